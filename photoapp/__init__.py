@@ -1,0 +1,3 @@
+"""Photoapp: a desktop photo organiser with on-device AI search."""
+
+__version__ = "0.1.0"

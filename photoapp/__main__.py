@@ -1,0 +1,5 @@
+import sys
+
+from photoapp.cli import main
+
+sys.exit(main())

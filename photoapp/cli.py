@@ -1,0 +1,281 @@
+"""Command-line interface: every capability, JSON on stdout with --json.
+
+Progress goes to stderr; errors are one line on stderr and a non-zero exit status.
+Heavy modules (torch, transformers, hnswlib) load only when a command needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from photoapp import __version__
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+SEARCH_HELP = """\
+Rank the library against a text query, best first.
+
+examples:
+  photoapp search "red circle"
+  photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
+  photoapp search "dog" --folder ~/Pictures/2024 --json
+"""
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, default=20, metavar="N", help="number of results (default 20)")
+    p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
+    p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photoapp", description="Organise and search your photos with on-device AI.")
+    parser.add_argument("--version", action="version", version=f"photoapp {__version__}")
+    parser.add_argument("--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)")
+    parser.add_argument("--model", metavar="ID|PATH|toy", help="CLIP-family model: Hugging Face id, local folder, or 'toy'")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where the model runs (default auto)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="add folders to the library and index new or changed photos")
+    p.add_argument("folders", nargs="*", metavar="DIR", help="folders to add (default: all registered folders)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_common(p)
+
+    p = sub.add_parser("search", help="search photos by text", description=SEARCH_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", help="what to look for, in words")
+    _add_filters(p)
+    _add_common(p)
+
+    p = sub.add_parser("similar", help="photos that look like a given photo")
+    p.add_argument("photo", metavar="PATH", help="a photo in the library, or any image file")
+    _add_filters(p)
+    _add_common(p)
+
+    p = sub.add_parser("show", help="what the library knows about one photo")
+    p.add_argument("photo", metavar="PATH")
+    _add_common(p)
+
+    p = sub.add_parser("status", help="library summary: photos, model, folders, problems")
+    _add_common(p)
+
+    p = sub.add_parser("check", help="verify the catalog and the vector index, repairing what can be repaired")
+    p.add_argument("--no-repair", action="store_true", help="only report")
+    _add_common(p)
+
+    p = sub.add_parser("folders", help="list, add or remove library folders")
+    p.add_argument("action", choices=["list", "add", "remove"], nargs="?", default="list")
+    p.add_argument("paths", nargs="*", metavar="DIR")
+    _add_common(p)
+
+    p = sub.add_parser("demo", help="generate a toy photo folder, index it with the tiny model and search it")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="where to write the demo photos")
+    p.add_argument("--per-class", type=int, default=5, help="images per colour/shape/background class")
+    _add_common(p)
+    return parser
+
+
+# -- output helpers ---------------------------------------------------------------------
+def _emit(args, data, human) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, indent=None if isinstance(data, list) else 2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        human(data)
+
+
+def _print_hits(hits) -> None:
+    if not hits:
+        print("no matching photos")
+    for hit in hits:
+        print(f"{hit['score']:.3f}  {hit['path']}")
+
+
+def _progress_bar(args):
+    """A tqdm bar on stderr for interactive use; silent when stderr is not a terminal."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="photo", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        bar.set_description("scanning" if phase == "scan" else "embedding")
+        bar.total = total or None
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
+
+
+# -- commands ---------------------------------------------------------------------------
+def _open_library(args):
+    from photoapp.core.library import Library
+
+    return Library(args.library, model=args.model, device=args.device)
+
+
+def _filters(args):
+    from photoapp.core.search import Filters, parse_date
+
+    if args.k is not None and args.k < 1:
+        raise ValueError("-k must be at least 1")
+    folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
+    after = parse_date(args.after) if args.after else None
+    before = parse_date(args.before, end_of_day=True) if args.before else None
+    return Filters(folder, after, before)
+
+
+def cmd_index(args) -> int:
+    cancel = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: cancel.set())
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    from photoapp.core.indexer import Cancelled
+
+    with _open_library(args) as lib:
+        if not args.folders and not lib.folders():
+            raise ValueError("no folders to index: give one or more folders, e.g. photoapp index ~/Pictures")
+        bar, progress = _progress_bar(args)
+        try:
+            report = lib.index_folders(args.folders or None, progress=progress, cancel=cancel)
+        except Cancelled:
+            print("photoapp: indexing interrupted; what was embedded is saved, run again to continue",
+                  file=sys.stderr)
+            return 130
+        finally:
+            if bar is not None:
+                bar.close()
+        for warning in lib.warnings:
+            print(f"photoapp: warning: {warning}", file=sys.stderr)
+        data = report.as_dict()
+        _emit(args, data, lambda d: print(
+            f"{d['scanned']} photos found: {d['embedded']} embedded, {d['skipped']} unchanged, "
+            f"{d['failed']} failed, {d['moved']} moved, {d['removed']} removed in {d['seconds']:.1f}s"
+            + (f"; offline folders: {', '.join(d['offline_folders'])}" if d["offline_folders"] else "")))
+    return 0
+
+
+def cmd_search(args) -> int:
+    filters = _filters(args)
+    with _open_library(args) as lib:
+        hits = [h.as_dict() for h in lib.search(args.query, args.k, filters)]
+    _emit(args, hits, _print_hits)
+    return 0
+
+
+def cmd_similar(args) -> int:
+    filters = _filters(args)
+    with _open_library(args) as lib:
+        hits = [h.as_dict() for h in lib.similar(args.photo, args.k, filters)]
+    _emit(args, hits, _print_hits)
+    return 0
+
+
+def cmd_show(args) -> int:
+    with _open_library(args) as lib:
+        info = lib.photo(args.photo)
+    _emit(args, info, lambda d: [print(f"{k:>16}: {v}") for k, v in d.items()])
+    return 0
+
+
+def cmd_status(args) -> int:
+    with _open_library(args) as lib:
+        data = lib.status()
+
+    def human(d):
+        print(f"library: {d['library']}\nmodel:   {d['model']}\nphotos:  {d['photos']} ({d['indexed']} indexed)")
+        for folder in d["folders"]:
+            print(f"folder:  {folder}")
+        for prob in d["problems"]:
+            print(f"problem: {prob['path']}: {prob['error']}")
+
+    _emit(args, data, human)
+    return 0
+
+
+def cmd_check(args) -> int:
+    with _open_library(args) as lib:
+        data = lib.check(repair=not args.no_repair)
+    _emit(args, data, lambda d: print(json.dumps(d, indent=2)))
+    return 0 if data["ok"] else EXIT_ERROR
+
+
+def cmd_folders(args) -> int:
+    with _open_library(args) as lib:
+        if args.action == "add":
+            lib.add_folders(args.paths)
+        elif args.action == "remove":
+            for path in args.paths:
+                lib.remove_folder(path)
+        folders = lib.folders()
+    _emit(args, folders, lambda d: [print(f) for f in d])
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from photoapp.config import TOY_MODEL, library_dir
+    from photoapp.core.library import Library
+    from photoapp.toy.domain import generate_library
+
+    base = Path(args.library) if args.library else library_dir().parent / "demo-library"
+    folder = Path(args.folder).expanduser().resolve() if args.folder else base.parent / "demo-photos"
+    if not folder.exists() or not any(folder.iterdir()):
+        print(f"photoapp: writing demo photos to {folder}", file=sys.stderr)
+        generate_library(folder, per_class=args.per_class, seed=7)
+    with Library(base, model=TOY_MODEL, device=args.device) as lib:
+        report = lib.index_folders([str(folder)])
+        queries = ["red circle", "blue square", "yellow triangle", "green"]
+        results = {q: [h.as_dict() for h in lib.search(q, k=5)] for q in queries}
+    data = {"library": str(base), "folder": str(folder), "index": report.as_dict(), "searches": results}
+
+    def human(d):
+        print(f"Indexed {d['index']['scanned']} demo photos in {d['folder']} ({d['index']['embedded']} embedded).")
+        for q, hits in d["searches"].items():
+            print(f"\nsearch {q!r}:")
+            _print_hits(hits)
+        print(f"\nTry: photoapp --library {d['library']} search \"purple square\"")
+
+    _emit(args, data, human)
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
+            "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from photoapp.core.catalog import CatalogError
+    from photoapp.core.embedding.models import ModelUnavailable
+    from photoapp.core.library import LibraryError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (LibraryError, ModelUnavailable, CatalogError, ValueError) as exc:
+        print(f"photoapp: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("photoapp: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Where a library lives and what it remembers: one typed settings object per library.
+
+A library is a folder holding the catalog (SQLite), vector indexes, caches and
+``settings.json``. By default it is the platform's user data dir (platformdirs);
+``--library DIR`` or ``PHOTOAPP_LIBRARY`` selects another one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+APP_NAME = "Photoapp"
+DEFAULT_MODEL = "openai/clip-vit-base-patch32"
+TOY_MODEL = "toy"
+
+
+def default_library_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "library"
+
+
+def library_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """``--library`` beats ``PHOTOAPP_LIBRARY`` beats the platform default."""
+    chosen = explicit or os.environ.get("PHOTOAPP_LIBRARY")
+    return Path(chosen).expanduser().resolve() if chosen else default_library_dir()
+
+
+def models_cache_dir() -> Path:
+    """Downloaded model weights are shared by all libraries of a user."""
+    override = os.environ.get("PHOTOAPP_MODELS_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False)) / "models"
+
+
+def resources_dir() -> Path:
+    """The shipped resources: next to the package in a checkout, inside a frozen bundle."""
+    override = os.environ.get("PHOTOAPP_RESOURCES")
+    if override:
+        return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+@dataclass
+class Settings:
+    """Per-library settings, stored as ``settings.json`` in the library folder."""
+
+    model: str | None = None  # remembered after the first index
+    device: str = "auto"  # auto | cpu | cuda | mps
+    batch_size: int = 32
+    decode_workers: int = 0  # 0 = choose from the CPU count
+    extra: dict = field(default_factory=dict)  # settings of later features, by name
+
+    @classmethod
+    def load(cls, library: Path) -> Settings:
+        path = library / "settings.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            return cls()  # a damaged settings file must not lock the user out
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, library: Path) -> None:
+        data = json.dumps(asdict(self), indent=2, sort_keys=True).encode("utf-8")
+        atomic_write_bytes(library / "settings.json", data)

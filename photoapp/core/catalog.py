@@ -1,0 +1,292 @@
+"""The catalog: one SQLite database (WAL) per library, the source of truth.
+
+Photos, their metadata and their embeddings (per model) live here, so the vector
+index can always be rebuilt from it. The schema changes only through the numbered
+migrations below.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE folders (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        added REAL NOT NULL
+    );
+    CREATE TABLE photos (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        folder_id INTEGER REFERENCES folders(id) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,
+        hash TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        taken REAL,
+        taken_from_exif INTEGER NOT NULL DEFAULT 0,
+        camera TEXT,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        format TEXT,
+        added REAL NOT NULL
+    );
+    CREATE INDEX photos_hash ON photos(hash);
+    CREATE INDEX photos_taken ON photos(taken);
+    CREATE INDEX photos_folder ON photos(folder_id);
+    CREATE TABLE embeddings (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (photo_id, model)
+    );
+    CREATE INDEX embeddings_model ON embeddings(model);
+    CREATE TABLE problems (
+        path TEXT PRIMARY KEY,
+        error TEXT NOT NULL,
+        size INTEGER,
+        mtime REAL,
+        seen REAL NOT NULL
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    """,
+}
+
+PHOTO_COLUMNS = ("id", "path", "folder_id", "size", "mtime", "hash", "width", "height", "taken",
+                 "taken_from_exif", "camera", "orientation", "format", "added")
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or written; the message says why."""
+
+
+@dataclass
+class Photo:
+    id: int
+    path: str
+    folder_id: int | None
+    size: int
+    mtime: float
+    hash: str
+    width: int | None
+    height: int | None
+    taken: float | None
+    taken_from_exif: int
+    camera: str | None
+    orientation: int
+    format: str | None
+    added: float
+
+    def as_dict(self) -> dict:
+        return {c: getattr(self, c) for c in PHOTO_COLUMNS}
+
+
+class Catalog:
+    """Thin, typed access to the library's SQLite database."""
+
+    def __init__(self, path: Path, timeout: float = 30.0):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"cannot open catalog {self.path}: {exc}") from None
+        except OSError as exc:
+            raise CatalogError(f"cannot create library folder {self.path.parent}: {exc.strerror}") from None
+
+    # -- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CatalogError(f"catalog schema {version} is newer than this Photoapp ({SCHEMA_VERSION}); please upgrade")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # One script per step: the step and its version number commit together.
+            self.db.executescript(f"BEGIN IMMEDIATE;{MIGRATIONS[target]}\nPRAGMA user_version={target};COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    # -- meta ---------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- folders ------------------------------------------------------------------------
+    def add_folder(self, path: str) -> int:
+        self.db.execute("INSERT OR IGNORE INTO folders(path, added) VALUES (?, ?)", (path, time.time()))
+        return self.db.execute("SELECT id FROM folders WHERE path=?", (path,)).fetchone()[0]
+
+    def remove_folder(self, path: str) -> int:
+        """Forget a folder and its photos (the files on disk are untouched)."""
+        with self.transaction():
+            row = self.db.execute("SELECT id FROM folders WHERE path=?", (path,)).fetchone()
+            if not row:
+                return 0
+            n = self.db.execute("DELETE FROM photos WHERE folder_id=?", (row[0],)).rowcount
+            self.db.execute("DELETE FROM folders WHERE id=?", (row[0],))
+            prefix = path.rstrip("/\\") + "/"
+            self.db.execute("DELETE FROM problems WHERE substr(path, 1, ?) = ?", (len(prefix), prefix))
+        return n
+
+    def folders(self) -> list[tuple[int, str]]:
+        return list(self.db.execute("SELECT id, path FROM folders ORDER BY path"))
+
+    # -- photos -------------------------------------------------------------------------
+    def _photos(self, where: str = "", args: Iterable = ()) -> list[Photo]:
+        sql = f"SELECT {', '.join(PHOTO_COLUMNS)} FROM photos {where}"
+        return [Photo(*row) for row in self.db.execute(sql, tuple(args))]
+
+    def photo_by_path(self, path: str) -> Photo | None:
+        found = self._photos("WHERE path=?", (path,))
+        return found[0] if found else None
+
+    def photos_by_ids(self, ids: Iterable[int]) -> dict[int, Photo]:
+        ids = list(ids)
+        result: dict[int, Photo] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            result.update({p.id: p for p in self._photos(f"WHERE id IN ({marks})", chunk)})
+        return result
+
+    def photos_in_folder(self, folder_id: int) -> list[Photo]:
+        return self._photos("WHERE folder_id=?", (folder_id,))
+
+    def photos_with_hash(self, digest: str) -> list[Photo]:
+        return self._photos("WHERE hash=?", (digest,))
+
+    def all_photos(self, order: str = "taken DESC, path") -> list[Photo]:
+        return self._photos(f"ORDER BY {order}")
+
+    def count_photos(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
+
+    def upsert_photo(self, values: dict) -> int:
+        """Insert or update the row for ``values['path']``; returns its id (kept on update)."""
+        cols = [c for c in PHOTO_COLUMNS if c != "id" and c in values]
+        existing = self.db.execute("SELECT id FROM photos WHERE path=?", (values["path"],)).fetchone()
+        if existing:
+            sets = ", ".join(f"{c}=?" for c in cols if c not in ("path", "added"))
+            args = [values[c] for c in cols if c not in ("path", "added")]
+            self.db.execute(f"UPDATE photos SET {sets} WHERE id=?", (*args, existing[0]))
+            return existing[0]
+        cur = self.db.execute(
+            f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [values[c] for c in cols])
+        return cur.lastrowid
+
+    def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime: float) -> None:
+        self.db.execute("UPDATE photos SET path=?, folder_id=?, mtime=? WHERE id=?",
+                        (new_path, folder_id, mtime, photo_id))
+
+    def touch_photo(self, photo_id: int, size: int, mtime: float) -> None:
+        self.db.execute("UPDATE photos SET size=?, mtime=? WHERE id=?", (size, mtime, photo_id))
+
+    def delete_photos(self, ids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM photos WHERE id=?", ((i,) for i in ids))
+
+    # -- embeddings ---------------------------------------------------------------------
+    def put_embeddings(self, model: str, items: Iterable[tuple[int, np.ndarray]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO embeddings(photo_id, model, vector) VALUES (?, ?, ?)",
+            ((pid, model, np.asarray(vec, dtype=np.float32).tobytes()) for pid, vec in items))
+
+    def embedding(self, photo_id: int, model: str) -> np.ndarray | None:
+        row = self.db.execute("SELECT vector FROM embeddings WHERE photo_id=? AND model=?",
+                              (photo_id, model)).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
+
+    def embeddings(self, model: str, ids: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every photo embedded with ``model`` (or of ``ids`` only)."""
+        if ids is None:
+            rows = self.db.execute("SELECT photo_id, vector FROM embeddings WHERE model=? ORDER BY photo_id",
+                                   (model,)).fetchall()
+        else:
+            rows, ids = [], list(ids)
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                rows += self.db.execute(
+                    f"SELECT photo_id, vector FROM embeddings WHERE model=? AND photo_id IN ({','.join('?' * len(chunk))})",
+                    (model, *chunk)).fetchall()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        out_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return out_ids, vectors
+
+    def embedded_ids(self, model: str) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT photo_id FROM embeddings WHERE model=?", (model,))}
+
+    def count_embedded(self, model: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM embeddings WHERE model=?", (model,)).fetchone()[0]
+
+    def embedding_for_hash(self, digest: str, model: str) -> np.ndarray | None:
+        row = self.db.execute(
+            "SELECT e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE p.hash=? AND e.model=? LIMIT 1",
+            (digest, model)).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
+
+    # -- problems -----------------------------------------------------------------------
+    def set_problem(self, path: str, error: str, size: int | None, mtime: float | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO problems(path, error, size, mtime, seen) VALUES (?, ?, ?, ?, ?)",
+                        (path, error, size, mtime, time.time()))
+
+    def clear_problem(self, path: str) -> None:
+        self.db.execute("DELETE FROM problems WHERE path=?", (path,))
+
+    def problems(self) -> list[dict]:
+        return [{"path": p, "error": e} for p, e in self.db.execute("SELECT path, error FROM problems ORDER BY path")]
+
+    def problem_stats(self) -> dict[str, tuple[int | None, float | None]]:
+        return {p: (s, m) for p, s, m in self.db.execute("SELECT path, size, mtime FROM problems")}
+
+    def integrity_check(self) -> list[str]:
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def iter_paths(self) -> Iterator[tuple[int, str]]:
+        yield from self.db.execute("SELECT id, path FROM photos")
+
+
+class _Transaction:
+    """``with catalog.transaction():`` - BEGIN IMMEDIATE so writers queue instead of failing."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.nested = False
+
+    def __enter__(self):
+        self.nested = self.db.in_transaction
+        if not self.nested:
+            self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.nested:
+            return False
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+        return False

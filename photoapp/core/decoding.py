@@ -1,0 +1,207 @@
+"""Decoding photos: metadata, orientation, reduced-size JPEG decoding, colour modes.
+
+Every failure becomes a ``DecodeError`` whose message a person understands; callers
+record it as a problem for that file and go on with the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from photoapp.core.embedding.preprocess import PreprocessSpec
+
+# Refuse decompression bombs ourselves (before any pixel is allocated) with our own
+# message; 48 MP camera files and large panoramas stay well under this.
+MAX_PIXELS = 180_000_000
+Image.MAX_IMAGE_PIXELS = None
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+PHOTO_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif"}
+)
+
+_EXIF_IFD = 0x8769
+_TAG_ORIENTATION = 0x0112
+_TAG_MAKE, _TAG_MODEL = 0x010F, 0x0110
+_TAG_DATETIME_ORIGINAL, _TAG_DATETIME = 0x9003, 0x0132
+_BACKGROUND = (255, 255, 255)
+_heif_registered = False
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class DecodeError(Exception):
+    """A photo that cannot be read; ``str(err)`` is the reason shown to the user."""
+
+
+@dataclass
+class PhotoInfo:
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    orientation: int
+    taken: float | None  # EXIF DateTimeOriginal as a POSIX timestamp (local time), if any
+    camera: str | None
+    format: str | None
+
+
+def _register_heif() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        try:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        except ImportError:  # HEIC support is optional at run time
+            pass
+        _heif_registered = True
+
+
+def is_photo_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
+
+
+def _check_regular_file(path: Path) -> None:
+    """Refuse FIFOs, devices and directories before opening: opening a FIFO blocks."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DecodeError("file vanished before it could be read") from None
+    except PermissionError:
+        raise DecodeError("permission denied") from None
+    except OSError as exc:
+        raise DecodeError(f"cannot access file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DecodeError("not a regular file")
+    if st.st_size == 0:
+        raise DecodeError("empty file (0 bytes)")
+
+
+def _parse_exif_date(value) -> float | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip("\x00 ")
+    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M"):
+        try:
+            return datetime.strptime(value[:19], fmt).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
+def read_info(img: Image.Image) -> PhotoInfo:
+    """Metadata of an opened (not yet loaded) image; corrupt EXIF is ignored, not fatal."""
+    orientation, taken, camera = 1, None, None
+    try:
+        exif = img.getexif()
+        orientation = int(exif.get(_TAG_ORIENTATION, 1) or 1)
+        sub = exif.get_ifd(_EXIF_IFD)
+        taken = _parse_exif_date(sub.get(_TAG_DATETIME_ORIGINAL)) or _parse_exif_date(exif.get(_TAG_DATETIME))
+        make = str(exif.get(_TAG_MAKE, "") or "").strip("\x00 ")
+        model = str(exif.get(_TAG_MODEL, "") or "").strip("\x00 ")
+        if model and make and not model.lower().startswith(make.split()[0].lower()):
+            model = f"{make} {model}"
+        camera = model or make or None
+    except Exception:  # noqa: BLE001 - broken EXIF must never cost the photo
+        pass
+    if orientation not in range(1, 9):
+        orientation = 1
+    w, h = img.size
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    return PhotoInfo(w, h, orientation, taken, camera, img.format)
+
+
+def _open(source: Path | BinaryIO) -> Image.Image:
+    _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            img = Image.open(source)
+    except UnidentifiedImageError:
+        raise DecodeError("not a recognised image format (the file may be corrupt or mislabelled)") from None
+    except FileNotFoundError:
+        raise DecodeError("file vanished before it could be read") from None
+    except PermissionError:
+        raise DecodeError("permission denied") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DecodeError(f"cannot read image: {exc}") from None
+    w, h = img.size
+    if w <= 0 or h <= 0:
+        raise DecodeError("image has no pixels")
+    if w * h > MAX_PIXELS:
+        raise DecodeError(f"image too large ({w}x{h}, {w * h / 1e6:.0f} megapixels; limit {MAX_PIXELS // 1_000_000})")
+    return img
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB; transparency is flattened onto white."""
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float32)
+        hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        arr = np.clip(arr / hi * 255.0, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, "L").convert("RGB")
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        base = Image.new("RGB", rgba.size, _BACKGROUND)
+        base.paste(rgba, mask=rgba.getchannel("A"))
+        return base
+    return img.convert("RGB")
+
+
+def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Image.Image, PhotoInfo]:
+    """Decode the first frame as upright 8-bit RGB.
+
+    With ``min_side`` a JPEG is decoded at reduced scale (DCT scaling, Pillow's draft
+    mode), as long as both sides stay at least ``min_side`` pixels: 8x less work for a
+    12 MP photo that the model sees at 224 px.
+    """
+    if isinstance(source, (str, Path)):
+        _check_regular_file(Path(source))
+    img = _open(source)
+    try:
+        info = read_info(img)
+        if min_side and img.format == "JPEG":
+            img.draft("RGB", (min_side, min_side))
+        img.seek(0)
+        img.load()
+        img = to_rgb(img)
+        if info.orientation != 1:
+            img = img.transpose(_TRANSPOSE[info.orientation])
+    except DecodeError:
+        raise
+    except FileNotFoundError:
+        raise DecodeError("file vanished while it was being read") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        msg = str(exc)
+        if "truncated" in msg.lower() or isinstance(exc, EOFError):
+            raise DecodeError("file is truncated (incomplete download or copy?)") from None
+        raise DecodeError(f"corrupt image data: {msg}") from None
+    except MemoryError:
+        raise DecodeError("not enough memory to decode this image") from None
+    return img, info
+
+
+def decode_for_model(source: Path | BinaryIO, spec: PreprocessSpec) -> tuple[np.ndarray, PhotoInfo]:
+    """Decode and preprocess one photo for the embedding model."""
+    img, info = load_rgb(source, min_side=spec.smallest_decode_size())
+    return spec.to_array(img), info

@@ -1,0 +1,85 @@
+"""Finding a model: the shipped ``toy`` model, a local folder, or a Hugging Face id.
+
+Real models download once into the user's cache (with a progress bar on stderr) and
+load offline afterwards. Only safetensors weights are fetched or loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from photoapp.config import TOY_MODEL, models_cache_dir, resources_dir
+
+# What a model folder needs; never *.bin or *.pt (pickles).
+_ALLOW = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken"]
+
+
+class ModelUnavailable(Exception):
+    """The model cannot be found or downloaded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    name: str  # what the library records: "toy", a Hugging Face id, or an absolute folder
+    folder: Path
+
+
+def toy_model_dir() -> Path:
+    return resources_dir() / "models" / "toy-clip"
+
+
+def canonical_name(spec: str) -> str:
+    """The name a library records for ``spec`` (folders become absolute paths)."""
+    if spec == TOY_MODEL:
+        return TOY_MODEL
+    path = Path(spec).expanduser()
+    if path.exists() or spec.startswith((".", "/", "~")) or os.sep in spec and not _looks_like_hub_id(spec):
+        return str(path.resolve())
+    return spec
+
+
+def _looks_like_hub_id(spec: str) -> bool:
+    parts = spec.split("/")
+    return len(parts) == 2 and all(parts) and not spec.startswith((".", "/", "~"))
+
+
+def resolve(spec: str, download: bool = True) -> ModelSource:
+    """Turn a model name into a folder with config, tokenizer and safetensors weights."""
+    name = canonical_name(spec)
+    if name == TOY_MODEL:
+        folder = toy_model_dir()
+        if not (folder / "config.json").exists():
+            raise ModelUnavailable(f"the tiny toy model is missing from {folder}; reinstall Photoapp "
+                                   "or train it with: python -m photoapp.toy.train")
+        return ModelSource(TOY_MODEL, folder)
+    path = Path(name)
+    if path.is_absolute():
+        if not (path / "config.json").is_file():
+            raise ModelUnavailable(f"model folder {path} does not exist or has no config.json")
+        return ModelSource(name, path)
+    return ModelSource(name, _from_hub(name, download))
+
+
+def _from_hub(repo_id: str, download: bool) -> Path:
+    from huggingface_hub import snapshot_download
+
+    cache = models_cache_dir()
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache, local_files_only=True))
+    except Exception:  # noqa: BLE001 - not cached yet: download below
+        pass
+    if not download:
+        raise ModelUnavailable(f"model {repo_id!r} is not downloaded yet")
+    try:
+        folder = Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache))
+    except Exception as exc:  # noqa: BLE001 - network, auth, unknown repo: one clear message
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelUnavailable(
+            f"cannot download model {repo_id!r} ({reason[:160]}). Connect to the internet once so it can be "
+            f"downloaded, or download it elsewhere and pass its folder with --model /path/to/folder "
+            f"(use --model toy for the built-in demo model)") from None
+    if not any(folder.glob("*.safetensors")):
+        raise ModelUnavailable(f"model {repo_id!r} has no safetensors weights; Photoapp never loads pickled weights")
+    return folder

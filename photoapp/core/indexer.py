@@ -1,0 +1,305 @@
+"""Incremental indexing: reconcile folders with the catalog, then decode and embed.
+
+Unchanged files (same size and mtime) are never read. A changed mtime with the same
+content hash only updates the row. A new path whose content hash belongs to a photo
+that vanished is a move: the row keeps its id, embedding and tags. A new path whose
+content is already in the catalog reuses that embedding. Everything else is decoded
+in worker threads (Pillow releases the GIL) while the model embeds the previous batch.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from photoapp.core.catalog import Catalog, Photo
+from photoapp.core.decoding import DecodeError, PhotoInfo, decode_for_model
+from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
+
+# progress(phase, done, total): phase is "scan" or "embed"
+ProgressFn = Callable[[str, int, int], None]
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class IndexReport:
+    scanned: int = 0
+    embedded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    moved: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    offline_folders: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"scanned": self.scanned, "embedded": self.embedded, "skipped": self.skipped,
+                "failed": self.failed, "moved": self.moved, "removed": self.removed,
+                "seconds": round(self.seconds, 3), "offline_folders": self.offline_folders}
+
+
+@dataclass
+class _Work:
+    entry: FileEntry
+    folder_id: int
+    digest: str | None = None
+
+
+class Indexer:
+    """One indexing run over some registered folders. ``embedder`` is a ClipEmbedder;
+    ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step."""
+
+    def __init__(self, catalog: Catalog, embedder, *, batch_size: int = 32, workers: int = 0,
+                 progress: ProgressFn | None = None, cancel: threading.Event | None = None,
+                 on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
+                 on_removed: Callable[[list[int]], None] | None = None):
+        self.catalog = catalog
+        self.embedder = embedder
+        self.batch_size = max(1, batch_size)
+        self.workers = workers or max(2, min(8, (os.cpu_count() or 2)))
+        self.progress = progress or (lambda phase, done, total: None)
+        self.cancel = cancel or threading.Event()
+        self.on_embedded = on_embedded or (lambda ids, vectors: None)
+        self.on_removed = on_removed or (lambda ids: None)
+        self.report = IndexReport()
+
+    # -- public -------------------------------------------------------------------------
+    def run(self, folders: list[tuple[int, str]]) -> IndexReport:
+        start = time.perf_counter()
+        work = self._reconcile(folders)
+        work += self._missing_embeddings(folders, {w.entry.path for w in work})
+        self._embed_all(work)
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
+    # -- reconcile ----------------------------------------------------------------------
+    def _reconcile(self, folders: list[tuple[int, str]]) -> list[_Work]:
+        """Compare disk and catalog; apply moves and removals; return files to decode."""
+        cat = self.catalog
+        known_problems = cat.problem_stats()
+        work: list[_Work] = []
+        new: list[_Work] = []
+        gone: dict[int, Photo] = {}
+        for folder_id, root in folders:
+            if not os.path.isdir(root):
+                # An unplugged drive must not wipe its photos from the library.
+                self.report.offline_folders.append(root)
+                continue
+            on_disk: dict[str, FileEntry] = {}
+            for found in walk_photos(root):
+                self._check_cancel()
+                if isinstance(found, SkippedEntry):
+                    with cat.transaction():
+                        cat.set_problem(found.path, found.reason, None, None)
+                    self.report.failed += 1
+                    continue
+                on_disk[found.path] = found
+                self.report.scanned += 1
+                if self.report.scanned % 200 == 0:
+                    self.progress("scan", self.report.scanned, 0)
+            known = {p.path: p for p in cat.photos_in_folder(folder_id)}
+            for path, entry in on_disk.items():
+                photo = known.pop(path, None)
+                if photo is None:
+                    if known_problems.get(path) == (entry.size, entry.mtime):
+                        self.report.skipped += 1  # still the same broken file
+                        continue
+                    new.append(_Work(entry, folder_id))
+                elif photo.size == entry.size and photo.mtime == entry.mtime:
+                    self.report.skipped += 1
+                else:
+                    work.append(self._changed(photo, entry, folder_id))
+            gone.update({p.id: p for p in known.values()})
+        work = [w for w in work if w is not None]
+        work += self._place_new(new, gone)
+        self._remove(list(gone))
+        self._forget_vanished_problems()
+        return work
+
+    def _changed(self, photo: Photo, entry: FileEntry, folder_id: int) -> _Work | None:
+        try:
+            digest = file_hash(entry.path)
+        except OSError as exc:
+            self._fail(entry, f"cannot read file: {exc.strerror or exc}")
+            return None
+        if digest == photo.hash:  # only touched (copied back, metadata edit of the inode)
+            with self.catalog.transaction():
+                self.catalog.touch_photo(photo.id, entry.size, entry.mtime)
+            self.report.skipped += 1
+            return None
+        return _Work(entry, folder_id, digest)
+
+    def _place_new(self, new: list[_Work], gone: dict[int, Photo]) -> list[_Work]:
+        """Moves keep their rows; copies of known content reuse embeddings; the rest decode."""
+        cat, model = self.catalog, self.embedder.name
+        by_hash: dict[str, list[Photo]] = {}
+        for photo in gone.values():
+            by_hash.setdefault(photo.hash, []).append(photo)
+        to_decode: list[_Work] = []
+        for item in new:
+            self._check_cancel()
+            try:
+                item.digest = file_hash(item.entry.path)
+            except OSError as exc:
+                self._fail(item.entry, f"cannot read file: {exc.strerror or exc}")
+                continue
+            moved_from = by_hash.get(item.digest)
+            if moved_from:
+                photo = moved_from.pop()
+                del gone[photo.id]
+                with cat.transaction():
+                    cat.move_photo(photo.id, item.entry.path, item.folder_id, item.entry.mtime)
+                self.report.moved += 1
+                self.report.skipped += 1
+                continue
+            twins = cat.photos_with_hash(item.digest)
+            vector = cat.embedding_for_hash(item.digest, model) if twins else None
+            if twins and vector is not None:
+                values = twins[0].as_dict() | self._stat_values(item)
+                values.pop("id")
+                with cat.transaction():
+                    pid = cat.upsert_photo(values)
+                    cat.put_embeddings(model, [(pid, vector)])
+                self.on_embedded(np.array([pid]), vector[None, :])
+                self.report.skipped += 1
+                continue
+            to_decode.append(item)
+        return to_decode
+
+    def _missing_embeddings(self, folders: list[tuple[int, str]], pending: set[str]) -> list[_Work]:
+        """Photos already catalogued but without an embedding for this model (a model switch)."""
+        embedded = self.catalog.embedded_ids(self.embedder.name)
+        work = []
+        for folder_id, root in folders:
+            if not os.path.isdir(root):
+                continue
+            for photo in self.catalog.photos_in_folder(folder_id):
+                if photo.id not in embedded and photo.path not in pending:
+                    work.append(_Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash))
+        return work
+
+    def _remove(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self.catalog.transaction():
+            self.catalog.delete_photos(ids)
+        self.on_removed(ids)
+        self.report.removed += len(ids)
+
+    def _forget_vanished_problems(self) -> None:
+        with self.catalog.transaction():
+            for path in self.catalog.problem_stats():
+                if not os.path.lexists(path):
+                    self.catalog.clear_problem(path)
+
+    # -- decode + embed -----------------------------------------------------------------
+    def _embed_all(self, work: list[_Work]) -> None:
+        total = len(work)
+        self.progress("embed", 0, total)
+        done = 0
+        for batch in self._decoded_batches(work):
+            self._check_cancel()
+            arrays = np.stack([arr for _, arr, _ in batch])
+            vectors = self.embedder.embed_pixels(arrays)
+            self._store(batch, vectors)
+            done += len(batch)
+            self.progress("embed", done, total)
+
+    def _decoded_batches(self, work: list[_Work]) -> Iterator[list[tuple[_Work, np.ndarray, PhotoInfo]]]:
+        """Decode ahead in a bounded window of worker threads; yield full batches in order."""
+        spec = self.embedder.spec
+        window = self.batch_size * 3
+        batch: list = []
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="decode") as pool:
+            futures = []
+            items = iter(work)
+            for item in items:
+                futures.append((item, pool.submit(_decode_one, item, spec)))
+                if len(futures) < window:
+                    continue
+                batch = yield from self._drain(futures, batch, keep=window - self.batch_size)
+            batch = yield from self._drain(futures, batch, keep=0)
+        if batch:
+            yield batch
+
+    def _drain(self, futures: list, batch: list, keep: int):
+        while len(futures) > keep:
+            if self.cancel.is_set():
+                for _, fut in futures:
+                    fut.cancel()
+                raise Cancelled()
+            item, fut = futures.pop(0)
+            try:
+                arr, info = fut.result()
+            except DecodeError as exc:
+                self._fail(item.entry, str(exc))
+                continue
+            batch.append((item, arr, info))
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        return batch
+
+    def _store(self, batch, vectors: np.ndarray) -> None:
+        cat, model = self.catalog, self.embedder.name
+        ids = []
+        with cat.transaction():
+            for (item, _, info), vec in zip(batch, vectors):
+                values = self._stat_values(item) | _info_values(info, item.entry.mtime)
+                values["hash"] = item.digest
+                pid = cat.upsert_photo(values)
+                cat.clear_problem(item.entry.path)
+                ids.append(pid)
+            cat.put_embeddings(model, zip(ids, vectors))
+        self.on_embedded(np.array(ids), vectors)
+        self.report.embedded += len(ids)
+
+    # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _stat_values(item: _Work) -> dict:
+        return {"path": item.entry.path, "folder_id": item.folder_id, "size": item.entry.size,
+                "mtime": item.entry.mtime, "hash": item.digest, "added": time.time()}
+
+    def _fail(self, entry: FileEntry, reason: str) -> None:
+        with self.catalog.transaction():
+            stale = self.catalog.photo_by_path(entry.path)
+            if stale:  # its content changed into something unreadable
+                self.catalog.delete_photos([stale.id])
+                self.on_removed([stale.id])
+            self.catalog.set_problem(entry.path, reason, entry.size, entry.mtime)
+        self.report.failed += 1
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+
+def _decode_one(item: _Work, spec):
+    """Runs in a worker thread; any failure becomes a DecodeError for this one file."""
+    try:
+        if item.digest is None:
+            item.digest = file_hash(item.entry.path)
+        return decode_for_model(item.entry.path, spec)
+    except DecodeError:
+        raise
+    except FileNotFoundError:
+        raise DecodeError("file vanished before it could be read") from None
+    except OSError as exc:
+        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
+        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+
+
+def _info_values(info: PhotoInfo, mtime: float) -> dict:
+    return {"width": info.width, "height": info.height, "taken": info.taken or mtime,
+            "taken_from_exif": int(info.taken is not None), "camera": info.camera,
+            "orientation": info.orientation, "format": info.format}

@@ -1,0 +1,237 @@
+"""The library: the one facade the CLI and the GUI call.
+
+It owns the catalog, the settings, the embedder (loaded lazily) and the vector index
+of the library's model, and keeps the index in step with the catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from photoapp.config import DEFAULT_MODEL, Settings, library_dir
+from photoapp.core.catalog import Catalog
+from photoapp.core.embedding import models as model_registry
+from photoapp.core.indexer import Indexer, IndexReport, ProgressFn
+from photoapp.core.search import Filters, SearchHit, rank
+from photoapp.core.vector_index import VectorIndex, index_stem
+
+
+class LibraryError(Exception):
+    """A user-facing error (bad path, model mismatch...); the message says what to do."""
+
+
+class Library:
+    def __init__(self, path: str | os.PathLike | None = None, model: str | None = None, device: str | None = None):
+        self.path = library_dir(path)
+        self.catalog = Catalog(self.path / "catalog.sqlite3")
+        self.settings = Settings.load(self.path)
+        self.requested_model = model_registry.canonical_name(model) if model else None
+        if device:
+            self.settings.device = device
+        self._embedder = None
+        self._index: VectorIndex | None = None
+        self._index_lock = threading.RLock()
+        self._last_save = time.monotonic()
+        self.warnings: list[str] = []
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- model --------------------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        """The model whose embeddings answer searches: --model, else the recorded one."""
+        return self.requested_model or self.settings.model or DEFAULT_MODEL
+
+    @property
+    def embedder(self):
+        if self._embedder is None or self._embedder.name != self.model_name:
+            from photoapp.core.embedding.clip import ClipEmbedder
+
+            source = model_registry.resolve(self.model_name)
+            self._embedder = ClipEmbedder(source, self.settings.device)
+        return self._embedder
+
+    def _adopt_model_for_indexing(self) -> None:
+        recorded = self.settings.model
+        if recorded and recorded != self.model_name:
+            self.warnings.append(f"this library was indexed with {recorded}; re-embedding every photo with "
+                                 f"{self.model_name} (the old embeddings are kept)")
+        if recorded != self.model_name:
+            self.settings.model = self.model_name
+            self.settings.save(self.path)
+            self._index = None
+
+    def _require_embeddings(self) -> None:
+        if self.catalog.count_embedded(self.model_name) == 0 and self.catalog.count_photos() > 0:
+            raise LibraryError(f"no photos are embedded with {self.model_name} yet; run: photoapp --model "
+                               f"{self.model_name} index")
+
+    # -- folders ------------------------------------------------------------------------
+    def folders(self) -> list[str]:
+        return [p for _, p in self.catalog.folders()]
+
+    def add_folders(self, paths: list[str | os.PathLike]) -> list[tuple[int, str]]:
+        added = []
+        for raw in paths:
+            path = os.path.abspath(os.path.expanduser(os.fsdecode(raw)))
+            if not os.path.isdir(path):
+                raise LibraryError(f"not a folder: {raw}")
+            with self.catalog.transaction():
+                added.append((self.catalog.add_folder(path), path))
+        return added
+
+    def remove_folder(self, path: str | os.PathLike) -> int:
+        path = os.path.abspath(os.fspath(path))
+        if path not in self.folders():
+            raise LibraryError(f"not a library folder: {path}")
+        before = self.catalog.embedded_ids(self.model_name)
+        removed = self.catalog.remove_folder(path)
+        gone = before - self.catalog.embedded_ids(self.model_name)
+        with self._index_lock:
+            self.vector_index().remove(gone)
+            self.save_index()
+        return removed
+
+    # -- indexing -----------------------------------------------------------------------
+    def index_folders(self, paths: list[str] | None = None, progress: ProgressFn | None = None,
+                      cancel: threading.Event | None = None) -> IndexReport:
+        """Register ``paths`` (if given) and index them, else every registered folder."""
+        targets = self.add_folders(paths) if paths else self.catalog.folders()
+        self._adopt_model_for_indexing()
+        embedder = self.embedder.load()
+        self.vector_index(dim=embedder.dim)
+        indexer = Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
+                          workers=self.settings.decode_workers, progress=progress, cancel=cancel,
+                          on_embedded=self._on_embedded, on_removed=self._on_removed)
+        try:
+            return indexer.run(targets)
+        finally:
+            self.save_index()
+
+    def _on_embedded(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        with self._index_lock:
+            self.vector_index().add(ids, vectors)
+            if time.monotonic() - self._last_save > 30:  # others see progress; a crash loses little
+                self.save_index()
+
+    def _on_removed(self, ids: list[int]) -> None:
+        with self._index_lock:
+            self.vector_index().remove(ids)
+
+    # -- vector index -------------------------------------------------------------------
+    def _index_file(self) -> Path:
+        return self.path / "index" / f"{index_stem(self.model_name)}.hnsw"
+
+    def vector_index(self, dim: int | None = None) -> VectorIndex:
+        """The model's index, loaded, or rebuilt from the catalog if missing or stale."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = self._load_or_rebuild(dim)
+            return self._index
+
+    def _load_or_rebuild(self, dim: int | None) -> VectorIndex:
+        ids, vectors = self.catalog.embeddings(self.model_name)
+        if dim is None:
+            dim = vectors.shape[1] if len(ids) else self.embedder.dim
+        loaded = VectorIndex.load(self._index_file(), dim)
+        if loaded is not None and loaded.ids() == set(ids.tolist()):
+            return loaded
+        index = VectorIndex.build(ids, vectors, dim) if len(ids) else VectorIndex(dim)
+        if len(ids) or loaded is not None:
+            index.save(self._index_file(), self.model_name)
+        return index
+
+    def save_index(self) -> None:
+        with self._index_lock:
+            if self._index is not None:
+                self._index.save(self._index_file(), self.model_name)
+                self._last_save = time.monotonic()
+
+    # -- search -------------------------------------------------------------------------
+    def search(self, text: str, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
+        if not text.strip():
+            raise LibraryError("empty query")
+        self._require_embeddings()
+        query = self.embedder.embed_texts([text])[0]
+        return rank(self.catalog, self.vector_index(), self.model_name, query, k, filters)
+
+    def similar(self, path: str | os.PathLike, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
+        """Photos most like ``path`` (a catalogued photo or any image file), itself excluded."""
+        self._require_embeddings()
+        path = os.path.abspath(os.fspath(path))
+        photo = self.catalog.photo_by_path(path)
+        vector = self.catalog.embedding(photo.id, self.model_name) if photo else None
+        if vector is None:
+            vector = self._embed_file(path)
+        exclude = {photo.id} if photo else None
+        return rank(self.catalog, self.vector_index(), self.model_name, vector, k, filters, exclude)
+
+    def _embed_file(self, path: str) -> np.ndarray:
+        from photoapp.core.decoding import DecodeError, decode_for_model
+
+        if not os.path.exists(path):
+            raise LibraryError(f"no such file: {path}")
+        try:
+            arr, _ = decode_for_model(Path(path), self.embedder.spec)
+        except DecodeError as exc:
+            raise LibraryError(f"cannot read {path}: {exc}") from None
+        return self.embedder.embed_pixels(arr[None])[0]
+
+    # -- inspection ---------------------------------------------------------------------
+    def photo(self, path: str | os.PathLike) -> dict:
+        path = os.path.abspath(os.fspath(path))
+        photo = self.catalog.photo_by_path(path)
+        if photo is None:
+            raise LibraryError(f"not in the library: {path}")
+        info = photo.as_dict()
+        info["embedded_models"] = [m for (m,) in self.catalog.db.execute(
+            "SELECT model FROM embeddings WHERE photo_id=? ORDER BY model", (photo.id,))]
+        info["exists"] = os.path.exists(path)
+        return info
+
+    def status(self) -> dict:
+        return {
+            "library": str(self.path),
+            "photos": self.catalog.count_photos(),
+            "indexed": self.catalog.count_embedded(self.model_name),
+            "model": self.model_name,
+            "folders": self.folders(),
+            "problems": self.catalog.problems(),
+        }
+
+    def check(self, repair: bool = True) -> dict:
+        """Catalog integrity and catalog<->index agreement; repairs the index if asked."""
+        errors = self.catalog.integrity_check()
+        ids, _ = self.catalog.embeddings(self.model_name)
+        expected = set(ids.tolist())
+        loaded = VectorIndex.load(self._index_file(), self._stored_dim() or 0) if expected else None
+        in_index = loaded.ids() if loaded is not None else set()
+        missing, extra = expected - in_index, in_index - expected
+        agreed = not missing and not extra
+        repaired = False
+        if not agreed and repair and not errors:
+            self._index = None
+            self.vector_index()
+            repaired = True
+        vanished = [p for _, p in self.catalog.iter_paths() if not os.path.exists(p)]
+        return {"ok": not errors and (agreed or repaired), "integrity": errors or "ok",
+                "index_agrees": agreed, "index_missing": len(missing), "index_extra": len(extra),
+                "index_rebuilt": repaired, "photos": len(expected), "vanished_files": vanished[:100],
+                "vanished_count": len(vanished)}
+
+    def _stored_dim(self) -> int | None:
+        row = self.catalog.db.execute("SELECT length(vector) FROM embeddings WHERE model=? LIMIT 1",
+                                      (self.model_name,)).fetchone()
+        return row[0] // 4 if row else None

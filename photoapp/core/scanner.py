@@ -1,0 +1,94 @@
+"""Walking photo folders: which photo files exist, with their size and mtime.
+
+A generator over ``os.scandir`` (cheap stat calls), following directory symlinks once
+(real paths are remembered, so symlink loops end), skipping hidden folders and
+anything that is not a regular file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from photoapp.core.decoding import is_photo_name
+
+HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str  # absolute path
+    size: int
+    mtime: float
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A photo-named entry that cannot be a photo (FIFO, device, dangling link...)."""
+
+    path: str
+    reason: str
+
+
+def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
+    """Yield every photo file under ``root`` (recursively), sorted per folder."""
+    seen_dirs: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
+    stack = [os.path.abspath(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            real = os.path.realpath(folder)
+        except OSError:
+            continue
+        if real in seen_dirs:
+            continue
+        seen_dirs.add(real)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue  # unreadable folder: nothing under it can be indexed
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            found = _classify(entry, seen_files)
+            if found == "dir":
+                subdirs.append(entry.path)
+            elif found is not None:
+                yield found
+        stack.extend(reversed(subdirs))
+
+
+def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]]):
+    try:
+        st = entry.stat(follow_symlinks=True)
+    except OSError:
+        if entry.is_symlink() and is_photo_name(entry.name):
+            return SkippedEntry(entry.path, "broken symbolic link")
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return "dir"
+    if not is_photo_name(entry.name):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return SkippedEntry(entry.path, "not a regular file (device, pipe or socket)")
+    key = (st.st_dev, st.st_ino)
+    if key in seen_files:  # the same file reached twice through symlinks
+        return None
+    seen_files.add(key)
+    return FileEntry(entry.path, st.st_size, st.st_mtime)
+
+
+def file_hash(path: str | Path) -> str:
+    """Content hash (BLAKE2b-128) of the whole file."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,154 @@
+"""The vector index: an HNSW graph (hnswlib, cosine) over one model's embeddings.
+
+Labels are catalog photo ids. The index is a cache of the catalog: it is saved
+atomically (temp file + rename) and rebuilt from stored embeddings whenever it is
+missing, unreadable or disagrees with the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from photoapp.config import atomic_write_bytes
+
+M = 16
+EF_CONSTRUCTION = 200
+EF_SEARCH = 128
+
+
+def index_stem(model: str) -> str:
+    """A file-name-safe stem for a model name."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")[-80:] or "model"
+    return f"{slug}-{abs(hash_name(model)) % 10**8:08d}"
+
+
+def hash_name(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+class VectorIndex:
+    def __init__(self, dim: int, capacity: int = 1024):
+        import hnswlib
+
+        self.dim = dim
+        self._index = hnswlib.Index(space="cosine", dim=dim)
+        self._index.init_index(max_elements=max(capacity, 16), ef_construction=EF_CONSTRUCTION, M=M,
+                               allow_replace_deleted=True)
+        self._index.set_ef(EF_SEARCH)
+        self._ids: set[int] = set()
+
+    # -- contents -----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids(self) -> set[int]:
+        return set(self._ids)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return
+        replace = [i for i in ids.tolist() if i in self._ids]
+        if replace:  # hnswlib would keep both the old and new vector under one label otherwise
+            self.remove(replace)
+        needed = len(self._ids) + len(ids)
+        capacity = self._index.get_max_elements()
+        if needed > capacity:
+            self._index.resize_index(max(needed, int(capacity * 1.5)))
+        self._index.add_items(np.asarray(vectors, dtype=np.float32), ids, replace_deleted=True)
+        self._ids.update(ids.tolist())
+
+    def remove(self, ids) -> None:
+        for i in ids:
+            i = int(i)
+            if i in self._ids:
+                self._index.mark_deleted(i)
+                self._ids.discard(i)
+
+    # -- queries ------------------------------------------------------------------------
+    def query(self, vector: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (ids, cosine similarities), best first; ``k`` beyond the size returns all."""
+        if allowed is not None:
+            allowed = allowed & self._ids
+        k = min(k, len(self._ids) if allowed is None else len(allowed))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        query = np.asarray(vector, np.float32).reshape(1, -1)
+        self._index.set_ef(max(EF_SEARCH, k))
+        try:
+            flt = (lambda label: label in allowed) if allowed is not None else None
+            labels, distances = self._index.knn_query(query, k=k, filter=flt)
+            return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+        except RuntimeError:  # a very selective filter can starve the graph walk: go exact
+            return self.exact(query[0], k, allowed if allowed is not None else self._ids)
+
+    def exact(self, vector: np.ndarray, k: int, ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Brute-force top ``k`` among ``ids`` (vectors read back from the graph)."""
+        labels = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        vectors = np.asarray(self._index.get_items(labels), dtype=np.float32)
+        scores = vectors @ np.asarray(vector, np.float32)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return labels[order], scores[order]
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: Path, model: str) -> None:
+        """Write the graph and its sidecar atomically; readers never see half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            self._index.save_index(tmp)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        deleted = sorted(set(int(i) for i in self._index.get_ids_list()) - self._ids)
+        meta = {"model": model, "dim": self.dim, "count": len(self._ids), "checksum": _checksum(self._ids),
+                "deleted": deleted}
+        atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
+
+    @classmethod
+    def load(cls, path: Path, dim: int) -> VectorIndex | None:
+        """The saved index, or None if it is missing or unreadable."""
+        import hnswlib
+
+        meta_path = path.with_suffix(".json")
+        try:
+            meta = json.loads(meta_path.read_text())
+            if meta.get("dim") != dim or not path.exists():
+                return None
+            index = cls.__new__(cls)
+            index.dim = dim
+            index._index = hnswlib.Index(space="cosine", dim=dim)
+            capacity = int(meta["count"]) + len(meta.get("deleted", []))
+            index._index.load_index(str(path), max_elements=max(capacity, 16), allow_replace_deleted=True)
+            index._index.set_ef(EF_SEARCH)
+            index._ids = set(int(i) for i in index._index.get_ids_list()) - set(meta.get("deleted", []))
+        except (OSError, ValueError, RuntimeError, KeyError, TypeError):
+            return None
+        if _checksum(index._ids) != meta.get("checksum"):
+            return None
+        return index
+
+    @classmethod
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, dim: int) -> VectorIndex:
+        index = cls(dim, capacity=max(len(ids), 1024))
+        index.add(ids, vectors)
+        return index
+
+
+def _checksum(ids: set[int]) -> str:
+    arr = np.sort(np.fromiter(ids, dtype=np.int64, count=len(ids)))
+    import hashlib
+
+    return hashlib.blake2b(arr.tobytes(), digest_size=12).hexdigest()

@@ -1,0 +1,1 @@
+"""The toy domain and its tiny CLIP model: the offline test fixture and demo."""

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create .venv with everything Photoapp needs (CPU torch first: a bare "torch" would pull
+# a multi-GB CUDA build). Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install --quiet --upgrade pip
+if ! python -c "import torch" 2>/dev/null; then
+  pip install --quiet "torch==2.13.0" || pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+fi
+pip install --quiet -e ".[test]"
