@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -58,6 +58,50 @@ MIGRATIONS: dict[int, str] = {
         seen REAL NOT NULL
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    """,
+    # Tagging (photoapp/core/tagging.py). source: auto (zero-shot), probe (taught from
+    # examples), manual (added by the user) or rejected (removed by the user: a tombstone
+    # that keeps auto-tagging from bringing the tag back).
+    2: """
+    CREATE TABLE labels (
+        position INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        grp TEXT NOT NULL DEFAULT '',
+        prompts TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE label_vectors (
+        model TEXT NOT NULL,
+        prompts_key TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, prompts_key)
+    );
+    CREATE TABLE photo_tags (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        source TEXT NOT NULL,
+        confidence REAL,
+        PRIMARY KEY (photo_id, tag)
+    );
+    CREATE INDEX photo_tags_tag ON photo_tags(tag, source);
+    CREATE TABLE probes (
+        name TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        weights BLOB NOT NULL,
+        bias REAL NOT NULL,
+        threshold REAL NOT NULL,
+        trained REAL NOT NULL
+    );
+    CREATE TABLE probe_examples (
+        probe TEXT NOT NULL,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        positive INTEGER NOT NULL,
+        PRIMARY KEY (probe, photo_id)
+    );
+    CREATE TABLE smart_albums (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        created REAL NOT NULL
+    );
     """,
 }
 
