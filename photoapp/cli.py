@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate a toy photo folder, index it with the tiny model and search it")
     p.add_argument("folder", nargs="?", metavar="DIR", help="where to write the demo photos")
     p.add_argument("--per-class", type=int, default=5, help="images per colour/shape/background class")
+    p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
     _add_common(p)
     return parser
 

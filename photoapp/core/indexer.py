@@ -10,6 +10,7 @@ in worker threads (Pillow releases the GIL) while the model embeds the previous 
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from photoapp.core.catalog import Catalog, Photo
-from photoapp.core.decoding import DecodeError, PhotoInfo, decode_for_model
+from photoapp.core.decoding import DecodeError, PhotoInfo, decode_for_model, is_photo_name
 from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
 
 # progress(phase, done, total): phase is "scan" or "embed"
@@ -81,32 +82,60 @@ class Indexer:
         self.report.seconds = time.perf_counter() - start
         return self.report
 
+    def run_paths(self, scopes: list[tuple[int, str]]) -> IndexReport:
+        """Reconcile only ``(folder_id, path)`` scopes: files or folders, present or gone.
+
+        A folder watcher knows which paths changed; walking a 100k-photo folder for each
+        new photo would cost seconds, and could pick up files that are still being written.
+        """
+        start = time.perf_counter()
+        work = self._compare(self._path_scopes(_outermost(scopes)))
+        self._embed_all(work)
+        self.report.seconds = time.perf_counter() - start
+        return self.report
+
     # -- reconcile ----------------------------------------------------------------------
     def _reconcile(self, folders: list[tuple[int, str]]) -> list[_Work]:
         """Compare disk and catalog; apply moves and removals; return files to decode."""
-        cat = self.catalog
-        known_problems = cat.problem_stats()
-        work: list[_Work] = []
-        new: list[_Work] = []
-        gone: dict[int, Photo] = {}
+        return self._compare(self._folder_scopes(folders))
+
+    def _folder_scopes(self, folders: list[tuple[int, str]]):
         for folder_id, root in folders:
             if not os.path.isdir(root):
                 # An unplugged drive must not wipe its photos from the library.
                 self.report.offline_folders.append(root)
                 continue
-            on_disk: dict[str, FileEntry] = {}
-            for found in walk_photos(root):
-                self._check_cancel()
-                if isinstance(found, SkippedEntry):
-                    with cat.transaction():
-                        cat.set_problem(found.path, found.reason, None, None)
-                    self.report.failed += 1
-                    continue
-                on_disk[found.path] = found
-                self.report.scanned += 1
-                if self.report.scanned % 200 == 0:
-                    self.progress("scan", self.report.scanned, 0)
-            known = {p.path: p for p in cat.photos_in_folder(folder_id)}
+            on_disk = self._scan(root)
+            yield folder_id, on_disk, self.catalog.photos_in_folder(folder_id)
+
+    def _path_scopes(self, scopes: list[tuple[int, str]]):
+        for folder_id, path in scopes:
+            on_disk = self._scan(path) if os.path.isdir(path) else _stat_photo(path)
+            yield folder_id, on_disk, _photos_at(self.catalog, path)
+
+    def _scan(self, root: str) -> dict[str, FileEntry]:
+        on_disk: dict[str, FileEntry] = {}
+        for found in walk_photos(root):
+            self._check_cancel()
+            if isinstance(found, SkippedEntry):
+                with self.catalog.transaction():
+                    self.catalog.set_problem(found.path, found.reason, None, None)
+                self.report.failed += 1
+                continue
+            on_disk[found.path] = found
+            self.report.scanned += 1
+            if self.report.scanned % 200 == 0:
+                self.progress("scan", self.report.scanned, 0)
+        return on_disk
+
+    def _compare(self, scopes) -> list[_Work]:
+        """``scopes`` yields (folder_id, files on disk, catalogued photos) for one area."""
+        known_problems = self.catalog.problem_stats()
+        work: list[_Work] = []
+        new: list[_Work] = []
+        gone: dict[int, Photo] = {}
+        for folder_id, on_disk, photos in scopes:
+            known = {p.path: p for p in photos}
             for path, entry in on_disk.items():
                 photo = known.pop(path, None)
                 if photo is None:
@@ -145,12 +174,10 @@ class Indexer:
         for photo in gone.values():
             by_hash.setdefault(photo.hash, []).append(photo)
         to_decode: list[_Work] = []
-        for item in new:
+        for item, error in self._hash_all(new):
             self._check_cancel()
-            try:
-                item.digest = file_hash(item.entry.path)
-            except OSError as exc:
-                self._fail(item.entry, f"cannot read file: {exc.strerror or exc}")
+            if error:
+                self._fail(item.entry, error)
                 continue
             moved_from = by_hash.get(item.digest)
             if moved_from:
@@ -174,6 +201,21 @@ class Indexer:
                 continue
             to_decode.append(item)
         return to_decode
+
+    def _hash_all(self, items: list[_Work]) -> Iterator[tuple[_Work, str | None]]:
+        """Hash new files in worker threads (hashlib releases the GIL on large reads)."""
+
+        def work(item: _Work) -> tuple[_Work, str | None]:
+            try:
+                item.digest = file_hash(item.entry.path)
+                return item, None
+            except FileNotFoundError:
+                return item, "file vanished before it could be read"
+            except OSError as exc:
+                return item, f"cannot read file: {exc.strerror or exc}"
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="hash") as pool:
+            yield from pool.map(work, items)
 
     def _missing_embeddings(self, folders: list[tuple[int, str]], pending: set[str]) -> list[_Work]:
         """Photos already catalogued but without an embedding for this model (a model switch)."""
@@ -297,6 +339,34 @@ def _decode_one(item: _Work, spec):
         raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+
+
+def _outermost(scopes: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Drop scopes inside another scope, so no file is compared (and embedded) twice."""
+    kept: list[tuple[int, str]] = []
+    for folder_id, path in sorted(set(scopes), key=lambda s: s[1]):
+        if not kept or not path.startswith(kept[-1][1].rstrip(os.sep) + os.sep):
+            kept.append((folder_id, path))
+    return kept
+
+
+def _stat_photo(path: str) -> dict[str, FileEntry]:
+    if not is_photo_name(os.path.basename(path)):
+        return {}
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}  # gone again: the catalog side of the scope removes it
+    if not stat.S_ISREG(st.st_mode):
+        return {}
+    return {path: FileEntry(path, st.st_size, st.st_mtime)}
+
+
+def _photos_at(catalog: Catalog, path: str) -> list[Photo]:
+    """The photo at ``path`` and every photo under it, as a range scan of the path index."""
+    prefix = path.rstrip(os.sep) + os.sep
+    after = prefix[:-1] + chr(ord(os.sep) + 1)
+    return catalog._photos("WHERE path=? OR (path>=? AND path<?)", (path, prefix, after))
 
 
 def _info_values(info: PhotoInfo, mtime: float) -> dict:

@@ -109,16 +109,37 @@ class Library:
                       cancel: threading.Event | None = None) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
         targets = self.add_folders(paths) if paths else self.catalog.folders()
-        self._adopt_model_for_indexing()
-        embedder = self.embedder.load()
-        self.vector_index(dim=embedder.dim)
-        indexer = Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
-                          workers=self.settings.decode_workers, progress=progress, cancel=cancel,
-                          on_embedded=self._on_embedded, on_removed=self._on_removed)
+        indexer = self._indexer(progress, cancel)
         try:
             return indexer.run(targets)
         finally:
             self.save_index()
+
+    def index_paths(self, paths: list[str], progress: ProgressFn | None = None,
+                    cancel: threading.Event | None = None) -> IndexReport:
+        """Reconcile just these files or folders (new, changed, moved or gone) of registered
+        folders, then save the index; what a folder watcher calls for each batch of changes."""
+        folders = sorted(self.catalog.folders(), key=lambda f: len(f[1]), reverse=True)
+        scopes = []
+        for path in paths:
+            path = os.path.abspath(path)
+            owner = next((fid for fid, root in folders
+                          if path == root or path.startswith(root.rstrip(os.sep) + os.sep)), None)
+            if owner is not None:  # paths outside the library are none of its business
+                scopes.append((owner, path))
+        indexer = self._indexer(progress, cancel)
+        try:
+            return indexer.run_paths(scopes)
+        finally:
+            self.save_index()
+
+    def _indexer(self, progress: ProgressFn | None, cancel: threading.Event | None) -> Indexer:
+        self._adopt_model_for_indexing()
+        embedder = self.embedder.load()
+        self.vector_index(dim=embedder.dim)
+        return Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
+                       workers=self.settings.decode_workers, progress=progress, cancel=cancel,
+                       on_embedded=self._on_embedded, on_removed=self._on_removed)
 
     def _on_embedded(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         with self._index_lock:
@@ -225,11 +246,27 @@ class Library:
             self._index = None
             self.vector_index()
             repaired = True
-        vanished = [p for _, p in self.catalog.iter_paths() if not os.path.exists(p)]
+        vanished = self._vanished_photos()
+        if vanished and repair and not errors:
+            self._forget(list(vanished))
         return {"ok": not errors and (agreed or repaired), "integrity": errors or "ok",
                 "index_agrees": agreed, "index_missing": len(missing), "index_extra": len(extra),
-                "index_rebuilt": repaired, "photos": len(expected), "vanished_files": vanished[:100],
-                "vanished_count": len(vanished)}
+                "index_rebuilt": repaired, "photos": len(expected),
+                "vanished_files": sorted(vanished.values())[:100], "vanished_count": len(vanished),
+                "vanished_removed": bool(vanished and repair and not errors)}
+
+    def _vanished_photos(self) -> dict[int, str]:
+        """Catalogued photos whose file is gone, in folders that are online (not unplugged)."""
+        online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
+        rows = self.catalog.db.execute("SELECT id, path, folder_id FROM photos").fetchall()
+        return {pid: path for pid, path, fid in rows if fid in online and not os.path.lexists(path)}
+
+    def _forget(self, ids: list[int]) -> None:
+        with self.catalog.transaction():
+            self.catalog.delete_photos(ids)
+        with self._index_lock:
+            self.vector_index().remove(ids)
+            self.save_index()
 
     def _stored_dim(self) -> int | None:
         row = self.catalog.db.execute("SELECT length(vector) FROM embeddings WHERE model=? LIMIT 1",

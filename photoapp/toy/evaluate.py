@@ -1,0 +1,87 @@
+"""Search quality on a freshly generated toy-domain library, through the product's own path.
+
+    python -m photoapp.toy.evaluate [--model toy] [--per-class 10] [--seed 2024]
+
+Generates a held-out library, indexes it with ``Library`` exactly as the CLI does, and
+prints text-search precision@10 for the 18 "<colour> <shape>" queries, colour-only and
+shape-only precision, zero-shot colour/shape tag accuracy, and find-similar precision@10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from photoapp.toy.domain import BACKGROUNDS, COLOURS, SHAPES, ToyClass, generate_library
+
+
+def evaluate_library(lib, truth: dict[Path, ToyClass], k: int = 10) -> dict:
+    """Quality figures of an indexed library against its ground truth."""
+    by_path = {str(p): c for p, c in truth.items()}
+    per_class = len(truth) // 36
+    pair_p = []
+    for colour in COLOURS:
+        for shape in SHAPES:
+            hits = lib.search(f"{colour} {shape}", k=k)
+            pair_p.append(np.mean([by_path[h.path].colour == colour and by_path[h.path].shape == shape for h in hits]))
+    colour_p = [_precision(lib, c, 6 * per_class, lambda t, c=c: t.colour == c, by_path) for c in COLOURS]
+    shape_p = [_precision(lib, s, 12 * per_class, lambda t, s=s: t.shape == s, by_path) for s in SHAPES]
+    similar_p = []
+    for path, cls in list(by_path.items())[:: max(1, per_class // 2)]:
+        hits = lib.similar(path, k=k)
+        similar_p.append(np.mean([by_path[h.path].colour == cls.colour and by_path[h.path].shape == cls.shape
+                                  for h in hits]))
+    return {
+        "text_p_at_10": float(np.mean(pair_p)),
+        "text_p_at_10_min": float(np.min(pair_p)),
+        "colour_precision": float(np.mean(colour_p)),
+        "shape_precision": float(np.mean(shape_p)),
+        "similar_p_at_10": float(np.mean(similar_p)),
+        **zero_shot_accuracy(lib, by_path),
+    }
+
+
+def _precision(lib, query: str, n: int, match, by_path) -> float:
+    hits = lib.search(query, k=n)
+    return float(np.mean([match(by_path[h.path]) for h in hits]))
+
+
+def zero_shot_accuracy(lib, by_path: dict[str, ToyClass]) -> dict:
+    """Argmax over the colour words and over the shape words, per image."""
+    embedder = lib.embedder
+    ids, vectors = lib.catalog.embeddings(lib.model_name)
+    paths = lib.catalog.photos_by_ids(ids.tolist())
+    result = {}
+    for name, words, attr in (("colour", list(COLOURS), "colour"), ("shape", list(SHAPES), "shape"),
+                              ("background", [f"{b} background" for b in BACKGROUNDS], "background")):
+        labels = embedder.embed_texts(words)
+        predicted = np.argmax(vectors @ labels.T, axis=1)
+        truth = [words.index(getattr(by_path[paths[int(i)].path], attr) + (" background" if attr == "background" else ""))
+                 for i in ids]
+        result[f"zero_shot_{name}_accuracy"] = float(np.mean(predicted == np.array(truth)))
+    return result
+
+
+def main() -> None:
+    from photoapp.core.library import Library
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="toy")
+    parser.add_argument("--per-class", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = generate_library(Path(tmp) / "photos", per_class=args.per_class, seed=args.seed)
+        with Library(Path(tmp) / "library", model=args.model) as lib:
+            report = lib.index_folders([str(Path(tmp) / "photos")])
+            figures = evaluate_library(lib, truth)
+            figures["images_per_second"] = round(report.embedded / max(report.seconds, 1e-9), 1)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

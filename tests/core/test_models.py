@@ -1,0 +1,64 @@
+"""Model resolution and loading: toy, local folders, hub ids offline, safetensors only."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from photoapp.core.embedding.clip import ClipEmbedder, choose_device
+from photoapp.core.embedding.models import ModelUnavailable, canonical_name, resolve
+
+
+def test_toy_resolves_to_the_shipped_folder():
+    source = resolve("toy")
+    assert source.name == "toy" and (source.folder / "model.safetensors").exists()
+    assert (source.folder / "model.safetensors").stat().st_size < 20 * 1024 * 1024
+
+
+def test_local_folder_and_missing_folder(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(resolve("toy").folder, folder)
+    assert resolve(str(folder)).folder == folder and canonical_name(str(folder)) == str(folder)
+    with pytest.raises(ModelUnavailable, match="does not exist"):
+        resolve(str(tmp_path / "absent"))
+
+
+def test_hub_id_offline_gives_guidance():
+    assert canonical_name("openai/clip-vit-base-patch32") == "openai/clip-vit-base-patch32"
+    with pytest.raises(ModelUnavailable, match="--model /path/to/folder"):
+        resolve("openai/clip-vit-base-patch32")
+
+
+def test_pickled_weights_are_never_loaded(tmp_path):
+    folder = tmp_path / "pickled"
+    shutil.copytree(resolve("toy").folder, folder)
+    (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
+    with pytest.raises(ModelUnavailable):
+        ClipEmbedder(resolve(str(folder)), "cpu").load()
+
+
+def test_embeddings_are_unit_vectors_and_texts_match_images():
+    from photoapp.core.decoding import decode_for_model
+    from photoapp.toy.domain import ALL_CLASSES, encode, render
+    import io
+
+    emb = ClipEmbedder(resolve("toy"), "cpu")
+    rng = np.random.default_rng(3)
+    red_circle = next(c for c in ALL_CLASSES if (c.colour, c.shape, c.background) == ("red", "circle", "white"))
+    data, _ = encode(render(red_circle, rng), rng, png_share=0)
+    arr, _ = decode_for_model(io.BytesIO(data), emb.spec)
+    image = emb.embed_pixels(arr[None])
+    texts = emb.embed_texts(["red circle", "blue square", "green triangle"])
+    assert np.allclose(np.linalg.norm(image, axis=1), 1, atol=1e-5) and texts.shape == (3, emb.dim)
+    assert int(np.argmax(texts @ image[0])) == 0
+    assert emb.logit_scale > 1
+    emb.unload()
+
+
+def test_device_choice_on_cpu_machine():
+    assert choose_device("cpu") == "cpu"
+    assert choose_device("auto") in ("cpu", "cuda", "mps")
+    with pytest.raises(ValueError):
+        choose_device("tpu")

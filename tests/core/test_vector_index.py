@@ -1,0 +1,64 @@
+"""The HNSW index: growth, deletions, k beyond size, atomic persistence, stale detection."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from photoapp.core.vector_index import VectorIndex
+
+
+def _unit(n, dim=16, seed=0):
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_query_returns_nearest_and_cosine_scores():
+    vectors = _unit(200)
+    index = VectorIndex.build(np.arange(1, 201), vectors, 16)
+    ids, scores = index.query(vectors[41], 5)
+    assert ids[0] == 42 and abs(scores[0] - 1.0) < 1e-5 and list(scores) == sorted(scores, reverse=True)
+
+
+def test_grows_beyond_initial_capacity_and_k_beyond_size_returns_all():
+    index = VectorIndex(16, capacity=16)
+    index.add(np.arange(100), _unit(100))
+    assert len(index) == 100
+    ids, _ = index.query(_unit(1, seed=5)[0], 1000)
+    assert sorted(ids.tolist()) == list(range(100))
+
+
+def test_deleted_items_never_come_back_and_readding_replaces():
+    vectors = _unit(50)
+    index = VectorIndex.build(np.arange(50), vectors, 16)
+    index.remove([7, 8])
+    ids, _ = index.query(vectors[7], 50)
+    assert 7 not in ids and 8 not in ids and len(ids) == 48
+    index.add(np.array([7]), vectors[9:10])  # same label, new vector
+    ids, scores = index.query(vectors[9], 2)
+    assert set(ids.tolist()) == {7, 9}
+
+
+def test_filter_restricts_results():
+    vectors = _unit(300)
+    index = VectorIndex.build(np.arange(300), vectors, 16)
+    ids, _ = index.query(vectors[0], 10, allowed={3, 5, 299})
+    assert sorted(ids.tolist()) == [3, 5, 299]
+
+
+def test_save_load_roundtrip_keeps_deletions(tmp_path):
+    vectors = _unit(60)
+    index = VectorIndex.build(np.arange(60), vectors, 16)
+    index.remove([10])
+    index.save(tmp_path / "m.hnsw", "model")
+    loaded = VectorIndex.load(tmp_path / "m.hnsw", 16)
+    assert loaded is not None and loaded.ids() == set(range(60)) - {10}
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_load_rejects_missing_corrupt_or_mismatched(tmp_path):
+    assert VectorIndex.load(tmp_path / "none.hnsw", 16) is None
+    index = VectorIndex.build(np.arange(10), _unit(10), 16)
+    index.save(tmp_path / "m.hnsw", "model")
+    assert VectorIndex.load(tmp_path / "m.hnsw", 32) is None  # another model's dimension
+    (tmp_path / "m.hnsw").write_bytes(b"\x00" * 100)
+    assert VectorIndex.load(tmp_path / "m.hnsw", 16) is None
