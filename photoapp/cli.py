@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-class", type=int, default=5, help="images per colour/shape/background class")
     p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
     _add_common(p)
+
+    from photoapp import cli_tags  # labels, tags, tag, album, smart-album
+
+    cli_tags.add_parsers(sub, _add_common)
     return parser
 
 
@@ -225,6 +229,17 @@ def cmd_folders(args) -> int:
     return 0
 
 
+def _gui_available() -> bool:
+    """The window opens only with PySide6 installed and a display to show it on."""
+    import importlib.util
+
+    if importlib.util.find_spec("PySide6") is None:  # a headless install still has the whole CLI
+        return False
+    from photoapp.gui.app import display_available
+
+    return display_available()
+
+
 def cmd_demo(args) -> int:
     from photoapp.config import TOY_MODEL, library_dir
     from photoapp.core.library import Library
@@ -235,6 +250,12 @@ def cmd_demo(args) -> int:
     if not folder.exists() or not any(folder.iterdir()):
         print(f"photoapp: writing demo photos to {folder}", file=sys.stderr)
         generate_library(folder, per_class=args.per_class, seed=7)
+    if not args.no_gui and not args.json and _gui_available():
+        with Library(base, model=TOY_MODEL, device=args.device) as lib:
+            lib.add_folders([str(folder)])  # the window indexes it, showing progress
+        from photoapp.gui.app import run
+
+        return run(base, model=TOY_MODEL, device=args.device)
     with Library(base, model=TOY_MODEL, device=args.device) as lib:
         report = lib.index_folders([str(folder)])
         queries = ["red circle", "blue square", "yellow triangle", "green"]
@@ -255,11 +276,19 @@ def cmd_demo(args) -> int:
 COMMANDS = {"index": cmd_index, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
             "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}
 
+from photoapp.cli_tags import COMMANDS as _TAG_COMMANDS  # noqa: E402 (after the helpers it imports)
+
+COMMANDS.update(_TAG_COMMANDS)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if _gui_available():
+            from photoapp.gui.app import run
+
+            return run(args.library, model=args.model, device=args.device)
         parser.print_help()
         return 0
     from photoapp.core.catalog import CatalogError

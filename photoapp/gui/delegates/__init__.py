@@ -1,0 +1,1 @@
+"""Item delegates: how one cell of a view is painted."""

@@ -1,0 +1,186 @@
+"""The GUI's handle on the core: one Library for worker threads, jobs run on thread pools.
+
+Queries (listing, search, folder changes) run one at a time on a single-thread pool, so
+they never race each other. Indexing runs on its own thread over the *same* Library:
+its in-memory vector index (guarded by the core's lock) is what searches use, so photos
+become searchable as they are embedded. Sharing the SQLite connection across those two
+threads is allowed (``sqlite3.threadsafety == 3``, serialized); writes that would
+interleave with the indexer's transactions (adding/removing folders, switching model)
+first stop the indexer. The GUI thread reads single rows through its own ``reader``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from photoapp.core.library import Library
+from photoapp.core.search import Filters
+from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.workers import IndexJob, Task
+
+# How many ranked photos a search shows: enough to scroll through, cheap to rank and list.
+SEARCH_LIMIT = 500
+
+
+class Engine(QObject):
+    index_started = Signal()
+    index_progress = Signal(str, int, int, object)  # phase, done, total, eta seconds
+    index_stopped = Signal(str, object)  # "finished" | "cancelled" | "failed", report dict or message
+
+    def __init__(self, library_path=None, model: str | None = None, device: str | None = None, parent=None):
+        super().__init__(parent)
+        self.library = Library(library_path, model=model, device=device)
+        self.path = self.library.path
+        self.reader = Library(self.path)  # GUI-thread single-row reads on its own connection
+        self.queries = QThreadPool(self)
+        self.queries.setMaxThreadCount(1)
+        self.indexing = QThreadPool(self)
+        self.indexing.setMaxThreadCount(1)
+        self._tasks: set[Task] = set()
+        self.job: IndexJob | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.library.model_name
+
+    # -- generic ----------------------------------------------------------------------------
+    def submit(self, fn: Callable, *args, on_done: Callable | None = None,
+               on_failed: Callable | None = None) -> Task:
+        """Queue ``fn(*args)`` on the query thread; callbacks run on the GUI thread."""
+        task = Task(fn, *args)
+        task.setAutoDelete(False)
+        self._tasks.add(task)  # keep the Python wrapper (and its signals) alive until delivery
+        task.signals.done.connect(lambda result: self._settle(task, on_done, result))
+        task.signals.failed.connect(lambda msg: self._settle(task, on_failed, msg))
+        self.queries.start(task)
+        return task
+
+    def _settle(self, task: Task, callback, value) -> None:
+        self._tasks.discard(task)
+        if callback is not None:
+            callback(value)
+
+    # -- queries (run on the query thread) ----------------------------------------------------
+    def list_photos(self, filters: Filters, on_done, on_failed=None) -> Task:
+        return self.submit(self._list, filters, on_done=on_done, on_failed=on_failed)
+
+    def search(self, text: str, filters: Filters, on_done, on_failed=None) -> Task:
+        return self.submit(self._search, text, filters, on_done=on_done, on_failed=on_failed)
+
+    def similar(self, path: str, filters: Filters, on_done, on_failed=None) -> Task:
+        return self.submit(self._similar, path, filters, on_done=on_done, on_failed=on_failed)
+
+    def _list(self, filters: Filters) -> list[PhotoRow]:
+        from photoapp.core.search import allowed_ids
+
+        allowed = allowed_ids(self.library.catalog, filters)
+        photos = self.library.catalog.all_photos(order="taken DESC, path")
+        return [PhotoRow(p.id, p.path, p.mtime, p.taken, None) for p in photos
+                if allowed is None or p.id in allowed]
+
+    def _search(self, text: str, filters: Filters) -> list[PhotoRow]:
+        return self._rows(self.library.search(text, SEARCH_LIMIT, filters))
+
+    def _similar(self, path: str, filters: Filters) -> list[PhotoRow]:
+        return self._rows(self.library.similar(path, SEARCH_LIMIT, filters))
+
+    def _rows(self, hits) -> list[PhotoRow]:
+        photos = self.library.catalog.photos_by_ids([h.photo_id for h in hits])
+        return [PhotoRow(h.photo_id, h.path, photos[h.photo_id].mtime, photos[h.photo_id].taken, h.score)
+                for h in hits if h.photo_id in photos]
+
+    # -- changes that must not interleave with the indexer -----------------------------------
+    def add_folders(self, paths: list[str], on_done, on_failed=None) -> Task:
+        return self.submit(self._mutate, lambda: self.library.add_folders(paths),
+                           on_done=on_done, on_failed=on_failed)
+
+    def remove_folder(self, path: str, on_done, on_failed=None) -> Task:
+        return self.submit(self._mutate, lambda: self.library.remove_folder(path),
+                           on_done=on_done, on_failed=on_failed)
+
+    def apply_settings(self, model: str, device: str, on_done, on_failed=None) -> Task:
+        return self.submit(self._mutate, lambda: self._switch(model, device),
+                           on_done=on_done, on_failed=on_failed)
+
+    def _mutate(self, change: Callable):
+        self._stop_indexer_blocking()
+        return change()
+
+    def _switch(self, model: str, device: str) -> None:
+        """Record the choice in the library's settings and reopen the library with it."""
+        from photoapp.config import Settings
+
+        settings = Settings.load(self.path)
+        settings.model, settings.device = model, device
+        settings.save(self.path)
+        old, self.library = self.library, Library(self.path)
+        old.close()
+
+    def _stop_indexer_blocking(self) -> None:
+        job = self.job
+        if job is not None:
+            job.cancel()
+            job.stopped.wait()
+
+    # -- indexing ------------------------------------------------------------------------------
+    @property
+    def indexing_active(self) -> bool:
+        return self.job is not None
+
+    def start_indexing(self) -> None:
+        if self.job is not None or not self.reader.folders():
+            return
+        job = IndexJob(self.library)
+        job.setAutoDelete(False)
+        job.signals.progress.connect(self.index_progress)
+        job.signals.finished.connect(lambda report: self._job_ended(job, "finished", report))
+        job.signals.cancelled.connect(lambda: self._job_ended(job, "cancelled", None))
+        job.signals.failed.connect(lambda msg: self._job_ended(job, "failed", msg))
+        self.job = job
+        self.indexing.start(job)
+        self.index_started.emit()
+
+    def _job_ended(self, job: IndexJob, outcome: str, detail) -> None:
+        if self.job is not job:
+            return  # a late signal from a run already superseded
+        self.job = None
+        self.index_stopped.emit(outcome, detail)
+
+    def cancel_indexing(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    # -- GUI-thread reads --------------------------------------------------------------------
+    def folders(self) -> list[str]:
+        return self.reader.folders()
+
+    def photo_info(self, path: str) -> dict:
+        return self.reader.photo(path)
+
+    def problems(self) -> list[dict]:
+        return self.reader.catalog.problems()
+
+    def settings(self):
+        from photoapp.config import Settings
+
+        return Settings.load(self.path)
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel work, wait for the threads, close the catalogs; True when all stopped."""
+        self.cancel_indexing()
+        self.queries.clear()
+        stopped = self.indexing.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)
+        if stopped:
+            self.library.close()
+            self.reader.close()
+        return stopped
+
+
+def is_image_file(path: str) -> bool:
+    from photoapp.core.decoding import is_photo_name
+
+    return os.path.isfile(path) and is_photo_name(os.path.basename(path))

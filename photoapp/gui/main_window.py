@@ -1,0 +1,421 @@
+"""MainWindow: wires the engine, the gallery model and the widgets together.
+
+It holds no SQL and no tensors: every question goes to the Engine, whose answers come
+back as queued signals; a serial number drops answers to questions no longer asked.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
+                               QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+
+from photoapp.core.search import Filters, parse_date
+from photoapp.gui.engine import Engine
+from photoapp.gui.icon import app_icon
+from photoapp.gui.models.photo_list import PhotoListModel
+from photoapp.gui.style import STYLE_SHEET
+from photoapp.gui.thumbnail_loader import ThumbnailLoader
+from photoapp.gui.views.banner import Banner
+from photoapp.gui.views.drops import dropped_folders
+from photoapp.gui.views.empty_state import EmptyState
+from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
+from photoapp.gui.views.problems_dialog import ProblemsDialog
+from photoapp.gui.views.progress_panel import ProgressPanel
+from photoapp.gui.views.search_bar import SearchBar
+from photoapp.gui.views.settings_dialog import SettingsDialog
+from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
+from photoapp.gui.views.viewer import ViewerDialog
+
+LIVE_REFRESH_MS = 2000  # while indexing, newly embedded photos appear at most this often
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, engine: Engine, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+        self.thumbnails = ThumbnailLoader(engine.path, parent=self)
+        self.model = PhotoListModel(self.thumbnails, self)
+        self.query, self.similar_to, self.viewer = "", None, None
+        self._serial = 0
+        self._mutations = 0  # folder/settings changes in flight: their indexer stop is not news
+        self._query_banner = False
+        self.setWindowTitle("Photoapp")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setStyleSheet(STYLE_SHEET)
+        self._build_widgets()
+        self._build_menus()
+        self._connect()
+        self._restore_state()
+        self.refresh_folders()
+        self.sidebar.select(self._restore_folder)
+        self.reload()
+        QTimer.singleShot(0, self.engine.start_indexing)  # indexing starts by itself
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.search_bar = SearchBar(self)
+        self.after_edit, self.before_edit = self._date_edit("from YYYY-MM"), self._date_edit("to YYYY-MM")
+        self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
+        self.size_slider.setFixedWidth(120)
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel)")
+        top = QHBoxLayout()
+        top.setContentsMargins(10, 8, 10, 4)
+        top.addWidget(self.search_bar, 1)
+        for widget in (self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
+            top.addWidget(widget)
+        self.header = QLabel(self)
+        self.header.setObjectName("header")
+        self.header.setContentsMargins(12, 2, 12, 2)
+        self.banner = Banner(self)
+        self.gallery = GalleryView(self)
+        self.gallery.setModel(self.model)
+        self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.empty = EmptyState(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.gallery)
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(top)
+        column.addWidget(self.banner)
+        column.addWidget(self.header)
+        column.addWidget(self.stack, 1)
+        self.sidebar = FolderSidebar(self)
+        self.splitter = QSplitter(self)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 900])
+        self.setCentralWidget(self.splitter)
+        self.progress = ProgressPanel(self)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    def _date_edit(self, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setPlaceholderText(placeholder)
+        edit.setFixedWidth(100)
+        edit.setClearButtonEnabled(True)
+        edit.setToolTip("Date filter: YYYY, YYYY-MM or YYYY-MM-DD")
+        return edit
+
+    def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Add folder…", self.add_folder_dialog, QKeySequence.StandardKey.Open)
+        self._action(file, "&Index now", self.engine.start_indexing, "F5")
+        self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        view = bar.addMenu("&View")
+        self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
+        self.problems_action = self._action(view, "&Problems…", self.show_problems)
+
+    def _connect(self) -> None:
+        self.search_bar.query_changed.connect(self.set_query)
+        self.search_bar.similar_requested.connect(self.find_similar)
+        self.after_edit.editingFinished.connect(self.reload)
+        self.before_edit.editingFinished.connect(self.reload)
+        self.size_slider.valueChanged.connect(self.set_thumb_size)
+        self.gallery.zoom_requested.connect(self.zoom_thumbnails)
+        self.gallery.visible_rows_changed.connect(self._visible_rows_changed)
+        self.gallery.activated.connect(lambda index: self.open_viewer(index.row()))
+        self.gallery.customContextMenuRequested.connect(self._context_menu)
+        self.sidebar.folder_selected.connect(lambda _folder: self.reload())
+        self.sidebar.add_requested.connect(self.add_folder_dialog)
+        self.sidebar.remove_requested.connect(self.remove_folder)
+        self.empty.add_requested.connect(self.add_folder_dialog)
+        self.banner.action_triggered.connect(lambda key: self.open_settings() if key == "settings" else None)
+        self.progress.pause_toggled.connect(self._pause_toggled)
+        self.progress.cancel_requested.connect(self.engine.cancel_indexing)
+        self.engine.index_started.connect(self.progress.started)
+        self.engine.index_progress.connect(self._index_progress)
+        self.engine.index_stopped.connect(self._index_stopped)
+        self._live = QTimer(self, singleShot=True, interval=LIVE_REFRESH_MS)
+        self._live.timeout.connect(self._live_refresh)
+
+    # -- gallery contents -----------------------------------------------------------------------
+    def filters(self) -> Filters:
+        folder = self.sidebar.current_folder()
+        return Filters(folder if folder != ALL_PHOTOS else None, self._date(self.after_edit, False),
+                       self._date(self.before_edit, True))
+
+    @staticmethod
+    def _date(edit: QLineEdit, end: bool) -> float | None:
+        text = edit.text().strip()
+        try:
+            value = parse_date(text, end_of_day=end) if text else None
+        except ValueError:
+            value = None
+        edit.setStyleSheet("QLineEdit { color: #c0392b; }" if text and value is None else "")
+        return value
+
+    def reload(self, keep_position: bool = False) -> None:
+        """Ask the engine for the rows of the current view; the newest request wins."""
+        self._serial += 1
+        serial, filters = self._serial, self.filters()
+        done = lambda rows: self._show_rows(serial, rows, keep_position)  # noqa: E731
+        if self.similar_to:
+            self.engine.similar(self.similar_to, filters, done, self._query_failed)
+        elif self.query:
+            self.engine.search(self.query, filters, done, self._query_failed)
+        else:
+            self.engine.list_photos(filters, done, self._query_failed)
+
+    def _show_rows(self, serial: int, rows, keep_position: bool) -> None:
+        if serial != self._serial:
+            return  # an answer to a question the user has since replaced
+        offset = self.gallery.verticalScrollBar().value()
+        self.model.set_rows(rows)
+        if keep_position:
+            QTimer.singleShot(0, lambda: self.gallery.verticalScrollBar().setValue(offset))
+        else:
+            self.gallery.scrollToTop()
+        self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
+        self.header.setText(self._describe(len(rows)))
+        if self._query_banner:
+            self.banner.hide()  # the problem the last query reported is gone
+            self._query_banner = False
+
+    def _describe(self, n: int) -> str:
+        if self.similar_to:
+            return f"{n:,} photos most like <b>{os.path.basename(self.similar_to)}</b> — Esc to go back"
+        if self.query:
+            return f"{n:,} best matches for <b>“{self.query}”</b> — hover for scores, Esc to go back"
+        if n == 0 and self.engine.indexing_active:
+            return "No photos yet — they appear here as they are indexed"
+        return f"{n:,} photos, newest first" if n else "No photos match these filters"
+
+    def _query_failed(self, message: str) -> None:
+        self._query_banner = True
+        if "no photos are embedded" in message and self.engine.indexing_active:
+            message = "Search works once the first photos are indexed — indexing is under way."
+            self.banner.show_message(message)
+        elif "model" in message.lower():
+            self.banner.show_message(f"The search model is not available: {message}", "settings", "Settings…")
+        else:
+            self.banner.show_message(message)
+        self.header.setText("")
+
+    def set_query(self, text: str) -> None:
+        self.query, self.similar_to = text, None
+        self.reload()
+
+    def find_similar(self, path: str) -> None:
+        self.similar_to, self.query = path, ""
+        self.search_bar.set_query_silently("")
+        self.reload()
+
+    def focus_search(self) -> None:
+        self.search_bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_bar.selectAll()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and (self.query or self.similar_to):
+            self.search_bar.clear_query()
+            self.similar_to = None
+            self.reload()
+            return
+        super().keyPressEvent(event)
+
+    # -- thumbnails -----------------------------------------------------------------------------
+    def set_thumb_size(self, size: int) -> None:
+        self.gallery.set_thumb_size(size)
+        self.model.set_thumb_size(self.gallery.thumb_size)
+        if self.size_slider.value() != self.gallery.thumb_size:
+            self.size_slider.setValue(self.gallery.thumb_size)
+
+    def zoom_thumbnails(self, steps: int) -> None:
+        self.set_thumb_size(self.gallery.thumb_size + 20 * steps)
+
+    def _visible_rows_changed(self, first: int, last: int) -> None:
+        if first < 0:
+            self.thumbnails.set_visible([], self.gallery.thumb_size)
+            return
+        rows = self.model.rows()[first:last + 1]
+        self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumb_size)
+
+    # -- viewer and context menu ------------------------------------------------------------------
+    def open_viewer(self, row: int) -> ViewerDialog | None:
+        if not 0 <= row < self.model.rowCount():
+            return None
+        self.viewer = ViewerDialog(list(self.model.rows()), row, self.engine, self.thumbnails, self)
+        self.viewer.current_changed.connect(self._viewer_moved)
+        self.viewer.finished.connect(self._viewer_closed)
+        self.viewer.open()
+        return self.viewer
+
+    def _viewer_moved(self, row: int) -> None:
+        if row < self.model.rowCount():
+            self.gallery.setCurrentIndex(self.model.index(row))
+
+    def _viewer_closed(self, _result: int) -> None:
+        self.viewer.deleteLater()
+        self.viewer = None
+        self.gallery.setFocus()
+
+    def selected_paths(self) -> list[str]:
+        rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
+        return [self.model.row_at(r).path for r in rows]
+
+    def _context_menu(self, pos) -> None:
+        index = self.gallery.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.gallery.selectionModel().isSelected(index):
+            self.gallery.setCurrentIndex(index)
+        path = self.model.row_at(index.row()).path
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_viewer(index.row()))
+        menu.addAction("Open containing folder",
+                       lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path))))
+        menu.addAction("Copy path", self.copy_paths)
+        menu.addSeparator()
+        menu.addAction("Find similar", lambda: self.find_similar(path))
+        menu.popup(self.gallery.viewport().mapToGlobal(pos))
+
+    def copy_paths(self) -> None:
+        QGuiApplication.clipboard().setText("\n".join(self.selected_paths()))
+
+    # -- folders ----------------------------------------------------------------------------------
+    def refresh_folders(self) -> None:
+        self.sidebar.set_folders(self.engine.folders())
+
+    def add_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", os.path.expanduser("~"))
+        if folder:
+            self.add_folders([folder])
+
+    def add_folders(self, folders: list[str]) -> None:
+        self._mutations += 1
+        self.statusBar().showMessage(f"Adding {', '.join(os.path.basename(f) for f in folders)}…", 4000)
+        self.engine.add_folders(folders, lambda _added: self._folders_changed(), self._mutation_failed)
+
+    def remove_folder(self, folder: str) -> None:
+        answer = QMessageBox.question(self, "Remove folder",
+                                      f"Remove {folder} from the library?\nThe photos on disk are not touched.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove_folder_now(folder)
+
+    def remove_folder_now(self, folder: str) -> None:
+        self._mutations += 1
+        self.engine.remove_folder(folder, lambda _n: self._folders_changed(), self._mutation_failed)
+
+    def _folders_changed(self) -> None:
+        self._mutations -= 1
+        self.refresh_folders()
+        self.reload()
+        self.engine.start_indexing()
+
+    def _mutation_failed(self, message: str) -> None:
+        self._mutations -= 1
+        self.banner.show_message(message)
+        self.engine.start_indexing()
+
+    def dragEnterEvent(self, event) -> None:
+        if dropped_folders(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        folders = dropped_folders(event.mimeData())
+        if folders:
+            event.acceptProposedAction()
+            self.add_folders(folders)
+
+    # -- indexing ---------------------------------------------------------------------------------
+    def _pause_toggled(self, paused: bool) -> None:
+        job = self.engine.job
+        if job is not None:
+            job.pause() if paused else job.resume()
+
+    def _index_progress(self, phase: str, done: int, total: int, eta) -> None:
+        self.progress.update_progress(phase, done, total, eta)
+        if phase == "embed" and done and not self._live.isActive():
+            self._live.start()
+
+    def _live_refresh(self) -> None:
+        if not self.query and not self.similar_to:  # never reshuffle results under the user's eyes
+            self.reload(keep_position=True)
+
+    def _index_stopped(self, outcome: str, detail) -> None:
+        self.progress.stopped()
+        self._live.stop()
+        if self._mutations:
+            return  # stopped to let a folder or settings change through; it restarts after
+        if outcome == "finished":
+            self.statusBar().showMessage(_report_text(detail), 10_000)
+        elif outcome == "cancelled":
+            self.statusBar().showMessage("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.",
+                                         10_000)
+        else:
+            self.banner.show_message(f"Indexing failed: {detail}", "settings", "Settings…")
+        self._update_problems()
+        self.reload(keep_position=True)
+
+    def _update_problems(self) -> None:
+        count = len(self.engine.problems())
+        self.problems_action.setText(f"&Problems ({count})…" if count else "&Problems…")
+
+    def show_problems(self) -> None:
+        ProblemsDialog(self.engine.problems(), self).open()
+
+    # -- settings and state -----------------------------------------------------------------------
+    def open_settings(self) -> None:
+        current = self.engine.settings()
+        dialog = SettingsDialog(self.engine.model_name, current.device, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.model(), dialog.device())
+
+    def apply_settings(self, model: str, device: str) -> None:
+        from photoapp.core.embedding.models import canonical_name
+
+        self._mutations += 1
+        self.banner.hide()
+        self.engine.apply_settings(canonical_name(model), device, lambda _r: self._folders_changed(),
+                                   self._mutation_failed)
+
+    def _restore_state(self) -> None:
+        state = self.engine.settings().extra.get("gui", {})
+        geometry = state.get("geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        else:
+            self.resize(1200, 800)
+        self.size_slider.setValue(int(state.get("thumb_size", 160)))
+        self.set_thumb_size(self.size_slider.value())
+        self._restore_folder = state.get("folder", ALL_PHOTOS)
+
+    def save_state(self) -> None:
+        settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
+        settings.extra["gui"] = {"geometry": bytes(self.saveGeometry().toBase64()).decode(),
+                                 "thumb_size": self.gallery.thumb_size, "folder": self.sidebar.current_folder()}
+        settings.save(self.engine.path)
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        self.thumbnails.shutdown()
+        self.engine.shutdown()
+        super().closeEvent(event)
+
+
+def _report_text(report: dict) -> str:
+    text = f"Library up to date: {report['scanned']:,} photos ({report['embedded']:,} newly indexed"
+    if report["failed"]:
+        text += f", {report['failed']:,} could not be read — see View ▸ Problems"
+    return text + ")"

@@ -1,0 +1,89 @@
+"""Screenshots of the real window on a generated demo library, for looking at the GUI.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --out /tmp/gui-shots
+
+Saves progress.png (indexing, paused), gallery.png, search.png ("red circle") and viewer.png.
+Also usable with QT_QPA_PLATFORM=offscreen where no X server is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+
+def wait_until(app, condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def settle(app, window, seconds: float = 0.3) -> None:
+    """Let thumbnails for the visible rows arrive and the window repaint."""
+    wait_until(app, lambda: window.thumbnails.pending_count() == 0, 30)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="/tmp/gui-shots", help="folder for the PNGs")
+    parser.add_argument("--model", default="toy", help="model for the demo library (default: the tiny toy model)")
+    parser.add_argument("--per-class", type=int, default=4, help="toy images per class")
+    parser.add_argument("--photos", help="index this folder of photos too (e.g. real photographs)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from photoapp.gui.app import make_application
+    from photoapp.gui.engine import Engine
+    from photoapp.gui.main_window import MainWindow
+    from photoapp.toy.domain import generate_library
+
+    app = make_application()
+    base = Path(tempfile.mkdtemp(prefix="photoapp-shots-"))
+    generate_library(base / "demo-photos", per_class=args.per_class, seed=7)
+    engine = Engine(base / "library", model=args.model)
+    engine.library.add_folders([str(base / "demo-photos")] + ([args.photos] if args.photos else []))
+    window = MainWindow(engine)
+    window.resize(1280, 800)
+    window.show()
+
+    # Progress: pause the run as soon as it embeds, so the shot shows counts and controls.
+    wait_until(app, lambda: engine.job is not None and window.progress.bar.value() > 0, 120)
+    window.progress.pause_button.setChecked(True)
+    window.reload(keep_position=True)  # show what is embedded so far without waiting for the live refresh
+    settle(app, window, 0.8)
+    window.grab().save(str(out / "progress.png"))
+    window.progress.pause_button.setChecked(False)
+    wait_until(app, lambda: engine.job is None, 300)
+    wait_until(app, lambda: window.model.rowCount() > 0, 30)
+    settle(app, window, 1.0)
+    window.grab().save(str(out / "gallery.png"))
+
+    window.search_bar.setText("red circle")
+    window.set_query("red circle")
+    wait_until(app, lambda: window.model.rowCount() and window.model.row_at(0).score is not None, 60)
+    settle(app, window, 0.5)
+    window.grab().save(str(out / "search.png"))
+
+    viewer = window.open_viewer(0)
+    wait_until(app, lambda: viewer.loading_done(), 30)
+    settle(app, window, 0.3)
+    viewer.grab().save(str(out / "viewer.png"))
+    viewer.reject()
+    window.close()
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""FolderSidebar: "All photos" plus the library's folders, with add and remove buttons."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStyle,
+                               QVBoxLayout, QWidget)
+
+ALL_PHOTOS = ""  # the folder filter meaning "every folder"
+
+
+class FolderSidebar(QWidget):
+    folder_selected = Signal(str)  # ALL_PHOTOS or a folder path
+    add_requested = Signal()
+    remove_requested = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setObjectName("folderList")
+        self.list.setFrameShape(QListWidget.Shape.NoFrame)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.currentItemChanged.connect(self._current_changed)
+        title = QLabel("Library", self)
+        title.setObjectName("sidebarTitle")
+        self.add_button = QPushButton("Add folder…", self)
+        self.add_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon))
+        self.add_button.setToolTip("Add a folder of photos (or drag a folder onto the window)")
+        self.add_button.clicked.connect(self.add_requested)
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setToolTip("Forget the selected folder (the photos on disk are not touched)")
+        self.remove_button.clicked.connect(self._remove_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button, 1)
+        buttons.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.addWidget(title)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.set_folders([])
+
+    def set_folders(self, folders: list[str], counts: dict[str, int] | None = None) -> None:
+        current = self.current_folder()
+        self.list.blockSignals(True)
+        self.list.clear()
+        self._add_item("All photos", ALL_PHOTOS, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        for folder in folders:
+            item = self._add_item(os.path.basename(folder.rstrip(os.sep)) or folder, folder, icon)
+            item.setToolTip(folder)
+        self.list.blockSignals(False)
+        self.select(current if current in folders else ALL_PHOTOS)
+
+    def _add_item(self, text: str, folder: str, icon) -> QListWidgetItem:
+        item = QListWidgetItem(icon, text, self.list)
+        item.setData(Qt.ItemDataRole.UserRole, folder)
+        return item
+
+    def select(self, folder: str) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == folder:
+                self.list.setCurrentRow(i)
+                break
+        self._update_buttons()
+
+    def current_folder(self) -> str:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else ALL_PHOTOS
+
+    def folders(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(1, self.list.count())]
+
+    def _current_changed(self, *_):
+        self._update_buttons()
+        self.folder_selected.emit(self.current_folder())
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(self.current_folder() != ALL_PHOTOS)
+
+    def _remove_clicked(self) -> None:
+        folder = self.current_folder()
+        if folder != ALL_PHOTOS:
+            self.remove_requested.emit(folder)
