@@ -86,9 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
     _add_common(p)
 
-    from photoapp import cli_tags  # labels, tags, tag, album, smart-album
-
-    cli_tags.add_parsers(sub, _add_common)
     return parser
 
 
@@ -275,10 +272,6 @@ def cmd_demo(args) -> int:
 
 COMMANDS = {"index": cmd_index, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
             "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}
-
-from photoapp.cli_tags import COMMANDS as _TAG_COMMANDS  # noqa: E402 (after the helpers it imports)
-
-COMMANDS.update(_TAG_COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
