@@ -41,6 +41,7 @@ class Engine(QObject):
         self.indexing.setMaxThreadCount(1)
         self._tasks: set[Task] = set()
         self.job: IndexJob | None = None
+        self.closed = False  # after shutdown, late queued results are dropped, not delivered
 
     @property
     def model_name(self) -> str:
@@ -60,7 +61,7 @@ class Engine(QObject):
 
     def _settle(self, task: Task, callback, value) -> None:
         self._tasks.discard(task)
-        if callback is not None:
+        if callback is not None and not self.closed:
             callback(value)
 
     # -- queries (run on the query thread) ----------------------------------------------------
@@ -131,7 +132,7 @@ class Engine(QObject):
         return self.job is not None
 
     def start_indexing(self) -> None:
-        if self.job is not None or not self.reader.folders():
+        if self.job is not None or self.closed or not self.reader.folders():
             return
         job = IndexJob(self.library)
         job.setAutoDelete(False)
@@ -144,8 +145,8 @@ class Engine(QObject):
         self.index_started.emit()
 
     def _job_ended(self, job: IndexJob, outcome: str, detail) -> None:
-        if self.job is not job:
-            return  # a late signal from a run already superseded
+        if self.job is not job or self.closed:
+            return  # a late signal from a run already superseded, or from before shutdown
         self.job = None
         self.index_stopped.emit(outcome, detail)
 
@@ -171,6 +172,7 @@ class Engine(QObject):
     # -- shutdown ------------------------------------------------------------------------------
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Cancel work, wait for the threads, close the catalogs; True when all stopped."""
+        self.closed = True
         self.cancel_indexing()
         self.queries.clear()
         stopped = self.indexing.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)

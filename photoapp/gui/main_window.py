@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
             return f"{n:,} photos most like <b>{os.path.basename(self.similar_to)}</b> — Esc to go back"
         if self.query:
             return f"{n:,} best matches for <b>“{self.query}”</b> — hover for scores, Esc to go back"
+        if n == 0 and self.filters().active:
+            return "No photos match these filters"
         if n == 0 and self.engine.indexing_active:
             return "No photos yet — they appear here as they are indexed"
         return f"{n:,} photos, newest first" if n else "No photos match these filters"
