@@ -109,6 +109,7 @@ class IndexJob(QRunnable):
         self._running = threading.Event()
         self._running.set()
         self.stopped = threading.Event()  # set when run() has returned, whatever the outcome
+        self.holding = threading.Event()  # set while the worker actually sits paused
         self._eta = EtaEstimator()
         self._phase = ""
 
@@ -154,6 +155,8 @@ class IndexJob(QRunnable):
         if self._running.is_set():
             return
         self._eta.pause()
+        self.holding.set()
         while not self._running.wait(0.1):
             pass
+        self.holding.clear()
         self._eta.resume()

@@ -58,6 +58,16 @@ def toy_folder(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture
+def few_photos(tmp_path, toy_folder) -> Path:
+    """12 of the toy photos in their own folder: for flows that index inside the test."""
+    folder = tmp_path / "few"
+    folder.mkdir()
+    for path in sorted(toy_folder.iterdir())[::3]:
+        shutil.copy2(path, folder / path.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def _indexed_template(tmp_path_factory, toy_folder, model_spec) -> Path:
     from photoapp.core.library import Library

@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QKeySequence, QPainter, QPalette, QPixmap, QShortcut
+from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from photoapp.gui.models.photo_list import PhotoRow
@@ -142,14 +142,24 @@ class ViewerDialog(QDialog):
         return panel
 
     def _shortcuts(self) -> None:
-        keys = {Qt.Key.Key_Right: lambda: self.step(1), Qt.Key.Key_Left: lambda: self.step(-1),
-                Qt.Key.Key_Down: lambda: self.step(1), Qt.Key.Key_Up: lambda: self.step(-1),
-                Qt.Key.Key_Home: lambda: self.show_row(0), Qt.Key.Key_End: lambda: self.show_row(len(self.rows) - 1),
-                Qt.Key.Key_Plus: lambda: self.canvas.zoom_by(1.25), Qt.Key.Key_Equal: lambda: self.canvas.zoom_by(1.25),
-                Qt.Key.Key_Minus: lambda: self.canvas.zoom_by(0.8), Qt.Key.Key_0: lambda: self.canvas.set_zoom(None),
-                Qt.Key.Key_1: lambda: self.canvas.set_zoom(1.0)}
-        for key, action in keys.items():
-            QShortcut(QKeySequence(key), self, activated=action)
+        # Handled in keyPressEvent rather than QShortcut: keys reach the dialog whichever
+        # child has focus, and no shortcut can clash with the main window's.
+        self.keys = {
+            Qt.Key.Key_Right: lambda: self.step(1), Qt.Key.Key_Left: lambda: self.step(-1),
+            Qt.Key.Key_Down: lambda: self.step(1), Qt.Key.Key_Up: lambda: self.step(-1),
+            Qt.Key.Key_Space: lambda: self.step(1), Qt.Key.Key_Backspace: lambda: self.step(-1),
+            Qt.Key.Key_Home: lambda: self.show_row(0), Qt.Key.Key_End: lambda: self.show_row(len(self.rows) - 1),
+            Qt.Key.Key_Plus: lambda: self.canvas.zoom_by(1.25), Qt.Key.Key_Equal: lambda: self.canvas.zoom_by(1.25),
+            Qt.Key.Key_Minus: lambda: self.canvas.zoom_by(0.8), Qt.Key.Key_0: lambda: self.canvas.set_zoom(None),
+            Qt.Key.Key_1: lambda: self.canvas.set_zoom(1.0)}
+
+    def keyPressEvent(self, event) -> None:
+        action = self.keys.get(event.key())
+        if action is None:
+            super().keyPressEvent(event)  # Esc closes the dialog
+            return
+        action()
+        event.accept()
 
     # -- navigation --------------------------------------------------------------------------------
     def step(self, delta: int) -> None:
