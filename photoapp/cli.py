@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
     _add_common(p)
 
+    p = sub.add_parser("watch", help="keep the index in step with the folders until Ctrl+C (headless)")
+    p.add_argument("folders", nargs="*", metavar="DIR", help="folders to add first (default: all registered folders)")
+    p.add_argument("--polling", action="store_true", help="poll instead of native events (network or slow mounts)")
+    p.add_argument("--poll-interval", type=float, metavar="S", help="seconds between polls (default 5)")
+    p.add_argument("--settle", type=float, metavar="S", help="a file is read once unchanged this long (default 1)")
+
     return parser
 
 
@@ -270,8 +276,56 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    from photoapp.core.watcher import FolderWatcher, WatchOptions
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with _open_library(args) as lib:
+        if args.folders:
+            lib.add_folders(args.folders)
+        if not lib.folders():
+            raise ValueError("no folders to watch: give one or more folders, e.g. photoapp watch ~/Pictures")
+        options = WatchOptions.from_settings(lib.settings)
+        options.polling = options.polling or args.polling
+        options.poll_interval = args.poll_interval or options.poll_interval
+        options.settle = options.settle if args.settle is None else args.settle
+        watcher = FolderWatcher(lib, options, on_batch=_print_watch_batch, on_status=_watch_status_printer())
+        watcher.start()
+        while not stop.is_set() and watcher.running:
+            stop.wait(0.5)
+        stopped = watcher.stop(timeout=4.0)  # the index is saved before it returns
+    if watcher.error is not None:
+        raise ValueError(f"watching stopped: {watcher.error}")
+    return 0 if stopped else EXIT_ERROR
+
+
+def _print_watch_batch(report, paths) -> None:
+    d = report.as_dict()
+    print(f"photoapp: {len(paths)} changed paths: {d['embedded']} embedded, {d['moved']} moved, "
+          f"{d['removed']} removed, {d['failed']} failed", file=sys.stderr, flush=True)
+
+
+def _watch_status_printer():
+    """Print a line when the state or message changes, not for every batch."""
+    last = {}
+
+    def show(status) -> None:
+        key = (status.state if status.state != "indexing" else "watching", status.message)
+        if key == last.get("key"):
+            return
+        last["key"] = key
+        line = status.message or (f"{status.state} {len(status.folders)} folder(s) ({status.mode}): "
+                                  f"{status.photos} photos, {status.indexed} indexed")
+        print(f"photoapp: {line}", file=sys.stderr, flush=True)
+
+    return show
+
+
 COMMANDS = {"index": cmd_index, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
             "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}
+COMMANDS["watch"] = cmd_watch
 
 
 def main(argv: list[str] | None = None) -> int:

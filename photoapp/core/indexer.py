@@ -72,6 +72,7 @@ class Indexer:
         self.on_embedded = on_embedded or (lambda ids, vectors: None)
         self.on_removed = on_removed or (lambda ids: None)
         self.report = IndexReport()
+        self._online: set[int] | None = None  # folders whose drive is present, looked up once
 
     # -- public -------------------------------------------------------------------------
     def run(self, folders: list[tuple[int, str]]) -> IndexReport:
@@ -179,10 +180,10 @@ class Indexer:
             if error:
                 self._fail(item.entry, error)
                 continue
-            moved_from = by_hash.get(item.digest)
+            moved_from = by_hash.get(item.digest) or self._vanished_twins(item.digest)
             if moved_from:
                 photo = moved_from.pop()
-                del gone[photo.id]
+                gone.pop(photo.id, None)
                 with cat.transaction():
                     cat.move_photo(photo.id, item.entry.path, item.folder_id, item.entry.mtime)
                 self.report.moved += 1
@@ -216,6 +217,14 @@ class Indexer:
 
         with ThreadPoolExecutor(self.workers, thread_name_prefix="hash") as pool:
             yield from pool.map(work, items)
+
+    def _vanished_twins(self, digest: str) -> list[Photo]:
+        """Photos with this content whose file is gone from a folder that is online: a move
+        whose old path this run does not cover (a folder watcher may see the halves apart)."""
+        if self._online is None:
+            self._online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
+        return [p for p in self.catalog.photos_with_hash(digest)
+                if p.folder_id in self._online and not os.path.lexists(p.path)]
 
     def _missing_embeddings(self, folders: list[tuple[int, str]], pending: set[str]) -> list[_Work]:
         """Photos already catalogued but without an embedding for this model (a model switch)."""
