@@ -78,9 +78,9 @@ class Engine(QObject):
         from photoapp.core.search import allowed_ids
 
         allowed = allowed_ids(self.library.catalog, filters)
-        photos = self.library.catalog.all_photos(order="taken DESC, path")
-        return [PhotoRow(p.id, p.path, p.mtime, p.taken, None) for p in photos
-                if allowed is None or p.id in allowed]
+        rows = self.library.catalog.browse_rows(order="taken DESC, id DESC")  # walks the taken index
+        return [PhotoRow(i, path, mtime, taken, None) for i, path, mtime, taken in rows
+                if allowed is None or i in allowed]
 
     def _search(self, text: str, filters: Filters) -> list[PhotoRow]:
         return self._rows(self.library.search(text, SEARCH_LIMIT, filters))

@@ -53,8 +53,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_folders()
         self.sidebar.select(self._restore_folder)
+        self._indexing_armed = True  # indexing starts by itself, once the gallery is on screen
         self.reload()
-        QTimer.singleShot(0, self.engine.start_indexing)  # indexing starts by itself
 
     # -- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -189,6 +189,10 @@ class MainWindow(QMainWindow):
             self.gallery.scrollToTop()
         self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
         self.header.setText(self._describe(len(rows)))
+        if self._indexing_armed:
+            # Only now: loading the model (torch) competes for the GIL with the first listing.
+            self._indexing_armed = False
+            QTimer.singleShot(0, self.engine.start_indexing)
         if self._query_banner:
             self.banner.hide()  # the problem the last query reported is gone
             self._query_banner = False
@@ -206,6 +210,9 @@ class MainWindow(QMainWindow):
 
     def _query_failed(self, message: str) -> None:
         self._query_banner = True
+        if self._indexing_armed:
+            self._indexing_armed = False
+            QTimer.singleShot(0, self.engine.start_indexing)
         if "no photos are embedded" in message and self.engine.indexing_active:
             message = "Search works once the first photos are indexed — indexing is under way."
             self.banner.show_message(message)

@@ -115,3 +115,17 @@ def test_model_data_is_lazy_and_cheap():
     assert model.index(5).data(Qt.ItemDataRole.DisplayRole) == "000005.jpg"
     assert model.index(5).data(ThumbnailRole) is None  # no loader: nothing decoded
     assert model.row_of_path("/p/000042.jpg") == 42
+
+
+def test_returning_none_from_data_does_not_leak_refcounts():
+    """PySide6 6.12.0 over-releases None returned by data() on Python 3.11 and crashes
+    after enough repaints; pyproject pins below it. This catches a regression."""
+    import sys
+
+    model = PhotoListModel()
+    model.set_rows([PhotoRow(1, "/p/a.jpg", 0.0, 1.0, None)])
+    index = model.index(0)
+    before = sys.getrefcount(None)
+    for _ in range(20_000):
+        index.data(ScoreRole)  # None: not a search result
+    assert sys.getrefcount(None) >= before - 100

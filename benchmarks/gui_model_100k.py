@@ -1,0 +1,131 @@
+"""GUI at 100,000 photos: model reset, scroll/paint timing, and cold start to a usable window.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_model_100k.py [--rows 100000]
+
+Prints figures; not a timed test. The catalog is synthetic (rows only, no image files):
+thumbnails then fail fast, which isolates the cost of the model, view and delegate.
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()  # before any heavy import: the cold-start clock
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def build_catalog(library: Path, rows: int) -> None:
+    from photoapp.core.catalog import Catalog
+
+    cat = Catalog(library / "catalog.sqlite3")
+    with cat.transaction():
+        folder_id = cat.add_folder("/bench/photos")
+        for i in range(rows):
+            cat.upsert_photo({"path": f"/bench/photos/{i // 1000:03d}/IMG_{i:06d}.jpg", "folder_id": folder_id,
+                              "size": 3_000_000, "mtime": 1.6e9 + i, "hash": f"{i:040x}", "width": 4000,
+                              "height": 3000, "taken": 1.6e9 + i * 60, "added": 1.7e9})
+    cat.close()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def bench_model_and_view(rows: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from photoapp.gui.models.photo_list import PhotoListModel, PhotoRow
+    from photoapp.gui.views.gallery_view import GalleryView
+
+    app = QApplication.instance() or QApplication([])
+    data = [PhotoRow(i, f"/bench/IMG_{i:06d}.jpg", 0.0, 1.6e9 - i, None) for i in range(rows)]
+    model = PhotoListModel()
+    view = GalleryView()
+    view.setModel(model)
+    view.resize(1280, 800)
+    view.show()
+    app.processEvents()
+    t = time.perf_counter()
+    model.set_rows(data)
+    reset = time.perf_counter() - t
+    gaps, t, last = [], time.perf_counter(), time.perf_counter()
+    while view.verticalScrollBar().maximum() < (rows // 7 - 10) * view.gridSize().height() * 0.9:
+        app.processEvents()  # batched layout: each pass lays out one batch, then yields
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+        if now - t > 30:
+            break
+    layout = time.perf_counter() - t
+    print(f"model reset with {rows:,} rows: {ms(reset)}; batched view layout: {ms(layout)} in total, "
+          f"longest event-loop stall {ms(max(gaps))}")
+    bar = view.verticalScrollBar()
+    paints = []
+    for step in range(200):  # jump through the whole list, as a fast scrollbar drag does
+        bar.setValue(bar.maximum() * step // 199)
+        t = time.perf_counter()
+        view.viewport().repaint()
+        paints.append(time.perf_counter() - t)
+    first, last = view.visible_rows()
+    print(f"scroll+paint of a 1280x800 grid ({last - first + 1} cells visible), 200 positions: "
+          f"median {ms(statistics.median(paints))}, max {ms(max(paints))}")
+    t = time.perf_counter()
+    for _ in range(1000):
+        view.visible_rows()
+    print(f"visible_rows(): {ms((time.perf_counter() - t) / 1000)} per call")
+    view.close()
+
+
+def cold_start(library: str) -> None:
+    """Runs in a fresh process: clock from interpreter start to the filled gallery."""
+    from photoapp.gui.app import make_application
+    from photoapp.gui.engine import Engine
+    from photoapp.gui.main_window import MainWindow
+
+    app = make_application([])
+    engine = Engine(library, model="toy")
+    engine.start_indexing = lambda: None  # the photos are synthetic: measure browsing, not indexing
+    window = MainWindow(engine)
+    window.show()
+    app.processEvents()
+    shown = time.perf_counter() - T0
+    while window.model.rowCount() == 0:
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()
+    filled = time.perf_counter() - T0
+    print(f"cold start ({window.model.rowCount():,} photos): window shown {shown:.2f} s, "
+          f"gallery filled and usable {filled:.2f} s (from interpreter start)")
+    window.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--cold-start", metavar="LIBRARY", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cold_start:
+        cold_start(args.cold_start)
+        return 0
+    bench_model_and_view(args.rows)
+    library = Path(tempfile.mkdtemp(prefix="photoapp-100k-")) / "library"
+    t = time.perf_counter()
+    build_catalog(library, args.rows)
+    print(f"built a {args.rows:,}-photo catalog in {time.perf_counter() - t:.1f} s")
+    for _ in range(2):  # the second run has a warm OS file cache, like a real second launch
+        subprocess.run([sys.executable, __file__, "--cold-start", str(library)], check=True,
+                       env={**os.environ, "PHOTOAPP_LIBRARY": str(library)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
