@@ -298,7 +298,11 @@ def cmd_watch(args) -> int:
         stopped = watcher.stop(timeout=4.0)  # the index is saved before it returns
     if watcher.error is not None:
         raise ValueError(f"watching stopped: {watcher.error}")
-    return 0 if stopped else EXIT_ERROR
+    # All is saved and closed. Skip the interpreter's teardown of torch and its thread
+    # pools: it takes seconds (and has aborted), and a stop must end within 5 s.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if stopped else EXIT_ERROR)
 
 
 def _print_watch_batch(report, paths) -> None:

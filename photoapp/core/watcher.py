@@ -213,12 +213,14 @@ def _folder_count(roots: list[str]) -> int:
 
 
 def _watch_limit_message(error: str, interval: float) -> str:
-    limit = ""
-    try:
-        with open("/proc/sys/fs/inotify/max_user_watches", encoding="utf-8") as fh:
-            limit = f" (fs.inotify.max_user_watches = {fh.read().strip()})"
-    except OSError:
-        pass
+    limits = []
+    for name in ("/proc/sys/fs/inotify/max_user_watches", "/proc/sys/user/max_inotify_watches"):
+        try:
+            with open(name, encoding="utf-8") as fh:
+                limits.append(int(fh.read()))
+        except (OSError, ValueError):
+            continue
+    limit = f" (the limit is {min(limits)} folders)" if limits else ""
     return (f"cannot watch every folder natively: {error}{limit}; falling back to polling every "
             f"{interval:g}s. To watch natively, raise the limit, e.g. "
             "sudo sysctl fs.inotify.max_user_watches=524288")
