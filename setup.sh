@@ -13,3 +13,8 @@ if ! python -c "import torch" 2>/dev/null; then
   pip install --quiet "torch==2.13.0" || pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
 fi
 pip install --quiet -e ".[test]"
+# exiftool (Debian/Ubuntu: libimage-exiftool-perl) lets the tests check XMP sidecars with the
+# tool digiKam and darktable users rely on; optional: those checks are skipped without it.
+if ! command -v exiftool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -q libimage-exiftool-perl >/dev/null 2>&1 || echo "setup: exiftool not installed (XMP checks will be skipped)" >&2
+fi

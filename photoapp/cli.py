@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poll-interval", type=float, metavar="S", help="seconds between polls (default 5)")
     p.add_argument("--settle", type=float, metavar="S", help="a file is read once unchanged this long (default 1)")
 
+    from photoapp import cli_tags  # labels, tags, tag, album, smart-album
+
+    cli_tags.add_parsers(sub, _add_common)
     return parser
 
 
@@ -330,6 +333,10 @@ def _watch_status_printer():
 COMMANDS = {"index": cmd_index, "search": cmd_search, "similar": cmd_similar, "show": cmd_show,
             "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}
 COMMANDS["watch"] = cmd_watch
+
+from photoapp.cli_tags import COMMANDS as _TAG_COMMANDS  # noqa: E402 (after the helpers it imports)
+
+COMMANDS.update(_TAG_COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:

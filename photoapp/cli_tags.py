@@ -1,0 +1,158 @@
+"""The tagging commands of the CLI: labels, tags, tag, album, smart-album.
+
+Kept apart from cli.py so the main parser stays readable; cli.py registers them with
+``add_parsers`` and dispatches through ``COMMANDS``. JSON on stdout with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+LABELS_HELP = """\
+The label vocabulary of zero-shot auto-tagging.
+
+  photoapp labels list                 the current labels, grouped ([Group] lines)
+  photoapp labels set FILE             replace them (one label per line) and re-tag the library
+  photoapp labels reset                back to the shipped default vocabulary
+
+A line may give the label its own prompts: "screenshot | a screenshot of a phone screen".
+"""
+
+TAGS_HELP = """\
+Tags and how they are assigned.
+
+  photoapp tags                        every tag (each is an album) with its photo count
+  photoapp tags train NAME --positive P1 P2 P3 [--negative N1 ...]
+                                       teach a tag from at least 3 example photos
+  photoapp tags settings [--sensitivity 0..1] [--max-tags N] [--xmp on|off] [--auto on|off]
+"""
+
+
+def add_parsers(sub, add_common) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser("labels", help="list or replace the auto-tagging vocabulary", description=LABELS_HELP,
+                       formatter_class=raw)
+    p.add_argument("action", choices=["list", "set", "reset"], nargs="?", default="list")
+    p.add_argument("file", nargs="?", metavar="FILE", help="for set: a text file, one label per line")
+    add_common(p)
+
+    p = sub.add_parser("tags", help="tag counts, teach a tag from examples, tagging settings",
+                       description=TAGS_HELP, formatter_class=raw)
+    p.add_argument("action", choices=["list", "train", "settings"], nargs="?", default="list")
+    p.add_argument("name", nargs="?", metavar="NAME", help="for train: the tag to teach")
+    p.add_argument("--positive", nargs="+", default=[], metavar="PATH", help="example photos (at least 3)")
+    p.add_argument("--negative", nargs="+", default=[], metavar="PATH", help="counter-example photos")
+    p.add_argument("--sensitivity", type=float, help="0 (fewest tags) .. 1 (most tags); default 0.5")
+    p.add_argument("--max-tags", type=int, help="at most this many auto-tags per photo (default 5)")
+    p.add_argument("--xmp", choices=["on", "off"], help="write tags to <photo>.xmp sidecars (default off)")
+    p.add_argument("--auto", choices=["on", "off"], help="zero-shot auto-tagging (default on)")
+    add_common(p)
+
+    p = sub.add_parser("tag", help="add or remove a tag on photos by hand (auto-tagging never undoes it)")
+    p.add_argument("action", choices=["add", "remove"])
+    p.add_argument("tag", metavar="TAG")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    add_common(p)
+
+    p = sub.add_parser("album", help="the photos of a tag (every tag is an album) or of a smart album")
+    p.add_argument("name", metavar="TAG")
+    add_common(p)
+
+    p = sub.add_parser("smart-album", help="saved text queries that stay up to date as photos arrive")
+    p.add_argument("action", choices=["add", "remove", "list", "show"], nargs="?", default="list")
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("query", nargs="?", metavar="QUERY", help="for add: what the album shows, in words")
+    add_common(p)
+
+
+def _need(value, what: str):
+    if not value:
+        raise ValueError(f"missing {what}")
+    return value
+
+
+def _onoff(value: str | None) -> bool | None:
+    return None if value is None else value == "on"
+
+
+def cmd_labels(args) -> int:
+    from photoapp.cli import _emit, _open_library
+    from photoapp.core.labels import default_vocabulary, format_vocabulary, read_vocabulary_file
+
+    with _open_library(args) as lib:
+        if args.action in ("set", "reset"):
+            labels = read_vocabulary_file(_need(args.file, "FILE")) if args.action == "set" else default_vocabulary()
+            if not labels:
+                raise ValueError(f"no labels in {args.file}")
+            lib.tags.set_labels(labels)
+        labels = lib.tags.labels()
+    _emit(args, [lb.as_dict() for lb in labels], lambda d: print(format_vocabulary(labels), end=""))
+    return 0
+
+
+def cmd_tags(args) -> int:
+    from dataclasses import asdict
+
+    from photoapp.cli import _emit, _open_library
+
+    with _open_library(args) as lib:
+        if args.action == "train":
+            data = lib.tags.train(_need(args.name, "NAME"), _need(args.positive, "--positive PATH..."),
+                                  args.negative)
+            _emit(args, data, lambda d: print(f"taught {d['tag']!r} from {d['examples']} examples: "
+                                              f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"))
+        elif args.action == "settings":
+            s = lib.tags.configure(args.sensitivity, args.max_tags, _onoff(args.xmp), _onoff(args.auto))
+            data = asdict(s) | {"threshold": round(s.threshold, 4)}
+            _emit(args, data, lambda d: [print(f"{k}: {v}") for k, v in d.items()])
+        else:
+            data = lib.tags.counts()
+            _emit(args, data, lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or
+                  (None if d else print("no tags yet")))
+        for warning in lib.warnings:
+            print(f"photoapp: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_tag(args) -> int:
+    from photoapp.cli import _emit, _open_library
+
+    with _open_library(args) as lib:
+        edit = lib.tags.add if args.action == "add" else lib.tags.remove
+        changed = edit(args.tag, args.paths)
+    data = {"tag": args.tag, "action": args.action, "photos": len(args.paths), "changed": changed}
+    _emit(args, data, lambda d: print(f"{d['action']} {d['tag']!r}: {d['changed']} of {d['photos']} photos changed"))
+    return 0
+
+
+def cmd_album(args) -> int:
+    from photoapp.cli import _emit, _open_library
+
+    with _open_library(args) as lib:
+        data = [{"path": p} for p in lib.tags.album(args.name)]
+    _emit(args, data, lambda d: [print(x["path"]) for x in d] or (None if d else print("no photos")))
+    return 0
+
+
+def cmd_smart_album(args) -> int:
+    from photoapp.cli import _emit, _open_library, _print_hits
+
+    with _open_library(args) as lib:
+        if args.action == "add":
+            lib.tags.add_smart_album(_need(args.name, "NAME"), _need(args.query, "QUERY"))
+        elif args.action == "remove":
+            if not lib.tags.remove_smart_album(_need(args.name, "NAME")):
+                raise ValueError(f"no smart album named {args.name!r}")
+        if args.action == "show":
+            data = [h.as_dict() for h in lib.tags.smart_album(_need(args.name, "NAME"))]
+            _emit(args, data, _print_hits)
+            return 0
+        data = lib.tags.smart_albums()
+    _emit(args, data, lambda d: [print(f"{a['name']}: {a['query']}") for a in d] or
+          (None if d else print("no smart albums")))
+    return 0
+
+
+COMMANDS = {"labels": cmd_labels, "tags": cmd_tags, "tag": cmd_tag, "album": cmd_album,
+            "smart-album": cmd_smart_album}
