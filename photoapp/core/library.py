@@ -33,11 +33,12 @@ class Library:
         self.requested_model = model_registry.canonical_name(model) if model else None
         if device:
             self.settings.device = device
-        self._embedder = None
-        self._index: VectorIndex | None = None
+        self._embedders: dict = {}
+        self._indexes: dict[str, VectorIndex] = {}
         self._index_lock = threading.RLock()
         self._last_save = time.monotonic()
         self.warnings: list[str] = []
+        self._tags = None
 
     def close(self) -> None:
         self.catalog.close()
@@ -51,27 +52,50 @@ class Library:
     # -- model --------------------------------------------------------------------------
     @property
     def model_name(self) -> str:
-        """The model whose embeddings answer searches: --model, else the recorded one."""
+        """The model whose embeddings answer searches: --model, else the library's active one."""
         return self.requested_model or self.settings.model or DEFAULT_MODEL
 
     @property
+    def pending_model(self) -> str | None:
+        """A model being switched to: it embeds in the background while the old one answers."""
+        return self.settings.extra.get("pending_model")
+
+    @property
     def embedder(self):
-        if self._embedder is None or self._embedder.name != self.model_name:
+        return self.embedder_for(self.model_name)
+
+    def embedder_for(self, model: str):
+        if model not in self._embedders:
             from photoapp.core.embedding.clip import ClipEmbedder
 
-            source = model_registry.resolve(self.model_name)
-            self._embedder = ClipEmbedder(source, self.settings.device)
-        return self._embedder
+            self._embedders[model] = ClipEmbedder(model_registry.resolve(model), self.settings.device)
+        return self._embedders[model]
 
-    def _adopt_model_for_indexing(self) -> None:
-        recorded = self.settings.model
-        if recorded and recorded != self.model_name:
-            self.warnings.append(f"this library was indexed with {recorded}; re-embedding every photo with "
-                                 f"{self.model_name} (the old embeddings are kept)")
-        if recorded != self.model_name:
-            self.settings.model = self.model_name
-            self.settings.save(self.path)
-            self._index = None
+    def _target_model(self) -> str:
+        """Which model an index run embeds with; starts or resumes a model switch if needed."""
+        active = self.settings.model
+        target = self.requested_model or self.pending_model or active or DEFAULT_MODEL
+        if active is None:
+            self.settings.model = target
+        elif target != active and target != self.pending_model:
+            self.warnings.append(f"switching this library from {active} to {target}: every photo is re-embedded; "
+                                 f"searches use {active} until the switch completes (old embeddings are kept)")
+            self.settings.extra["pending_model"] = target
+        elif target == active and self.pending_model:
+            self.settings.extra.pop("pending_model")  # switching back cancels the switch
+        self.settings.save(self.path)
+        return target
+
+    def _finish_switch(self, target: str) -> None:
+        """Make ``target`` the active model once every photo has its embedding."""
+        if target == self.settings.model or self.pending_model != target:
+            return
+        if self.catalog.count_embedded(target) < self.catalog.count_photos():
+            return
+        self.settings.model = target
+        self.settings.extra.pop("pending_model", None)
+        self.settings.save(self.path)
+        self.requested_model = None
 
     def _require_embeddings(self) -> None:
         if self.catalog.count_embedded(self.model_name) == 0 and self.catalog.count_photos() > 0:
@@ -99,9 +123,8 @@ class Library:
         before = self.catalog.embedded_ids(self.model_name)
         removed = self.catalog.remove_folder(path)
         gone = before - self.catalog.embedded_ids(self.model_name)
-        with self._index_lock:
-            self.vector_index().remove(gone)
-            self.save_index()
+        self._on_removed(list(gone))
+        self.save_index()
         return removed
 
     # -- indexing -----------------------------------------------------------------------
@@ -111,9 +134,12 @@ class Library:
         targets = self.add_folders(paths) if paths else self.catalog.folders()
         indexer = self._indexer(progress, cancel)
         try:
-            return indexer.run(targets)
+            report = indexer.run(targets)
         finally:
             self.save_index()
+        self._finish_switch(indexer.embedder.name)
+        self.tags.refresh()  # a finished model switch re-tags with the new model
+        return report
 
     def index_paths(self, paths: list[str], progress: ProgressFn | None = None,
                     cancel: threading.Event | None = None) -> IndexReport:
@@ -129,56 +155,77 @@ class Library:
                 scopes.append((owner, path))
         indexer = self._indexer(progress, cancel)
         try:
-            return indexer.run_paths(scopes)
+            report = indexer.run_paths(scopes)
         finally:
             self.save_index()
+        self._finish_switch(indexer.embedder.name)
+        self.tags.refresh()  # a finished model switch re-tags with the new model
+        return report
 
     def _indexer(self, progress: ProgressFn | None, cancel: threading.Event | None) -> Indexer:
-        self._adopt_model_for_indexing()
-        embedder = self.embedder.load()
-        self.vector_index(dim=embedder.dim)
+        model = self._target_model()
+        embedder = self.embedder_for(model).load()
+        self.vector_index(model, dim=embedder.dim)
         return Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
                        workers=self.settings.decode_workers, progress=progress, cancel=cancel,
-                       on_embedded=self._on_embedded, on_removed=self._on_removed)
+                       on_embedded=lambda ids, vectors: self._on_embedded(model, ids, vectors),
+                       on_removed=self._on_removed)
 
-    def _on_embedded(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+    def _on_embedded(self, model: str, ids: np.ndarray, vectors: np.ndarray) -> None:
         with self._index_lock:
-            self.vector_index().add(ids, vectors)
+            self.vector_index(model).add(ids, vectors)
             if time.monotonic() - self._last_save > 30:  # others see progress; a crash loses little
                 self.save_index()
+        if model == self.model_name:  # tags follow the searching model (a switch re-tags at its end)
+            self.tags.on_embedded(ids, vectors)
 
     def _on_removed(self, ids: list[int]) -> None:
         with self._index_lock:
-            self.vector_index().remove(ids)
+            if self.settings.model and self.settings.model not in self._indexes:
+                self.vector_index(self.settings.model)  # the searching index follows removals too
+            for index in self._indexes.values():
+                index.remove(ids)
+
+    # -- tags -----------------------------------------------------------------------------
+    @property
+    def tags(self):
+        """Auto-tags, albums, smart albums, taught tags, sidecars (photoapp/core/tags.py)."""
+        if self._tags is None:
+            from photoapp.core.tags import Tags
+
+            self._tags = Tags(self)
+        return self._tags
 
     # -- vector index -------------------------------------------------------------------
-    def _index_file(self) -> Path:
-        return self.path / "index" / f"{index_stem(self.model_name)}.hnsw"
+    def _index_file(self, model: str | None = None) -> Path:
+        return self.path / "index" / f"{index_stem(model or self.model_name)}.hnsw"
 
-    def vector_index(self, dim: int | None = None) -> VectorIndex:
-        """The model's index, loaded, or rebuilt from the catalog if missing or stale."""
+    def vector_index(self, model: str | None = None, dim: int | None = None) -> VectorIndex:
+        """A model's index (default: the searching one), loaded, or rebuilt from the catalog."""
+        model = model or self.model_name
         with self._index_lock:
-            if self._index is None:
-                self._index = self._load_or_rebuild(dim)
-            return self._index
+            if model not in self._indexes:
+                self._indexes[model] = self._load_or_rebuild(model, dim)
+            return self._indexes[model]
 
-    def _load_or_rebuild(self, dim: int | None) -> VectorIndex:
-        ids, vectors = self.catalog.embeddings(self.model_name)
+    def _load_or_rebuild(self, model: str, dim: int | None) -> VectorIndex:
+        ids, vectors = self.catalog.embeddings(model)
         if dim is None:
-            dim = vectors.shape[1] if len(ids) else self.embedder.dim
-        loaded = VectorIndex.load(self._index_file(), dim)
+            dim = vectors.shape[1] if len(ids) else self.embedder_for(model).dim
+        loaded = VectorIndex.load(self._index_file(model), dim)
         if loaded is not None and loaded.ids() == set(ids.tolist()):
             return loaded
         index = VectorIndex.build(ids, vectors, dim) if len(ids) else VectorIndex(dim)
         if len(ids) or loaded is not None:
-            index.save(self._index_file(), self.model_name)
+            index.save(self._index_file(model), model)
         return index
 
     def save_index(self) -> None:
+        """Persist every loaded index atomically (other processes pick them up)."""
         with self._index_lock:
-            if self._index is not None:
-                self._index.save(self._index_file(), self.model_name)
-                self._last_save = time.monotonic()
+            for model, index in self._indexes.items():
+                index.save(self._index_file(model), model)
+            self._last_save = time.monotonic()
 
     # -- search -------------------------------------------------------------------------
     def search(self, text: str, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
@@ -220,6 +267,8 @@ class Library:
         info["embedded_models"] = [m for (m,) in self.catalog.db.execute(
             "SELECT model FROM embeddings WHERE photo_id=? ORDER BY model", (photo.id,))]
         info["exists"] = os.path.exists(path)
+        info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
+        info["tag_details"] = self.tags.of_photo(photo.id)
         return info
 
     def status(self) -> dict:
@@ -228,6 +277,8 @@ class Library:
             "photos": self.catalog.count_photos(),
             "indexed": self.catalog.count_embedded(self.model_name),
             "model": self.model_name,
+            "switching_to": self.pending_model,
+            "switch_progress": self.catalog.count_embedded(self.pending_model) if self.pending_model else None,
             "folders": self.folders(),
             "problems": self.catalog.problems(),
         }
@@ -243,7 +294,7 @@ class Library:
         agreed = not missing and not extra
         repaired = False
         if not agreed and repair and not errors:
-            self._index = None
+            self._indexes.pop(self.model_name, None)
             self.vector_index()
             repaired = True
         vanished = self._vanished_photos()
@@ -264,9 +315,8 @@ class Library:
     def _forget(self, ids: list[int]) -> None:
         with self.catalog.transaction():
             self.catalog.delete_photos(ids)
-        with self._index_lock:
-            self.vector_index().remove(ids)
-            self.save_index()
+        self._on_removed(ids)
+        self.save_index()
 
     def _stored_dim(self) -> int | None:
         row = self.catalog.db.execute("SELECT length(vector) FROM embeddings WHERE model=? LIMIT 1",

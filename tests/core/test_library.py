@@ -141,14 +141,48 @@ def test_model_is_remembered_and_a_new_model_reembeds(tmp_path, toy_photos):
     folder, _ = toy_photos
     with Library(tmp_path / "lib", model="toy") as lib:
         lib.index_folders([str(folder)])
+        toy_folder = lib.embedder.source.folder
     with Library(tmp_path / "lib") as lib:
         assert lib.model_name == "toy" and lib.status()["indexed"] == 72
     other = tmp_path / "toy-copy"
-    shutil.copytree(lib.embedder.source.folder, other)
+    shutil.copytree(toy_folder, other)
     with Library(tmp_path / "lib", model=str(other)) as lib:
         report = lib.index_folders()
-        assert report.embedded == 72 and lib.warnings and "re-embedding" in lib.warnings[0]
+        assert report.embedded == 72 and lib.warnings and "switching" in lib.warnings[0]
         assert lib.catalog.count_embedded("toy") == 72  # the old embeddings are kept
+    with Library(tmp_path / "lib") as lib:
+        assert lib.model_name == str(other) and lib.pending_model is None
+
+
+def test_interrupted_model_switch_keeps_search_and_resumes(tmp_path, toy_photos):
+    import threading
+
+    from photoapp.core.indexer import Cancelled
+
+    folder, _ = toy_photos
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        other = tmp_path / "toy-copy"
+        shutil.copytree(lib.embedder.source.folder, other)
+    cancel = threading.Event()
+
+    def stop_after_first_batch(phase, done, total):
+        if phase == "embed" and done > 0:
+            cancel.set()
+
+    with Library(tmp_path / "lib", model=str(other)) as lib:
+        lib.settings.batch_size = 8
+        with pytest.raises(Cancelled):
+            lib.index_folders(progress=stop_after_first_batch, cancel=cancel)
+    with Library(tmp_path / "lib") as lib:
+        status = lib.status()
+        assert status["model"] == "toy" and status["switching_to"] == str(other)
+        assert 0 < status["switch_progress"] < 72
+        assert len(lib.search("red circle", k=5)) == 5  # the old model still answers
+        report = lib.index_folders()  # resumes the switch without naming the model again
+        assert report.embedded == 72 - status["switch_progress"]
+        assert lib.status()["model"] == str(other) and lib.pending_model is None
+        assert len(lib.search("red circle", k=5)) == 5
 
 
 def test_two_libraries_never_interfere(tmp_path, toy_photos):
