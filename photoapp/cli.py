@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     from photoapp import cli_tags  # labels, tags, tag, album, smart-album
 
     cli_tags.add_parsers(sub, _add_common)
+    from photoapp import cli_dupes  # dupes: list, resolve, undo, history, dismiss
+
+    cli_dupes.add_parsers(sub, _add_common)
     return parser
 
 
@@ -337,6 +340,9 @@ COMMANDS["watch"] = cmd_watch
 from photoapp.cli_tags import COMMANDS as _TAG_COMMANDS  # noqa: E402 (after the helpers it imports)
 
 COMMANDS.update(_TAG_COMMANDS)
+from photoapp.cli_dupes import COMMANDS as _DUPES_COMMANDS  # noqa: E402
+
+COMMANDS.update(_DUPES_COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:

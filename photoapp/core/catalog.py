@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -102,6 +102,35 @@ MIGRATIONS: dict[int, str] = {
         query TEXT NOT NULL,
         created REAL NOT NULL
     );
+    """,
+    # Duplicates (core/duplicates.py): perceptual fingerprints, pairs the user said are not
+    # duplicates (by content hash, so the answer survives moves and re-indexing), and the
+    # undo list of photos sent to the system trash.
+    3: """
+    CREATE TABLE fingerprints (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        phash INTEGER NOT NULL,
+        dhash INTEGER NOT NULL,
+        sharpness REAL
+    );
+    CREATE TABLE not_duplicates (
+        hash_a TEXT NOT NULL,
+        hash_b TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (hash_a, hash_b)
+    );
+    CREATE TABLE trashed (
+        id INTEGER PRIMARY KEY,
+        batch INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        trash_path TEXT,
+        trash_info TEXT,
+        keeper TEXT NOT NULL,
+        record TEXT NOT NULL,
+        trashed REAL NOT NULL,
+        restored REAL
+    );
+    CREATE INDEX trashed_batch ON trashed(batch);
     """,
 }
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from photoapp.core import fingerprint
 from photoapp.core.catalog import Catalog, Photo
-from photoapp.core.decoding import DecodeError, PhotoInfo, decode_for_model, is_photo_name
+from photoapp.core.decoding import DecodeError, PhotoInfo, is_photo_name, load_rgb
+from photoapp.core.fingerprint import Fingerprint
 from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
 
 # progress(phase, done, total): phase is "scan" or "embed"
@@ -53,6 +55,7 @@ class _Work:
     entry: FileEntry
     folder_id: int
     digest: str | None = None
+    fingerprint: Fingerprint | None = None  # set by the decode worker
 
 
 class Indexer:
@@ -197,6 +200,7 @@ class Indexer:
                 with cat.transaction():
                     pid = cat.upsert_photo(values)
                     cat.put_embeddings(model, [(pid, vector)])
+                    fingerprint.copy(cat, twins[0].id, pid)
                 self.on_embedded(np.array([pid]), vector[None, :])
                 self.report.skipped += 1
                 continue
@@ -311,6 +315,7 @@ class Indexer:
                 cat.clear_problem(item.entry.path)
                 ids.append(pid)
             cat.put_embeddings(model, zip(ids, vectors))
+            fingerprint.put(cat, [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint])
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
@@ -339,7 +344,10 @@ def _decode_one(item: _Work, spec):
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
-        return decode_for_model(item.entry.path, spec)
+        img, info = load_rgb(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
+        # The duplicate finder's fingerprint, while the decoded picture is at hand.
+        item.fingerprint = fingerprint.compute_or_none(img)
+        return spec.to_array(img), info
     except DecodeError:
         raise
     except FileNotFoundError:

@@ -39,6 +39,7 @@ class Library:
         self._last_save = time.monotonic()
         self.warnings: list[str] = []
         self._tags = None
+        self._duplicates = None
 
     def close(self) -> None:
         self.catalog.close()
@@ -195,6 +196,16 @@ class Library:
 
             self._tags = Tags(self)
         return self._tags
+
+    # -- duplicates -----------------------------------------------------------------------
+    @property
+    def duplicates(self):
+        """Exact / near / similar duplicates, resolve to the trash, undo (photoapp/core/dupes.py)."""
+        if self._duplicates is None:
+            from photoapp.core.dupes import Duplicates
+
+            self._duplicates = Duplicates(self)
+        return self._duplicates
 
     # -- vector index -------------------------------------------------------------------
     def _index_file(self, model: str | None = None) -> Path:

@@ -90,6 +90,22 @@ class VectorIndex:
         except RuntimeError:  # a very selective filter can starve the graph walk: go exact
             return self.exact(query[0], k, allowed if allowed is not None else self._ids)
 
+    def neighbours(self, vectors: np.ndarray, k: int, ef: int, threads: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (ids, cosine similarities) of many vectors at once, in hnswlib's threads.
+
+        A low ``ef`` trades recall for speed: duplicate detection only needs the very close
+        neighbours of every photo, which the graph walk finds first.
+        """
+        k = min(k, len(self._ids))
+        if k <= 0 or len(vectors) == 0:
+            return np.zeros((len(vectors), 0), dtype=np.int64), np.zeros((len(vectors), 0), dtype=np.float32)
+        self._index.set_ef(max(ef, k))
+        try:
+            labels, distances = self._index.knn_query(np.asarray(vectors, np.float32), k=k, num_threads=threads)
+        finally:
+            self._index.set_ef(EF_SEARCH)
+        return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
+
     def exact(self, vector: np.ndarray, k: int, ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
         """Brute-force top ``k`` among ``ids`` (vectors read back from the graph)."""
         labels = np.fromiter(ids, dtype=np.int64, count=len(ids))

@@ -1,0 +1,141 @@
+"""The duplicates command of the CLI: list groups, resolve them to the trash, undo.
+
+Kept apart from cli.py like cli_tags.py; cli.py registers it with ``add_parsers`` and
+dispatches through ``COMMANDS``. JSON on stdout with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+DUPES_HELP = """\
+Duplicates in tiers: exact (same bytes), near (the same picture resized, recompressed,
+converted, slightly cropped or recoloured), similar (other shots of the same moment).
+
+  photoapp dupes [--tier exact|near|similar|all]       list groups; --tier near shows exact + near
+  photoapp dupes resolve PHOTO [--keep PATH]           keep one photo of PHOTO's group (default: the
+                                                       suggested keeper), move the others to the trash
+  photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required)
+  photoapp dupes undo [--batch N]                      put the last resolve (or batch N) back
+  photoapp dupes history                               resolve batches and what is still in the trash
+  photoapp dupes dismiss PHOTO                         "not duplicates": never propose PHOTO's group again
+
+Nothing is ever deleted: files go to the system trash. Tags given by hand to a trashed
+copy are merged into the keeper (--no-merge-tags to skip); undo takes them back.
+"""
+
+
+def add_parsers(sub, add_common) -> None:
+    p = sub.add_parser("dupes", help="find duplicate photos, resolve them to the trash, undo",
+                       description=DUPES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", choices=["list", "resolve", "undo", "history", "dismiss"], nargs="?", default="list")
+    p.add_argument("photos", nargs="*", metavar="PHOTO", help="for resolve/dismiss: a photo of the group")
+    p.add_argument("--tier", choices=["exact", "near", "similar", "all"], help="which tiers (default all)")
+    p.add_argument("--keep", metavar="PATH", help="for resolve: the photo to keep instead of the suggestion")
+    p.add_argument("--all", action="store_true", help="for resolve: every group of --tier")
+    p.add_argument("--batch", type=int, metavar="N", help="for undo: which resolve batch")
+    p.add_argument("--no-merge-tags", action="store_true", help="for resolve: leave the keeper's tags alone")
+    p.add_argument("--dry-run", action="store_true", help="for resolve: say what would happen, change nothing")
+    add_common(p)
+
+
+def cmd_dupes(args) -> int:
+    from photoapp.cli import _open_library
+
+    with _open_library(args) as lib:
+        action = {"list": _list, "resolve": _resolve, "undo": _undo, "history": _history, "dismiss": _dismiss}
+        data, human = action[args.action](lib.duplicates, args)
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=None if isinstance(data, list) else 2)
+        sys.stdout.write("\n")
+    else:
+        human(data)
+    return 0
+
+
+def _list(dupes, args):
+    groups = [g.as_dict() for g in dupes.find(args.tier or "all")]
+    return groups, _print_groups
+
+
+def _groups_of(dupes, args) -> list[dict]:
+    """The groups to act on: those holding the given photos, or every group with --all."""
+    if args.all and not args.tier:
+        raise ValueError("--all needs --tier (exact, near, similar or all), so nothing is trashed by surprise")
+    if not args.all and not args.photos:
+        raise ValueError("name a photo of the group (photoapp dupes resolve PHOTO), or --all --tier TIER")
+    groups = [g.as_dict() for g in dupes.find(args.tier or "all")]
+    if args.all:
+        return groups
+    wanted = {os.path.abspath(p) for p in args.photos}
+    chosen = [g for g in groups if wanted & set(g["paths"])]
+    missing = wanted - {p for g in chosen for p in g["paths"]}
+    if missing:
+        raise ValueError(f"not in any duplicate group: {', '.join(sorted(missing))}")
+    return chosen
+
+
+def _resolve(dupes, args):
+    groups = _groups_of(dupes, args)
+    if args.keep and len(groups) != 1:
+        raise ValueError("--keep applies to one group; name one photo of it")
+    plan = [(g["paths"], args.keep or g["keep"]) for g in groups]
+    if args.dry_run:
+        data = {"dry_run": True, "kept": [k for _, k in plan],
+                "would_trash": [p for paths, k in plan for p in paths if p != os.path.abspath(k)]}
+        return data, lambda d: [print(f"would trash {p}") for p in d["would_trash"]]
+    report = dupes.resolve(plan, merge_tags=not args.no_merge_tags)
+    return report, _print_resolve
+
+
+def _undo(dupes, args):
+    report = dupes.undo(args.batch)
+
+    def human(d):
+        for path in d["restored"]:
+            print(f"restored {path}")
+        for item in d["failed"]:
+            print(f"not restored {item['path']}: {item['reason']}", file=sys.stderr)
+
+    return report, human
+
+
+def _history(dupes, args):
+    return dupes.history(), lambda d: [print(
+        f"batch {b['batch']}: {b['photos']} photo(s), {b['in_trash']} still in the trash") for b in d] or None
+
+
+def _dismiss(dupes, args):
+    groups = _groups_of(dupes, args)
+    pairs = sum(dupes.dismiss(g["paths"]) for g in groups)
+    data = {"dismissed_groups": len(groups), "pairs": pairs}
+    return data, lambda d: print(f"{d['dismissed_groups']} group(s) marked as not duplicates")
+
+
+def _print_groups(groups) -> None:
+    if not groups:
+        print("no duplicates found")
+    for n, g in enumerate(groups, 1):
+        print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {_size(g['reclaim_bytes'])} to reclaim")
+        for path in g["paths"]:
+            print(f"  {'keep' if path == g['keep'] else '    '}  {path}")
+        print(f"        why: {g['reason']}")
+
+
+def _print_resolve(report) -> None:
+    for path in report["trashed"]:
+        print(f"trashed {path}")
+    for item in report["skipped"]:
+        print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)
+    if report["trashed"]:
+        print(f"undo with: photoapp dupes undo --batch {report['batch']}")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
+
+
+COMMANDS = {"dupes": cmd_dupes}

@@ -1,0 +1,257 @@
+"""Duplicates in three tiers, grouped, with a suggested keeper.
+
+- **exact**: the same bytes (the catalog's BLAKE2b content hash).
+- **near**: the same picture after resizing, recompression, a format change, EXIF
+  stripping, a mild colour change or a small crop: pHash + dHash distance (bits out of
+  64 + 64) at most ``near_max_bits``.
+- **similar**: different shots of one moment (bursts, the same scene): embedding cosine
+  at least ``similar_min_cosine`` among each photo's ``similar_neighbours`` nearest
+  neighbours in the HNSW index, and, when both carry an EXIF capture time, taken at most
+  ``similar_max_gap_s`` apart.
+
+Candidates never come from all pairs: exact copies from hash buckets, near ones from
+multi-index hashing (``hamming_index``), similar ones from the k-NN of the vector index.
+Groups are transitive closures built strongest edge first (Kruskal order); an edge that
+would make a near or similar group larger than ``group_cap`` is skipped, so a chain of
+look-alikes cannot swallow an album. Pairs the user marked "not duplicates" are dropped.
+
+How the defaults were chosen (benchmarks/dupes_scale.py --variants measures it again):
+on the 27 real photographs in shared/photos and 13 generated variants of each (half
+and 640 px sizes, JPEG q50, WebP, PNG, 3/5/8 % centre crops, a 5 % corner crop,
+brightness +20 % / -15 %, saturation +30 %, contrast +15 %), pHash + dHash distances
+were: resize/recompress/format/colour variants <= 13 bits, 3 % crops <= 13, 5 % crops
+<= 21, 8 % and corner crops up to 28; distinct photos >= 37 (351 pairs). 22 bits sits
+in the gap: it keeps every mild edit and crops up to ~5 %, with a 15-bit margin to the
+closest distinct pair. The similar tier's 0.92 is for CLIP ViT-B/32, where re-encoded
+copies score > 0.97 and unrelated photos of one subject rarely pass 0.9; it is a setting
+because other models spread their cosines differently.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+
+import numpy as np
+
+from photoapp.core import fingerprint, hamming_index, keeper
+from photoapp.core.catalog import Photo
+
+SETTINGS_KEY = "duplicates"
+
+
+class Tier(StrEnum):
+    EXACT = "exact"
+    NEAR = "near"
+    SIMILAR = "similar"
+
+
+TIERS = (Tier.EXACT, Tier.NEAR, Tier.SIMILAR)
+
+
+@dataclass
+class DupeSettings:
+    near_max_bits: int = 22  # pHash + dHash Hamming distance, of 128 bits
+    similar_min_cosine: float = 0.92
+    similar_neighbours: int = 8  # k of the k-NN query per photo
+    similar_max_gap_s: float = 6 * 3600  # only when both photos have an EXIF time
+    group_cap: int = 24  # largest near/similar group; exact groups are never capped
+    knn_ef: int = 24  # HNSW search breadth for the k-NN pass
+
+    @classmethod
+    def from_settings(cls, settings) -> DupeSettings:
+        raw = (getattr(settings, "extra", None) or {}).get(SETTINGS_KEY, {})
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def store(self, settings) -> None:
+        settings.extra[SETTINGS_KEY] = asdict(self)
+
+
+@dataclass
+class Pair:
+    a: int
+    b: int
+    tier: Tier
+    score: float  # exact: 1; near: bits apart (lower is closer); similar: cosine
+    reason: str
+
+
+@dataclass
+class Group:
+    tier: Tier
+    photos: list[Photo]  # the keeper first, then by path
+    keep: Photo
+    reason: str
+    pairs: list[Pair] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[str]:
+        return [p.path for p in self.photos]
+
+    @property
+    def reclaim_bytes(self) -> int:
+        return sum(p.size for p in self.photos if p.id != self.keep.id)
+
+    def as_dict(self) -> dict:
+        by_id = {p.id: p.path for p in self.photos}
+        return {"tier": str(self.tier), "paths": self.paths, "keep": self.keep.path, "reason": self.reason,
+                "reclaim_bytes": self.reclaim_bytes,
+                "pairs": [{"a": by_id[p.a], "b": by_id[p.b], "tier": str(p.tier), "score": round(p.score, 4),
+                           "reason": p.reason} for p in self.pairs]}
+
+
+def tiers_up_to(tier: str) -> tuple[Tier, ...]:
+    """``--tier near`` means exact and near: a near group may hold exact copies too."""
+    if tier == "all":
+        return TIERS
+    return TIERS[: TIERS.index(Tier(tier)) + 1]
+
+
+# -- candidate pairs --------------------------------------------------------------------
+def exact_pairs(photos: list[Photo]) -> list[Pair]:
+    """Star edges from the first photo of every content-hash bucket."""
+    buckets: dict[str, list[int]] = {}
+    for p in photos:
+        buckets.setdefault(p.hash, []).append(p.id)
+    return [Pair(ids[0], other, Tier.EXACT, 1.0, "identical content (same file bytes)")
+            for ids in buckets.values() if len(ids) > 1 for other in ids[1:]]
+
+
+def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: int) -> list[Pair]:
+    """Pairs within ``max_bits`` of pHash + dHash distance.
+
+    If p + d <= max_bits then p or d is <= max_bits // 2, so the union of two Hamming
+    searches at half the radius finds every such pair (then the sum is checked)."""
+    if len(ids) < 2:
+        return []
+    combo = np.stack([phash, dhash], axis=1)
+    uniq, first, inverse = np.unique(combo, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    pairs = [Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
+             for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]]
+    half = max_bits // 2
+    found = set()
+    for column in (0, 1):
+        i, j, _ = hamming_index.pairs_within(uniq[:, column], half)
+        found.update(zip(i.tolist(), j.tolist()))
+    if not found:
+        return pairs
+    ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
+    dp = fingerprint.popcount(uniq[ui, 0] ^ uniq[uj, 0])
+    dd = fingerprint.popcount(uniq[ui, 1] ^ uniq[uj, 1])
+    ok = dp + dd <= max_bits
+    for a, b, p, d in zip(ui[ok], uj[ok], dp[ok], dd[ok]):
+        pairs.append(Pair(int(ids[first[a]]), int(ids[first[b]]), Tier.NEAR, float(p + d), _near_reason(p, d)))
+    return pairs
+
+
+def _near_reason(p: int, d: int) -> str:
+    if p == d == 0:
+        return "same picture (identical perceptual hashes)"
+    return f"same picture (perceptual hashes {p}+{d} of 128 bits apart)"
+
+
+def similar_pairs(index, ids: np.ndarray, vectors: np.ndarray, taken: dict[int, float],
+                  s: DupeSettings) -> list[Pair]:
+    """k-NN of every photo in the vector index; keep close, non-self, time-compatible pairs."""
+    if len(ids) < 2 or index is None or len(index) < 2:
+        return []
+    labels, sims = index.neighbours(vectors, s.similar_neighbours + 1, s.knn_ef, threads=os.cpu_count() or 1)
+    src = np.repeat(ids, labels.shape[1])
+    dst, cos = labels.ravel(), sims.ravel()
+    keep = (cos >= s.similar_min_cosine) & (src != dst)
+    src, dst, cos = src[keep], dst[keep], cos[keep]
+    lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+    key, first = np.unique(lo * (int(hi.max(initial=0)) + 1) + hi, return_index=True)
+    pairs = []
+    for a, b, c in zip(lo[first].tolist(), hi[first].tolist(), cos[first].tolist()):
+        gap = abs(taken[a] - taken[b]) if a in taken and b in taken else None
+        if gap is not None and gap > s.similar_max_gap_s:
+            continue
+        when = f", taken {_duration(gap)} apart" if gap is not None else ""
+        pairs.append(Pair(a, b, Tier.SIMILAR, c, f"similar shot (CLIP cosine {c:.3f}{when})"))
+    return pairs
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
+# -- grouping ---------------------------------------------------------------------------
+def link(pairs: list[Pair], cap: int) -> dict[int, tuple[Tier, list[Pair]]]:
+    """Capped transitive closure: root id -> (loosest tier used, the edges that joined it)."""
+    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.score if p.tier == Tier.NEAR else -p.score))
+    parent: dict[int, int] = {}
+    size: dict[int, int] = {}
+    tier: dict[int, int] = {}
+    edges: dict[int, list[Pair]] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pair in order:
+        ra, rb = find(pair.a), find(pair.b)
+        if ra == rb:
+            continue
+        joined = size.get(ra, 1) + size.get(rb, 1)
+        if pair.tier != Tier.EXACT and joined > cap:
+            continue
+        if size.get(ra, 1) < size.get(rb, 1):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        size[ra] = joined
+        tier[ra] = max(tier.get(ra, 0), tier.get(rb, 0), TIERS.index(pair.tier))
+        edges[ra] = edges.get(ra, []) + edges.pop(rb, []) + [pair]
+    return {root: (TIERS[tier[root]], group_edges) for root, group_edges in edges.items()}
+
+
+def drop_dismissed(pairs: list[Pair], hashes: dict[int, str], dismissed: set[tuple[str, str]]) -> list[Pair]:
+    if not dismissed:
+        return pairs
+    return [p for p in pairs if _hash_pair(hashes[p.a], hashes[p.b]) not in dismissed]
+
+
+def _hash_pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def build_groups(linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, Photo],
+                 sharpness: dict[int, float]) -> list[Group]:
+    groups = []
+    for group_tier, edges in linked.values():
+        members = sorted((photos[i] for i in {i for e in edges for i in (e.a, e.b)}), key=lambda p: p.path)
+        keep, reason = keeper.choose(members, sharpness)
+        members.remove(keep)
+        groups.append(Group(group_tier, [keep, *members], keep, reason, edges))
+    groups.sort(key=lambda g: (TIERS.index(g.tier), -g.reclaim_bytes, g.keep.path))
+    return groups
+
+
+# -- the whole pass ---------------------------------------------------------------------
+def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> list[Group]:
+    """Every duplicate group of the requested tiers (see ``tiers_up_to``)."""
+    photos = {p.id: p for p in catalog.all_photos(order="id")}
+    fp_ids, phash, dhash, sharp = fingerprint.load(catalog)
+    pairs = exact_pairs(list(photos.values())) if Tier.EXACT in tiers else []
+    if Tier.NEAR in tiers:
+        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits)
+    if Tier.SIMILAR in tiers:
+        ids, vectors = catalog.embeddings(model)
+        taken = {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None}
+        pairs += similar_pairs(index, ids, vectors, taken, settings)
+    pairs = [p for p in pairs if p.a in photos and p.b in photos]
+    pairs = drop_dismissed(pairs, {i: p.hash for i, p in photos.items()}, dismissed(catalog))
+    sharpness = {int(i): float(s) for i, s in zip(fp_ids, sharp) if not np.isnan(s)}
+    return build_groups(link(pairs, settings.group_cap), photos, sharpness)
+
+
+def dismissed(catalog) -> set[tuple[str, str]]:
+    return {(a, b) for a, b in catalog.db.execute("SELECT hash_a, hash_b FROM not_duplicates")}

@@ -1,0 +1,80 @@
+"""Which copy of a duplicate group to keep, and why.
+
+The rule, in order (each step only breaks the previous step's ties):
+1. the most pixels (a resized export loses detail for good);
+2. the sharpest (variance of the Laplacian), counting scores within 10 % as equal, since
+   recompression moves them a little either way;
+3. the largest file (less compression), then the better format (lossless > HEIF > JPEG
+   > WebP > the rest);
+4. the oldest file (the original is usually the one that was there first), then the
+   path that does not look like a copy, then the shortest path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+
+from photoapp.core.catalog import Photo
+
+SHARPNESS_TOLERANCE = 0.10
+_FORMAT_RANK = {"PNG": 5, "TIFF": 5, "HEIF": 4, "HEIC": 4, "JPEG": 3, "MPO": 3, "WEBP": 2}
+_COPY_NAME = re.compile(r"(copy|kopie|copie|\(\d+\)|[-_ ]\d+$|-edited|_edit)", re.IGNORECASE)
+
+
+def _pixels(p: Photo) -> int:
+    return (p.width or 0) * (p.height or 0)
+
+
+def _looks_like_copy(p: Photo) -> bool:
+    return bool(_COPY_NAME.search(os.path.splitext(os.path.basename(p.path))[0]))
+
+
+def _best(photos: list[Photo], key: Callable[[Photo], float]) -> list[Photo]:
+    top = max(key(p) for p in photos)
+    return [p for p in photos if key(p) == top]
+
+
+def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -> tuple[Photo, str]:
+    """(keeper, reason) for a group of two or more photos."""
+    sharpness = sharpness or {}
+    left = list(photos)
+    steps: list[tuple[str, Callable[[list[Photo]], list[Photo]], Callable[[Photo], str]]] = [
+        ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
+        ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
+        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: _size_text(p.size)),
+        ("best format", lambda ps: _best(ps, lambda p: _FORMAT_RANK.get((p.format or "").upper(), 1)),
+         lambda p: p.format or "unknown format"),
+        ("oldest file", lambda ps: _best(ps, lambda p: -p.mtime), lambda p: "first on disk"),
+        ("original name", lambda ps: _best(ps, lambda p: -int(_looks_like_copy(p))), lambda p: "not named like a copy"),
+        ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
+    ]
+    ties: list[str] = []
+    for name, narrow, describe in steps:
+        kept = narrow(left)
+        if len(kept) == 1:
+            keeper = kept[0]
+            prefix = f"same {', '.join(ties)}; " if ties else ""
+            return keeper, f"{prefix}{name} ({describe(keeper)})"
+        left = kept
+        ties.append(_tie_name(name))
+    keeper = min(left, key=lambda p: p.path)
+    return keeper, "identical in every respect; first by path"
+
+
+def _sharpest(photos: list[Photo], sharpness: dict[int, float]) -> list[Photo]:
+    known = [sharpness[p.id] for p in photos if sharpness.get(p.id) is not None]
+    if len(known) < len(photos):
+        return photos  # cannot compare what was never measured
+    top = max(known)
+    return [p for p in photos if sharpness[p.id] >= top * (1.0 - SHARPNESS_TOLERANCE)]
+
+
+def _tie_name(step: str) -> str:
+    return {"highest resolution": "resolution", "sharpest": "sharpness", "largest file": "size",
+            "best format": "format", "oldest file": "age", "original name": "naming"}.get(step, step)
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
