@@ -1,0 +1,126 @@
+"""Duplicate detection: tiers on real-photo variants, the Hamming search, capped grouping,
+the keeper rule."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photoapp.core import duplicates, fingerprint, hamming_index, keeper
+from photoapp.core.catalog import Photo
+from photoapp.core.decoding import load_rgb
+from photoapp.core.duplicates import DupeSettings, Pair, Tier
+from photoapp.core.scanner import file_hash
+from tests.core.dupe_variants import build_set, pair_scores
+
+
+def _photo(pid, path, w=100, h=100, size=1000, mtime=0.0, fmt="JPEG", digest=None) -> Photo:
+    return Photo(pid, path, None, size, mtime, digest or f"h{pid}", w, h, None, 0, None, 1, fmt, 0.0)
+
+
+def _catalogue(paths: list[str]) -> tuple[list[Photo], list[fingerprint.Fingerprint]]:
+    """What the indexer stores, computed the way its decode worker does (toy: 128 px)."""
+    photos, fps = [], []
+    for i, p in enumerate(paths, 1):
+        img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
+        fps.append(fingerprint.compute(img))
+        st = os.stat(p)
+        photos.append(Photo(i, p, None, st.st_size, st.st_mtime, file_hash(p), info.width, info.height, None, 0,
+                            None, 1, info.format, 0.0))
+    return photos, fps
+
+
+def _groups(photos, fps, tiers, settings=DupeSettings()):
+    ids = np.array([p.id for p in photos])
+    ph = np.array([f.phash for f in fps], dtype=np.uint64)
+    dh = np.array([f.dhash for f in fps], dtype=np.uint64)
+    pairs = duplicates.exact_pairs(photos) if Tier.EXACT in tiers else []
+    if Tier.NEAR in tiers:
+        pairs += duplicates.near_pairs(ids, ph, dh, settings.near_max_bits)
+    sharp = {p.id: f.sharpness for p, f in zip(photos, fps)}
+    return duplicates.build_groups(duplicates.link(pairs, settings.group_cap), {p.id: p for p in photos}, sharp)
+
+
+def test_near_tier_precision_and_recall_on_real_photo_variants(shared_photos, tmp_path):
+    photos = sorted(shared_photos.glob("*.jpg"))
+    families, distinct = photos[1::3], [p for i, p in enumerate(photos) if i % 3 != 1][:10]
+    truth, exact = build_set(families + distinct, tmp_path / "set", len(families))
+    cat, fps = _catalogue(sorted(truth))
+    groups = _groups(cat, fps, duplicates.tiers_up_to("near"))
+    precision, recall = pair_scores([g.paths for g in groups], truth)
+    assert precision >= 0.95 and recall >= 0.9, (precision, recall)
+    # Byte-identical copies are tier exact on their own, and the exact edge inside a near group.
+    exact_groups = _groups(cat, fps, duplicates.tiers_up_to("exact"))
+    assert {g.tier for g in exact_groups} == {Tier.EXACT}
+    assert {frozenset(g.paths) for g in exact_groups} == {
+        frozenset({str(copy), str(copy).replace("_copy", "")}) for copy in exact}
+    for g in groups:
+        by_id = {p.id: p.path for p in g.photos}
+        for pair in g.pairs:
+            if pair.tier == Tier.EXACT:
+                assert file_hash(by_id[pair.a]) == file_hash(by_id[pair.b])
+
+
+def test_distinct_real_photos_are_far_apart(shared_photos):
+    _, fps = _catalogue([str(p) for p in sorted(shared_photos.glob("*.jpg"))])
+    closest = min(fingerprint.hamming(a.phash, b.phash) + fingerprint.hamming(a.dhash, b.dhash)
+                  for i, a in enumerate(fps) for b in fps[i + 1:])
+    assert closest > DupeSettings().near_max_bits
+
+
+def test_hamming_search_equals_brute_force():
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 2**63, size=1500, dtype=np.int64).view(np.uint64) << np.uint64(1)
+    for k in range(300):  # plant neighbours at 0..12 bits
+        flips = rng.choice(64, size=int(rng.integers(0, 13)), replace=False)
+        codes[1000 + k % 500] = codes[k] ^ np.uint64(sum(1 << int(b) for b in flips))
+    uniq, _ = hamming_index.unique_codes(codes)
+    i, j, d = hamming_index.pairs_within(uniq, 11)
+    dist = fingerprint.popcount(uniq[:, None] ^ uniq[None, :])
+    bi, bj = np.nonzero(np.triu(dist <= 11, 1))
+    assert set(zip(i.tolist(), j.tolist())) == set(zip(bi.tolist(), bj.tolist()))
+    assert np.array_equal(d, dist[i, j])
+
+
+def test_groups_are_transitive_but_capped():
+    chain = [Pair(k, k + 1, Tier.NEAR, 4.0, "chain") for k in range(1, 100)]
+    linked = duplicates.link(chain, cap=10)
+    sizes = [len({x for e in edges for x in (e.a, e.b)}) for _, edges in linked.values()]
+    assert max(sizes) == 10 and sum(sizes) == 100
+    triangle = duplicates.link([Pair(1, 2, Tier.EXACT, 1, ""), Pair(2, 3, Tier.SIMILAR, 0.95, "")], cap=10)
+    assert [t for t, _ in triangle.values()] == [Tier.SIMILAR]  # the loosest edge names the group
+    big_exact = duplicates.link([Pair(1, k, Tier.EXACT, 1, "") for k in range(2, 50)], cap=10)
+    assert len(next(iter(big_exact.values()))[1]) == 48  # identical copies are never split
+
+
+def test_dismissed_pairs_are_dropped():
+    pairs = [Pair(1, 2, Tier.NEAR, 3, ""), Pair(2, 3, Tier.NEAR, 3, "")]
+    kept = duplicates.drop_dismissed(pairs, {1: "a", 2: "b", 3: "c"}, {("a", "b")})
+    assert [(p.a, p.b) for p in kept] == [(2, 3)]
+
+
+def test_keeper_rule_resolution_then_sharpness_then_size_then_age():
+    big = _photo(1, "/p/small_but_old.jpg", 200, 100, mtime=1)
+    bigger = _photo(2, "/p/large.jpg", 400, 200, mtime=5)
+    assert keeper.choose([big, bigger])[0] is bigger
+    assert "highest resolution" in keeper.choose([big, bigger])[1]
+    sharp, soft = _photo(3, "/p/a.jpg", size=10), _photo(4, "/p/b.jpg", size=99)
+    chosen, why = keeper.choose([sharp, soft], {3: 500.0, 4: 100.0})
+    assert chosen is sharp and "sharpest" in why
+    close = keeper.choose([sharp, soft], {3: 500.0, 4: 480.0})  # within 10 %: size decides
+    assert close[0] is soft and "largest file" in close[1]
+    old, new = _photo(5, "/p/x copy.jpg", mtime=1), _photo(6, "/p/x.jpg", mtime=9)
+    assert keeper.choose([new, old])[0] is old and "oldest" in keeper.choose([new, old])[1]
+    twin_a, twin_b = _photo(7, "/p/IMG_1 (2).jpg", mtime=3), _photo(8, "/p/IMG_1.jpg", mtime=3)
+    assert keeper.choose([twin_a, twin_b])[0] is twin_b  # not named like a copy
+    png, jpg = _photo(9, "/p/a.png", fmt="PNG", size=500), _photo(10, "/p/a.jpg", fmt="JPEG", size=500)
+    assert keeper.choose([jpg, png])[0] is png
+
+
+@pytest.mark.parametrize("tier,expected", [("exact", ("exact",)), ("near", ("exact", "near")),
+                                           ("all", ("exact", "near", "similar"))])
+def test_tier_selection(tier, expected):
+    assert tuple(map(str, duplicates.tiers_up_to(tier))) == expected
