@@ -1,0 +1,149 @@
+"""How long grouping duplicates takes at library scale (not a timed test).
+
+Builds a real catalog of N synthetic photos (rows, pHash/dHash fingerprints, 512-d unit
+embeddings) with planted exact copies, near copies (a few bits flipped) and similar shots
+(embedding + small noise), builds the HNSW index (timed apart: a library already has it),
+then times each stage of ``duplicates.find`` and the whole call, and prints a table.
+
+    python benchmarks/dupes_scale.py                 # 100,000 photos
+    python benchmarks/dupes_scale.py -n 20000 --dim 256
+    python benchmarks/dupes_scale.py --variants      # thresholds on the real-photo variants
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from photoapp.core import duplicates, fingerprint  # noqa: E402
+from photoapp.core.catalog import Catalog  # noqa: E402
+from photoapp.core.duplicates import DupeSettings, Tier  # noqa: E402
+from photoapp.core.vector_index import VectorIndex  # noqa: E402
+
+
+def synth(n: int, dim: int, seed: int = 0):
+    """Hashes, fingerprints and embeddings with ~2 % exact, ~5 % near, ~5 % similar copies."""
+    rng = np.random.default_rng(seed)
+    digests = np.array([f"{i:032x}" for i in range(n)], dtype=object)
+    phash = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) ^ (rng.integers(0, 2, n).astype(np.uint64) << 63)
+    dhash = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    base = rng.integers(0, n // 2, n)
+    kind = rng.random(n)
+    exact = np.nonzero((kind < 0.02) & (np.arange(n) >= n // 2))[0]
+    near = np.nonzero((kind >= 0.02) & (kind < 0.07) & (np.arange(n) >= n // 2))[0]
+    similar = np.nonzero((kind >= 0.07) & (kind < 0.12) & (np.arange(n) >= n // 2))[0]
+    digests[exact] = digests[base[exact]]
+    for arr in (phash, dhash):
+        arr[exact] = arr[base[exact]]
+        flips = np.zeros(len(near), dtype=np.uint64)
+        for _ in range(5):  # up to 5 bits per hash: 10 of 128, well inside the near radius
+            flips |= np.uint64(1) << rng.integers(0, 64, len(near)).astype(np.uint64)
+        arr[near] = arr[base[near]] ^ flips
+    vectors[exact] = vectors[base[exact]]
+    vectors[near] = vectors[base[near]] + 0.05 * rng.standard_normal((len(near), dim)).astype(np.float32)
+    vectors[similar] = vectors[base[similar]] + 0.3 * rng.standard_normal((len(similar), dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return digests, phash, dhash, vectors
+
+
+def fill_catalog(cat: Catalog, digests, phash, dhash, vectors, model: str) -> None:
+    n = len(digests)
+    rng = np.random.default_rng(1)
+    with cat.transaction():
+        folder = cat.add_folder("/bench")
+        cat.db.executemany(
+            "INSERT INTO photos(id, path, folder_id, size, mtime, hash, width, height, taken, format, added) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'JPEG', 0)",
+            ((i + 1, f"/bench/{i:06d}.jpg", folder, int(rng.integers(1e5, 5e6)), float(i), digests[i],
+              4000, 3000, 1.6e9 + i) for i in range(n)))
+        fingerprint.put(cat, ((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0)) for i in range(n)))
+        cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))
+
+
+def timed(label: str, rows: list, fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    rows.append((label, time.perf_counter() - start, len(result) if hasattr(result, "__len__") else ""))
+    return result
+
+
+def run_scale(n: int, dim: int) -> None:
+    model, s = "bench", DupeSettings()
+    with tempfile.TemporaryDirectory() as tmp:
+        cat = Catalog(Path(tmp) / "catalog.sqlite3")
+        print(f"generating {n:,} photos ({dim}-d)...", file=sys.stderr)
+        digests, phash, dhash, vectors = synth(n, dim)
+        fill_catalog(cat, digests, phash, dhash, vectors, model)
+        rows: list = []
+        index = timed("build HNSW index (once per library, not grouping)", rows, VectorIndex.build,
+                      np.arange(1, n + 1), vectors, dim)
+        photos = timed("load photo rows", rows, lambda: {p.id: p for p in cat.all_photos(order="id")})
+        fp = timed("load fingerprints", rows, fingerprint.load, cat)
+        ids, vecs = timed("load embeddings", rows, cat.embeddings, model)
+        exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
+        near = timed("near pairs (multi-index Hamming)", rows, duplicates.near_pairs, fp[0], fp[1], fp[2],
+                     s.near_max_bits)
+        similar = timed("similar pairs (HNSW k-NN)", rows, duplicates.similar_pairs, index, ids, vecs, {}, s)
+        linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap)
+        timed("keepers", rows, duplicates.build_groups, linked, photos, {})
+        groups = timed("TOTAL duplicates.find(all)", rows, duplicates.find, cat, index, model, s,
+                       duplicates.TIERS)
+        cat.close()
+    print(f"\n{n:,} photos, {dim}-d embeddings, {os.cpu_count()} CPUs")
+    print(f"{'stage':<52} {'seconds':>8} {'items':>9}")
+    for label, seconds, count in rows:
+        print(f"{label:<52} {seconds:8.2f} {count:>9}")
+    tiers = {t: sum(g.tier == t for g in groups) for t in Tier}
+    print("groups:", ", ".join(f"{t}: {c:,}" for t, c in tiers.items()))
+
+
+def run_variants() -> None:
+    """Pairwise precision/recall of the near tier at several thresholds on real photos."""
+    from photoapp.core.catalog import Photo
+    from photoapp.core.decoding import load_rgb
+    from photoapp.core.scanner import file_hash
+    from tests.core.dupe_variants import build_set, pair_scores
+
+    photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        truth, _ = build_set(photos[::2] + photos[1::2], Path(tmp), len(photos[::2]))
+        paths = sorted(truth)
+        cat, fps = [], []
+        for i, p in enumerate(paths, 1):
+            img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
+            fps.append(fingerprint.compute(img))
+            st = os.stat(p)
+            cat.append(Photo(i, p, None, st.st_size, st.st_mtime, file_hash(p), info.width, info.height, None, 0,
+                             None, 1, info.format, 0.0))
+        ids = np.arange(1, len(cat) + 1)
+        ph = np.array([f.phash for f in fps], dtype=np.uint64)
+        dh = np.array([f.dhash for f in fps], dtype=np.uint64)
+        print(f"{len(photos[::2])} photos x 10 variants + {len(photos[1::2])} distinct photos")
+        print(f"{'near_max_bits':>13} {'precision':>9} {'recall':>7}")
+        for bits in (12, 16, 22, 28, 34):
+            pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(ids, ph, dh, bits)
+            groups = duplicates.build_groups(duplicates.link(pairs, 24), {p.id: p for p in cat}, {})
+            precision, recall = pair_scores([g.paths for g in groups], truth)
+            print(f"{bits:>13} {precision:9.3f} {recall:7.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument("--dim", type=int, default=512)
+    parser.add_argument("--variants", action="store_true", help="measure the near threshold on real photos")
+    args = parser.parse_args()
+    run_variants() if args.variants else run_scale(args.n, args.dim)
+
+
+if __name__ == "__main__":
+    main()
