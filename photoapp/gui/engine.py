@@ -51,11 +51,17 @@ class Engine(QObject):
     def submit(self, fn: Callable, *args, on_done: Callable | None = None,
                on_failed: Callable | None = None) -> Task:
         """Queue ``fn(*args)`` on the query thread; callbacks run on the GUI thread."""
-        task = Task(fn, *args)
+        return self.run_task(Task(fn, *args), on_done, on_failed)
+
+    def run_task(self, task, on_done: Callable | None = None, on_failed: Callable | None = None,
+                 on_cancelled: Callable | None = None):
+        """Queue a Task or ProgressTask on the query thread; callbacks run on the GUI thread."""
         task.setAutoDelete(False)
         self._tasks.add(task)  # keep the Python wrapper (and its signals) alive until delivery
         task.signals.done.connect(lambda result: self._settle(task, on_done, result))
         task.signals.failed.connect(lambda msg: self._settle(task, on_failed, msg))
+        if hasattr(task.signals, "cancelled"):
+            task.signals.cancelled.connect(lambda: self._settle(task, on_cancelled and (lambda _: on_cancelled()), None))
         self.queries.start(task)
         return task
 

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1), QKeySequence.StandardKey.ZoomIn)
         self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
         self.problems_action = self._action(view, "&Problems…", self.show_problems)
+        self._action(view, "&Duplicates…", self.show_duplicates)
 
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
@@ -380,6 +381,14 @@ class MainWindow(QMainWindow):
     def _update_problems(self) -> None:
         count = len(self.engine.problems())
         self.problems_action.setText(f"&Problems ({count})…" if count else "&Problems…")
+
+    def show_duplicates(self):
+        from photoapp.gui.views.duplicates_view import DuplicatesDialog
+
+        dialog = DuplicatesDialog(self.engine, self)
+        dialog.changed.connect(lambda: self.reload(keep_position=True))  # trashed or restored photos
+        dialog.open()
+        return dialog
 
     def show_problems(self) -> None:
         ProblemsDialog(self.engine.problems(), self).open()

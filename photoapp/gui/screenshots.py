@@ -2,7 +2,8 @@
 
     xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --out /tmp/gui-shots
 
-Saves progress.png (indexing, paused), gallery.png, search.png ("red circle") and viewer.png.
+Saves progress.png (indexing, paused), gallery.png, search.png ("red circle"), viewer.png,
+duplicates.png and compare.png (copies made in a "copies" folder next to the demo photos).
 Also usable with QT_QPA_PLATFORM=offscreen where no X server is installed.
 """
 
@@ -33,6 +34,40 @@ def settle(app, window, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
+def make_copies(source: Path, folder: Path) -> Path:
+    """Duplicates for the Duplicates view: an exact copy and a half-size re-save of two photos."""
+    import shutil
+
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(p for p in source.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:2]:
+        shutil.copy2(path, folder / f"{path.stem} copy{path.suffix}")
+        with Image.open(path) as img:
+            img.convert("RGB").resize((max(1, img.width // 2), max(1, img.height // 2))).save(
+                folder / f"{path.stem} small.jpg", quality=80)
+    return folder
+
+
+def shoot_duplicates(app, window, out: Path) -> None:
+    dialog = window.show_duplicates()
+    wait_until(app, lambda: dialog.groups and not dialog.busy, 120)
+    near = next((i for i, g in enumerate(dialog.groups) if g.tier == "near"), 0)
+    dialog.list.setCurrentRow(near)
+    wait_until(app, lambda: dialog.thumbnails.pending_count() == 0, 30)
+    settle(app, window, 0.5)
+    dialog.grab().save(str(out / "duplicates.png"))
+    dialog.compare()
+    if not wait_until(app, lambda: getattr(dialog, "compare_dialog", None) is not None, 60):
+        print(f"compare did not open: {dialog.summary.text()}")
+        dialog.close()
+        return
+    settle(app, window, 0.5)
+    dialog.compare_dialog.grab().save(str(out / "compare.png"))
+    dialog.compare_dialog.close()
+    dialog.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="/tmp/gui-shots", help="folder for the PNGs")
@@ -51,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     app = make_application()
     base = Path(tempfile.mkdtemp(prefix="photoapp-shots-"))
     generate_library(base / "demo-photos", per_class=args.per_class, seed=7)
+    copies = make_copies(Path(args.photos) if args.photos else base / "demo-photos", base / "copies")
     engine = Engine(base / "library", model=args.model)
-    engine.library.add_folders([str(base / "demo-photos")] + ([args.photos] if args.photos else []))
+    engine.library.add_folders([str(base / "demo-photos"), str(copies)] + ([args.photos] if args.photos else []))
     window = MainWindow(engine)
     window.resize(1280, 800)
     window.show()
@@ -80,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     settle(app, window, 0.3)
     viewer.grab().save(str(out / "viewer.png"))
     viewer.reject()
+    shoot_duplicates(app, window, out)
     window.close()
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
     return 0

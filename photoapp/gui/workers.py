@@ -160,3 +160,40 @@ class IndexJob(QRunnable):
             pass
         self.holding.clear()
         self._eta.resume()
+
+
+class ProgressSignals(TaskSignals):
+    progress = Signal(str, int, int)  # phase, done, total
+    cancelled = Signal()
+
+
+class ProgressTask(QRunnable):
+    """Like Task, for a core call taking ``progress=`` and ``cancel=`` keywords.
+
+    ``cancel()`` sets the event the core checks between steps; whatever the call then
+    returns is reported as ``cancelled``, never as a result the user stopped asking for.
+    """
+
+    def __init__(self, fn: Callable, *args):
+        super().__init__()
+        self.fn, self.args = fn, args
+        self.signals = ProgressSignals()
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def run(self) -> None:
+        from photoapp.core.indexer import Cancelled
+
+        try:
+            result = self.fn(*self.args, progress=self.signals.progress.emit, cancel=self.cancel_event)
+        except Cancelled:
+            result = None
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user, not kill the thread
+            self.signals.failed.emit(error_text(exc))
+            return
+        if self.cancel_event.is_set():
+            self.signals.cancelled.emit()
+        else:
+            self.signals.done.emit(result)

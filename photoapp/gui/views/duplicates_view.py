@@ -1,0 +1,466 @@
+"""DuplicatesDialog: duplicate groups listed with tier, count and space to reclaim; each
+group side by side (thumbnail, resolution, size, date, folder), the suggested keeper
+marked with its reason; keep one and send the others to the system trash, undo,
+"not duplicates", compare at 100 %.
+
+A thin adapter over ``Library.duplicates`` (photoapp/core/dupes.py). Every core call runs
+on the engine's query thread. Finding groups is a cancellable job with progress (at
+100,000 photos it takes seconds, more when older photos still need fingerprints); it
+waits for an index run to end, because both would write to the catalog at once.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from photoapp.gui.thumbnail_loader import ThumbnailLoader
+from photoapp.gui.views.compare_dialog import CompareDialog, load_full
+from photoapp.gui.workers import ProgressTask
+
+THUMB = 220
+COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
+# Copies first: similar shots depend on the model's judgement and deserve a deliberate look.
+TIERS = (("near", "Copies (exact and edited)"), ("exact", "Exact copies only"),
+         ("all", "Copies and similar shots"))
+TIER_TEXT = {"exact": "Exact copies", "near": "Edited copies", "similar": "Similar shots"}
+TIER_HELP = {"exact": "identical files", "near": "the same picture resized, recompressed, converted or lightly edited",
+             "similar": "different shots of one moment; check before removing any"}
+
+STYLE = """
+QFrame#dupeCard { border: 2px solid palette(mid); border-radius: 8px; }
+QFrame#dupeCard[keep="true"] { border: 3px solid #2e9d57; }
+QLabel#badge { color: white; background: #2e9d57; border-radius: 4px; padding: 1px 6px; }
+QLabel#fate { color: #b3412f; }
+QLabel#fate[keep="true"] { color: #2e9d57; font-weight: 600; }
+"""
+
+
+def size_text(n: int) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} GB"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
+
+
+def date_text(photo) -> str:
+    if photo.taken:
+        when = datetime.fromtimestamp(photo.taken).strftime("%Y-%m-%d %H:%M")
+        return f"taken {when}" if photo.taken_from_exif else f"file date {when}"
+    return "date unknown"
+
+
+def find_groups(library, tier: str, progress=None, cancel=None):
+    """(groups, whether a resolve can be undone): the job behind the list (query thread)."""
+    groups = library.duplicates.find(tier, progress=progress, cancel=cancel)
+    undoable = any(batch["in_trash"] for batch in library.duplicates.history())
+    return groups, undoable
+
+
+class DupeCard(QFrame):
+    """One photo of a group: thumbnail, facts, why it is a duplicate, keep or trash."""
+
+    def __init__(self, photo, suggested: str | None, why: str, parent=None):
+        super().__init__(parent)
+        self.photo = photo
+        self.setObjectName("dupeCard")
+        self.image = QLabel(self)
+        self.image.setFixedSize(THUMB, THUMB)
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pick = QRadioButton("Keep this one", self)
+        self.fate = QLabel(self)
+        self.fate.setObjectName("fate")
+        megapixels = (photo.width or 0) * (photo.height or 0) / 1e6
+        resolution = f"{photo.width}×{photo.height} ({megapixels:.1f} MP)" if photo.width else "size unknown"
+        facts = QLabel(f"<b>{os.path.basename(photo.path)}</b><br>{resolution}<br>"
+                       f"{size_text(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
+                       f"<span style='color:gray'>{os.path.dirname(photo.path)}</span>", self)
+        facts.setWordWrap(True)
+        facts.setToolTip(photo.path)
+        facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        column = QVBoxLayout(self)
+        column.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
+        badge = QLabel("★ Suggested keeper", self)
+        badge.setObjectName("badge")
+        badge.setToolTip(suggested or "")
+        policy = badge.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the cards' rows stay aligned
+        badge.setSizePolicy(policy)
+        badge.setVisible(suggested is not None)
+        column.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.pick)
+        column.addWidget(self.fate)
+        column.addWidget(facts)
+        if why:
+            reason = QLabel(why, self)
+            reason.setWordWrap(True)
+            reason.setObjectName("hint")
+            column.addWidget(reason)
+        column.addStretch(1)
+        self.setFixedWidth(THUMB + 28)
+
+    def set_keep(self, keep: bool) -> None:
+        self.pick.setChecked(keep)
+        self.fate.setText("Kept" if keep else "Goes to the trash")
+        for widget in (self, self.fate):
+            widget.setProperty("keep", "true" if keep else "false")
+            widget.style().unpolish(widget)  # re-read the property-dependent style
+            widget.style().polish(widget)
+
+    def show_thumbnail(self, pixmap) -> None:
+        if pixmap is None:
+            self.image.setText("Loading…")
+        elif pixmap.isNull():
+            self.image.setText("This photo\ncannot be read")
+        else:
+            self.image.setPixmap(pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation))
+
+
+class DuplicatesDialog(QDialog):
+    changed = Signal()  # photos went to the trash or came back: the gallery should reload
+
+    def __init__(self, engine, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+        # Its own loader: the gallery's replaces its wanted set on every scroll.
+        self.thumbnails = ThumbnailLoader(engine.path, capacity=200, threads=2, parent=self)
+        self.groups: list = []
+        self.cards: list[DupeCard] = []
+        self.job: ProgressTask | None = None
+        self.undoable = False
+        self._waiting_for_index = False
+        self._closed = False
+        self.setWindowTitle("Duplicates — Photoapp")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setStyleSheet(STYLE)
+        self._build()
+        self.tier.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.list.currentRowChanged.connect(self.show_group)
+        self.choice.idToggled.connect(lambda _i, on: on and self._mark_choice())
+        self.thumbnails.ready.connect(self._thumbnail_ready)
+        engine.index_stopped.connect(self._index_stopped)
+        self.resize(1180, 700)
+        self.refresh()
+
+    # -- construction ---------------------------------------------------------------------
+    def _build(self) -> None:
+        self.tier = QComboBox(self)
+        for key, text in TIERS:
+            self.tier.addItem(text, key)
+        self.summary = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(200)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self.cancel)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show:", self))
+        top.addWidget(self.tier)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
+        self.list = QListWidget(self)
+        self.list.setMinimumWidth(240)
+        self.list.setSpacing(2)
+        self.list.setAlternatingRowColors(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.strip = QWidget(self)
+        self.strip_layout = QHBoxLayout(self.strip)
+        self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.strip)
+        self.choice = QButtonGroup(self)
+        self.resolve_button = self._button("Keep the chosen photo, move the others to the trash", self.resolve)
+        self.resolve_button.setDefault(True)
+        self.dismiss_button = self._button("Not duplicates", self.dismiss)
+        self.dismiss_button.setToolTip("Never propose these photos as duplicates of each other again")
+        self.compare_button = self._button("Compare at 100 %", self.compare)
+        self.undo_button = self._button("Undo last", self.undo)
+        self.undo_button.setToolTip("Bring back the photos the last resolve moved to the trash")
+        buttons = QHBoxLayout()
+        for button in (self.resolve_button, self.dismiss_button, self.compare_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.addWidget(self.heading)
+        column.addWidget(scroll, 1)
+        column.addLayout(buttons)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.list)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 900])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    def _button(self, text: str, slot) -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        return button
+
+    # -- finding ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.job is not None or self._waiting_for_index
+
+    def refresh(self) -> None:
+        """Find the groups of the chosen tier again (cancels a search already running)."""
+        self.cancel()
+        self.groups = []
+        self.list.clear()
+        if self.engine.indexing_active:
+            self._waiting_for_index = True
+            self._set_busy("Indexing is running — duplicates are looked for as soon as it finishes…")
+            return
+        self._set_busy("Looking for duplicates…")
+        job = ProgressTask(find_groups, self.engine.library, self.tier.currentData())
+        job.signals.progress.connect(lambda phase, done, total: self._progress(job, phase, done, total))
+        self.job = job
+        self.engine.run_task(job, on_done=lambda result: self._found(job, result),
+                             on_failed=lambda message: self._failed(job, message),
+                             on_cancelled=lambda: None)
+
+    def cancel(self) -> None:
+        self._waiting_for_index = False
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+            self._set_idle("Stopped looking for duplicates")
+
+    def _index_stopped(self, *_args) -> None:
+        if self._waiting_for_index and not self._closed:
+            self._waiting_for_index = False
+            self.refresh()
+
+    def _progress(self, job, phase: str, done: int, total: int) -> None:
+        if job is not self.job or self._closed:
+            return
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(min(done, total))
+        if phase == "fingerprint":
+            self.summary.setText(f"Fingerprinting older photos: {min(done, total):,} of {total:,}…")
+
+    def _found(self, job, result) -> None:
+        if job is not self.job or self._closed:
+            return  # cancelled, replaced by a newer search, or the dialog is gone
+        self.job = None
+        self.groups, self.undoable = result
+        self._set_idle("")
+        self._fill_list()
+
+    def _fill_list(self, row: int = 0) -> None:
+        self.list.clear()
+        for group in self.groups:
+            item = QListWidgetItem(f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
+                                   f"{size_text(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}")
+            item.setToolTip("\n".join(group.paths))
+            self.list.addItem(item)
+        total = sum(g.reclaim_bytes for g in self.groups)
+        self.summary.setText(f"{len(self.groups):,} groups · {size_text(total)} to reclaim"
+                             if self.groups else "No duplicates found")
+        if self.groups:
+            self.list.setCurrentRow(min(row, len(self.groups) - 1))
+        else:
+            self.show_group(-1)
+        self._enable()
+
+    def _failed(self, job, message: str) -> None:
+        if job is self.job and not self._closed:
+            self.job = None
+            self._set_idle(f"Could not look for duplicates: {message}")
+
+    def _set_busy(self, text: str) -> None:
+        self.summary.setText(text)
+        self.progress.setRange(0, 0)  # busy until a count arrives
+        self.progress.show()
+        self.cancel_button.show()
+        self.show_group(-1)
+        self._enable()
+
+    def _set_idle(self, text: str) -> None:
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.summary.setText(text)
+        self._enable()
+
+    def _enable(self) -> None:
+        has_group = not self.busy and self.current() is not None
+        for button in (self.resolve_button, self.dismiss_button, self.compare_button):
+            button.setEnabled(has_group)
+        self.undo_button.setEnabled(not self.busy and self.undoable)
+
+    # -- one group ----------------------------------------------------------------------------
+    def current(self):
+        row = self.list.currentRow()
+        return self.groups[row] if 0 <= row < len(self.groups) else None
+
+    def show_group(self, row: int) -> None:
+        for card in self.cards:
+            self.choice.removeButton(card.pick)
+            card.deleteLater()
+        self.cards = []
+        group = self.groups[row] if 0 <= row < len(self.groups) else None
+        if group is None:
+            self.heading.setText("")
+            self._enable()
+            return
+        self.heading.setText(f"<b>{TIER_TEXT[group.tier]}</b> — {TIER_HELP[group.tier]}.<br>"
+                             f"Suggested keeper: <b>{os.path.basename(group.keep.path)}</b> "
+                             f"({group.reason}). Choose another with its “Keep this one”.")
+        why = _why_each(group)
+        for i, photo in enumerate(group.photos):
+            suggested = group.reason if photo.id == group.keep.id else None
+            card = DupeCard(photo, suggested, why.get(photo.id, ""), self.strip)
+            self.choice.addButton(card.pick, i)
+            self.strip_layout.addWidget(card)
+            self.cards.append(card)
+            card.show_thumbnail(self.thumbnails.pixmap(photo.path, photo.mtime, THUMB))
+        self.cards[0].set_keep(True)  # the keeper comes first
+        self._mark_choice()
+        self._enable()
+
+    def chosen(self):
+        """The photo the user chose to keep (the suggested keeper unless changed)."""
+        checked = self.choice.checkedId()
+        return self.cards[checked].photo if 0 <= checked < len(self.cards) else None
+
+    def choose(self, path: str) -> None:
+        for card in self.cards:
+            if card.photo.path == path:
+                card.pick.setChecked(True)
+
+    def _mark_choice(self) -> None:
+        chosen = self.chosen()
+        for card in self.cards:
+            card.set_keep(chosen is not None and card.photo.id == chosen.id)
+        others = len(self.cards) - 1
+        self.resolve_button.setText(f"Keep the chosen photo, move the other{'s' if others > 1 else ''} "
+                                    f"({others}) to the trash")
+
+    def _thumbnail_ready(self, path: str) -> None:
+        for card in self.cards:
+            if card.photo.path == path:
+                card.show_thumbnail(self.thumbnails.pixmap(path, card.photo.mtime, THUMB))
+
+    # -- actions -------------------------------------------------------------------------------
+    def _refuse_while_indexing(self) -> bool:
+        if self.engine.indexing_active:
+            QMessageBox.information(self, "Duplicates", "Indexing is running; try again when it has finished.")
+            return True
+        return False
+
+    def resolve(self) -> None:
+        group, keep = self.current(), self.chosen()
+        if group is None or keep is None or self.busy or self._refuse_while_indexing():
+            return
+        row = self.list.currentRow()
+        self._enable_all(False)
+        self.engine.submit(self.engine.library.duplicates.resolve, [(group.paths, keep.path)],
+                           on_done=lambda report: self._resolved(row, report), on_failed=self._action_failed)
+
+    def _resolved(self, row: int, report: dict) -> None:
+        if self._closed:
+            return
+        self.undoable = self.undoable or bool(report["trashed"])
+        if report["trashed"]:
+            self.changed.emit()
+        if report["skipped"]:
+            lines = "\n".join(f"{os.path.basename(s['path'])}: {s['reason']}" for s in report["skipped"])
+            QMessageBox.warning(self, "Duplicates", f"Some photos were left where they are:\n{lines}")
+            self.refresh()  # the group may be only partly resolved
+            return
+        del self.groups[row]
+        self._fill_list(row)
+        moved = len(report["trashed"])
+        self.summary.setText(f"Moved {moved} photo{'s' if moved != 1 else ''} to the trash — “Undo last” "
+                             f"brings {'them' if moved != 1 else 'it'} back. " + self.summary.text())
+
+    def dismiss(self) -> None:
+        group = self.current()
+        if group is None or self.busy or self._refuse_while_indexing():
+            return
+        row = self.list.currentRow()
+        self._enable_all(False)
+        self.engine.submit(self.engine.library.duplicates.dismiss, group.paths,
+                           on_done=lambda _n: self._dismissed(row), on_failed=self._action_failed)
+
+    def _dismissed(self, row: int) -> None:
+        if self._closed:
+            return
+        del self.groups[row]
+        self._fill_list(row)
+        self.summary.setText("Marked as not duplicates; they will not be proposed again. " + self.summary.text())
+
+    def undo(self) -> None:
+        if self.busy or self._refuse_while_indexing():
+            return
+        self._enable_all(False)
+        self.engine.submit(self.engine.library.duplicates.undo, on_done=self._undone, on_failed=self._action_failed)
+
+    def _undone(self, report: dict) -> None:
+        if self._closed:
+            return
+        self.changed.emit()
+        self.refresh()
+        if report["failed"]:
+            lines = "\n".join(f"{os.path.basename(f['path'])}: {f['reason']}" for f in report["failed"])
+            QMessageBox.warning(self, "Duplicates", f"Some photos could not be brought back:\n{lines}")
+
+    def compare(self) -> None:
+        group = self.current()
+        if group is None:
+            return
+        chosen = self.chosen()
+        photos = sorted(group.photos, key=lambda p: chosen is None or p.id != chosen.id)[:COMPARE_MAX]
+        self.compare_button.setEnabled(False)
+        self.engine.submit(load_full, [p.path for p in photos], on_done=self._show_compare,
+                           on_failed=self._action_failed)
+
+    def _show_compare(self, images) -> None:
+        if self._closed:
+            return
+        self._enable()
+        self.compare_dialog = CompareDialog(images, self)
+        self.compare_dialog.open()
+
+    def _action_failed(self, message: str) -> None:
+        if not self._closed:
+            self.summary.setText(message)
+            self._enable()
+
+    def _enable_all(self, on: bool) -> None:
+        for button in (self.resolve_button, self.dismiss_button, self.compare_button, self.undo_button):
+            button.setEnabled(on)
+
+    # -- closing -------------------------------------------------------------------------------
+    def done(self, result: int) -> None:
+        self._closed = True
+        self.cancel()
+        try:
+            self.engine.index_stopped.disconnect(self._index_stopped)
+        except (RuntimeError, TypeError):
+            pass
+        self.thumbnails.shutdown()
+        super().done(result)
+
+
+def _why_each(group) -> dict[int, str]:
+    """For each photo, the strongest reason it belongs to the group (an edge touching it)."""
+    why: dict[int, str] = {}
+    for pair in group.pairs:  # strongest first: the grouping added them in that order
+        for pid in (pair.a, pair.b):
+            why.setdefault(pid, pair.reason[:1].upper() + pair.reason[1:])
+    return why

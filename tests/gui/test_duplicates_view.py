@@ -1,0 +1,130 @@
+"""The Duplicates view on real photographs: groups with space to reclaim, the suggested
+keeper marked, another keeper chosen, resolve to a (temporary) system trash and undo,
+"not duplicates", compare at 100 %, and finding off the GUI thread with progress and cancel."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import threading
+
+import pytest
+from PIL import Image
+
+
+@pytest.fixture
+def dupes_folder(tmp_path, shared_photos, monkeypatch):
+    """Aqua twice (exact), Dune and a half-size re-save of it (near), one distinct photo;
+    the trash is a temporary freedesktop trash."""
+    from send2trash import plat_other
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    importlib.reload(plat_other)  # send2trash reads XDG_DATA_HOME once, at import
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("Aqua.jpg", "Dune.jpg", "FreshFlower.jpg"):
+        shutil.copy2(shared_photos / name, folder / name)
+    shutil.copy2(shared_photos / "Aqua.jpg", folder / "Aqua copy.jpg")
+    with Image.open(shared_photos / "Dune.jpg") as img:
+        img.resize((img.width // 2, img.height // 2)).save(folder / "Dune small.jpg", quality=80)
+    yield folder
+    monkeypatch.undo()
+    importlib.reload(plat_other)
+
+
+def _open(window, qtbot, groups: int):
+    dialog = window.show_duplicates()
+    qtbot.waitUntil(lambda: dialog.list.count() == groups and not dialog.busy, timeout=60_000)
+    return dialog
+
+
+def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
+    window = make_window(tmp_path / "lib")
+    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+        window.add_folders([str(dupes_folder)])
+    wait.rows(window, lambda w: w.model.rowCount() == 5)
+
+    dialog = _open(window, qtbot, 2)
+    exact, near = dialog.groups
+    assert (exact.tier, near.tier) == ("exact", "near")
+    assert dialog.list.item(0).text().startswith("Exact copies · 2 photos")
+    assert "KB to reclaim" in dialog.list.item(0).text() and "reclaim" in dialog.summary.text()
+
+    dialog.list.setCurrentRow(1)  # Dune and its half-size copy
+    assert [os.path.basename(c.photo.path) for c in dialog.cards] == ["Dune.jpg", "Dune small.jpg"]
+    assert "highest resolution" in dialog.heading.text()
+    badges = [c.findChild(type(dialog.summary), "badge") for c in dialog.cards]  # the suggestion is marked
+    assert [b.isVisibleTo(c) for b, c in zip(badges, dialog.cards)] == [True, False]
+    assert dialog.cards[0].fate.text() == "Kept" and dialog.cards[1].fate.text() == "Goes to the trash"
+    qtbot.waitUntil(lambda: all(c.image.pixmap() is not None and not c.image.pixmap().isNull()
+                                for c in dialog.cards), timeout=20_000)
+
+    dialog.compare_button.click()  # full-size pixels, the chosen keeper first
+    qtbot.waitUntil(lambda: getattr(dialog, "compare_dialog", None) is not None, timeout=20_000)
+    sizes = [s.widget().pixmap().size().toTuple() for s in dialog.compare_dialog.scrolls]
+    assert sizes == [(1680, 1050), (840, 525)]
+    dialog.compare_dialog.close()
+
+    dialog.choose(str(dupes_folder / "Dune small.jpg"))  # keep the small one, against the advice
+    assert dialog.cards[0].fate.text() == "Goes to the trash" and dialog.cards[1].fate.text() == "Kept"
+    dialog.resolve_button.click()
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=20_000)
+    assert sorted(os.listdir(dupes_folder)) == ["Aqua copy.jpg", "Aqua.jpg", "Dune small.jpg", "FreshFlower.jpg"]
+    assert os.listdir(tmp_path / "xdg" / "Trash" / "files") == ["Dune.jpg"]
+    assert dialog.undo_button.isEnabled()
+    wait.rows(window, lambda w: w.model.rowCount() == 4)  # the gallery followed
+
+    dialog.undo_button.click()
+    qtbot.waitUntil(lambda: dialog.list.count() == 2 and not dialog.busy, timeout=30_000)
+    assert (dupes_folder / "Dune.jpg").exists() and not os.listdir(tmp_path / "xdg" / "Trash" / "files")
+    wait.rows(window, lambda w: w.model.rowCount() == 5)
+
+    dialog.list.setCurrentRow(0)
+    dialog.dismiss_button.click()  # the Aqua pair: "not duplicates"
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=20_000)
+    assert dialog.groups[0].tier == "near"
+    dialog.close()
+    again = _open(window, qtbot, 1)  # remembered: not proposed again
+    assert again.groups[0].tier == "near" and len(os.listdir(dupes_folder)) == 5
+    again.close()
+
+
+def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
+        make_window, qtbot, dupes_folder, tmp_path, monkeypatch):
+    from photoapp.core.library import Library
+    from photoapp.gui.views import duplicates_view
+
+    with Library(tmp_path / "lib") as lib:
+        lib.add_folders([str(dupes_folder)])  # registered, not indexed: the window indexes it
+    real = duplicates_view.find_groups
+    threads, phases, held = [], [], threading.Event()
+
+    def watched(library, tier, progress=None, cancel=None):
+        threads.append(threading.current_thread())
+        if not held.is_set():  # the first search blocks until the user cancels it
+            held.set()
+            assert cancel.wait(20)
+            return [], False
+        return real(library, tier, progress=lambda *a: (phases.append(a), progress(*a)), cancel=cancel)
+
+    monkeypatch.setattr(duplicates_view, "find_groups", watched)
+    window = make_window(tmp_path / "lib")
+    qtbot.waitUntil(lambda: window.engine.indexing_active, timeout=20_000)
+    dialog = window.show_duplicates()
+    assert dialog.busy and "Indexing is running" in dialog.summary.text()
+    assert not dialog.resolve_button.isEnabled()
+    qtbot.waitUntil(lambda: held.is_set(), timeout=60_000)  # started by itself once indexing ended
+    assert dialog.cancel_button.isVisible()
+    dialog.cancel_button.click()
+    assert not dialog.busy and dialog.list.count() == 0 and "Stopped" in dialog.summary.text()
+    qtbot.wait(300)  # the cancelled job's late answer must not fill the list
+    assert dialog.list.count() == 0
+
+    window.engine.library.catalog.db.execute("DELETE FROM fingerprints")  # photos from before the feature
+    dialog.refresh()
+    qtbot.waitUntil(lambda: dialog.list.count() == 2 and not dialog.busy, timeout=60_000)
+    assert all(t is not threading.main_thread() for t in threads)
+    assert phases and phases[-1][0] == "fingerprint" and phases[-1][2] == 5
+    assert dialog.progress.maximum() == 5
+    dialog.close()
