@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)")
     parser.add_argument("--model", metavar="ID|PATH|toy", help="CLIP-family model: Hugging Face id, local folder, or 'toy'")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where the model runs (default auto)")
+    parser.add_argument("--quit-after", type=float, metavar="S",
+                        help="close the window after S seconds (checks that the GUI starts, e.g. in an installer)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("index", help="add folders to the library and index new or changed photos")
@@ -264,7 +266,7 @@ def cmd_demo(args) -> int:
             lib.add_folders([str(folder)])  # the window indexes it, showing progress
         from photoapp.gui.app import run
 
-        return run(base, model=TOY_MODEL, device=args.device)
+        return run(base, model=TOY_MODEL, device=args.device, quit_after=args.quit_after)
     with Library(base, model=TOY_MODEL, device=args.device) as lib:
         report = lib.index_folders([str(folder)])
         queries = ["red circle", "blue square", "yellow triangle", "green"]
@@ -352,7 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         if _gui_available():
             from photoapp.gui.app import run
 
-            return run(args.library, model=args.model, device=args.device)
+            return run(args.library, model=args.model, device=args.device, quit_after=args.quit_after)
+        if args.quit_after is not None:  # asked for the window: a help text would hide the failure
+            print("photoapp: error: --quit-after needs the window, but there is no display "
+                  "(set DISPLAY, or QT_QPA_PLATFORM=offscreen)", file=sys.stderr)
+            return EXIT_ERROR
         parser.print_help()
         return 0
     from photoapp.core.catalog import CatalogError

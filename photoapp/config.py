@@ -14,7 +14,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-APP_NAME = "Photoapp"
+from photoapp import APP_NAME  # noqa: F401 (re-exported: config.APP_NAME)
+
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 TOY_MODEL = "toy"
 

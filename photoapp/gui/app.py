@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from photoapp.config import APP_NAME
+from photoapp import APP_ID, APP_NAME
 
 
 def display_available() -> bool:
@@ -24,13 +24,17 @@ def make_application(argv: list[str] | None = None):
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName("photoapp")
+    app.setDesktopFileName(APP_ID)  # matches photoapp.desktop (the Wayland app id)
     app.setWindowIcon(app_icon())
     return app
 
 
-def run(library=None, model: str | None = None, device: str | None = None) -> int:
-    """Open the main window on ``library`` and run until it closes; the exit status."""
+def run(library=None, model: str | None = None, device: str | None = None, quit_after: float | None = None) -> int:
+    """Open the main window on ``library`` and run until it closes; the exit status.
+
+    ``quit_after`` closes the window after that many seconds (the installers' smoke test:
+    the bundled GUI must start, show its window and shut down cleanly).
+    """
     app = make_application()
     from photoapp.gui.engine import Engine
     from photoapp.gui.main_window import MainWindow
@@ -38,4 +42,25 @@ def run(library=None, model: str | None = None, device: str | None = None) -> in
     engine = Engine(library, model=model, device=device)
     window = MainWindow(engine)
     window.show()
+    if quit_after is not None:
+        return _run_briefly(app, window, quit_after)
     return app.exec()
+
+
+def _run_briefly(app, window, seconds: float) -> int:
+    """Run the event loop for ``seconds``, close the window, and say whether it was shown."""
+    from PySide6.QtCore import QTimer
+
+    seen = {}
+
+    def close() -> None:
+        seen["visible"] = window.isVisible()
+        window.close()  # closeEvent saves the state and stops the engine, as a user's close does
+        app.quit()
+
+    QTimer.singleShot(max(0, int(seconds * 1000)), close)
+    status = app.exec()
+    shown = seen.get("visible", False)
+    print(f"photoapp: the window {'opened' if shown else 'did not open'} "
+          f"({app.platformName()} platform), closed after {seconds:g} s", file=sys.stderr)
+    return status if shown else 1

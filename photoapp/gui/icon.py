@@ -1,4 +1,8 @@
-"""The application icon, drawn in code so the GUI needs no image files to start."""
+"""The application icon, drawn in code so the GUI needs no image files to start.
+
+This drawing is the icon's one source: installers/make_icons.py renders it into the
+PNG/ICO/ICNS files under resources/icons that the installers and the .desktop entry use.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from PySide6.QtGui import QColor, QIcon, QLinearGradient, QPainter, QPixmap, QPo
 def app_icon() -> QIcon:
     icon = QIcon()
     for size in (16, 32, 64, 128, 256):
-        icon.addPixmap(_draw(size))
+        icon.addPixmap(draw_icon(size))
     return icon
 
 
-def _draw(size: int) -> QPixmap:
+def draw_icon(size: int) -> QPixmap:
+    """The icon at ``size`` x ``size`` pixels (vector drawing: sharp at any size)."""
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)

@@ -1,0 +1,157 @@
+"""What goes into the frozen app, in plain Python: photoapp.spec builds from it on every
+platform and tests/installers checks it without running PyInstaller.
+
+Shipped: the tiny toy model and the default label vocabulary (so the demo and tagging work
+offline), the icons, CPU torch. Not shipped: the real CLIP weights (they download on first
+use, or come from a local folder via --model), test/benchmark code, CUDA libraries, Qt
+modules the GUI does not import.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / "resources"
+ICONS = RESOURCES / "icons"
+
+# Where ``photoapp.config.resources_dir()`` looks inside a bundle: sys._MEIPASS/resources.
+DATA_DIRS = {
+    "resources/models/toy-clip": ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+                                  "vocab.json", "merges.txt", "preprocessor_config.json"],
+    "resources/labels": ["default.txt"],
+    "resources/icons": [f"photoapp-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)],
+}
+
+
+def data_files() -> list[tuple[str, str]]:
+    """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
+    return [(str(ROOT / folder / name), folder) for folder, names in DATA_DIRS.items() for name in names]
+
+
+# transformers picks model classes by name at run time (AutoModel -> models.<type>), which
+# static analysis cannot follow: the CLIP-family architectures Photoapp supports.
+SUPPORTED_MODEL_TYPES = ("clip", "siglip", "siglip2")
+HIDDEN_IMPORTS = [
+    "transformers.models.auto.modeling_auto",
+    "transformers.models.auto.tokenization_auto",
+    "transformers.models.auto.configuration_auto",
+    "transformers.models.auto.image_processing_auto",
+    "transformers.models.auto.processing_auto",
+]
+HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES]  # all their submodules
+
+
+def hidden_imports() -> list[str]:
+    """HIDDEN_IMPORTS plus every module of HIDDEN_PACKAGES, found on disk without importing
+    anything (importing transformers' model code would import torch: seconds)."""
+    from importlib.util import find_spec
+
+    names = list(HIDDEN_IMPORTS)
+    for package in HIDDEN_PACKAGES:
+        top, *rest = package.split(".")
+        spec = find_spec(top)  # finds the top-level package without running its __init__
+        folder = Path(spec.origin).parent.joinpath(*rest) if spec and spec.origin else None
+        if folder is None or not (folder / "__init__.py").is_file():
+            raise ModuleNotFoundError(f"{package} is not installed in the build environment")
+        # modular_*.py are transformers' code-generation sources, never imported at run time.
+        names += [package] + sorted(f"{package}.{p.stem}" for p in folder.glob("*.py")
+                                    if p.stem != "__init__" and not p.stem.startswith("modular_"))
+    return names
+
+
+# Nothing at run time imports these; leaving them out keeps the bundle smaller and stops
+# PyInstaller from chasing their own dependencies.
+EXCLUDED_MODULES = [
+    "tkinter", "_tkinter", "IPython", "matplotlib", "pandas", "pytest", "pytestqt", "_pytest",
+    "py_spy", "setuptools", "pip", "PyInstaller",
+    "torch.utils.tensorboard", "tensorboard", "torchvision", "torchaudio",
+    # Qt modules the GUI never imports (PySide6's hooks follow imports; these keep any
+    # optional import inside PySide6 or a dependency from dragging them in).
+    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore", "PySide6.QtSql",
+    "PySide6.QtPrintSupport", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtDBus",
+    "PySide6.QtTest", "PySide6.QtConcurrent", "PySide6.QtXml", "PySide6.QtDesigner", "PySide6.QtUiTools",
+    "PySide6.QtHelp", "PySide6.QtMultimedia", "PySide6.Qt3DCore", "PySide6.QtCharts",
+]
+
+# Shared libraries that come with the wheels but nothing loads in use: torch's own test
+# libraries, and CUDA/cuDNN should a CUDA torch be installed in the build environment
+# (the bundle is CPU-only by design: see the README for a CUDA build).
+DROPPED_BINARIES = [
+    "*libtorchbind_test*", "*libjitbackend_test*", "*libbackend_with_compiler*", "*libaoti_custom_ops*",
+    "*libcudnn*", "*libcublas*", "*libcufft*", "*libcurand*", "*libcusparse*", "*libcusolver*", "*libnccl*",
+    "*libnvrtc*", "*libnvJitLink*", "*libcupti*", "*libcudart*", "*libnvToolsExt*", "*libtorch_cuda*",
+    "*libc10_cuda*", "*cudnn*.dll", "*cublas*.dll", "*cufft*.dll", "*cusparse*.dll", "*nvrtc*.dll",
+    "*torch_cuda*.dll", "*c10_cuda*.dll",
+]
+# Data that the hooks collect but the app does not read.
+DROPPED_DATA = [
+    "torch/include/*", "torch/share/*", "torch/test/*", "torch/testing/_internal/*", "torch/utils/benchmark/*",
+    "*/__pycache__/*", "*.pyi", "PySide6/Qt/translations/qtwebengine*", "PySide6/Qt/translations/designer*",
+    "PySide6/Qt/translations/assistant*", "PySide6/Qt/translations/linguist*",
+]
+
+
+def _dropped(dest: str, patterns: list[str]) -> bool:
+    dest = dest.replace("\\", "/")
+    return any(fnmatch.fnmatch(dest, p) for p in patterns)
+
+
+def keep_binary(dest: str) -> bool:
+    return not _dropped(dest, DROPPED_BINARIES)
+
+
+def keep_data(dest: str) -> bool:
+    return not _dropped(dest, DROPPED_DATA)
+
+
+def icon_file() -> str | None:
+    """The icon format the platform's executable or bundle takes (Linux uses the PNGs)."""
+    if sys.platform == "win32":
+        return str(ICONS / "photoapp.ico")
+    if sys.platform == "darwin":
+        return str(ICONS / "photoapp.icns")
+    return None
+
+
+def windows_version_info() -> str:
+    """The .exe's version resource (Explorer's Properties > Details), in the text form that
+    EXE(version=<file>) reads. Text, because PyInstaller's versioninfo classes need pefile,
+    which exists only on Windows; this keeps the spec runnable (and testable) everywhere."""
+    sys.path.insert(0, str(ROOT))
+    import photoapp
+
+    numbers = tuple(int(part) for part in re.findall(r"\d+", photoapp.__version__)[:3])
+    numbers = (numbers + (0, 0, 0, 0))[:4]
+    strings = ", ".join(f"StringStruct({key!r}, {value!r})" for key, value in (
+        ("CompanyName", photoapp.APP_NAME), ("FileDescription", photoapp.DESCRIPTION),
+        ("FileVersion", photoapp.__version__), ("InternalName", photoapp.APP_ID),
+        ("OriginalFilename", f"{photoapp.APP_ID}.exe"), ("ProductName", photoapp.APP_NAME),
+        ("ProductVersion", photoapp.__version__)))
+    return (f"VSVersionInfo(ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}), "
+            f"kids=[StringFileInfo([StringTable('040904B0', [{strings}])]), "
+            f"VarFileInfo([VarStruct('Translation', [1033, 1200])])])\n")
+
+
+def macos_minimum(default: str = "11.0") -> str:
+    """The oldest macOS the .app runs on: the newest minimum among the native wheels it bundles.
+
+    A wheel tagged macosx_14_0_arm64 loads only on macOS 14+, so the Info.plist must not
+    promise less (Finder then refuses to open the app on an older system, with a clear message).
+    """
+    from importlib import metadata
+
+    found = [tuple(int(x) for x in default.split("."))]
+    for dist in ("torch", "PySide6-Essentials", "shiboken6", "numpy", "scipy", "tokenizers", "hnswlib"):
+        try:
+            wheel = metadata.distribution(dist).read_text("WHEEL") or ""
+        except metadata.PackageNotFoundError:
+            continue
+        tags = re.findall(r"^Tag: .*macosx_(\d+)_(\d+)_", wheel, re.MULTILINE)
+        if tags:  # a wheel with several tags loads on the oldest of them
+            found.append(min((int(major), int(minor)) for major, minor in tags))
+    major, minor = max(found)
+    return f"{major}.{minor}"

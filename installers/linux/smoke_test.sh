@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Smoke-test a built Linux bundle the way a fresh machine would run it: a copy outside the
+# repository, an empty environment (env -i: no .venv, no PYTHONPATH, a throwaway HOME).
+#
+#   installers/linux/smoke_test.sh dist/photoapp-<version>-linux-<arch>[.tar.gz]
+#
+# Checks: `photoapp --version`; `photoapp --model toy demo --no-gui` indexes and searches
+# with the shipped tiny model; `photoapp labels list` reads the shipped vocabulary; the GUI
+# opens its window offscreen and closes cleanly; install.sh installs and uninstalls into
+# a temporary prefix, and the installed command runs through its symlink. Exits non-zero
+# on the first failure.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=${1:?usage: smoke_test.sh dist/photoapp-VERSION-linux-ARCH[.tar.gz]}
+EXPECTED_VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$ROOT/photoapp/__init__.py")
+
+T=$(mktemp -d /tmp/photoapp-smoke.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$T/home" "$T/app"
+if [[ "$SRC" == *.tar.gz ]]; then
+  tar -xzf "$SRC" -C "$T/app"
+else
+  cp -R "$SRC" "$T/app/"
+fi
+APP=$(find "$T/app" -mindepth 1 -maxdepth 1 -type d | head -n1)
+[ -x "$APP/photoapp" ] || { echo "FAIL: no photoapp executable in $SRC" >&2; exit 1; }
+
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*" >&2; exit 1; }
+# A clean environment: only what a desktop session would set.
+clean() { env -i HOME="$T/home" PATH=/usr/bin:/bin LANG=C.UTF-8 "$@"; }
+
+out=$(clean "$APP/photoapp" --version) || fail "photoapp --version exited $?"
+[ "$out" = "photoapp $EXPECTED_VERSION" ] || fail "photoapp --version printed '$out', expected 'photoapp $EXPECTED_VERSION'"
+pass "photoapp --version: $out"
+
+t0=$(date +%s%N)
+clean "$APP/photoapp" --library "$T/demo-lib" --model toy demo "$T/demo-photos" --no-gui --per-class 2 \
+  > "$T/demo.txt" 2> "$T/demo.err" || { cat "$T/demo.err" >&2; fail "photoapp --model toy demo --no-gui exited non-zero"; }
+t1=$(date +%s%N)
+grep -q "^Indexed 72 demo photos" "$T/demo.txt" || { cat "$T/demo.txt" "$T/demo.err" >&2; fail "demo did not index 72 photos"; }
+top=$(grep -A1 "^search 'red circle':" "$T/demo.txt" | tail -n1)
+[[ "$top" == *red_circle_on_* ]] || fail "demo: the best match for 'red circle' is '$top'"
+pass "photoapp --model toy demo --no-gui: $(head -n1 "$T/demo.txt") ($(( (t1 - t0) / 1000000 )) ms); top hit for 'red circle': ${top##*/}"
+
+hits=$(clean "$APP/photoapp" --library "$T/demo-lib" search "blue square" -k 3) || fail "photoapp search exited non-zero"
+[[ "$(echo "$hits" | head -n1)" == *blue_square_on_* ]] || fail "search 'blue square' ranked '$(echo "$hits" | head -n1)' first"
+pass "photoapp search 'blue square' on the demo library: ${hits%%$'\n'*}"
+
+labels=$(clean "$APP/photoapp" --library "$T/demo-lib" labels list) || fail "photoapp labels list exited non-zero"
+n=$(echo "$labels" | grep -cv '^\[' || true)
+[ "$n" -ge 50 ] || fail "the shipped label vocabulary has only $n labels"
+pass "photoapp labels list: the shipped vocabulary has $n labels"
+
+clean QT_QPA_PLATFORM=offscreen "$APP/photoapp" --library "$T/demo-lib" --model toy --quit-after 4 \
+  > "$T/gui.out" 2> "$T/gui.err" || { cat "$T/gui.err" >&2; fail "the GUI exited non-zero"; }
+grep -q "the window opened" "$T/gui.err" || { cat "$T/gui.err" >&2; fail "the GUI did not report its window"; }
+pass "GUI (QT_QPA_PLATFORM=offscreen): $(grep 'the window opened' "$T/gui.err")"
+
+clean "$APP/install.sh" --prefix "$T/prefix" > "$T/install.txt" || fail "install.sh exited non-zero"
+out=$(clean "$T/prefix/bin/photoapp" --version) || fail "the installed photoapp (a symlink) does not run"
+[ "$out" = "photoapp $EXPECTED_VERSION" ] || fail "the installed photoapp printed '$out'"
+grep -q "^Exec=$T/prefix/bin/photoapp$" "$T/prefix/share/applications/photoapp.desktop" || fail "installed .desktop Exec line"
+[ -f "$T/prefix/share/icons/hicolor/256x256/apps/photoapp.png" ] || fail "install.sh did not install the hicolor icons"
+if command -v desktop-file-validate >/dev/null; then
+  desktop-file-validate "$T/prefix/share/applications/photoapp.desktop" || fail "the installed .desktop file is invalid"
+fi
+clean "$APP/install.sh" --prefix "$T/prefix" --uninstall > /dev/null || fail "install.sh --uninstall exited non-zero"
+[ ! -e "$T/prefix/lib/photoapp" ] && [ ! -e "$T/prefix/bin/photoapp" ] && \
+  [ ! -e "$T/prefix/share/applications/photoapp.desktop" ] || fail "install.sh --uninstall left files behind"
+pass "install.sh --prefix: menu entry, hicolor icons, 'photoapp' symlink runs; --uninstall removes them"
+
+# System libraries the bundle expects from the host (Qt's X11/Wayland/OpenGL stack, glibc):
+# missing ones are what a minimal machine would need to install.
+missing=$(find "$APP/_internal" -name '*.so*' -type f -exec ldd {} + 2>/dev/null | grep 'not found' | sort -u || true)
+if [ -n "$missing" ]; then
+  echo "note: host libraries not found on this machine (needed only by the Qt plugins that use them):"
+  echo "$missing" | sed 's/^/       /'
+fi
+echo "size: $(du -sh "$APP" | cut -f1) unpacked"
+echo "smoke test passed"
