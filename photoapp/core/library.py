@@ -238,6 +238,23 @@ class Library:
                 index.save(self._index_file(model), model)
             self._last_save = time.monotonic()
 
+    def refresh_indexes(self, paths: list[str] = ()) -> None:
+        """Bring the loaded vector indexes in step with the catalog after another writer
+        (a folder watcher's own Library, another process) changed it; ``paths`` were
+        changed in place, so their vectors are re-read. Only the difference is loaded."""
+        touched = {p.id for p in map(self.catalog.photo_by_path, paths) if p is not None}
+        with self._index_lock:
+            for model, index in self._indexes.items():
+                stored, held = self.catalog.embedded_ids(model), index.ids()
+                index.remove(held - stored)
+                fresh = sorted((stored - held) | (touched & stored))
+                if fresh:
+                    index.add(*self.catalog.embeddings(model, fresh))
+
+    def share_models(self, other: Library) -> None:
+        """Use ``other``'s loaded models (a watcher's Library beside the GUI's): one copy in memory."""
+        self._embedders = other._embedders
+
     # -- search -------------------------------------------------------------------------
     def search(self, text: str, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
         if not text.strip():
