@@ -7,6 +7,7 @@ migrations below.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -138,6 +139,33 @@ PHOTO_COLUMNS = ("id", "path", "folder_id", "size", "mtime", "hash", "width", "h
                  "taken_from_exif", "camera", "orientation", "format", "added")
 
 
+# File names need not be valid UTF-8 (Latin-1 names copied from old drives): Python holds
+# their undecodable bytes as lone surrogates, which SQLite text cannot store. Every str
+# bound to SQLite therefore passes through this adapter (process-wide: the alternative is
+# an exception), which writes such a character as NUL + 4 hex digits (no path contains
+# NUL); the catalog's connections turn it back on read (``_text_from_db``).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile("\x00([0-9a-f]{4})")
+
+
+def _text_to_db(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(lambda m: f"\x00{ord(m.group()):04x}", text)
+
+
+def _text_from_db(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "\x00" in text else text
+
+
+sqlite3.register_adapter(str, _text_to_db)
+
+
 class CatalogError(Exception):
     """The catalog cannot be opened or written; the message says why."""
 
@@ -172,6 +200,7 @@ class Catalog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
                                       check_same_thread=False)
+            self.db.text_factory = _text_from_db
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")

@@ -14,7 +14,8 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,15 @@ from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photo
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
+
+# Longest one file may take to hash or decode; then it is a problem and the run goes on.
+# (A stalled network drive or a pathological file must not stop a whole library.)
+FILE_TIMEOUT = 60.0
+
+
+def default_workers() -> int:
+    """Decode threads when the library does not say: one per CPU, 2 to 8."""
+    return max(2, min(8, os.cpu_count() or 2))
 
 
 class Cancelled(Exception):
@@ -56,6 +66,7 @@ class _Work:
     folder_id: int
     digest: str | None = None
     fingerprint: Fingerprint | None = None  # set by the decode worker
+    started: float | None = None  # when a worker began on it (time.monotonic)
 
 
 class Indexer:
@@ -65,16 +76,18 @@ class Indexer:
     def __init__(self, catalog: Catalog, embedder, *, batch_size: int = 32, workers: int = 0,
                  progress: ProgressFn | None = None, cancel: threading.Event | None = None,
                  on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
-                 on_removed: Callable[[list[int]], None] | None = None):
+                 on_removed: Callable[[list[int]], None] | None = None, file_timeout: float = FILE_TIMEOUT):
         self.catalog = catalog
         self.embedder = embedder
         self.batch_size = max(1, batch_size)
-        self.workers = workers or max(2, min(8, (os.cpu_count() or 2)))
+        self.workers = workers or default_workers()
         self.progress = progress or (lambda phase, done, total: None)
         self.cancel = cancel or threading.Event()
         self.on_embedded = on_embedded or (lambda ids, vectors: None)
         self.on_removed = on_removed or (lambda ids: None)
         self.report = IndexReport()
+        self.file_timeout = file_timeout
+        self._abandoned = False  # a worker still busy with a file given up on
         self._online: set[int] | None = None  # folders whose drive is present, looked up once
 
     # -- public -------------------------------------------------------------------------
@@ -211,6 +224,7 @@ class Indexer:
         """Hash new files in worker threads (hashlib releases the GIL on large reads)."""
 
         def work(item: _Work) -> tuple[_Work, str | None]:
+            item.started = time.monotonic()
             try:
                 item.digest = file_hash(item.entry.path)
                 return item, None
@@ -219,8 +233,16 @@ class Indexer:
             except OSError as exc:
                 return item, f"cannot read file: {exc.strerror or exc}"
 
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="hash") as pool:
-            yield from pool.map(work, items)
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="hash")
+        try:
+            futures = [(item, pool.submit(work, item)) for item in items]
+            for item, fut in futures:
+                try:
+                    yield self._result(item, fut, futures)
+                except DecodeError as exc:
+                    yield item, str(exc)
+        finally:
+            self._shutdown(pool)
 
     def _vanished_twins(self, digest: str) -> list[Photo]:
         """Photos with this content whose file is gone from a folder that is online: a move
@@ -274,7 +296,8 @@ class Indexer:
         spec = self.embedder.spec
         window = self.batch_size * 3
         batch: list = []
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="decode") as pool:
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
+        try:
             futures = []
             items = iter(work)
             for item in items:
@@ -283,6 +306,8 @@ class Indexer:
                     continue
                 batch = yield from self._drain(futures, batch, keep=window - self.batch_size)
             batch = yield from self._drain(futures, batch, keep=0)
+        finally:
+            self._shutdown(pool)
         if batch:
             yield batch
 
@@ -294,7 +319,7 @@ class Indexer:
                 raise Cancelled()
             item, fut = futures.pop(0)
             try:
-                arr, info = fut.result()
+                arr, info = self._result(item, fut, futures)
             except DecodeError as exc:
                 self._fail(item.entry, str(exc))
                 continue
@@ -319,6 +344,26 @@ class Indexer:
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
+    def _result(self, item: _Work, fut: Future, pending: list):
+        """A worker's result, waited for in short steps so that a cancel is seen at once
+        and a file that takes longer than ``file_timeout`` is given up on (DecodeError)."""
+        while True:
+            try:
+                return fut.result(timeout=0.25)
+            except FutureTimeout:
+                if self.cancel.is_set():
+                    for _, other in pending:
+                        other.cancel()
+                    raise Cancelled() from None
+                if item.started is not None and time.monotonic() - item.started > self.file_timeout:
+                    self._abandoned = True
+                    raise DecodeError(f"reading took longer than {self.file_timeout:g} s (a stalled drive or a "
+                                      "pathological file); skipped") from None
+
+    def _shutdown(self, pool: ThreadPoolExecutor) -> None:
+        # A worker stuck on an abandoned file is not waited for: it ends when its read does.
+        pool.shutdown(wait=not self._abandoned, cancel_futures=True)
+
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
     def _stat_values(item: _Work) -> dict:
@@ -341,6 +386,7 @@ class Indexer:
 
 def _decode_one(item: _Work, spec):
     """Runs in a worker thread; any failure becomes a DecodeError for this one file."""
+    item.started = time.monotonic()
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)

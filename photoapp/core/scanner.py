@@ -7,6 +7,7 @@ anything that is not a regular file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -35,11 +36,24 @@ class SkippedEntry:
 
 
 def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
-    """Yield every photo file under ``root`` (recursively), sorted per folder."""
+    """Yield every photo file under ``root`` (recursively), sorted per folder.
+
+    Symbolic links are followed only after every real file and folder: a photo reachable
+    both directly and through a link is catalogued under its real path.
+    """
     seen_dirs: set[str] = set()
     seen_files: set[tuple[int, int]] = set()
     stack = [os.path.abspath(root)]
-    while stack:
+    links: list[os.DirEntry] = []
+    while stack or links:
+        if not stack:
+            link = links.pop(0)
+            found = _classify(link, seen_files)
+            if found == "dir":
+                stack.append(link.path)
+            elif found is not None:
+                yield found
+            continue
         folder = stack.pop()
         try:
             real = os.path.realpath(folder)
@@ -57,6 +71,9 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            if entry.is_symlink():
+                links.append(entry)
+                continue
             found = _classify(entry, seen_files)
             if found == "dir":
                 subdirs.append(entry.path)
@@ -68,9 +85,10 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
 def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]]):
     try:
         st = entry.stat(follow_symlinks=True)
-    except OSError:
+    except OSError as exc:
         if entry.is_symlink() and is_photo_name(entry.name):
-            return SkippedEntry(entry.path, "broken symbolic link")
+            loop = exc.errno == errno.ELOOP
+            return SkippedEntry(entry.path, "symbolic link loop" if loop else "broken symbolic link")
         return None
     if stat.S_ISDIR(st.st_mode):
         return "dir"
