@@ -106,8 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
 # -- output helpers ---------------------------------------------------------------------
 def _emit(args, data, human) -> None:
     if args.json:
-        json.dump(data, sys.stdout, indent=None if isinstance(data, list) else 2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        indent = None if isinstance(data, list) else 2
+        text = json.dumps(data, indent=indent, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a non-UTF-8 file name: \udcXX escapes keep the JSON valid
+            text = json.dumps(data, indent=indent)
+        sys.stdout.write(text + "\n")
     else:
         human(data)
 
@@ -348,6 +353,9 @@ COMMANDS.update(_DUPES_COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Print non-UTF-8 file names as their original bytes, as ls does, instead of failing.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

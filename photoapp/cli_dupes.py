@@ -7,7 +7,6 @@ dispatches through ``COMMANDS``. JSON on stdout with --json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -43,16 +42,12 @@ def add_parsers(sub, add_common) -> None:
 
 
 def cmd_dupes(args) -> int:
-    from photoapp.cli import _open_library
+    from photoapp.cli import _emit, _open_library
 
     with _open_library(args) as lib:
         action = {"list": _list, "resolve": _resolve, "undo": _undo, "history": _history, "dismiss": _dismiss}
         data, human = action[args.action](lib.duplicates, args)
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=None if isinstance(data, list) else 2)
-        sys.stdout.write("\n")
-    else:
-        human(data)
+    _emit(args, data, human)
     return 0
 
 
