@@ -15,9 +15,15 @@ from photoapp.core.labels import Label
 from photoapp.core.probe import Probes
 from photoapp.core.tagging import PROBE, TagSettings, Tagger
 
-# Until search has its adaptive relevance cut-off, a smart album shows this many best
-# matches; the search call is in one place (``smart_album``), so it inherits the cut-off.
-SMART_ALBUM_K = 50
+# A smart album holds what its query's search finds relevant (the search's own adaptive
+# cut-off decides, see ``smart_album_members``); this caps only how many are listed.
+SMART_ALBUM_MAX = 5000
+
+
+def smart_album_members(lib, query: str):
+    """The one place that decides smart-album membership: the photos the search itself
+    deems relevant (Library.search's relevance cut-off), best match first."""
+    return lib.search(query, k=SMART_ALBUM_MAX)
 
 
 class Tags:
@@ -179,4 +185,4 @@ class Tags:
         row = self.lib.catalog.db.execute("SELECT query FROM smart_albums WHERE name=?", (name,)).fetchone()
         if row is None:
             raise ValueError(f"no smart album named {name!r}")
-        return self.lib.search(row[0], k=SMART_ALBUM_K)
+        return smart_album_members(self.lib, row[0])

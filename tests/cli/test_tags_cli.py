@@ -1,0 +1,83 @@
+"""The tagging commands as a user runs them: labels, tags, tag, album, smart-album, show."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "photoapp", *map(str, args)], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=300, stdin=subprocess.DEVNULL)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def jrun(*args):
+    return json.loads(run(*args).stdout)
+
+
+@pytest.fixture
+def lib(tmp_path, toy_photos):
+    """A toy library whose vocabulary is the toy labels, set from a file before indexing."""
+    folder, truth = toy_photos
+    labels = tmp_path / "labels.txt"
+    labels.write_text("[Colours]\nred\ngreen\nblue\nyellow\npurple\norange\n[Shapes]\ncircle\nsquare\ntriangle\n")
+    library = tmp_path / "lib"
+    listed = jrun("--library", library, "--model", "toy", "labels", "set", labels, "--json")
+    assert [x["name"] for x in listed][:2] == ["red", "green"] and listed[-1]["group"] == "Shapes"
+    run("--library", library, "--model", "toy", "index", folder, "--json")
+    return library, {str(p): c for p, c in truth.items()}
+
+
+def test_tags_album_show_and_manual_edits(lib):
+    library, truth = lib
+    counts = jrun("--library", library, "tags", "--json")
+    assert set(counts) <= {"red", "green", "blue", "yellow", "purple", "orange", "circle", "square", "triangle"}
+    assert sum(counts.values()) >= len(truth)
+    album = jrun("--library", library, "album", "triangle", "--json")
+    assert album and all(set(a) == {"path"} for a in album)
+    assert sum(truth[a["path"]].shape == "triangle" for a in album) / len(album) >= 0.8
+    path = album[0]["path"]
+    shown = jrun("--library", library, "show", path, "--json")
+    assert "triangle" in shown["tags"]
+    jrun("--library", library, "tag", "add", "keeper", path, "--json")
+    jrun("--library", library, "tag", "remove", "triangle", path, "--json")
+    shown = jrun("--library", library, "show", path, "--json")
+    assert "keeper" in shown["tags"] and "triangle" not in shown["tags"]
+    human = run("--library", library, "labels", "list").stdout
+    assert human.startswith("[Colours]\nred\n")
+
+
+def test_train_settings_and_smart_album(lib, tmp_path):
+    library, truth = lib
+    reds = sorted(p for p, c in truth.items() if c.colour == "red")
+    result = jrun("--library", library, "tags", "train", "reddish", "--positive", *reds[:4],
+                  "--negative", sorted(truth)[0] if truth[sorted(truth)[0]].colour != "red" else sorted(truth)[-1],
+                  "--json")
+    assert result["tag"] == "reddish" and result["examples"] == 4 and result["counter_examples"] == 1
+    album = {a["path"] for a in jrun("--library", library, "album", "reddish", "--json")}
+    assert set(reds[:4]) <= album
+    settings = jrun("--library", library, "tags", "settings", "--sensitivity", "0.8", "--xmp", "on", "--json")
+    assert settings["sensitivity"] == 0.8 and settings["xmp_sidecars"] is True
+    assert os.path.exists(reds[0] + ".xmp")
+    jrun("--library", library, "smart-album", "add", "blue ones", "blue", "--json")
+    assert jrun("--library", library, "smart-album", "list", "--json") == [{"name": "blue ones", "query": "blue"}]
+    shown = jrun("--library", library, "album", "blue ones", "--json")
+    assert shown and truth[shown[0]["path"]].colour == "blue"
+
+
+def test_errors_are_one_line(lib, tmp_path):
+    library, truth = lib
+    few = sorted(truth)[:2]
+    proc = run("--library", library, "tags", "train", "x", "--positive", *few, check=False)
+    assert proc.returncode == 1 and "at least 3" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    proc = run("--library", library, "tag", "add", "x", tmp_path / "nowhere.jpg", check=False)
+    assert proc.returncode == 1 and "not in the library" in proc.stderr
+    proc = run("--library", library, "labels", "set", tmp_path / "missing.txt", check=False)
+    assert proc.returncode == 1 and "cannot read label file" in proc.stderr
