@@ -79,6 +79,7 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda | mps
     batch_size: int = 32
     decode_workers: int = 0  # 0 = choose from the CPU count
+    strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.relevance)
     extra: dict = field(default_factory=dict)  # settings of later features, by name
 
     @classmethod

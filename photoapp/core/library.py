@@ -17,7 +17,9 @@ from photoapp.config import DEFAULT_MODEL, Settings, library_dir
 from photoapp.core.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
 from photoapp.core.indexer import Indexer, IndexReport, ProgressFn
-from photoapp.core.search import Filters, SearchHit, rank
+from photoapp.core.query import combine as combine_query
+from photoapp.core.query import parse as parse_query
+from photoapp.core.search import Filters, Results, rank, relevant
 from photoapp.core.vector_index import VectorIndex, index_stem
 
 
@@ -40,6 +42,7 @@ class Library:
         self.warnings: list[str] = []
         self._tags = None
         self._duplicates = None
+        self._vectors_cache = None
 
     def close(self) -> None:
         self.catalog.close()
@@ -256,23 +259,56 @@ class Library:
         self._embedders = other._embedders
 
     # -- search -------------------------------------------------------------------------
-    def search(self, text: str, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
-        if not text.strip():
-            raise LibraryError("empty query")
+    def search(self, text: str, k: int | None = None, filters: Filters | None = None, sort: str = "relevance",
+               cutoff: bool = True) -> Results:
+        """Photos matching a query: text, an image path, or rclip-style combinations
+        ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.query. With ``cutoff``
+        only the relevant photos (adaptive cut-off, capped at ``k`` if given), else the
+        top ``k`` (default 20)."""
+        try:
+            terms = parse_query(text)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
         self._require_embeddings()
-        query = self.embedder.embed_texts([text])[0]
-        return rank(self.catalog, self.vector_index(), self.model_name, query, k, filters)
+        texts = sorted({t.text for t in terms if not t.is_image})
+        text_vectors = dict(zip(texts, self.embedder.embed_texts(texts))) if texts else {}
+        image_vectors = {t.text: self._image_vector(t.text) for t in terms if t.is_image}
+        try:
+            vector = combine_query(terms, text_vectors, image_vectors)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+        return self._rank(vector, k, filters, sort, cutoff)
 
-    def similar(self, path: str | os.PathLike, k: int = 20, filters: Filters | None = None) -> list[SearchHit]:
+    def similar(self, path: str | os.PathLike, k: int | None = None, filters: Filters | None = None,
+                sort: str = "relevance", cutoff: bool = True) -> Results:
         """Photos most like ``path`` (a catalogued photo or any image file), itself excluded."""
         self._require_embeddings()
         path = os.path.abspath(os.fspath(path))
         photo = self.catalog.photo_by_path(path)
-        vector = self.catalog.embedding(photo.id, self.model_name) if photo else None
-        if vector is None:
-            vector = self._embed_file(path)
         exclude = {photo.id} if photo else None
-        return rank(self.catalog, self.vector_index(), self.model_name, vector, k, filters, exclude)
+        return self._rank(self._image_vector(path), k, filters, sort, cutoff, exclude)
+
+    def _rank(self, vector, k, filters, sort, cutoff, exclude=None) -> Results:
+        index = self.vector_index()
+        if not cutoff:
+            return rank(self.catalog, index, self.model_name, vector, 20 if k is None else k, filters, exclude, sort)
+        return relevant(self.catalog, index, self.model_name, vector, self._library_vectors, k, filters, exclude,
+                        sort, self.settings.strictness)
+
+    def _library_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every embedding of the searching model, cached until the catalog's change."""
+        model = self.model_name
+        version = (model, *self.catalog.db.execute(
+            "SELECT COUNT(*), MAX(rowid) FROM embeddings WHERE model=?", (model,)).fetchone())
+        if self._vectors_cache is None or self._vectors_cache[0] != version:
+            self._vectors_cache = (version, self.catalog.embeddings(model))
+        return self._vectors_cache[1]
+
+    def _image_vector(self, path: str) -> np.ndarray:
+        """A catalogued photo's stored embedding, else the file embedded now."""
+        photo = self.catalog.photo_by_path(path)
+        vector = self.catalog.embedding(photo.id, self.model_name) if photo else None
+        return vector if vector is not None else self._embed_file(path)
 
     def _embed_file(self, path: str) -> np.ndarray:
         from photoapp.core.decoding import DecodeError, decode_for_model

@@ -18,6 +18,7 @@ from photoapp.gui.engine import Engine
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
 from photoapp.gui.style import STYLE_SHEET
+from photoapp.gui.tags_ui import TagsUi
 from photoapp.gui.thumbnail_loader import ThumbnailLoader
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_folders()
         self.sidebar.select(self._restore_folder)
+        self.tags_ui.refresh_albums()
         self._indexing_armed = True  # indexing starts by itself, once the gallery is on screen
         self.reload()
 
@@ -89,8 +91,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.header)
         column.addWidget(self.stack, 1)
         self.sidebar = FolderSidebar(self)
+        self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag
         self.splitter = QSplitter(self)
-        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.tags_ui.left_pane(self.sidebar))
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 900])
@@ -121,6 +124,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.tags_ui.build_menu(bar)
         view = bar.addMenu("&View")
         self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1), QKeySequence.StandardKey.ZoomIn)
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
             self.engine.similar(self.similar_to, filters, done, self._query_failed)
         elif self.query:
             self.engine.search(self.query, filters, done, self._query_failed)
+        elif self.tags_ui.album[0]:
+            self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
             self.engine.list_photos(filters, done, self._query_failed)
 
@@ -203,6 +209,8 @@ class MainWindow(QMainWindow):
             return f"{n:,} photos most like <b>{os.path.basename(self.similar_to)}</b> — Esc to go back"
         if self.query:
             return f"{n:,} best matches for <b>“{self.query}”</b> — hover for scores, Esc to go back"
+        if self.tags_ui.album[0]:
+            return self.tags_ui.describe(n)
         if n == 0 and self.filters().active:
             return "No photos match these filters"
         if n == 0 and self.engine.indexing_active:
@@ -242,6 +250,8 @@ class MainWindow(QMainWindow):
             self.similar_to = None
             self.reload()
             return
+        if event.key() == Qt.Key.Key_Escape and self.tags_ui.escape():
+            return
         super().keyPressEvent(event)
 
     # -- thumbnails -----------------------------------------------------------------------------
@@ -265,7 +275,8 @@ class MainWindow(QMainWindow):
     def open_viewer(self, row: int) -> ViewerDialog | None:
         if not 0 <= row < self.model.rowCount():
             return None
-        self.viewer = ViewerDialog(list(self.model.rows()), row, self.engine, self.thumbnails, self)
+        self.viewer = ViewerDialog(list(self.model.rows()), row, self.engine, self.thumbnails, self,
+                                   tags=self.tags_ui.service)
         self.viewer.current_changed.connect(self._viewer_moved)
         self.viewer.finished.connect(self._viewer_closed)
         self.viewer.open()
@@ -298,6 +309,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Copy path", self.copy_paths)
         menu.addSeparator()
         menu.addAction("Find similar", lambda: self.find_similar(path))
+        self.tags_ui.add_context_actions(menu, self.selected_paths())
         menu.popup(self.gallery.viewport().mapToGlobal(pos))
 
     def copy_paths(self) -> None:
@@ -377,6 +389,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"Indexing failed: {detail}", "settings", "Settings…")
         self._update_problems()
         self.reload(keep_position=True)
+        self.tags_ui.refresh_albums()
 
     def _update_problems(self) -> None:
         count = len(self.engine.problems())
@@ -396,8 +409,9 @@ class MainWindow(QMainWindow):
     # -- settings and state -----------------------------------------------------------------------
     def open_settings(self) -> None:
         current = self.engine.settings()
-        dialog = SettingsDialog(self.engine.model_name, current.device, self)
+        dialog = SettingsDialog(self.engine.model_name, current.device, self, self.tags_ui.service.sensitivity())
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.tags_ui.apply_sensitivity(dialog.sensitivity())
             self.apply_settings(dialog.model(), dialog.device())
 
     def apply_settings(self, model: str, device: str) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QPushButton, QVBoxLayout, QWidget)
+                               QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from photoapp.config import DEFAULT_MODEL, TOY_MODEL
 
@@ -16,7 +17,7 @@ DEVICES = [("auto", "Automatic (GPU when available)"), ("cpu", "CPU"), ("cuda", 
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, model: str, device: str, parent=None):
+    def __init__(self, model: str, device: str, parent=None, sensitivity: float = 0.5):
         super().__init__(parent)
         self.setWindowTitle("Settings — Photoapp")
         self.model_box = QComboBox(self)
@@ -45,6 +46,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Model", holder)
         form.addRow("Device", self.device_box)
+        form.addRow("Auto-tagging", self._sensitivity_row(sensitivity))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -53,6 +55,27 @@ class SettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
+
+    def _sensitivity_row(self, value: float) -> QWidget:
+        """Fewer, surer tags (left) .. more tags (right); 0..100 stands for 0..1."""
+        self.sensitivity_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.sensitivity_slider.setRange(0, 100)
+        self.sensitivity_slider.setPageStep(10)
+        self.sensitivity_slider.setValue(round(value * 100))
+        self.sensitivity_slider.setToolTip("Tagging sensitivity: how sure the model must be before it tags a "
+                                           "photo. Changing it re-tags the library; tags you added or removed "
+                                           "by hand stay as they are.")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("fewer tags", self))
+        row.addWidget(self.sensitivity_slider, 1)
+        row.addWidget(QLabel("more tags", self))
+        holder = QWidget(self)
+        holder.setLayout(row)
+        return holder
+
+    def sensitivity(self) -> float:
+        return self.sensitivity_slider.value() / 100
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")

@@ -14,6 +14,7 @@ from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.views.tag_editor import TagEditor
 from photoapp.gui.workers import Task, pil_to_qimage
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs
@@ -94,10 +95,11 @@ class ImageCanvas(QWidget):
 class ViewerDialog(QDialog):
     current_changed = Signal(int)  # row in the result list
 
-    def __init__(self, rows: list[PhotoRow], row: int, engine, thumbnails=None, parent=None):
+    def __init__(self, rows: list[PhotoRow], row: int, engine, thumbnails=None, parent=None, tags=None):
         super().__init__(parent)
         self.rows, self.row = rows, row
         self.engine, self.thumbnails = engine, thumbnails
+        self.tags = tags  # a TagService: tags can be added and removed here
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._serial = 0
@@ -125,7 +127,7 @@ class ViewerDialog(QDialog):
         self.position.setObjectName("hint")
         box.addWidget(self.position)
         self.fields: dict[str, QLabel] = {}
-        for name in ("Name", "Folder", "Taken", "Dimensions", "Size", "Camera", "Tags", "Score"):
+        for name in ("Name", "Folder", "Taken", "Dimensions", "Size", "Camera", "Score"):
             caption = QLabel(name, panel)
             caption.setObjectName("caption")
             value = QLabel(panel)
@@ -134,6 +136,14 @@ class ViewerDialog(QDialog):
             box.addWidget(caption)
             box.addWidget(value)
             self.fields[name] = value
+        caption = QLabel("Tags", panel)
+        caption.setObjectName("caption")
+        self.tag_editor = TagEditor(panel)
+        self.tag_editor.set_enabled_editing(self.tags is not None)
+        self.tag_editor.add_requested.connect(lambda tag: self._edit_tag(tag, True))
+        self.tag_editor.remove_requested.connect(lambda tag: self._edit_tag(tag, False))
+        box.addWidget(caption)
+        box.addWidget(self.tag_editor)
         box.addStretch(1)
         self.hint = QLabel("← → previous / next   + − zoom   0 fit   Esc back", panel)
         self.hint.setWordWrap(True)
@@ -215,6 +225,19 @@ class ViewerDialog(QDialog):
         values = describe(photo, info)
         for name, label in self.fields.items():
             label.setText(breakable(values.get(name, "—")))
+        self.tag_editor.set_tags(info.get("tag_details", []))
+        if self.tags is not None:
+            self.tag_editor.set_known_tags(self.tags.tag_names())
+
+    def _edit_tag(self, tag: str, present: bool) -> None:
+        """Add or remove a tag by hand; the panel shows the library's answer when it lands."""
+        if self.tags is None:
+            return
+        row = self.rows[self.row]
+        refresh = lambda _result: self.rows[self.row] is row and self._fill_panel(row)  # noqa: E731
+        failed = lambda message: self.fields["Name"].setText(  # noqa: E731
+            f"{os.path.basename(row.path)}\n⚠ {message}")
+        self.tags.edit(tag, [row.path], present, on_done=refresh, on_failed=failed)
 
     def done(self, result: int) -> None:
         self.pool.clear()

@@ -1,0 +1,107 @@
+"""TagService: the GUI's handle on tags, albums, smart albums and taught tags.
+
+Reads (the albums with their counts, an album's photos) run on the engine's query thread
+over the engine's Library, like searches. Edits (add or remove a tag, teach a tag, save a
+smart album) run there too but through a Library of their own, opened per edit: its own
+SQLite connection, so an edit is its own transaction and never joins the indexer's (whose
+rollback on cancel would otherwise take the edit with it). Tagging settings re-tag the
+whole library with the engine's Library, so the indexer is stopped first, as for a model
+switch. Every finished edit emits ``changed`` so the sidebar and the gallery refresh.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from photoapp.core.search import Filters
+from photoapp.gui.models.photo_list import PhotoRow
+
+TAG, SMART = "tag", "smart"
+
+
+class TagService(QObject):
+    changed = Signal()  # tags, albums or taught tags changed: refresh what shows them
+
+    def __init__(self, engine, parent=None):
+        super().__init__(parent)
+        self.engine = engine
+
+    # -- reads (query thread) -------------------------------------------------------------------
+    def albums(self, on_done, on_failed=None):
+        """``[{"name", "kind", "count" (tags), "query" (smart)}]``: tags largest first, then smart albums."""
+        return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=on_done, on_failed=on_failed)
+
+    def album_rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
+        return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
+
+    def _album_rows(self, kind: str, name: str, filters: Filters) -> list[PhotoRow]:
+        from photoapp.core.search import allowed_ids
+
+        lib = self.engine.library
+        allowed = allowed_ids(lib.catalog, filters)
+        if kind == SMART:
+            hits = lib.tags.smart_album(name)
+            scores = {h.photo_id: h.score for h in hits}
+            ids = [h.photo_id for h in hits]
+        else:
+            ids, scores = lib.tags.tagger.album(name), {}
+        photos = lib.catalog.photos_by_ids(ids)
+        return [PhotoRow(i, photos[i].path, photos[i].mtime, photos[i].taken, scores.get(i))
+                for i in ids if i in photos and (allowed is None or i in allowed)]
+
+    def tag_names(self) -> list[str]:
+        """Every tag and taught tag (GUI thread, its own connection: for completers)."""
+        tags = self.engine.reader.tags
+        return sorted(set(tags.counts()) | set(tags.probes.names()), key=str.lower)
+
+    def taught_names(self) -> list[str]:
+        return self.engine.reader.tags.probes.names()
+
+    # -- edits (query thread, own connection) --------------------------------------------------
+    def edit(self, tag: str, paths: list[str], present: bool, on_done=None, on_failed=None):
+        """Add ``tag`` to (or remove it from) these photos by hand."""
+        def change(tags):
+            return tags.add(tag, paths) if present else tags.remove(tag, paths)
+        return self._write(change, on_done, on_failed)
+
+    def teach(self, name: str, positive: list[str], negative: list[str] = (), on_done=None, on_failed=None):
+        """Teach ``name`` from example photos; ``on_done`` gets train()'s summary dict."""
+        return self._write(lambda tags: tags.train(name, positive, list(negative)), on_done, on_failed)
+
+    def add_smart_album(self, name: str, query: str, on_done=None, on_failed=None):
+        return self._write(lambda tags: tags.add_smart_album(name, query), on_done, on_failed)
+
+    def remove_smart_album(self, name: str, on_done=None, on_failed=None):
+        return self._write(lambda tags: tags.remove_smart_album(name), on_done, on_failed)
+
+    def _write(self, change, on_done, on_failed):
+        def run():
+            from photoapp.core.library import Library
+
+            with Library(self.engine.path, model=self.engine.model_name) as lib:
+                return change(lib.tags)
+
+        def done(result):
+            self.changed.emit()
+            if on_done is not None:
+                on_done(result)
+        return self.engine.submit(run, on_done=done, on_failed=on_failed)
+
+    # -- settings ---------------------------------------------------------------------------------
+    def sensitivity(self) -> float:
+        from photoapp.core.tagging import TagSettings
+
+        return TagSettings.from_extra(self.engine.settings().extra).sensitivity
+
+    def set_sensitivity(self, value: float, on_done=None, on_failed=None):
+        """Re-tag the library at a new sensitivity (0..1; higher, more tags) with the indexer
+        stopped; the caller restarts indexing from ``on_done``/``on_failed``."""
+        def change():
+            self.engine.library.tags.configure(sensitivity=value)
+        return self.engine.submit(self.engine._mutate, change, on_done=lambda r: self._settled(on_done, r),
+                                  on_failed=on_failed)
+
+    def _settled(self, callback, result) -> None:
+        self.changed.emit()
+        if callback is not None:
+            callback(result)

@@ -1,0 +1,175 @@
+"""TagsUi: the main window's tag features, kept out of main_window.py.
+
+The albums sidebar under the folders, the gallery filtered to an album, the Tags menu
+(teach a tag from the selection, new smart album), tag entries in the gallery's context
+menu, and the tagging sensitivity setting. The window calls in at a few points: building
+(``left_pane``, ``build_menu``), ``reload`` (``album`` / ``load_rows`` / ``describe``),
+Esc (``escape``), the context menu, the viewer (``service``) and settings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
+
+from photoapp.gui.tagging import SMART, TAG, TagService
+from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
+
+
+class TagsUi:
+    def __init__(self, window):
+        self.window = window
+        self.service = TagService(window.engine, window)
+        self.sidebar = AlbumsSidebar(window)
+        self.sidebar.album_selected.connect(self._album_selected)
+        self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
+        self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
+        self.service.changed.connect(self._tags_changed)
+        self.teach_dialog: TeachDialog | None = None
+
+    # -- building -------------------------------------------------------------------------------
+    def left_pane(self, folders: QWidget) -> QSplitter:
+        """The folder list above the albums."""
+        pane = QSplitter(Qt.Orientation.Vertical, self.window)
+        pane.addWidget(folders)
+        pane.addWidget(self.sidebar)
+        pane.setStretchFactor(1, 1)
+        pane.setSizes([200, 400])
+        return pane
+
+    def build_menu(self, bar: QMenuBar) -> QMenu:
+        menu = bar.addMenu("&Tags")
+        self.teach_action = menu.addAction("&Teach a tag from the selected photos…", self.teach_selected)
+        self.teach_action.setShortcut("Ctrl+T")
+        menu.addAction("&Add a tag to the selected photos…", self.add_tag_to_selected)
+        menu.addSeparator()
+        menu.addAction("New &smart album…", self.new_smart_album)
+        menu.addAction("Tagging &sensitivity…", self.window.open_settings)
+        return menu
+
+    # -- albums -----------------------------------------------------------------------------------
+    @property
+    def album(self) -> tuple[str, str]:
+        return self.sidebar.current()
+
+    def refresh_albums(self) -> None:
+        self.service.albums(self.sidebar.set_albums, lambda _msg: None)  # nothing tagged yet is no error
+
+    def load_rows(self, filters, on_done, on_failed) -> None:
+        kind, name = self.album
+        self.service.album_rows(kind, name, filters, on_done, on_failed)
+
+    def describe(self, n: int) -> str | None:
+        kind, name = self.album
+        if not kind:
+            return None
+        if kind == SMART:
+            return f"{n:,} photos in the smart album <b>{name}</b> — Esc to go back"
+        return f"{n:,} photos tagged <b>{name}</b> — Esc to go back"
+
+    def escape(self) -> bool:
+        if not self.album[0]:
+            return False
+        self.sidebar.clear_selection()
+        return True
+
+    def _album_selected(self, kind: str, _name: str) -> None:
+        window = self.window
+        if kind and (window.query or window.similar_to):  # an album replaces the search
+            window.search_bar.clear_query()
+            window.query, window.similar_to = "", None
+        window.reload()
+
+    def _tags_changed(self) -> None:
+        self.refresh_albums()
+        if self.album[0]:
+            self.window.reload(keep_position=True)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def add_context_actions(self, menu: QMenu, paths: list[str]) -> None:
+        menu.addSeparator()
+        n = len(paths)
+        menu.addAction("Add a tag…" if n == 1 else f"Add a tag to {n} photos…", self.add_tag_to_selected)
+        kind, name = self.album
+        if kind == TAG:
+            menu.addAction(f"Remove “{name}”" + (f" from {n} photos" if n > 1 else ""),
+                           lambda: self.service.edit(name, paths, False, on_failed=self._failed))
+        teach = menu.addAction(f"Teach a tag from {n} photos…" if n > 1 else "Teach a tag (select 3 or more)…",
+                               self.teach_selected)
+        teach.setEnabled(n >= 3)
+
+    def add_tag_to_selected(self) -> None:
+        paths = self.window.selected_paths()
+        if not paths:
+            self.window.statusBar().showMessage("Select photos in the gallery first.", 5000)
+            return
+        tag, ok = QInputDialog.getItem(self.window, "Add a tag", f"Tag for {len(paths)} photo(s):",
+                                       self.service.tag_names(), -1, True)
+        tag = " ".join(tag.split())
+        if ok and tag:
+            self.service.edit(tag, paths, True, on_failed=self._failed)
+
+    def teach_selected(self) -> TeachDialog:
+        """Open the teach dialog on the gallery's selection (returned for tests)."""
+        paths = self.window.selected_paths()
+        dialog = TeachDialog(paths, self.service.taught_names(), self.window.thumbnails, self.window)
+        dialog.accepted.connect(lambda: self.teach(dialog.name(), paths))
+        self.teach_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def teach(self, name: str, paths: list[str]) -> None:
+        self.window.statusBar().showMessage(f"Teaching “{name}” from {len(paths)} photos…")
+
+        def done(result: dict) -> None:
+            self.window.statusBar().showMessage(
+                f"“{result['tag']}” learnt from {result['examples']} examples"
+                + (f" and {result['counter_examples']} counter-examples" if result["counter_examples"] else "")
+                + f": {result['photos']:,} photos tagged ({result['seconds']:.2f} s)", 10_000)
+            self._select_later(TAG, result["tag"])
+        self.service.teach(name, paths, on_done=done, on_failed=self._failed)
+
+    def new_smart_album(self) -> SmartAlbumDialog:
+        dialog = SmartAlbumDialog(self.window.query, self.window)
+        dialog.accepted.connect(lambda: self.service.add_smart_album(
+            dialog.name(), dialog.query(), on_done=lambda _r: self._select_later(SMART, dialog.name()),
+            on_failed=self._failed))
+        dialog.open()
+        return dialog
+
+    def remove_smart_album(self, name: str) -> None:
+        if self.album == (SMART, name):
+            self.sidebar.clear_selection()
+        self.service.remove_smart_album(name, on_failed=self._failed)
+
+    def _select_later(self, kind: str, name: str) -> None:
+        """Select an album once the refreshed list (queued after this edit) has it."""
+        def select(albums: list[dict]) -> None:
+            self.sidebar.set_albums(albums)
+            self.sidebar.select(kind, name)
+        self.service.albums(select)
+
+    def _failed(self, message: str) -> None:
+        self.window.statusBar().clearMessage()
+        self.window.banner.show_message(message)
+
+    # -- settings -----------------------------------------------------------------------------------
+    def apply_sensitivity(self, value: float) -> None:
+        """Re-tag at a new sensitivity (stops and then restarts indexing)."""
+        if abs(value - self.service.sensitivity()) < 1e-9:
+            return
+        window = self.window
+        window._mutations += 1  # the indexer stop this causes is not news
+        window.statusBar().showMessage("Re-tagging the library at the new sensitivity…")
+
+        def settled(_result=None) -> None:
+            window._mutations -= 1
+            window.statusBar().showMessage("Tags updated to the new sensitivity.", 6000)
+            window.engine.start_indexing()
+
+        def failed(message: str) -> None:
+            window._mutations -= 1
+            self._failed(message)
+            window.engine.start_indexing()
+        self.service.set_sensitivity(value, on_done=settled, on_failed=failed)

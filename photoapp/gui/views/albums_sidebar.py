@@ -1,0 +1,147 @@
+"""AlbumsSidebar: every tag as an album with its photo count, then the smart albums.
+
+Choosing an album filters the gallery to it (within the chosen folder and dates);
+choosing it again, or Esc in the gallery, goes back to all photos.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+KIND_ROLE = Qt.ItemDataRole.UserRole
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class AlbumsSidebar(QWidget):
+    album_selected = Signal(str, str)  # kind ("tag" | "smart", "" for none), name
+    new_smart_album_requested = Signal()
+    remove_smart_album_requested = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        title = QLabel("Albums", self)
+        title.setObjectName("sidebarTitle")
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("albumTree")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(10)
+        self.tree.setFrameShape(QTreeWidget.Shape.NoFrame)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tags_section = self._section("Tags")
+        self.smart_section = self._section("Smart albums")
+        self.empty_hint = QLabel("Tags appear here as photos are indexed.", self)
+        self.empty_hint.setObjectName("hint")
+        self.empty_hint.setWordWrap(True)
+        self.new_button = QPushButton("New smart album…", self)
+        self.new_button.setToolTip("Save a search as an album that stays up to date as photos arrive")
+        self.new_button.clicked.connect(self.new_smart_album_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 8)
+        layout.addWidget(title)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_hint)
+        layout.addLayout(buttons)
+        self._current: tuple[str, str] = ("", "")
+
+    def _section(self, text: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self.tree, [text.upper(), ""])
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading: not selectable
+        font = item.font(0)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setExpanded(True)
+        return item
+
+    # -- contents -----------------------------------------------------------------------------
+    def set_albums(self, albums: list[dict]) -> None:
+        """``albums`` as Tags.albums() gives them; keeps the current choice if it still exists."""
+        self.tree.setUpdatesEnabled(False)
+        for section in (self.tags_section, self.smart_section):
+            section.takeChildren()
+        for album in albums:
+            smart = album["kind"] == "smart"
+            count = "" if smart else f"{album['count']:,}"
+            item = QTreeWidgetItem(self.smart_section if smart else self.tags_section, [album["name"], count])
+            item.setData(0, KIND_ROLE, album["kind"])
+            item.setData(0, NAME_ROLE, album["name"])
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(0, f"Smart album: “{album['query']}”" if smart
+                            else f"{album['count']:,} photos tagged “{album['name']}”")
+        self.smart_section.setHidden(self.smart_section.childCount() == 0)
+        self.tags_section.setHidden(self.tags_section.childCount() == 0)
+        self.empty_hint.setVisible(not albums)
+        self.tree.setUpdatesEnabled(True)
+        kind, name = self._current
+        item = self._find(kind, name)
+        if kind and item is None:
+            self.clear_selection()  # the album is gone (e.g. its last photo lost the tag)
+        elif item is not None:
+            self.tree.setCurrentItem(item)
+
+    def albums(self) -> list[tuple[str, str, str]]:
+        """(kind, name, count text) of every listed album, in order (for tests)."""
+        out = []
+        for section in (self.tags_section, self.smart_section):
+            for i in range(section.childCount()):
+                item = section.child(i)
+                out.append((item.data(0, KIND_ROLE), item.data(0, NAME_ROLE), item.text(1)))
+        return out
+
+    def _find(self, kind: str, name: str) -> QTreeWidgetItem | None:
+        section = self.smart_section if kind == "smart" else self.tags_section
+        for i in range(section.childCount()):
+            if section.child(i).data(0, NAME_ROLE) == name:
+                return section.child(i)
+        return None
+
+    # -- selection ----------------------------------------------------------------------------
+    def current(self) -> tuple[str, str]:
+        return self._current
+
+    def select(self, kind: str, name: str) -> None:
+        item = self._find(kind, name) if kind else None
+        if item is None:
+            self.clear_selection()
+            return
+        self.tree.setCurrentItem(item)
+        self._set_current(kind, name)
+
+    def clear_selection(self) -> None:
+        self.tree.clearSelection()
+        self.tree.setCurrentItem(None)
+        self._set_current("", "")
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        kind = item.data(0, KIND_ROLE)
+        if not kind:
+            return  # a section heading
+        if (kind, item.data(0, NAME_ROLE)) == self._current:
+            self.clear_selection()  # a second click goes back to all photos
+        else:
+            self._set_current(kind, item.data(0, NAME_ROLE))
+
+    def _set_current(self, kind: str, name: str) -> None:
+        if (kind, name) != self._current:
+            self._current = (kind, name)
+            self.album_selected.emit(kind, name)
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None or item.data(0, KIND_ROLE) != "smart":
+            return
+        name = item.data(0, NAME_ROLE)
+        menu = QMenu(self)
+        menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
