@@ -20,10 +20,21 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 SEARCH_HELP = """\
-Rank the library against a text query, best first.
+Find the photos that match a query. The list ends where the relevant photos end: an
+adaptive cut-off reads this query's scores over the whole library (see the README,
+"How search decides where results end"); -k N caps the list, --all ranks everything.
+
+query forms:
+  words                     photoapp search "beach sunset with dog"
+  an image file             photoapp search ~/Pictures/cat.jpg
+  words and images, signed  photoapp search "beach +dog -people"  (like a beach and a dog,
+                            unlike people); photoapp search "~/Pictures/cat.jpg +snow"
+  Terms starting with + or - after a space are added or subtracted; a term naming an
+  existing image file is that image.
 
 examples:
   photoapp search "red circle"
+  photoapp search "beach" --sort date            # just the beach photos, newest first
   photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
   photoapp search "dog" --folder ~/Pictures/2024 --json
 """
@@ -34,7 +45,11 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-k", type=int, default=20, metavar="N", help="number of results (default 20)")
+    p.add_argument("-k", type=int, metavar="N", help="at most N results (default: every relevant photo)")
+    p.add_argument("--all", action="store_true",
+                   help="no relevance cut-off: rank the whole library (the top 20, or -k N)")
+    p.add_argument("--sort", choices=["relevance", "date", "name"], default="relevance",
+                   help="order of the results: best first (default), newest first, or file name")
     p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
     p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
     p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
@@ -55,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_common(p)
 
-    p = sub.add_parser("search", help="search photos by text", description=SEARCH_HELP,
+    p = sub.add_parser("search", help="search photos by text, image, or both", description=SEARCH_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", help="what to look for, in words")
+    p.add_argument("query", help="what to look for: words, an image path, or \"words +more -less\"")
     _add_filters(p)
     _add_common(p)
 
@@ -121,7 +136,15 @@ def _print_hits(hits) -> None:
     if not hits:
         print("no matching photos")
     for hit in hits:
-        print(f"{hit['score']:.3f}  {hit['path']}")
+        print(f"{hit['score']:.3f}  {(hit.get('taken') or '')[:10]:10}  {hit['path']}")
+
+
+def _print_results(hits, results) -> None:
+    _print_hits(hits)
+    if results.cutoff is not None and hits:
+        more = "+" if results.truncated else ""
+        shown = f", showing {len(hits)}" if len(hits) < results.total else ""
+        print(f"{results.total}{more} relevant photo{'s' if results.total != 1 else ''}{shown}")
 
 
 def _progress_bar(args):
@@ -191,16 +214,16 @@ def cmd_index(args) -> int:
 def cmd_search(args) -> int:
     filters = _filters(args)
     with _open_library(args) as lib:
-        hits = [h.as_dict() for h in lib.search(args.query, args.k, filters)]
-    _emit(args, hits, _print_hits)
+        results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
+    _emit(args, [h.as_dict() for h in results], lambda hits: _print_results(hits, results))
     return 0
 
 
 def cmd_similar(args) -> int:
     filters = _filters(args)
     with _open_library(args) as lib:
-        hits = [h.as_dict() for h in lib.similar(args.photo, args.k, filters)]
-    _emit(args, hits, _print_hits)
+        results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all)
+    _emit(args, [h.as_dict() for h in results], lambda hits: _print_results(hits, results))
     return 0
 
 

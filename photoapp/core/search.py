@@ -1,4 +1,5 @@
-"""Ranking photos against a query vector, with folder and date filters."""
+"""Ranking photos against a query vector: the relevant ones (adaptive cut-off) or the top k,
+with folder and date filters and a choice of order."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from datetime import datetime
 import numpy as np
 
 from photoapp.core.catalog import Catalog
+from photoapp.core.relevance import Cutoff, find_cutoff
 
 # Below this many candidate photos a filtered query is answered exactly from the
 # catalog's vectors: cheaper than a filtered graph walk and never misses a photo.
 EXACT_LIMIT = 20_000
+# Up to this many photos the cut-off sees every score (one matrix product, ~10 ms);
+# beyond, it sees the index's best CANDIDATES exactly plus a weighted random sample.
+EXACT_ALL = 50_000
+CANDIDATES = 2_000
+BACKGROUND_SAMPLE = 20_000
+SORTS = ("relevance", "date", "name")
 
 
 @dataclass
@@ -21,8 +29,29 @@ class SearchHit:
     path: str
     score: float
 
+    taken: float | None = None
+
     def as_dict(self) -> dict:
-        return {"path": self.path, "score": round(float(self.score), 6)}
+        return {"path": self.path, "score": round(float(self.score), 6), "taken": _iso(self.taken)}
+
+
+class Results(list):
+    """Hits (a list, best first or in the order asked for), plus what the cut-off decided:
+    ``total`` relevant photos before any ``k`` cap, and the ``cutoff`` (None: plain top k)."""
+
+    def __init__(self, hits=(), total: int | None = None, cutoff: Cutoff | None = None, truncated: bool = False):
+        super().__init__(hits)
+        self.total = len(self) if total is None else total
+        self.cutoff = cutoff
+        self.truncated = truncated  # more photos may be relevant than the candidates held
+
+    def summary(self) -> dict:
+        return {"count": len(self), "total": self.total, "truncated": self.truncated,
+                "cutoff": self.cutoff.as_dict() if self.cutoff else None}
+
+
+def _iso(when: float | None) -> str | None:
+    return datetime.fromtimestamp(when).isoformat(timespec="seconds") if when is not None else None
 
 
 @dataclass
@@ -81,8 +110,8 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
 
 
 def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,
-         filters: Filters | None = None, exclude: set[int] | None = None) -> list[SearchHit]:
-    """Top ``k`` photos for a unit query vector, best first."""
+         filters: Filters | None = None, exclude: set[int] | None = None, sort: str = "relevance") -> Results:
+    """Top ``k`` photos for a unit query vector (no cut-off), then in the order asked for."""
     allowed = allowed_ids(catalog, filters or Filters())
     extra = len(exclude or ())
     if allowed is not None and len(allowed) <= EXACT_LIMIT:
@@ -90,8 +119,69 @@ def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,
     else:
         ids, scores = index.query(query, k + extra, allowed)
     keep = [(int(i), float(s)) for i, s in zip(ids, scores) if not exclude or int(i) not in exclude][:k]
+    return Results(_order(_hits(catalog, keep), sort))
+
+
+def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vectors,
+             k: int | None = None, filters: Filters | None = None, exclude: set[int] | None = None,
+             sort: str = "relevance", strictness: float = 0.0) -> Results:
+    """The photos relevant to a unit query vector: the cut-off is decided on the scores
+    over the whole library (so a filter narrows the answer, never moves the line), then
+    filters, order and the ``k`` cap apply. ``library_vectors()`` gives (ids, vectors)
+    of every embedded photo; it is only called for libraries up to EXACT_ALL photos."""
+    if len(index) <= EXACT_ALL:
+        ids, vectors = library_vectors()
+        scores = vectors @ query.astype(np.float32) if len(ids) else np.zeros(0, np.float32)
+        cutoff = find_cutoff(scores, strictness=strictness)
+        chosen = scores >= cutoff.threshold
+        ids, scores, truncated = ids[chosen], scores[chosen], False
+    else:
+        ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, filters, strictness)
+    allowed = allowed_ids(catalog, filters or Filters())
+    keep = [(int(i), float(s)) for i, s in zip(ids, scores)
+            if (allowed is None or int(i) in allowed) and not (exclude and int(i) in exclude)]
+    keep.sort(key=lambda pair: -pair[1])
+    hits = _order(_hits(catalog, keep), sort)
+    return Results(hits[:k] if k is not None else hits, total=len(hits), cutoff=cutoff, truncated=truncated)
+
+
+def _relevant_at_scale(catalog, index, model, query, filters, strictness):
+    """Cut-off from the index's best candidates plus a weighted random background sample."""
+    cand_ids, cand_scores = index.query(query, min(CANDIDATES, len(index)))
+    cand_ids = np.asarray(cand_ids, dtype=np.int64)
+    rest = np.setdiff1d(np.fromiter(index.ids(), dtype=np.int64), cand_ids, assume_unique=True)
+    rng = np.random.default_rng(0)  # the same sample for the same library: a stable album
+    sample = rng.choice(rest, size=min(BACKGROUND_SAMPLE, len(rest)), replace=False) if len(rest) else rest
+    sample_ids, sample_vectors = catalog.embeddings(model, sample.tolist())
+    sample_scores = sample_vectors @ query.astype(np.float32) if len(sample_ids) else np.zeros(0, np.float32)
+    weights = np.concatenate([np.ones(len(cand_ids)), np.full(len(sample_scores), len(rest) / max(len(sample_ids), 1))])
+    cutoff = find_cutoff(np.concatenate([cand_scores, sample_scores]), weights, strictness)
+    allowed = allowed_ids(catalog, filters or Filters())
+    if allowed is not None and len(allowed) <= EXACT_LIMIT:
+        # A narrow filter: score its photos exactly, so none hides beyond the candidates.
+        ids, vectors = catalog.embeddings(model, allowed)
+        scores = vectors @ query.astype(np.float32) if len(ids) else np.zeros(0, np.float32)
+        chosen = scores >= cutoff.threshold
+        return ids[chosen], scores[chosen], cutoff, False
+    chosen = np.asarray(cand_scores) >= cutoff.threshold
+    truncated = bool(chosen.all()) and len(rest) > 0
+    return cand_ids[chosen], np.asarray(cand_scores)[chosen], cutoff, truncated
+
+
+def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:
     photos = catalog.photos_by_ids([i for i, _ in keep])
-    return [SearchHit(i, photos[i].path, s) for i, s in keep if i in photos]
+    return [SearchHit(i, photos[i].path, s, photos[i].taken) for i, s in keep if i in photos]
+
+
+def _order(hits: list[SearchHit], sort: str) -> list[SearchHit]:
+    """relevance: best first; date: newest first (undated last); name: file name A-Z."""
+    if sort == "relevance":
+        return hits
+    if sort == "date":
+        return sorted(hits, key=lambda h: (h.taken is None, -(h.taken or 0.0)))
+    if sort == "name":
+        return sorted(hits, key=lambda h: (os.path.basename(h.path).casefold(), h.path))
+    raise ValueError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
 
 
 def _exact(catalog: Catalog, model: str, query: np.ndarray, allowed: set[int], k: int):

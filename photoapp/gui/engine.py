@@ -7,6 +7,7 @@ become searchable as they are embedded. Sharing the SQLite connection across tho
 threads is allowed (``sqlite3.threadsafety == 3``, serialized); writes that would
 interleave with the indexer's transactions (adding/removing folders, switching model)
 first stop the indexer. The GUI thread reads single rows through its own ``reader``.
+Between index runs the registered folders are watched (``WatchService``, gui/watching.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from photoapp.core.library import Library
 from photoapp.core.search import Filters
 from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.watching import WatchService
 from photoapp.gui.workers import IndexJob, Task
 
 # How many ranked photos a search shows: enough to scroll through, cheap to rank and list.
@@ -42,6 +44,7 @@ class Engine(QObject):
         self._tasks: set[Task] = set()
         self.job: IndexJob | None = None
         self.closed = False  # after shutdown, late queued results are dropped, not delivered
+        self.watch = WatchService(self, self)  # folders are watched between index runs
 
     @property
     def model_name(self) -> str:
@@ -127,6 +130,7 @@ class Engine(QObject):
         old.close()
 
     def _stop_indexer_blocking(self) -> None:
+        self.watch.stop_blocking("restarts after the change")
         job = self.job
         if job is not None:
             job.cancel()
@@ -147,6 +151,8 @@ class Engine(QObject):
         job.signals.cancelled.connect(lambda: self._job_ended(job, "cancelled", None))
         job.signals.failed.connect(lambda msg: self._job_ended(job, "failed", msg))
         self.job = job
+        if self.watch.watcher is not None:  # on the indexing thread, just before the run
+            self.indexing.start(lambda: self.watch.stop_blocking("starts again when indexing ends"))
         self.indexing.start(job)
         self.index_started.emit()
 
@@ -155,6 +161,10 @@ class Engine(QObject):
             return  # a late signal from a run already superseded, or from before shutdown
         self.job = None
         self.index_stopped.emit(outcome, detail)
+        if outcome == "finished":
+            self.watch.start()
+        else:
+            self.watch.stop_blocking("indexing stopped; File ▸ Index now resumes")
 
     def cancel_indexing(self) -> None:
         if self.job is not None:
@@ -179,6 +189,7 @@ class Engine(QObject):
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Cancel work, wait for the threads, close the catalogs; True when all stopped."""
         self.closed = True
+        self.watch.stop_blocking()
         self.cancel_indexing()
         self.queries.clear()
         stopped = self.indexing.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)

@@ -30,6 +30,7 @@ from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
 from photoapp.gui.views.viewer import ViewerDialog
+from photoapp.gui.views.watch_indicator import WatchIndicator
 
 LIVE_REFRESH_MS = 2000  # while indexing, newly embedded photos appear at most this often
 
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.progress = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress)
+        self.watch_indicator = WatchIndicator(self.engine.watch, self)
+        self.statusBar().addPermanentWidget(self.watch_indicator)
 
     def _date_edit(self, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         self.engine.index_started.connect(self.progress.started)
         self.engine.index_progress.connect(self._index_progress)
         self.engine.index_stopped.connect(self._index_stopped)
+        self.engine.watch.changed.connect(self._folder_contents_changed)
         self._live = QTimer(self, singleShot=True, interval=LIVE_REFRESH_MS)
         self._live.timeout.connect(self._live_refresh)
 
@@ -390,6 +394,11 @@ class MainWindow(QMainWindow):
         self._update_problems()
         self.reload(keep_position=True)
         self.tags_ui.refresh_albums()
+
+    def _folder_contents_changed(self) -> None:
+        """The watcher indexed changes in a folder: list again where the user is."""
+        self.reload(keep_position=True)
+        self._update_problems()
 
     def _update_problems(self) -> None:
         count = len(self.engine.problems())

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     window.grab().save(str(out / "progress.png"))
     window.progress.pause_button.setChecked(False)
     wait_until(app, lambda: engine.job is None, 300)
+    wait_until(app, lambda: window.watch_indicator.state in ("watching", "polling"), 60)
     wait_until(app, lambda: window.model.rowCount() > 0, 30)
     settle(app, window, 1.0)
     window.grab().save(str(out / "gallery.png"))

@@ -4,7 +4,9 @@
 
 Generates a held-out library, indexes it with ``Library`` exactly as the CLI does, and
 prints text-search precision@10 for the 18 "<colour> <shape>" queries, colour-only and
-shape-only precision, zero-shot colour/shape tag accuracy, and find-similar precision@10.
+shape-only precision, zero-shot colour/shape tag accuracy, find-similar precision@10, and
+how well the adaptive relevance cut-off ends each list (mean precision, recall and F1 of
+the results returned without -k, for colour+shape, colour and shape queries).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ def evaluate_library(lib, truth: dict[Path, ToyClass], k: int = 10) -> dict:
     pair_p = []
     for colour in COLOURS:
         for shape in SHAPES:
-            hits = lib.search(f"{colour} {shape}", k=k)
+            hits = lib.search(f"{colour} {shape}", k=k, cutoff=False)
             pair_p.append(np.mean([by_path[h.path].colour == colour and by_path[h.path].shape == shape for h in hits]))
     colour_p = [_precision(lib, c, 6 * per_class, lambda t, c=c: t.colour == c, by_path) for c in COLOURS]
     shape_p = [_precision(lib, s, 12 * per_class, lambda t, s=s: t.shape == s, by_path) for s in SHAPES]
     similar_p = []
     for path, cls in list(by_path.items())[:: max(1, per_class // 2)]:
-        hits = lib.similar(path, k=k)
+        hits = lib.similar(path, k=k, cutoff=False)
         similar_p.append(np.mean([by_path[h.path].colour == cls.colour and by_path[h.path].shape == cls.shape
                                   for h in hits]))
     return {
@@ -46,8 +48,30 @@ def evaluate_library(lib, truth: dict[Path, ToyClass], k: int = 10) -> dict:
 
 
 def _precision(lib, query: str, n: int, match, by_path) -> float:
-    hits = lib.search(query, k=n)
+    hits = lib.search(query, k=n, cutoff=False)
     return float(np.mean([match(by_path[h.path]) for h in hits]))
+
+
+def cutoff_quality(lib, truth: dict[Path, ToyClass]) -> dict:
+    """Mean precision/recall/F1 of the relevant-only result lists (no k) per query kind."""
+    by_path = {str(p): c for p, c in truth.items()}
+    kinds = {
+        "colour_shape": [(f"{c} {s}", lambda t, c=c, s=s: t.colour == c and t.shape == s) for c in COLOURS for s in SHAPES],
+        "colour": [(c, lambda t, c=c: t.colour == c) for c in COLOURS],
+        "shape": [(s, lambda t, s=s: t.shape == s) for s in SHAPES],
+    }
+    figures = {}
+    for kind, queries in kinds.items():
+        rows = []
+        for query, match in queries:
+            returned = {h.path for h in lib.search(query)}
+            true = {p for p, t in by_path.items() if match(t)}
+            hit = len(returned & true)
+            precision, recall = (hit / len(returned) if returned else 0.0), hit / len(true)
+            rows.append((precision, recall, 2 * precision * recall / (precision + recall) if hit else 0.0))
+        for name, value in zip(("precision", "recall", "f1"), np.mean(rows, axis=0)):
+            figures[f"cutoff_{kind}_{name}"] = round(float(value), 4)
+    return figures
 
 
 def zero_shot_accuracy(lib, by_path: dict[str, ToyClass]) -> dict:
@@ -79,6 +103,7 @@ def main() -> None:
         with Library(Path(tmp) / "library", model=args.model) as lib:
             report = lib.index_folders([str(Path(tmp) / "photos")])
             figures = evaluate_library(lib, truth)
+            figures.update(cutoff_quality(lib, truth))
             figures["images_per_second"] = round(report.embedded / max(report.seconds, 1e-9), 1)
     print(json.dumps(figures, indent=2))
 

@@ -59,7 +59,7 @@ def test_deleted_files_leave_catalog_and_index(lib, toy_photos):
     report = lib.index_folders()
     assert report.removed == 5
     assert not ids & _index_ids(lib)
-    hits = lib.search("red circle", k=100)
+    hits = lib.search("red circle", k=100, cutoff=False)
     assert all(os.path.exists(h.path) for h in hits) and len(hits) == 67
 
 
@@ -126,7 +126,7 @@ def test_index_is_rebuilt_when_missing_or_stale(tmp_path, toy_photos):
         index_file = lib._index_file()
     index_file.unlink()
     with Library(tmp_path / "lib") as lib:
-        assert len(lib.search("blue square", k=5)) == 5  # rebuilt from stored embeddings
+        assert len(lib.search("blue square", k=5, cutoff=False)) == 5  # rebuilt from stored embeddings
         assert index_file.exists()
     # an index that disagrees with the catalog (a crash between the two) is replaced
     stale = VectorIndex.build(np.array([999999]), np.ones((1, 64), np.float32), 64)
@@ -178,11 +178,11 @@ def test_interrupted_model_switch_keeps_search_and_resumes(tmp_path, toy_photos)
         status = lib.status()
         assert status["model"] == "toy" and status["switching_to"] == str(other)
         assert 0 < status["switch_progress"] < 72
-        assert len(lib.search("red circle", k=5)) == 5  # the old model still answers
+        assert len(lib.search("red circle", k=5, cutoff=False)) == 5  # the old model still answers
         report = lib.index_folders()  # resumes the switch without naming the model again
         assert report.embedded == 72 - status["switch_progress"]
         assert lib.status()["model"] == str(other) and lib.pending_model is None
-        assert len(lib.search("red circle", k=5)) == 5
+        assert len(lib.search("red circle", k=5, cutoff=False)) == 5
 
 
 def test_two_libraries_never_interfere(tmp_path, toy_photos):
@@ -196,11 +196,11 @@ def test_similar_excludes_itself_and_accepts_outside_files(lib, toy_photos, tmp_
     folder, truth = toy_photos
     lib.index_folders([str(folder)])
     path = next(iter(truth))
-    hits = lib.similar(path, k=5)
+    hits = lib.similar(path, k=5, cutoff=False)
     assert str(path) not in [h.path for h in hits] and len(hits) == 5
     outside = tmp_path / "outside.jpg"
     shutil.copy(path, outside)
-    assert lib.similar(outside, k=3)[0].score > 0.5
+    assert lib.similar(outside, k=3, cutoff=False)[0].score > 0.5
     with pytest.raises(LibraryError, match="no such file"):
         lib.similar(tmp_path / "nope.jpg")
 
@@ -210,7 +210,7 @@ def test_remove_folder_drops_its_photos_from_search(lib, toy_photos, real_photos
     lib.index_folders([str(folder), str(real_photos)])
     lib.remove_folder(real_photos)
     assert lib.status()["photos"] == 72
-    assert all(h.path.startswith(str(folder)) for h in lib.search("a photo", k=100))
+    assert all(h.path.startswith(str(folder)) for h in lib.search("a photo", k=100, cutoff=False))
 
 
 def test_check_forgets_vanished_files(lib, toy_photos):
@@ -222,4 +222,4 @@ def test_check_forgets_vanished_files(lib, toy_photos):
     assert report["vanished_count"] == 1 and lib.status()["photos"] == 72
     report = lib.check()
     assert report["vanished_removed"] and lib.status()["photos"] == 71
-    assert str(victim) not in [h.path for h in lib.search("a photo", k=100)]
+    assert str(victim) not in [h.path for h in lib.search("a photo", k=100, cutoff=False)]

@@ -28,7 +28,7 @@ def test_reindexing_embeds_nothing(held_out_library):
 
 def test_scores_are_sorted_and_k_larger_than_library_returns_all(held_out_library):
     lib, truth, _ = held_out_library
-    hits = lib.search("purple triangle", k=10_000)
+    hits = lib.search("purple triangle", k=10_000, cutoff=False)
     assert len(hits) == len(truth)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -48,7 +48,7 @@ def test_date_filter(held_out_library):
     with lib.catalog.transaction():
         lib.catalog.db.executemany("UPDATE photos SET taken=? WHERE id=?", [(old, i) for i in ids])
     try:
-        hits = lib.search("green square", k=50, filters=Filters(after=parse_date("2019-05"),
+        hits = lib.search("green square", k=50, cutoff=False, filters=Filters(after=parse_date("2019-05"),
                                                                 before=parse_date("2019-05-17", end_of_day=True)))
         assert sorted(h.path for h in hits) == sorted(map(str, paths))
         assert len(lib.search("x", k=400, filters=Filters(before=parse_date("2019")))) == 0
@@ -63,7 +63,7 @@ def test_single_word_queries(held_out_library, word, attr):
     per_class = len(truth) // 36
     n = per_class * (6 if attr == "colour" else 12)
     by_path = {str(p): c for p, c in truth.items()}
-    hits = lib.search(word, k=n)
+    hits = lib.search(word, k=n, cutoff=False)
     precision = sum(getattr(by_path[h.path], attr) == word for h in hits) / n
     assert precision >= 0.85
 

@@ -141,7 +141,7 @@ def test_moves_renames_and_deletions_keep_embeddings_and_leave_no_stale_paths(li
         assert sorted(before[f] for f in files[:5] + files[8:]) == sorted(after.values())  # same rows
         later = [r for r, _ in w.batches[batches_before:]]
         assert sum(r.embedded for r in later) == 0 and sum(r.moved for r in later) >= 5  # moves never re-embed
-    hits = library.search("circle", k=50)
+    hits = library.search("circle", k=50, cutoff=False)
     assert hits and all(os.path.exists(h.path) for h in hits)
 
 
