@@ -82,7 +82,7 @@ def cmd_labels(args) -> int:
 
     with _open_library(args) as lib:
         if args.action in ("set", "reset"):
-            labels = read_vocabulary_file(_need(args.file, "FILE")) if args.action == "set" else default_vocabulary()
+            labels = read_vocabulary_file(_need(args.file, "FILE")) if args.action == "set" else default_vocabulary(lib.model_name)
             if not labels:
                 raise ValueError(f"no labels in {args.file}")
             lib.tags.set_labels(labels)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoapp.config import resources_dir
+from photoapp.config import TOY_MODEL, resources_dir
 
 TEMPLATES: tuple[str, ...] = (
     "a photo of a {}.",
@@ -80,9 +80,11 @@ def format_vocabulary(labels: list[Label]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def default_vocabulary() -> list[Label]:
-    path = resources_dir() / "labels" / "default.txt"
-    return parse_vocabulary(path.read_text(encoding="utf-8"))
+def default_vocabulary(model: str | None = None) -> list[Label]:
+    """The shipped vocabulary: everyday photo concepts, or for the tiny demo model (which
+    knows only coloured shapes) the toy domain's colours, shapes and backgrounds."""
+    name = "toy.txt" if model == TOY_MODEL else "default.txt"
+    return parse_vocabulary((resources_dir() / "labels" / name).read_text(encoding="utf-8"))
 
 
 def read_vocabulary_file(path: str | Path) -> list[Label]:

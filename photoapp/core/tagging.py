@@ -98,9 +98,9 @@ class Tagger:
 
     # -- vocabulary ---------------------------------------------------------------------
     def vocabulary(self) -> list[Label]:
-        """The library's own vocabulary once set, else the shipped default."""
+        """The library's own vocabulary once set, else the shipped default for its model."""
         if self.lib.catalog.get_meta("vocabulary") != "custom":
-            return vocab.default_vocabulary()
+            return vocab.default_vocabulary(self.lib.model_name)
         rows = self.db.execute("SELECT name, grp, prompts FROM labels ORDER BY position")
         return [Label(n, g, tuple(json.loads(p))) for n, g, p in rows]
 

@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from photoapp.core.labels import parse_vocabulary
+from photoapp.core.labels import default_vocabulary, parse_vocabulary
 from photoapp.core.library import Library
 from photoapp.core.xmp import read_subjects, sidecar_path
 from photoapp.toy.domain import generate_library
@@ -167,13 +167,20 @@ def test_xmp_sidecars_follow_tags_when_enabled(tagged):
         assert sorted(out.split(";")) == sorted(_tags(lib, path))
 
 
-def test_default_vocabulary_tags_without_error(tmp_path):
+def test_shipped_vocabularies(tmp_path):
+    """The toy model's library starts with the toy vocabulary and tags by it at index time;
+    the everyday vocabulary (300 labels) embeds into unit vectors, one per label."""
     folder = tmp_path / "p"
-    generate_library(folder, per_class=1, seed=3)
+    truth = generate_library(folder, per_class=1, seed=3)
     with Library(tmp_path / "lib", model="toy") as lib:
         lib.index_folders([str(folder)])
+        assert [lb.name for lb in lib.tags.labels()][:3] == ["red", "green", "blue"]
+        assert lib.tags.tagger.is_current()  # tagged at index time, state recorded
+        right = sum({c.colour, c.shape} <= _tags(lib, str(p)) for p, c in truth.items())
+        assert right >= 0.9 * len(truth)
+        lib.tags.set_labels(default_vocabulary())
         assert len(lib.tags.labels()) >= 200
         ids, vectors = lib.catalog.embeddings("toy")
         names, matrix, neutral = lib.tags.tagger.label_matrix()
         assert matrix.shape == (len(names), vectors.shape[1]) and np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-4)
-        assert lib.tags.tagger.is_current()  # tagged at index time, state recorded
+        assert lib.tags.tagger.is_current()

@@ -46,7 +46,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Model", holder)
         form.addRow("Device", self.device_box)
-        form.addRow("Auto-tagging", self._sensitivity_row(sensitivity))
+        form.addRow("Tagging sensitivity", self._sensitivity_row(sensitivity))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -10,6 +10,11 @@ from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QPushButton, QVBoxLayout, QWidget)
 
+CHIP_STYLE = """
+QListWidget#tagChips { background: transparent; }
+QListWidget#tagChips::item { border: 1px solid palette(mid); border-radius: 9px; padding: 0px 4px; }
+QListWidget#tagChips::item:selected { background: palette(highlight); color: palette(highlighted-text); }
+"""
 SOURCES = {"auto": "auto-tag", "probe": "taught tag", "manual": "added by you"}
 
 
@@ -27,7 +32,8 @@ class TagEditor(QWidget):
         self.chips.setSpacing(3)
         self.chips.setFrameShape(QListWidget.Shape.NoFrame)
         self.chips.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.chips.setMaximumHeight(120)
+        self.chips.setMaximumHeight(110)
+        self.chips.setStyleSheet(CHIP_STYLE)
         self.chips.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.chips.customContextMenuRequested.connect(self._context_menu)
         self.chips.itemSelectionChanged.connect(self._update_buttons)
