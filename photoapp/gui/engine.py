@@ -23,8 +23,17 @@ from photoapp.gui.models.photo_list import PhotoRow
 from photoapp.gui.watching import WatchService
 from photoapp.gui.workers import IndexJob, Task
 
-# How many ranked photos a search shows: enough to scroll through, cheap to rank and list.
-SEARCH_LIMIT = 500
+# Searches show only the photos the core's cut-off finds relevant, at most this many
+# (more than anyone scrolls through); the header still counts them all.
+SEARCH_LIMIT = 20_000
+
+
+class ResultRows(list):
+    """Gallery rows of a search, with how many photos matched before the cap."""
+
+    def __init__(self, rows, total: int, truncated: bool = False):
+        super().__init__(rows)
+        self.total, self.truncated = total, truncated
 
 
 class Engine(QObject):
@@ -77,11 +86,11 @@ class Engine(QObject):
     def list_photos(self, filters: Filters, on_done, on_failed=None) -> Task:
         return self.submit(self._list, filters, on_done=on_done, on_failed=on_failed)
 
-    def search(self, text: str, filters: Filters, on_done, on_failed=None) -> Task:
-        return self.submit(self._search, text, filters, on_done=on_done, on_failed=on_failed)
+    def search(self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance") -> Task:
+        return self.submit(self._search, text, filters, sort, on_done=on_done, on_failed=on_failed)
 
-    def similar(self, path: str, filters: Filters, on_done, on_failed=None) -> Task:
-        return self.submit(self._similar, path, filters, on_done=on_done, on_failed=on_failed)
+    def similar(self, path: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance") -> Task:
+        return self.submit(self._similar, path, filters, sort, on_done=on_done, on_failed=on_failed)
 
     def _list(self, filters: Filters) -> list[PhotoRow]:
         from photoapp.core.search import allowed_ids
@@ -91,16 +100,17 @@ class Engine(QObject):
         return [PhotoRow(i, path, mtime, taken, None) for i, path, mtime, taken in rows
                 if allowed is None or i in allowed]
 
-    def _search(self, text: str, filters: Filters) -> list[PhotoRow]:
-        return self._rows(self.library.search(text, SEARCH_LIMIT, filters))
+    def _search(self, text: str, filters: Filters, sort: str = "relevance") -> ResultRows:
+        return self._rows(self.library.search(text, SEARCH_LIMIT, filters, sort=sort))
 
-    def _similar(self, path: str, filters: Filters) -> list[PhotoRow]:
-        return self._rows(self.library.similar(path, SEARCH_LIMIT, filters))
+    def _similar(self, path: str, filters: Filters, sort: str = "relevance") -> ResultRows:
+        return self._rows(self.library.similar(path, SEARCH_LIMIT, filters, sort=sort))
 
-    def _rows(self, hits) -> list[PhotoRow]:
+    def _rows(self, hits) -> ResultRows:
         photos = self.library.catalog.photos_by_ids([h.photo_id for h in hits])
-        return [PhotoRow(h.photo_id, h.path, photos[h.photo_id].mtime, photos[h.photo_id].taken, h.score)
+        rows = [PhotoRow(h.photo_id, h.path, photos[h.photo_id].mtime, photos[h.photo_id].taken, h.score)
                 for h in hits if h.photo_id in photos]
+        return ResultRows(rows, getattr(hits, "total", len(rows)), getattr(hits, "truncated", False))
 
     # -- changes that must not interleave with the indexer -----------------------------------
     def add_folders(self, paths: list[str], on_done, on_failed=None) -> Task:

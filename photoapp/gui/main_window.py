@@ -29,6 +29,7 @@ from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
+from photoapp.gui.views.sort_choice import SortChoice, count_text
 from photoapp.gui.views.viewer import ViewerDialog
 from photoapp.gui.views.watch_indicator import WatchIndicator
 
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 4)
         top.addWidget(self.search_bar, 1)
+        self.sort_choice = SortChoice(self)
+        top.addWidget(self.sort_choice)
         for widget in (self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
             top.addWidget(widget)
         self.header = QLabel(self)
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
         self.search_bar.similar_requested.connect(self.find_similar)
+        self.sort_choice.sort_changed.connect(lambda _sort: self.reload())
         self.after_edit.editingFinished.connect(self.reload)
         self.before_edit.editingFinished.connect(self.reload)
         self.size_slider.valueChanged.connect(self.set_thumb_size)
@@ -180,10 +184,12 @@ class MainWindow(QMainWindow):
         self._serial += 1
         serial, filters = self._serial, self.filters()
         done = lambda rows: self._show_rows(serial, rows, keep_position)  # noqa: E731
+        sort = self.sort_choice.value()
+        self.sort_choice.set_searching(bool(self.similar_to or self.query))
         if self.similar_to:
-            self.engine.similar(self.similar_to, filters, done, self._query_failed)
+            self.engine.similar(self.similar_to, filters, done, self._query_failed, sort=sort)
         elif self.query:
-            self.engine.search(self.query, filters, done, self._query_failed)
+            self.engine.search(self.query, filters, done, self._query_failed, sort=sort)
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
@@ -199,7 +205,7 @@ class MainWindow(QMainWindow):
         else:
             self.gallery.scrollToTop()
         self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
-        self.header.setText(self._describe(len(rows)))
+        self.header.setText(self._describe(len(rows), rows))
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
             self._indexing_armed = False
@@ -208,11 +214,10 @@ class MainWindow(QMainWindow):
             self.banner.hide()  # the problem the last query reported is gone
             self._query_banner = False
 
-    def _describe(self, n: int) -> str:
-        if self.similar_to:
-            return f"{n:,} photos most like <b>{os.path.basename(self.similar_to)}</b> — Esc to go back"
-        if self.query:
-            return f"{n:,} best matches for <b>“{self.query}”</b> — hover for scores, Esc to go back"
+    def _describe(self, n: int, rows=None) -> str:
+        if self.similar_to or self.query:
+            return count_text(n, getattr(rows, "total", n), getattr(rows, "truncated", False), self.query,
+                              self.similar_to or "", self.sort_choice.value())
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
         if n == 0 and self.filters().active:
@@ -441,11 +446,13 @@ class MainWindow(QMainWindow):
         self.size_slider.setValue(int(state.get("thumb_size", 160)))
         self.set_thumb_size(self.size_slider.value())
         self._restore_folder = state.get("folder", ALL_PHOTOS)
+        self.sort_choice.set_value(state.get("sort", "relevance"))
 
     def save_state(self) -> None:
         settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
         settings.extra["gui"] = {"geometry": bytes(self.saveGeometry().toBase64()).decode(),
-                                 "thumb_size": self.gallery.thumb_size, "folder": self.sidebar.current_folder()}
+                                 "thumb_size": self.gallery.thumb_size, "folder": self.sidebar.current_folder(),
+                                 "sort": self.sort_choice.value()}
         settings.save(self.engine.path)
 
     def closeEvent(self, event) -> None:

@@ -2,7 +2,8 @@
 
     xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --out /tmp/gui-shots
 
-Saves progress.png (indexing, paused), gallery.png, search.png ("red circle"), viewer.png,
+Saves progress.png (indexing, paused), gallery.png, search.png ("red circle"), search-by-date.png
+("red", newest first), viewer.png,
 duplicates.png and compare.png (copies made in a "copies" folder next to the demo photos).
 Also usable with QT_QPA_PLATFORM=offscreen where no X server is installed.
 """
@@ -111,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     wait_until(app, lambda: window.model.rowCount() and window.model.row_at(0).score is not None, 60)
     settle(app, window, 0.5)
     window.grab().save(str(out / "search.png"))
+    window.search_bar.setText("red")
+    window.set_query("red")
+    window.sort_choice.setCurrentIndex(window.sort_choice.findData("date"))
+    wait_until(app, lambda: "newest first" in window.header.text(), 60)
+    settle(app, window, 0.5)
+    window.grab().save(str(out / "search-by-date.png"))
+    window.sort_choice.setCurrentIndex(window.sort_choice.findData("relevance"))
 
     viewer = window.open_viewer(0)
     wait_until(app, lambda: viewer.loading_done(), 30)

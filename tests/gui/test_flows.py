@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import time
 from pathlib import Path
 
@@ -28,8 +29,8 @@ def test_add_folder_index_search_view_and_back(make_window, tmp_path, toy_folder
     assert window.stack.currentWidget() is window.gallery
     assert window.sidebar.folders() == [str(toy_folder)]
 
-    window.set_query("blue square")
-    wait.rows(window, lambda w: w.model.row_at(0).score is not None)
+    window.set_query("blue")  # the blue photos (and what looks blue enough): at least three
+    wait.rows(window, lambda w: w.model.rowCount() >= 3 and w.model.row_at(0).score is not None)
     results = [r.path for r in window.model.rows()]
     viewer = window.open_viewer(0)
     qtbot.waitUntil(viewer.loading_done, timeout=10_000)
@@ -139,9 +140,9 @@ def test_context_actions_copy_path_and_find_similar(make_window, indexed_library
     window.copy_paths()
     assert QGuiApplication.clipboard().text() == target
     window.find_similar(target)
-    wait.rows(window, lambda w: w.model.rowCount() and w.model.row_at(0).score is not None)
+    wait.rows(window, lambda w: "look" in w.header.text())  # some photos, or none that look enough alike
     assert target not in [r.path for r in window.model.rows()]
-    assert "most like" in window.header.text()
+    assert os.path.basename(target) in window.header.text()
 
 
 def test_ctrl_f_focuses_search_and_debounces(make_window, indexed_library, wait, qtbot):

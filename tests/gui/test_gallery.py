@@ -28,7 +28,7 @@ def test_search_reranks_and_escape_returns_to_dates(make_window, indexed_library
     wait.rows(window, lambda w: w.model.rowCount() and w.model.row_at(0).score is not None)
     scores = [r.score for r in window.model.rows()]
     assert scores == sorted(scores, reverse=True)
-    assert sorted(r.path for r in window.model.rows()) == sorted(by_date)
+    assert {r.path for r in window.model.rows()} < set(by_date)  # only what the cut-off finds relevant
     assert [r.path for r in window.model.rows()] != by_date
     assert window.model.index(0).data(ScoreRole) == scores[0]
     assert "match score" in window.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
