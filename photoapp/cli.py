@@ -7,9 +7,11 @@ Heavy modules (torch, transformers, hnswlib) load only when a command needs them
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -406,6 +408,28 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (OSError, sqlite3.Error) as exc:  # disk full, read-only library, a lock held too long
+        print(f"photoapp: error: {_storage_message(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
+_STORAGE_HINT = ("free some disk space or check the library folder's permissions, then run again; "
+                 "what was saved before is intact")
+
+
+def _storage_message(exc: Exception) -> str:
+    """A failed read or write of the library, in words; SQLite and atomic writes leave the
+    previous state in place, so the message can say so."""
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return "the library is busy: another Photoapp process held it too long; try again in a moment"
+        return f"cannot write to the library ({text}); {_STORAGE_HINT}"
+    where = f": {exc.filename}" if exc.filename else ""
+    if exc.errno in _STORAGE_ERRNOS:
+        return f"cannot write to the library ({exc.strerror}{where}); {_STORAGE_HINT}"
+    return f"{exc.strerror or exc}{where}"
 
 
 if __name__ == "__main__":

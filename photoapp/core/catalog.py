@@ -207,7 +207,12 @@ class Catalog:
             self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise CatalogError(f"cannot open catalog {self.path}: {exc}") from None
+            reason = str(exc)
+            if "readonly" in reason or "unable to open" in reason:
+                reason += " (Photoapp needs to write to the library folder; is it read-only?)"
+            elif "disk" in reason:
+                reason += " (is the disk full? Free some space and run again)"
+            raise CatalogError(f"cannot open catalog {self.path}: {reason}") from None
         except OSError as exc:
             raise CatalogError(f"cannot create library folder {self.path.parent}: {exc.strerror}") from None
 
