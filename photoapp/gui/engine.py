@@ -26,6 +26,7 @@ from photoapp.gui.workers import IndexJob, Task
 # Searches show only the photos the core's cut-off finds relevant, at most this many
 # (more than anyone scrolls through); the header still counts them all.
 SEARCH_LIMIT = 20_000
+CLOSEST = 60  # "show the closest anyway" when nothing stands out: a few screenfuls
 
 
 class ResultRows(list):
@@ -86,11 +87,13 @@ class Engine(QObject):
     def list_photos(self, filters: Filters, on_done, on_failed=None) -> Task:
         return self.submit(self._list, filters, on_done=on_done, on_failed=on_failed)
 
-    def search(self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance") -> Task:
-        return self.submit(self._search, text, filters, sort, on_done=on_done, on_failed=on_failed)
+    def search(self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance",
+               cutoff: bool = True) -> Task:
+        return self.submit(self._search, text, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
-    def similar(self, path: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance") -> Task:
-        return self.submit(self._similar, path, filters, sort, on_done=on_done, on_failed=on_failed)
+    def similar(self, path: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance",
+                cutoff: bool = True) -> Task:
+        return self.submit(self._similar, path, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
     def _list(self, filters: Filters) -> list[PhotoRow]:
         from photoapp.core.search import allowed_ids
@@ -100,11 +103,13 @@ class Engine(QObject):
         return [PhotoRow(i, path, mtime, taken, None) for i, path, mtime, taken in rows
                 if allowed is None or i in allowed]
 
-    def _search(self, text: str, filters: Filters, sort: str = "relevance") -> ResultRows:
-        return self._rows(self.library.search(text, SEARCH_LIMIT, filters, sort=sort))
+    def _search(self, text: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
+        k = SEARCH_LIMIT if cutoff else CLOSEST
+        return self._rows(self.library.search(text, k, filters, sort=sort, cutoff=cutoff))
 
-    def _similar(self, path: str, filters: Filters, sort: str = "relevance") -> ResultRows:
-        return self._rows(self.library.similar(path, SEARCH_LIMIT, filters, sort=sort))
+    def _similar(self, path: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
+        k = SEARCH_LIMIT if cutoff else CLOSEST
+        return self._rows(self.library.similar(path, k, filters, sort=sort, cutoff=cutoff))
 
     def _rows(self, hits) -> ResultRows:
         photos = self.library.catalog.photos_by_ids([h.photo_id for h in hits])
@@ -201,6 +206,9 @@ class Engine(QObject):
         self.closed = True
         self.watch.stop_blocking()
         self.cancel_indexing()
+        for task in list(self._tasks):
+            if hasattr(task, "cancel"):
+                task.cancel()  # a ProgressTask (finding duplicates) stops at its next check
         self.queries.clear()
         stopped = self.indexing.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)
         if stopped:

@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.header = QLabel(self)
         self.header.setObjectName("header")
         self.header.setContentsMargins(12, 2, 12, 2)
+        self.header.linkActivated.connect(self._show_closest)  # "show the closest anyway"
+        self._closest = False  # the closest photos rather than the relevant ones, until a new question
         self.banner = Banner(self)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.model)
@@ -187,9 +189,9 @@ class MainWindow(QMainWindow):
         sort = self.sort_choice.value()
         self.sort_choice.set_searching(bool(self.similar_to or self.query))
         if self.similar_to:
-            self.engine.similar(self.similar_to, filters, done, self._query_failed, sort=sort)
+            self.engine.similar(self.similar_to, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
         elif self.query:
-            self.engine.search(self.query, filters, done, self._query_failed, sort=sort)
+            self.engine.search(self.query, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
     def _describe(self, n: int, rows=None) -> str:
         if self.similar_to or self.query:
             return count_text(n, getattr(rows, "total", n), getattr(rows, "truncated", False), self.query,
-                              self.similar_to or "", self.sort_choice.value())
+                              self.similar_to or "", self.sort_choice.value(), self._closest)
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
         if n == 0 and self.filters().active:
@@ -241,11 +243,15 @@ class MainWindow(QMainWindow):
         self.header.setText("")
 
     def set_query(self, text: str) -> None:
-        self.query, self.similar_to = text, None
+        self.query, self.similar_to, self._closest = text, None, False
+        self.reload()
+
+    def _show_closest(self, _link: str) -> None:
+        self._closest = True
         self.reload()
 
     def find_similar(self, path: str) -> None:
-        self.similar_to, self.query = path, ""
+        self.similar_to, self.query, self._closest = path, "", False
         self.search_bar.set_query_silently("")
         self.reload()
 

@@ -3,7 +3,7 @@
     xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --out /tmp/gui-shots
 
 Saves progress.png (indexing, paused), gallery.png, search.png ("red circle"), search-by-date.png
-("red", newest first), viewer.png,
+("red", newest first), search-none.png (nothing relevant), viewer.png,
 duplicates.png and compare.png (copies made in a "copies" folder next to the demo photos).
 Also usable with QT_QPA_PLATFORM=offscreen where no X server is installed.
 """
@@ -119,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     settle(app, window, 0.5)
     window.grab().save(str(out / "search-by-date.png"))
     window.sort_choice.setCurrentIndex(window.sort_choice.findData("relevance"))
+    window.search_bar.setText("a photo")  # the neutral prompt: nothing stands out
+    window.set_query("a photo")
+    wait_until(app, lambda: window.header.text().startswith("No photos"), 60)
+    settle(app, window, 0.3)
+    window.grab().save(str(out / "search-none.png"))
+    window.search_bar.setText("red circle")
+    window.set_query("red circle")
+    wait_until(app, lambda: window.model.rowCount() > 0, 60)
 
     viewer = window.open_viewer(0)
     wait_until(app, lambda: viewer.loading_done(), 30)

@@ -9,7 +9,7 @@ import os
 def _searched(window, wait, query: str) -> list:
     window.search_bar.setText(query)
     window.set_query(query)
-    wait.rows(window, lambda w: w.model.rowCount() and w.model.row_at(0).score is not None)
+    wait.rows(window, lambda w: f"match <b>“{query}”</b>" in w.header.text())  # this question's answer
     return list(window.model.rows())
 
 
@@ -38,7 +38,12 @@ def test_results_are_counted_and_sorted_by_date_or_name(make_window, indexed_lib
     window.search_bar.setText("a photo")  # the neutral prompt: nothing stands out
     window.set_query("a photo")
     qtbot.waitUntil(lambda: window.header.text().startswith("No photos match"), timeout=20_000)
-    assert window.model.rowCount() == 0
+    assert window.model.rowCount() == 0 and "href='closest'" in window.header.text()
+    window.header.linkActivated.emit("closest")  # the user clicks "show the closest anyway"
+    qtbot.waitUntil(lambda: window.header.text().startswith("The 36 closest"), timeout=20_000)
+    assert window.model.rowCount() == 36
+    rows = _searched(window, wait, "red")  # a new question: relevant photos only again
+    assert len(rows) == 6
 
 
 def test_sort_choice_is_remembered_and_applies_to_similar(make_window, indexed_library, wait, shipped_model):

@@ -46,17 +46,20 @@ class SortChoice(QComboBox):
 
 
 def count_text(n: int, total: int | None = None, truncated: bool = False, query: str = "",
-               similar_to: str = "", sort: str = "relevance") -> str:
-    """"42 photos match “beach” — newest first", for the header above the results."""
+               similar_to: str = "", sort: str = "relevance", closest: bool = False) -> str:
+    """"42 photos match “beach” — newest first", for the header above the results.
+
+    ``closest``: the nearest photos were asked for because none stood out."""
     total = n if total is None else total
+    name = html.escape(os.path.basename(similar_to)) if similar_to else f"“{html.escape(query)}”"
     if similar_to:
-        subject = f"look like <b>{html.escape(os.path.basename(similar_to))}</b>"
-        none = f"No photos look enough like <b>{html.escape(os.path.basename(similar_to))}</b>"
+        subject, none = f"look like <b>{name}</b>", f"No photos look enough like <b>{name}</b>"
     else:
-        subject = f"match <b>“{html.escape(query)}”</b>"
-        none = f"No photos match <b>“{html.escape(query)}”</b>"
+        subject, none = f"match <b>{name}</b>", f"No photos match <b>{name}</b>"
+    if closest:
+        return f"The {n:,} closest to <b>{name}</b> (none clearly matches) · {SORT_WORDS[sort]} — Esc to go back"
     if total == 0:
-        return f"{none} — Esc to go back"
+        return f"{none} — <a href='closest'>show the closest anyway</a> · Esc to go back"
     count = f"{'At least ' if truncated else ''}{total:,} photo{'s' if total != 1 else ''}"
     shown = f" (showing {n:,})" if n < total else ""
     verb = subject if total != 1 or truncated else subject.replace("match ", "matches ").replace("look like", "looks like")
