@@ -79,6 +79,12 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda | mps
     batch_size: int = 32
     decode_workers: int = 0  # 0 = choose from the CPU count
+    precision: str = "auto"  # auto (fp16 on a GPU, fp32 on a CPU) | fp32 | fp16 | bf16 | int8 (CPU)
+    # HNSW graph of the vector index (benchmarks/search_scale.py chose these): links per
+    # node, candidate list while building, candidate list while searching.
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 200
+    hnsw_ef: int = 128
     strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.relevance)
     extra: dict = field(default_factory=dict)  # settings of later features, by name
 

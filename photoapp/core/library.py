@@ -10,17 +10,20 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from photoapp.config import DEFAULT_MODEL, Settings, library_dir
 from photoapp.core.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
-from photoapp.core.indexer import Indexer, IndexReport, ProgressFn
 from photoapp.core.query import combine as combine_query
 from photoapp.core.query import parse as parse_query
 from photoapp.core.search import Filters, Results, rank, relevant
-from photoapp.core.vector_index import VectorIndex, index_stem
+from photoapp.core.vector_index import HnswParams, VectorIndex, index_stem
+
+if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
+    from photoapp.core.indexer import Indexer, IndexReport, ProgressFn
 
 
 class LibraryError(Exception):
@@ -72,7 +75,8 @@ class Library:
         if model not in self._embedders:
             from photoapp.core.embedding.clip import ClipEmbedder
 
-            self._embedders[model] = ClipEmbedder(model_registry.resolve(model), self.settings.device)
+            self._embedders[model] = ClipEmbedder(model_registry.resolve(model), self.settings.device,
+                                                   self.settings.precision)
         return self._embedders[model]
 
     def _target_model(self) -> str:
@@ -170,6 +174,8 @@ class Library:
         model = self._target_model()
         embedder = self.embedder_for(model).load()
         self.vector_index(model, dim=embedder.dim)
+        from photoapp.core.indexer import Indexer
+
         return Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
                        workers=self.settings.decode_workers, progress=progress, cancel=cancel,
                        on_embedded=lambda ids, vectors: self._on_embedded(model, ids, vectors),
@@ -226,10 +232,11 @@ class Library:
         ids, vectors = self.catalog.embeddings(model)
         if dim is None:
             dim = vectors.shape[1] if len(ids) else self.embedder_for(model).dim
-        loaded = VectorIndex.load(self._index_file(model), dim)
+        params = HnswParams.from_settings(self.settings)  # an index built with others is rebuilt
+        loaded = VectorIndex.load(self._index_file(model), dim, params)
         if loaded is not None and loaded.ids() == set(ids.tolist()):
             return loaded
-        index = VectorIndex.build(ids, vectors, dim) if len(ids) else VectorIndex(dim)
+        index = VectorIndex.build(ids, vectors, dim, params) if len(ids) else VectorIndex(dim, params=params)
         if len(ids) or loaded is not None:
             index.save(self._index_file(model), model)
         return index
@@ -352,7 +359,8 @@ class Library:
         errors = self.catalog.integrity_check()
         ids, _ = self.catalog.embeddings(self.model_name)
         expected = set(ids.tolist())
-        loaded = VectorIndex.load(self._index_file(), self._stored_dim() or 0) if expected else None
+        loaded = (VectorIndex.load(self._index_file(), self._stored_dim() or 0, HnswParams.from_settings(self.settings))
+                  if expected else None)
         in_index = loaded.ids() if loaded is not None else set()
         missing, extra = expected - in_index, in_index - expected
         agreed = not missing and not extra

@@ -11,15 +11,30 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from photoapp.config import atomic_write_bytes
 
-M = 16
-EF_CONSTRUCTION = 200
-EF_SEARCH = 128
+
+
+@dataclass(frozen=True)
+class HnswParams:
+    """The graph's shape, a per-library setting (settings.json: hnsw_m, hnsw_ef_construction,
+    hnsw_ef). ``m`` links per node (memory ~8*m bytes/photo, recall), ``ef_construction``
+    the build's candidate list (build time, graph quality), ``ef`` the search's (latency,
+    recall). benchmarks/search_scale.py measures recall@10 and latency for a choice."""
+
+    m: int = 16
+    ef_construction: int = 200
+    ef: int = 128
+
+    @classmethod
+    def from_settings(cls, settings) -> HnswParams:
+        return cls(max(2, int(settings.hnsw_m)), max(8, int(settings.hnsw_ef_construction)),
+                   max(1, int(settings.hnsw_ef)))
 
 
 def index_stem(model: str) -> str:
@@ -35,14 +50,15 @@ def hash_name(text: str) -> int:
 
 
 class VectorIndex:
-    def __init__(self, dim: int, capacity: int = 1024):
+    def __init__(self, dim: int, capacity: int = 1024, params: HnswParams | None = None):
         import hnswlib
 
         self.dim = dim
+        self.params = params or HnswParams()
         self._index = hnswlib.Index(space="cosine", dim=dim)
-        self._index.init_index(max_elements=max(capacity, 16), ef_construction=EF_CONSTRUCTION, M=M,
-                               allow_replace_deleted=True)
-        self._index.set_ef(EF_SEARCH)
+        self._index.init_index(max_elements=max(capacity, 16), ef_construction=self.params.ef_construction,
+                               M=self.params.m, allow_replace_deleted=True)
+        self._index.set_ef(self.params.ef)
         self._ids: set[int] = set()
 
     # -- contents -----------------------------------------------------------------------
@@ -82,7 +98,7 @@ class VectorIndex:
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         query = np.asarray(vector, np.float32).reshape(1, -1)
-        self._index.set_ef(max(EF_SEARCH, k))
+        self._index.set_ef(max(self.params.ef, k))
         try:
             flt = (lambda label: label in allowed) if allowed is not None else None
             labels, distances = self._index.knn_query(query, k=k, filter=flt)
@@ -103,7 +119,7 @@ class VectorIndex:
         try:
             labels, distances = self._index.knn_query(np.asarray(vectors, np.float32), k=k, num_threads=threads)
         finally:
-            self._index.set_ef(EF_SEARCH)
+            self._index.set_ef(self.params.ef)
         return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
 
     def exact(self, vector: np.ndarray, k: int, ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,8 +150,9 @@ class VectorIndex:
         atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
     @classmethod
-    def load(cls, path: Path, dim: int) -> VectorIndex | None:
-        """The saved index, or None if it is missing or unreadable."""
+    def load(cls, path: Path, dim: int, params: HnswParams | None = None) -> VectorIndex | None:
+        """The saved index, or None if it is missing, unreadable, or built with another
+        ``m``/``ef_construction`` than ``params`` asks for (then it is rebuilt)."""
         import hnswlib
 
         meta_path = path.with_suffix(".json")
@@ -145,10 +162,13 @@ class VectorIndex:
                 return None
             index = cls.__new__(cls)
             index.dim = dim
+            index.params = params or HnswParams()
             index._index = hnswlib.Index(space="cosine", dim=dim)
             capacity = int(meta["count"]) + len(meta.get("deleted", []))
             index._index.load_index(str(path), max_elements=max(capacity, 16), allow_replace_deleted=True)
-            index._index.set_ef(EF_SEARCH)
+            if (index._index.M, index._index.ef_construction) != (index.params.m, index.params.ef_construction):
+                return None
+            index._index.set_ef(index.params.ef)
             index._ids = set(int(i) for i in index._index.get_ids_list()) - set(meta.get("deleted", []))
         except (OSError, ValueError, RuntimeError, KeyError, TypeError):
             return None
@@ -157,8 +177,8 @@ class VectorIndex:
         return index
 
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, dim: int) -> VectorIndex:
-        index = cls(dim, capacity=max(len(ids), 1024))
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, dim: int, params: HnswParams | None = None) -> VectorIndex:
+        index = cls(dim, capacity=max(len(ids), 1024), params=params)
         index.add(ids, vectors)
         return index
 

@@ -62,3 +62,21 @@ def test_device_choice_on_cpu_machine():
     assert choose_device("auto") in ("cpu", "cuda", "mps")
     with pytest.raises(ValueError):
         choose_device("tpu")
+
+
+def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_photos):
+    from photoapp.core.decoding import decode_for_model
+
+    photos = sorted(shared_photos.glob("*.jpg"))[:6]
+    ref = ClipEmbedder(resolve("toy"), "cpu")
+    pixels = np.stack([decode_for_model(p, ref.spec)[0] for p in photos])
+    fp32 = ref.embed_pixels(pixels)
+    for precision in ("int8", "bf16"):
+        emb = ClipEmbedder(resolve("toy"), "cpu", precision=precision)
+        low = emb.embed_pixels(pixels)
+        assert emb.precision == precision and low.dtype == np.float32
+        assert np.allclose(np.linalg.norm(low, axis=1), 1, atol=1e-4)
+        assert np.min(np.sum(low * fp32, axis=1)) > 0.95, precision
+    assert ClipEmbedder(resolve("toy"), "cpu").load().precision == "fp32"  # auto on a CPU
+    with pytest.raises(ValueError, match="unknown precision"):
+        ClipEmbedder(resolve("toy"), "cpu", precision="int4")

@@ -62,3 +62,27 @@ def test_load_rejects_missing_corrupt_or_mismatched(tmp_path):
     assert VectorIndex.load(tmp_path / "m.hnsw", 32) is None  # another model's dimension
     (tmp_path / "m.hnsw").write_bytes(b"\x00" * 100)
     assert VectorIndex.load(tmp_path / "m.hnsw", 16) is None
+
+
+def test_params_are_used_and_an_index_built_with_others_is_not_loaded(tmp_path):
+    from photoapp.core.vector_index import HnswParams
+
+    params = HnswParams(m=8, ef_construction=40, ef=20)
+    index = VectorIndex.build(np.arange(300), _unit(300), 16, params)
+    assert (index._index.M, index._index.ef_construction, index._index.ef) == (8, 40, 20)
+    ids, _ = index.query(_unit(1, seed=9)[0], 50)  # k beyond ef still returns k
+    assert len(ids) == 50
+    index.save(tmp_path / "m.hnsw", "model")
+    loaded = VectorIndex.load(tmp_path / "m.hnsw", 16, HnswParams(m=8, ef_construction=40, ef=64))
+    assert loaded is not None and loaded._index.ef == 64  # ef is a search-time choice
+    assert VectorIndex.load(tmp_path / "m.hnsw", 16, HnswParams(m=16, ef_construction=40)) is None
+    assert VectorIndex.load(tmp_path / "m.hnsw", 16, HnswParams(m=8, ef_construction=200)) is None
+
+
+def test_params_come_from_library_settings():
+    from photoapp.config import Settings
+    from photoapp.core.vector_index import HnswParams
+
+    s = Settings(hnsw_m=24, hnsw_ef_construction=150, hnsw_ef=300)
+    assert HnswParams.from_settings(s) == HnswParams(24, 150, 300)
+    assert HnswParams.from_settings(Settings(hnsw_m=0, hnsw_ef_construction=1, hnsw_ef=0)) == HnswParams(2, 8, 1)

@@ -1,7 +1,9 @@
 """CLIP-family embedders (CLIPModel, SiglipModel, ...) through transformers.
 
 Lazy: nothing heavy is imported or loaded until the first ``load()``. Weights come from
-safetensors only. Device: CUDA, else Apple MPS, else CPU; fp16 on a GPU.
+safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision: fp16 on a GPU, fp32
+on a CPU unless the library asks for another (benchmarks/index_throughput.py measures
+the speed and the cosine to fp32 of each).
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ def choose_device(preference: str = "auto") -> str:
     return "cpu"
 
 
+PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
+
+
+def default_precision(device: str) -> str:
+    """What "auto" means: fp16 on a GPU. On a CPU fp32: bf16 is emulated (slow) without
+    AVX-512 BF16/AMX, and dynamic int8 is left to the user (see the README's figures)."""
+    return "fp16" if device in ("cuda", "mps") else "fp32"
+
+
 def _features(out):
     """transformers 5 returns an output object from get_*_features, 4.x a tensor."""
     return out if hasattr(out, "norm") else out.pooler_output
@@ -36,9 +47,12 @@ def _features(out):
 class ClipEmbedder:
     """Maps images and texts into one normalised embedding space."""
 
-    def __init__(self, source: ModelSource, device: str = "auto"):
+    def __init__(self, source: ModelSource, device: str = "auto", precision: str = "auto"):
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {precision!r} (choose {', '.join(PRECISIONS)})")
         self.source = source
         self.preference = device
+        self.precision = precision
         self.spec = PreprocessSpec.from_folder(source.folder)
         self._model = None
         self._tokenizer = None
@@ -65,7 +79,11 @@ class ClipEmbedder:
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         self.device = choose_device(self.preference)
-        self.dtype = torch.float16 if self.device in ("cuda", "mps") else torch.float32
+        if self.precision == "auto":
+            self.precision = default_precision(self.device)
+        if self.precision == "int8" and self.device != "cpu":
+            raise ModelUnavailable("int8 precision runs on the CPU only; use fp16 on a GPU")
+        self.dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.precision, torch.float32)
         try:
             model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
             self._tokenizer = AutoTokenizer.from_pretrained(self.source.folder)
@@ -76,7 +94,8 @@ class ClipEmbedder:
         if getattr(model.config, "model_type", "") in ("siglip", "siglip2"):
             # SigLIP was trained on texts padded to 64 tokens; other padding degrades it.
             self.text_padding = {"padding": "max_length", "max_length": 64}
-        self._model = model.to(self.device).eval()
+        model = model.to(self.device).eval()
+        self._model = _quantize_int8(model) if self.precision == "int8" else model
 
     def unload(self) -> None:
         with self._lock:
@@ -120,3 +139,15 @@ class ClipEmbedder:
         arr = feats.float().cpu().numpy()
         norms = np.linalg.norm(arr, axis=1, keepdims=True)
         return (arr / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _quantize_int8(model):
+    """Dynamic int8 (weights int8, activations quantised per batch) of the Linear layers,
+    which hold nearly all of a ViT's work; fbgemm kernels on x86 CPUs."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's "migrate to torchao" notice
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

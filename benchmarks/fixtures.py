@@ -1,0 +1,126 @@
+"""Shared inputs of the performance benchmarks: a real-size CLIP with random weights and
+camera-like 12 MP JPEGs. Both are made locally (no download) and can be cached between runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+SHARED_PHOTOS = ROOT.parent / "shared" / "photos"
+
+CAMERA_SIZE = (4000, 3000)  # 12 MP, 4:3 like most phone and APS-C cameras
+
+
+def make_vit_b32(folder: Path) -> Path:
+    """A ViT-B/32-shaped CLIPModel (transformers' CLIPConfig defaults) with random weights,
+    saved like a downloaded model: safetensors, tokenizer, preprocessor config."""
+    if (folder / "model.safetensors").exists():
+        return folder
+    import torch
+    from transformers import CLIPConfig, CLIPModel
+
+    from photoapp.core.embedding.models import toy_model_dir
+
+    torch.manual_seed(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    CLIPModel(CLIPConfig()).save_pretrained(folder, safe_serialization=True)
+    # The toy tokenizer stands in: text cost depends on the 77-token context, not the vocabulary.
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json"):
+        if (toy_model_dir() / name).exists():
+            shutil.copy(toy_model_dir() / name, folder / name)
+    cfg = {"size": {"shortest_edge": 224}, "do_resize": True, "do_center_crop": True,
+           "crop_size": {"height": 224, "width": 224}, "resample": 3, "do_rescale": True,
+           "rescale_factor": 1 / 255, "do_normalize": True, "do_convert_rgb": True,
+           "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
+           "image_processor_type": "CLIPImageProcessor"}
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg, indent=1))
+    return folder
+
+
+def _exif(i: int, rng: np.random.Generator) -> Image.Exif:
+    exif = Image.Exif()
+    make, model = [("Canon", "Canon EOS 90D"), ("NIKON CORPORATION", "NIKON D7500"), ("Apple", "iPhone 13")][i % 3]
+    when = (datetime(2023, 6, 1) + timedelta(minutes=int(rng.integers(0, 500_000)))).strftime("%Y:%m:%d %H:%M:%S")
+    exif[0x010F], exif[0x0110], exif[0x0132] = make, model, when
+    exif[0x0112] = 6 if i % 5 == 4 else 1  # every fifth shot is a portrait stored sideways
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003] = sub[0x9004] = when
+    sub[0x829A], sub[0x829D], sub[0x8827] = (1, 250), (28, 10), 200  # exposure, f-number, ISO
+    return exif
+
+
+def camera_photos(folder: Path, count: int, seed: int = 0) -> list[Path]:
+    """``count`` distinct 12 MP JPEGs (~3-6 MB, quality 92, EXIF) made from ../shared/photos:
+    a random crop scaled to 4000x3000 plus sensor-like grain, so the file sizes and the
+    entropy-decoding work resemble a camera's. Existing files are reused."""
+    sources = sorted(SHARED_PHOTOS.glob("*.jpg"))
+    if not sources:
+        raise SystemExit(f"{SHARED_PHOTOS} holds no photos to build camera-like JPEGs from")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"IMG_{i:05d}.jpg"
+        paths.append(path)
+        if path.exists():
+            continue
+        rng = np.random.default_rng(seed * 100_003 + i)
+        with Image.open(sources[i % len(sources)]) as src:
+            src = src.convert("RGB")
+            w, h = src.size
+            cw, ch = int(w * rng.uniform(0.8, 1.0)), int(h * rng.uniform(0.8, 1.0))
+            left, top = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+            big = src.crop((left, top, left + cw, top + ch)).resize(CAMERA_SIZE, Image.BICUBIC)
+        arr = np.asarray(big, dtype=np.int16)
+        arr = arr + rng.normal(0, 5.0, arr.shape[:2] + (1,)).astype(np.int16)  # luminance grain
+        img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
+        tmp = path.with_suffix(".tmp")
+        img.save(tmp, "JPEG", quality=92, exif=_exif(i, rng))
+        os.replace(tmp, path)
+    return paths
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {"cpu": cpu, "cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform()}
+    try:
+        info["load_avg_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        pass
+    return info
+
+
+def write_results(name: str, data: dict, path: Path | None = None) -> Path:
+    """JSON under benchmarks/results/ (or ``path``), with the machine it ran on."""
+    path = path or RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"benchmark": name, "measured": datetime.now().isoformat(timespec="seconds"), "machine": machine()} | data
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def table(headers: list[str], rows: list[list], title: str | None = None) -> str:
+    """A plain-text table: first column left-aligned, the rest right-aligned."""
+    cells = [[str(c) for c in r] for r in [headers, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    lines = ([title] if title else []) + [fmt(cells[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
+    return "\n".join(lines)

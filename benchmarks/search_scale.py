@@ -1,0 +1,171 @@
+"""Search at library scale: the HNSW index against exact search, and a text query end to end.
+
+    python benchmarks/search_scale.py                       # 100,000 and 1,000,000 photos
+    python benchmarks/search_scale.py -n 100000 --m 16 --ef-construction 100 --ef 64,128,256
+
+For each size: N random 512-d unit vectors (the embeddings) and Q random unit queries (the
+hardest case for a graph index: no cluster structure to follow). It builds the project's
+VectorIndex (hnswlib) with the given M / ef_construction, and for each ef measures one
+query at a time on one thread: latency p50/p99 and recall@10 against exact search
+(numpy, also timed). Memory per photo is the resident-memory growth of the build, beyond
+the vectors' own 4*dim bytes. Then the end-to-end text query: the text encoder of the
+real-size ViT-B/32 CLIP (random weights) on the CPU plus the index query, as
+``photoapp search`` does before it reads the k result rows.
+
+Prints a table and writes benchmarks/results/search_scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixtures import make_vit_b32, table, write_results  # noqa: E402
+
+from photoapp.core.vector_index import HnswParams, VectorIndex  # noqa: E402
+
+QUERIES = ["a dog running on the beach at sunset", "snow mountains", "birthday cake with candles",
+           "red car", "my grandmother in the garden", "city skyline at night", "cat", "wedding dance"]
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), np.float32)
+    for start in range(0, n, 100_000):  # in slices: no float64 temporaries of the whole set
+        block = rng.standard_normal((min(100_000, n - start), dim), dtype=np.float32)
+        out[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
+    """Ground truth, and the latency of one exact numpy query (matrix-vector + partial sort)."""
+    truth, times = [], []
+    for q in queries:
+        start = time.perf_counter()
+        scores = vectors @ q
+        top = np.argpartition(-scores, k)[:k]
+        top = top[np.argsort(-scores[top])]
+        times.append(time.perf_counter() - start)
+        truth.append(top)
+    return np.array(truth), times
+
+
+def ms(values: list[float], pct: float) -> float:
+    return round(float(np.percentile(values, pct)) * 1000, 2)
+
+
+def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, threads: int) -> dict:
+    print(f"{n:,} vectors: generating...", file=sys.stderr)
+    vectors = unit_vectors(n, dim, seed=n)
+    qs = unit_vectors(queries, dim, seed=n + 1)
+    truth, exact_times = exact_top(vectors, qs, 10)
+    gc.collect()
+    before = rss_bytes()
+    print(f"{n:,} vectors: building M={params.m} ef_construction={params.ef_construction}...", file=sys.stderr)
+    start = time.perf_counter()
+    index = VectorIndex(dim, capacity=n, params=params)
+    # The library's own add path, in slices so progress shows; hnswlib uses every core.
+    for lo in range(0, n, 50_000):
+        index._index.add_items(vectors[lo:lo + 50_000], np.arange(lo, min(n, lo + 50_000)), num_threads=threads)
+        index._ids.update(range(lo, min(n, lo + 50_000)))
+        print(f"  {min(n, lo + 50_000):,} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    build_s = time.perf_counter() - start
+    overhead = (rss_bytes() - before) / n - 4 * dim
+    row = {"n": n, "dim": dim, "m": params.m, "ef_construction": params.ef_construction,
+           "build_s": round(build_s, 1), "bytes_per_photo_beyond_vectors": round(overhead),
+           "exact_numpy_p50_ms": ms(exact_times, 50), "exact_numpy_p99_ms": ms(exact_times, 99), "by_ef": {}}
+    for ef in efs:
+        index.params = HnswParams(params.m, params.ef_construction, ef)
+        times, hits = [], 0
+        for q, true in zip(qs, truth):
+            start = time.perf_counter()
+            ids, _ = index.query(q, 10)
+            times.append(time.perf_counter() - start)
+            hits += len(set(ids.tolist()) & set(true.tolist()))
+        row["by_ef"][ef] = {"recall_at_10": round(hits / (10 * len(qs)), 4), "p50_ms": ms(times, 50),
+                            "p99_ms": ms(times, 99)}
+        print(f"  ef={ef}: {row['by_ef'][ef]}", file=sys.stderr)
+    index.params = params
+    return row, index, vectors
+
+
+def text_query(index: VectorIndex, model: Path, rounds: int) -> dict:
+    """Text encoder (ViT-B/32 text tower, CPU) + index query, one query at a time."""
+    from photoapp.core.embedding.clip import ClipEmbedder
+    from photoapp.core.embedding.models import resolve
+
+    emb = ClipEmbedder(resolve(str(model)), "cpu").load()
+    emb.embed_texts(["warm-up"])
+    encode, total = [], []
+    for i in range(rounds):
+        start = time.perf_counter()
+        vector = emb.embed_texts([QUERIES[i % len(QUERIES)]])[0]
+        mid = time.perf_counter()
+        index.query(vector, 20)
+        end = time.perf_counter()
+        encode.append(mid - start)
+        total.append(end - start)
+    return {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", default="100000,1000000", help="library sizes, comma-separated")
+    parser.add_argument("--dim", type=int, default=512)
+    defaults = HnswParams()
+    parser.add_argument("--m", type=int, default=defaults.m)
+    parser.add_argument("--ef-construction", type=int, default=defaults.ef_construction)
+    parser.add_argument("--ef", default=None, help=f"search ef values to measure (default 64,{defaults.ef},256,512)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--text-queries", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=-1, help="build threads (default: every core)")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench")
+    parser.add_argument("--json", type=Path, help="result file (default benchmarks/results/search_scale.json)")
+    args = parser.parse_args()
+    params = HnswParams(args.m, args.ef_construction, defaults.ef)
+    efs = [int(e) for e in (args.ef or f"64,{defaults.ef},256,512").split(",")]
+    model = make_vit_b32(args.cache / "vit-b32-random")
+    results = []
+    for n in (int(x) for x in args.n.split(",")):
+        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads)
+        row["text_query"] = text_query(index, model, args.text_queries)
+        results.append(row)
+        del index, vectors
+        gc.collect()
+    lines = []
+    for r in results:
+        for ef, e in r["by_ef"].items():
+            lines.append([f"{r['n']:,}", f"M={r['m']} efC={r['ef_construction']} ef={ef}", r["build_s"],
+                          r["bytes_per_photo_beyond_vectors"], e["recall_at_10"], e["p50_ms"], e["p99_ms"],
+                          r["exact_numpy_p50_ms"]])
+    print(table(["photos", "HNSW", "build s", "B/photo", "recall@10", "p50 ms", "p99 ms", "exact p50 ms"], lines,
+                title=f"{args.dim}-d random unit vectors, {args.queries} random queries, one thread per query"))
+    print()
+    print(table(["photos", "text encode p50 ms", "text query p50 ms", "p99 ms"],
+                [[f"{r['n']:,}", r["text_query"]["encode_p50_ms"], r["text_query"]["p50_ms"], r["text_query"]["p99_ms"]]
+                 for r in results], title=f"text query end to end (ViT-B/32 text tower on CPU + index, k=20, "
+                                          f"ef={params.ef})"))
+    out = write_results("search_scale", {"params": vars(params) if hasattr(params, "__dict__") else str(params),
+                                         "sizes": results}, args.json)
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
