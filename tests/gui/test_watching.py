@@ -78,3 +78,11 @@ def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_
         qtbot.waitUntil(lambda: None in seen, timeout=10_000)
     qtbot.waitUntil(lambda: window.watch_indicator.state == "polling", timeout=60_000)
     assert window.engine.watch.running and seen[seen.index(None) + 1] == "starting"
+
+    # Out of inotify watches: the watcher falls back to polling and says why; so does the bar.
+    from photoapp.core.watcher import WatchStatus, _watch_limit_message
+
+    message = _watch_limit_message("inotify watch limit reached", 0.5)
+    window.engine.watch._status.emit(WatchStatus("watching", "polling", 0, 13, 13, [str(few_photos)], message))
+    qtbot.waitUntil(lambda: message in window.watch_indicator.toolTip(), timeout=5_000)
+    assert window.watch_indicator.state == "polling"

@@ -181,7 +181,8 @@ class DuplicatesDialog(QDialog):
         scroll.setWidget(self.strip)
         self.choice = QButtonGroup(self)
         self.resolve_button = self._button("Keep the chosen photo, move the others to the trash", self.resolve)
-        self.resolve_button.setDefault(True)
+        self.resolve_button.setToolTip("The others go to the system trash (Undo last brings them back); "
+                                       "tags you gave them by hand move to the photo you keep")
         self.dismiss_button = self._button("Not duplicates", self.dismiss)
         self.dismiss_button.setToolTip("Never propose these photos as duplicates of each other again")
         self.compare_button = self._button("Compare at 100 %", self.compare)
@@ -208,6 +209,7 @@ class DuplicatesDialog(QDialog):
 
     def _button(self, text: str, slot) -> QPushButton:
         button = QPushButton(text, self)
+        button.setAutoDefault(False)  # Enter in the list must never send photos to the trash
         button.clicked.connect(slot)
         return button
 
