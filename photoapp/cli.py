@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(p)
     _add_common(p)
 
-    p = sub.add_parser("similar", help="photos that look like a given photo")
+    p = sub.add_parser("similar", help="photos that look like a given photo",
+                       description="Photos that look like PATH: without -k, the ones that stand out as "
+                                   "look-alikes (the search's relevance cut-off); with -k N, the N most similar.")
     p.add_argument("photo", metavar="PATH", help="a photo in the library, or any image file")
     _add_filters(p)
     _add_common(p)
@@ -224,7 +226,8 @@ def cmd_search(args) -> int:
 def cmd_similar(args) -> int:
     filters = _filters(args)
     with _open_library(args) as lib:
-        results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all)
+        # "The N most similar" is what -k asks of find-similar; without it, the look-alikes.
+        results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all and args.k is None)
     _emit(args, [h.as_dict() for h in results], lambda hits: _print_results(hits, results))
     return 0
 
