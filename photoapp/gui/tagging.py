@@ -25,11 +25,15 @@ class TagService(QObject):
     def __init__(self, engine, parent=None):
         super().__init__(parent)
         self.engine = engine
+        self._tag_names: list[str] = []  # from the last albums answer: completers never query
 
     # -- reads (query thread) -------------------------------------------------------------------
     def albums(self, on_done, on_failed=None):
         """``[{"name", "kind", "count" (tags), "query" (smart)}]``: tags largest first, then smart albums."""
-        return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=on_done, on_failed=on_failed)
+        def done(albums: list[dict]) -> None:
+            self._tag_names = sorted((a["name"] for a in albums if a["kind"] == TAG), key=str.lower)
+            on_done(albums)
+        return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=done, on_failed=on_failed)
 
     def album_rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
@@ -50,9 +54,8 @@ class TagService(QObject):
                 for i in ids if i in photos and (allowed is None or i in allowed)]
 
     def tag_names(self) -> list[str]:
-        """Every tag and taught tag (GUI thread, its own connection: for completers)."""
-        tags = self.engine.reader.tags
-        return sorted(set(tags.counts()) | set(tags.probes.names()), key=str.lower)
+        """Every tag as of the last albums refresh (for completers; no query on the GUI thread)."""
+        return list(self._tag_names)
 
     def taught_names(self) -> list[str]:
         return self.engine.reader.tags.probes.names()
