@@ -122,7 +122,8 @@ def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
     assert dialog.list.count() == 0
 
     window.engine.library.catalog.db.execute("DELETE FROM fingerprints")  # photos from before the feature
-    dialog.refresh()
+    assert dialog.again_button.isVisible()
+    dialog.again_button.click()
     qtbot.waitUntil(lambda: dialog.list.count() == 2 and not dialog.busy, timeout=60_000)
     assert all(t is not threading.main_thread() for t in threads)
     assert phases and phases[-1][0] == "fingerprint" and phases[-1][2] == 5

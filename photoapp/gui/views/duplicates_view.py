@@ -158,12 +158,16 @@ class DuplicatesDialog(QDialog):
         self.progress.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.clicked.connect(self.cancel)
+        self.again_button = QPushButton("Look again", self)
+        self.again_button.setToolTip("Find the groups again (after changes made elsewhere)")
+        self.again_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
         top.addWidget(QLabel("Show:", self))
         top.addWidget(self.tier)
         top.addWidget(self.summary, 1)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
+        top.addWidget(self.again_button)
         self.list = QListWidget(self)
         self.list.setMinimumWidth(240)
         self.list.setSpacing(2)
@@ -236,10 +240,11 @@ class DuplicatesDialog(QDialog):
                              on_cancelled=lambda: None)
 
     def cancel(self) -> None:
-        self._waiting_for_index = False
-        if self.job is not None:
-            self.job.cancel()
-            self.job = None
+        if self.job is not None or self._waiting_for_index:
+            self._waiting_for_index = False
+            if self.job is not None:
+                self.job.cancel()
+                self.job = None
             self._set_idle("Stopped looking for duplicates")
 
     def _index_stopped(self, *_args) -> None:
@@ -289,12 +294,14 @@ class DuplicatesDialog(QDialog):
         self.progress.setRange(0, 0)  # busy until a count arrives
         self.progress.show()
         self.cancel_button.show()
+        self.again_button.hide()
         self.show_group(-1)
         self._enable()
 
     def _set_idle(self, text: str) -> None:
         self.progress.hide()
         self.cancel_button.hide()
+        self.again_button.show()
         self.summary.setText(text)
         self._enable()
 
