@@ -75,9 +75,9 @@ def assert_library_sound(capsys, lib: Path, files: set[str]) -> None:
     assert all(n == 1 for _, n in rows), "a photo without (or with two) embeddings"
     check = cli_json(capsys, lib, "check", "--no-repair")
     assert check["ok"] is True and check["index_agrees"] is True, check
-    for query in ("red circle", "blue square on white", "yellow triangle"):
-        found = [h["path"] for h in cli_json(capsys, lib, "search", query, "-k", str(len(files) + 50))]
-        assert found and len(found) == len(set(found)) and set(found) <= files
+    # The whole library ranked (no relevance cut-off): every photo exactly once.
+    found = [h["path"] for h in cli_json(capsys, lib, "search", "red circle", "--all", "-k", str(len(files) + 50))]
+    assert len(found) == len(set(found)) == len(files) and set(found) == files
 
 
 # -- kill -9 ------------------------------------------------------------------------------
@@ -116,6 +116,42 @@ def test_kill_9_while_indexing_then_resume(tmp_path, capsys):
     assert_library_sound(capsys, lib, files)
     leftovers = [p.name for p in lib.rglob("*.tmp")]
     assert not leftovers, f"temp files left in the library: {leftovers}"
+
+
+def test_kill_9_while_watching_then_restart(tmp_path, capsys):
+    """A watcher killed mid-batch: the restarted one reconciles and nothing is lost or doubled."""
+    folder, lib = tmp_path / "photos", tmp_path / "lib"
+    folder.mkdir()
+    cmd = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy", "watch", str(folder),
+           "--settle", "0.3"]
+    log = tmp_path / "watch.log"
+
+    def start() -> subprocess.Popen:
+        with open(log, "a") as err:
+            return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+
+    def wait_until(condition, what: str, proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 240
+        while not condition():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.05)
+
+    watch = start()
+    wait_until(lambda: "photoapp: watching" in log.read_text(), "watching", watch)
+    files = {str(p) for p in generate_library(folder / "new", per_class=3, seed=77)}
+    wait_until(lambda: embedded_count(lib) >= 10, "a first batch", watch)
+    watch.send_signal(signal.SIGKILL)
+    watch.wait(timeout=60)
+    assert embedded_count(lib) < len(files), "the watcher finished before it could be killed"
+    watch = start()
+    try:
+        wait_until(lambda: embedded_count(lib) >= len(files), "the restarted watcher to catch up", watch)
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        code = watch.wait(timeout=60)
+    assert code == 0 and "Traceback" not in log.read_text(), log.read_text()
+    assert_library_sound(capsys, lib, files)
 
 
 # -- concurrent use -------------------------------------------------------------------------
