@@ -9,12 +9,14 @@ Esc (``escape``), the context menu, the viewer (``service``) and settings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
 
 from photoapp.gui.tagging import SMART, TAG, TagService
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
+
+LIVE_ALBUMS_MS = 5000
 
 
 class TagsUi:
@@ -27,6 +29,11 @@ class TagsUi:
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
         self.service.changed.connect(self._tags_changed)
         self.teach_dialog: TeachDialog | None = None
+        # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
+        self._live = QTimer(window, singleShot=True, interval=LIVE_ALBUMS_MS)
+        self._live.timeout.connect(self.refresh_albums)
+        window.engine.index_progress.connect(
+            lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start())
 
     # -- building -------------------------------------------------------------------------------
     def left_pane(self, folders: QWidget) -> QSplitter:
