@@ -53,10 +53,41 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def make_temp_file(path: Path) -> tuple[int, str]:
+    """A temp file next to ``path`` for an atomic write; its name carries this process's id,
+    so a later writer can tell an orphan (its writer was killed) from a write in progress.
+    Orphans in the folder are removed first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_orphan_temp_files(path.parent)
+    return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+
+
+def remove_orphan_temp_files(folder: Path) -> None:
+    for tmp in folder.glob(".*.tmp"):
+        pid = tmp.name.split(".")[-3]
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        try:
+            tmp.unlink()
+        except OSError:
+            pass  # another process cleaned it, or the folder is read-only: harmless
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, belongs to someone else (or cannot tell): leave its file alone
+    return True
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = make_temp_file(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from photoapp.config import atomic_write_bytes
+from photoapp.config import atomic_write_bytes, make_temp_file
 
 
 
@@ -133,8 +132,7 @@ class VectorIndex:
     # -- persistence --------------------------------------------------------------------
     def save(self, path: Path, model: str) -> None:
         """Write the graph and its sidecar atomically; readers never see half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = make_temp_file(path)
         os.close(fd)
         try:
             self._index.save_index(tmp)
