@@ -20,10 +20,11 @@ from photoapp.core.tagging import PROBE, TagSettings, Tagger
 SMART_ALBUM_MAX = 5000
 
 
-def smart_album_members(lib, query: str):
+def smart_album_members(lib, query: str, filters=None):
     """The one place that decides smart-album membership: the photos the search itself
-    deems relevant (Library.search's relevance cut-off), best match first."""
-    return lib.search(query, k=SMART_ALBUM_MAX)
+    deems relevant (Library.search's relevance cut-off), best match first; ``filters``
+    (folder, dates) narrow the album without moving the cut-off."""
+    return lib.search(query, k=SMART_ALBUM_MAX, filters=filters)
 
 
 class Tags:
@@ -180,9 +181,9 @@ class Tags:
         rows = self.lib.catalog.db.execute("SELECT name, query FROM smart_albums ORDER BY name")
         return [{"name": n, "query": q} for n, q in rows]
 
-    def smart_album(self, name: str):
+    def smart_album(self, name: str, filters=None):
         """The album's photos now (live: a saved query, run against the library as it is)."""
         row = self.lib.catalog.db.execute("SELECT query FROM smart_albums WHERE name=?", (name,)).fetchone()
         if row is None:
             raise ValueError(f"no smart album named {name!r}")
-        return smart_album_members(self.lib, row[0])
+        return smart_album_members(self.lib, row[0], filters)

@@ -42,13 +42,11 @@ class TagService(QObject):
         from photoapp.core.search import allowed_ids
 
         lib = self.engine.library
-        allowed = allowed_ids(lib.catalog, filters)
         if kind == SMART:
-            hits = lib.tags.smart_album(name)
-            scores = {h.photo_id: h.score for h in hits}
-            ids = [h.photo_id for h in hits]
+            hits = lib.tags.smart_album(name, filters)
+            scores, ids, allowed = {h.photo_id: h.score for h in hits}, [h.photo_id for h in hits], None
         else:
-            ids, scores = lib.tags.tagger.album(name), {}
+            ids, scores, allowed = lib.tags.tagger.album(name), {}, allowed_ids(lib.catalog, filters)
         photos = lib.catalog.photos_by_ids(ids)
         return [PhotoRow(i, photos[i].path, photos[i].mtime, photos[i].taken, scores.get(i))
                 for i in ids if i in photos and (allowed is None or i in allowed)]

@@ -10,6 +10,7 @@ import pytest
 
 from photoapp.core.labels import default_vocabulary, parse_vocabulary
 from photoapp.core.library import Library
+from photoapp.core.search import Filters
 from photoapp.core.xmp import read_subjects, sidecar_path
 from photoapp.toy.domain import generate_library
 
@@ -148,6 +149,8 @@ def test_smart_album_is_live(tagged, tmp_path):
     assert len(new_yellow & set(after)) >= 0.8 * len(new_yellow)  # the album grew with the new photos
     colour = {**truth, **{str(p): c for p, c in more.items()}}
     assert sum(colour[p].colour == "yellow" for p in after) >= 0.9 * len(after)  # and only with yellow ones
+    in_more = [h.path for h in lib.tags.smart_album("yellow things", Filters(folder=str(tmp_path / "more")))]
+    assert set(in_more) == set(after) & {str(p) for p in more}  # a folder filter narrows, never moves the cut-off
     assert {"name": "yellow things", "kind": "smart", "query": "yellow"} in lib.tags.albums()
     assert lib.tags.album("yellow things") == after
 
