@@ -45,6 +45,8 @@ def hostile(tmp_path_factory):
     """The hostile folder, its snapshot, and one `photoapp index` of it."""
     base = tmp_path_factory.mktemp("hostile")
     folder = build_hostile_folder(base / "photos")
+    for sub, _, _ in os.walk(folder.root):  # read-only folders: any attempt to write in them fails
+        os.chmod(sub, 0o555)
     before = tree_snapshot(folder.root)
     prefix = _unprivileged_prefix(folder.unreadable)
     lib = base / "library"
@@ -53,7 +55,9 @@ def hostile(tmp_path_factory):
     # A hang would show as a timeout here; 300 s is far beyond a run on a loaded 2-core machine.
     proc = subprocess.run([*(prefix or []), *cmd], capture_output=True, text=True, timeout=300,
                           stdin=subprocess.DEVNULL, env=_env(base))
-    return {"folder": folder, "before": before, "lib": lib, "proc": proc, "prefix": prefix, "base": base}
+    yield {"folder": folder, "before": before, "lib": lib, "proc": proc, "prefix": prefix, "base": base}
+    for sub, _, _ in os.walk(folder.root):
+        os.chmod(sub, 0o755)
 
 
 def _cli(capsys, lib: Path, *args: str):
