@@ -3,7 +3,7 @@ platform and tests/installers checks it without running PyInstaller.
 
 Shipped: the tiny toy model and the default label vocabulary (so the demo and tagging work
 offline), the icons, CPU torch. Not shipped: the real CLIP weights (they download on first
-use, or come from a local folder via --model), test/benchmark code, CUDA libraries, Qt
+use, or come from a local folder via --model), test/benchmark code, torch's test libraries, Qt
 modules the GUI does not import.
 """
 
@@ -75,21 +75,44 @@ EXCLUDED_MODULES = [
     "PySide6.QtPrintSupport", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtDBus",
     "PySide6.QtTest", "PySide6.QtConcurrent", "PySide6.QtXml", "PySide6.QtDesigner", "PySide6.QtUiTools",
     "PySide6.QtHelp", "PySide6.QtMultimedia", "PySide6.Qt3DCore", "PySide6.QtCharts",
+    # Pulled in by optional imports (huggingface_hub's CLI, torch.compile, transformers'
+    # training code, imagehash's wavelet hash) on paths Photoapp never takes.
+    "typer", "click", "rich", "pygments", "markdown_it", "mdurl", "pydantic", "pydantic_core", "networkx",
+    "pywt", "functorch", "transformers.pipelines", "transformers.trainer", "transformers.trainer_seq2seq",
+    "transformers.training_args", "transformers.training_args_seq2seq", "transformers.hyperparameter_search",
 ]
+# transformers' __init__ names every one of its ~450 architectures (for type checkers), so
+# the analysis would collect them all: ship only the model code that Photoapp loads, plus
+# the packages transformers itself imports while loading it (tests/installers checks that).
+KEPT_TRANSFORMERS_MODELS = {"auto", *SUPPORTED_MODEL_TYPES, "aimv2", "encoder_decoder"}
 
-# Shared libraries that come with the wheels but nothing loads in use: torch's own test
-# libraries, and CUDA/cuDNN should a CUDA torch be installed in the build environment
-# (the bundle is CPU-only by design: see the README for a CUDA build).
+
+def excluded_modules() -> list[str]:
+    from importlib.util import find_spec
+
+    spec = find_spec("transformers")
+    models = Path(spec.origin).parent / "models" if spec and spec.origin else None
+    unused = sorted(p.name for p in models.iterdir() if (p / "__init__.py").is_file()
+                    and p.name not in KEPT_TRANSFORMERS_MODELS) if models else []
+    return EXCLUDED_MODULES + [f"transformers.models.{name}" for name in unused]
+
+# Shared libraries that come with the torch wheel but nothing loads in use: its test
+# libraries. (CUDA libraries are not filtered: a CPU torch has none, and a CUDA torch
+# cannot even be imported without them; see the README for a CUDA build.)
 DROPPED_BINARIES = [
     "*libtorchbind_test*", "*libjitbackend_test*", "*libbackend_with_compiler*", "*libaoti_custom_ops*",
-    "*libcudnn*", "*libcublas*", "*libcufft*", "*libcurand*", "*libcusparse*", "*libcusolver*", "*libnccl*",
-    "*libnvrtc*", "*libnvJitLink*", "*libcupti*", "*libcudart*", "*libnvToolsExt*", "*libtorch_cuda*",
-    "*libc10_cuda*", "*cudnn*.dll", "*cublas*.dll", "*cufft*.dll", "*cusparse*.dll", "*nvrtc*.dll",
-    "*torch_cuda*.dll", "*c10_cuda*.dll",
+    "*torchbind_test.dll", "*jitbackend_test.dll", "*backend_with_compiler.dll", "*aoti_custom_ops.dll",
+    # C++ test programs and protoc (130 MB on Linux); torch/bin/torch_shm_manager stays:
+    # `import torch` checks that it exists.
+    "torch/test/*", "torch/bin/*Test", "torch/bin/test_*", "torch/bin/protoc*", "torch/bin/*.pt*",
+    # Qt platforms for embedded/kiosk devices and remote framebuffers (a desktop app uses
+    # xcb, wayland, cocoa or windows; offscreen and minimal stay for headless use).
+    "*/platforms/libqeglfs*", "*/platforms/libqlinuxfb*", "*/platforms/libqvnc*", "*/platforms/libqvkkhrdisplay*",
+    "*/platforms/libqminimalegl*", "*/egldeviceintegrations/*", "*/plugins/generic/*", "*libQt6EglFS*",
 ]
 # Data that the hooks collect but the app does not read.
 DROPPED_DATA = [
-    "torch/include/*", "torch/share/*", "torch/test/*", "torch/testing/_internal/*", "torch/utils/benchmark/*",
+    "torch/include/*", "torch/share/*", "torch/test/*", "torch/bin/*.pt*", "torch/utils/benchmark/*",
     "*/__pycache__/*", "*.pyi", "PySide6/Qt/translations/qtwebengine*", "PySide6/Qt/translations/designer*",
     "PySide6/Qt/translations/assistant*", "PySide6/Qt/translations/linguist*",
 ]

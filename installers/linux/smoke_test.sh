@@ -70,12 +70,20 @@ clean "$APP/install.sh" --prefix "$T/prefix" --uninstall > /dev/null || fail "in
   [ ! -e "$T/prefix/share/applications/photoapp.desktop" ] || fail "install.sh --uninstall left files behind"
 pass "install.sh --prefix: menu entry, hicolor icons, 'photoapp' symlink runs; --uninstall removes them"
 
-# System libraries the bundle expects from the host (Qt's X11/Wayland/OpenGL stack, glibc):
-# missing ones are what a minimal machine would need to install.
-missing=$(find "$APP/_internal" -name '*.so*' -type f -exec ldd {} + 2>/dev/null | grep 'not found' | sort -u || true)
+# Shared libraries nothing can find: one of the bundle's own (Qt, torch, Python) means the
+# bundle lost a file and fails; a system one is what a minimal machine has to install
+# (e.g. libxcb-cursor0 for X11), listed as a note.
+# (LD_LIBRARY_PATH as the bootloader sets it for the running app.)
+missing=$(find "$APP/_internal" -name '*.so*' -type f -exec env LD_LIBRARY_PATH="$APP/_internal" ldd {} + 2>/dev/null \
+  | grep 'not found' \
+  | awk '{print $1}' | sort -u || true)
+own=$(echo "$missing" | grep -E '^lib(Qt6|pyside6|shiboken6|torch|c10|python3)' || true)
+[ -z "$own" ] || fail "bundled libraries need missing bundle files: $(echo $own)"
 if [ -n "$missing" ]; then
-  echo "note: host libraries not found on this machine (needed only by the Qt plugins that use them):"
-  echo "$missing" | sed 's/^/       /'
+  echo "note: system libraries not on this machine, needed only by the Qt plugins that link them: $(echo $missing)"
 fi
+pass "no bundled library misses another bundled library"
+cuda=$(find "$APP/_internal" -name 'libcudnn*' -o -name 'libcublas*' -o -name 'libtorch_cuda*' | head -n1)
+echo "torch: $([ -n "$cuda" ] && echo "CUDA build (CUDA libraries bundled)" || echo "CPU build (no CUDA libraries)")"
 echo "size: $(du -sh "$APP" | cut -f1) unpacked"
 echo "smoke test passed"

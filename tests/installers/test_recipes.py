@@ -44,7 +44,7 @@ class FakeAnalysis(Recorder):
         # What a real analysis collects, a few of them for the spec's filters to sort out.
         self.binaries = [("torch/lib/libtorch_cpu.so", "/x", "BINARY"),
                          ("torch/lib/libtorchbind_test.so", "/x", "BINARY"),
-                         ("nvidia/cudnn/lib/libcudnn.so.9", "/x", "BINARY"),
+                         ("torch/bin/test_api", "/x", "BINARY"), ("torch/bin/torch_shm_manager", "/x", "BINARY"),
                          ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x", "BINARY")]
         self.datas = [(dest, src, "DATA") for src, dest in kwargs["datas"]] + [
             ("torch/include/ATen/ATen.h", "/x", "DATA"), ("PySide6/Qt/translations/qtbase_de.qm", "/x", "DATA")]
@@ -79,8 +79,8 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
     assert "transformers.models.clip.modeling_clip" in analysis.kwargs["hiddenimports"]
     assert {"tkinter", "PySide6.QtNetwork", "PySide6.QtQml"} <= set(analysis.kwargs["excludes"])
-    # The filters dropped test libraries, CUDA and headers, and kept what runs.
-    assert [b[0] for b in analysis.binaries] == ["torch/lib/libtorch_cpu.so",
+    # The filters dropped test libraries and headers, and kept what runs.
+    assert [b[0] for b in analysis.binaries] == ["torch/lib/libtorch_cpu.so", "torch/bin/torch_shm_manager",
                                                  "PySide6/Qt/plugins/platforms/libqoffscreen.so"]
     assert not any(d[0].startswith("torch/include") for d in analysis.datas)
 
@@ -202,3 +202,32 @@ def test_shell_scripts_parse(script):
     proc = subprocess.run([shell, "-n", str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert path.stat().st_mode & 0o111, f"{script} is not executable"
+
+
+IMPORTS_IN_USE = """
+import json, sys
+from photoapp import cli, cli_dupes, cli_tags
+from photoapp.core import duplicates, library, tagging, trash, watcher
+from photoapp.core.embedding.clip import ClipEmbedder
+from photoapp.core.embedding.models import resolve
+from photoapp.gui import app, main_window
+ClipEmbedder(resolve("toy", download=False), device="cpu").embed_texts(["red circle"])
+import huggingface_hub, hf_xet, send2trash, platformdirs, pillow_heif, imagehash  # download, trash, HEIC, hashes
+json.dump(sorted(sys.modules), sys.stdout)
+"""
+
+
+def test_nothing_the_app_imports_is_excluded():
+    """A module left out of the bundle but imported in use would only fail in the frozen app."""
+    import json
+    import os
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", IMPORTS_IN_USE], capture_output=True, text=True, env=env,
+                          timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    imported = json.loads(proc.stdout)
+    excluded = bundle.excluded_modules()
+    assert "transformers.models.bert" in excluded  # the filter is live
+    clashes = [m for m in imported for x in excluded if m == x or m.startswith(x + ".")]
+    assert not clashes, f"excluded from the bundle but imported: {clashes[:10]}"
