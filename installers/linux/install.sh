@@ -63,9 +63,9 @@ rm -rf "$APPDIR"
 mv "$APPDIR.new" "$APPDIR"
 ln -sfn "$APPDIR/photoapp" "$BIN"
 
-# The menu entry runs the installed program by its full path: a desktop session's PATH
-# often lacks ~/.local/bin.
-sed "s|^Exec=photoapp|Exec=$BIN|; s|^TryExec=photoapp|TryExec=$BIN|" "$HERE/photoapp.desktop" > "$DESKTOP"
+# The menu entry runs the installed program by its full path (a desktop session's PATH
+# often lacks ~/.local/bin), quoted as the Desktop Entry spec wants for paths with spaces.
+sed "s|^Exec=photoapp|Exec=\"$BIN\"|; s|^TryExec=photoapp|TryExec=$BIN|" "$HERE/photoapp.desktop" > "$DESKTOP"
 chmod 644 "$DESKTOP"
 for size in $SIZES; do
   mkdir -p "$HICOLOR/${size}x${size}/apps"
