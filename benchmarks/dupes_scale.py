@@ -5,8 +5,11 @@ embeddings) with planted exact copies, near copies (a few bits flipped) and simi
 (embedding + small noise), builds the HNSW index (timed apart: a library already has it),
 then times each stage of ``duplicates.find`` and the whole call, and prints a table.
 
-    python benchmarks/dupes_scale.py                 # 100,000 photos
+    python benchmarks/dupes_scale.py                 # 100,000 photos (target 30 s)
+    python benchmarks/dupes_scale.py -n 100000,1000000   # and 1,000,000 (target 5 min)
     python benchmarks/dupes_scale.py -n 20000 --dim 256
+
+Writes benchmarks/results/dupes_scale.json (one entry per size).
     python benchmarks/dupes_scale.py --variants      # thresholds on the real-photo variants
 """
 
@@ -22,6 +25,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixtures import write_results  # noqa: E402
 
 from photoapp.core import duplicates, fingerprint  # noqa: E402
 from photoapp.core.catalog import Catalog  # noqa: E402
@@ -76,7 +82,10 @@ def timed(label: str, rows: list, fn, *args):
     return result
 
 
-def run_scale(n: int, dim: int) -> None:
+TARGET_S = {100_000: 30, 1_000_000: 300}
+
+
+def run_scale(n: int, dim: int) -> dict:
     model, s = "bench", DupeSettings()
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog(Path(tmp) / "catalog.sqlite3")
@@ -102,8 +111,14 @@ def run_scale(n: int, dim: int) -> None:
     print(f"{'stage':<52} {'seconds':>8} {'items':>9}")
     for label, seconds, count in rows:
         print(f"{label:<52} {seconds:8.2f} {count:>9}")
-    tiers = {t: sum(g.tier == t for g in groups) for t in Tier}
+    tiers = {str(t): sum(g.tier == t for g in groups) for t in Tier}
     print("groups:", ", ".join(f"{t}: {c:,}" for t, c in tiers.items()))
+    total = rows[-1][1]
+    target = TARGET_S.get(n)
+    if target:
+        print(f"grouping {total:.1f} s, target {target} s: {'met' if total <= target else 'NOT met'}")
+    return {"n": n, "dim": dim, "grouping_s": round(total, 2), "target_s": target,
+            "stages": {label: round(seconds, 2) for label, seconds, _ in rows}, "groups": tiers}
 
 
 def run_variants() -> None:
@@ -138,11 +153,15 @@ def run_variants() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument("-n", default="100000", help="library sizes, comma-separated")
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--variants", action="store_true", help="measure the near threshold on real photos")
     args = parser.parse_args()
-    run_variants() if args.variants else run_scale(args.n, args.dim)
+    if args.variants:
+        run_variants()
+        return
+    sizes = [run_scale(int(n), args.dim) for n in args.n.split(",")]
+    print("wrote", write_results("dupes_scale", {"sizes": sizes}))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
     python benchmarks/search_scale.py -n 100000 --m 16 --ef-construction 100 --ef 64,128,256
 
 For each size: N random 512-d unit vectors (the embeddings) and Q random unit queries (the
-hardest case for a graph index: no cluster structure to follow). It builds the project's
+hardest case for a graph index: no cluster structure to follow; ``--data clustered`` puts
+the photos in scenes of ~50 look-alikes, cosine ~0.8 to their scene, and the queries
+near scenes, which is closer to how real photo embeddings are spread). It builds the project's
 VectorIndex (hnswlib) with the given M / ef_construction, and for each ef measures one
 query at a time on one thread: latency p50/p99 and recall@10 against exact search
 (numpy, also timed). Memory per photo is the resident-memory growth of the build, beyond
@@ -54,6 +56,19 @@ def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
     return out
 
 
+def clustered_vectors(n: int, dim: int, seed: int, scenes: int, spread: float = 0.75) -> np.ndarray:
+    """Photos in ``scenes`` scenes: a scene centre plus isotropic noise (cosine ~0.8 to it)."""
+    rng = np.random.default_rng(seed)
+    centres = unit_vectors(scenes, dim, seed=scenes)
+    out = np.empty((n, dim), np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        block = centres[rng.integers(0, len(centres), m)]
+        block += spread * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
+        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
     """Ground truth, and the latency of one exact numpy query (matrix-vector + partial sort)."""
     truth, times = [], []
@@ -71,10 +86,15 @@ def ms(values: list[float], pct: float) -> float:
     return round(float(np.percentile(values, pct)) * 1000, 2)
 
 
-def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, threads: int) -> dict:
+def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, threads: int,
+            data: str = "random") -> dict:
     print(f"{n:,} vectors: generating...", file=sys.stderr)
-    vectors = unit_vectors(n, dim, seed=n)
-    qs = unit_vectors(queries, dim, seed=n + 1)
+    if data == "clustered":  # queries share the photos' scenes (same centres), looser
+        vectors = clustered_vectors(n, dim, seed=n, scenes=max(1, n // 50))
+        qs = clustered_vectors(queries, dim, seed=n + 1, scenes=max(1, n // 50), spread=1.2)
+    else:
+        vectors = unit_vectors(n, dim, seed=n)
+        qs = unit_vectors(queries, dim, seed=n + 1)
     truth, exact_times = exact_top(vectors, qs, 10)
     gc.collect()
     before = rss_bytes()
@@ -88,7 +108,7 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
         print(f"  {min(n, lo + 50_000):,} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     build_s = time.perf_counter() - start
     overhead = (rss_bytes() - before) / n - 4 * dim
-    row = {"n": n, "dim": dim, "m": params.m, "ef_construction": params.ef_construction,
+    row = {"n": n, "dim": dim, "data": data, "m": params.m, "ef_construction": params.ef_construction,
            "build_s": round(build_s, 1), "bytes_per_photo_beyond_vectors": round(overhead),
            "exact_numpy_p50_ms": ms(exact_times, 50), "exact_numpy_p99_ms": ms(exact_times, 99), "by_ef": {}}
     for ef in efs:
@@ -134,6 +154,7 @@ def main() -> None:
     parser.add_argument("--ef-construction", type=int, default=defaults.ef_construction)
     parser.add_argument("--ef", default=None, help=f"search ef values to measure (default 64,{defaults.ef},256,512)")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--data", choices=["random", "clustered"], default="random")
     parser.add_argument("--text-queries", type=int, default=30)
     parser.add_argument("--threads", type=int, default=-1, help="build threads (default: every core)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench")
@@ -144,7 +165,7 @@ def main() -> None:
     model = make_vit_b32(args.cache / "vit-b32-random")
     results = []
     for n in (int(x) for x in args.n.split(",")):
-        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads)
+        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads, args.data)
         row["text_query"] = text_query(index, model, args.text_queries)
         results.append(row)
         del index, vectors
@@ -156,13 +177,13 @@ def main() -> None:
                           r["bytes_per_photo_beyond_vectors"], e["recall_at_10"], e["p50_ms"], e["p99_ms"],
                           r["exact_numpy_p50_ms"]])
     print(table(["photos", "HNSW", "build s", "B/photo", "recall@10", "p50 ms", "p99 ms", "exact p50 ms"], lines,
-                title=f"{args.dim}-d random unit vectors, {args.queries} random queries, one thread per query"))
+                title=f"{args.dim}-d {args.data} unit vectors, {args.queries} queries, one thread per query"))
     print()
     print(table(["photos", "text encode p50 ms", "text query p50 ms", "p99 ms"],
                 [[f"{r['n']:,}", r["text_query"]["encode_p50_ms"], r["text_query"]["p50_ms"], r["text_query"]["p99_ms"]]
                  for r in results], title=f"text query end to end (ViT-B/32 text tower on CPU + index, k=20, "
                                           f"ef={params.ef})"))
-    out = write_results("search_scale", {"params": vars(params) if hasattr(params, "__dict__") else str(params),
+    out = write_results("search_scale" if args.data == "random" else f"search_scale-{args.data}", {"params": vars(params) if hasattr(params, "__dict__") else str(params),
                                          "sizes": results}, args.json)
     print(f"\nwrote {out}")
 

@@ -1,9 +1,10 @@
 """CLIP-family embedders (CLIPModel, SiglipModel, ...) through transformers.
 
 Lazy: nothing heavy is imported or loaded until the first ``load()``. Weights come from
-safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision: fp16 on a GPU, fp32
-on a CPU unless the library asks for another (benchmarks/index_throughput.py measures
-the speed and the cosine to fp32 of each).
+safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision ("auto"): fp16 on a
+GPU; on a CPU the image tower of a full-size model runs in dynamic int8 (2-3x faster,
+benchmarks/index_throughput.py) as long as the first batch of photos embeds within cosine
+0.99 of fp32, else it goes back to fp32. Texts always run in the model's float precision.
 """
 
 from __future__ import annotations
@@ -33,10 +34,18 @@ def choose_device(preference: str = "auto") -> str:
 PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
 
 
-def default_precision(device: str) -> str:
-    """What "auto" means: fp16 on a GPU. On a CPU fp32: bf16 is emulated (slow) without
-    AVX-512 BF16/AMX, and dynamic int8 is left to the user (see the README's figures)."""
-    return "fp16" if device in ("cuda", "mps") else "fp32"
+# int8 only pays off for wide layers; a tiny model (the 128-wide toy) stays in fp32.
+INT8_MIN_WIDTH = 384
+# Reduced precision is kept only while embeddings stay this close to fp32 (first batch checked).
+MIN_COSINE = 0.99
+
+
+def default_precision(device: str, vision_width: int | None = None) -> str:
+    """What "auto" means: fp16 on a GPU; int8 image tower on a CPU for full-size models.
+    bf16 is never chosen: without AVX-512 BF16/AMX a CPU emulates it (10x slower)."""
+    if device in ("cuda", "mps"):
+        return "fp16"
+    return "int8" if vision_width is None or vision_width >= INT8_MIN_WIDTH else "fp32"
 
 
 def _features(out):
@@ -53,6 +62,7 @@ class ClipEmbedder:
         self.source = source
         self.preference = device
         self.precision = precision
+        self.int8_cosine: float | None = None  # measured on the first batch of photos
         self.spec = PreprocessSpec.from_folder(source.folder)
         self._model = None
         self._tokenizer = None
@@ -60,6 +70,7 @@ class ClipEmbedder:
         self.device = "cpu"
         self.dtype = None
         self.text_padding: dict = {"padding": True}
+        self._fp32_vision = None  # kept until the first int8 batch has been checked against it
 
     @property
     def name(self) -> str:
@@ -80,7 +91,7 @@ class ClipEmbedder:
         hf_logging.disable_progress_bar()
         self.device = choose_device(self.preference)
         if self.precision == "auto":
-            self.precision = default_precision(self.device)
+            self.precision = default_precision(self.device, _vision_width(self.source.folder))
         if self.precision == "int8" and self.device != "cpu":
             raise ModelUnavailable("int8 precision runs on the CPU only; use fp16 on a GPU")
         self.dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.precision, torch.float32)
@@ -94,13 +105,18 @@ class ClipEmbedder:
         if getattr(model.config, "model_type", "") in ("siglip", "siglip2"):
             # SigLIP was trained on texts padded to 64 tokens; other padding degrades it.
             self.text_padding = {"padding": "max_length", "max_length": 64}
-        model = model.to(self.device).eval()
-        self._model = _quantize_int8(model) if self.precision == "int8" else model
+        self._model = model.to(self.device).eval()
+        if self.precision == "int8" and not hasattr(self._model, "vision_model"):
+            self.precision = "fp32"  # an unusual layout: nothing we know how to quantise safely
+        if self.precision == "int8":
+            self._fp32_vision = self._model.vision_model
+            self._model.vision_model = _quantize_int8(self._fp32_vision)
 
     def unload(self) -> None:
         with self._lock:
             self._model = None
             self._tokenizer = None
+            self._fp32_vision = None
 
     @property
     def dim(self) -> int:
@@ -115,8 +131,26 @@ class ClipEmbedder:
         self.load()
         with torch.inference_mode():
             pixels = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device, self.dtype)
-            feats = _features(self._model.get_image_features(pixel_values=pixels))
-            return self._normalise(feats)
+            vectors = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
+            if self._fp32_vision is not None:
+                vectors = self._check_int8(pixels, vectors)
+            return vectors
+
+    def _check_int8(self, pixels, vectors: np.ndarray) -> np.ndarray:
+        """Compare the first int8 batch with fp32: keep int8 only if every photo is within
+        MIN_COSINE, else go back to fp32 for good (a model with outlier activations)."""
+        with self._lock:
+            fp32_vision, self._fp32_vision = self._fp32_vision, None
+            if fp32_vision is None:  # another thread checked meanwhile
+                return vectors
+            int8_vision, self._model.vision_model = self._model.vision_model, fp32_vision
+            reference = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
+            self.int8_cosine = float(np.min(np.sum(reference * vectors, axis=1)))
+            if self.int8_cosine < MIN_COSINE:
+                self.precision = "fp32"
+                return reference
+            self._model.vision_model = int8_vision
+            return vectors
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -141,9 +175,21 @@ class ClipEmbedder:
         return (arr / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def _vision_width(folder) -> int | None:
+    import json
+    from pathlib import Path
+
+    try:
+        cfg = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+        return int(cfg.get("vision_config", {}).get("hidden_size"))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def _quantize_int8(model):
     """Dynamic int8 (weights int8, activations quantised per batch) of the Linear layers,
-    which hold nearly all of a ViT's work; fbgemm kernels on x86 CPUs."""
+    which hold nearly all of a ViT's work; fbgemm kernels on x86 CPUs. A copy: the float
+    module stays intact for the first-batch check."""
     import warnings
 
     import torch
