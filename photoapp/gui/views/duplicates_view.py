@@ -171,6 +171,7 @@ class DuplicatesDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setMinimumWidth(240)
         self.list.setSpacing(2)
+        self.list.setUniformItemSizes(True)  # thousands of groups: no per-item size pass
         self.list.setAlternatingRowColors(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -269,12 +270,14 @@ class DuplicatesDialog(QDialog):
         self._fill_list()
 
     def _fill_list(self, row: int = 0) -> None:
+        self.list.setUpdatesEnabled(False)
         self.list.clear()
         for group in self.groups:
             item = QListWidgetItem(f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
                                    f"{size_text(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}")
             item.setToolTip("\n".join(group.paths))
             self.list.addItem(item)
+        self.list.setUpdatesEnabled(True)
         total = sum(g.reclaim_bytes for g in self.groups)
         self.summary.setText(f"{len(self.groups):,} groups · {size_text(total)} to reclaim"
                              if self.groups else "No duplicates found")
