@@ -22,14 +22,15 @@ ICONS = RESOURCES / "icons"
 DATA_DIRS = {
     "resources/models/toy-clip": ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                                   "vocab.json", "merges.txt", "preprocessor_config.json"],
-    "resources/labels": ["default.txt"],
+    "resources/labels": ["*.txt"],  # every vocabulary: the default one, the toy model's
     "resources/icons": [f"photoapp-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)],
 }
 
 
 def data_files() -> list[tuple[str, str]]:
     """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
-    return [(str(ROOT / folder / name), folder) for folder, names in DATA_DIRS.items() for name in names]
+    return [(str(path), folder) for folder, names in DATA_DIRS.items() for name in names
+            for path in sorted((ROOT / folder).glob(name))]
 
 
 # transformers picks model classes by name at run time (AutoModel -> models.<type>), which

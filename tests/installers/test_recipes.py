@@ -10,6 +10,7 @@ installers/linux/build.sh && installers/linux/smoke_test.sh dist/photoapp-*-linu
 from __future__ import annotations
 
 import ast
+import os
 import plistlib
 import re
 import shutil
@@ -76,6 +77,7 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     shipped = {f"{dest}/{Path(src).name}" for src, dest in datas}
     assert {"resources/models/toy-clip/model.safetensors", "resources/labels/default.txt",
             "resources/icons/photoapp-256.png"} <= shipped
+    assert {f"resources/labels/{p.name}" for p in (ROOT / "resources" / "labels").glob("*.txt")} <= shipped
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
     assert "transformers.models.clip.modeling_clip" in analysis.kwargs["hiddenimports"]
     assert {"tkinter", "PySide6.QtNetwork", "PySide6.QtQml"} <= set(analysis.kwargs["excludes"])
@@ -142,6 +144,11 @@ def test_shipped_data_is_enough_to_run(tmp_path, monkeypatch):
     vectors = ClipEmbedder(source, device="cpu").embed_texts(["red circle", "a red circle", "blue square"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert len(default_vocabulary()) >= 50
+    demo = subprocess.run([sys.executable, "-m", "photoapp", "--library", str(tmp_path / "lib"), "--model", "toy",
+                           "demo", str(tmp_path / "photos"), "--no-gui", "--per-class", "1"],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PHOTOAPP_RESOURCES=str(
+                              tmp_path / "resources")), stdin=subprocess.DEVNULL)
+    assert demo.returncode == 0 and "Indexed 36 demo photos" in demo.stdout, demo.stderr
 
 
 def test_every_model_file_the_loader_reads_is_shipped():
