@@ -91,6 +91,9 @@ class Library:
             self.settings.extra["pending_model"] = target
         elif target == active and self.pending_model:
             self.settings.extra.pop("pending_model")  # switching back cancels the switch
+        else:
+            return target  # nothing to record: a save would put back this Library's stale copy of
+            # settings another writer changed since (a folder watcher's batch, the GUI's state)
         self.settings.save(self.path)
         return target
 

@@ -285,6 +285,9 @@ class DuplicatesDialog(QDialog):
             self.list.setCurrentRow(min(row, len(self.groups) - 1))
         else:
             self.show_group(-1)
+            more = "" if self.tier.currentData() == "all" else (
+                "<br>Other shots of one moment are under Show ▸ “Copies and similar shots”.")
+            self.heading.setText(f"<b>Nothing to clean up here.</b>{more}")
         self._enable()
 
     def _failed(self, job, message: str) -> None:
