@@ -47,10 +47,14 @@ hits=$(clean "$APP/photoapp" --library "$T/demo-lib" search "blue square" -k 3) 
 [[ "$(echo "$hits" | head -n1)" == *blue_square_on_* ]] || fail "search 'blue square' ranked '$(echo "$hits" | head -n1)' first"
 pass "photoapp search 'blue square' on the demo library: ${hits%%$'\n'*}"
 
-labels=$(clean "$APP/photoapp" --library "$T/demo-lib" labels list) || fail "photoapp labels list exited non-zero"
+# A new library starts with the everyday vocabulary; one on the tiny model with its own.
+labels=$(clean "$APP/photoapp" --library "$T/new-lib" labels list) || fail "photoapp labels list exited non-zero"
 n=$(echo "$labels" | grep -cv '^\[' || true)
-[ "$n" -ge 50 ] || fail "the shipped label vocabulary has only $n labels"
-pass "photoapp labels list: the shipped vocabulary has $n labels"
+[ "$n" -ge 50 ] || fail "the shipped default vocabulary has only $n labels"
+labels=$(clean "$APP/photoapp" --library "$T/demo-lib" labels list) || fail "photoapp labels list exited non-zero"
+m=$(echo "$labels" | grep -cv '^\[' || true)
+[ "$m" -ge 5 ] || fail "the shipped toy vocabulary has only $m labels"
+pass "photoapp labels list: the shipped vocabularies: $n everyday labels, $m for the tiny model"
 
 clean QT_QPA_PLATFORM=offscreen "$APP/photoapp" --library "$T/demo-lib" --model toy --quit-after 4 \
   > "$T/gui.out" 2> "$T/gui.err" || { cat "$T/gui.err" >&2; fail "the GUI exited non-zero"; }
