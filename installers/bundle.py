@@ -109,7 +109,7 @@ DROPPED_BINARIES = [
     # Qt platforms for embedded/kiosk devices and remote framebuffers (a desktop app uses
     # xcb, wayland, cocoa or windows; offscreen and minimal stay for headless use).
     "*/platforms/libqeglfs*", "*/platforms/libqlinuxfb*", "*/platforms/libqvnc*", "*/platforms/libqvkkhrdisplay*",
-    "*/platforms/libqminimalegl*", "*/egldeviceintegrations/*", "*/plugins/generic/*", "*libQt6EglFS*",
+    "*/platforms/libqminimalegl*", "*/egldeviceintegrations/*", "*/plugins/generic/*", "*libQt6EglF[Ss]*",
 ]
 # Data that the hooks collect but the app does not read.
 DROPPED_DATA = [
