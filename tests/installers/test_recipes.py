@@ -46,6 +46,8 @@ class FakeAnalysis(Recorder):
         self.binaries = [("torch/lib/libtorch_cpu.so", "/x", "BINARY"),
                          ("torch/lib/libtorchbind_test.so", "/x", "BINARY"),
                          ("torch/bin/test_api", "/x", "BINARY"), ("torch/bin/torch_shm_manager", "/x", "BINARY"),
+                         ("PySide6/Qt/plugins/platforms/libqeglfs.so", "/x", "BINARY"),
+                         ("PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6", "/x", "BINARY"),
                          ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x", "BINARY")]
         self.datas = [(dest, src, "DATA") for src, dest in kwargs["datas"]] + [
             ("torch/include/ATen/ATen.h", "/x", "DATA"), ("PySide6/Qt/translations/qtbase_de.qm", "/x", "DATA")]
