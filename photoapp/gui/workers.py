@@ -130,10 +130,13 @@ class IndexJob(QRunnable):
 
     # -- worker thread ----------------------------------------------------------------------
     def run(self) -> None:
+        from photoapp.core.embedding.models import download_progress
         from photoapp.core.indexer import Cancelled
 
         try:
-            report = self.library.index_folders(self.paths, progress=self._progress, cancel=self.cancel_event)
+            # A model not downloaded yet downloads on the first embed: show its bytes too.
+            with download_progress(self._download_progress):
+                report = self.library.index_folders(self.paths, progress=self._progress, cancel=self.cancel_event)
         except Cancelled:
             self.signals.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - shown in the progress area and banner
@@ -148,8 +151,15 @@ class IndexJob(QRunnable):
             self._phase = phase
             self._eta.start(done)
         self._wait_while_paused()
-        eta = self._eta.eta(done, total) if phase == "embed" else None
+        eta = self._eta.eta(done, total) if phase in ("embed", "download") else None
         self.signals.progress.emit(phase, done, total, eta)
+
+    def _download_progress(self, done: int, total: int) -> None:
+        from photoapp.core.indexer import Cancelled
+
+        if self.cancel_event.is_set():
+            raise Cancelled()  # stops the download; a later run resumes its partial files
+        self._progress("download", done, total)
 
     def _wait_while_paused(self) -> None:
         if self._running.is_set():

@@ -90,3 +90,39 @@ def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_p
     assert np.allclose(strict.embed_pixels(pixels), fp32, atol=1e-5)
     with pytest.raises(ValueError, match="unknown precision"):
         ClipEmbedder(resolve("toy"), "cpu", precision="int4")
+
+
+def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
+    """snapshot_download builds its byte bar with huggingface_hub's own helper from the
+    tqdm_class we pass; drive that helper exactly so (no network here) and check that
+    the listener hears the bytes, that stderr stays quiet, and that a cancel propagates."""
+    import logging
+
+    from huggingface_hub.utils.tqdm import _create_progress_bar
+
+    from photoapp.core.embedding.models import _reporting_tqdm, download_progress
+    from photoapp.core.indexer import Cancelled
+
+    heard = []
+    cls = _reporting_tqdm(lambda done, total: heard.append((done, total)))
+    bar = _create_progress_bar(cls=cls, log_level=logging.WARNING, name="huggingface_hub.snapshot_download",
+                               desc="Reconstructing (incomplete total...)", total=0, initial=0, unit="B",
+                               unit_scale=True)
+    files = _create_progress_bar(cls=cls, log_level=logging.WARNING, desc="Fetching 4 files", total=4)
+    bar.total = 600_000_000
+    bar.update(150_000_000)
+    files.update(1)  # the file-count bar is not bytes: not reported
+    bar.update(450_000_000)
+    assert heard == [(150_000_000, 600_000_000), (600_000_000, 600_000_000)]
+
+    def cancel(done, total):
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        _reporting_tqdm(cancel)(desc="Reconstructing", unit="B", total=10).update(5)
+    listener = heard.append
+    with download_progress(listener):
+        from photoapp.core.embedding import models
+
+        assert models._listener.fn == listener
+    assert getattr(models._listener, "fn", None) is None

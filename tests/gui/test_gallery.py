@@ -129,3 +129,16 @@ def test_returning_none_from_data_does_not_leak_refcounts():
     for _ in range(20_000):
         index.data(ScoreRole)  # None: not a search result
     assert sys.getrefcount(None) >= before - 100
+
+
+def test_progress_panel_shows_a_model_download_in_megabytes(qtbot):
+    from photoapp.gui.views.progress_panel import ProgressPanel
+
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.started()
+    panel.update_progress("download", 150_000_000, 600_000_000, 90.0)
+    assert panel.label.text().startswith("Downloading the model (once): 150 of 600 MB")
+    assert (panel.bar.value(), panel.bar.maximum()) == (150, 600)
+    panel.update_progress("embed", 10, 100, None)
+    assert panel.label.text().startswith("Indexing 10 of 100 photos")

@@ -1,12 +1,17 @@
 """Finding a model: the shipped ``toy`` model, a local folder, or a Hugging Face id.
 
-Real models download once into the user's cache (with a progress bar on stderr) and
+Real models download once into the user's cache (with a progress bar on stderr, or
+reported to a listener such as the GUI's progress panel, see ``download_progress``) and
 load offline afterwards. Only safetensors weights are fetched or loaded.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,44 @@ _ALLOW = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken"]
 
 class ModelUnavailable(Exception):
     """The model cannot be found or downloaded; the message says what to do."""
+
+
+# Who hears about a download started on this thread: (bytes done, bytes known so far).
+_listener = threading.local()
+DownloadListener = Callable[[int, int], None]
+
+
+@contextmanager
+def download_progress(listener: DownloadListener):
+    """Report the bytes of any model download this thread starts to ``listener``; an
+    exception it raises (a cancel) stops the download and propagates."""
+    previous = getattr(_listener, "fn", None)
+    _listener.fn = listener
+    try:
+        yield
+    finally:
+        _listener.fn = previous
+
+
+def _reporting_tqdm(listener: DownloadListener):
+    """A silent tqdm class for ``snapshot_download(tqdm_class=...)`` that forwards its
+    aggregated byte bar (the one counting every file's bytes) to ``listener``."""
+    from tqdm import tqdm
+
+    class ReportingTqdm(tqdm):
+        def __init__(self, *args, **kwargs):
+            self._reports = kwargs.get("unit") == "B" and str(kwargs.get("desc", "")).startswith("Reconstructing")
+            kwargs.setdefault("file", io.StringIO())  # the listener shows it; keep stderr clean
+            kwargs.pop("name", None)
+            super().__init__(*args, **kwargs)
+
+        def update(self, n=1):
+            result = super().update(n)
+            if self._reports:
+                listener(int(self.n), int(self.total or 0))
+            return result
+
+    return ReportingTqdm
 
 
 @dataclass(frozen=True)
@@ -62,6 +105,12 @@ def resolve(spec: str, download: bool = True) -> ModelSource:
     return ModelSource(name, _from_hub(name, download))
 
 
+def _cancelled_type() -> type[BaseException]:
+    from photoapp.core.indexer import Cancelled
+
+    return Cancelled
+
+
 def _from_hub(repo_id: str, download: bool) -> Path:
     from huggingface_hub import snapshot_download
 
@@ -72,8 +121,12 @@ def _from_hub(repo_id: str, download: bool) -> Path:
         pass
     if not download:
         raise ModelUnavailable(f"model {repo_id!r} is not downloaded yet")
+    listener = getattr(_listener, "fn", None)
+    progress = {"tqdm_class": _reporting_tqdm(listener)} if listener else {}
     try:
-        folder = Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache))
+        folder = Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache, **progress))
+    except _cancelled_type():
+        raise
     except Exception as exc:  # noqa: BLE001 - network, auth, unknown repo: one clear message
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelUnavailable(
