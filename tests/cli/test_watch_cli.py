@@ -105,7 +105,7 @@ def test_watch_copies_moves_deletions_and_restart(source, tmp_path):
         os.remove(folder / name)
     took = wait_for(lambda: set(catalogued(lib)) == on_disk(folder), "moves and deletions reflected")
     print(f"20 moves and 20 deletions reflected in {took:.1f}s")
-    hits = cli_json(lib, "search", "circle", "-k", "200")
+    hits = cli_json(lib, "search", "circle", "--all", "-k", "200")
     assert len(hits) == len(source) - 20 and all(os.path.exists(h["path"]) for h in hits)
     ids_before = catalogued(lib)
 

@@ -120,7 +120,7 @@ def test_non_utf8_name_round_trips_through_json(hostile, capsys):
 def test_folder_is_byte_identical_after_every_operation(hostile, capsys):
     lib, folder = hostile["lib"], hostile["folder"]
     assert tree_snapshot(folder.root) == hostile["before"], "indexing changed the photo folder"
-    hits = _cli(capsys, lib, "search", "red circle", "-k", "50")
+    hits = _cli(capsys, lib, "search", "red circle", "--all", "-k", "50")
     assert hits and len({h["path"] for h in hits}) == len(hits)
     assert _cli(capsys, lib, "similar", str(folder.root / "plain_1.jpg"))
     _cli(capsys, lib, "tags")
