@@ -30,6 +30,7 @@ because other models spread their cosines differently.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 
@@ -133,9 +134,11 @@ def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: 
              for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]]
     half = max_bits // 2
     found = set()
-    for column in (0, 1):
-        i, j, _ = hamming_index.pairs_within(uniq[:, column], half)
-        found.update(zip(i.tolist(), j.tolist()))
+    # The two searches are independent and numpy releases the GIL in their heavy parts:
+    # one thread each uses both cores of a small machine.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for i, j, _ in pool.map(lambda column: hamming_index.pairs_within(uniq[:, column], half), (0, 1)):
+            found.update(zip(i.tolist(), j.tolist()))
     if not found:
         return pairs
     ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
