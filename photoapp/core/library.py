@@ -143,14 +143,7 @@ class Library:
                       cancel: threading.Event | None = None) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
         targets = self.add_folders(paths) if paths else self.catalog.folders()
-        indexer = self._indexer(progress, cancel)
-        try:
-            report = indexer.run(targets)
-        finally:
-            self.save_index()
-        self._finish_switch(indexer.embedder.name)
-        self.tags.refresh()  # a finished model switch re-tags with the new model
-        return report
+        return self._run(lambda indexer: indexer.run(targets), progress, cancel)
 
     def index_paths(self, paths: list[str], progress: ProgressFn | None = None,
                     cancel: threading.Event | None = None) -> IndexReport:
@@ -164,13 +157,18 @@ class Library:
                           if path == root or path.startswith(root.rstrip(os.sep) + os.sep)), None)
             if owner is not None:  # paths outside the library are none of its business
                 scopes.append((owner, path))
+        return self._run(lambda indexer: indexer.run_paths(scopes), progress, cancel)
+
+    def _run(self, work, progress: ProgressFn | None, cancel: threading.Event | None) -> IndexReport:
+        """One index run: ``work(indexer)``, then save the index, finish a model switch whose
+        embeddings are complete, and re-tag (a finished switch re-tags with the new model)."""
         indexer = self._indexer(progress, cancel)
         try:
-            report = indexer.run_paths(scopes)
+            report = work(indexer)
         finally:
             self.save_index()
         self._finish_switch(indexer.embedder.name)
-        self.tags.refresh()  # a finished model switch re-tags with the new model
+        self.tags.refresh()
         return report
 
     def _indexer(self, progress: ProgressFn | None, cancel: threading.Event | None) -> Indexer:

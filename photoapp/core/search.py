@@ -129,6 +129,7 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
     over the whole library (so a filter narrows the answer, never moves the line), then
     filters, order and the ``k`` cap apply. ``library_vectors()`` gives (ids, vectors)
     of every embedded photo; it is only called for libraries up to EXACT_ALL photos."""
+    allowed = allowed_ids(catalog, filters or Filters())
     if len(index) <= EXACT_ALL:
         ids, vectors = library_vectors()
         scores = vectors @ query.astype(np.float32) if len(ids) else np.zeros(0, np.float32)
@@ -136,8 +137,7 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
         chosen = scores >= cutoff.threshold
         ids, scores, truncated = ids[chosen], scores[chosen], False
     else:
-        ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, filters, strictness)
-    allowed = allowed_ids(catalog, filters or Filters())
+        ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, allowed, strictness)
     keep = [(int(i), float(s)) for i, s in zip(ids, scores)
             if (allowed is None or int(i) in allowed) and not (exclude and int(i) in exclude)]
     keep.sort(key=lambda pair: -pair[1])
@@ -145,7 +145,7 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
     return Results(hits[:k] if k is not None else hits, total=len(hits), cutoff=cutoff, truncated=truncated)
 
 
-def _relevant_at_scale(catalog, index, model, query, filters, strictness):
+def _relevant_at_scale(catalog, index, model, query, allowed, strictness):
     """Cut-off from the index's best candidates plus a weighted random background sample."""
     cand_ids, cand_scores = index.query(query, min(CANDIDATES, len(index)))
     cand_ids = np.asarray(cand_ids, dtype=np.int64)
@@ -156,7 +156,6 @@ def _relevant_at_scale(catalog, index, model, query, filters, strictness):
     sample_scores = sample_vectors @ query.astype(np.float32) if len(sample_ids) else np.zeros(0, np.float32)
     weights = np.concatenate([np.ones(len(cand_ids)), np.full(len(sample_scores), len(rest) / max(len(sample_ids), 1))])
     cutoff = find_cutoff(np.concatenate([cand_scores, sample_scores]), weights, strictness)
-    allowed = allowed_ids(catalog, filters or Filters())
     if allowed is not None and len(allowed) <= EXACT_LIMIT:
         # A narrow filter: score its photos exactly, so none hides beyond the candidates.
         ids, vectors = catalog.embeddings(model, allowed)
