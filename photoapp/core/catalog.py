@@ -191,6 +191,20 @@ class Photo:
         return {c: getattr(self, c) for c in PHOTO_COLUMNS}
 
 
+def _sql_statements(script: str) -> list[str]:
+    """Split a migration script into statements (``executescript`` would commit the
+    surrounding transaction, so each statement runs on its own inside it)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
 class Catalog:
     """Thin, typed access to the library's SQLite database."""
 
@@ -218,12 +232,23 @@ class Catalog:
 
     # -- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise CatalogError(f"catalog schema {version} is newer than this Photoapp ({SCHEMA_VERSION}); please upgrade")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            # One script per step: the step and its version number commit together.
-            self.db.executescript(f"BEGIN IMMEDIATE;{MIGRATIONS[target]}\nPRAGMA user_version={target};COMMIT;")
+        # Several processes may open a new library at once (GUI, watcher, CLI): each step
+        # re-reads the version under the write lock, so only one of them applies it.
+        while True:
+            version = self._schema_version()
+            if version > SCHEMA_VERSION:
+                raise CatalogError(f"catalog schema {version} is newer than this Photoapp ({SCHEMA_VERSION}); please upgrade")
+            if version == SCHEMA_VERSION:
+                return
+            with self.transaction():
+                version = self._schema_version()
+                if version < SCHEMA_VERSION:
+                    for statement in _sql_statements(MIGRATIONS[version + 1]):
+                        self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version={version + 1}")
+
+    def _schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         self.db.close()

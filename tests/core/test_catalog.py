@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import numpy as np
 import pytest
@@ -22,6 +23,31 @@ def test_new_catalog_is_migrated_and_in_wal_mode(tmp_path):
     assert cat.integrity_check() == []
     cat.close()
     Catalog(tmp_path / "c.sqlite3").close()  # reopening does not re-run migrations
+
+
+def test_processes_opening_a_new_library_at_once_migrate_it_once(tmp_path):
+    """The GUI, a watcher and a CLI command may all create the catalog at the same moment."""
+    for attempt in range(4):
+        path = tmp_path / f"c{attempt}.sqlite3"
+        start, errors = threading.Barrier(6), []
+
+        def open_catalog():
+            start.wait()
+            try:
+                Catalog(path).close()
+            except CatalogError as exc:
+                errors.append(str(exc))
+
+        threads = [threading.Thread(target=open_catalog) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        cat = Catalog(path)
+        assert cat.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert cat.integrity_check() == []
+        cat.close()
 
 
 def test_newer_schema_is_refused(tmp_path):
