@@ -215,7 +215,7 @@ class Catalog:
             self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
                                       check_same_thread=False)
             self.db.text_factory = _text_from_db
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal(timeout)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -246,6 +246,19 @@ class Catalog:
                     for statement in _sql_statements(MIGRATIONS[version + 1]):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={version + 1}")
+
+    def _enable_wal(self, timeout: float) -> None:
+        # Switching a new database to WAL takes an exclusive lock and SQLite reports "locked"
+        # at once instead of waiting on busy_timeout, so wait here for the other opener.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
