@@ -279,7 +279,7 @@ class Library:
             raise LibraryError(str(exc)) from None
         self._require_embeddings()
         texts = sorted({t.text for t in terms if not t.is_image})
-        text_vectors = dict(zip(texts, self.embedder.embed_texts(texts))) if texts else {}
+        text_vectors = dict(zip(texts, self.embedder.embed_queries(texts))) if texts else {}
         image_vectors = {t.text: self._image_vector(t.text) for t in terms if t.is_image}
         try:
             vector = combine_query(terms, text_vectors, image_vectors)

@@ -92,6 +92,43 @@ def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_p
         ClipEmbedder(resolve("toy"), "cpu", precision="int4")
 
 
+def test_int8_text_tower_is_kept_only_when_it_reproduces_fp32(monkeypatch):
+    from photoapp.core.embedding import clip
+
+    queries = ["red circle", "blue square on grass", "a photo"]
+    fp32 = ClipEmbedder(resolve("toy"), "cpu", precision="fp32")
+    reference = fp32.embed_texts(queries)
+    assert fp32.text_int8_cosine is None  # fp32 asked for: the text tower is not touched
+    int8 = ClipEmbedder(resolve("toy"), "cpu", precision="int8").load()
+    assert int8.text_int8_cosine is not None
+    quantised = ".dynamic." in type(int8._model.text_model.encoder.layers[0].mlp.fc1).__module__
+    assert quantised == (int8.text_int8_cosine >= clip.MIN_COSINE)
+    assert np.min(np.sum(int8.embed_texts(queries) * reference, axis=1)) >= clip.MIN_COSINE - 1e-4
+    monkeypatch.setattr(clip, "MIN_COSINE", 1.01)  # nothing can pass: the fp32 tower stays
+    strict = ClipEmbedder(resolve("toy"), "cpu", precision="int8")
+    assert np.allclose(strict.embed_texts(queries), reference, atol=1e-5)
+
+
+def test_recent_queries_are_encoded_once(monkeypatch):
+    from photoapp.core.embedding import clip
+
+    emb = ClipEmbedder(resolve("toy"), "cpu", precision="fp32")
+    encoded = []
+    real = emb.embed_texts
+    monkeypatch.setattr(emb, "embed_texts", lambda texts: encoded.extend(texts) or real(texts))
+    first = emb.embed_queries(["red circle", "green star"])
+    again = emb.embed_queries(["green star", "red circle", "green star"])
+    assert encoded == ["red circle", "green star"]
+    assert np.array_equal(again[1], first[0]) and np.array_equal(again[0], again[2])
+    assert np.allclose(first, real(["red circle", "green star"]), atol=1e-6)
+    monkeypatch.setattr(clip, "QUERY_CACHE_SIZE", 2)
+    emb.embed_queries(["blue square"])  # evicts the least recently used: "red circle"
+    assert list(emb._queries) == ["green star", "blue square"]
+    emb.embed_queries(["green star", "red circle"])
+    assert encoded == ["red circle", "green star", "blue square", "red circle"]
+    assert emb.embed_queries([]).shape == (0, emb.dim)
+
+
 def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
     """snapshot_download builds its byte bar with huggingface_hub's own helper from the
     tqdm_class we pass; drive that helper exactly so (no network here) and check that
