@@ -1,9 +1,11 @@
 """How long grouping duplicates takes at library scale (not a timed test).
 
 Builds a real catalog of N synthetic photos (rows, pHash/dHash fingerprints, 512-d unit
-embeddings) with planted exact copies, near copies (a few bits flipped) and similar shots
-(embedding + small noise), builds the HNSW index (timed apart: a library already has it),
-then times each stage of ``duplicates.find`` and the whole call, and prints a table.
+embeddings in scenes of look-alikes) with planted exact copies, near copies (a few bits
+flipped) and similar shots (fixtures.planted_copies), takes the HNSW index from the
+benchmark cache (built and timed apart, shared with search_scale.py: a library already
+has it), then times each stage of ``duplicates.find`` and the whole call, prints a table
+and how many planted copies ended up grouped with their original.
 
     python benchmarks/dupes_scale.py                 # 100,000 photos (target 30 s)
     python benchmarks/dupes_scale.py -n 100000,1000000   # and 1,000,000 (target 5 min)
@@ -27,38 +29,32 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixtures import write_results  # noqa: E402
+from fixtures import cached_index, library_vectors, planted_copies, write_results  # noqa: E402
 
 from photoapp.core import duplicates, fingerprint  # noqa: E402
 from photoapp.core.catalog import Catalog  # noqa: E402
 from photoapp.core.duplicates import DupeSettings, Tier  # noqa: E402
-from photoapp.core.vector_index import VectorIndex  # noqa: E402
+from photoapp.core.vector_index import HnswParams  # noqa: E402
 
 
 def synth(n: int, dim: int, seed: int = 0):
-    """Hashes, fingerprints and embeddings with ~2 % exact, ~5 % near, ~5 % similar copies."""
+    """Content hashes, fingerprints and embeddings of an n-photo library with the copies of
+    fixtures.planted_copies: exact ones share every value, near ones differ by a few hash
+    bits (and embed at cosine ~0.999), similar shots only embed close (~0.96)."""
     rng = np.random.default_rng(seed)
+    copies = planted_copies(n, seed)
+    base, exact, near = copies["base"], copies["exact"], copies["near"]
     digests = np.array([f"{i:032x}" for i in range(n)], dtype=object)
     phash = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) ^ (rng.integers(0, 2, n).astype(np.uint64) << 63)
     dhash = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
-    vectors = rng.standard_normal((n, dim)).astype(np.float32)
-    base = rng.integers(0, n // 2, n)
-    kind = rng.random(n)
-    exact = np.nonzero((kind < 0.02) & (np.arange(n) >= n // 2))[0]
-    near = np.nonzero((kind >= 0.02) & (kind < 0.07) & (np.arange(n) >= n // 2))[0]
-    similar = np.nonzero((kind >= 0.07) & (kind < 0.12) & (np.arange(n) >= n // 2))[0]
     digests[exact] = digests[base[exact]]
     for arr in (phash, dhash):
         arr[exact] = arr[base[exact]]
         flips = np.zeros(len(near), dtype=np.uint64)
-        for _ in range(5):  # up to 5 bits per hash: 10 of 128, well inside the near radius
+        for _ in range(8):  # up to 8 bits per hash: 16 of 128, inside the near radius of 22
             flips |= np.uint64(1) << rng.integers(0, 64, len(near)).astype(np.uint64)
         arr[near] = arr[base[near]] ^ flips
-    vectors[exact] = vectors[base[exact]]
-    vectors[near] = vectors[base[near]] + 0.05 * rng.standard_normal((len(near), dim)).astype(np.float32)
-    vectors[similar] = vectors[base[similar]] + 0.3 * rng.standard_normal((len(similar), dim)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return digests, phash, dhash, vectors
+    return digests, phash, dhash, library_vectors(n, dim)
 
 
 def fill_catalog(cat: Catalog, digests, phash, dhash, vectors, model: str) -> None:
@@ -85,7 +81,7 @@ def timed(label: str, rows: list, fn, *args):
 TARGET_S = {100_000: 30, 1_000_000: 300}
 
 
-def run_scale(n: int, dim: int) -> dict:
+def run_scale(n: int, dim: int, cache: Path) -> dict:
     model, s = "bench", DupeSettings()
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog(Path(tmp) / "catalog.sqlite3")
@@ -93,15 +89,17 @@ def run_scale(n: int, dim: int) -> dict:
         digests, phash, dhash, vectors = synth(n, dim)
         fill_catalog(cat, digests, phash, dhash, vectors, model)
         rows: list = []
-        index = timed("build HNSW index (once per library, not grouping)", rows, VectorIndex.build,
-                      np.arange(1, n + 1), vectors, dim)
+        index, build_s = cached_index(vectors, HnswParams(), cache, "clustered")
+        rows.append(("build HNSW index (once per library, not grouping)", build_s, len(index)))
         photos = timed("load photo rows", rows, lambda: {p.id: p for p in cat.all_photos(order="id")})
         fp = timed("load fingerprints", rows, fingerprint.load, cat)
         ids, vecs = timed("load embeddings", rows, cat.embeddings, model)
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
-        near = timed("near pairs (multi-index Hamming)", rows, duplicates.near_pairs, fp[0], fp[1], fp[2],
-                     s.near_max_bits)
-        similar = timed("similar pairs (HNSW k-NN)", rows, duplicates.similar_pairs, index, ids, vecs, {}, s)
+        edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
+        scale = "shared chunks + k-NN" if len(fp[0]) > duplicates.NEAR_EXACT_LIMIT else "multi-index Hamming"
+        near = timed(f"near pairs ({scale})", rows, duplicates.near_pairs, fp[0], fp[1], fp[2],
+                     s.near_max_bits, edges[:2])
+        similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, {}, s)
         linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap)
         timed("keepers", rows, duplicates.build_groups, linked, photos, {})
         groups = timed("TOTAL duplicates.find(all)", rows, duplicates.find, cat, index, model, s,
@@ -112,13 +110,21 @@ def run_scale(n: int, dim: int) -> dict:
     for label, seconds, count in rows:
         print(f"{label:<52} {seconds:8.2f} {count:>9}")
     tiers = {str(t): sum(g.tier == t for g in groups) for t in Tier}
+    copies = planted_copies(n)
+    group_of = {path: k for k, g in enumerate(groups) for path in g.paths}
+    path = "/bench/{:06d}.jpg".format
+    recovered = {kind: int(sum(group_of.get(path(i), -1) == group_of.get(path(copies["base"][i]), -2)
+                               for i in copies[kind])) for kind in ("exact", "near", "similar")}
+    print("planted copies grouped with their original:",
+          ", ".join(f"{kind} {recovered[kind]:,}/{len(copies[kind]):,}" for kind in recovered))
     print("groups:", ", ".join(f"{t}: {c:,}" for t, c in tiers.items()))
     total = rows[-1][1]
     target = TARGET_S.get(n)
     if target:
         print(f"grouping {total:.1f} s, target {target} s: {'met' if total <= target else 'NOT met'}")
     return {"n": n, "dim": dim, "grouping_s": round(total, 2), "target_s": target,
-            "stages": {label: round(seconds, 2) for label, seconds, _ in rows}, "groups": tiers}
+            "stages": {label: round(seconds, 2) for label, seconds, _ in rows}, "groups": tiers,
+            "planted_copies_grouped": {kind: [recovered[kind], len(copies[kind])] for kind in recovered}}
 
 
 def run_variants() -> None:
@@ -156,11 +162,13 @@ def main() -> None:
     parser.add_argument("-n", default="100000", help="library sizes, comma-separated")
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--variants", action="store_true", help="measure the near threshold on real photos")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench",
+                        help="where built HNSW indexes are kept (shared with search_scale.py)")
     args = parser.parse_args()
     if args.variants:
         run_variants()
         return
-    sizes = [run_scale(int(n), args.dim) for n in args.n.split(",")]
+    sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))
 
 

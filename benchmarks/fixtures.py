@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -124,3 +125,83 @@ def table(headers: list[str], rows: list[list], title: str | None = None) -> str
     fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
     lines = ([title] if title else []) + [fmt(cells[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
     return "\n".join(lines)
+
+
+# -- embeddings at library scale (search_scale.py and dupes_scale.py share them) -----------
+def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    """Random unit vectors: no cluster structure at all (the hardest case for a graph index)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, dim), np.float32)
+    for start in range(0, n, 100_000):  # in slices: no float64 temporaries of the whole set
+        block = rng.standard_normal((min(100_000, n - start), dim), dtype=np.float32)
+        out[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def clustered_vectors(n: int, dim: int, seed: int, scenes: int, spread: float = 0.75) -> np.ndarray:
+    """Photos in ``scenes`` scenes: a scene centre plus isotropic noise (cosine ~0.8 to it)."""
+    rng = np.random.default_rng(seed)
+    centres = unit_vectors(scenes, dim, seed=scenes)
+    out = np.empty((n, dim), np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        block = centres[rng.integers(0, len(centres), m)]
+        block += spread * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
+        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def planted_copies(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Which photos of an n-photo library are copies, and of what: in the second half, ~2 %
+    exact copies, ~5 % near copies and ~5 % similar shots of a photo of the first half."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, max(1, n // 2), n)
+    kind = rng.random(n)
+    second = np.arange(n) >= n // 2
+    return {"base": base, "exact": np.nonzero((kind < 0.02) & second)[0],
+            "near": np.nonzero((kind >= 0.02) & (kind < 0.07) & second)[0],
+            "similar": np.nonzero((kind >= 0.07) & (kind < 0.12) & second)[0]}
+
+
+def library_vectors(n: int, dim: int, data: str = "clustered") -> np.ndarray:
+    """The embeddings of an n-photo library: scenes of ~50 look-alikes with planted copies
+    (an exact copy embeds identically, a near one at cosine ~0.999, a similar shot ~0.96),
+    or, with ``data="random"``, plain random unit vectors."""
+    if data == "random":
+        return unit_vectors(n, dim, seed=n)
+    vectors = clustered_vectors(n, dim, seed=n, scenes=max(1, n // 50))
+    copies, rng = planted_copies(n), np.random.default_rng(n + 7)
+    base = copies["base"]
+    vectors[copies["exact"]] = vectors[base[copies["exact"]]]
+    for kind, noise in (("near", 0.05), ("similar", 0.3)):
+        rows = copies[kind]
+        vectors[rows] = vectors[base[rows]] + noise / np.sqrt(dim) * rng.standard_normal((len(rows), dim), np.float32)
+        vectors[rows] /= np.linalg.norm(vectors[rows], axis=1, keepdims=True)
+    return vectors
+
+
+def cached_index(vectors: np.ndarray, params, cache: Path, tag: str, threads: int = -1):
+    """(VectorIndex over ids 1..n as in a catalog, build seconds): built once (every core) and kept in
+    ``cache``, so the 1M benchmarks share one 25-minute build. The build time is kept too."""
+    from photoapp.core.vector_index import VectorIndex
+
+    n, dim = vectors.shape
+    path = cache / f"hnsw-{tag}-v2-{n}x{dim}-m{params.m}-efc{params.ef_construction}.bin"
+    timing = path.with_suffix(".build.json")
+    index = VectorIndex.load(path, dim, params)
+    if index is not None and len(index) == n and timing.exists():
+        print(f"{n:,} vectors: index loaded from {path}", file=sys.stderr)
+        return index, json.loads(timing.read_text())["build_s"]
+    print(f"{n:,} vectors: building M={params.m} ef_construction={params.ef_construction}...", file=sys.stderr)
+    start = time.perf_counter()
+    index = VectorIndex(dim, capacity=n, params=params)
+    for lo in range(0, n, 50_000):  # in slices, so progress shows; hnswlib uses every core
+        hi = min(n, lo + 50_000)
+        index._index.add_items(vectors[lo:hi], np.arange(lo + 1, hi + 1), num_threads=threads)
+        index._ids.update(range(lo + 1, hi + 1))
+        print(f"  {hi:,} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    build_s = round(time.perf_counter() - start, 1)
+    cache.mkdir(parents=True, exist_ok=True)
+    index.save(path, "bench")
+    timing.write_text(json.dumps({"build_s": build_s, "load_avg_after": list(os.getloadavg())}))
+    return index, build_s

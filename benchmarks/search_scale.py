@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixtures import make_vit_b32, table, write_results  # noqa: E402
+from fixtures import cached_index, clustered_vectors, library_vectors, make_vit_b32, table, unit_vectors, write_results  # noqa: E402
 
 from photoapp.core.vector_index import HnswParams, VectorIndex  # noqa: E402
 
@@ -45,28 +45,6 @@ def rss_bytes() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
-
-
-def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    out = np.empty((n, dim), np.float32)
-    for start in range(0, n, 100_000):  # in slices: no float64 temporaries of the whole set
-        block = rng.standard_normal((min(100_000, n - start), dim), dtype=np.float32)
-        out[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    return out
-
-
-def clustered_vectors(n: int, dim: int, seed: int, scenes: int, spread: float = 0.75) -> np.ndarray:
-    """Photos in ``scenes`` scenes: a scene centre plus isotropic noise (cosine ~0.8 to it)."""
-    rng = np.random.default_rng(seed)
-    centres = unit_vectors(scenes, dim, seed=scenes)
-    out = np.empty((n, dim), np.float32)
-    for start in range(0, n, 100_000):
-        m = min(100_000, n - start)
-        block = centres[rng.integers(0, len(centres), m)]
-        block += spread * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
-        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    return out
 
 
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
@@ -87,29 +65,20 @@ def ms(values: list[float], pct: float) -> float:
 
 
 def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, threads: int,
-            data: str = "random") -> dict:
+            data: str, cache: Path) -> dict:
     print(f"{n:,} vectors: generating...", file=sys.stderr)
+    vectors = library_vectors(n, dim, data)
     if data == "clustered":  # queries share the photos' scenes (same centres), looser
-        vectors = clustered_vectors(n, dim, seed=n, scenes=max(1, n // 50))
         qs = clustered_vectors(queries, dim, seed=n + 1, scenes=max(1, n // 50), spread=1.2)
     else:
-        vectors = unit_vectors(n, dim, seed=n)
         qs = unit_vectors(queries, dim, seed=n + 1)
     truth, exact_times = exact_top(vectors, qs, 10)
     gc.collect()
     before = rss_bytes()
-    print(f"{n:,} vectors: building M={params.m} ef_construction={params.ef_construction}...", file=sys.stderr)
-    start = time.perf_counter()
-    index = VectorIndex(dim, capacity=n, params=params)
-    # The library's own add path, in slices so progress shows; hnswlib uses every core.
-    for lo in range(0, n, 50_000):
-        index._index.add_items(vectors[lo:lo + 50_000], np.arange(lo, min(n, lo + 50_000)), num_threads=threads)
-        index._ids.update(range(lo, min(n, lo + 50_000)))
-        print(f"  {min(n, lo + 50_000):,} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-    build_s = time.perf_counter() - start
+    index, build_s = cached_index(vectors, params, cache, data, threads)
     overhead = (rss_bytes() - before) / n - 4 * dim
     row = {"n": n, "dim": dim, "data": data, "m": params.m, "ef_construction": params.ef_construction,
-           "build_s": round(build_s, 1), "bytes_per_photo_beyond_vectors": round(overhead),
+           "build_s": build_s, "bytes_per_photo_beyond_vectors": round(overhead),
            "exact_numpy_p50_ms": ms(exact_times, 50), "exact_numpy_p99_ms": ms(exact_times, 99), "by_ef": {}}
     for ef in efs:
         index.params = HnswParams(params.m, params.ef_construction, ef)
@@ -118,7 +87,7 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
             start = time.perf_counter()
             ids, _ = index.query(q, 10)
             times.append(time.perf_counter() - start)
-            hits += len(set(ids.tolist()) & set(true.tolist()))
+            hits += len(set((ids - 1).tolist()) & set(true.tolist()))  # catalog ids start at 1
         row["by_ef"][ef] = {"recall_at_10": round(hits / (10 * len(qs)), 4), "p50_ms": ms(times, 50),
                             "p99_ms": ms(times, 99)}
         print(f"  ef={ef}: {row['by_ef'][ef]}", file=sys.stderr)
@@ -128,7 +97,7 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
 
 def text_query(index: VectorIndex, model: Path, rounds: int) -> dict:
     """Text encoder (ViT-B/32 text tower, CPU) + index query, one query at a time."""
-    from photoapp.core.embedding.clip import ClipEmbedder
+    from photoapp.core.embedding.clip import MIN_COSINE, ClipEmbedder
     from photoapp.core.embedding.models import resolve
 
     emb = ClipEmbedder(resolve(str(model)), "cpu").load()
@@ -142,7 +111,9 @@ def text_query(index: VectorIndex, model: Path, rounds: int) -> dict:
         end = time.perf_counter()
         encode.append(mid - start)
         total.append(end - start)
-    return {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds}
+    return {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds,
+            "text_tower": "int8" if (emb.text_int8_cosine or 0) >= MIN_COSINE else "fp32",
+            "int8_cosine_to_fp32": emb.text_int8_cosine}
 
 
 def main() -> None:
@@ -165,7 +136,7 @@ def main() -> None:
     model = make_vit_b32(args.cache / "vit-b32-random")
     results = []
     for n in (int(x) for x in args.n.split(",")):
-        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads, args.data)
+        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads, args.data, args.cache)
         row["text_query"] = text_query(index, model, args.text_queries)
         results.append(row)
         del index, vectors

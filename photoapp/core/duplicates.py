@@ -11,6 +11,10 @@
 
 Candidates never come from all pairs: exact copies from hash buckets, near ones from
 multi-index hashing (``hamming_index``), similar ones from the k-NN of the vector index.
+Above ``NEAR_EXACT_LIMIT`` distinct fingerprints the exact Hamming search would grow with
+n squared, so near candidates are then the photos sharing a 16-bit chunk of either hash
+plus each photo's nearest neighbours in the vector index (a resized or recompressed copy
+embeds almost identically), all checked against the same pHash + dHash radius.
 Groups are transitive closures built strongest edge first (Kruskal order); an edge that
 would make a near or similar group larger than ``group_cap`` is skipped, so a chain of
 look-alikes cannot swallow an album. Pairs the user marked "not duplicates" are dropped.
@@ -40,6 +44,7 @@ from photoapp.core import fingerprint, hamming_index, keeper
 from photoapp.core.catalog import Photo
 
 SETTINGS_KEY = "duplicates"
+NEAR_EXACT_LIMIT = 250_000  # exact Hamming search up to here (about 45 s at 250k on 2 cores)
 
 
 class Tier(StrEnum):
@@ -120,11 +125,14 @@ def exact_pairs(photos: list[Photo]) -> list[Pair]:
             for ids in buckets.values() if len(ids) > 1 for other in ids[1:]]
 
 
-def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: int) -> list[Pair]:
+def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: int,
+               neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> list[Pair]:
     """Pairs within ``max_bits`` of pHash + dHash distance.
 
     If p + d <= max_bits then p or d is <= max_bits // 2, so the union of two Hamming
-    searches at half the radius finds every such pair (then the sum is checked)."""
+    searches at half the radius finds every such pair (then the sum is checked). Past
+    NEAR_EXACT_LIMIT, with ``neighbours`` (photo id pairs from the vector index), the
+    searches only probe shared chunks and the neighbours are checked too."""
     if len(ids) < 2:
         return []
     combo = np.stack([phash, dhash], axis=1)
@@ -133,12 +141,15 @@ def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: 
     pairs = [Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
              for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]]
     half = max_bits // 2
+    flips = 0 if neighbours is not None and len(uniq) > NEAR_EXACT_LIMIT else None
     found = set()
     # The two searches are independent and numpy releases the GIL in their heavy parts:
     # one thread each uses both cores of a small machine.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for i, j, _ in pool.map(lambda column: hamming_index.pairs_within(uniq[:, column], half), (0, 1)):
+        for i, j, _ in pool.map(lambda column: hamming_index.pairs_within(uniq[:, column], half, flips), (0, 1)):
             found.update(zip(i.tolist(), j.tolist()))
+    if flips is not None:
+        found.update(_unique_pairs(ids, inverse, *neighbours))
     if not found:
         return pairs
     ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
@@ -150,21 +161,46 @@ def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: 
     return pairs
 
 
+def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
+    """Photo id pairs -> pairs (i < j) of unique-fingerprint indices; photos without one dropped."""
+    order = np.argsort(ids)
+    sorted_ids = ids[order]
+
+    def unique_index(photo_ids):
+        at = np.clip(np.searchsorted(sorted_ids, photo_ids), 0, len(ids) - 1)
+        return np.where(sorted_ids[at] == photo_ids, inverse[order[at]], -1)
+
+    a, b = unique_index(src), unique_index(dst)
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    return set(zip(np.minimum(a, b)[keep].tolist(), np.maximum(a, b)[keep].tolist()))
+
+
 def _near_reason(p: int, d: int) -> str:
     if p == d == 0:
         return "same picture (identical perceptual hashes)"
     return f"same picture (perceptual hashes {p}+{d} of 128 bits apart)"
 
 
-def similar_pairs(index, ids: np.ndarray, vectors: np.ndarray, taken: dict[int, float],
-                  s: DupeSettings) -> list[Pair]:
-    """k-NN of every photo in the vector index; keep close, non-self, time-compatible pairs."""
+def knn(index, ids: np.ndarray, vectors: np.ndarray, s: DupeSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(source id, neighbour id, cosine) for each photo's nearest neighbours, self excluded."""
     if len(ids) < 2 or index is None or len(index) < 2:
-        return []
+        return _no_edges()
     labels, sims = index.neighbours(vectors, s.similar_neighbours + 1, s.knn_ef, threads=os.cpu_count() or 1)
     src = np.repeat(ids, labels.shape[1])
     dst, cos = labels.ravel(), sims.ravel()
-    keep = (cos >= s.similar_min_cosine) & (src != dst)
+    keep = src != dst
+    return src[keep], dst[keep], cos[keep]
+
+
+def _no_edges():
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+
+
+def similar_pairs(edges: tuple[np.ndarray, np.ndarray, np.ndarray], taken: dict[int, float],
+                  s: DupeSettings) -> list[Pair]:
+    """The k-NN ``edges`` (see ``knn``) that are close and time-compatible, once per pair."""
+    src, dst, cos = edges
+    keep = cos >= s.similar_min_cosine
     src, dst, cos = src[keep], dst[keep], cos[keep]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     key, first = np.unique(lo * (int(hi.max(initial=0)) + 1) + hi, return_index=True)
@@ -244,12 +280,14 @@ def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> lis
     photos = {p.id: p for p in catalog.all_photos(order="id")}
     fp_ids, phash, dhash, sharp = fingerprint.load(catalog)
     pairs = exact_pairs(list(photos.values())) if Tier.EXACT in tiers else []
+    edges = _no_edges()
+    if Tier.SIMILAR in tiers or (Tier.NEAR in tiers and len(fp_ids) > NEAR_EXACT_LIMIT):
+        edges = knn(index, *catalog.embeddings(model), settings)
     if Tier.NEAR in tiers:
-        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits)
+        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits, edges[:2])
     if Tier.SIMILAR in tiers:
-        ids, vectors = catalog.embeddings(model)
         taken = {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None}
-        pairs += similar_pairs(index, ids, vectors, taken, settings)
+        pairs += similar_pairs(edges, taken, settings)
     pairs = [p for p in pairs if p.a in photos and p.b in photos]
     pairs = drop_dismissed(pairs, {i: p.hash for i, p in photos.items()}, dismissed(catalog))
     sharpness = {int(i): float(s) for i, s in zip(fp_ids, sharp) if not np.isnan(s)}

@@ -7,6 +7,11 @@ codes differ in at most ``r`` bits, one chunk differs in at most ``r // 4`` bits
 get a full popcount. For 100,000 random codes that is ~200 candidates per code instead
 of 100,000. Identical codes are collapsed first, so a thousand all-black frames with one
 pHash cost one lookup, not a million pairs.
+
+The exact search grows with n squared (the buckets fill up). ``flips=0`` probes only each
+code's own buckets: it then finds the pairs that share at least one whole chunk (nearly all
+pairs a few bits apart, about a third of those at 11 bits) at a cost that stays linear,
+for libraries too large for the exact search; the caller adds other candidates.
 """
 
 from __future__ import annotations
@@ -30,15 +35,16 @@ def _flip_masks(radius: int) -> np.ndarray:
     return np.array(masks, dtype=np.int64)
 
 
-def pairs_within(codes: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, distance) with i < j for every pair of distinct *unique* codes within ``radius``.
+def pairs_within(codes: np.ndarray, radius: int, flips: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, distance) with i < j for every pair of distinct *unique* codes within ``radius``
+    (with ``flips`` below ``radius // 4``: only those sharing a chunk within ``flips`` bits).
 
     ``codes`` must be unique (see ``unique_codes``); indices refer to it.
     """
     codes = np.asarray(codes, dtype=np.uint64)
     if len(codes) < 2:
         return _empty()
-    masks = _flip_masks(radius // CHUNKS)
+    masks = _flip_masks(radius // CHUNKS if flips is None else min(flips, radius // CHUNKS))
     found: list[np.ndarray] = []
     for c in range(CHUNKS):
         keys = ((codes >> np.uint64(c * CHUNK_BITS)) & np.uint64(0xFFFF)).astype(np.int64)

@@ -85,6 +85,50 @@ def test_hamming_search_equals_brute_force():
     assert np.array_equal(d, dist[i, j])
 
 
+def test_shared_chunk_probe_finds_every_pair_with_a_common_chunk():
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 2**63, size=800, dtype=np.int64).view(np.uint64) << np.uint64(1)
+    for k in range(200):
+        flips = rng.choice(64, size=int(rng.integers(1, 12)), replace=False)
+        codes[600 + k] = codes[k] ^ np.uint64(sum(1 << int(b) for b in flips))
+    uniq, _ = hamming_index.unique_codes(codes)
+    i, j, _ = hamming_index.pairs_within(uniq, 11, flips=0)
+    chunks = [(uniq >> np.uint64(16 * c)) & np.uint64(0xFFFF) for c in range(4)]
+    dist = fingerprint.popcount(uniq[:, None] ^ uniq[None, :])
+    share = np.any([c[:, None] == c[None, :] for c in chunks], axis=0)
+    bi, bj = np.nonzero(np.triu((dist <= 11) & share, 1))
+    assert set(zip(i.tolist(), j.tolist())) == set(zip(bi.tolist(), bj.tolist()))
+    assert len(bi) < np.count_nonzero(np.triu(dist <= 11, 1))  # some close pairs share no chunk
+
+
+def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
+    """Past NEAR_EXACT_LIMIT the Hamming search only probes shared chunks; the k-NN of the
+    vector index (a near copy embeds almost identically) brings back what it misses."""
+    from photoapp.core.vector_index import VectorIndex
+
+    rng = np.random.default_rng(5)
+    n, dim = 1200, 64
+    ids = np.arange(1, n + 1)
+    ph, dh = (rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) for _ in range(2))
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    for k in range(300):  # copies of photos 0..299 at up to 11 + 11 bits, similar embeddings
+        for codes in (ph, dh):
+            flips = rng.choice(64, size=int(rng.integers(3, 12)), replace=False)
+            codes[900 + k] = codes[k] ^ np.uint64(sum(1 << int(b) for b in flips))
+        vectors[900 + k] = vectors[k] + 0.05 * rng.standard_normal(dim)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    settings = DupeSettings()
+    exact = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits)}
+    assert len(exact) >= 290
+    monkeypatch.setattr(duplicates, "NEAR_EXACT_LIMIT", 100)
+    edges = duplicates.knn(VectorIndex.build(ids, vectors, dim), ids, vectors, settings)
+    chunks_only = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits,
+                                                              (np.zeros(0, int), np.zeros(0, int)))}
+    at_scale = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits, edges[:2])}
+    assert chunks_only < exact and len(chunks_only) < 0.9 * len(exact)
+    assert at_scale == exact
+
+
 def test_groups_are_transitive_but_capped():
     chain = [Pair(k, k + 1, Tier.NEAR, 4.0, "chain") for k in range(1, 100)]
     linked = duplicates.link(chain, cap=10)
