@@ -4,6 +4,7 @@ with folder and date filters and a choice of order."""
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -148,13 +149,12 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
 def _relevant_at_scale(catalog, index, model, query, allowed, strictness):
     """Cut-off from the index's best candidates plus a weighted random background sample."""
     cand_ids, cand_scores = index.query(query, min(CANDIDATES, len(index)))
-    cand_ids = np.asarray(cand_ids, dtype=np.int64)
-    rest = np.setdiff1d(np.fromiter(index.ids(), dtype=np.int64), cand_ids, assume_unique=True)
-    rng = np.random.default_rng(0)  # the same sample for the same library: a stable album
-    sample = rng.choice(rest, size=min(BACKGROUND_SAMPLE, len(rest)), replace=False) if len(rest) else rest
-    sample_ids, sample_vectors = catalog.embeddings(model, sample.tolist())
+    cand_ids, cand_scores = np.asarray(cand_ids, dtype=np.int64), np.asarray(cand_scores)
+    sample_ids, sample_vectors = _background(catalog, index, model)
     sample_scores = sample_vectors @ query.astype(np.float32) if len(sample_ids) else np.zeros(0, np.float32)
-    weights = np.concatenate([np.ones(len(cand_ids)), np.full(len(sample_scores), len(rest) / max(len(sample_ids), 1))])
+    sample_scores = sample_scores[~np.isin(sample_ids, cand_ids)]  # the rest of the library only
+    rest = len(index) - len(cand_ids)
+    weights = np.concatenate([np.ones(len(cand_ids)), np.full(len(sample_scores), rest / max(len(sample_scores), 1))])
     cutoff = find_cutoff(np.concatenate([cand_scores, sample_scores]), weights, strictness)
     if allowed is not None and len(allowed) <= EXACT_LIMIT:
         # A narrow filter: score its photos exactly, so none hides beyond the candidates.
@@ -162,9 +162,28 @@ def _relevant_at_scale(catalog, index, model, query, allowed, strictness):
         scores = vectors @ query.astype(np.float32) if len(ids) else np.zeros(0, np.float32)
         chosen = scores >= cutoff.threshold
         return ids[chosen], scores[chosen], cutoff, False
-    chosen = np.asarray(cand_scores) >= cutoff.threshold
-    truncated = bool(chosen.all()) and len(rest) > 0
-    return cand_ids[chosen], np.asarray(cand_scores)[chosen], cutoff, truncated
+    chosen = cand_scores >= cutoff.threshold
+    truncated = bool(chosen.all()) and rest > 0
+    return cand_ids[chosen], cand_scores[chosen], cutoff, truncated
+
+
+_BACKGROUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed random sample of the library's embeddings, (ids, vectors). The same sample
+    for every query (a saved search stays a stable album), read from the catalog once and
+    kept while the index is unchanged: at 1M photos the reads cost more than the query."""
+    key = (index.version, len(index), model, BACKGROUND_SAMPLE)
+    cached = _BACKGROUND.get(index)
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    ids = np.sort(np.fromiter(index.ids(), dtype=np.int64))
+    rng = np.random.default_rng(0)
+    sample = rng.choice(ids, size=min(BACKGROUND_SAMPLE, len(ids)), replace=False) if len(ids) else ids
+    sample_ids, vectors = catalog.embeddings(model, sample.tolist())
+    _BACKGROUND[index] = (key, sample_ids, vectors)
+    return sample_ids, vectors
 
 
 def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:

@@ -59,6 +59,7 @@ class VectorIndex:
                                M=self.params.m, allow_replace_deleted=True)
         self._index.set_ef(self.params.ef)
         self._ids: set[int] = set()
+        self.version = 0  # bumped by every change, so derived caches know when to refresh
 
     # -- contents -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -80,6 +81,7 @@ class VectorIndex:
             self._index.resize_index(max(needed, int(capacity * 1.5)))
         self._index.add_items(np.asarray(vectors, dtype=np.float32), ids, replace_deleted=True)
         self._ids.update(ids.tolist())
+        self.version += 1
 
     def remove(self, ids) -> None:
         for i in ids:
@@ -87,6 +89,7 @@ class VectorIndex:
             if i in self._ids:
                 self._index.mark_deleted(i)
                 self._ids.discard(i)
+                self.version += 1
 
     # -- queries ------------------------------------------------------------------------
     def query(self, vector: np.ndarray, k: int, allowed: set[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +164,7 @@ class VectorIndex:
             index = cls.__new__(cls)
             index.dim = dim
             index.params = params or HnswParams()
+            index.version = 0
             index._index = hnswlib.Index(space="cosine", dim=dim)
             capacity = int(meta["count"]) + len(meta.get("deleted", []))
             index._index.load_index(str(path), max_elements=max(capacity, 16), allow_replace_deleted=True)
