@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixtures import cached_index, library_vectors, planted_copies, write_results  # noqa: E402
+from fixtures import cached_index, fill_catalog, library_vectors, planted_copies, write_results  # noqa: E402
 
 from photoapp.core import duplicates, fingerprint  # noqa: E402
 from photoapp.core.catalog import Catalog  # noqa: E402
@@ -57,20 +57,6 @@ def synth(n: int, dim: int, seed: int = 0):
     return digests, phash, dhash, library_vectors(n, dim)
 
 
-def fill_catalog(cat: Catalog, digests, phash, dhash, vectors, model: str) -> None:
-    n = len(digests)
-    rng = np.random.default_rng(1)
-    with cat.transaction():
-        folder = cat.add_folder("/bench")
-        cat.db.executemany(
-            "INSERT INTO photos(id, path, folder_id, size, mtime, hash, width, height, taken, format, added) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'JPEG', 0)",
-            ((i + 1, f"/bench/{i:06d}.jpg", folder, int(rng.integers(1e5, 5e6)), float(i), digests[i],
-              4000, 3000, 1.6e9 + i) for i in range(n)))
-        fingerprint.put(cat, ((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0)) for i in range(n)))
-        cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))
-
-
 def timed(label: str, rows: list, fn, *args):
     start = time.perf_counter()
     result = fn(*args)
@@ -87,7 +73,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         cat = Catalog(Path(tmp) / "catalog.sqlite3")
         print(f"generating {n:,} photos ({dim}-d)...", file=sys.stderr)
         digests, phash, dhash, vectors = synth(n, dim)
-        fill_catalog(cat, digests, phash, dhash, vectors, model)
+        fill_catalog(cat, vectors, model, digests, (phash, dhash))
         rows: list = []
         index, build_s = cached_index(vectors, HnswParams(), cache, "clustered")
         rows.append(("build HNSW index (once per library, not grouping)", build_s, len(index)))

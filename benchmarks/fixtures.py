@@ -205,3 +205,24 @@ def cached_index(vectors: np.ndarray, params, cache: Path, tag: str, threads: in
     index.save(path, "bench")
     timing.write_text(json.dumps({"build_s": build_s, "load_avg_after": list(os.getloadavg())}))
     return index, build_s
+
+
+def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None) -> None:
+    """Catalog rows for photos 1..n (``/bench/000000.jpg``...), their embeddings and, given
+    (phash, dhash), their fingerprints: what indexing n photos would have stored."""
+    from photoapp.core import fingerprint
+
+    n = len(vectors)
+    rng = np.random.default_rng(1)
+    with cat.transaction():
+        folder = cat.add_folder("/bench")
+        cat.db.executemany(
+            "INSERT INTO photos(id, path, folder_id, size, mtime, hash, width, height, taken, format, added) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'JPEG', 0)",
+            ((i + 1, f"/bench/{i:06d}.jpg", folder, int(rng.integers(1e5, 5e6)), float(i),
+              digests[i] if digests is not None else f"{i:032x}", 4000, 3000, 1.6e9 + i) for i in range(n)))
+        if hashes is not None:
+            phash, dhash = hashes
+            fingerprint.put(cat, ((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0))
+                                  for i in range(n)))
+        cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))

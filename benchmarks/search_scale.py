@@ -12,7 +12,10 @@ query at a time on one thread: latency p50/p99 and recall@10 against exact searc
 (numpy, also timed). Memory per photo is the resident-memory growth of the build, beyond
 the vectors' own 4*dim bytes. Then the end-to-end text query: the text encoder of the
 real-size ViT-B/32 CLIP (random weights) on the CPU plus the index query, as
-``photoapp search`` does before it reads the k result rows.
+``photoapp search -k 20`` does before it reads the result rows; and, for clustered data,
+the default search with its relevance cut-off over a real catalog of the same photos
+(the first query reads the cut-off's background sample, later ones reuse it). HNSW
+indexes are cached (``--cache``) and shared with dupes_scale.py.
 
 Prints a table and writes benchmarks/results/search_scale.json.
 """
@@ -92,11 +95,15 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
                             "p99_ms": ms(times, 99)}
         print(f"  ef={ef}: {row['by_ef'][ef]}", file=sys.stderr)
     index.params = params
-    return row, index, vectors
+    return row, index, vectors, qs
 
 
-def text_query(index: VectorIndex, model: Path, rounds: int) -> dict:
-    """Text encoder (ViT-B/32 text tower, CPU) + index query, one query at a time."""
+def text_query(index: VectorIndex, model: Path, rounds: int, library: tuple | None = None) -> dict:
+    """Text encoder (ViT-B/32 text tower, CPU) + index query, one query at a time; with
+    ``library`` (vectors, clustered queries), also encoder + the relevance cut-off search that ``photoapp search``
+    runs by default (search.relevant over a real catalog of the same photos: candidates,
+    background sample, result rows). Random weights make the text vectors meaningless, so
+    the cut-off gets one of the clustered queries instead, which has a real top group."""
     from photoapp.core.embedding.clip import MIN_COSINE, ClipEmbedder
     from photoapp.core.embedding.models import resolve
 
@@ -111,9 +118,35 @@ def text_query(index: VectorIndex, model: Path, rounds: int) -> dict:
         end = time.perf_counter()
         encode.append(mid - start)
         total.append(end - start)
-    return {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds,
-            "text_tower": "int8" if (emb.text_int8_cosine or 0) >= MIN_COSINE else "fp32",
-            "int8_cosine_to_fp32": emb.text_int8_cosine}
+    out = {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds,
+           "text_tower": "int8" if (emb.text_int8_cosine or 0) >= MIN_COSINE else "fp32",
+           "int8_cosine_to_fp32": emb.text_int8_cosine}
+    if library is not None:
+        out["with_cutoff"] = cutoff_search(index, emb, *library, rounds)
+    return out
+
+
+def cutoff_search(index: VectorIndex, emb, vectors: np.ndarray, queries: np.ndarray, rounds: int) -> dict:
+    from fixtures import fill_catalog
+
+    from photoapp.core import search
+    from photoapp.core.catalog import Catalog
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cat = Catalog(Path(tmp) / "catalog.sqlite3")
+        print(f"  filling a catalog of {len(index):,} photos...", file=sys.stderr)
+        fill_catalog(cat, vectors, "bench")
+        everything = lambda: cat.embeddings("bench")  # noqa: E731 (small libraries only)
+        times, hits = [], []
+        for i in range(rounds + 1):
+            start = time.perf_counter()
+            emb.embed_texts([QUERIES[i % len(QUERIES)]])
+            found = search.relevant(cat, index, "bench", queries[i % len(queries)], everything)
+            times.append(time.perf_counter() - start)
+            hits.append(len(found))
+        cat.close()
+    return {"first_query_ms": round(times[0] * 1000, 1), "p50_ms": ms(times[1:], 50), "p99_ms": ms(times[1:], 99),
+            "mean_relevant": round(float(np.mean(hits)), 1)}
 
 
 def main() -> None:
@@ -136,8 +169,9 @@ def main() -> None:
     model = make_vit_b32(args.cache / "vit-b32-random")
     results = []
     for n in (int(x) for x in args.n.split(",")):
-        row, index, vectors = measure(n, args.dim, params, efs, args.queries, args.threads, args.data, args.cache)
-        row["text_query"] = text_query(index, model, args.text_queries)
+        row, index, vectors, qs = measure(n, args.dim, params, efs, args.queries, args.threads, args.data, args.cache)
+        row["text_query"] = text_query(index, model, args.text_queries,
+                                       (vectors, qs) if args.data == "clustered" else None)
         results.append(row)
         del index, vectors
         gc.collect()
@@ -154,6 +188,14 @@ def main() -> None:
                 [[f"{r['n']:,}", r["text_query"]["encode_p50_ms"], r["text_query"]["p50_ms"], r["text_query"]["p99_ms"]]
                  for r in results], title=f"text query end to end (ViT-B/32 text tower on CPU + index, k=20, "
                                           f"ef={params.ef})"))
+    with_cutoff = [r for r in results if "with_cutoff" in r["text_query"]]
+    if with_cutoff:
+        print()
+        print(table(["photos", "first query ms", "p50 ms", "p99 ms", "relevant photos"],
+                    [[f"{r['n']:,}", *(r["text_query"]["with_cutoff"][key] for key in
+                                       ("first_query_ms", "p50_ms", "p99_ms", "mean_relevant"))] for r in with_cutoff],
+                    title="text query with the relevance cut-off (photoapp search's default: encoder + "
+                          "search.relevant over a catalog)"))
     out = write_results("search_scale" if args.data == "random" else f"search_scale-{args.data}", {"params": vars(params) if hasattr(params, "__dict__") else str(params),
                                          "sizes": results}, args.json)
     print(f"\nwrote {out}")

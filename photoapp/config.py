@@ -115,7 +115,7 @@ class Settings:
     # node, candidate list while building, candidate list while searching.
     hnsw_m: int = 16
     hnsw_ef_construction: int = 200
-    hnsw_ef: int = 128
+    hnsw_ef: int = 256
     strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.relevance)
     extra: dict = field(default_factory=dict)  # settings of later features, by name
 

@@ -92,7 +92,7 @@ def levels(x: np.ndarray, w: np.ndarray) -> list[_Level]:
             break
         k, mean_hi, mean_lo = split
         hi, lo = (x[:k], w[:k]), (x[k:], w[k:])
-        q = _weighted_quantile
+        q = _quantile_of_descending
         spread_hi = q(*hi, 0.75) - q(*hi, 0.25)
         overlap = q(*hi, 0.10) - q(*lo, 0.90)
         big = min(k, len(lo[0])) >= MIN_GROUP
@@ -148,5 +148,15 @@ def _best_level(found: list[_Level], clean: list[bool]) -> int | None:
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     order = np.argsort(x, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(x[order][min(np.searchsorted(cum, q * cum[-1]), len(x) - 1)])
+    return _quantile_of_ascending(x[order], w[order], q)
+
+
+def _quantile_of_descending(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    """_weighted_quantile of scores already sorted best first (the levels' groups), without
+    sorting again: a query at scale asks for dozens of these."""
+    return _quantile_of_ascending(x[::-1], w[::-1], q)
+
+
+def _quantile_of_ascending(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    cum = np.cumsum(w)
+    return float(x[min(np.searchsorted(cum, q * cum[-1]), len(x) - 1)])
