@@ -82,9 +82,9 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         ids, vecs = timed("load embeddings", rows, cat.embeddings, model)
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
-        scale = "shared chunks + k-NN" if len(fp[0]) > duplicates.NEAR_EXACT_LIMIT else "multi-index Hamming"
-        near = timed(f"near pairs ({scale})", rows, duplicates.near_pairs, fp[0], fp[1], fp[2],
-                     s.near_max_bits, edges[:2])
+        large = duplicates.at_scale(len(fp[0]))
+        near = timed(f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'})", rows,
+                     duplicates.near_pairs, fp[0], fp[1], fp[2], s.near_max_bits, edges[:2] if large else None)
         similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, {}, s)
         linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap)
         timed("keepers", rows, duplicates.build_groups, linked, photos, {})

@@ -180,7 +180,7 @@ def library_vectors(n: int, dim: int, data: str = "clustered") -> np.ndarray:
     return vectors
 
 
-def cached_index(vectors: np.ndarray, params, cache: Path, tag: str, threads: int = -1):
+def cached_index(vectors: np.ndarray, params, cache: Path, tag: str):
     """(VectorIndex over ids 1..n as in a catalog, build seconds): built once (every core) and kept in
     ``cache``, so the 1M benchmarks share one 25-minute build. The build time is kept too."""
     from photoapp.core.vector_index import VectorIndex
@@ -195,10 +195,9 @@ def cached_index(vectors: np.ndarray, params, cache: Path, tag: str, threads: in
     print(f"{n:,} vectors: building M={params.m} ef_construction={params.ef_construction}...", file=sys.stderr)
     start = time.perf_counter()
     index = VectorIndex(dim, capacity=n, params=params)
-    for lo in range(0, n, 50_000):  # in slices, so progress shows; hnswlib uses every core
+    for lo in range(0, n, 50_000):  # the library's own add, in slices so progress shows
         hi = min(n, lo + 50_000)
-        index._index.add_items(vectors[lo:hi], np.arange(lo + 1, hi + 1), num_threads=threads)
-        index._ids.update(range(lo + 1, hi + 1))
+        index.add(np.arange(lo + 1, hi + 1), vectors[lo:hi])
         print(f"  {hi:,} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     build_s = round(time.perf_counter() - start, 1)
     cache.mkdir(parents=True, exist_ok=True)

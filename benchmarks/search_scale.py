@@ -67,8 +67,8 @@ def ms(values: list[float], pct: float) -> float:
     return round(float(np.percentile(values, pct)) * 1000, 2)
 
 
-def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, threads: int,
-            data: str, cache: Path) -> dict:
+def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, data: str,
+            cache: Path) -> dict:
     print(f"{n:,} vectors: generating...", file=sys.stderr)
     vectors = library_vectors(n, dim, data)
     if data == "clustered":  # queries share the photos' scenes (same centres), looser
@@ -78,7 +78,7 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
     truth, exact_times = exact_top(vectors, qs, 10)
     gc.collect()
     before = rss_bytes()
-    index, build_s = cached_index(vectors, params, cache, data, threads)
+    index, build_s = cached_index(vectors, params, cache, data)
     overhead = (rss_bytes() - before) / n - 4 * dim
     row = {"n": n, "dim": dim, "data": data, "m": params.m, "ef_construction": params.ef_construction,
            "build_s": build_s, "bytes_per_photo_beyond_vectors": round(overhead),
@@ -160,7 +160,6 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data", choices=["random", "clustered"], default="random")
     parser.add_argument("--text-queries", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=-1, help="build threads (default: every core)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench")
     parser.add_argument("--json", type=Path, help="result file (default benchmarks/results/search_scale.json)")
     args = parser.parse_args()
@@ -169,7 +168,7 @@ def main() -> None:
     model = make_vit_b32(args.cache / "vit-b32-random")
     results = []
     for n in (int(x) for x in args.n.split(",")):
-        row, index, vectors, qs = measure(n, args.dim, params, efs, args.queries, args.threads, args.data, args.cache)
+        row, index, vectors, qs = measure(n, args.dim, params, efs, args.queries, args.data, args.cache)
         row["text_query"] = text_query(index, model, args.text_queries,
                                        (vectors, qs) if args.data == "clustered" else None)
         results.append(row)

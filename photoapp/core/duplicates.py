@@ -128,14 +128,20 @@ def exact_pairs(photos: list[Photo]) -> list[Pair]:
             for ids in buckets.values() if len(ids) > 1 for other in ids[1:]]
 
 
+def at_scale(photos: int) -> bool:
+    """Past this size the near tier takes its candidates from shared hash chunks plus the
+    k-NN (the exact Hamming search would grow with n squared), and the k-NN walks wider."""
+    return photos > NEAR_EXACT_LIMIT
+
+
 def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: int,
                neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> list[Pair]:
     """Pairs within ``max_bits`` of pHash + dHash distance.
 
     If p + d <= max_bits then p or d is <= max_bits // 2, so the union of two Hamming
-    searches at half the radius finds every such pair (then the sum is checked). Past
-    NEAR_EXACT_LIMIT, with ``neighbours`` (photo id pairs from the vector index), the
-    searches only probe shared chunks and the neighbours are checked too."""
+    searches at half the radius finds every such pair (then the sum is checked). Given
+    ``neighbours`` (photo id pairs from the vector index; for libraries ``at_scale``),
+    the searches only probe shared chunks and the neighbours are checked too."""
     if len(ids) < 2:
         return []
     combo = np.stack([phash, dhash], axis=1)
@@ -144,7 +150,7 @@ def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: 
     pairs = [Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
              for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]]
     half = max_bits // 2
-    flips = 0 if neighbours is not None and len(uniq) > NEAR_EXACT_LIMIT else None
+    flips = None if neighbours is None else 0
     found = set()
     # The two searches are independent and numpy releases the GIL in their heavy parts:
     # one thread each uses both cores of a small machine.
@@ -188,7 +194,7 @@ def knn(index, ids: np.ndarray, vectors: np.ndarray, s: DupeSettings) -> tuple[n
     """(source id, neighbour id, cosine) for each photo's nearest neighbours, self excluded."""
     if len(ids) < 2 or index is None or len(index) < 2:
         return _no_edges()
-    ef = s.knn_ef if len(index) <= NEAR_EXACT_LIMIT else s.knn_ef_large
+    ef = s.knn_ef_large if at_scale(len(index)) else s.knn_ef
     labels, sims = index.neighbours(vectors, s.similar_neighbours + 1, ef, threads=os.cpu_count() or 1)
     src = np.repeat(ids, labels.shape[1])
     dst, cos = labels.ravel(), sims.ravel()
@@ -284,11 +290,12 @@ def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> lis
     photos = {p.id: p for p in catalog.all_photos(order="id")}
     fp_ids, phash, dhash, sharp = fingerprint.load(catalog)
     pairs = exact_pairs(list(photos.values())) if Tier.EXACT in tiers else []
+    large = at_scale(len(fp_ids))
     edges = _no_edges()
-    if Tier.SIMILAR in tiers or (Tier.NEAR in tiers and len(fp_ids) > NEAR_EXACT_LIMIT):
+    if Tier.SIMILAR in tiers or (Tier.NEAR in tiers and large):
         edges = knn(index, *catalog.embeddings(model), settings)
     if Tier.NEAR in tiers:
-        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits, edges[:2])
+        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits, edges[:2] if large else None)
     if Tier.SIMILAR in tiers:
         taken = {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None}
         pairs += similar_pairs(edges, taken, settings)

@@ -4,7 +4,8 @@ Lazy: nothing heavy is imported or loaded until the first ``load()``. Weights co
 safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision ("auto"): fp16 on a
 GPU; on a CPU the image tower of a full-size model runs in dynamic int8 (2-3x faster,
 benchmarks/index_throughput.py) as long as the first batch of photos embeds within cosine
-0.99 of fp32, else it goes back to fp32. Texts always run in the model's float precision.
+0.99 of fp32, else it goes back to fp32; its text tower too (half the query latency), if
+it reproduces fp32 on TEXT_PROBES at load.
 """
 
 from __future__ import annotations

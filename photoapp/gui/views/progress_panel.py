@@ -44,17 +44,16 @@ class ProgressPanel(QWidget):
             self.bar.setRange(0, 0)
             self.label.setText(f"Looking for photos… {done:,} found")
             return
+        paused = " · paused" if self.pause_button.isChecked() else f" · {format_eta(eta)}"
         if phase == "download":
             megabytes = 1_000_000
             self.bar.setRange(0, max(1, total // megabytes))
             self.bar.setValue(done // megabytes)
-            paused = " · paused" if self.pause_button.isChecked() else f" · {format_eta(eta)}"
             self.label.setText(f"Downloading the model (once): {done / megabytes:,.0f} of "
                                f"{total / megabytes:,.0f} MB{paused}")
             return
         self.bar.setRange(0, max(1, total))
         self.bar.setValue(done)
-        paused = " · paused" if self.pause_button.isChecked() else f" · {format_eta(eta)}"
         self.label.setText(f"Indexing {done:,} of {total:,} photos{paused if total else ''}")
 
     def stopped(self) -> None:
