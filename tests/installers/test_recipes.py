@@ -80,6 +80,7 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     assert {"resources/models/toy-clip/model.safetensors", "resources/labels/default.txt",
             "resources/icons/photoapp-256.png"} <= shipped
     assert {f"resources/labels/{p.name}" for p in (ROOT / "resources" / "labels").glob("*.txt")} <= shipped
+    assert {"resources/captions/bank.txt", "resources/captions/toy.txt"} <= shipped
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
     assert "transformers.models.clip.modeling_clip" in analysis.kwargs["hiddenimports"]
     assert {"tkinter", "PySide6.QtNetwork", "PySide6.QtQml"} <= set(analysis.kwargs["excludes"])
