@@ -19,7 +19,8 @@ from photoapp.core.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
 from photoapp.core.query import combine as combine_query
 from photoapp.core.query import parse as parse_query
-from photoapp.core.search import Filters, Results, rank, relevant
+from photoapp.core import relevance
+from photoapp.core.search import EXACT_ALL, Filters, Results, background, rank, relevant
 from photoapp.core.vector_index import HnswParams, VectorIndex, index_stem
 
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
@@ -46,6 +47,7 @@ class Library:
         self._tags = None
         self._duplicates = None
         self._vectors_cache = None
+        self._calibrations: dict = {}
 
     def close(self) -> None:
         self.catalog.close()
@@ -285,7 +287,8 @@ class Library:
             vector = combine_query(terms, text_vectors, image_vectors)
         except ValueError as exc:
             raise LibraryError(str(exc)) from None
-        return self._rank(vector, k, filters, sort, cutoff)
+        kind = "image" if image_vectors else "text"  # a photo in the query: find-similar's decision
+        return self._rank(vector, k, filters, sort, cutoff, kind=kind)
 
     def similar(self, path: str | os.PathLike, k: int | None = None, filters: Filters | None = None,
                 sort: str = "relevance", cutoff: bool = True) -> Results:
@@ -294,14 +297,45 @@ class Library:
         path = os.path.abspath(os.fspath(path))
         photo = self.catalog.photo_by_path(path)
         exclude = {photo.id} if photo else None
-        return self._rank(self._image_vector(path), k, filters, sort, cutoff, exclude)
+        return self._rank(self._image_vector(path), k, filters, sort, cutoff, exclude, kind="image")
 
-    def _rank(self, vector, k, filters, sort, cutoff, exclude=None) -> Results:
+    def _rank(self, vector, k, filters, sort, cutoff, exclude=None, kind="text") -> Results:
         index = self.vector_index()
         if not cutoff:
             return rank(self.catalog, index, self.model_name, vector, 20 if k is None else k, filters, exclude, sort)
         return relevant(self.catalog, index, self.model_name, vector, self._library_vectors, k, filters, exclude,
-                        sort, self.settings.strictness)
+                        sort, self.decision(kind))
+
+    def decision(self, kind: str = "text"):
+        """The relevance decision of this library's model for ``kind`` ("text" or "image"):
+        (scores, weights) -> Cutoff, calibrated on this library (photoapp.core.relevance)."""
+        calibration = self.calibration(with_bank=kind == "text")
+        strictness = self.settings.strictness
+        if kind == "text":
+            return lambda scores, weights: relevance.decide_text(scores, calibration, weights, strictness)
+        return lambda scores, weights: relevance.decide_image(scores, calibration, strictness)
+
+    def calibration(self, with_bank: bool = True) -> relevance.Calibration:
+        """The model's score scale on this library: the caption bank (embedded once per model,
+        cached in the library) against a sample of the photos; kept until the index changes."""
+        index = self.vector_index()
+        key = (self.model_name, id(index), index.version, len(index))
+        for bank_too in ((True,) if with_bank else (False, True)):
+            cached = self._calibrations.get(bank_too)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        if len(index) <= EXACT_ALL:
+            _, photos = self._library_vectors()
+        else:
+            _, photos = background(self.catalog, index, self.model_name)
+        bank = np.zeros((0, photos.shape[1] if photos.ndim == 2 else 0), np.float32)
+        if with_bank:
+            from photoapp.core.bank import bank_embeddings, library_cache_dir
+
+            bank = bank_embeddings(self.embedder, library_cache_dir(self))
+        calibration = relevance.calibrate(bank, photos)
+        self._calibrations[with_bank] = (key, calibration)
+        return calibration
 
     def _library_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """Every embedding of the searching model, cached until the catalog's change."""

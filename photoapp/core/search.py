@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,9 @@ import numpy as np
 
 from photoapp.core.catalog import Catalog
 from photoapp.core.relevance import Cutoff, find_cutoff
+
+# A relevance decision: (scores, weights or None) -> Cutoff; see photoapp.core.relevance.
+Decide = Callable[[np.ndarray, "np.ndarray | None"], Cutoff]
 
 # Below this many candidate photos a filtered query is answered exactly from the
 # catalog's vectors: cheaper than a filtered graph walk and never misses a photo.
@@ -125,20 +129,25 @@ def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,
 
 def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vectors,
              k: int | None = None, filters: Filters | None = None, exclude: set[int] | None = None,
-             sort: str = "relevance", strictness: float = 0.0) -> Results:
-    """The photos relevant to a unit query vector: the cut-off is decided on the scores
-    over the whole library (so a filter narrows the answer, never moves the line), then
-    filters, order and the ``k`` cap apply. ``library_vectors()`` gives (ids, vectors)
+             sort: str = "relevance", decide: Decide | None = None) -> Results:
+    """The photos relevant to a unit query vector: ``decide`` (default: the structural
+    ``find_cutoff``) draws the line on the scores over the whole library, the query's own
+    photo (``exclude``) left out, so a filter narrows the answer and never moves the line;
+    then filters, order and the ``k`` cap apply. ``library_vectors()`` gives (ids, vectors)
     of every embedded photo; it is only called for libraries up to EXACT_ALL photos."""
+    decide = decide or (lambda scores, weights: find_cutoff(scores, weights))
     allowed = allowed_ids(catalog, filters or Filters())
     if len(index) <= EXACT_ALL:
         ids, vectors = library_vectors()
         scores = vectors @ query.astype(np.float32) if len(ids) else np.zeros(0, np.float32)
-        cutoff = find_cutoff(scores, strictness=strictness)
+        if exclude:
+            keep = ~np.isin(ids, list(exclude))
+            ids, scores = ids[keep], scores[keep]
+        cutoff = decide(scores, None)
         chosen = scores >= cutoff.threshold
         ids, scores, truncated = ids[chosen], scores[chosen], False
     else:
-        ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, allowed, strictness)
+        ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, allowed, exclude, decide)
     keep = [(int(i), float(s)) for i, s in zip(ids, scores)
             if (allowed is None or int(i) in allowed) and not (exclude and int(i) in exclude)]
     keep.sort(key=lambda pair: -pair[1])
@@ -146,16 +155,22 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
     return Results(hits[:k] if k is not None else hits, total=len(hits), cutoff=cutoff, truncated=truncated)
 
 
-def _relevant_at_scale(catalog, index, model, query, allowed, strictness):
-    """Cut-off from the index's best candidates plus a weighted random background sample."""
+def _relevant_at_scale(catalog, index, model, query, allowed, exclude, decide):
+    """The decision on the index's best candidates plus a weighted random background sample."""
     cand_ids, cand_scores = index.query(query, min(CANDIDATES, len(index)))
     cand_ids, cand_scores = np.asarray(cand_ids, dtype=np.int64), np.asarray(cand_scores)
-    sample_ids, sample_vectors = _background(catalog, index, model)
+    if exclude:
+        keep = ~np.isin(cand_ids, list(exclude))
+        cand_ids, cand_scores = cand_ids[keep], cand_scores[keep]
+    sample_ids, sample_vectors = background(catalog, index, model)
     sample_scores = sample_vectors @ query.astype(np.float32) if len(sample_ids) else np.zeros(0, np.float32)
-    sample_scores = sample_scores[~np.isin(sample_ids, cand_ids)]  # the rest of the library only
-    rest = len(index) - len(cand_ids)
+    outside = ~np.isin(sample_ids, cand_ids)
+    if exclude:
+        outside &= ~np.isin(sample_ids, list(exclude))
+    sample_scores = sample_scores[outside]  # the rest of the library only
+    rest = len(index) - len(cand_ids) - len(exclude or ())
     weights = np.concatenate([np.ones(len(cand_ids)), np.full(len(sample_scores), rest / max(len(sample_scores), 1))])
-    cutoff = find_cutoff(np.concatenate([cand_scores, sample_scores]), weights, strictness)
+    cutoff = decide(np.concatenate([cand_scores, sample_scores]), weights)
     if allowed is not None and len(allowed) <= EXACT_LIMIT:
         # A narrow filter: score its photos exactly, so none hides beyond the candidates.
         ids, vectors = catalog.embeddings(model, allowed)
@@ -170,7 +185,7 @@ def _relevant_at_scale(catalog, index, model, query, allowed, strictness):
 _BACKGROUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
+def background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
     """A fixed random sample of the library's embeddings, (ids, vectors). The same sample
     for every query (a saved search stays a stable album), read from the catalog once and
     kept while the index is unchanged: at 1M photos the reads cost more than the query."""

@@ -168,12 +168,12 @@ def test_large_library_path_agrees_with_the_exact_one(held_out_library, monkeypa
     assert lib.search("triangle").truncated is False or len(lib.search("triangle")) == 150
     # The background sample is read once and kept until the index changes.
     index = lib.vector_index()
-    sample_ids, _ = search_module._background(lib.catalog, index, lib.model_name)
-    assert len(sample_ids) == 120 and search_module._background(lib.catalog, index, lib.model_name)[0] is sample_ids
+    sample_ids, _ = search_module.background(lib.catalog, index, lib.model_name)
+    assert len(sample_ids) == 120 and search_module.background(lib.catalog, index, lib.model_name)[0] is sample_ids
     gone = int(sample_ids[0])
     index.remove([gone])
     try:
-        fresh, _ = search_module._background(lib.catalog, index, lib.model_name)
+        fresh, _ = search_module.background(lib.catalog, index, lib.model_name)
         assert gone not in set(fresh.tolist()) and len(fresh) == 120
     finally:
         ids, vectors = lib.catalog.embeddings(lib.model_name, [gone])
