@@ -106,15 +106,18 @@ def calibrate(bank: np.ndarray, photos: np.ndarray, seed: int = 0) -> Calibratio
     rng = np.random.default_rng(seed)
     if len(photos) > CALIBRATION_PHOTOS:
         photos = photos[np.sort(rng.choice(len(photos), CALIBRATION_PHOTOS, replace=False))]
-    if not len(bank) or not len(photos):
+    if not len(photos):
         return Calibration(np.zeros(0, np.float32), MIN_SPREAD, 0.0, MIN_SPREAD)
-    scores = bank @ photos.T
-    spread = np.quantile(scores, 0.9, axis=1) - np.quantile(scores, 0.1, axis=1)
     pairs = photos[:PAIR_PHOTOS]
     sims = pairs @ pairs.T
     off = sims[~np.eye(len(pairs), dtype=bool)]
-    return Calibration(np.sort(scores, axis=None), max(float(scores.std()), MIN_SPREAD),
-                       float(np.median(spread)), max(float(off.std()), MIN_SPREAD) if len(off) else MIN_SPREAD)
+    pair_sd = max(float(off.std()), MIN_SPREAD) if len(off) else MIN_SPREAD
+    if not len(bank):  # find-similar only: no text scale needed
+        return Calibration(np.zeros(0, np.float32), MIN_SPREAD, 0.0, pair_sd)
+    scores = bank @ photos.T
+    spread = np.quantile(scores, 0.9, axis=1) - np.quantile(scores, 0.1, axis=1)
+    return Calibration(np.sort(scores, axis=None), max(float(scores.std()), MIN_SPREAD), float(np.median(spread)),
+                       pair_sd)
 
 
 def decide_text(scores: np.ndarray, calibration: Calibration, weights: np.ndarray | None = None,

@@ -7,11 +7,13 @@ import json
 import os
 import time
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from photoapp.core import search as search_module
-from photoapp.core.relevance import find_cutoff
+from photoapp.core.relevance import calibrate, decide_image, decide_text, find_cutoff
 from photoapp.toy.domain import COLOURS, SHAPES
 from photoapp.toy.evaluate import cutoff_quality
 
@@ -65,6 +67,101 @@ def test_weighted_sample_stands_for_the_library():
 
 def test_empty_library():
     assert find_cutoff(np.zeros(0)).threshold == float("inf")
+
+
+# -- the calibrated decisions on synthetic score shapes --------------------------------
+def _unit(a):
+    return (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _tail_world(n_photos=400, dim=64, seed=3):
+    """A real-CLIP-like world: photos and captions of the same scene share a direction
+    (scenes unrelated to each other), so a caption's own photos form a tail a little above
+    everything else rather than a separate cluster."""
+    g = np.random.default_rng(seed)
+    scenes = np.linalg.qr(g.normal(size=(dim, 40)))[0].T.astype(np.float32)
+    photo_scene = g.integers(0, 40, n_photos)
+    noise = 1.0 / np.sqrt(dim)
+    photos = _unit(scenes[photo_scene] * 0.6 + g.normal(size=(n_photos, dim)) * noise)
+    bank = _unit(scenes[g.integers(0, 40, 300)] * 0.6 + g.normal(size=(300, dim)) * noise)
+    return photos, photo_scene, scenes, bank
+
+
+def test_text_decision_keeps_the_tail():
+    photos, photo_scene, scenes, bank = _tail_world()
+    cal = calibrate(bank, photos)
+    query = scenes[5]
+    scores = photos @ query
+    chosen = scores >= decide_text(scores, cal).threshold
+    assert chosen.sum() >= 5 and np.mean(photo_scene[chosen] == 5) >= 0.7
+    # (what an off-topic query returns is checked on real CLIP scores below)
+
+
+def test_a_flat_query_matches_nothing_even_when_it_scores_high():
+    photos, _, _, bank = _tail_world()
+    cal = calibrate(bank, photos)
+    flat = rng.normal(0.9, 0.001, len(photos))  # high, but the same for every photo
+    assert decide_text(flat, cal).method == "flat"
+    assert (flat >= decide_text(flat, cal).threshold).sum() == 0
+
+
+def test_text_strictness_moves_the_line_monotonically():
+    photos, _, scenes, bank = _tail_world()
+    cal = calibrate(bank, photos)
+    scores = photos @ scenes[7]
+    counts = [(scores >= decide_text(scores, cal, strictness=s).threshold).sum() for s in (-1, 0, 1)]
+    assert counts[0] > counts[1] > counts[2] >= 0, counts
+
+
+def test_image_decision_is_never_empty_and_copies_do_not_hide_the_rest():
+    photos, photo_scene, _, bank = _tail_world()
+    cal = calibrate(np.zeros((0, photos.shape[1]), np.float32), photos)  # find-similar needs no bank
+    query = photos[0]
+    others = photos[1:]
+    scores = others @ query
+    plain = scores >= decide_image(scores, cal).threshold
+    assert plain.any()
+    with_copy = np.concatenate([[1.0, 0.995], scores])  # two copies of the clicked photo
+    chosen = with_copy >= decide_image(with_copy, cal).threshold
+    assert chosen[:2].all() and chosen[2:].sum() == plain.sum()
+
+
+def test_calibration_of_an_empty_or_tiny_library():
+    bank = _unit(rng.normal(size=(20, 8)))
+    empty = calibrate(bank, np.zeros((0, 8), np.float32))
+    assert decide_text(np.zeros(0), empty).threshold == float("inf")
+    one = calibrate(bank, _unit(rng.normal(size=(1, 8))))
+    assert np.isfinite(one.floor()) and decide_image(np.array([0.5]), one).threshold <= 0.5
+
+
+# -- real CLIP ViT-B/32 embeddings (shared/real-clip) --------------------------------
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+REAL_CLIP = ROOT.parent / "shared" / "real-clip"
+
+
+def _real_evaluator():
+    import importlib.util
+
+    if not (REAL_CLIP / "evaluate.py").exists():
+        pytest.skip("../shared/real-clip is not beside the repository")
+    specs = {}
+    for name, path in (("real_eval", REAL_CLIP / "evaluate.py"),
+                       ("real_search", ROOT / "benchmarks" / "real_search.py")):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        specs[name] = module
+    return specs["real_eval"], specs["real_search"]
+
+
+def test_real_clip_search_and_find_similar_meet_the_targets():
+    """The product's decisions on 500 real photos and captions (issue 15's bar), including
+    the off-topic runs with each subject's photos removed."""
+    evaluator, real_search = _real_evaluator()
+    bank = real_search.unit(np.load(REAL_CLIP / "bank.npy"))
+    figures = evaluator.evaluate(str(REAL_CLIP), lambda images, queries: real_search.decide(
+        real_search.unit(images), real_search.unit(queries), bank, 0.0))
+    assert evaluator.verdict(figures) == [], figures
 
 
 # -- acceptance, through the product ---------------------------------------------------
@@ -178,6 +275,20 @@ def test_large_library_path_agrees_with_the_exact_one(held_out_library, monkeypa
     finally:
         ids, vectors = lib.catalog.embeddings(lib.model_name, [gone])
         index.add(ids, vectors)
+
+
+def test_find_similar_ends_where_the_class_ends(held_out_library):
+    """Find-similar without -k on the toy domain: the clicked photo's colour and shape."""
+    lib, truth, _ = held_out_library
+    rows = []
+    for cls in sorted({(t.colour, t.shape) for t in truth.values()}):
+        example = next(p for p, t in sorted(truth.items()) if (t.colour, t.shape) == cls)
+        hits = lib.similar(example)
+        assert hits and str(example) not in {h.path for h in hits}
+        same = sum((truth[Path(h.path)].colour, truth[Path(h.path)].shape) == cls for h in hits)
+        rows.append((same / len(hits), same / 19))
+    precision, recall = np.mean(rows, axis=0)
+    assert precision >= 0.9 and recall >= 0.5, (precision, recall)
 
 
 def test_strictness_setting_is_per_library(held_out_library):
