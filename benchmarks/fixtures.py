@@ -163,12 +163,43 @@ def planted_copies(n: int, seed: int = 0) -> dict[str, np.ndarray]:
             "similar": np.nonzero((kind >= 0.07) & (kind < 0.12) & second)[0]}
 
 
+REAL_CLIP = Path(__file__).resolve().parents[1].parent / "shared" / "real-clip"
+
+
+def real_clip(name: str) -> np.ndarray:
+    """Unit rows of one of shared/real-clip's real ViT-B/32 embedding files (images, queries, bank)."""
+    path = REAL_CLIP / f"{name}.npy"
+    if not path.exists():
+        sys.exit(f"benchmark: {path} is missing (--data real needs ../shared/real-clip)")
+    a = np.load(path, allow_pickle=False).astype(np.float32)
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+def real_derived_vectors(n: int, seed: int) -> np.ndarray:
+    """n photos built from real CLIP image embeddings: two real photos blended (weight of the
+    first 0.55-1) plus Gaussian noise of sigma 0.012 per dimension, normalised. Queried with
+    the real captions, this is as hard for a graph index as real libraries (issue 15)."""
+    images = real_clip("images")
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, images.shape[1]), np.float32)
+    for lo in range(0, n, 100_000):
+        hi = min(n, lo + 100_000)
+        a, b = rng.integers(0, len(images), hi - lo), rng.integers(0, len(images), hi - lo)
+        w = rng.uniform(0.55, 1.0, (hi - lo, 1)).astype(np.float32)
+        mix = w * images[a] + (1 - w) * images[b] + rng.normal(0, 0.012, (hi - lo, images.shape[1])).astype(np.float32)
+        out[lo:hi] = mix / np.linalg.norm(mix, axis=1, keepdims=True)
+    return out
+
+
 def library_vectors(n: int, dim: int, data: str = "clustered") -> np.ndarray:
     """The embeddings of an n-photo library: scenes of ~50 look-alikes with planted copies
     (an exact copy embeds identically, a near one at cosine ~0.999, a similar shot ~0.96),
+    with ``data="real"`` blends of real CLIP photo embeddings (``real_derived_vectors``),
     or, with ``data="random"``, plain random unit vectors."""
     if data == "random":
         return unit_vectors(n, dim, seed=n)
+    if data == "real":
+        return real_derived_vectors(n, seed=n)
     vectors = clustered_vectors(n, dim, seed=n, scenes=max(1, n // 50))
     copies, rng = planted_copies(n), np.random.default_rng(n + 7)
     base = copies["base"]

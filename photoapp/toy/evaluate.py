@@ -5,8 +5,10 @@
 Generates a held-out library, indexes it with ``Library`` exactly as the CLI does, and
 prints text-search precision@10 for the 18 "<colour> <shape>" queries, colour-only and
 shape-only precision, zero-shot colour/shape tag accuracy, find-similar precision@10, and
-how well the adaptive relevance cut-off ends each list (mean precision, recall and F1 of
-the results returned without -k, for colour+shape, colour and shape queries).
+how well the relevance decisions end each list (mean precision, recall and F1 of the
+results returned without -k, for colour+shape, colour and shape queries and for
+find-similar on one photo of each class, and the longest list returned for queries that
+match nothing in the domain).
 """
 
 from __future__ import annotations
@@ -52,25 +54,34 @@ def _precision(lib, query: str, n: int, match, by_path) -> float:
     return float(np.mean([match(by_path[h.path]) for h in hits]))
 
 
+NOTHING = ("dog", "beach sunset with dog", "a photo", "a man riding a bike")  # nothing in the domain
+
+
+def _prf(returned: set, true: set) -> tuple[float, float, float]:
+    hit = len(returned & true)
+    precision, recall = (hit / len(returned) if returned else 0.0), hit / max(len(true), 1)
+    return precision, recall, 2 * precision * recall / (precision + recall) if hit else 0.0
+
+
 def cutoff_quality(lib, truth: dict[Path, ToyClass]) -> dict:
-    """Mean precision/recall/F1 of the relevant-only result lists (no k) per query kind."""
+    """Mean precision/recall/F1 of the relevant-only result lists (no k) per query kind,
+    find-similar's on one photo per colour+shape, and the longest answer to NOTHING."""
     by_path = {str(p): c for p, c in truth.items()}
     kinds = {
         "colour_shape": [(f"{c} {s}", lambda t, c=c, s=s: t.colour == c and t.shape == s) for c in COLOURS for s in SHAPES],
         "colour": [(c, lambda t, c=c: t.colour == c) for c in COLOURS],
         "shape": [(s, lambda t, s=s: t.shape == s) for s in SHAPES],
     }
-    figures = {}
-    for kind, queries in kinds.items():
-        rows = []
-        for query, match in queries:
-            returned = {h.path for h in lib.search(query)}
-            true = {p for p, t in by_path.items() if match(t)}
-            hit = len(returned & true)
-            precision, recall = (hit / len(returned) if returned else 0.0), hit / len(true)
-            rows.append((precision, recall, 2 * precision * recall / (precision + recall) if hit else 0.0))
-        for name, value in zip(("precision", "recall", "f1"), np.mean(rows, axis=0)):
-            figures[f"cutoff_{kind}_{name}"] = round(float(value), 4)
+    rows = {kind: [_prf({h.path for h in lib.search(query)}, {p for p, t in by_path.items() if match(t)})
+                   for query, match in queries] for kind, queries in kinds.items()}
+    rows["similar"] = []
+    for cls in sorted({(t.colour, t.shape) for t in by_path.values()}):
+        example = next(p for p, t in sorted(by_path.items()) if (t.colour, t.shape) == cls)
+        true = {p for p, t in by_path.items() if (t.colour, t.shape) == cls and p != example}
+        rows["similar"].append(_prf({h.path for h in lib.similar(example)}, true))
+    figures = {f"cutoff_{kind}_{name}": round(float(value), 4)
+               for kind, values in rows.items() for name, value in zip(("precision", "recall", "f1"), np.mean(values, axis=0))}
+    figures["cutoff_nothing_max"] = max(len(lib.search(query)) for query in NOTHING)
     return figures
 
 
