@@ -139,6 +139,40 @@ def test_model_or_threshold_change_is_detected(tagged):
     assert lib.tags.tagger.is_current()
 
 
+def test_a_new_rule_version_retags(tagged, monkeypatch):
+    from photoapp.core import tagging
+
+    lib, truth = tagged
+    path = next(iter(truth))
+    lib.catalog.db.execute("DELETE FROM photo_tags WHERE source='auto'")  # as if an old rule had tagged nothing
+    monkeypatch.setattr(tagging, "RULE_VERSION", "calibrated/next")
+    assert not lib.tags.tagger.is_current()
+    assert lib.tags.refresh() > 0 and lib.tags.tagger.is_current()
+    assert _tags(lib, path)
+
+
+def test_calibration_is_learnt_from_the_library_and_renewed_as_it_grows(tagged, tmp_path):
+    from photoapp.core.bank import bank_texts
+
+    lib, truth = tagged
+    tagger = lib.tags.tagger
+    cal = tagger.stored_calibration()
+    assert cal is not None and cal.photos == len(truth) == 72
+    assert cal.label_bias.shape == (len(TOY_LABELS),) and cal.bank_bias.shape == (len(bank_texts("toy")),)
+    assert 0.2 < cal.unit < 1.0  # the tiny model's scale, learnt from its own bank
+    assert len(list((lib.path / "cache").glob("bank-*.npy"))) == 1  # the bank embedded once, cached
+    generate_library(tmp_path / "few", per_class=1, seed=8)  # 36 more: not yet double
+    lib.index_folders([str(tmp_path / "few")])
+    assert tagger.stored_calibration().photos == 72 and tagger.is_current()
+    generate_library(tmp_path / "more", per_class=1, seed=9)  # 144: doubled, measured again, re-tagged
+    lib.index_folders([str(tmp_path / "more")])
+    assert tagger.stored_calibration().photos == 144 and tagger.is_current()
+    lib.catalog.set_meta("tag_calibration", "{not json")  # damaged: measured again, no crash
+    assert not tagger.is_current()
+    lib.tags.refresh()
+    assert tagger.stored_calibration().photos == 144 and tagger.is_current()
+
+
 # -- albums -----------------------------------------------------------------------------
 def test_smart_album_is_live(tagged, tmp_path):
     lib, truth = tagged

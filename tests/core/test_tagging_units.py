@@ -85,7 +85,9 @@ def test_calibrated_rule_finds_weak_concepts_and_ignores_label_bias():
     cos_t = photos @ tilted.T
     assert np.median(cos_t[:, 0]) > np.quantile(cos[:, 0], 0.95)  # above nearly every raw score before
     mask_t, _ = assign(cos_t, photos @ bank.T, calibrate(photos, tilted, bank), threshold_for(0.5), 5)
-    assert mask_t[:, 0].sum() <= 2 * shown[:, 0].sum() and _f1(mask_t[:, 0], shown[:, 0]) >= 0.6
+    assert (np.argmax(cos_t, axis=1) == 0).mean() > 0.4  # raw cosines: the top label of 4 photos in 10
+    found = np.sum(mask_t[:, 0] & shown[:, 0]) / shown[:, 0].sum()
+    assert mask_t[:, 0].mean() < 0.1 and found >= 0.8  # (the bank's cap lets it err a little wide)
 
 
 def test_rule_is_relative_to_each_photo_and_capped():
