@@ -43,7 +43,7 @@ NEUTRAL_PROMPTS = ["a photo.", "a photo of something.", "an image.", "a picture.
 
 def compare_rules(lib, by_path: dict) -> dict:
     from photoapp.core.labels import ensemble_embeddings
-    from photoapp.core.tagging import assign, threshold_for
+    from photoapp.core.tagging import TagSettings, assign, threshold_for
 
     tagger = lib.tags.tagger
     names, matrix = tagger.label_matrix()
@@ -55,7 +55,7 @@ def compare_rules(lib, by_path: dict) -> dict:
     out = {"unit": round(cal.unit, 4), "calibrated_on": cal.photos}
     for s in (0.0, 0.25, 0.5, 0.75, 1.0):
         out[f"calibrated, sensitivity {s} (threshold {threshold_for(s):.2f})"] = rule_figures(
-            assign(cos, bcos, cal, threshold_for(s), 5)[0], names, truth)
+            assign(cos, bcos, cal, threshold_for(s), TagSettings().max_tags)[0], names, truth)
     # the previous rule (RULE_VERSION softmax+neutral/1): softmax at the model's logit scale
     # over the labels and a neutral prompt, probability >= 0.1, top 5
     neutral = ensemble_embeddings(lib.embedder, [NEUTRAL_PROMPTS])[0]

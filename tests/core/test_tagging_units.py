@@ -11,7 +11,7 @@ import pytest
 
 from photoapp.core import labels as vocab
 from photoapp.core.probe import Probe, train, train_from_library
-from photoapp.core.tagging import Calibration, assign, calibrate, calibration_sample, threshold_for
+from photoapp.core.tagging import Calibration, assign, calibrate, calibration_sample, threshold_for, typical_level
 from photoapp.core.xmp import NS, read_subjects, sidecar_path, write_sidecar
 
 
@@ -118,6 +118,16 @@ def test_small_libraries_lean_on_the_caption_bank():
     assert np.all(np.isfinite(single.label_bias)) and single.unit > 0
     with pytest.raises(ValueError):
         calibrate(photos[:0], labels, bank)
+
+
+def test_typical_level_of_a_label_many_photos_show():
+    rng = np.random.default_rng(4)
+    plain = rng.normal(0.18, 0.015, size=(500, 1))  # no photo stands out: the median
+    shown = np.concatenate([rng.normal(0.18, 0.015, 300), rng.normal(0.25, 0.015, 200)])[:, None]  # 40 % show it
+    level = typical_level(np.hstack([plain, shown]))
+    assert level[0] == pytest.approx(np.median(plain), abs=1e-9)
+    assert np.median(shown) > 0.19 and level[1] == pytest.approx(0.18, abs=0.005)  # the photos that do not
+    assert typical_level(shown[:5]) == pytest.approx(np.median(shown[:5]))  # too few photos to tell groups
 
 
 def test_calibration_round_trips_and_sample_spreads():
