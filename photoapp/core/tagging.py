@@ -123,25 +123,32 @@ def typical_level(scores: np.ndarray) -> np.ndarray:
     (a label many photos show: Otsu's split, group medians more than SPLIT_SIGMAS[0] robust
     sigmas of the lower group apart, the lower group at least a fifth of the photos): then
     it moves toward the lower group's median, all the way from SPLIT_SIGMAS[1] sigmas on.
-    Scores of one label that no photo stands out on split about 2.3 sigmas apart (real CLIP)."""
+    The scores of a label that no photo stands out on split about 2.3 sigmas apart (real CLIP)."""
     x = np.asarray(scores, np.float64)
     n = x.shape[0]
     level = np.median(x, axis=0)
-    if n < 8:
+    if n < 8 or x.shape[1] == 0:
         return level
     s = np.sort(x, axis=0)
     cum = np.cumsum(s, axis=0)
     k = np.arange(1, n)[:, None]
     upper_mean = (cum[-1] - cum[:-1]) / (n - k)
     cut = np.argmax(k * (n - k) * (cum[:-1] / k - upper_mean) ** 2, axis=0) + 1  # size of the lower group
+    cols = np.arange(x.shape[1])
+
+    def at(rows):  # s[rows[j], j] for every column j
+        return s[np.clip(rows, 0, n - 1), cols]
+
+    lower_median = (at((cut - 1) // 2) + at(cut // 2)) / 2
+    upper_median = (at(cut + (n - cut - 1) // 2) + at(cut + (n - cut) // 2)) / 2
+    # the lower group's robust sigma from its own lower half (median minus first quartile),
+    # which the upper group cannot widen
+    sigma = np.maximum((lower_median - at((cut - 1) // 4)) / 0.6745, 1e-9)
+    apart = (upper_median - lower_median) / sigma
     lo_sig, hi_sig = SPLIT_SIGMAS
-    for j in np.nonzero((cut >= max(3, 0.2 * n)) & (n - cut >= max(3, 0.05 * n)))[0]:
-        lower, upper = s[:cut[j], j], s[cut[j]:, j]
-        lower_median = np.median(lower)
-        sigma = max(1.4826 * float(np.median(np.abs(lower - lower_median))), 1e-9)
-        apart = (np.median(upper) - lower_median) / sigma
-        level[j] -= min(max((apart - lo_sig) / (hi_sig - lo_sig), 0.0), 1.0) * (level[j] - lower_median)
-    return level
+    weight = np.clip((apart - lo_sig) / (hi_sig - lo_sig), 0.0, 1.0)
+    weight[(cut < max(3, 0.2 * n)) | (n - cut < max(3, 0.05 * n))] = 0.0
+    return level - weight * (level - lower_median)
 
 
 def calibrate(photos: np.ndarray, labels: np.ndarray, bank: np.ndarray) -> Calibration:
