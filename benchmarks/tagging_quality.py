@@ -4,8 +4,9 @@ assignment rule documented in photoapp/core/tagging.py and README.md.
     python benchmarks/tagging_quality.py [--per-class 10] [--seed 4242]
 
 Indexes a held-out 360-image toy library with the tiny model and the vocabulary
-``red green blue yellow purple orange circle square triangle``, then prints, for several
-assignment rules and thresholds: the share of photos carrying both their true colour and
+``red green blue yellow purple orange circle square triangle``, then prints, for the
+calibrated rule at several sensitivities and for the previous rule (softmax over the labels
+and a neutral prompt): the share of photos carrying both their true colour and
 shape tags, wrong tags per photo, and precision/recall of the "triangle" album; and the F1
 of tags taught from 5 examples of single colour+shape+background classes.
 """
@@ -37,22 +38,32 @@ def rule_figures(mask: np.ndarray, names: list[str], truth: list) -> dict:
             "triangle_recall": round(float(tp / max(1, true[:, tri].sum())), 4)}
 
 
-def compare_rules(lib, by_path: dict) -> dict:
-    from photoapp.core.tagging import assign
+NEUTRAL_PROMPTS = ["a photo.", "a photo of something.", "an image.", "a picture."]  # the previous rule's
 
-    names, matrix, neutral = lib.tags.tagger.label_matrix()
+
+def compare_rules(lib, by_path: dict) -> dict:
+    from photoapp.core.labels import ensemble_embeddings
+    from photoapp.core.tagging import TagSettings, assign, threshold_for
+
+    tagger = lib.tags.tagger
+    names, matrix = tagger.label_matrix()
     ids, vectors = lib.catalog.embeddings(lib.model_name)
     photos = lib.catalog.photos_by_ids(ids.tolist())
     truth = [by_path[photos[int(i)].path] for i in ids]
-    cos, ncos, scale = vectors @ matrix.T, vectors @ neutral, lib.embedder.logit_scale
-    out = {"logit_scale": round(scale, 2)}
-    for t in (0.5, 0.2, 0.1, 0.05, 0.02):
-        out[f"softmax+neutral p>={t}"] = rule_figures(assign(cos, ncos, scale, t, 5)[0], names, truth)
-    no_neutral = np.full(len(ids), -1e3)  # the neutral prompt can never win: plain softmax
-    for t in (0.2, 0.1):
-        out[f"softmax (no neutral) p>={t}"] = rule_figures(assign(cos, no_neutral, scale, t, 5)[0], names, truth)
-    for m in (0.0, 0.02, 0.05):
-        out[f"margin over neutral >{m}"] = rule_figures(cos - ncos[:, None] > m, names, truth)
+    cal, bank = tagger.calibration(), tagger.bank()
+    cos, bcos = vectors @ matrix.T, vectors @ bank.T
+    out = {"unit": round(cal.unit, 4), "calibrated_on": cal.photos}
+    for s in (0.0, 0.25, 0.5, 0.75, 1.0):
+        out[f"calibrated, sensitivity {s} (threshold {threshold_for(s):.2f})"] = rule_figures(
+            assign(cos, bcos, cal, threshold_for(s), TagSettings().max_tags)[0], names, truth)
+    # the previous rule (RULE_VERSION softmax+neutral/1): softmax at the model's logit scale
+    # over the labels and a neutral prompt, probability >= 0.1, top 5
+    neutral = ensemble_embeddings(lib.embedder, [NEUTRAL_PROMPTS])[0]
+    logits = lib.embedder.logit_scale * np.concatenate([cos, (vectors @ neutral)[:, None]], axis=1)
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = (probs / probs.sum(axis=1, keepdims=True))[:, :-1]
+    kth = -np.sort(-probs, axis=1)[:, 4:5]
+    out["previous: softmax+neutral p>=0.1 top5"] = rule_figures((probs >= 0.1) & (probs >= kth), names, truth)
     return out
 
 

@@ -44,7 +44,7 @@ def add_parsers(sub, add_common) -> None:
     p.add_argument("--positive", nargs="+", default=[], metavar="PATH", help="example photos (at least 3)")
     p.add_argument("--negative", nargs="+", default=[], metavar="PATH", help="counter-example photos")
     p.add_argument("--sensitivity", type=float, help="0 (fewest tags) .. 1 (most tags); default 0.5")
-    p.add_argument("--max-tags", type=int, help="at most this many auto-tags per photo (default 5)")
+    p.add_argument("--max-tags", type=int, help="at most this many auto-tags per photo (default 4)")
     p.add_argument("--xmp", choices=["on", "off"], help="write tags to <photo>.xmp sidecars (default off)")
     p.add_argument("--auto", choices=["on", "off"], help="zero-shot auto-tagging (default on)")
     add_common(p)

@@ -29,8 +29,6 @@ TEMPLATES: tuple[str, ...] = (
     "a photo of a small {}.",
     "a photo of a large {}.",
 )
-# "None of the labels": the reference a label must beat (see tagging.assign).
-NEUTRAL_PROMPTS: tuple[str, ...] = ("a photo.", "a photo of something.", "an image.", "a picture.")
 PROMPT_SEP = " | "
 
 

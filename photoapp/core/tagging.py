@@ -1,18 +1,35 @@
 """Auto-tagging: every photo scored against every label of the vocabulary as it is indexed.
 
-Assignment rule (see ``assign``; measured on the toy domain, figures in README.md):
-a photo's cosines to the labels *and to a neutral prompt* ("a photo.", "an image.", ...)
-go through one softmax at the model's own learned temperature (``logit_scale``, about 100
-for CLIP). A label is assigned when its probability is at least ``threshold`` and it is
-among the ``max_tags`` most probable; the probability is stored as the tag's confidence.
-The neutral prompt is the "none of these" answer: a photo that matches no label puts its
-mass there and gets no tags, where a softmax over the labels alone would always crown one.
-The per-library sensitivity (0..1, default 0.5) sets the threshold (``threshold_for``).
+Assignment rule (``calibrate`` + ``assign``; measured on real CLIP ViT-B/32 embeddings and on
+the toy model, figures in README.md). A raw cosine means little: with real CLIP a label
+that is in the photo scores only a few hundredths above one that is not, and some labels
+score high on every photo. So each score is read against three things the library and the
+model teach, never against a constant keyed to a model:
 
-Tags stay true: the state (model, vocabulary and its prompts, threshold, max tags) is
-fingerprinted; when it changes every photo is re-tagged, auto-tags that no longer hold are
-removed and new ones added. Tags a user adds (``manual``) or removes (``rejected``, a
-tombstone) are never touched by auto-tagging or by taught tags.
+1. the label's *bias*: its median cosine over the library's photos (a sample of up to
+   ``CALIBRATION_SAMPLE``), which says how high it scores on photos that do not show it -
+   or, for a label so many photos show that its scores split into two groups, the lower
+   group's median (``typical_level``).
+   The same median over the caption bank (``photoapp/core/bank.py``) moved into image space
+   by the model's modality gap - which does not depend on what the library shows - is
+   blended in for a library of few photos (``PRIOR_PHOTOS``), and caps the bias of a label
+   most photos show (a dog owner's dog) at ``PRIOR_TOLERANCE`` units above it;
+2. the photo's *offset*: the median of its bias-corrected scores over the vocabulary (over
+   the caption bank for vocabularies under ``MIN_LABEL_REFERENCE`` labels), so a photo that
+   scores high on every text does not collect every label;
+3. the model's *unit*: how far a photo's best-matching everyday caption stands above its
+   median caption (median over the library's photos) - what "this text describes this
+   photo" looks like in this model's cosines (0.13 for CLIP ViT-B/32, 0.55 for the toy).
+
+A label is given when its corrected score, in units, reaches the threshold (sensitivity
+0.5 -> 0.36 of a unit) and it is among the ``max_tags`` (4) best; the score (capped at 1) is
+stored as the tag's confidence. The calibration is stored with the tagging state and
+renewed (re-tagging everything) when the library has doubled or halved since.
+
+Tags stay true: the state (rule, model, vocabulary and its prompts, threshold, max tags,
+calibration) is fingerprinted; when it changes every photo is re-tagged, auto-tags that no
+longer hold are removed and new ones added. Tags a user adds (``manual``) or removes
+(``rejected``, a tombstone) are never touched by auto-tagging or by taught tags.
 """
 
 from __future__ import annotations
@@ -23,13 +40,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photoapp.core import bank as caption_bank
 from photoapp.core import labels as vocab
 from photoapp.core.labels import Label
 
 AUTO, PROBE, MANUAL, REJECTED = "auto", "probe", "manual", "rejected"
 VISIBLE = (AUTO, PROBE, MANUAL)
-RULE_VERSION = "softmax+neutral/1"  # part of the fingerprint: a new rule re-tags
+RULE_VERSION = "calibrated/2"  # part of the fingerprint: a new rule re-tags
 CHUNK = 4096
+CALIBRATION_SAMPLE = 2000  # library photos the label biases and the unit are measured on
+PRIOR_PHOTOS = 10  # weight, in photos, of the caption bank's estimate of the label biases
+MIN_LABEL_REFERENCE = 16  # smaller vocabularies take a photo's offset from the caption bank
+GAP_NEIGHBOURS = 5  # bank captions nearest each photo, to measure the modality gap
+SPLIT_SIGMAS = (3.0, 4.5)  # a label's scores split into two groups this far apart: see typical_level
+PRIOR_TOLERANCE = 0.05  # in units: how far the library may lift a label's bias above the bank's estimate
 
 
 @dataclass
@@ -37,13 +61,13 @@ class TagSettings:
     """Per-library tagging settings, kept in ``Settings.extra``."""
 
     sensitivity: float = 0.5
-    max_tags: int = 5
+    max_tags: int = 4  # with all 1,203 LVIS labels real photos get 3.6 tags (4.4 with at most 5)
     auto_tagging: bool = True
     xmp_sidecars: bool = False
 
     @classmethod
     def from_extra(cls, extra: dict) -> TagSettings:
-        return cls(float(extra.get("tag_sensitivity", 0.5)), int(extra.get("tag_max", 5)),
+        return cls(float(extra.get("tag_sensitivity", 0.5)), int(extra.get("tag_max", cls.max_tags)),
                    bool(extra.get("auto_tagging", True)), bool(extra.get("xmp_sidecars", False)))
 
     def to_extra(self, extra: dict) -> None:
@@ -56,29 +80,125 @@ class TagSettings:
 
 
 def threshold_for(sensitivity: float) -> float:
-    """Sensitivity 0..1 -> probability threshold, log-spaced from 0.5 down to 0.02
-    (0.5 -> 0.1): higher sensitivity, more tags."""
+    """Sensitivity 0..1 -> threshold in the model's units, linear from 0.6 down to 0.12
+    (0.5 -> 0.36): higher sensitivity, more tags."""
     s = min(max(float(sensitivity), 0.0), 1.0)
-    return float(0.5 * (0.02 / 0.5) ** s)
+    return float(0.6 - 0.48 * s)
 
 
-def assign(label_cos: np.ndarray, neutral_cos: np.ndarray, scale: float, threshold: float,
+@dataclass
+class Calibration:
+    """What ``assign`` reads scores against, learnt from the library's photos and the bank."""
+
+    label_bias: np.ndarray  # (L,) each label's median cosine over photos
+    bank_bias: np.ndarray  # (B,) each bank caption's median cosine over photos
+    unit: float  # best minus median bank caption cosine of a photo, median over photos
+    photos: int  # how many library photos it was measured on
+
+    def to_json(self) -> dict:
+        return {"label_bias": [float(v) for v in self.label_bias], "bank_bias": [float(v) for v in self.bank_bias],
+                "unit": float(self.unit), "photos": int(self.photos)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Calibration:
+        return cls(np.asarray(data["label_bias"], np.float32), np.asarray(data["bank_bias"], np.float32),
+                   float(data["unit"]), int(data["photos"]))
+
+
+def calibration_sample(n: int, cap: int = CALIBRATION_SAMPLE) -> np.ndarray:
+    """Rows of an n-photo library the calibration is measured on: all, or ``cap`` spread evenly."""
+    if n <= cap:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, cap).round().astype(np.int64))
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def typical_level(scores: np.ndarray) -> np.ndarray:
+    """Per column of scores (photos x texts): the score of a photo that does not show the
+    text. That is the median, unless the column splits into two clearly separate groups
+    (a label many photos show: Otsu's split, group medians more than SPLIT_SIGMAS[0] robust
+    sigmas of the lower group apart, the lower group at least a fifth of the photos): then
+    it moves toward the lower group's median, all the way from SPLIT_SIGMAS[1] sigmas on.
+    The scores of a label that no photo stands out on split about 2.3 sigmas apart (real CLIP)."""
+    x = np.asarray(scores, np.float64)
+    n = x.shape[0]
+    level = np.median(x, axis=0)
+    if n < 8 or x.shape[1] == 0:
+        return level
+    s = np.sort(x, axis=0)
+    cum = np.cumsum(s, axis=0)
+    k = np.arange(1, n)[:, None]
+    upper_mean = (cum[-1] - cum[:-1]) / (n - k)
+    cut = np.argmax(k * (n - k) * (cum[:-1] / k - upper_mean) ** 2, axis=0) + 1  # size of the lower group
+    cols = np.arange(x.shape[1])
+
+    def at(rows):  # s[rows[j], j] for every column j
+        return s[np.clip(rows, 0, n - 1), cols]
+
+    lower_median = (at((cut - 1) // 2) + at(cut // 2)) / 2
+    upper_median = (at(cut + (n - cut - 1) // 2) + at(cut + (n - cut) // 2)) / 2
+    # the lower group's robust sigma from its own lower half (median minus first quartile),
+    # which the upper group cannot widen
+    sigma = np.maximum((lower_median - at((cut - 1) // 4)) / 0.6745, 1e-9)
+    apart = (upper_median - lower_median) / sigma
+    lo_sig, hi_sig = SPLIT_SIGMAS
+    weight = np.clip((apart - lo_sig) / (hi_sig - lo_sig), 0.0, 1.0)
+    weight[(cut < max(3, 0.2 * n)) | (n - cut < max(3, 0.05 * n))] = 0.0
+    return level - weight * (level - lower_median)
+
+
+def calibrate(photos: np.ndarray, labels: np.ndarray, bank: np.ndarray) -> Calibration:
+    """Learn a Calibration from photo embeddings (n >= 1), label and bank text embeddings."""
+    photos, labels, bank = _unit_rows(photos), _unit_rows(labels), _unit_rows(bank)
+    if len(photos) == 0 or len(bank) == 0:
+        raise ValueError("calibration needs at least one photo and a caption bank")
+    scores, bank_scores = photos @ labels.T, photos @ bank.T
+    unit = float(np.median(bank_scores.max(axis=1) - np.median(bank_scores, axis=1)))
+    # The bank's captions moved into image space: shifted by the modality gap, measured as the
+    # photos' mean minus the mean of the captions nearest them (so the library's own content
+    # cancels out), a prior for the label biases that does not depend on what the photos show.
+    k = min(GAP_NEIGHBOURS, len(bank))
+    nearest = np.argpartition(-bank_scores, k - 1, axis=1)[:, :k]
+    pseudo = _unit_rows(bank + (photos.mean(axis=0) - bank[nearest].mean(axis=(0, 1))))
+    weight = len(photos) / (len(photos) + PRIOR_PHOTOS)
+
+    def blend(observed: np.ndarray, prior: np.ndarray, level: np.ndarray | None = None) -> np.ndarray:
+        median = np.median(observed, axis=0) if level is None else level
+        prior = prior - prior.mean() + median.mean()  # same level: only the label-to-label shape counts
+        mixed = weight * median + (1 - weight) * prior
+        # A label most of the library shows (a dog owner's dog) has its median among the photos
+        # that show it: the bank, which does not know the library, caps how high it may go.
+        return np.minimum(mixed, prior + PRIOR_TOLERANCE * unit).astype(np.float32)
+
+    label_bias = (blend(scores, np.median(pseudo @ labels.T, axis=0), typical_level(scores)) if len(labels)
+                  else np.zeros(0, np.float32))
+    bank_bias = blend(bank_scores, np.median(pseudo @ bank.T, axis=0))
+    return Calibration(label_bias, bank_bias, max(unit, 1e-6), len(photos))
+
+
+def assign(label_cos: np.ndarray, bank_cos: np.ndarray, calibration: Calibration, threshold: float,
            max_tags: int) -> tuple[np.ndarray, np.ndarray]:
     """The assignment rule for a block of photos.
 
-    label_cos (n, L) and neutral_cos (n,) are cosines; returns (mask (n, L) of assigned
-    labels, probabilities (n, L)) from a softmax over the L labels and the neutral prompt.
+    label_cos (n, L) and bank_cos (n, B) are cosines to the labels and the bank's captions;
+    returns (mask (n, L) of assigned labels, scores (n, L) in the model's units, capped to
+    0..1, the tags' confidence).
     """
-    logits = scale * np.concatenate([label_cos, neutral_cos[:, None]], axis=1).astype(np.float64)
-    logits -= logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    probs /= probs.sum(axis=1, keepdims=True)
-    probs = probs[:, :-1]
-    mask = probs >= threshold
+    corrected = np.asarray(label_cos, np.float64) - calibration.label_bias
+    if label_cos.shape[1] >= MIN_LABEL_REFERENCE:
+        offset = np.median(corrected, axis=1)
+    else:
+        offset = np.median(np.asarray(bank_cos, np.float64) - calibration.bank_bias, axis=1)
+    score = (corrected - offset[:, None]) / calibration.unit
+    mask = score >= threshold
     if max_tags < label_cos.shape[1]:
-        kth = -np.sort(-probs, axis=1)[:, max(max_tags, 1) - 1:max(max_tags, 1)]
-        mask &= probs >= kth
-    return mask, probs.astype(np.float32)
+        kth = -np.partition(-score, max(max_tags, 1) - 1, axis=1)[:, max(max_tags, 1) - 1:max(max_tags, 1)]
+        mask &= score >= kth
+    return mask, np.clip(score, 0.0, 1.0).astype(np.float32)
 
 
 class Tagger:
@@ -86,7 +206,10 @@ class Tagger:
 
     def __init__(self, lib):
         self.lib = lib
-        self._labels_cache: dict[tuple[str, str], tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._labels_cache: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
+        self._bank_cache: dict[str, np.ndarray] = {}
+        self._bank_keys: dict[str, str] = {}
+        self._stored: tuple[str | None, str, Calibration | None] | None = None  # parsed tag_calibration
 
     @property
     def db(self):
@@ -111,15 +234,22 @@ class Tagger:
                                 [(i, lb.name, lb.group, json.dumps(list(lb.prompts))) for i, lb in enumerate(labels)])
             self.lib.catalog.set_meta("vocabulary", "custom")
 
-    def label_matrix(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(names, (L, dim) label vectors, (dim,) neutral vector) for the library's model."""
+    def label_matrix(self) -> tuple[list[str], np.ndarray]:
+        """(names, (L, dim) label vectors) for the library's model."""
         labels = self.vocabulary()
         key = (self.lib.model_name, vocab.fingerprint(labels))
         if key not in self._labels_cache:
-            prompt_sets = [lb.texts() for lb in labels] + [list(vocab.NEUTRAL_PROMPTS)]
-            vectors = self._cached_vectors(prompt_sets)
-            self._labels_cache[key] = ([lb.name for lb in labels], vectors[:-1], vectors[-1])
+            vectors = self._cached_vectors([lb.texts() for lb in labels]) if labels else np.zeros((0, 0), np.float32)
+            self._labels_cache[key] = ([lb.name for lb in labels], vectors)
         return self._labels_cache[key]
+
+    def bank(self) -> np.ndarray:
+        """The caption bank's embeddings for the library's model (cached in the library)."""
+        model = self.lib.model_name
+        if model not in self._bank_cache:
+            self._bank_cache[model] = caption_bank.bank_embeddings(self.lib.embedder,
+                                                                   caption_bank.library_cache_dir(self.lib))
+        return self._bank_cache[model]
 
     def _cached_vectors(self, prompt_sets: list[list[str]]) -> np.ndarray:
         """Ensemble vectors per prompt set, cached in the catalog per model and prompts."""
@@ -136,15 +266,72 @@ class Tagger:
             found.update({keys[i]: fresh[j] for j, i in enumerate(missing)})
         return np.stack([found[k] for k in keys])
 
+    # -- calibration --------------------------------------------------------------------
+    def _calibration_key(self) -> str:
+        """What a stored calibration was learnt for: rule, model, vocabulary, caption bank."""
+        model = self.lib.model_name
+        if model not in self._bank_keys:
+            texts = caption_bank.bank_texts(model)
+            self._bank_keys[model] = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+        parts = [RULE_VERSION, model, vocab.fingerprint(self.vocabulary()), self._bank_keys[model]]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+    def stored_calibration(self) -> Calibration | None:
+        raw = self.lib.catalog.get_meta("tag_calibration")
+        key = self._calibration_key()
+        if self._stored is not None and self._stored[:2] == (raw, key):
+            return self._stored[2]
+        cal = None
+        try:
+            data = json.loads(raw) if raw else None
+            if data and data.get("key") == key:
+                cal = Calibration.from_json(data)
+        except (ValueError, KeyError, TypeError):
+            pass  # unreadable: measured again
+        self._stored = (raw, key, cal)
+        return cal
+
+    def calibration(self) -> Calibration | None:
+        """The stored calibration, or one measured now on the library's embedded photos
+        (None while none are embedded)."""
+        return self.stored_calibration() or self.recalibrate()
+
+    def recalibrate(self) -> Calibration | None:
+        """Measure the calibration on (a spread sample of) the library's photos and store it."""
+        model = self.lib.model_name
+        ids = sorted(self.lib.catalog.embedded_ids(model))
+        if not ids:
+            return None
+        ids = [ids[i] for i in calibration_sample(len(ids))]
+        _, photos = self.lib.catalog.embeddings(model, ids)
+        _, matrix = self.label_matrix()
+        cal = calibrate(photos, matrix.reshape(-1, photos.shape[1]), self.bank())
+        cal.photos = self.lib.catalog.count_embedded(model)
+        self.lib.catalog.set_meta("tag_calibration", json.dumps({"key": self._calibration_key(), **cal.to_json()}))
+        return cal
+
+    def calibration_is_stale(self) -> bool:
+        """No calibration for this model and vocabulary, or the library has doubled or halved since."""
+        cal = self.stored_calibration()
+        if cal is None:
+            return True
+        now = self.lib.catalog.count_embedded(self.lib.model_name)
+        return now >= 2 * cal.photos or 2 * now < cal.photos
+
     # -- state --------------------------------------------------------------------------
     def state(self) -> str:
         s = self.settings
+        cal = self.stored_calibration()
         parts = [RULE_VERSION, self.lib.model_name, vocab.fingerprint(self.vocabulary()),
-                 f"{s.threshold:.6f}", str(s.max_tags), str(s.auto_tagging)]
+                 f"{s.threshold:.6f}", str(s.max_tags), str(s.auto_tagging),
+                 "uncalibrated" if cal is None else str(cal.photos)]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
     def is_current(self) -> bool:
-        return self.lib.catalog.get_meta("tagging_state") == self.state()
+        s = self.settings
+        if self.lib.catalog.get_meta("tagging_state") != self.state():
+            return False
+        return not (s.auto_tagging and self.vocabulary() and self.calibration_is_stale())
 
     # -- tagging ------------------------------------------------------------------------
     def tag_vectors(self, ids: np.ndarray, vectors: np.ndarray) -> set[int]:
@@ -152,18 +339,20 @@ class Tagger:
         s = self.settings
         if not s.auto_tagging or len(ids) == 0:
             return self.write_source(ids, {}, AUTO) if len(ids) else set()
-        names, matrix, neutral = self.label_matrix()
-        if not names:
+        names, matrix = self.label_matrix()
+        cal = self.calibration() if names else None
+        if cal is None:
             return self.write_source(ids, {}, AUTO)
-        scale = self.lib.embedder.logit_scale
-        mask, probs = assign(vectors @ matrix.T, vectors @ neutral, scale, s.threshold, s.max_tags)
+        mask, scores = assign(vectors @ matrix.T, vectors @ self.bank().T, cal, s.threshold, s.max_tags)
         rows, cols = np.nonzero(mask)
-        wanted = {(int(ids[r]), names[c]): float(probs[r, c]) for r, c in zip(rows, cols)}
+        wanted = {(int(ids[r]), names[c]): float(scores[r, c]) for r, c in zip(rows, cols)}
         return self.write_source(ids, wanted, AUTO)
 
     def retag_all(self) -> set[int]:
-        """Recompute every auto-tag (vocabulary, threshold or model changed)."""
+        """Recompute every auto-tag (vocabulary, threshold, model or calibration changed)."""
         all_ids, vectors = self.lib.catalog.embeddings(self.lib.model_name)
+        if self.settings.auto_tagging and len(all_ids) and self.vocabulary():
+            self.recalibrate()
         changed = set()
         for start in range(0, len(all_ids), CHUNK):
             changed |= self.tag_vectors(all_ids[start:start + CHUNK], vectors[start:start + CHUNK])

@@ -76,6 +76,9 @@ def test_tag_taught_from_five_examples_finds_its_class(held_out):
 def test_vocabulary_change_retracts_and_adds_tags(tagged):
     lib, truth = tagged
     assert any(c in lib.tags.counts() for c in ("red", "blue", "green"))
+    # The tiny model tells backgrounds apart less sharply than colours and shapes (about a
+    # quarter of a unit of the calibrated rule, README "Tags and albums"): at full sensitivity.
+    lib.tags.configure(sensitivity=1.0)
     lib.tags.set_labels(parse_vocabulary("circle\nsquare\ntriangle\nwhite background\nblack background\n"))
     counts = lib.tags.counts()
     assert not {"red", "green", "blue", "yellow", "purple", "orange"} & set(counts)  # retracted
@@ -136,6 +139,40 @@ def test_model_or_threshold_change_is_detected(tagged):
     assert lib.tags.tagger.is_current()
 
 
+def test_a_new_rule_version_retags(tagged, monkeypatch):
+    from photoapp.core import tagging
+
+    lib, truth = tagged
+    path = next(iter(truth))
+    lib.catalog.db.execute("DELETE FROM photo_tags WHERE source='auto'")  # as if an old rule had tagged nothing
+    monkeypatch.setattr(tagging, "RULE_VERSION", "calibrated/next")
+    assert not lib.tags.tagger.is_current()
+    assert lib.tags.refresh() > 0 and lib.tags.tagger.is_current()
+    assert _tags(lib, path)
+
+
+def test_calibration_is_learnt_from_the_library_and_renewed_as_it_grows(tagged, tmp_path):
+    from photoapp.core.bank import bank_texts
+
+    lib, truth = tagged
+    tagger = lib.tags.tagger
+    cal = tagger.stored_calibration()
+    assert cal is not None and cal.photos == len(truth) == 72
+    assert cal.label_bias.shape == (len(TOY_LABELS),) and cal.bank_bias.shape == (len(bank_texts("toy")),)
+    assert 0.2 < cal.unit < 1.0  # the tiny model's scale, learnt from its own bank
+    assert len(list((lib.path / "cache").glob("bank-*.npy"))) == 1  # the bank embedded once, cached
+    generate_library(tmp_path / "few", per_class=1, seed=8)  # 36 more: not yet double
+    lib.index_folders([str(tmp_path / "few")])
+    assert tagger.stored_calibration().photos == 72 and tagger.is_current()
+    generate_library(tmp_path / "more", per_class=1, seed=9)  # 144: doubled, measured again, re-tagged
+    lib.index_folders([str(tmp_path / "more")])
+    assert tagger.stored_calibration().photos == 144 and tagger.is_current()
+    lib.catalog.set_meta("tag_calibration", "{not json")  # damaged: measured again, no crash
+    assert not tagger.is_current()
+    lib.tags.refresh()
+    assert tagger.stored_calibration().photos == 144 and tagger.is_current()
+
+
 # -- albums -----------------------------------------------------------------------------
 def test_smart_album_is_live(tagged, tmp_path):
     lib, truth = tagged
@@ -184,6 +221,6 @@ def test_shipped_vocabularies(tmp_path):
         lib.tags.set_labels(default_vocabulary())
         assert len(lib.tags.labels()) >= 200
         ids, vectors = lib.catalog.embeddings("toy")
-        names, matrix, neutral = lib.tags.tagger.label_matrix()
+        names, matrix = lib.tags.tagger.label_matrix()
         assert matrix.shape == (len(names), vectors.shape[1]) and np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-4)
         assert lib.tags.tagger.is_current()
