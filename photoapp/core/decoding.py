@@ -25,9 +25,19 @@ MAX_PIXELS = 180_000_000
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-PHOTO_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif"}
+# Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif).
+STILL_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
+     ".avif"}
 )
+# Camera RAW through rawpy (LibRaw): photoapp/core/raw.py.
+RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})
+# Videos through PyAV (FFmpeg): photoapp/core/video.py.
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp"})
+# Everything the library indexes (the scanner and the watcher look for these names).
+PHOTO_EXTENSIONS = STILL_EXTENSIONS | RAW_EXTENSIONS | VIDEO_EXTENSIONS
+# The camera's JPEG (or HEIF) beside a RAW of the same name makes a RAW+JPEG pair.
+TWIN_EXTENSIONS = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".hif"})
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
@@ -58,6 +68,8 @@ class PhotoInfo:
     taken: float | None  # EXIF DateTimeOriginal as a POSIX timestamp (local time), if any
     camera: str | None
     format: str | None
+    kind: str = "photo"  # photo | raw | video
+    duration: float | None = None  # videos: seconds
 
 
 def _register_heif() -> None:
@@ -73,7 +85,18 @@ def _register_heif() -> None:
 
 
 def is_photo_name(name: str) -> bool:
+    """A file the library indexes: a still, a camera RAW or a video."""
     return os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
+
+
+def media_kind(name: str | os.PathLike) -> str:
+    """photo, raw or video, from the file name's extension."""
+    ext = os.path.splitext(os.fspath(name))[1].lower()
+    if ext in RAW_EXTENSIONS:
+        return "raw"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return "photo"
 
 
 def _check_regular_file(path: Path) -> None:
@@ -177,6 +200,16 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
     """
     if isinstance(source, (str, Path)):
         _check_regular_file(Path(source))
+        kind = media_kind(source)
+        if kind == "raw":
+            from photoapp.core import raw
+
+            return raw.load_rgb(Path(source), min_side)
+        if kind == "video":  # the poster frame
+            from photoapp.core import video
+
+            frames, info = video.load_frames(Path(source), min_side, positions=(video.POSTER,))
+            return frames[0], info
     img = _open(source)
     try:
         info = read_info(img)
@@ -201,7 +234,23 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
     return img, info
 
 
+def load_for_model(source: Path | BinaryIO, min_side: int | None = None
+                   ) -> tuple[list[Image.Image], PhotoInfo]:
+    """The pictures the model embeds for one file: the photo itself, or for a video a few
+    frames spread through it (``video.SAMPLES``); the first one fingerprints the file."""
+    if isinstance(source, (str, Path)) and media_kind(source) == "video":
+        from photoapp.core import video
+
+        _check_regular_file(Path(source))
+        return video.load_frames(Path(source), min_side)
+    img, info = load_rgb(source, min_side)
+    return [img], info
+
+
 def decode_for_model(source: Path | BinaryIO, spec: PreprocessSpec) -> tuple[np.ndarray, PhotoInfo]:
-    """Decode and preprocess one photo for the embedding model."""
-    img, info = load_rgb(source, min_side=spec.smallest_decode_size())
-    return spec.to_array(img), info
+    """Decode and preprocess one file for the embedding model: (n, C, H, W) for a video's
+    n frames, (C, H, W) for anything else."""
+    images, info = load_for_model(source, min_side=spec.smallest_decode_size())
+    if info.kind == "video":
+        return np.stack([spec.to_array(img) for img in images]), info
+    return spec.to_array(images[0]), info

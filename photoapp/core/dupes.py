@@ -264,7 +264,7 @@ class Duplicates:
     def _photos(self, paths: Iterable[str]) -> list[Photo]:
         found = []
         for raw in paths:
-            photo = self.catalog.photo_by_path(os.path.abspath(os.fspath(raw)))
+            photo = self.catalog.photo_at(os.path.abspath(os.fspath(raw)))
             if photo is None:
                 raise DupesError(f"not in the library: {raw}")
             found.append(photo)
