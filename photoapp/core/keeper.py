@@ -1,6 +1,7 @@
 """Which copy of a duplicate group to keep, and why.
 
 The rule, in order (each step only breaks the previous step's ties):
+0. a RAW+JPEG pair (its RAW is the original; pairs are never trashed);
 1. the most pixels (a resized export loses detail for good);
 2. the sharpest (variance of the Laplacian), counting scores within 10 % as equal, since
    recompression moves them a little either way;
@@ -41,6 +42,8 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
     sharpness = sharpness or {}
     left = list(photos)
     steps: list[tuple[str, Callable[[list[Photo]], list[Photo]], Callable[[Photo], str]]] = [
+        # A RAW+JPEG pair is never what a duplicate group trashes (see duplicates.find).
+        ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))), lambda p: "keeps the RAW file"),
         ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
         ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
         ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: _size_text(p.size)),
@@ -72,7 +75,7 @@ def _sharpest(photos: list[Photo], sharpness: dict[int, float]) -> list[Photo]:
 
 
 def _tie_name(step: str) -> str:
-    return {"highest resolution": "resolution", "sharpest": "sharpness", "largest file": "size",
+    return {"RAW+JPEG pair": "pairing", "highest resolution": "resolution", "sharpest": "sharpness", "largest file": "size",
             "best format": "format", "oldest file": "age", "original name": "naming"}.get(step, step)
 
 
