@@ -25,10 +25,11 @@ MAX_PIXELS = 180_000_000
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-# Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif).
+# Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif;
+# JPEG XL through pillow-jxl-plugin when it is installed: it is GPL-3.0, so not a dependency).
 STILL_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
-     ".avif"}
+     ".avif", ".jxl"}
 )
 # Camera RAW through rawpy (LibRaw): photoapp/core/raw.py.
 RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})
@@ -45,6 +46,7 @@ _TAG_MAKE, _TAG_MODEL = 0x010F, 0x0110
 _TAG_DATETIME_ORIGINAL, _TAG_DATETIME = 0x9003, 0x0132
 _BACKGROUND = (255, 255, 255)
 _heif_registered = False
+_jxl_available = False
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -73,13 +75,19 @@ class PhotoInfo:
 
 
 def _register_heif() -> None:
-    global _heif_registered
+    global _heif_registered, _jxl_available
     if not _heif_registered:
         try:
             from pillow_heif import register_heif_opener
 
             register_heif_opener()
         except ImportError:  # HEIC support is optional at run time
+            pass
+        try:
+            import pillow_jxl  # noqa: F401 - registers the JPEG XL plugin with Pillow
+
+            _jxl_available = True
+        except ImportError:
             pass
         _heif_registered = True
 
@@ -157,6 +165,8 @@ def _open(source: Path | BinaryIO) -> Image.Image:
             warnings.simplefilter("ignore")
             img = Image.open(source)
     except UnidentifiedImageError:
+        if not _jxl_available and isinstance(source, (str, Path)) and str(source).lower().endswith(".jxl"):
+            raise DecodeError("JPEG XL support is not installed (pip install pillow-jxl-plugin)") from None
         raise DecodeError("not a recognised image format (the file may be corrupt or mislabelled)") from None
     except FileNotFoundError:
         raise DecodeError("file vanished before it could be read") from None

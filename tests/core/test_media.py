@@ -224,3 +224,34 @@ def test_broken_video_is_a_problem(tmp_path):
         problems = {os.path.basename(p["path"]): p["error"] for p in lib.catalog.problems()}
         assert report.embedded == 1 and list(problems) == ["cut.mp4"]
         assert "video" in problems["cut.mp4"] or "truncated" in problems["cut.mp4"]
+
+
+def test_avif_and_jpeg_xl(tmp_path):
+    """AVIF through Pillow itself; JPEG XL through pillow-jxl-plugin where it is installed
+    (GPL-3.0, so optional), else a problem entry that says what to install."""
+    from PIL import features
+
+    from photoapp.core import decoding
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF support (Pillow >= 11.3 wheels have it)")
+    folder = tmp_path / "f"
+    folder.mkdir()
+    red_circle().save(folder / "a.avif", quality=80)
+    has_jxl = True
+    try:
+        import pillow_jxl  # noqa: F401
+
+        red_circle().save(folder / "b.jxl")
+    except ImportError:
+        has_jxl = False
+        (folder / "b.jxl").write_bytes(b"\xff\x0a" + b"\x00" * 64)  # a JPEG XL signature
+    img, info = decoding.load_rgb(folder / "a.avif", min_side=64)
+    assert info.format == "AVIF" and np.asarray(img)[150, 200, 0] > 180
+    with Library(tmp_path / "lib", model="toy") as lib:
+        report = lib.index_folders([str(folder)])
+        problems = {os.path.basename(p["path"]): p["error"] for p in lib.catalog.problems()}
+        if has_jxl:
+            assert report.embedded == 2 and problems == {}
+        else:
+            assert report.embedded == 1 and "pillow-jxl-plugin" in problems["b.jxl"]
