@@ -181,6 +181,11 @@ def test_pair_follows_its_files(camera_folder, tmp_path):
         pair = lib.catalog.photo_by_path(str(jpeg))
         lib.tags.add("keeper", [str(dng)])  # by the RAW's name: the tag is the pair's
         assert "keeper" in lib.photo(dng)["tags"]
+        lib.tags.configure(xmp_sidecars=True)  # the pair's tags go to both files' sidecars
+        from photoapp.core.xmp import read_subjects
+
+        assert "keeper" in read_subjects(Path(f"{jpeg}.xmp")) and "keeper" in read_subjects(Path(f"{dng}.xmp"))
+        lib.tags.configure(xmp_sidecars=False)
 
         dng.rename(tmp_path / "aside.dng")  # the RAW goes: the JPEG is a plain photo
         lib.index_folders()

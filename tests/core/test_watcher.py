@@ -180,3 +180,20 @@ def test_move_destination_waits_for_its_source():
     changes.entries["/lib/b.jpg"].since = 0.8
     assert changes.take_ready(1.2, limit=10) == []
     assert changes.take_ready(2.0, limit=10) == ["/lib/a.jpg", "/lib/b.jpg"]
+
+
+def test_a_video_settles_longer_than_a_photo(tmp_path):
+    """A video still being copied (a phone over USB pauses between chunks) waits for the
+    longer video settle before it is read; a photo beside it goes on the usual settle."""
+    photo, clip = tmp_path / "a.jpg", tmp_path / "b.mp4"
+    photo.write_bytes(b"x")
+    clip.write_bytes(b"x")
+    changes = ChangeSet(settle=1.0, video_settle=3.0)
+    for path in (photo, clip):
+        changes.touch(str(path), now=0.0)
+    changes.refresh(now=0.0)
+    assert changes.take_ready(now=1.5, limit=10) == [str(photo)]
+    clip.write_bytes(b"xx")  # more of it arrived
+    changes.refresh(now=2.0)
+    assert changes.take_ready(now=4.5, limit=10) == []  # unchanged for 2.5 s only
+    assert changes.take_ready(now=5.0, limit=10) == [str(clip)]
