@@ -32,12 +32,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         pixmap = index.data(ThumbnailRole)
+        picture = box  # where the picture is drawn (a thumbnail is fitted, letterboxed)
         if pixmap is None:
             self._placeholder(painter, box, option.palette, "")
         elif pixmap.isNull():
             self._placeholder(painter, box, option.palette, "can't read")
         else:
-            self._image(painter, box, pixmap)
+            picture = self._image(painter, box, pixmap)
         if selected or option.state & QStyle.StateFlag.State_HasFocus and hovered:
             self._outline(painter, box, option.palette.color(QPalette.ColorRole.Highlight), 3.0)
         elif hovered:
@@ -47,7 +48,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._badge(painter, box, f"{score:.3f}")
         media = index.data(BadgeRole)  # a video's duration, or RAW
         if media:
-            self._badge(painter, box, media, right=True)
+            self._badge(painter, picture, media, right=True)
         painter.restore()
 
     @staticmethod
@@ -56,13 +57,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
         tw, th = w * scale, h * scale
         return QRectF(box.center().x() - tw / 2, box.center().y() - th / 2, tw, th)
 
-    def _image(self, painter: QPainter, box: QRectF, pixmap) -> None:
+    def _image(self, painter: QPainter, box: QRectF, pixmap) -> QRectF:
         target = self._fit(box, pixmap.width(), pixmap.height())
         clip = QPainterPath()
         clip.addRoundedRect(target, 3, 3)
         painter.setClipPath(clip)
         painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
         painter.setClipping(False)
+        return target
 
     @staticmethod
     def _placeholder(painter: QPainter, box: QRectF, palette: QPalette, text: str) -> None:
