@@ -166,7 +166,10 @@ class Indexer:
         relinks: list[tuple[Photo, str | None]] = []
         for folder_id, on_disk, photos in scopes:
             known = {p.path: p for p in photos}
-            pairs = pair_raws(on_disk)  # a RAW beside its JPEG is one photo: the JPEG's row
+            # A RAW beside its JPEG is one photo: the JPEG's row. A JPEG known to be unreadable
+            # makes no pair, so that its RAW is indexed on its own.
+            pairs = {twin: raw for twin, raw in pair_raws(on_disk).items()
+                     if known_problems.get(twin) != (on_disk[twin].size, on_disk[twin].mtime)}
             for raw in pairs.values():
                 on_disk.pop(raw)
                 self.report.skipped += 1

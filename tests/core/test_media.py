@@ -260,3 +260,16 @@ def test_avif_and_jpeg_xl(tmp_path):
             assert report.embedded == 2 and problems == {}
         else:
             assert report.embedded == 1 and "pillow-jxl-plugin" in problems["b.jxl"]
+
+
+def test_unreadable_jpeg_twin_leaves_the_raw_on_its_own(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    write_dng(red_circle(), folder / "IMG_1.dng")
+    (folder / "IMG_1.jpg").write_bytes(b"\xff\xd8\xff\xe0 this JPEG was cut short")
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        assert [os.path.basename(p["path"]) for p in lib.catalog.problems()] == ["IMG_1.jpg"]
+        lib.index_folders()  # the broken JPEG is known: the RAW stands alone
+        row = lib.catalog.photo_by_path(str(folder / "IMG_1.dng"))
+        assert row is not None and (row.kind, row.companion) == ("raw", None)
