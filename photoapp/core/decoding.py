@@ -247,7 +247,7 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
 def load_for_model(source: Path | BinaryIO, min_side: int | None = None
                    ) -> tuple[list[Image.Image], PhotoInfo]:
     """The pictures the model embeds for one file: the photo itself, or for a video a few
-    frames spread through it (``video.SAMPLES``); the first one fingerprints the file."""
+    frames spread through it (``video.SAMPLES``), whose middle one (the poster) fingerprints it."""
     if isinstance(source, (str, Path)) and media_kind(source) == "video":
         from photoapp.core import video
 
