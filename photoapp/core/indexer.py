@@ -249,8 +249,9 @@ class Indexer:
             heir = heirs.get(item.companion or item.entry.path)
             if heir is not None and heir.id in gone:
                 gone.pop(heir.id)
-                with cat.transaction():
+                with cat.transaction():  # readers see the pair at once; the decode refreshes the rest
                     cat.move_photo(heir.id, item.entry.path, item.folder_id, item.entry.mtime)
+                    cat.set_companion(heir.id, item.companion, _kind(item))
                 to_decode.append(item)
                 continue
             twins = cat.photos_with_hash(item.digest)
