@@ -86,7 +86,7 @@ def _preview(raw, width: int, height: int, min_side: int) -> Image.Image | None:
     import rawpy
 
     try:
-        thumb = _extract_thumb(raw)
+        thumb = raw.extract_thumb()
     except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
         return None
     except rawpy.LibRawError:
@@ -107,10 +107,6 @@ def _preview(raw, width: int, height: int, min_side: int) -> Image.Image | None:
     if min(w, h) < min_side or abs(w / h - width / height) > _ASPECT_TOLERANCE * (width / height):
         return None
     return to_rgb(img)
-
-
-def _extract_thumb(raw):
-    return raw.extract_thumb()
 
 
 def read_metadata(path: Path) -> tuple[float | None, str | None]:

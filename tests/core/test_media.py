@@ -19,7 +19,7 @@ from photoapp.core.decoding import DecodeError, load_for_model, load_rgb, media_
 from photoapp.core.library import Library  # noqa: E402
 from photoapp.core.scanner import pair_raws, pair_siblings  # noqa: E402
 from photoapp.core.search import Filters  # noqa: E402
-from tests.media import toy_frames, write_dng, write_video  # noqa: E402
+from tests.media import toy_frames, write_dng, write_dng_with_preview, write_video  # noqa: E402
 
 
 def red_circle(size=(400, 300)) -> Image.Image:
@@ -43,23 +43,17 @@ def test_dng_demosaics_to_the_picture_with_its_metadata(tmp_path):
     assert corner.min() > 200, corner  # on white
 
 
-def test_raw_preview_used_when_large_enough(tmp_path, monkeypatch):
-    """An embedded preview at least the requested size is used instead of demosaicing."""
-    import rawpy
-
-    path = write_dng(red_circle((320, 240)), tmp_path / "p.dng")
-    preview = np.zeros((240, 320, 3), np.uint8)
-    preview[..., 1] = 200  # green: tells the preview from the (red) sensor data
-
-    class Thumb:
-        format = rawpy.ThumbFormat.BITMAP
-        data = preview
-
-    monkeypatch.setattr(raw, "_extract_thumb", lambda _raw: Thumb())  # LibRaw's answer for a camera file
-    img, info = raw.load_rgb(path, min_side=200)
-    assert img.size == (320, 240) and np.asarray(img)[120, 160, 1] == 200
-    img, _ = raw.load_rgb(path, min_side=300)  # too small for this: demosaic
-    assert img.size == (160, 120) and np.asarray(img)[60, 80, 0] > 180
+def test_raw_preview_used_when_large_enough(tmp_path):
+    """The camera's embedded JPEG preview is used when it is at least the size asked for
+    (turned upright by the RAW's orientation); a larger request demosaics the sensor data."""
+    preview = Image.new("RGB", (400, 300), (30, 200, 30))  # green: tells the preview from the red sensor data
+    path = write_dng_with_preview(red_circle(), tmp_path / "cam.dng", preview, orientation=6)
+    img, info = raw.load_rgb(path, min_side=224)
+    r, g, b = img.getpixel((10, 10))
+    assert img.size == (300, 400) and g > 180 and r < 60  # the preview, upright
+    assert (info.width, info.height, info.orientation, info.camera) == (300, 400, 6, "Photoapp Preview DNG")
+    img, _ = raw.load_rgb(path, min_side=512)  # more than the preview has: half-size demosaic
+    assert img.size == (150, 200) and img.getpixel((75, 100))[0] > 180
 
 
 def test_video_frames_duration_and_date(tmp_path):
