@@ -45,7 +45,8 @@ def load_frames(path: Path, min_side: int | None = None, positions: tuple[float,
     except PermissionError:
         raise DecodeError("permission denied") from None
     except av.FFmpegError as exc:
-        raise DecodeError(f"not a video FFmpeg can read (corrupt, incomplete or mislabelled?): {_reason(exc)}") from None
+        raise DecodeError("not a video FFmpeg can read (corrupt, incomplete or mislabelled?): "
+                          f"{_reason(exc)}") from None
     except (OSError, ValueError) as exc:
         raise DecodeError(f"cannot read video: {exc}") from None
     try:
