@@ -76,8 +76,8 @@ def _sharpest(photos: list[Photo], sharpness: dict[int, float]) -> list[Photo]:
 
 def _tie_name(step: str) -> str:
     return {"RAW+JPEG pair": "pairing", "highest resolution": "resolution", "sharpest": "sharpness",
-            "largest file": "size",
-            "best format": "format", "oldest file": "age", "original name": "naming"}.get(step, step)
+            "largest file": "size", "best format": "format", "oldest file": "age",
+            "original name": "naming"}.get(step, step)
 
 
 def _size_text(size: int) -> str:
