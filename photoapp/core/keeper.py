@@ -42,8 +42,6 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
     sharpness = sharpness or {}
     left = list(photos)
     steps: list[tuple[str, Callable[[list[Photo]], list[Photo]], Callable[[Photo], str]]] = [
-        # A RAW+JPEG pair is never what a duplicate group trashes (see duplicates.find).
-        ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))), lambda p: "keeps the RAW file"),
         ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
         ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
         ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: _size_text(p.size)),
@@ -53,6 +51,9 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
         ("original name", lambda ps: _best(ps, lambda p: -int(_looks_like_copy(p))), lambda p: "not named like a copy"),
         ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
     ]
+    if any(p.companion for p in left):  # a RAW+JPEG pair is never what a group trashes (duplicates.find)
+        steps.insert(0, ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))),
+                         lambda p: "keeps the RAW file"))
     ties: list[str] = []
     for name, narrow, describe in steps:
         kept = narrow(left)

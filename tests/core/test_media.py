@@ -267,3 +267,14 @@ def test_unreadable_jpeg_twin_leaves_the_raw_on_its_own(tmp_path):
         lib.index_folders()  # the broken JPEG is known: the RAW stands alone
         row = lib.catalog.photo_by_path(str(folder / "IMG_1.dng"))
         assert row is not None and (row.kind, row.companion) == ("raw", None)
+
+
+def test_keeper_prefers_a_raw_pair_and_says_nothing_of_pairs_otherwise():
+    from photoapp.core import keeper
+    from photoapp.core.catalog import Photo
+
+    big = Photo(1, "/a/x.jpg", 1, 900, 1.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)
+    small = Photo(2, "/b/x.jpg", 1, 100, 2.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)
+    assert keeper.choose([big, small]) == (big, "same resolution, sharpness; largest file (1 KB)")
+    pair = Photo(3, "/c/x.jpg", 1, 50, 3.0, "h", 20, 15, None, 0, None, 1, "JPEG", 0.0, "raw", None, "/c/x.dng")
+    assert keeper.choose([big, small, pair]) == (pair, "RAW+JPEG pair (keeps the RAW file)")
