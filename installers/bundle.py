@@ -43,6 +43,9 @@ HIDDEN_IMPORTS = [
     "transformers.models.auto.configuration_auto",
     "transformers.models.auto.image_processing_auto",
     "transformers.models.auto.processing_auto",
+    # Imported inside the functions that decode RAW files and videos (the CLI starts without
+    # them); PyInstaller's contrib hooks for rawpy and av add their libraries and submodules.
+    "rawpy", "av", "exifread",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES]  # all their submodules
 

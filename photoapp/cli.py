@@ -39,6 +39,7 @@ examples:
   photoapp search "beach" --sort date            # just the beach photos, newest first
   photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
   photoapp search "dog" --folder ~/Pictures/2024 --json
+  photoapp search "birthday cake" --type video   # only videos (also: photo, raw)
 """
 
 
@@ -55,6 +56,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
     p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
     p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--type", choices=["photo", "video", "raw"], dest="kind",
+                   help="only photos (JPEG, PNG, HEIC...), videos, or camera RAW files (alone or with their JPEG)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,7 +143,8 @@ def _print_hits(hits) -> None:
     if not hits:
         print("no matching photos")
     for hit in hits:
-        print(f"{hit['score']:.3f}  {(hit.get('taken') or '')[:10]:10}  {hit['path']}")
+        kind = "" if hit.get("kind", "photo") == "photo" else f"  [{hit['kind']}]"
+        print(f"{hit['score']:.3f}  {(hit.get('taken') or '')[:10]:10}  {hit['path']}{kind}")
 
 
 def _print_results(hits, results) -> None:
@@ -183,7 +187,7 @@ def _filters(args):
     folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
     after = parse_date(args.after) if args.after else None
     before = parse_date(args.before, end_of_day=True) if args.before else None
-    return Filters(folder, after, before)
+    return Filters(folder, after, before, args.kind)
 
 
 def cmd_index(args) -> int:

@@ -5,7 +5,8 @@
 #   installers/linux/smoke_test.sh dist/photoapp-<version>-linux-<arch>[.tar.gz]
 #
 # Checks: `photoapp --version`; `photoapp --model toy demo --no-gui` indexes and searches
-# with the shipped tiny model; `photoapp labels list` reads the shipped vocabulary; the GUI
+# with the shipped tiny model; a DNG (with its JPEG) and an MP4 index through the bundled
+# rawpy and PyAV; `photoapp labels list` reads the shipped vocabulary; the GUI
 # opens its window offscreen and closes cleanly; install.sh installs and uninstalls into
 # a temporary prefix, and the installed command runs through its symlink. Exits non-zero
 # on the first failure.
@@ -46,6 +47,24 @@ pass "photoapp --model toy demo --no-gui: $(head -n1 "$T/demo.txt") ($(( (t1 - t
 hits=$(clean "$APP/photoapp" --library "$T/demo-lib" search "blue square" -k 3) || fail "photoapp search exited non-zero"
 [[ "$(echo "$hits" | head -n1)" == *blue_square_on_* ]] || fail "search 'blue square' ranked '$(echo "$hits" | head -n1)' first"
 pass "photoapp search 'blue square' on the demo library: ${hits%%$'\n'*}"
+
+# Camera RAW and video through the bundled rawpy and PyAV: the files are made by the build
+# environment's Python (pidng, PyAV; tests/media.py), then read only by the bundle.
+PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
+mkdir -p "$T/camera"
+(cd "$ROOT" && "$PYTHON" -c "
+import sys; from pathlib import Path; from tests.media import toy_frames, write_dng, write_video
+out = Path(sys.argv[1]); frames = toy_frames(n=16)
+frames[0].save(out / 'IMG_0042.jpg', quality=90); write_dng(toy_frames('red', 'circle', n=1)[0], out / 'IMG_0050.dng')
+write_video(out / 'VID_0043.mp4', frames)" "$T/camera") || fail "could not make the test DNG and MP4 (run ./setup.sh)"
+clean "$APP/photoapp" --library "$T/camera-lib" --model toy index "$T/camera" --json > "$T/camera.json" 2> "$T/camera.err" \
+  || { cat "$T/camera.err" >&2; fail "photoapp index of a DNG and an MP4 exited non-zero"; }
+grep -q '"embedded": 3' "$T/camera.json" && grep -q '"failed": 0' "$T/camera.json" \
+  || { cat "$T/camera.json" "$T/camera.err" >&2; fail "the DNG and the MP4 were not both indexed"; }
+kinds=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy search "blue triangle" --all --json) \
+  || fail "search on the camera library exited non-zero"
+[[ "$kinds" == *'"kind": "video"'* && "$kinds" == *'"kind": "raw"'* ]] || fail "search hits lack the video or the RAW: $kinds"
+pass "a DNG and an MP4 indexed and searched through the bundled rawpy and PyAV"
 
 # A new library starts with the everyday vocabulary; one on the tiny model with its own.
 labels=$(clean "$APP/photoapp" --library "$T/new-lib" labels list) || fail "photoapp labels list exited non-zero"

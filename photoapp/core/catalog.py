@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -133,10 +133,20 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX trashed_batch ON trashed(batch);
     """,
+    # Camera RAW and videos: what a row is (photo, raw or video), a video's duration in
+    # seconds, and for a RAW+JPEG pair (one row, at the JPEG's path) the RAW file's path.
+    4: """
+    ALTER TABLE photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'photo';
+    ALTER TABLE photos ADD COLUMN duration REAL;
+    ALTER TABLE photos ADD COLUMN companion TEXT;
+    CREATE INDEX photos_kind ON photos(kind);
+    CREATE INDEX photos_companion ON photos(companion);
+    """,
 }
 
 PHOTO_COLUMNS = ("id", "path", "folder_id", "size", "mtime", "hash", "width", "height", "taken",
-                 "taken_from_exif", "camera", "orientation", "format", "added")
+                 "taken_from_exif", "camera", "orientation", "format", "added", "kind", "duration", "companion")
+KINDS = ("photo", "raw", "video")
 
 
 # File names need not be valid UTF-8 (Latin-1 names copied from old drives): Python holds
@@ -186,6 +196,9 @@ class Photo:
     orientation: int
     format: str | None
     added: float
+    kind: str = "photo"  # photo | raw (a RAW file, alone or with its JPEG) | video
+    duration: float | None = None  # videos: seconds
+    companion: str | None = None  # a RAW+JPEG pair's RAW file (the row is the JPEG's)
 
     def as_dict(self) -> dict:
         return {c: getattr(self, c) for c in PHOTO_COLUMNS}
@@ -306,6 +319,18 @@ class Catalog:
         found = self._photos("WHERE path=?", (path,))
         return found[0] if found else None
 
+    def photo_by_companion(self, path: str) -> Photo | None:
+        """The RAW+JPEG pair whose RAW file is ``path``."""
+        found = self._photos("WHERE companion=?", (path,))
+        return found[0] if found else None
+
+    def photo_at(self, path: str) -> Photo | None:
+        """The photo at ``path``, or the pair one of whose files it is."""
+        return self.photo_by_path(path) or self.photo_by_companion(path)
+
+    def set_companion(self, photo_id: int, companion: str | None, kind: str) -> None:
+        self.db.execute("UPDATE photos SET companion=?, kind=? WHERE id=?", (companion, kind, photo_id))
+
     def photos_by_ids(self, ids: Iterable[int]) -> dict[int, Photo]:
         ids = list(ids)
         result: dict[int, Photo] = {}
@@ -327,6 +352,12 @@ class Catalog:
     def browse_rows(self, order: str = "taken DESC, path") -> list[tuple[int, str, float, float | None]]:
         """(id, path, mtime, taken) of every photo: the cheap listing a gallery of 100k needs."""
         return self.db.execute(f"SELECT id, path, mtime, taken FROM photos ORDER BY {order}").fetchall()
+
+    def media_of(self) -> dict[int, tuple[str, float | None, str | None]]:
+        """id -> (kind, duration, companion) of every photo that is not a plain photo
+        (videos, RAW files, pairs): what the gallery draws badges for."""
+        return {i: (k, d, c) for i, k, d, c in self.db.execute(
+            "SELECT id, kind, duration, companion FROM photos WHERE kind != 'photo'")}
 
     def count_photos(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]

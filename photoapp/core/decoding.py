@@ -25,9 +25,20 @@ MAX_PIXELS = 180_000_000
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-PHOTO_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif"}
+# Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif;
+# JPEG XL through pillow-jxl-plugin when it is installed: it is GPL-3.0, so not a dependency).
+STILL_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
+     ".avif", ".jxl"}
 )
+# Camera RAW through rawpy (LibRaw): photoapp/core/raw.py.
+RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})
+# Videos through PyAV (FFmpeg): photoapp/core/video.py.
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp"})
+# Everything the library indexes (the scanner and the watcher look for these names).
+PHOTO_EXTENSIONS = STILL_EXTENSIONS | RAW_EXTENSIONS | VIDEO_EXTENSIONS
+# The camera's JPEG (or HEIF) beside a RAW of the same name makes a RAW+JPEG pair.
+TWIN_EXTENSIONS = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".hif"})
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
@@ -35,6 +46,7 @@ _TAG_MAKE, _TAG_MODEL = 0x010F, 0x0110
 _TAG_DATETIME_ORIGINAL, _TAG_DATETIME = 0x9003, 0x0132
 _BACKGROUND = (255, 255, 255)
 _heif_registered = False
+_jxl_available = False
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -58,10 +70,12 @@ class PhotoInfo:
     taken: float | None  # EXIF DateTimeOriginal as a POSIX timestamp (local time), if any
     camera: str | None
     format: str | None
+    kind: str = "photo"  # photo | raw | video
+    duration: float | None = None  # videos: seconds
 
 
 def _register_heif() -> None:
-    global _heif_registered
+    global _heif_registered, _jxl_available
     if not _heif_registered:
         try:
             from pillow_heif import register_heif_opener
@@ -69,11 +83,28 @@ def _register_heif() -> None:
             register_heif_opener()
         except ImportError:  # HEIC support is optional at run time
             pass
+        try:
+            import pillow_jxl  # noqa: F401 - registers the JPEG XL plugin with Pillow
+
+            _jxl_available = True
+        except ImportError:
+            pass
         _heif_registered = True
 
 
 def is_photo_name(name: str) -> bool:
+    """A file the library indexes: a still, a camera RAW or a video."""
     return os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
+
+
+def media_kind(name: str | os.PathLike) -> str:
+    """photo, raw or video, from the file name's extension."""
+    ext = os.path.splitext(os.fspath(name))[1].lower()
+    if ext in RAW_EXTENSIONS:
+        return "raw"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    return "photo"
 
 
 def _check_regular_file(path: Path) -> None:
@@ -134,6 +165,8 @@ def _open(source: Path | BinaryIO) -> Image.Image:
             warnings.simplefilter("ignore")
             img = Image.open(source)
     except UnidentifiedImageError:
+        if not _jxl_available and isinstance(source, (str, Path)) and str(source).lower().endswith(".jxl"):
+            raise DecodeError("JPEG XL support is not installed (pip install pillow-jxl-plugin)") from None
         raise DecodeError("not a recognised image format (the file may be corrupt or mislabelled)") from None
     except FileNotFoundError:
         raise DecodeError("file vanished before it could be read") from None
@@ -177,6 +210,16 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
     """
     if isinstance(source, (str, Path)):
         _check_regular_file(Path(source))
+        kind = media_kind(source)
+        if kind == "raw":
+            from photoapp.core import raw
+
+            return raw.load_rgb(Path(source), min_side)
+        if kind == "video":  # the poster frame
+            from photoapp.core import video
+
+            frames, info = video.load_frames(Path(source), min_side, positions=(video.POSTER,))
+            return frames[0], info
     img = _open(source)
     try:
         info = read_info(img)
@@ -201,7 +244,23 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
     return img, info
 
 
+def load_for_model(source: Path | BinaryIO, min_side: int | None = None
+                   ) -> tuple[list[Image.Image], PhotoInfo]:
+    """The pictures the model embeds for one file: the photo itself, or for a video a few
+    frames spread through it (``video.SAMPLES``), whose middle one (the poster) fingerprints it."""
+    if isinstance(source, (str, Path)) and media_kind(source) == "video":
+        from photoapp.core import video
+
+        _check_regular_file(Path(source))
+        return video.load_frames(Path(source), min_side)
+    img, info = load_rgb(source, min_side)
+    return [img], info
+
+
 def decode_for_model(source: Path | BinaryIO, spec: PreprocessSpec) -> tuple[np.ndarray, PhotoInfo]:
-    """Decode and preprocess one photo for the embedding model."""
-    img, info = load_rgb(source, min_side=spec.smallest_decode_size())
-    return spec.to_array(img), info
+    """Decode and preprocess one file for the embedding model: (n, C, H, W) for a video's
+    n frames, (C, H, W) for anything else."""
+    images, info = load_for_model(source, min_side=spec.smallest_decode_size())
+    if info.kind == "video":
+        return np.stack([spec.to_array(img) for img in images]), info
+    return spec.to_array(images[0]), info

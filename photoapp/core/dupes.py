@@ -125,6 +125,10 @@ class Duplicates:
         for photo in photos:
             if photo.id == keeper_photo.id:
                 continue
+            if photo.companion:  # never trash half of a RAW+JPEG pair, nor the pair
+                report["skipped"].append({"path": photo.path, "reason": "part of a RAW+JPEG pair "
+                                          f"(with {os.path.basename(photo.companion)}); not trashed"})
+                continue
             problem = _changed_on_disk(photo)
             if problem:
                 report["skipped"].append({"path": photo.path, "reason": problem})
@@ -264,7 +268,7 @@ class Duplicates:
     def _photos(self, paths: Iterable[str]) -> list[Photo]:
         found = []
         for raw in paths:
-            photo = self.catalog.photo_by_path(os.path.abspath(os.fspath(raw)))
+            photo = self.catalog.photo_at(os.path.abspath(os.fspath(raw)))
             if photo is None:
                 raise DupesError(f"not in the library: {raw}")
             found.append(photo)

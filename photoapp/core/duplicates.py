@@ -299,10 +299,19 @@ def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> lis
     if Tier.SIMILAR in tiers:
         taken = {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None}
         pairs += similar_pairs(edges, taken, settings)
-    pairs = [p for p in pairs if p.a in photos and p.b in photos]
+    pairs = [p for p in pairs if p.a in photos and p.b in photos and not _never_duplicates(photos[p.a], photos[p.b])]
     pairs = drop_dismissed(pairs, {i: p.hash for i, p in photos.items()}, dismissed(catalog))
     sharpness = {int(i): float(s) for i, s in zip(fp_ids, sharp) if not np.isnan(s)}
     return build_groups(link(pairs, settings.group_cap), photos, sharpness)
+
+
+def _never_duplicates(a: Photo, b: Photo) -> bool:
+    """A video and a still are never duplicates (a phone's Live Photo is both), and two
+    RAW+JPEG pairs are never proposed against each other: a group may only trash files
+    that are not a pair's, and the keeper rule puts a pair first."""
+    if (a.kind == "video") != (b.kind == "video"):
+        return True
+    return bool(a.companion and b.companion)
 
 
 def dismissed(catalog) -> set[tuple[str, str]]:

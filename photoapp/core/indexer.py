@@ -22,9 +22,9 @@ import numpy as np
 
 from photoapp.core import fingerprint
 from photoapp.core.catalog import Catalog, Photo
-from photoapp.core.decoding import DecodeError, PhotoInfo, is_photo_name, load_rgb
+from photoapp.core.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.fingerprint import Fingerprint
-from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
+from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
@@ -67,6 +67,7 @@ class _Work:
     digest: str | None = None
     fingerprint: Fingerprint | None = None  # set by the decode worker
     started: float | None = None  # when a worker began on it (time.monotonic)
+    companion: str | None = None  # the RAW file of a RAW+JPEG pair (this is the JPEG)
 
 
 class Indexer:
@@ -126,9 +127,20 @@ class Indexer:
             yield folder_id, on_disk, self.catalog.photos_in_folder(folder_id)
 
     def _path_scopes(self, scopes: list[tuple[int, str]]):
+        seen: set[str] = set()
         for folder_id, path in scopes:
-            on_disk = self._scan(path) if os.path.isdir(path) else _stat_photo(path)
-            yield folder_id, on_disk, _photos_at(self.catalog, path)
+            if os.path.isdir(path):
+                yield folder_id, self._scan(path), _photos_at(self.catalog, path)
+                continue
+            # A RAW or its JPEG changed: the pair is decided on both files, so both are in scope.
+            paths = [p for p in pair_siblings(path) if p not in seen]
+            seen.update(paths)
+            on_disk: dict[str, FileEntry] = {}
+            photos: list[Photo] = []
+            for member in paths:
+                on_disk.update(_stat_photo(member))
+                photos += _photos_at(self.catalog, member)
+            yield folder_id, on_disk, photos
 
     def _scan(self, root: str) -> dict[str, FileEntry]:
         on_disk: dict[str, FileEntry] = {}
@@ -151,27 +163,51 @@ class Indexer:
         work: list[_Work] = []
         new: list[_Work] = []
         gone: dict[int, Photo] = {}
+        relinks: list[tuple[Photo, str | None]] = []
         for folder_id, on_disk, photos in scopes:
             known = {p.path: p for p in photos}
+            # A RAW beside its JPEG is one photo: the JPEG's row. A JPEG known to be unreadable
+            # makes no pair, so that its RAW is indexed on its own.
+            pairs = {twin: raw for twin, raw in pair_raws(on_disk).items()
+                     if known_problems.get(twin) != (on_disk[twin].size, on_disk[twin].mtime)}
+            for raw in pairs.values():
+                on_disk.pop(raw)
+                self.report.skipped += 1
+                if raw in known_problems:
+                    with self.catalog.transaction():
+                        self.catalog.clear_problem(raw)
             for path, entry in on_disk.items():
+                companion = pairs.get(path)
                 photo = known.pop(path, None)
                 if photo is None:
                     if known_problems.get(path) == (entry.size, entry.mtime):
                         self.report.skipped += 1  # still the same broken file
                         continue
-                    new.append(_Work(entry, folder_id))
+                    new.append(_Work(entry, folder_id, companion=companion))
                 elif photo.size == entry.size and photo.mtime == entry.mtime:
                     self.report.skipped += 1
+                    relinks.append((photo, companion))
                 else:
-                    work.append(self._changed(photo, entry, folder_id))
+                    work.append(self._changed(photo, entry, folder_id, companion))
+                    relinks.append((photo, companion))
             gone.update({p.id: p for p in known.values()})
         work = [w for w in work if w is not None]
         work += self._place_new(new, gone)
+        self._relink(relinks)
         self._remove(list(gone))
         self._forget_vanished_problems()
         return work
 
-    def _changed(self, photo: Photo, entry: FileEntry, folder_id: int) -> _Work | None:
+    def _relink(self, rows: list[tuple[Photo, str | None]]) -> None:
+        """Record which catalogued photos gained or lost their RAW file (no decoding)."""
+        changes = [(photo.id, companion, "raw" if companion else media_kind(photo.path)) for photo, companion in rows
+                   if photo.companion != companion or photo.kind != ("raw" if companion else media_kind(photo.path))]
+        if changes:
+            with self.catalog.transaction():
+                for pid, companion, kind in changes:
+                    self.catalog.set_companion(pid, companion, kind)
+
+    def _changed(self, photo: Photo, entry: FileEntry, folder_id: int, companion: str | None = None) -> _Work | None:
         try:
             digest = file_hash(entry.path)
         except OSError as exc:
@@ -182,7 +218,7 @@ class Indexer:
                 self.catalog.touch_photo(photo.id, entry.size, entry.mtime)
             self.report.skipped += 1
             return None
-        return _Work(entry, folder_id, digest)
+        return _Work(entry, folder_id, digest, companion=companion)
 
     def _place_new(self, new: list[_Work], gone: dict[int, Photo]) -> list[_Work]:
         """Moves keep their rows; copies of known content reuse embeddings; the rest decode."""
@@ -190,6 +226,10 @@ class Indexer:
         by_hash: dict[str, list[Photo]] = {}
         for photo in gone.values():
             by_hash.setdefault(photo.hash, []).append(photo)
+        # A RAW that gained its JPEG, or a pair that lost its JPEG: the row (tags, albums)
+        # goes on at the file that now stands for the photo, and is decoded again there.
+        heirs = {p.path: p for p in gone.values() if p.kind == "raw" and not p.companion}
+        heirs |= {p.companion: p for p in gone.values() if p.companion}
         to_decode: list[_Work] = []
         for item, error in self._hash_all(new):
             self._check_cancel()
@@ -202,14 +242,24 @@ class Indexer:
                 gone.pop(photo.id, None)
                 with cat.transaction():
                     cat.move_photo(photo.id, item.entry.path, item.folder_id, item.entry.mtime)
+                    cat.set_companion(photo.id, item.companion, _kind(item))
                 self.report.moved += 1
                 self.report.skipped += 1
+                continue
+            heir = heirs.get(item.companion or item.entry.path)
+            if heir is not None and heir.id in gone:
+                gone.pop(heir.id)
+                with cat.transaction():  # readers see the pair at once; the decode refreshes the rest
+                    cat.move_photo(heir.id, item.entry.path, item.folder_id, item.entry.mtime)
+                    cat.set_companion(heir.id, item.companion, _kind(item))
+                to_decode.append(item)
                 continue
             twins = cat.photos_with_hash(item.digest)
             vector = cat.embedding_for_hash(item.digest, model) if twins else None
             if twins and vector is not None:
                 values = twins[0].as_dict() | self._stat_values(item)
                 values.pop("id")
+                values["kind"], values["companion"] = _kind(item), item.companion
                 with cat.transaction():
                     pid = cat.upsert_photo(values)
                     cat.put_embeddings(model, [(pid, vector)])
@@ -261,7 +311,8 @@ class Indexer:
                 continue
             for photo in self.catalog.photos_in_folder(folder_id):
                 if photo.id not in embedded and photo.path not in pending:
-                    work.append(_Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash))
+                    work.append(_Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash,
+                                      companion=photo.companion))
         return work
 
     def _remove(self, ids: list[int]) -> None:
@@ -285,11 +336,25 @@ class Indexer:
         done = 0
         for batch in self._decoded_batches(work):
             self._check_cancel()
-            arrays = np.stack([arr for _, arr, _ in batch])
-            vectors = self.embedder.embed_pixels(arrays)
+            vectors = self._embed_batch([arr for _, arr, _ in batch])
             self._store(batch, vectors)
             done += len(batch)
             self.progress("embed", done, total)
+
+    def _embed_batch(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """One vector per file. A video's frames (an (n, C, H, W) array) are embedded with
+        the batch and averaged: the normalised mean of its frames' embeddings."""
+        if all(a.ndim == 3 for a in arrays):
+            return self.embedder.embed_pixels(np.stack(arrays))
+        counts = [1 if a.ndim == 3 else len(a) for a in arrays]
+        flat = self.embedder.embed_pixels(np.concatenate([a[None] if a.ndim == 3 else a for a in arrays]))
+        out = np.empty((len(arrays), flat.shape[1]), dtype=flat.dtype)
+        start = 0
+        for i, n in enumerate(counts):
+            mean = flat[start:start + n].mean(axis=0)
+            out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            start += n
+        return out
 
     def _decoded_batches(self, work: list[_Work]) -> Iterator[list[tuple[_Work, np.ndarray, PhotoInfo]]]:
         """Decode ahead in a bounded window of worker threads; yield full batches in order."""
@@ -336,6 +401,9 @@ class Indexer:
             for (item, _, info), vec in zip(batch, vectors):
                 values = self._stat_values(item) | _info_values(info, item.entry.mtime)
                 values["hash"] = item.digest
+                values["companion"] = item.companion
+                if item.companion:
+                    values["kind"] = "raw"
                 pid = cat.upsert_photo(values)
                 cat.clear_problem(item.entry.path)
                 ids.append(pid)
@@ -390,10 +458,19 @@ def _decode_one(item: _Work, spec):
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
-        img, info = load_rgb(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
-        # The duplicate finder's fingerprint, while the decoded picture is at hand.
-        item.fingerprint = fingerprint.compute_or_none(img)
-        return spec.to_array(img), info
+        images, info = load_for_model(item.entry.path,
+                                      min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
+        # The duplicate finder's fingerprint, while the decoded picture is at hand (a
+        # video's: its poster frame, the middle sample).
+        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
+        if item.companion and (info.taken is None or info.camera is None):
+            from photoapp.core import raw  # the camera's JPEG lost its EXIF: the RAW has it
+
+            taken, camera = raw.read_metadata(item.companion)
+            info.taken, info.camera = info.taken or taken, info.camera or camera
+        if info.kind == "video":
+            return np.stack([spec.to_array(img) for img in images]), info
+        return spec.to_array(images[0]), info
     except DecodeError:
         raise
     except FileNotFoundError:
@@ -435,4 +512,8 @@ def _photos_at(catalog: Catalog, path: str) -> list[Photo]:
 def _info_values(info: PhotoInfo, mtime: float) -> dict:
     return {"width": info.width, "height": info.height, "taken": info.taken or mtime,
             "taken_from_exif": int(info.taken is not None), "camera": info.camera,
-            "orientation": info.orientation, "format": info.format}
+            "orientation": info.orientation, "format": info.format, "kind": info.kind, "duration": info.duration}
+
+
+def _kind(item: _Work) -> str:
+    return "raw" if item.companion else media_kind(item.entry.path)

@@ -1,6 +1,7 @@
 """Which copy of a duplicate group to keep, and why.
 
 The rule, in order (each step only breaks the previous step's ties):
+0. a RAW+JPEG pair (its RAW is the original; pairs are never trashed);
 1. the most pixels (a resized export loses detail for good);
 2. the sharpest (variance of the Laplacian), counting scores within 10 % as equal, since
    recompression moves them a little either way;
@@ -50,6 +51,9 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
         ("original name", lambda ps: _best(ps, lambda p: -int(_looks_like_copy(p))), lambda p: "not named like a copy"),
         ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
     ]
+    if any(p.companion for p in left):  # a RAW+JPEG pair is never what a group trashes (duplicates.find)
+        steps.insert(0, ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))),
+                         lambda p: "keeps the RAW file"))
     ties: list[str] = []
     for name, narrow, describe in steps:
         kept = narrow(left)
@@ -72,8 +76,9 @@ def _sharpest(photos: list[Photo], sharpness: dict[int, float]) -> list[Photo]:
 
 
 def _tie_name(step: str) -> str:
-    return {"highest resolution": "resolution", "sharpest": "sharpness", "largest file": "size",
-            "best format": "format", "oldest file": "age", "original name": "naming"}.get(step, step)
+    return {"RAW+JPEG pair": "pairing", "highest resolution": "resolution", "sharpest": "sharpness",
+            "largest file": "size", "best format": "format", "oldest file": "age",
+            "original name": "naming"}.get(step, step)
 
 
 def _size_text(size: int) -> str:

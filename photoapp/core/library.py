@@ -295,7 +295,7 @@ class Library:
         """Photos most like ``path`` (a catalogued photo or any image file), itself excluded."""
         self._require_embeddings()
         path = os.path.abspath(os.fspath(path))
-        photo = self.catalog.photo_by_path(path)
+        photo = self.catalog.photo_at(path)
         exclude = {photo.id} if photo else None
         return self._rank(self._image_vector(path), k, filters, sort, cutoff, exclude, kind="image")
 
@@ -348,7 +348,7 @@ class Library:
 
     def _image_vector(self, path: str) -> np.ndarray:
         """A catalogued photo's stored embedding, else the file embedded now."""
-        photo = self.catalog.photo_by_path(path)
+        photo = self.catalog.photo_at(path)
         vector = self.catalog.embedding(photo.id, self.model_name) if photo else None
         return vector if vector is not None else self._embed_file(path)
 
@@ -361,18 +361,23 @@ class Library:
             arr, _ = decode_for_model(Path(path), self.embedder.spec)
         except DecodeError as exc:
             raise LibraryError(f"cannot read {path}: {exc}") from None
+        if arr.ndim == 4:  # a video's frames: the normalised mean, as the indexer stores it
+            mean = self.embedder.embed_pixels(arr).mean(axis=0)
+            return mean / max(float(np.linalg.norm(mean)), 1e-12)
         return self.embedder.embed_pixels(arr[None])[0]
 
     # -- inspection ---------------------------------------------------------------------
     def photo(self, path: str | os.PathLike) -> dict:
         path = os.path.abspath(os.fspath(path))
-        photo = self.catalog.photo_by_path(path)
+        photo = self.catalog.photo_at(path)  # a pair's RAW file answers for the pair
         if photo is None:
             raise LibraryError(f"not in the library: {path}")
         info = photo.as_dict()
         info["embedded_models"] = [m for (m,) in self.catalog.db.execute(
             "SELECT model FROM embeddings WHERE photo_id=? ORDER BY model", (photo.id,))]
-        info["exists"] = os.path.exists(path)
+        info["exists"] = os.path.exists(photo.path)
+        if photo.companion:
+            info["files"] = [photo.path, photo.companion]  # a RAW+JPEG pair: both, JPEG first
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
         return info

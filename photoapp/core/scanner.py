@@ -110,3 +110,53 @@ def file_hash(path: str | Path) -> str:
         while chunk := fh.read(HASH_CHUNK):
             h.update(chunk)
     return h.hexdigest()
+
+
+def pair_raws(paths) -> dict[str, str]:
+    """RAW+JPEG pairs among ``paths``: {the JPEG's (or HEIF's) path: the RAW's path}.
+
+    A pair is a RAW file and a camera JPEG/HEIF in the same folder with the same base
+    name (``IMG_0042.CR2`` + ``IMG_0042.JPG``); the extension's case does not matter.
+    """
+    from photoapp.core.decoding import RAW_EXTENSIONS, TWIN_EXTENSIONS
+
+    raws: dict[tuple[str, str], str] = {}
+    twins: dict[tuple[str, str], str] = {}
+    for path in paths:
+        stem, ext = os.path.splitext(path)
+        ext = ext.lower()
+        if ext in RAW_EXTENSIONS:
+            _first(raws, stem, path)
+        elif ext in TWIN_EXTENSIONS:
+            _first(twins, stem, path)
+    return {twin: raws[stem] for stem, twin in twins.items() if stem in raws}
+
+
+def _first(found: dict, stem: str, path: str) -> None:
+    """Keep one file per base name, the same one whatever order the paths come in."""
+    if stem not in found or path < found[stem]:
+        found[stem] = path
+
+
+def pair_siblings(path: str) -> list[str]:
+    """``path`` and the files that may form a RAW+JPEG pair with it (same folder, same
+    base name, a RAW or JPEG/HEIF extension in either case) that exist."""
+    from photoapp.core.decoding import RAW_EXTENSIONS, TWIN_EXTENSIONS
+
+    stem, ext = os.path.splitext(path)
+    if ext.lower() not in RAW_EXTENSIONS | TWIN_EXTENSIONS:
+        return [path]
+    found = [path]
+    for other in sorted(RAW_EXTENSIONS | TWIN_EXTENSIONS):
+        for candidate in (stem + other, stem + other.upper()):
+            if candidate != path and candidate not in found and os.path.lexists(candidate) \
+                    and not any(_same_file(candidate, f) for f in found):  # case-insensitive disks
+                found.append(candidate)
+    return found
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -35,9 +35,14 @@ class SearchHit:
     score: float
 
     taken: float | None = None
+    kind: str = "photo"  # photo | raw | video
+    companion: str | None = None  # a RAW+JPEG pair's RAW file
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "score": round(float(self.score), 6), "taken": _iso(self.taken)}
+        data = {"path": self.path, "score": round(float(self.score), 6), "taken": _iso(self.taken), "kind": self.kind}
+        if self.companion:
+            data["raw"] = self.companion
+        return data
 
 
 class Results(list):
@@ -64,10 +69,11 @@ class Filters:
     folder: str | None = None  # only photos under this folder (recursively)
     after: float | None = None  # taken at or after (POSIX time)
     before: float | None = None  # taken before
+    kind: str | None = None  # photo | raw | video (a RAW+JPEG pair is raw)
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.folder, self.after, self.before))
+        return any(v is not None for v in (self.folder, self.after, self.before, self.kind))
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:
@@ -110,6 +116,9 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     if filters.before is not None:
         where.append("taken < ?")
         args.append(filters.before)
+    if filters.kind is not None:
+        where.append("kind = ?")
+        args.append(filters.kind)
     sql = "SELECT id FROM photos WHERE " + " AND ".join(where)
     return {row[0] for row in catalog.db.execute(sql, args)}
 
@@ -203,7 +212,8 @@ def background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
 
 def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:
     photos = catalog.photos_by_ids([i for i, _ in keep])
-    return [SearchHit(i, photos[i].path, s, photos[i].taken) for i, s in keep if i in photos]
+    return [SearchHit(i, photos[i].path, s, photos[i].taken, photos[i].kind, photos[i].companion)
+            for i, s in keep if i in photos]
 
 
 def _order(hits: list[SearchHit], sort: str) -> list[SearchHit]:

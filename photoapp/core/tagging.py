@@ -439,10 +439,12 @@ class Tagger:
             return 0, []
         written, errors = 0, []
         for pid, photo in self.lib.catalog.photos_by_ids(ids).items():
-            try:
-                written += write_sidecar(photo.path, [t["tag"] for t in self.tags_of(pid)]) is not None
-            except OSError as exc:
-                errors.append(f"{photo.path}.xmp: {exc.strerror or exc}")
+            tags = [t["tag"] for t in self.tags_of(pid)]
+            for path in filter(None, (photo.path, photo.companion)):  # a RAW+JPEG pair: both files' sidecars
+                try:
+                    written += write_sidecar(path, tags) is not None
+                except OSError as exc:
+                    errors.append(f"{path}.xmp: {exc.strerror or exc}")
         return written, errors
 
 

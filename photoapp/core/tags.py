@@ -137,7 +137,7 @@ class Tags:
         ids = []
         for raw in paths:
             path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
-            photo = self.lib.catalog.photo_by_path(path)
+            photo = self.lib.catalog.photo_at(path)
             if photo is None:
                 raise ValueError(f"not in the library: {path}")
             ids.append(photo.id)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from photoapp.core.decoding import is_photo_name
+from photoapp.core.decoding import is_photo_name, media_kind
 from photoapp.core.indexer import Cancelled, IndexReport
 from photoapp.core.scanner import FileEntry, walk_photos
 
@@ -43,6 +43,9 @@ class WatchOptions:
     polling: bool = False  # poll every folder even where native events exist
     poll_interval: float = 5.0  # seconds between two polls of a polled folder
     settle: float = 1.0  # a file must keep its size and mtime this long before it is read
+    # Videos are large and copied slowly (a phone over USB stalls between chunks): they wait
+    # longer, and a video read while incomplete is retried when its size or mtime changes.
+    video_settle: float = 3.0
     max_batch: int = 256  # files to embed per batch; the index is saved after each batch
     health_every: float = 5.0  # seconds between checks for new, vanished or unwatched folders
 
@@ -52,6 +55,7 @@ class WatchOptions:
         return cls(polling=bool(extra.get("watch_polling", False)),
                    poll_interval=float(extra.get("watch_poll_interval", 5.0)),
                    settle=float(extra.get("watch_settle", 1.0)),
+                   video_settle=float(extra.get("watch_video_settle", 3.0)),
                    max_batch=int(extra.get("watch_max_batch", 256)))
 
 
@@ -83,8 +87,9 @@ class ChangeSet:
     """Changed paths waiting to settle. A move's source goes with its destination, so the
     indexer sees both in one batch and keeps the photo's row and embedding."""
 
-    def __init__(self, settle: float, pair_window: float = 10.0):
+    def __init__(self, settle: float, pair_window: float = 10.0, video_settle: float | None = None):
         self.settle = settle
+        self.video_settle = max(settle, video_settle if video_settle is not None else settle)
         self.pair_window = max(pair_window, 4 * settle)  # longest a deletion waits for its pair
         self.entries: dict[str, _Pending] = {}
 
@@ -117,7 +122,7 @@ class ChangeSet:
     def take_ready(self, now: float, limit: int) -> list[str]:
         """Settled paths (and their move sources), at most ``limit`` that need embedding."""
         ready = {p for p, e in self.entries.items()
-                 if e.sig is not _UNSEEN and now - e.since >= self.settle and now >= e.hold_until}
+                 if e.sig is not _UNSEEN and now - e.since >= self._settle_for(p, e) and now >= e.hold_until}
         ready -= set().union(*(e.sources for p, e in self.entries.items() if p not in ready))
         moves = {p for p in ready if self.entries[p].sources}
         gone = {p for p in ready if self.entries[p].sig is None} - moves
@@ -131,6 +136,11 @@ class ChangeSet:
         for path in chosen:
             self.entries.pop(path, None)
         return sorted(chosen)
+
+    def _settle_for(self, path: str, entry: _Pending) -> float:
+        if entry.sig is not None and media_kind(path) == "video":  # a deletion need not wait
+            return self.video_settle
+        return self.settle
 
     def _with_sources(self, paths: set[str]) -> set[str]:
         todo, done = list(paths), set()
@@ -324,7 +334,7 @@ class FolderWatcher:
         self.options = options or WatchOptions.from_settings(library.settings)
         self.on_batch = on_batch or (lambda report, paths: None)
         self.on_status = on_status or (lambda status: None)
-        self.changes = ChangeSet(self.options.settle)
+        self.changes = ChangeSet(self.options.settle, video_settle=self.options.video_settle)
         self._events: list[tuple[str, str, str]] = []
         self._events_lock = threading.Lock()
         self._wake = threading.Event()

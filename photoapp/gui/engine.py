@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from photoapp.core.library import Library
 from photoapp.core.search import Filters
-from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.models.photo_list import PhotoRow, photo_row
 from photoapp.gui.watching import WatchService
 from photoapp.gui.workers import IndexJob, Task
 
@@ -100,7 +100,9 @@ class Engine(QObject):
 
         allowed = allowed_ids(self.library.catalog, filters)
         rows = self.library.catalog.browse_rows(order="taken DESC, id DESC")  # walks the taken index
-        return [PhotoRow(i, path, mtime, taken, None) for i, path, mtime, taken in rows
+        media = self.library.catalog.media_of()  # videos and RAW files only: small
+        plain = ("photo", None, None)
+        return [PhotoRow(i, path, mtime, taken, None, *media.get(i, plain)) for i, path, mtime, taken in rows
                 if allowed is None or i in allowed]
 
     def _search(self, text: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
@@ -113,8 +115,7 @@ class Engine(QObject):
 
     def _rows(self, hits) -> ResultRows:
         photos = self.library.catalog.photos_by_ids([h.photo_id for h in hits])
-        rows = [PhotoRow(h.photo_id, h.path, photos[h.photo_id].mtime, photos[h.photo_id].taken, h.score)
-                for h in hits if h.photo_id in photos]
+        rows = [photo_row(photos[h.photo_id], h.score) for h in hits if h.photo_id in photos]
         return ResultRows(rows, getattr(hits, "total", len(rows)), getattr(hits, "truncated", False))
 
     # -- changes that must not interleave with the indexer -----------------------------------

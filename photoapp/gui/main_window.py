@@ -10,7 +10,7 @@ import os
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
                                QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from photoapp.core.search import Filters, parse_date
@@ -64,6 +64,10 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.search_bar = SearchBar(self)
         self.after_edit, self.before_edit = self._date_edit("from YYYY-MM"), self._date_edit("to YYYY-MM")
+        self.type_choice = QComboBox(self)  # photo / video / raw, like the CLI's --type
+        for text, kind in (("All types", None), ("Photos", "photo"), ("Videos", "video"), ("RAW", "raw")):
+            self.type_choice.addItem(text, kind)
+        self.type_choice.setToolTip("Show only photos, videos or camera RAW files")
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
         self.size_slider.setFixedWidth(120)
@@ -73,7 +77,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.search_bar, 1)
         self.sort_choice = SortChoice(self)
         top.addWidget(self.sort_choice)
-        for widget in (self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
+        for widget in (self.type_choice, self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
             top.addWidget(widget)
         self.header = QLabel(self)
         self.header.setObjectName("header")
@@ -145,6 +149,7 @@ class MainWindow(QMainWindow):
         self.search_bar.similar_requested.connect(self.find_similar)
         self.sort_choice.sort_changed.connect(lambda _sort: self.reload())
         self.after_edit.editingFinished.connect(self.reload)
+        self.type_choice.currentIndexChanged.connect(lambda _i: self.reload())
         self.before_edit.editingFinished.connect(self.reload)
         self.size_slider.valueChanged.connect(self.set_thumb_size)
         self.gallery.zoom_requested.connect(self.zoom_thumbnails)
@@ -169,7 +174,7 @@ class MainWindow(QMainWindow):
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
         return Filters(folder if folder != ALL_PHOTOS else None, self._date(self.after_edit, False),
-                       self._date(self.before_edit, True))
+                       self._date(self.before_edit, True), self.type_choice.currentData())
 
     @staticmethod
     def _date(edit: QLineEdit, end: bool) -> float | None:
@@ -288,7 +293,11 @@ class MainWindow(QMainWindow):
 
     # -- viewer and context menu ------------------------------------------------------------------
     def open_viewer(self, row: int) -> ViewerDialog | None:
+        """Show a photo in the viewer; a video opens in the system's player instead."""
         if not 0 <= row < self.model.rowCount():
+            return None
+        if self.model.row_at(row).kind == "video":
+            self.play(self.model.row_at(row).path)
             return None
         self.viewer = ViewerDialog(list(self.model.rows()), row, self.engine, self.thumbnails, self,
                                    tags=self.tags_ui.service)
@@ -296,6 +305,13 @@ class MainWindow(QMainWindow):
         self.viewer.finished.connect(self._viewer_closed)
         self.viewer.open()
         return self.viewer
+
+    def play(self, path: str) -> bool:
+        """Open a video with the desktop's default player (no playback widget of our own)."""
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        if not opened:
+            self.statusBar().showMessage(f"No video player could open {os.path.basename(path)}", 8000)
+        return opened
 
     def _viewer_moved(self, row: int) -> None:
         if row < self.model.rowCount():

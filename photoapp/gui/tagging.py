@@ -14,7 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from photoapp.core.search import Filters
-from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.models.photo_list import PhotoRow, photo_row
 
 TAG, SMART = "tag", "smart"
 
@@ -48,7 +48,7 @@ class TagService(QObject):
         else:
             ids, scores, allowed = lib.tags.tagger.album(name), {}, allowed_ids(lib.catalog, filters)
         photos = lib.catalog.photos_by_ids(ids)
-        return [PhotoRow(i, photos[i].path, photos[i].mtime, photos[i].taken, scores.get(i))
+        return [photo_row(photos[i], scores.get(i))
                 for i in ids if i in photos and (allowed is None or i in allowed)]
 
     def tag_names(self) -> list[str]:

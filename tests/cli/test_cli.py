@@ -42,7 +42,8 @@ def test_index_json_and_incremental(indexed):
 def test_search_similar_show_status_check(indexed):
     lib, folder, truth, _ = indexed
     hits = jrun("--library", lib, "search", "red circle", "-k", "4", "--all", "--json")
-    assert len(hits) == 4 and all(set(h) == {"path", "score", "taken"} and os.path.isabs(h["path"]) for h in hits)
+    assert len(hits) == 4
+    assert all(set(h) == {"path", "score", "taken", "kind"} and os.path.isabs(h["path"]) for h in hits)
     assert sum("red_circle" in h["path"] for h in hits) >= 2  # 2 red circles per background in the folder
     target = str(next(iter(truth)))
     similar = jrun("--library", lib, "similar", target, "-k", "3", "--all", "--json")

@@ -195,14 +195,14 @@ def test_per_file_time_limit(tmp_path, monkeypatch):
     for i in range(5):
         (folder / f"p{i}.jpg").write_bytes(_toy_jpeg(rng, i))
     release = threading.Event()
-    real_load = indexer_mod.load_rgb
+    real_load = indexer_mod.load_for_model
 
     def stalling_load(path, *a, **kw):
         if os.path.basename(path) == "p3.jpg":
             release.wait(120)
         return real_load(path, *a, **kw)
 
-    monkeypatch.setattr(indexer_mod, "load_rgb", stalling_load)
+    monkeypatch.setattr(indexer_mod, "load_for_model", stalling_load)
     try:
         with Library(tmp_path / "lib", model="toy") as lib:
             (fid, root), = lib.add_folders([str(folder)])

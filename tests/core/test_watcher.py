@@ -180,3 +180,52 @@ def test_move_destination_waits_for_its_source():
     changes.entries["/lib/b.jpg"].since = 0.8
     assert changes.take_ready(1.2, limit=10) == []
     assert changes.take_ready(2.0, limit=10) == ["/lib/a.jpg", "/lib/b.jpg"]
+
+
+def test_a_video_settles_longer_than_a_photo(tmp_path):
+    """A video still being copied (a phone over USB pauses between chunks) waits for the
+    longer video settle before it is read; a photo beside it goes on the usual settle."""
+    photo, clip = tmp_path / "a.jpg", tmp_path / "b.mp4"
+    photo.write_bytes(b"x")
+    clip.write_bytes(b"x")
+    changes = ChangeSet(settle=1.0, video_settle=3.0)
+    for path in (photo, clip):
+        changes.touch(str(path), now=0.0)
+    changes.refresh(now=0.0)
+    assert changes.take_ready(now=1.5, limit=10) == [str(photo)]
+    clip.write_bytes(b"xx")  # more of it arrived
+    changes.refresh(now=2.0)
+    assert changes.take_ready(now=4.5, limit=10) == []  # unchanged for 2.5 s only
+    assert changes.take_ready(now=5.0, limit=10) == [str(clip)]
+
+
+def test_video_copied_slowly_and_a_raw_pair_arriving_in_halves(library, tmp_path):
+    """A video written in chunks with pauses longer than a photo's settle is read once,
+    complete; a DNG and then its JPEG become one photo whose row the DNG started."""
+    pytest.importorskip("rawpy")
+    pytest.importorskip("av")
+    from PIL import Image
+
+    from tests.media import toy_frames, write_dng, write_video
+
+    data = write_video(tmp_path / "clip.mp4", toy_frames(n=16)).read_bytes()
+    picture = Image.new("RGB", (160, 120), (240, 240, 240))
+    with Watching(library, tmp_path / "media", settle=0.3, video_settle=2.5) as w:
+        target = w.folder / "VID_0001.mp4"
+        step = len(data) // 4 + 1
+        with open(target, "wb") as fh:
+            for start in range(0, len(data), step):  # pauses longer than the photo settle
+                fh.write(data[start:start + step])
+                fh.flush()
+                time.sleep(0.8)
+                assert not w.paths() and not w.reader.problems(), "a half-copied video was read"
+        wait_for(lambda: str(target) in w.paths(), what="the finished video indexed")
+        assert w.reader.photo_by_path(str(target)).kind == "video" and w.reader.problems() == []
+
+        raw = write_dng(picture, w.folder / "IMG_0002.dng")
+        wait_for(lambda: str(raw) in w.paths(), what="the DNG indexed")
+        first = w.paths()[str(raw)]
+        picture.save(w.folder / "IMG_0002.jpg", quality=90)
+        jpeg = str(w.folder / "IMG_0002.jpg")
+        wait_for(lambda: jpeg in w.paths() and str(raw) not in w.paths(), what="the pair formed")
+        assert w.paths()[jpeg] == first and w.reader.photo_by_path(jpeg).companion == str(raw)

@@ -83,6 +83,7 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     assert {"resources/captions/bank.txt", "resources/captions/toy.txt"} <= shipped
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
     assert "transformers.models.clip.modeling_clip" in analysis.kwargs["hiddenimports"]
+    assert {"rawpy", "av", "exifread"} <= set(analysis.kwargs["hiddenimports"])  # RAW files and videos
     assert {"tkinter", "PySide6.QtNetwork", "PySide6.QtQml"} <= set(analysis.kwargs["excludes"])
     # The filters dropped test libraries and headers, and kept what runs.
     assert [b[0] for b in analysis.binaries] == ["torch/lib/libtorch_cpu.so", "torch/bin/torch_shm_manager",
@@ -223,6 +224,7 @@ from photoapp.core.embedding.models import resolve
 from photoapp.gui import app, main_window
 ClipEmbedder(resolve("toy", download=False), device="cpu").embed_texts(["red circle"])
 import huggingface_hub, hf_xet, send2trash, platformdirs, pillow_heif, imagehash  # download, trash, HEIC, hashes
+import rawpy, av, exifread  # camera RAW, videos, RAW metadata
 json.dump(sorted(sys.modules), sys.stdout)
 """
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from photoapp.gui.models.photo_list import ScoreRole, ThumbnailRole
+from photoapp.gui.models.photo_list import BadgeRole, ScoreRole, ThumbnailRole
 
 MARGIN = 5  # space around each thumbnail inside its grid cell
 RADIUS = 6.0
@@ -32,12 +32,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         pixmap = index.data(ThumbnailRole)
+        picture = box  # where the picture is drawn (a thumbnail is fitted, letterboxed)
         if pixmap is None:
             self._placeholder(painter, box, option.palette, "")
         elif pixmap.isNull():
             self._placeholder(painter, box, option.palette, "can't read")
         else:
-            self._image(painter, box, pixmap)
+            picture = self._image(painter, box, pixmap)
         if selected or option.state & QStyle.StateFlag.State_HasFocus and hovered:
             self._outline(painter, box, option.palette.color(QPalette.ColorRole.Highlight), 3.0)
         elif hovered:
@@ -45,6 +46,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         score = index.data(ScoreRole)
         if hovered and score is not None:
             self._badge(painter, box, f"{score:.3f}")
+        media = index.data(BadgeRole)  # a video's duration, or RAW
+        if media:
+            self._badge(painter, picture, media, right=True)
         painter.restore()
 
     @staticmethod
@@ -53,13 +57,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
         tw, th = w * scale, h * scale
         return QRectF(box.center().x() - tw / 2, box.center().y() - th / 2, tw, th)
 
-    def _image(self, painter: QPainter, box: QRectF, pixmap) -> None:
+    def _image(self, painter: QPainter, box: QRectF, pixmap) -> QRectF:
         target = self._fit(box, pixmap.width(), pixmap.height())
         clip = QPainterPath()
         clip.addRoundedRect(target, 3, 3)
         painter.setClipPath(clip)
         painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
         painter.setClipping(False)
+        return target
 
     @staticmethod
     def _placeholder(painter: QPainter, box: QRectF, palette: QPalette, text: str) -> None:
@@ -79,13 +84,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(box.adjusted(-2, -2, 2, 2), RADIUS, RADIUS)
 
     @staticmethod
-    def _badge(painter: QPainter, box: QRectF, text: str) -> None:
+    def _badge(painter: QPainter, box: QRectF, text: str, right: bool = False) -> None:
         font = QFont(painter.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         painter.setFont(font)
         metrics = painter.fontMetrics()
         w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
-        rect = QRectF(box.left() + 4, box.bottom() - h - 4, w, h)
+        left = box.right() - w - 4 if right else box.left() + 4
+        rect = QRectF(left, box.bottom() - h - 4, w, h)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(rect, h / 2, h / 2)

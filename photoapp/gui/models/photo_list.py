@@ -15,6 +15,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 PathRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 ThumbnailRole = Qt.ItemDataRole.UserRole + 3  # a QPixmap, or None while it is loading
+KindRole = Qt.ItemDataRole.UserRole + 4  # "photo", "raw" or "video"
+BadgeRole = Qt.ItemDataRole.UserRole + 5  # "▶ 0:12" for a video, "RAW" / "RAW+JPEG", or None
 
 
 class PhotoRow(NamedTuple):
@@ -23,6 +25,9 @@ class PhotoRow(NamedTuple):
     mtime: float
     taken: float | None
     score: float | None  # None when browsing; similarity when showing search results
+    kind: str = "photo"  # photo | raw | video
+    duration: float | None = None  # videos: seconds
+    companion: str | None = None  # a RAW+JPEG pair's RAW file
 
 
 class PhotoListModel(QAbstractListModel):
@@ -78,6 +83,10 @@ class PhotoListModel(QAbstractListModel):
             return row.path
         if role == ScoreRole:
             return row.score
+        if role == KindRole:
+            return row.kind
+        if role == BadgeRole:
+            return badge(row)
         return None
 
     def flags(self, index):
@@ -92,8 +101,35 @@ class PhotoListModel(QAbstractListModel):
             self.dataChanged.emit(idx, idx, [ThumbnailRole])
 
 
+def photo_row(photo, score: float | None = None) -> PhotoRow:
+    """A gallery row for a catalog Photo."""
+    return PhotoRow(photo.id, photo.path, photo.mtime, photo.taken, score, photo.kind, photo.duration, photo.companion)
+
+
+def format_duration(seconds: float | None) -> str:
+    """0:07, 1:23, 1:02:03."""
+    if seconds is None:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def badge(row: PhotoRow) -> str | None:
+    """What a gallery cell says about a file that is not a plain photo."""
+    if row.kind == "video":
+        return f"▶ {format_duration(row.duration)}".rstrip()
+    if row.kind == "raw":
+        return "RAW+JPEG" if row.companion else "RAW"
+    return None
+
+
 def _tooltip(row: PhotoRow) -> str:
     lines = [os.path.basename(row.path)]
+    if row.companion:
+        lines[0] += f" + {os.path.basename(row.companion)}"
+    if row.kind == "video":
+        lines.append(f"video, {format_duration(row.duration) or 'length unknown'} (double-click plays it)")
     if row.score is not None:
         lines.append(f"match score {row.score:.3f}")
     if row.taken:

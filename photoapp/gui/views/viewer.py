@@ -13,11 +13,12 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.models.photo_list import PhotoRow, format_duration
 from photoapp.gui.views.tag_editor import TagEditor
 from photoapp.gui.workers import Task, pil_to_qimage
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs
+OPTIONAL_FIELDS = ("Files", "Duration")
 
 
 def load_display_image(path: str):
@@ -127,8 +128,10 @@ class ViewerDialog(QDialog):
         self.position.setObjectName("hint")
         box.addWidget(self.position)
         self.fields: dict[str, QLabel] = {}
-        for name in ("Name", "Folder", "Taken", "Dimensions", "Size", "Camera", "Score"):
+        self.captions: dict[str, QLabel] = {}
+        for name in ("Name", "Files", "Folder", "Taken", "Duration", "Dimensions", "Size", "Camera", "Score"):
             caption = QLabel(name, panel)
+            self.captions[name] = caption
             caption.setObjectName("caption")
             value = QLabel(panel)
             value.setWordWrap(True)
@@ -225,6 +228,9 @@ class ViewerDialog(QDialog):
         values = describe(photo, info)
         for name, label in self.fields.items():
             label.setText(breakable(values.get(name, "—")))
+            if name in OPTIONAL_FIELDS:  # only for pairs and videos
+                label.setVisible(name in values)
+                self.captions[name].setVisible(name in values)
         self.tag_editor.set_tags(info.get("tag_details", []))
         if self.tags is not None:
             self.tag_editor.set_known_tags(self.tags.tag_names())
@@ -262,6 +268,10 @@ def describe(photo: PhotoRow, info: dict) -> dict[str, str]:
         values["Tags"] = ", ".join(info["tags"])
     if photo.score is not None:
         values["Score"] = f"{photo.score:.3f}"
+    if photo.companion:  # a RAW+JPEG pair: one photo, two files
+        values["Files"] = f"{os.path.basename(photo.path)} (JPEG)\n{os.path.basename(photo.companion)} (RAW)"
+    if photo.kind == "video":
+        values["Duration"] = format_duration(photo.duration) or "unknown"
     return values
 
 
