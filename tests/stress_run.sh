@@ -52,6 +52,8 @@ run() {  # label, pytest arguments...
 for i in $(seq "$RUNS"); do run "idle $i/$RUNS" "${TESTS[@]}"; done
 start_load
 for i in $(seq "$RUNS"); do run "loaded $i/$RUNS" "${TESTS[@]}"; done
-for i in $(seq "$RUNS"); do run "loaded, shuffled tests/gui $i/$RUNS" --random-order-bucket=global tests/gui; done
+for i in $(seq "$RUNS"); do  # the seed is printed: the same arguments replay that order
+  run "loaded, shuffled tests/gui $i/$RUNS" --random-order-bucket=global --random-order-seed="$RANDOM" tests/gui
+done
 stop_load
 echo "stress run: all $((3 * RUNS)) runs passed"
