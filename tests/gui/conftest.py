@@ -146,7 +146,6 @@ class Waits:
         has reached the GUI thread (not only left the worker: its callback has run)."""
         self.qtbot.waitUntil(lambda: not window.busy, timeout=timeout)
 
-
     @staticmethod
     def lockstep_progress(window) -> None:
         """From now on each index run's progress report holds its worker until the GUI thread
