@@ -157,6 +157,11 @@ class Engine(QObject):
     def indexing_active(self) -> bool:
         return self.job is not None
 
+    @property
+    def busy(self) -> bool:
+        """An index run, or a query whose answer has not reached the GUI thread yet."""
+        return self.job is not None or bool(self._tasks)
+
     def start_indexing(self) -> None:
         if self.job is not None or self.closed or not self.reader.folders():
             return
@@ -167,10 +172,12 @@ class Engine(QObject):
         job.signals.cancelled.connect(lambda: self._job_ended(job, "cancelled", None))
         job.signals.failed.connect(lambda msg: self._job_ended(job, "failed", msg))
         self.job = job
+        # Announced before the run starts: whoever listens learns of it before any of its
+        # progress (the pause a person clicks at the first count applies to this job).
+        self.index_started.emit()
         if self.watch.watcher is not None:  # on the indexing thread, just before the run
             self.indexing.start(lambda: self.watch.stop_blocking("starts again when indexing ends"))
         self.indexing.start(job)
-        self.index_started.emit()
 
     def _job_ended(self, job: IndexJob, outcome: str, detail) -> None:
         if self.job is not job or self.closed:

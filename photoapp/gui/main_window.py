@@ -17,6 +17,7 @@ from photoapp.core.search import Filters, parse_date
 from photoapp.gui.engine import Engine
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
+from photoapp.gui.status import Priority, StatusMessages
 from photoapp.gui.style import STYLE_SHEET
 from photoapp.gui.tags_ui import TagsUi
 from photoapp.gui.thumbnail_loader import ThumbnailLoader
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setStyleSheet(STYLE_SHEET)
+        self.status = StatusMessages(self.statusBar(), self)  # every status-bar message goes through it
         self._build_widgets()
         self._build_menus()
         self._connect()
@@ -215,11 +217,20 @@ class MainWindow(QMainWindow):
         self.header.setText(self._describe(len(rows), rows))
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
-            self._indexing_armed = False
-            QTimer.singleShot(0, self.engine.start_indexing)
+            QTimer.singleShot(0, self._first_index_run)
         if self._query_banner:
             self.banner.hide()  # the problem the last query reported is gone
             self._query_banner = False
+
+    def _first_index_run(self) -> None:
+        if self._indexing_armed:  # armed until it has really started, so ``busy`` covers the wait
+            self._indexing_armed = False
+            self.engine.start_indexing()
+
+    @property
+    def busy(self) -> bool:
+        """Indexing runs or is about to start by itself, or an answer is on its way."""
+        return self._indexing_armed or self.engine.busy
 
     def _describe(self, n: int, rows=None) -> str:
         if self.similar_to or self.query:
@@ -236,8 +247,7 @@ class MainWindow(QMainWindow):
     def _query_failed(self, message: str) -> None:
         self._query_banner = True
         if self._indexing_armed:
-            self._indexing_armed = False
-            QTimer.singleShot(0, self.engine.start_indexing)
+            QTimer.singleShot(0, self._first_index_run)
         if "no photos are embedded" in message and self.engine.indexing_active:
             message = "Search works once the first photos are indexed — indexing is under way."
             self.banner.show_message(message)
@@ -357,7 +367,7 @@ class MainWindow(QMainWindow):
 
     def add_folders(self, folders: list[str]) -> None:
         self._mutations += 1
-        self.statusBar().showMessage(f"Adding {', '.join(os.path.basename(f) for f in folders)}…", 4000)
+        self.status.show(f"Adding {', '.join(os.path.basename(f) for f in folders)}…", 4000)
         self.engine.add_folders(folders, lambda _added: self._folders_changed(), self._mutation_failed)
 
     def remove_folder(self, folder: str) -> None:
@@ -412,10 +422,12 @@ class MainWindow(QMainWindow):
         if self._mutations:
             return  # stopped to let a folder or settings change through; it restarts after
         if outcome == "finished":
-            self.statusBar().showMessage(_report_text(detail), 10_000)
+            # A run that found nothing new (most runs restarted after a change) is no news: it
+            # never replaces a confirmation or a count the person is still reading.
+            news = detail["embedded"] or detail["failed"]
+            self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
         elif outcome == "cancelled":
-            self.statusBar().showMessage("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.",
-                                         10_000)
+            self.status.show("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.", 10_000)
         else:
             self.banner.show_message(f"Indexing failed: {detail}", "settings", "Settings…")
         self._update_problems()

@@ -109,7 +109,7 @@ class TagsUi:
     def add_tag_to_selected(self) -> None:
         paths = self.window.selected_paths()
         if not paths:
-            self.window.statusBar().showMessage("Select photos in the gallery first.", 5000)
+            self.window.status.show("Select photos in the gallery first.", 5000)
             return
         tag, ok = QInputDialog.getItem(self.window, "Add a tag", f"Tag for {len(paths)} photo(s):",
                                        self.service.tag_names(), -1, True)
@@ -127,10 +127,10 @@ class TagsUi:
         return dialog
 
     def teach(self, name: str, paths: list[str]) -> None:
-        self.window.statusBar().showMessage(f"Teaching “{name}” from {len(paths)} photos…")
+        self.window.status.show(f"Teaching “{name}” from {len(paths)} photos…")
 
         def done(result: dict) -> None:
-            self.window.statusBar().showMessage(
+            self.window.status.show(
                 f"“{result['tag']}” learnt from {result['examples']} examples"
                 + (f" and {result['counter_examples']} counter-examples" if result["counter_examples"] else "")
                 + f": {result['photos']:,} photos tagged ({result['seconds']:.2f} s)", 10_000)
@@ -158,7 +158,7 @@ class TagsUi:
         self.service.albums(select)
 
     def _failed(self, message: str) -> None:
-        self.window.statusBar().clearMessage()
+        self.window.status.clear()
         self.window.banner.show_message(message)
 
     # -- settings -----------------------------------------------------------------------------------
@@ -168,11 +168,11 @@ class TagsUi:
             return
         window = self.window
         window._mutations += 1  # the indexer stop this causes is not news
-        window.statusBar().showMessage("Re-tagging the library at the new sensitivity…")
+        window.status.show("Re-tagging the library at the new sensitivity…")
 
         def settled(_result=None) -> None:
             window._mutations -= 1
-            window.statusBar().showMessage("Tags updated to the new sensitivity.", 6000)
+            window.status.show("Tags updated to the new sensitivity.", 6000)
             window.engine.start_indexing()
 
         def failed(message: str) -> None:

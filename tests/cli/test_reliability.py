@@ -120,8 +120,14 @@ def test_kill_9_while_indexing_then_resume(tmp_path, capsys):
 
 def test_kill_9_while_watching_then_restart(tmp_path, capsys):
     """A watcher killed mid-batch: the restarted one reconciles and nothing is lost or doubled."""
+    from photoapp.config import Settings
+
     folder, lib = tmp_path / "photos", tmp_path / "lib"
     folder.mkdir()
+    lib.mkdir()
+    # Batches of 4 are saved one by one: after the first 10 photos some 24 saves remain to kill
+    # the watcher in, however long this process waits for the CPU (with batches of 32, three).
+    Settings(batch_size=4).save(lib)
     cmd = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy", "watch", str(folder),
            "--settle", "0.3"]
     log = tmp_path / "watch.log"

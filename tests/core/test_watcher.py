@@ -107,7 +107,9 @@ def test_new_photos_are_indexed_in_batches_once_each(library, toy_source, tmp_pa
 
 def test_file_written_slowly_in_chunks_is_read_only_when_complete(library, shared_photos, tmp_path):
     data = sorted(shared_photos.glob("*.jpg"))[0].read_bytes()
-    with Watching(library, tmp_path / "slow", settle=1.0) as w:
+    # The writer pauses 0.3 s between chunks; a settle interval of 2 s (not 1) leaves a busy
+    # machine 1.7 s of slack to wake the writer before the watcher could think it finished.
+    with Watching(library, tmp_path / "slow", settle=2.0) as w:
         target = w.folder / "camera_import.jpg"
         chunks = [data[i:i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
         with open(target, "wb") as fh:

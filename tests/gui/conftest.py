@@ -118,7 +118,7 @@ def no_threads_left():
 
     before = {t.ident for t in threading.enumerate()}
     yield
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a ceiling, not a timing check: ends as soon as they are gone
     extra = []
     while time.monotonic() < deadline:
         # Qt pool threads that ran Python stay listed as _DummyThread forever: the window
@@ -142,10 +142,40 @@ class Waits:
         self.qtbot.waitUntil(lambda: predicate(window), timeout=timeout)
 
     def idle(self, window, timeout=60_000) -> None:
-        """Until no indexing runs and the last query has been answered."""
-        self.qtbot.waitUntil(lambda: window.engine.job is None and window.engine.queries.activeThreadCount() == 0,
-                             timeout=timeout)
-        self.qtbot.wait(50)
+        """Until no indexing runs or is about to start by itself, and every query's answer
+        has reached the GUI thread (not only left the worker: its callback has run)."""
+        self.qtbot.waitUntil(lambda: not window.busy, timeout=timeout)
+
+    @staticmethod
+    def lockstep_progress(window) -> None:
+        """From now on each index run's progress report holds its worker until the GUI thread
+        has handled it (every slot connected to ``engine.index_progress`` before this call
+        has run). What the GUI does at a count (a pause click) then lands before the next
+        batch however loaded the machine is, not whenever the event loop gets to it."""
+        from PySide6.QtCore import Qt
+
+        engine, cond = window.engine, threading.Condition()
+        counts = {"sent": 0, "handled": 0}
+
+        def handled(*_args) -> None:  # GUI thread
+            with cond:
+                counts["handled"] += 1
+                cond.notify_all()
+
+        def hold(*_args) -> None:  # the indexing thread, as it reports
+            with cond:
+                counts["sent"] += 1
+                mine, deadline = counts["sent"], time.monotonic() + 120
+                while counts["handled"] < mine and not engine.closed and time.monotonic() < deadline:
+                    cond.wait(0.05)
+
+        def attach() -> None:  # index_started comes before the run starts: no report is missed
+            with cond:
+                counts["sent"] = counts["handled"] = 0
+            engine.job.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
+
+        engine.index_progress.connect(handled)
+        engine.index_started.connect(attach)
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
 
 
 def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
-        make_window, qtbot, dupes_folder, tmp_path, monkeypatch):
+        make_window, qtbot, wait, dupes_folder, tmp_path, monkeypatch):
     from photoapp.core.library import Library
     from photoapp.gui.views import duplicates_view
 
@@ -118,7 +118,7 @@ def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
     assert dialog.cancel_button.isVisible()
     dialog.cancel_button.click()
     assert not dialog.busy and dialog.list.count() == 0 and "Stopped" in dialog.summary.text()
-    qtbot.wait(300)  # the cancelled job's late answer must not fill the list
+    wait.idle(window)  # the cancelled job's late answer has arrived; it must not fill the list
     assert dialog.list.count() == 0
 
     window.engine.library.catalog.db.execute("DELETE FROM fingerprints")  # photos from before the feature

@@ -74,6 +74,7 @@ def test_pause_then_cancel_indexing(make_window, tmp_path, few_photos, wait, qtb
             paused.append(done)
 
     window.engine.index_progress.connect(pause_at_first_count)
+    wait.lockstep_progress(window)  # the click lands before the next batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
     qtbot.waitUntil(lambda: window.engine.job is not None and window.engine.job.holding.is_set(), timeout=120_000)
     assert window.progress.isVisible() and window.progress.pause_button.text() == "Resume"
@@ -86,10 +87,10 @@ def test_pause_then_cancel_indexing(make_window, tmp_path, few_photos, wait, qtb
     assert stopped.args[0] == "cancelled"
     assert not window.progress.isVisible()
     assert "stopped" in window.statusBar().currentMessage()
-    assert embedded < 12
+    assert embedded == 4  # the first batch, then the pause
 
 
-def test_resume_finishes_the_run(make_window, tmp_path, few_photos, qtbot):
+def test_resume_finishes_the_run(make_window, tmp_path, few_photos, wait, qtbot):
     from photoapp.config import Settings
 
     library = tmp_path / "library"
@@ -98,6 +99,7 @@ def test_resume_finishes_the_run(make_window, tmp_path, few_photos, qtbot):
     window = make_window(library)
     window.engine.index_progress.connect(
         lambda phase, done, total: window.progress.pause_button.setChecked(True) if done == 4 else None)
+    wait.lockstep_progress(window)  # paused before the last batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
     qtbot.waitUntil(lambda: window.engine.job is not None and window.engine.job.holding.is_set(), timeout=120_000)
     with qtbot.waitSignal(window.engine.index_stopped, timeout=60_000) as stopped:
@@ -155,7 +157,7 @@ def test_ctrl_f_focuses_search_and_debounces(make_window, indexed_library, wait,
     window.search_bar.query_changed.connect(fired.append)
     qtbot.keyClicks(window.search_bar, "green")
     assert fired == []  # nothing while typing
-    qtbot.waitUntil(lambda: fired == ["green"], timeout=3_000)
+    qtbot.waitUntil(lambda: fired == ["green"], timeout=20_000)
 
 
 def test_broken_model_shows_banner_while_browsing_works(make_window, indexed_library, tmp_path, wait, qtbot):
@@ -164,7 +166,7 @@ def test_broken_model_shows_banner_while_browsing_works(make_window, indexed_lib
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
     assert "config.json" in window.banner.text() and window.banner.button.isVisible()
     window.set_query("red")
-    qtbot.waitUntil(lambda: "model" in window.banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "search model is not available" in window.banner.text(), timeout=20_000)
     wait.idle(window)
 
 

@@ -75,7 +75,7 @@ def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_
     window.engine.watch.status.connect(lambda status: seen.append(status.state if status else None))
     with qtbot.waitSignal(window.engine.index_stopped, timeout=60_000):
         window.engine.start_indexing()  # File ▸ Index now: the watcher steps aside meanwhile
-        qtbot.waitUntil(lambda: None in seen, timeout=10_000)
+        qtbot.waitUntil(lambda: None in seen, timeout=60_000)
     qtbot.waitUntil(lambda: window.watch_indicator.state == "polling", timeout=60_000)
     assert window.engine.watch.running and seen[seen.index(None) + 1] == "starting"
 
