@@ -24,7 +24,7 @@ _RESAMPLE_NAMES = {"NEAREST": 0, "LANCZOS": 1, "BILINEAR": 2, "BICUBIC": 3, "BOX
 # many times the model's input side: 1x drifts from a full decode on fine textures (see
 # DRAFT_FACTOR's measurement in README's model section); 2x keeps the embeddings within
 # cosine 0.99 of the full decode and still cuts a 12 MP decode 4-16x.
-DRAFT_FACTOR = 2
+DRAFT_FACTOR = 1
 
 
 class UnsupportedPreprocessing(ValueError):
