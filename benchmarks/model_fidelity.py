@@ -122,10 +122,13 @@ def main() -> None:
     for f in FACTORS:
         headers += [f"draft x{f} MAD max", f"draft x{f} cos min", f"draft x{f} cos mean"]
     print()
-    print(table(headers, [[n, r["input"], r["tensor_mad_max"], r["tensor_mad_worst_photo"], r["other_photos_cosine_mean"]]
-                          + sum(([r[f"draft_x{f}_tensor_mad_max"], r[f"draft_x{f}_cosine_min"],
-                                  r[f"draft_x{f}_cosine_mean"]] for f in FACTORS), [])
-                          for n, r in rows.items()],
+    lines = []
+    for n, r in rows.items():
+        line = [n, r["input"], r["tensor_mad_max"], r["tensor_mad_worst_photo"], r["other_photos_cosine_mean"]]
+        for f in FACTORS:
+            line += [r[f"draft_x{f}_tensor_mad_max"], r[f"draft_x{f}_cosine_min"], r[f"draft_x{f}_cosine_mean"]]
+        lines.append(line)
+    print(table(headers, lines,
                 title=f"fast path vs the model's own processor, {len(paths)} photos of {SHARED_PHOTOS}, "
                       f"device {args.device}"))
     out = write_results(f"model_fidelity-{args.device}", {

@@ -24,9 +24,12 @@ CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 
 # Words the test tokenizers know whole; anything else falls back to smaller pieces.
-WORDS = ("a photo of the dog cat beach sunset sea snow mountain flower red green blue yellow "
-         "insect dragonfly ladybird wine glass bridge storm sky tree forest garden people friends "
-         "field meadow rain drops wood city night water sand dune pattern close up picture").split()
+WORDS = (
+    "a", "photo", "of", "the", "dog", "cat", "beach", "sunset", "sea", "snow", "mountain", "flower", "red",
+    "green", "blue", "yellow", "insect", "dragonfly", "ladybird", "wine", "glass", "bridge", "storm", "sky",
+    "tree", "forest", "garden", "people", "friends", "field", "meadow", "rain", "drops", "wood", "city",
+    "night", "water", "sand", "dune", "pattern", "close", "up", "picture",
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,9 @@ def siglip_tokenizer(folder: Path):
     folder.mkdir(parents=True, exist_ok=True)
     corpus = [" ".join(WORDS[i:i + 7]) for i in range(len(WORDS))] * 4
     model = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=model, vocab_size=60, hard_vocab_limit=False,
-                                   model_type="unigram", pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=model, vocab_size=60,
+                                   hard_vocab_limit=False, model_type="unigram",
+                                   pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
                                    pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
                                    character_coverage=1.0, byte_fallback=False, minloglevel=2)
     (folder / "spiece.model").write_bytes(model.getvalue())
@@ -158,8 +162,9 @@ def model_config(family: Family, vocab_size: int, special: dict, scale: str = "t
 
 def image_processor(family: Family):
     """The family's image processor as transformers builds it from the published settings."""
-    from photoapp.core.embedding.preprocess import load_image_processor
     import tempfile
+
+    from photoapp.core.embedding.preprocess import load_image_processor
 
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "preprocessor_config.json").write_text(json.dumps(family.image_processor))

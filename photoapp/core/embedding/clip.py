@@ -77,7 +77,8 @@ class ClipEmbedder:
         self._lock = threading.Lock()
         self.device = "cpu"
         self.dtype = None
-        self.text_padding: dict = {"padding": True}
+        self.text_padding: dict = {"padding": True}  # how texts are tokenized (see text_inputs())
+        self.text_inputs: tuple[str, ...] | None = None  # the tokenizer outputs the text tower gets (None: all)
         self._fp32_vision = None  # kept until the first int8 batch has been checked against it
         self.text_int8_cosine: float | None = None  # measured on TEXT_PROBES at load
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # recent search texts
@@ -132,14 +133,15 @@ class ClipEmbedder:
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.source.folder)
         except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
-            raise unsupported(f"{self.source.name} has no tokenizer transformers can read ({_first_line(exc)})") from None
+            raise unsupported(f"{self.source.name} has no tokenizer transformers can read "
+                              f"({_first_line(exc)})") from None
         try:
             model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load model from {self.source.folder}: {_first_line(exc)}") from None
         if not hasattr(model, "get_image_features") or not hasattr(model, "get_text_features"):
             raise unsupported(f"{self.source.name} is a {config.model_type} model without an image and a text tower")
-        self.text_padding = text_padding(config, self._tokenizer)
+        self.text_padding, self.text_inputs = text_inputs(config, self._tokenizer)
         self._model = model.to(self.device).eval()
         if self.precision == "int8" and not hasattr(self._model, "vision_model"):
             self.precision = "fp32"  # an unusual layout: nothing we know how to quantise safely
@@ -226,10 +228,9 @@ class ClipEmbedder:
     def _encode_texts(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        padding = dict(self.text_padding)
-        inputs = padding.pop("inputs", None)
-        tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **padding)
-        tokens = {k: v.to(self.device) for k, v in tokens.items() if inputs is None or k in inputs}
+        tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **self.text_padding)
+        wanted = self.text_inputs or tuple(tokens)
+        tokens = {k: v.to(self.device) for k, v in tokens.items() if k in wanted}
         with torch.inference_mode():
             return self._normalise(_features(self._model.get_text_features(**tokens)))
 
@@ -296,17 +297,18 @@ def _model_class(config):
         return None
 
 
-def text_padding(config, tokenizer) -> dict:
-    """How texts are tokenized for this model. CLIP: padded to the longest text in the batch
-    (its causal text tower pools the end-of-text token). SigLIP and SigLIP2 pool the last
-    position and were trained on texts padded on the right to 64 tokens without an attention
-    mask, so that is what they get (transformers' own pipeline pads them to 64 too; Gemma's
-    tokenizer, SigLIP2's, would pad on the left)."""
+def text_inputs(config, tokenizer) -> tuple[dict, tuple[str, ...] | None]:
+    """How texts are tokenized for this model, and which tokenizer outputs its text tower
+    gets. CLIP: padded to the longest text in the batch, with the attention mask (its causal
+    text tower pools the end-of-text token). SigLIP and SigLIP2 pool the last position and
+    were trained on texts padded on the right to 64 tokens without an attention mask, so that
+    is what they get (transformers' own pipeline pads them to 64 too; Gemma's tokenizer,
+    SigLIP2's, would pad on the left)."""
     if getattr(config, "model_type", "") not in ("siglip", "siglip2"):
-        return {"padding": True}
+        return {"padding": True}, None
     tokenizer.padding_side = "right"
     length = getattr(config.text_config, "max_position_embeddings", None) or 64
-    return {"padding": "max_length", "max_length": int(length), "inputs": ("input_ids",)}
+    return {"padding": "max_length", "max_length": int(length)}, ("input_ids",)
 
 
 def _quantize_int8(model):

@@ -29,7 +29,8 @@ class ModelUnavailable(Exception):
 # tested families; tests/core/test_model_compat.py builds each of them).
 SUPPORTED = ("Photoapp works with CLIP-family image-text models saved by transformers with safetensors "
              "weights: CLIP (e.g. openai/clip-vit-base-patch32, ViT-B/16, ViT-L/14-336), SigLIP "
-             "(e.g. google/siglip-base-patch16-224) and fixed-resolution SigLIP2 (e.g. google/siglip2-base-patch16-224)")
+             "(e.g. google/siglip-base-patch16-224) and fixed-resolution SigLIP2 "
+             "(e.g. google/siglip2-base-patch16-224)")
 
 
 def unsupported(what: str) -> ModelUnavailable:
@@ -159,5 +160,6 @@ def _from_hub(repo_id: str, download: bool) -> Path:
             f"downloaded, or download it elsewhere and pass its folder with --model /path/to/folder "
             f"(use --model toy for the built-in demo model)") from None
     if not any(folder.glob("*.safetensors")):
-        raise unsupported(f"model {repo_id!r} has no safetensors weights (Photoapp never loads pickled weights)")
+        raise unsupported(f"model {repo_id!r} has no safetensors weights (Photoapp never loads pickled "
+                          "weights)")
     return folder
