@@ -162,6 +162,7 @@ class Library:
                     cancel: threading.Event | None = None) -> IndexReport:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
+        self._check_model()
         folders = sorted(self.catalog.folders(), key=lambda f: len(f[1]), reverse=True)
         scopes = []
         for path in paths:
