@@ -260,8 +260,7 @@ def _first_line(exc: BaseException) -> str:
     return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
-# Model types with an image and a text tower that Photoapp embeds with, and the ones it
-# knows it cannot (why, in words).
+# Model types that have an image and a text tower but that Photoapp cannot embed with, and why.
 NOT_SUPPORTED = {"siglip2": "a SigLIP2 NaFlex model (variable resolution, patches instead of a fixed-size image); "
                             "use a fixed-resolution SigLIP2 such as google/siglip2-base-patch16-224"}
 
