@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import sys
 import time
 from datetime import datetime, timedelta
@@ -25,11 +24,13 @@ CAMERA_SIZE = (4000, 3000)  # 12 MP, 4:3 like most phone and APS-C cameras
 
 def make_vit_b32(folder: Path) -> Path:
     """A ViT-B/32-shaped CLIPModel (transformers' CLIPConfig defaults) with random weights,
-    saved like a downloaded model: safetensors, tokenizer, preprocessor config."""
+    saved as the installed transformers saves a model and its processor (transformers 5:
+    the image processor inside processor_config.json, no preprocessor_config.json), with
+    openai/clip-vit-base-patch32's published preprocessing."""
     if (folder / "model.safetensors").exists():
         return folder
     import torch
-    from transformers import CLIPConfig, CLIPModel
+    from transformers import AutoTokenizer, CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
 
     from photoapp.core.embedding.models import toy_model_dir
 
@@ -37,15 +38,10 @@ def make_vit_b32(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     CLIPModel(CLIPConfig()).save_pretrained(folder, safe_serialization=True)
     # The toy tokenizer stands in: text cost depends on the 77-token context, not the vocabulary.
-    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt", "special_tokens_map.json"):
-        if (toy_model_dir() / name).exists():
-            shutil.copy(toy_model_dir() / name, folder / name)
-    cfg = {"size": {"shortest_edge": 224}, "do_resize": True, "do_center_crop": True,
-           "crop_size": {"height": 224, "width": 224}, "resample": 3, "do_rescale": True,
-           "rescale_factor": 1 / 255, "do_normalize": True, "do_convert_rgb": True,
-           "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
-           "image_processor_type": "CLIPImageProcessor"}
-    (folder / "preprocessor_config.json").write_text(json.dumps(cfg, indent=1))
+    image_processor = CLIPImageProcessor(size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224},
+                                         do_center_crop=True, resample=3)
+    CLIPProcessor(image_processor=image_processor,
+                  tokenizer=AutoTokenizer.from_pretrained(toy_model_dir())).save_pretrained(folder)
     return folder
 
 

@@ -5,7 +5,8 @@
 
 Everything is measured in one run, side by side, with the real-size ViT-B/32 CLIP
 architecture (transformers' CLIPConfig defaults, random weights: its cost does not depend
-on the weights) on camera-like 12 MP JPEGs with EXIF (benchmarks/fixtures.py):
+on the weights), saved in the current folder layout (CLIPProcessor.save_pretrained:
+processor_config.json), on camera-like 12 MP JPEGs with EXIF (benchmarks/fixtures.py):
 
   decode only    the project's decode path (hash, EXIF, JPEG draft decode, fingerprint,
                  resize + normalise) in its decode worker pool, no model
@@ -13,7 +14,7 @@ on the weights) on camera-like 12 MP JPEGs with EXIF (benchmarks/fixtures.py):
                  (measured before and after the end-to-end run; the mean is the bound)
   end-to-end     ``Library.index_folders`` (what ``photoapp index`` runs) on a fresh
                  library, model already loaded
-  naive          per image: full-size Pillow decode, transformers' CLIPImageProcessor,
+  naive          per image: full-size Pillow decode, the model's own image processor,
                  the model on a batch of one
   precision      model only with the reduced precisions (CPU: bf16, dynamic int8; CUDA:
                  fp16), and the cosine of their embeddings to fp32 on the real photos
@@ -145,9 +146,9 @@ def naive(model: Path, paths: list[Path], device: str) -> dict:
     """What a first script would do: full decode, the transformers processor, batch of 1."""
     import torch
     from PIL import Image
-    from transformers import CLIPImageProcessor, CLIPModel
+    from transformers import AutoImageProcessor, CLIPModel
 
-    processor = CLIPImageProcessor.from_pretrained(model)
+    processor = AutoImageProcessor.from_pretrained(model)  # the model's own, from processor_config.json
     net = CLIPModel.from_pretrained(model, use_safetensors=True).to(device).eval()
     with torch.inference_mode():
         net.get_image_features(pixel_values=torch.zeros(1, 3, 224, 224, device=device))  # warm-up
@@ -199,7 +200,7 @@ def main() -> None:
     precision = args.precision or "auto"
     workers = args.workers or default_workers()
     print("preparing the model and photos...", file=sys.stderr)
-    model = make_vit_b32(args.cache / "vit-b32-random")
+    model = make_vit_b32(args.cache / "vit-b32-random-processor")
     # Three folders of distinct photos: one library indexes them all, and a copy of a
     # photo already indexed would reuse its embedding instead of being decoded.
     folders = {name: args.cache / name for name in ("camera", "camera-fp32", "camera-first")}

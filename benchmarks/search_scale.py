@@ -184,7 +184,7 @@ def main() -> None:
     args = parser.parse_args()
     params = HnswParams(args.m, args.ef_construction, defaults.ef)
     efs = [int(e) for e in (args.ef or f"64,{defaults.ef},256,512").split(",")]
-    model = make_vit_b32(args.cache / "vit-b32-random")
+    model = make_vit_b32(args.cache / "vit-b32-random-processor")
     results = []
     for n in (int(x) for x in args.n.split(",")):
         row, index, vectors, qs = measure(n, args.dim, params, efs, args.queries, args.data, args.cache)

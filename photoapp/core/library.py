@@ -81,10 +81,19 @@ class Library:
                                                    self.settings.precision)
         return self._embedders[model]
 
+    def _next_model(self) -> str:
+        """The model the next index run embeds with (nothing is recorded)."""
+        return self.requested_model or self.pending_model or self.settings.model or DEFAULT_MODEL
+
+    def _check_model(self) -> None:
+        """Load the model an index run will use before the run records anything (folders,
+        a model switch): a folder that is not a usable model leaves the library as it was."""
+        self.embedder_for(self._next_model()).load()
+
     def _target_model(self) -> str:
         """Which model an index run embeds with; starts or resumes a model switch if needed."""
         active = self.settings.model
-        target = self.requested_model or self.pending_model or active or DEFAULT_MODEL
+        target = self._next_model()
         if active is None:
             self.settings.model = target
         elif target != active and target != self.pending_model:
@@ -144,6 +153,10 @@ class Library:
     def index_folders(self, paths: list[str] | None = None, progress: ProgressFn | None = None,
                       cancel: threading.Event | None = None) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
+        for raw in paths or ():
+            if not os.path.isdir(os.path.expanduser(os.fsdecode(raw))):
+                raise LibraryError(f"not a folder: {raw}")
+        self._check_model()
         targets = self.add_folders(paths) if paths else self.catalog.folders()
         return self._run(lambda indexer: indexer.run(targets), progress, cancel)
 
@@ -151,6 +164,7 @@ class Library:
                     cancel: threading.Event | None = None) -> IndexReport:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
+        self._check_model()
         folders = sorted(self.catalog.folders(), key=lambda f: len(f[1]), reverse=True)
         scopes = []
         for path in paths:

@@ -15,8 +15,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from photoapp.core.embedding.models import ModelSource, ModelUnavailable
-from photoapp.core.embedding.preprocess import PreprocessSpec
+from photoapp.core.embedding.models import ModelSource, ModelUnavailable, unsupported
+from photoapp.core.embedding.preprocess import PreprocessSpec, UnsupportedPreprocessing, load_image_processor
 
 
 def choose_device(preference: str = "auto") -> str:
@@ -70,13 +70,15 @@ class ClipEmbedder:
         self.preference = device
         self.precision = precision
         self.int8_cosine: float | None = None  # measured on the first batch of photos
-        self.spec = PreprocessSpec.from_folder(source.folder)
+        self._spec: PreprocessSpec | None = None
+        self.model_type: str | None = None
         self._model = None
         self._tokenizer = None
         self._lock = threading.Lock()
         self.device = "cpu"
         self.dtype = None
-        self.text_padding: dict = {"padding": True}
+        self.text_padding: dict = {"padding": True}  # how texts are tokenized (see text_inputs())
+        self.text_inputs: tuple[str, ...] | None = None  # the tokenizer outputs the text tower gets (None: all)
         self._fp32_vision = None  # kept until the first int8 batch has been checked against it
         self.text_int8_cosine: float | None = None  # measured on TEXT_PROBES at load
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # recent search texts
@@ -92,29 +94,54 @@ class ClipEmbedder:
                 self._load()
         return self
 
+    @property
+    def spec(self) -> PreprocessSpec:
+        """How photos are prepared for this model, from its own image processor."""
+        if self._spec is None:
+            with self._lock:
+                if self._spec is None:
+                    self._spec = self._read_spec()
+        return self._spec
+
+    def _read_spec(self) -> PreprocessSpec:
+        _quiet_transformers()
+        try:
+            processor = load_image_processor(self.source.folder)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise unsupported(f"{self.source.name} has no image processor transformers can read "
+                              f"({_first_line(exc)})") from None
+        try:
+            return PreprocessSpec.from_processor(processor)
+        except UnsupportedPreprocessing as exc:
+            raise unsupported(f"{self.source.name} cannot be used: {exc}") from None
+
     def _load(self) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        _quiet_transformers()
+        config = check_architecture(self.source)
+        self.model_type = config.model_type
+        if self._spec is None:
+            self._spec = self._read_spec()
         self.device = choose_device(self.preference)
         if self.precision == "auto":
-            self.precision = default_precision(self.device, _vision_width(self.source.folder))
+            self.precision = default_precision(self.device, getattr(config.vision_config, "hidden_size", None))
         if self.precision == "int8" and self.device != "cpu":
             raise ModelUnavailable("int8 precision runs on the CPU only; use fp16 on a GPU")
         self.dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.precision, torch.float32)
         try:
-            model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
             self._tokenizer = AutoTokenizer.from_pretrained(self.source.folder)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailable(f"cannot load model from {self.source.folder}: {str(exc).splitlines()[0]}") from None
+        except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
+            raise unsupported(f"{self.source.name} has no tokenizer transformers can read "
+                              f"({_first_line(exc)})") from None
+        try:
+            model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"cannot load model from {self.source.folder}: {_first_line(exc)}") from None
         if not hasattr(model, "get_image_features") or not hasattr(model, "get_text_features"):
-            raise ModelUnavailable(f"{self.source.name} is not a CLIP-family model (no image/text towers)")
-        if getattr(model.config, "model_type", "") in ("siglip", "siglip2"):
-            # SigLIP was trained on texts padded to 64 tokens; other padding degrades it.
-            self.text_padding = {"padding": "max_length", "max_length": 64}
+            raise unsupported(f"{self.source.name} is a {config.model_type} model without an image and a text tower")
+        self.text_padding, self.text_inputs = text_inputs(config, self._tokenizer)
         self._model = model.to(self.device).eval()
         if self.precision == "int8" and not hasattr(self._model, "vision_model"):
             self.precision = "fp32"  # an unusual layout: nothing we know how to quantise safely
@@ -202,7 +229,8 @@ class ClipEmbedder:
         import torch
 
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **self.text_padding)
-        tokens = {k: v.to(self.device) for k, v in tokens.items()}
+        wanted = self.text_inputs or tuple(tokens)
+        tokens = {k: v.to(self.device) for k, v in tokens.items() if k in wanted}
         with torch.inference_mode():
             return self._normalise(_features(self._model.get_text_features(**tokens)))
 
@@ -220,15 +248,66 @@ class ClipEmbedder:
         return (arr / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def _vision_width(folder) -> int | None:
-    import json
-    from pathlib import Path
+def _quiet_transformers() -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+# Model types that have an image and a text tower but that Photoapp cannot embed with, and why.
+NOT_SUPPORTED = {"siglip2": "a SigLIP2 NaFlex model (variable resolution, patches instead of a fixed-size image); "
+                            "use a fixed-resolution SigLIP2 such as google/siglip2-base-patch16-224"}
+
+
+def check_architecture(source: ModelSource):
+    """The folder's config, read by transformers' AutoConfig, if it is a model Photoapp can
+    use (an image and a text tower that embed into one space); else ModelUnavailable naming
+    what is supported. Nothing heavy is loaded."""
+    from transformers import AutoConfig
 
     try:
-        cfg = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
-        return int(cfg.get("vision_config", {}).get("hidden_size"))
-    except (OSError, ValueError, TypeError):
+        config = AutoConfig.from_pretrained(source.folder)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise unsupported(f"{source.name} is not a model transformers knows ({_first_line(exc)})") from None
+    model_type = getattr(config, "model_type", "") or "unknown"
+    if model_type in NOT_SUPPORTED:
+        raise unsupported(f"{source.name} is {NOT_SUPPORTED[model_type]}")
+    model_class = _model_class(config)
+    towers = model_class is not None and hasattr(model_class, "get_image_features") and hasattr(
+        model_class, "get_text_features")
+    if not towers or getattr(config, "vision_config", None) is None or getattr(config, "text_config", None) is None:
+        raise unsupported(f"{source.name} is a {model_type} model, not an image-text model with an image and a "
+                          "text tower")
+    return config
+
+
+def _model_class(config):
+    from transformers.models.auto.modeling_auto import MODEL_MAPPING
+
+    try:
+        return MODEL_MAPPING[type(config)]
+    except (KeyError, ValueError, ImportError, AttributeError):
         return None
+
+
+def text_inputs(config, tokenizer) -> tuple[dict, tuple[str, ...] | None]:
+    """How texts are tokenized for this model, and which tokenizer outputs its text tower
+    gets. CLIP: padded to the longest text in the batch, with the attention mask (its causal
+    text tower pools the end-of-text token). SigLIP and SigLIP2 pool the last position and
+    were trained on texts padded on the right to 64 tokens without an attention mask, so that
+    is what they get (transformers' own pipeline pads them to 64 too; Gemma's tokenizer,
+    SigLIP2's, would pad on the left)."""
+    if getattr(config, "model_type", "") not in ("siglip", "siglip2"):
+        return {"padding": True}, None
+    tokenizer.padding_side = "right"
+    length = getattr(config.text_config, "max_position_embeddings", None) or 64
+    return {"padding": "max_length", "max_length": int(length)}, ("input_ids",)
 
 
 def _quantize_int8(model):

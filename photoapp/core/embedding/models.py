@@ -22,7 +22,34 @@ _ALLOW = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken"]
 
 
 class ModelUnavailable(Exception):
-    """The model cannot be found or downloaded; the message says what to do."""
+    """The model cannot be found, downloaded or used; the message says what to do."""
+
+
+# What every "not a model we can use" message ends with (README's model section lists the
+# tested families; tests/core/test_model_compat.py builds each of them).
+SUPPORTED = ("Photoapp works with CLIP-family image-text models saved by transformers with safetensors "
+             "weights: CLIP (e.g. openai/clip-vit-base-patch32, ViT-B/16, ViT-L/14-336), SigLIP "
+             "(e.g. google/siglip-base-patch16-224) and fixed-resolution SigLIP2 "
+             "(e.g. google/siglip2-base-patch16-224)")
+
+
+def unsupported(what: str) -> ModelUnavailable:
+    """A one-line error: what is wrong with the folder, then what is supported."""
+    return ModelUnavailable(f"{what}. {SUPPORTED}")
+
+
+def check_folder(path: Path) -> None:
+    """The files a usable model folder has: config.json and safetensors weights (never a pickle)."""
+    if not path.is_dir():
+        raise ModelUnavailable(f"model folder {path} does not exist")
+    if not (path / "config.json").is_file():
+        raise unsupported(f"{path} is not a model folder (it has no config.json)")
+    if not any(path.glob("*.safetensors")):
+        pickled = sorted(p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt", ".pkl"))
+        if pickled:
+            raise unsupported(f"{path} has only pickled weights ({', '.join(pickled[:3])}), which Photoapp never "
+                              "loads (convert them to safetensors)")
+        raise unsupported(f"{path} has no model weights (no *.safetensors file)")
 
 
 # Who hears about a download started on this thread: (bytes done, bytes known so far).
@@ -99,8 +126,7 @@ def resolve(spec: str, download: bool = True) -> ModelSource:
         return ModelSource(TOY_MODEL, folder)
     path = Path(name)
     if path.is_absolute():
-        if not (path / "config.json").is_file():
-            raise ModelUnavailable(f"model folder {path} does not exist or has no config.json")
+        check_folder(path)
         return ModelSource(name, path)
     return ModelSource(name, _from_hub(name, download))
 
@@ -134,5 +160,6 @@ def _from_hub(repo_id: str, download: bool) -> Path:
             f"downloaded, or download it elsewhere and pass its folder with --model /path/to/folder "
             f"(use --model toy for the built-in demo model)") from None
     if not any(folder.glob("*.safetensors")):
-        raise ModelUnavailable(f"model {repo_id!r} has no safetensors weights; Photoapp never loads pickled weights")
+        raise unsupported(f"model {repo_id!r} has no safetensors weights (Photoapp never loads pickled "
+                          "weights)")
     return folder
