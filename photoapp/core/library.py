@@ -105,8 +105,18 @@ class Library:
         else:
             return target  # nothing to record: a save would put back this Library's stale copy of
             # settings another writer changed since (a folder watcher's batch, the GUI's state)
-        self.settings.save(self.path)
+        self._save_keeping_others()
         return target
+
+    def _save_keeping_others(self) -> None:
+        """Save the settings with what other writers stored since this Library read them
+        (the window's state, a watcher's batch): the model was loaded in between, which
+        takes seconds. The model fields are this Library's; every other extra is the file's."""
+        stored = Settings.load(self.path).extra
+        for key, value in stored.items():
+            if key != "pending_model":
+                self.settings.extra[key] = value
+        self.settings.save(self.path)
 
     def _finish_switch(self, target: str) -> None:
         """Make ``target`` the active model once every photo has its embedding."""
@@ -116,7 +126,7 @@ class Library:
             return
         self.settings.model = target
         self.settings.extra.pop("pending_model", None)
-        self.settings.save(self.path)
+        self._save_keeping_others()
         self.requested_model = None
 
     def _require_embeddings(self) -> None:

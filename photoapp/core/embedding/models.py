@@ -41,7 +41,7 @@ def unsupported(what: str) -> ModelUnavailable:
 def check_folder(path: Path) -> None:
     """The files a usable model folder has: config.json and safetensors weights (never a pickle)."""
     if not path.is_dir():
-        raise ModelUnavailable(f"model folder {path} does not exist")
+        raise ModelUnavailable(f"model folder {path} does not exist or has no config.json")
     if not (path / "config.json").is_file():
         raise unsupported(f"{path} is not a model folder (it has no config.json)")
     if not any(path.glob("*.safetensors")):

@@ -23,9 +23,10 @@ _RESAMPLE_NAMES = {"NEAREST": 0, "LANCZOS": 1, "BILINEAR": 2, "BICUBIC": 3, "BOX
 # A JPEG is decoded at reduced scale (DCT scaling, Pillow's draft mode) down to this many
 # times the model's input side, and the model's own resize does the rest. Measured against
 # full decode + the model's own processor on the 27 shared photos (benchmarks/
-# model_fidelity.py), 1x keeps image embeddings within cosine 0.9986 (the tiny trained
-# model) and 0.999 (every real-size architecture, random weights): above the 0.99 bar, so
-# the 8x cheaper decode of a 12 MP photo stays. Raise it if a model ever falls below.
+# model_fidelity.py), 1x keeps every photo's image embedding within cosine 0.9985 (the tiny
+# trained model and each real-size architecture with random weights; 2x: 0.9999 for the
+# real-size ones), above the 0.99 bar, so the cheaper decode of a 12 MP photo stays (1/8
+# scale instead of 1/4). Raise it if a model ever falls below.
 DRAFT_FACTOR = 1
 
 
