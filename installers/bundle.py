@@ -37,6 +37,8 @@ def data_files() -> list[tuple[str, str]]:
 # transformers picks model classes by name at run time (AutoModel -> models.<type>), which
 # static analysis cannot follow: the CLIP-family architectures Photoapp supports.
 SUPPORTED_MODEL_TYPES = ("clip", "siglip", "siglip2")
+# SigLIP2 folders name Gemma's tokenizer, found the same way (transformers.models.gemma).
+TOKENIZER_MODEL_TYPES = ("gemma",)
 HIDDEN_IMPORTS = [
     "transformers.models.auto.modeling_auto",
     "transformers.models.auto.tokenization_auto",
@@ -46,8 +48,11 @@ HIDDEN_IMPORTS = [
     # Imported inside the functions that decode RAW files and videos (the CLI starts without
     # them); PyInstaller's contrib hooks for rawpy and av add their libraries and submodules.
     "rawpy", "av", "exifread",
+    # SigLIP's tokenizer (spiece.model) loads through sentencepiece and protobuf, imported by
+    # transformers only when such a folder is opened.
+    "sentencepiece", "google.protobuf",
 ]
-HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES]  # all their submodules
+HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES + TOKENIZER_MODEL_TYPES]  # all submodules
 
 
 def hidden_imports() -> list[str]:
