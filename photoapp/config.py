@@ -102,6 +102,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+# Search ef before real-CLIP queries were measured (recall@10 0.969 there); libraries that
+# stored it move to the current default (ef is a search-time setting: no rebuild).
+OLD_DEFAULT_EF = 256
+
+
 @dataclass
 class Settings:
     """Per-library settings, stored as ``settings.json`` in the library folder."""
@@ -115,7 +120,7 @@ class Settings:
     # node, candidate list while building, candidate list while searching.
     hnsw_m: int = 16
     hnsw_ef_construction: int = 200
-    hnsw_ef: int = 256
+    hnsw_ef: int = 512
     strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.relevance)
     extra: dict = field(default_factory=dict)  # settings of later features, by name
 
@@ -129,6 +134,8 @@ class Settings:
         except (OSError, ValueError):
             return cls()  # a damaged settings file must not lock the user out
         known = {f.name for f in fields(cls)}
+        if raw.get("hnsw_ef") == OLD_DEFAULT_EF:  # never offered as a choice: the old default
+            raw["hnsw_ef"] = cls.hnsw_ef
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def save(self, library: Path) -> None:
