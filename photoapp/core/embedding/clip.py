@@ -224,7 +224,7 @@ class ClipEmbedder:
         except OSError:
             pass  # a read-only cache: checked again next run
         verdict = onnxrt.read_verdict(self._ort_key) or {tower: {"cosine": cosine, "kept": kept}}
-        dropped = {t: v["cosine"] for t, v in verdict.items() if not v.get("kept", True)}
+        dropped = {t: verdict[t]["cosine"] for t in onnxrt.TOWERS if not verdict.get(t, {}).get("kept", True)}
         onnxrt.set_note(self.name, _fallback_note(dropped) if dropped else None)
         if self._image_ort is None and self._text_ort is None and not self._check_image:
             self.precision = "fp32"
