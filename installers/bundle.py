@@ -2,7 +2,9 @@
 platform and tests/installers checks it without running PyInstaller.
 
 Shipped: the tiny toy model and the default label vocabulary (so the demo and tagging work
-offline), the icons, CPU torch. Not shipped: the real CLIP weights (they download on first
+offline), the icons, CPU torch, ONNX Runtime and onnx (the int8 towers on a CPU,
+photoapp/core/embedding/onnxrt.py: about 110 MB unpacked, most of it onnxruntime's one
+native library). Not shipped: the real CLIP weights (they download on first
 use, or come from a local folder via --model), test/benchmark code, torch's test libraries, Qt
 modules the GUI does not import.
 """
@@ -46,6 +48,8 @@ HIDDEN_IMPORTS = [
     # Imported inside the functions that decode RAW files and videos (the CLI starts without
     # them); PyInstaller's contrib hooks for rawpy and av add their libraries and submodules.
     "rawpy", "av", "exifread",
+    # Imported when a model loads on a CPU (int8 towers: export, quantisation, sessions).
+    "onnxruntime", "onnxruntime.quantization", "onnx",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES]  # all their submodules
 
@@ -173,7 +177,7 @@ def macos_minimum(default: str = "11.0") -> str:
     from importlib import metadata
 
     found = [tuple(int(x) for x in default.split("."))]
-    for dist in ("torch", "PySide6-Essentials", "shiboken6", "numpy", "scipy", "tokenizers", "hnswlib"):
+    for dist in ("torch", "PySide6-Essentials", "shiboken6", "numpy", "scipy", "tokenizers", "hnswlib", "onnxruntime"):
         try:
             wheel = metadata.distribution(dist).read_text("WHEEL") or ""
         except metadata.PackageNotFoundError:
