@@ -195,3 +195,12 @@ def test_index_run_reports_the_one_off_preparation(tmp_path, toy_photos):
     prepare = [p for p in phases if p[0] == "prepare"]
     assert prepare[0] == ("prepare", 0, 4) and prepare[-1] == ("prepare", 4, 4)
     assert phases.index(prepare[-1]) < next(i for i, p in enumerate(phases) if p[0] == "embed")
+    # Switching precision in settings re-embeds nothing (embeddings are the model's, kept
+    # within cosine 0.99 of fp32 whatever runs them), and the next run prepares nothing.
+    with Library(tmp_path / "lib") as lib:
+        lib.settings.precision = "fp32"
+        lib.settings.save(lib.path)
+        phases.clear()
+        report = lib.index_folders(progress=lambda phase, done, total: phases.append((phase, done, total)))
+        assert report.embedded == 0 and report.skipped == 72 and lib.embedder.runtime == "torch fp32"
+    assert not [p for p in phases if p[0] == "prepare"]
