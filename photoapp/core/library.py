@@ -93,8 +93,10 @@ class Library:
 
         from photoapp.core.embedding.onnxrt import preparing_progress
 
-        reporting = preparing_progress(lambda done, total: progress("prepare", done, total)) if progress else nullcontext()
-        with reporting:
+        def prepare(done: int, total: int) -> None:
+            progress("prepare", done, total)
+
+        with preparing_progress(prepare) if progress else nullcontext():
             self.embedder_for(self._next_model()).load()
 
     def _target_model(self) -> str:

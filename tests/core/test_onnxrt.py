@@ -188,7 +188,7 @@ def test_index_run_reports_the_one_off_preparation(tmp_path, toy_photos):
         lib.settings.precision = "int8"
         lib.settings.extra["auto_tagging"] = False
         lib.settings.save(lib.path)
-        report = lib.index_folders([str(folder)], progress=lambda phase, done, total: phases.append((phase, done, total)))
+        report = lib.index_folders([str(folder)], progress=lambda *event: phases.append(event))
         assert report.embedded == 72 and lib.embedder.runtime == "onnxruntime int8 (image, text)"
         hits = lib.search("red circle", k=2, cutoff=False)  # the int8 towers still find the red circles
         assert [(truth[Path(h.path)].colour, truth[Path(h.path)].shape) for h in hits] == [("red", "circle")] * 2
@@ -201,6 +201,6 @@ def test_index_run_reports_the_one_off_preparation(tmp_path, toy_photos):
         lib.settings.precision = "fp32"
         lib.settings.save(lib.path)
         phases.clear()
-        report = lib.index_folders(progress=lambda phase, done, total: phases.append((phase, done, total)))
+        report = lib.index_folders(progress=lambda *event: phases.append(event))
         assert report.embedded == 0 and report.skipped == 72 and lib.embedder.runtime == "torch fp32"
     assert not [p for p in phases if p[0] == "prepare"]

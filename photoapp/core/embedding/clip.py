@@ -188,8 +188,8 @@ class ClipEmbedder:
             self.precision = "fp32"
             return True
         try:
-            files = onnxrt.exported(self._model, key, towers, image_size=int(config.vision_config.image_size), text_inputs=inputs,
-                                    text_length=length)
+            files = onnxrt.exported(self._model, key, towers, image_size=int(config.vision_config.image_size),
+                                    text_inputs=inputs, text_length=length)
             if "image" in files:
                 self._image_ort = onnxrt.Tower(files["image"])
                 self._check_image = True
