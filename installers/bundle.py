@@ -124,6 +124,7 @@ DROPPED_DATA = [
     "torch/include/*", "torch/share/*", "torch/test/*", "torch/bin/*.pt*", "torch/utils/benchmark/*",
     "*/__pycache__/*", "*.pyi", "PySide6/Qt/translations/qtwebengine*", "PySide6/Qt/translations/designer*",
     "PySide6/Qt/translations/assistant*", "PySide6/Qt/translations/linguist*",
+    "onnx/backend/test/*",  # onnx's conformance-test models (18 MB)
 ]
 
 
