@@ -94,6 +94,21 @@ def test_cache_key_follows_the_model_files(tmp_path):
     assert onnxrt.model_key(folder, ("input_ids", "attention_mask"), None) != key
 
 
+def test_a_changed_model_exports_again_and_its_old_export_is_removed(tmp_path):
+    folder = tmp_path / "toy-copy"
+    shutil.copytree(toy_model_dir(), folder)
+    first = ClipEmbedder(resolve(str(folder)), "cpu", precision="int8").load()
+    assert first.runtime == "onnxruntime int8 (image, text)"
+    old = onnxrt.cache_dir() / first._ort_key
+    other = ClipEmbedder(resolve("toy"), "cpu", precision="int8").load()  # another model's entry stays
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())  # the model's files changed (an update)
+    second = ClipEmbedder(resolve(str(folder)), "cpu", precision="int8").load()
+    assert second._ort_key != first._ort_key and second.runtime == first.runtime
+    assert not old.exists() and (onnxrt.cache_dir() / other._ort_key / "image-int8.onnx").is_file()
+    assert len(_onnx_files()) == 4
+
+
 def test_a_failed_export_leaves_no_file_and_torch_runs_the_model(monkeypatch, photos):
     def broken(source, target):
         target.write_bytes(b"half a model")  # a partial file, as a crash mid-write leaves

@@ -189,7 +189,7 @@ class ClipEmbedder:
             return True
         try:
             files = onnxrt.exported(self._model, key, towers, image_size=int(config.vision_config.image_size),
-                                    text_inputs=inputs, text_length=length)
+                                    text_inputs=inputs, text_length=length, source=self.source.folder)
             if "image" in files:
                 self._image_ort = onnxrt.Tower(files["image"])
                 self._check_image = True

@@ -11,8 +11,8 @@ weights quantised to int8 with ONNX Runtime's ``quantize_dynamic`` and the file 
     <cache>/notes.json                       a one-line note per model that fell back
 
 ``<cache>`` is ``PHOTOAPP_ONNX_DIR``, else an ``onnx`` folder in the model cache (the
-user cache folder). ``<key>`` hashes the model's files (names, sizes, modification
-times), the tower's inputs and the versions of torch, transformers, onnx and ONNX
+user cache folder). ``<key>`` hashes the model's folder and files (names, sizes,
+modification times), the tower's inputs and the versions of torch, transformers, onnx and ONNX
 Runtime: a new model file or runtime exports again. A file is written under a temporary
 name in the cache and renamed into place only once complete, so an export that fails or
 is killed never leaves a file a later run would use.
@@ -94,7 +94,7 @@ def versions() -> dict:
 
 def model_key(folder: Path, text_inputs: tuple[str, ...], text_length: int | None) -> str:
     """What the exported files depend on: the model's files and the runtimes' versions."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(str(Path(folder).resolve()).encode())  # an entry belongs to one folder
     for path in sorted(Path(folder).iterdir()):
         if path.is_file():
             stat = path.stat()
@@ -231,9 +231,10 @@ def quantise(source: Path, target: Path) -> None:
 
 
 def exported(model, key: str, towers: tuple[str, ...], *, image_size: int, text_inputs: tuple[str, ...],
-             text_length: int | None) -> dict[str, Path]:
+             text_length: int | None, source: Path | None = None) -> dict[str, Path]:
     """The int8 file of each tower, exported and quantised now if not cached. Raises
-    ExportFailed (nothing is left behind) if a tower cannot be."""
+    ExportFailed (nothing is left behind) if a tower cannot be. ``source``: the model's
+    folder; the entries of its older files or runtimes are removed after an export."""
     folder = cache_dir() / key
     wanted = {tower: folder / f"{tower}-int8.onnx" for tower in towers}
     missing = [tower for tower, path in wanted.items() if not path.is_file()]
@@ -259,7 +260,24 @@ def exported(model, key: str, towers: tuple[str, ...], *, image_size: int, text_
             os.replace(int8, wanted[tower])  # complete: only now does it get its real name
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if source is not None:
+        _forget_older(key, Path(source))
     return wanted
+
+
+def _forget_older(key: str, source: Path) -> None:
+    """Record which model folder ``key`` belongs to, and remove that folder's other entries
+    (exports of its previous files or of older runtimes: 150 MB each for ViT-B/32)."""
+    _write_atomic(cache_dir() / key / "source.json", json.dumps({"folder": str(source)}))
+    for entry in cache_dir().iterdir():
+        if entry.name == key or not entry.is_dir():
+            continue
+        try:
+            owner = json.loads((entry / "source.json").read_text()).get("folder")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if owner == str(source):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 # -- sessions ---------------------------------------------------------------------------
