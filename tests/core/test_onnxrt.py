@@ -119,6 +119,7 @@ def test_a_failed_export_leaves_no_file_and_torch_runs_the_model(monkeypatch, ph
     assert "quantiser crashed" in int8.onnx_error
     assert int8.runtime == "torch int8" and int8._image_ort is None and int8._text_ort is None
     assert _onnx_files() == []  # nothing a later run could pick up
+    assert "did not export to ONNX Runtime" in onnxrt.precision_note("toy")  # photoapp status says why
     assert not list(onnxrt.cache_dir().rglob(".export-*"))
     fp32 = ClipEmbedder(resolve("toy"), "cpu", precision="fp32")
     pixels = _pixels(fp32, photos)
@@ -126,6 +127,7 @@ def test_a_failed_export_leaves_no_file_and_torch_runs_the_model(monkeypatch, ph
     assert cos.min() >= clip.MIN_COSINE - 1e-4  # torch's int8 with its own guard, or fp32
     monkeypatch.undo()  # the next run exports fine
     assert ClipEmbedder(resolve("toy"), "cpu", precision="int8").load().runtime == "onnxruntime int8 (image, text)"
+    assert onnxrt.precision_note("toy") is None
 
 
 def _drifting_model(folder):

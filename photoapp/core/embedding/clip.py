@@ -199,6 +199,8 @@ class ClipEmbedder:
             self.onnx_error = _first_line(exc)
             self._image_ort = self._text_ort = None
             self._ort_key = None
+            onnxrt.set_note(self.name, f"int8 runs on torch (slower): the model did not export to ONNX Runtime "
+                                       f"({self.onnx_error})")
             return False
         if self._text_ort is not None:
             self._check_text_onnx()
