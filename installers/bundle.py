@@ -33,7 +33,27 @@ DATA_DIRS = {
 def data_files() -> list[tuple[str, str]]:
     """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
     return [(str(path), folder) for folder, names in DATA_DIRS.items() for name in names
-            for path in sorted((ROOT / folder).glob(name))]
+            for path in sorted((ROOT / folder).glob(name))] + source_files()
+
+
+# Packages that put their own folder on sys.path and import their modules by bare name
+# (onnxruntime.transformers: ``from fusion_utils import ...``, reached by ONNX Runtime's
+# quantiser): inside a bundle that only works if the .py files are there on disk.
+SOURCE_PACKAGES = ["onnxruntime.transformers"]
+
+
+def source_files() -> list[tuple[str, str]]:
+    from importlib.util import find_spec
+
+    files = []
+    for package in SOURCE_PACKAGES:
+        top, *rest = package.split(".")
+        spec = find_spec(top)
+        if spec is None or not spec.origin:
+            continue  # not installed in the build environment: the app runs its int8 on torch
+        folder = Path(spec.origin).parent.joinpath(*rest)
+        files += [(str(path), "/".join(package.split("."))) for path in sorted(folder.glob("*.py"))]
+    return files
 
 
 # transformers picks model classes by name at run time (AutoModel -> models.<type>), which
