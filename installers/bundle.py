@@ -3,9 +3,9 @@ platform and tests/installers checks it without running PyInstaller.
 
 Shipped: the tiny toy model and the default label vocabulary (so the demo and tagging work
 offline), the icons, CPU torch, ONNX Runtime and onnx (the int8 towers on a CPU,
-photoapp/core/embedding/onnxrt.py: 45 MB unpacked in the Linux bundle). Not shipped: the real CLIP weights (they download on first
-use, or come from a local folder via --model), test/benchmark code, torch's test libraries, Qt
-modules the GUI does not import.
+photoapp/core/embedding/onnxrt.py: 45 MB unpacked in the Linux bundle). Not shipped: the
+real CLIP weights (they download on first use, or come from a local folder via --model),
+test/benchmark code, torch's test libraries, Qt modules the GUI does not import.
 """
 
 from __future__ import annotations
