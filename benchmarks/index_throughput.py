@@ -16,8 +16,16 @@ processor_config.json), on camera-like 12 MP JPEGs with EXIF (benchmarks/fixture
                  library, model already loaded
   naive          per image: full-size Pillow decode, the model's own image processor,
                  the model on a batch of one
-  precision      model only with the reduced precisions (CPU: bf16, dynamic int8; CUDA:
-                 fp16), and the cosine of their embeddings to fp32 on the real photos
+  precision      model only with the reduced precisions and runtimes (CPU: torch dynamic
+                 int8, ONNX Runtime fp32 and int8, bf16; CUDA: fp16), and the cosine of their
+                 embeddings to fp32 on the real photos
+  text query     one search text through the text tower: torch fp32, torch int8, ONNX
+                 Runtime int8 (what a query costs before the index is searched)
+  decode cap     what decoding alone allows when it shares the CPUs with the model: CPU
+                 seconds per photo of decode + model, against the cores there are
+
+On a CPU "auto" runs ONNX Runtime int8: its one-off export + quantisation is timed too
+(into a fresh cache folder, PHOTOAPP_ONNX_DIR, each run).
 
 Prints a table and writes benchmarks/results/index_throughput-<device>.json.
 """
@@ -64,11 +72,47 @@ class Clock:
                 "cpu_s_per_image": round(self.cpu / images, 3)} | extra
 
 
-def embedder_for(model: Path, device: str, precision: str = "fp32"):
+def embedder_for(model: Path, device: str, precision: str = "fp32", onnx: bool = True):
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
 
-    return ClipEmbedder(resolve(str(model)), device, precision=precision).load()
+    return ClipEmbedder(resolve(str(model)), device, precision=precision, onnx=onnx).load()
+
+
+class OrtFp32:
+    """The image tower exported to ONNX and run in fp32 by ONNX Runtime (not a Photoapp
+    precision: measured to separate the runtime's gain from int8's)."""
+
+    def __init__(self, model: Path, folder: Path):
+        from photoapp.core.embedding import onnxrt
+
+        emb = embedder_for(model, "cpu", "fp32")
+        path = folder / "image-fp32.onnx"
+        onnxrt.export_tower(emb._model, "image", path, image_size=emb._model.config.vision_config.image_size,
+                            text_inputs=("input_ids",), text_length=None)
+        self.tower, self._normalise = onnxrt.Tower(path), emb._normalise
+
+    def embed_pixels(self, batch: np.ndarray) -> np.ndarray:
+        return self._normalise(self.tower(pixel_values=batch))
+
+    def unload(self) -> None:
+        self.tower = None
+
+
+def text_query(embedders: dict, rounds: int = 20) -> dict:
+    """Milliseconds to encode one search text (batch of one, as a query is), best of 3."""
+    rows = {}
+    texts = [f"a photo of a dog on the beach number {i}" for i in range(rounds)]
+    for name, emb in embedders.items():
+        emb.embed_texts(["warm-up"])
+        best = None
+        for _ in range(3):
+            with Clock() as clock:
+                for text in texts:
+                    emb.embed_texts([text])
+            best = clock if best is None or clock.wall < best.wall else best
+        rows[name] = {"ms_per_query": round(1000 * best.wall / rounds, 1), "runtime": emb.runtime}
+    return rows
 
 
 def decode_only(paths: list[Path], spec, workers: int) -> tuple[dict, np.ndarray]:
@@ -136,10 +180,11 @@ def end_to_end(lib: Path, photos: Path, batch: int, workers: int, precision: str
         library.embedder.embed_pixels(warm)  # model load + int8 check are not throughput
         with Clock() as clock:
             report = library.index_folders([str(photos)])
-        used, cosine = library.embedder.precision, library.embedder.int8_cosine
+        used, cosine, runtime = library.embedder.precision, library.embedder.int8_cosine, library.embedder.runtime
     assert report.embedded == len(list(photos.glob("*.jpg"))), report
     extra = {"int8_check_cosine": round(cosine, 4)} if cosine is not None else {}
-    return clock.row(report.embedded, batch=batch, workers=workers, precision=used, **extra)
+    return clock.row(report.embedded, batch=batch, workers=workers, precision=used, runtime=runtime.replace(" ", "_"),
+                     **extra)
 
 
 def naive(model: Path, paths: list[Path], device: str) -> dict:
@@ -162,19 +207,47 @@ def naive(model: Path, paths: list[Path], device: str) -> dict:
 
 
 def precision_rows(model: Path, device: str, pixels: np.ndarray, reference: np.ndarray, batch: int,
-                   images: int, precisions: list[str]) -> dict:
-    rows = {}
+                   images: int, precisions: list[str], work: Path, interleaved: tuple[str, ...] = ()) -> dict:
+    """Model only per precision/runtime at one batch size, and the cosine to fp32. Those in
+    ``interleaved`` are timed in turns, one batch each per round, so that a load that comes
+    and goes on a shared machine weighs on all of them alike; the others one after another."""
+    rows, loaded = {}, {}
     for precision in precisions:
         try:
-            emb = embedder_for(model, device, precision)
+            if precision == "ort fp32":
+                emb = OrtFp32(model, work)
+            else:
+                runtime, _, level = precision.rpartition(" ")
+                emb = embedder_for(model, device, level, onnx=runtime == "ort")
         except Exception as exc:  # noqa: BLE001 - an unsupported precision is a finding, not a crash
             rows[precision] = {"error": str(exc)}
             continue
-        row = model_only(emb, pixels, [batch], images)
-        cos = np.sum(emb.embed_pixels(pixels) * reference, axis=1)
-        rows[precision] = row | {"cosine_min": round(float(cos.min()), 4), "cosine_mean": round(float(cos.mean()), 4)}
-        emb.unload()
-    return rows
+        cos = np.sum(emb.embed_pixels(pixels) * reference, axis=1)  # also the warm-up (and int8's first-batch check)
+        rows[precision] = {"cosine_min": round(float(cos.min()), 4), "cosine_mean": round(float(cos.mean()), 4)}
+        if precision in interleaved:
+            loaded[precision] = emb
+        else:
+            rows[precision] = model_only(emb, pixels, [batch], batch) | rows[precision]  # one batch: bf16 can crawl
+            emb.unload()
+    if loaded:
+        data = np.resize(pixels, (batch,) + pixels.shape[1:]).astype(np.float32)
+        for emb in loaded.values():
+            emb.embed_pixels(data)  # warm at this batch size
+        clocks = {name: [0.0, 0.0] for name in loaded}
+        rounds = max(1, images // batch)
+        for _ in range(rounds):
+            for name, emb in loaded.items():
+                with Clock() as clock:
+                    emb.embed_pixels(data)
+                clocks[name][0] += clock.wall
+                clocks[name][1] += clock.cpu
+        for name, (wall, cpu) in clocks.items():
+            n = rounds * batch
+            rows[name] = {"images": n, "seconds": round(wall, 3), "images_per_s": round(n / wall, 2),
+                          "cpu_s_per_image": round(cpu / n, 3), "batch": batch, "interleaved": True} | rows[name]
+            print(f"  model only, {name}, batch {batch}: {rows[name]['images_per_s']} images/s", file=sys.stderr)
+            loaded[name].unload()
+    return {name: rows[name] for name in precisions}
 
 
 def main() -> None:
@@ -186,7 +259,7 @@ def main() -> None:
                         "gpu 64,128,256); the best is used end to end")
     parser.add_argument("--workers", type=int, default=0, help="decode workers (default: the library's choice)")
     parser.add_argument("--precision", default=None, help="end-to-end precision (default: the library default)")
-    parser.add_argument("--skip", default="", help="comma list of phases to skip: naive,precision")
+    parser.add_argument("--skip", default="", help="comma list of phases to skip: naive,precision,text")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench",
                         help="where generated photos and the random-weight model are kept between runs")
     parser.add_argument("--json", type=Path, help="result file (default benchmarks/results/index_throughput-<device>.json)")
@@ -211,6 +284,17 @@ def main() -> None:
     paths = sorted(folders["camera"].glob("*.jpg"))
     sizes_mb = [p.stat().st_size / 1e6 for p in paths]
 
+    onnx_cache = Path(tempfile.mkdtemp(prefix="photoapp-onnx-"))
+    os.environ["PHOTOAPP_ONNX_DIR"] = str(onnx_cache)  # a fresh export cache: its one-off cost is measured
+    export = {}
+    if not gpu:
+        print("exporting and quantising the towers for ONNX Runtime (once per model)...", file=sys.stderr)
+        with Clock() as clock:
+            ort = embedder_for(model, args.device, "int8")
+        files = {p.name: round(p.stat().st_size / 1e6, 1) for p in onnx_cache.rglob("*.onnx")}
+        export = {"seconds_with_model_load": round(clock.wall, 1), "runtime": ort.runtime, "files_mb": files,
+                  "onnx_error": ort.onnx_error}
+        ort.unload()
     fp32 = embedder_for(model, args.device, "fp16" if gpu else "fp32")
     rows: dict[str, dict] = {}
     print("decode only...", file=sys.stderr)
@@ -238,9 +322,24 @@ def main() -> None:
     if "naive" not in skip:
         print("naive baseline...", file=sys.stderr)
         rows["naive (full decode + HF processor, batch 1)"] = naive(model, paths[: args.naive_photos], args.device)
-    precisions = {} if "precision" in skip else precision_rows(  # one batch each: bf16 can be 10x slower
-        model, args.device, pixels, reference, best_batch, best_batch,
-        ["fp32"] if gpu else ["int8", "bf16"])
+    precisions = {} if "precision" in skip else precision_rows(  # a few batches each: bf16 can be 10x slower
+        model, args.device, pixels, reference, best_batch, (1 if gpu else 4) * best_batch,
+        ["fp32"] if gpu else ["torch fp32", "torch int8", "ort fp32", "ort int8", "torch bf16"], onnx_cache,
+        interleaved=() if gpu else ("torch fp32", "torch int8", "ort fp32", "ort int8"))
+    queries = {}
+    if not gpu and "text" not in skip:
+        print("text queries...", file=sys.stderr)
+        queries = text_query({"torch fp32": embedder_for(model, "cpu", "fp32"),
+                              "torch int8": embedder_for(model, "cpu", "int8", onnx=False),
+                              "ort int8": embedder_for(model, "cpu", "int8")})
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    decode_cpu = rows["decode only"]["cpu_s_per_image"]
+    caps = {}
+    for name in ("torch fp32", "ort int8"):
+        model_cpu = precisions.get(name, {}).get("cpu_s_per_image")
+        if model_cpu:  # decode and model share the cores: each photo costs both's CPU time
+            caps[f"decode + {name} on {cpus} cores, images/s"] = round(cpus / (decode_cpu + model_cpu), 1)
+    caps["decode alone on 1 core, images/s"] = round(1 / decode_cpu, 1)
 
     e2e = rows["end-to-end index"]["images_per_s"]
     ratios = {"e2e_over_model_only": round(e2e / bound_ips, 3)}
@@ -251,6 +350,17 @@ def main() -> None:
         ratios["e2e_fp32_over_model_only"] = round(rows["end-to-end index, fp32"]["images_per_s"] / bound_ips, 3)
         ratios["cpu_e2e_fp32_over_model_only"] = round(cpu["model only (bound)"] / cpu["end-to-end index, fp32"], 3)
     naive_row = rows.get("naive (full decode + HF processor, batch 1)")
+    torch_fp32 = precisions.get("torch fp32", {}).get("images_per_s")
+    for name, r in precisions.items():
+        if torch_fp32 and "images_per_s" in r:
+            ratios[f"model_only_{name.replace(' ', '_')}_over_torch_fp32"] = round(r["images_per_s"] / torch_fp32, 2)
+    if torch_fp32:  # the issue's bar: end to end (ORT int8) over torch fp32 model-only, same run
+        ratios["e2e_over_torch_fp32_model_only"] = round(e2e / torch_fp32, 2)
+    if queries.get("ort int8") and queries.get("torch int8"):
+        ratios["text_query_ort_int8_speedup_over_torch_int8"] = round(
+            queries["torch int8"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2)
+        ratios["text_query_ort_int8_speedup_over_torch_fp32"] = round(
+            queries["torch fp32"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2)
     if naive_row:
         ratios["e2e_over_naive"] = round(e2e / naive_row["images_per_s"], 2)
         ratios["cpu_e2e_over_naive"] = round(naive_row["cpu_s_per_image"] / cpu["end-to-end index"], 2)
@@ -258,7 +368,7 @@ def main() -> None:
     print(table(["what", "images", "seconds", "images/s", "CPU-s/image", "notes"],
                 [[name, r["images"], r["seconds"], r["images_per_s"], r["cpu_s_per_image"],
                   " ".join(f"{k}={v}" for k, v in r.items() if k in ("batch", "workers", "precision", "before_e2e",
-                                                                     "after_e2e", "int8_check_cosine"))]
+                                                                     "after_e2e", "int8_check_cosine", "runtime"))]
                  for name, r in rows.items()],
                 title=f"ViT-B/32 (random weights), {args.photos} x 12 MP JPEG "
                       f"({min(sizes_mb):.1f}-{max(sizes_mb):.1f} MB), device {args.device}, {os.cpu_count()} CPUs"))
@@ -267,6 +377,16 @@ def main() -> None:
         print(table(["precision (model only)", "images/s", "cosine min", "cosine mean"],
                     [[p, r.get("images_per_s", "-"), r.get("cosine_min", "-"), r.get("cosine_mean", r.get("error", ""))]
                      for p, r in precisions.items()]))
+    if queries:
+        print()
+        print(table(["text query (1 text)", "ms", "runtime"],
+                    [[name, r["ms_per_query"], r["runtime"]] for name, r in queries.items()]))
+    print()
+    for name, value in caps.items():
+        print(f"{name}: {value}")
+    if export:
+        print(f"ONNX export + quantisation, once per model (with model load): {export['seconds_with_model_load']} s, "
+              f"files {export['files_mb']} MB, {export['runtime']}")
     print()
     for name, value in ratios.items():
         print(f"{name}: {value}")
@@ -274,9 +394,13 @@ def main() -> None:
     out = write_results(f"index_throughput-{args.device}", {
         "photos": args.photos, "photo_mb": [round(min(sizes_mb), 2), round(max(sizes_mb), 2)],
         "model": "CLIP ViT-B/32 architecture (transformers CLIPConfig defaults), random weights",
-        "rows": rows, "precision": precisions, "ratios": ratios, "first_index_one_off": one_off,
+        "rows": rows, "precision": precisions, "text_query": queries, "decode_cap": caps, "onnx_export": export,
+        "ratios": ratios, "first_index_one_off": one_off,
         "torch_threads": _torch_threads()}, args.json)
     print(f"\nwrote {out}")
+    import shutil
+
+    shutil.rmtree(onnx_cache, ignore_errors=True)
 
 
 def _torch_threads() -> int:

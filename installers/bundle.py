@@ -2,9 +2,10 @@
 platform and tests/installers checks it without running PyInstaller.
 
 Shipped: the tiny toy model and the default label vocabulary (so the demo and tagging work
-offline), the icons, CPU torch. Not shipped: the real CLIP weights (they download on first
-use, or come from a local folder via --model), test/benchmark code, torch's test libraries, Qt
-modules the GUI does not import.
+offline), the icons, CPU torch, ONNX Runtime and onnx (the int8 towers on a CPU,
+photoapp/core/embedding/onnxrt.py: 45 MB unpacked in the Linux bundle). Not shipped: the
+real CLIP weights (they download on first use, or come from a local folder via --model),
+test/benchmark code, torch's test libraries, Qt modules the GUI does not import.
 """
 
 from __future__ import annotations
@@ -31,7 +32,27 @@ DATA_DIRS = {
 def data_files() -> list[tuple[str, str]]:
     """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
     return [(str(path), folder) for folder, names in DATA_DIRS.items() for name in names
-            for path in sorted((ROOT / folder).glob(name))]
+            for path in sorted((ROOT / folder).glob(name))] + source_files()
+
+
+# Packages that put their own folder on sys.path and import their modules by bare name
+# (onnxruntime.transformers: ``from fusion_utils import ...``, reached by ONNX Runtime's
+# quantiser): inside a bundle that only works if the .py files are there on disk.
+SOURCE_PACKAGES = ["onnxruntime.transformers"]
+
+
+def source_files() -> list[tuple[str, str]]:
+    from importlib.util import find_spec
+
+    files = []
+    for package in SOURCE_PACKAGES:
+        top, *rest = package.split(".")
+        spec = find_spec(top)
+        if spec is None or not spec.origin:
+            continue  # not installed in the build environment: the app runs its int8 on torch
+        folder = Path(spec.origin).parent.joinpath(*rest)
+        files += [(str(path), "/".join(package.split("."))) for path in sorted(folder.glob("*.py"))]
+    return files
 
 
 # transformers picks model classes by name at run time (AutoModel -> models.<type>), which
@@ -51,6 +72,8 @@ HIDDEN_IMPORTS = [
     # SigLIP's tokenizer (spiece.model) loads through sentencepiece and protobuf, imported by
     # transformers only when such a folder is opened.
     "sentencepiece", "google.protobuf",
+    # Imported when a model loads on a CPU (int8 towers: export, quantisation, sessions).
+    "onnxruntime", "onnxruntime.quantization", "onnx",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES + TOKENIZER_MODEL_TYPES]  # all submodules
 
@@ -125,6 +148,7 @@ DROPPED_DATA = [
     "torch/include/*", "torch/share/*", "torch/test/*", "torch/bin/*.pt*", "torch/utils/benchmark/*",
     "*/__pycache__/*", "*.pyi", "PySide6/Qt/translations/qtwebengine*", "PySide6/Qt/translations/designer*",
     "PySide6/Qt/translations/assistant*", "PySide6/Qt/translations/linguist*",
+    "onnx/backend/test/*",  # onnx's conformance-test models (18 MB)
 ]
 
 
@@ -178,7 +202,7 @@ def macos_minimum(default: str = "11.0") -> str:
     from importlib import metadata
 
     found = [tuple(int(x) for x in default.split("."))]
-    for dist in ("torch", "PySide6-Essentials", "shiboken6", "numpy", "scipy", "tokenizers", "hnswlib"):
+    for dist in ("torch", "PySide6-Essentials", "shiboken6", "numpy", "scipy", "tokenizers", "hnswlib", "onnxruntime"):
         try:
             wheel = metadata.distribution(dist).read_text("WHEEL") or ""
         except metadata.PackageNotFoundError:

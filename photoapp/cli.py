@@ -164,7 +164,8 @@ def _progress_bar(args):
     bar = tqdm(total=0, unit="photo", file=sys.stderr, dynamic_ncols=True)
 
     def progress(phase: str, done: int, total: int) -> None:
-        bar.set_description("scanning" if phase == "scan" else "embedding")
+        bar.set_description({"scan": "scanning", "prepare": "preparing the model for this CPU (once)"}.get(
+            phase, "embedding"))
         bar.total = total or None
         bar.n = done
         bar.refresh()
@@ -253,6 +254,8 @@ def cmd_status(args) -> int:
             print(f"folder:  {folder}")
         for prob in d["problems"]:
             print(f"problem: {prob['path']}: {prob['error']}")
+        for note in d.get("notes", ()):
+            print(f"note:    {note}")
 
     _emit(args, data, human)
     return 0

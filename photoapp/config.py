@@ -115,7 +115,10 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda | mps
     batch_size: int = 32
     decode_workers: int = 0  # 0 = choose from the CPU count
-    precision: str = "auto"  # auto (fp16 on a GPU, fp32 on a CPU) | fp32 | fp16 | bf16 | int8 (CPU)
+    # auto (fp16 on a GPU; on a CPU int8 on ONNX Runtime for full-size models, else fp32) | fp32 |
+    # fp16 | bf16 | int8 (CPU). Embeddings are kept per model, not per precision: switching
+    # re-embeds nothing (reduced precision is only used within cosine 0.99 of fp32).
+    precision: str = "auto"
     # HNSW graph of the vector index (benchmarks/search_scale.py chose these): links per
     # node, candidate list while building, candidate list while searching.
     hnsw_m: int = 16

@@ -66,6 +66,20 @@ kinds=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy search "blue
 [[ "$kinds" == *'"kind": "video"'* && "$kinds" == *'"kind": "raw"'* ]] || fail "search hits lack the video or the RAW: $kinds"
 pass "a DNG and an MP4 indexed and searched through the bundled rawpy and PyAV"
 
+# int8 on the CPU runs on the bundled ONNX Runtime: the towers are exported and quantised
+# into the user cache once, and the index run uses them (not torch's fallback).
+mkdir -p "$T/int8-lib"
+echo '{"model": "toy", "precision": "int8", "extra": {"auto_tagging": false}}' > "$T/int8-lib/settings.json"
+clean "$APP/photoapp" --library "$T/int8-lib" index "$T/camera" --json > "$T/int8.json" 2> "$T/int8.err" \
+  || { cat "$T/int8.err" >&2; fail "photoapp index with int8 precision exited non-zero"; }
+grep -q '"embedded": 3' "$T/int8.json" || { cat "$T/int8.json" "$T/int8.err" >&2; fail "the int8 index embedded nothing"; }
+onnx=$(find "$T/home/.cache" -path '*/models/onnx/*' -name '*-int8.onnx' 2>/dev/null | wc -l || true)
+[ "$onnx" -eq 2 ] || { clean "$APP/photoapp" --library "$T/int8-lib" status >&2 || true
+  fail "int8 did not run on ONNX Runtime ($onnx exported towers in the cache)"; }
+top=$(clean "$APP/photoapp" --library "$T/int8-lib" search "red circle" -k 1) || fail "search on the int8 library exited non-zero"
+top=${top%%$'\n'*}
+pass "int8 on the bundled ONNX Runtime: 2 towers exported once, 3 files indexed, top hit for 'red circle': ${top##*/}"
+
 # A new library starts with the everyday vocabulary; one on the tiny model with its own.
 labels=$(clean "$APP/photoapp" --library "$T/new-lib" labels list) || fail "photoapp labels list exited non-zero"
 n=$(echo "$labels" | grep -cv '^\[' || true)

@@ -85,10 +85,19 @@ class Library:
         """The model the next index run embeds with (nothing is recorded)."""
         return self.requested_model or self.pending_model or self.settings.model or DEFAULT_MODEL
 
-    def _check_model(self) -> None:
+    def _check_model(self, progress: ProgressFn | None = None) -> None:
         """Load the model an index run will use before the run records anything (folders,
-        a model switch): a folder that is not a usable model leaves the library as it was."""
-        self.embedder_for(self._next_model()).load()
+        a model switch): a folder that is not a usable model leaves the library as it was.
+        Its one-off preparation for this CPU (int8 export) reports phase "prepare"."""
+        from contextlib import nullcontext
+
+        from photoapp.core.embedding.onnxrt import preparing_progress
+
+        def prepare(done: int, total: int) -> None:
+            progress("prepare", done, total)
+
+        with preparing_progress(prepare) if progress else nullcontext():
+            self.embedder_for(self._next_model()).load()
 
     def _target_model(self) -> str:
         """Which model an index run embeds with; starts or resumes a model switch if needed."""
@@ -166,7 +175,7 @@ class Library:
         for raw in paths or ():
             if not os.path.isdir(os.path.expanduser(os.fsdecode(raw))):
                 raise LibraryError(f"not a folder: {raw}")
-        self._check_model()
+        self._check_model(progress)
         targets = self.add_folders(paths) if paths else self.catalog.folders()
         return self._run(lambda indexer: indexer.run(targets), progress, cancel)
 
@@ -174,7 +183,7 @@ class Library:
                     cancel: threading.Event | None = None) -> IndexReport:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
-        self._check_model()
+        self._check_model(progress)
         folders = sorted(self.catalog.folders(), key=lambda f: len(f[1]), reverse=True)
         scopes = []
         for path in paths:
@@ -407,6 +416,8 @@ class Library:
         return info
 
     def status(self) -> dict:
+        from photoapp.core.embedding.onnxrt import precision_note
+
         return {
             "library": str(self.path),
             "photos": self.catalog.count_photos(),
@@ -416,6 +427,8 @@ class Library:
             "switch_progress": self.catalog.count_embedded(self.pending_model) if self.pending_model else None,
             "folders": self.folders(),
             "problems": self.catalog.problems(),
+            "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m)
+                      if note],
         }
 
     def check(self, repair: bool = True) -> dict:

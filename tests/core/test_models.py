@@ -78,14 +78,14 @@ def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_p
     assert low.dtype == np.float32 and np.allclose(np.linalg.norm(low, axis=1), 1, atol=1e-4)
     assert np.min(np.sum(low * fp32, axis=1)) > 0.97
     # int8 is checked on its first batch: kept only within MIN_COSINE of fp32, else fp32 for good.
-    int8 = ClipEmbedder(resolve("toy"), "cpu", precision="int8")
+    int8 = ClipEmbedder(resolve("toy"), "cpu", precision="int8", onnx=False)
     first, again = int8.embed_pixels(pixels), int8.embed_pixels(pixels)
     cos = np.sum(first * fp32, axis=1)
     assert int8.int8_cosine == pytest.approx(float(cos.min()), abs=1e-4) or int8.precision == "fp32"
     assert int8.precision == ("int8" if int8.int8_cosine >= clip.MIN_COSINE else "fp32")
     assert np.min(np.sum(again * fp32, axis=1)) >= clip.MIN_COSINE - 1e-4
     monkeypatch.setattr(clip, "MIN_COSINE", 1.01)  # no int8 result can pass: falls back
-    strict = ClipEmbedder(resolve("toy"), "cpu", precision="int8")
+    strict = ClipEmbedder(resolve("toy"), "cpu", precision="int8", onnx=False)
     assert np.allclose(strict.embed_pixels(pixels), fp32, atol=1e-5) and strict.precision == "fp32"
     assert np.allclose(strict.embed_pixels(pixels), fp32, atol=1e-5)
     with pytest.raises(ValueError, match="unknown precision"):
@@ -99,13 +99,13 @@ def test_int8_text_tower_is_kept_only_when_it_reproduces_fp32(monkeypatch):
     fp32 = ClipEmbedder(resolve("toy"), "cpu", precision="fp32")
     reference = fp32.embed_texts(queries)
     assert fp32.text_int8_cosine is None  # fp32 asked for: the text tower is not touched
-    int8 = ClipEmbedder(resolve("toy"), "cpu", precision="int8").load()
+    int8 = ClipEmbedder(resolve("toy"), "cpu", precision="int8", onnx=False).load()
     assert int8.text_int8_cosine is not None
     quantised = ".dynamic." in type(int8._model.text_model.encoder.layers[0].mlp.fc1).__module__
     assert quantised == (int8.text_int8_cosine >= clip.MIN_COSINE)
     assert np.min(np.sum(int8.embed_texts(queries) * reference, axis=1)) >= clip.MIN_COSINE - 1e-4
     monkeypatch.setattr(clip, "MIN_COSINE", 1.01)  # nothing can pass: the fp32 tower stays
-    strict = ClipEmbedder(resolve("toy"), "cpu", precision="int8")
+    strict = ClipEmbedder(resolve("toy"), "cpu", precision="int8", onnx=False)
     assert np.allclose(strict.embed_texts(queries), reference, atol=1e-5)
 
 

@@ -145,3 +145,16 @@ def test_progress_panel_shows_a_model_download_in_megabytes(qtbot):
     assert (panel.bar.value(), panel.bar.maximum()) == (150, 600)
     panel.update_progress("embed", 10, 100, None)
     assert panel.label.text().startswith("Indexing 10 of 100 photos")
+
+
+def test_progress_panel_shows_the_one_off_model_preparation(qtbot):
+    from photoapp.gui.views.progress_panel import ProgressPanel
+
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.started()
+    panel.update_progress("prepare", 1, 4, None)  # what Library.index_folders reports during the int8 export
+    assert panel.label.text() == "Preparing the model for this computer (once): step 1 of 4"
+    assert (panel.bar.value(), panel.bar.maximum()) == (1, 4)
+    panel.update_progress("embed", 0, 50, None)
+    assert panel.label.text().startswith("Indexing 0 of 50 photos")

@@ -2,10 +2,12 @@
 
 Lazy: nothing heavy is imported or loaded until the first ``load()``. Weights come from
 safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision ("auto"): fp16 on a
-GPU; on a CPU the image tower of a full-size model runs in dynamic int8 (2-3x faster,
-benchmarks/index_throughput.py) as long as the first batch of photos embeds within cosine
-0.99 of fp32, else it goes back to fp32; its text tower too (half the query latency), if
-it reproduces fp32 on TEXT_PROBES at load.
+GPU; on a CPU a full-size model's image and text towers run in int8 on ONNX Runtime
+(onnxrt.py: exported and quantised once per model, 2-3x faster than torch fp32,
+benchmarks/index_throughput.py), or torch's dynamic int8 where ONNX Runtime is missing or
+the export fails. int8 is kept only while it reproduces fp32: the first batch of photos of
+every run, and TEXT_PROBES at load, within cosine 0.99; a tower that drifts goes back to
+fp32 for good (remembered in the export cache, with a note ``photoapp status`` shows).
 """
 
 from __future__ import annotations
@@ -61,9 +63,10 @@ def _features(out):
 
 
 class ClipEmbedder:
-    """Maps images and texts into one normalised embedding space."""
+    """Maps images and texts into one normalised embedding space. ``onnx``: int8 runs on ONNX
+    Runtime when it is installed (False: torch's dynamic int8, for comparisons)."""
 
-    def __init__(self, source: ModelSource, device: str = "auto", precision: str = "auto"):
+    def __init__(self, source: ModelSource, device: str = "auto", precision: str = "auto", onnx: bool = True):
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r} (choose {', '.join(PRECISIONS)})")
         self.source = source
@@ -83,6 +86,20 @@ class ClipEmbedder:
         self.text_int8_cosine: float | None = None  # measured on TEXT_PROBES at load
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # recent search texts
         self._queries_lock = threading.Lock()
+        self.onnx = onnx
+        self._ort_key: str | None = None  # the export cache entry of this model's int8 towers
+        self._image_ort = None  # onnxrt.Tower running the image tower, if int8 runs on ONNX Runtime
+        self._text_ort = None
+        self._check_image = False  # the next image batch is compared with fp32 (once per run)
+        self.onnx_error: str | None = None  # why the towers could not be exported (torch runs them)
+
+    @property
+    def runtime(self) -> str:
+        """What embeds photos and texts, e.g. "onnxruntime int8 (image, text)" or "torch fp32"."""
+        towers = [name for name, tower in (("image", self._image_ort), ("text", self._text_ort)) if tower]
+        if towers:
+            return f"onnxruntime int8 ({', '.join(towers)})"
+        return f"torch {self.precision}"
 
     @property
     def name(self) -> str:
@@ -145,10 +162,75 @@ class ClipEmbedder:
         self._model = model.to(self.device).eval()
         if self.precision == "int8" and not hasattr(self._model, "vision_model"):
             self.precision = "fp32"  # an unusual layout: nothing we know how to quantise safely
+        if self.precision == "int8" and self.onnx and self._load_onnx(config):
+            return
         if self.precision == "int8":
             self._fp32_vision = self._model.vision_model
             self._model.vision_model = _quantize_int8(self._fp32_vision)
             self._quantize_text_tower()
+
+    def _load_onnx(self, config) -> bool:
+        """The int8 towers on ONNX Runtime (exported now if not cached), minus any whose int8
+        drifted from fp32 before. False: ONNX Runtime is not installed or the model does not
+        export; torch's int8 runs it instead."""
+        from photoapp.core.embedding import onnxrt
+
+        if not onnxrt.available():
+            return False
+        length = self.text_padding.get("max_length")
+        inputs = self.text_inputs or tuple(self._tokenizer.model_input_names)
+        inputs = tuple(name for name in ("input_ids", "attention_mask") if name in inputs)
+        key = onnxrt.model_key(self.source.folder, inputs, length)
+        verdict = onnxrt.read_verdict(key)
+        towers = tuple(t for t in onnxrt.TOWERS if verdict.get(t, {}).get("kept", True))
+        self._ort_key = key
+        if not towers:  # both drifted before: fp32, as remembered
+            self.precision = "fp32"
+            return True
+        try:
+            files = onnxrt.exported(self._model, key, towers, image_size=int(config.vision_config.image_size),
+                                    text_inputs=inputs, text_length=length, source=self.source.folder)
+            if "image" in files:
+                self._image_ort = onnxrt.Tower(files["image"])
+                self._check_image = True
+            if "text" in files:
+                self._text_ort = onnxrt.Tower(files["text"])
+        except Exception as exc:  # noqa: BLE001 - an export or a session that fails: torch runs it
+            self.onnx_error = _first_line(exc)
+            self._image_ort = self._text_ort = None
+            self._ort_key = None
+            onnxrt.set_note(self.name, f"int8 runs on torch (slower): the model did not export to ONNX Runtime "
+                                       f"({self.onnx_error})")
+            return False
+        if self._text_ort is not None:
+            self._check_text_onnx()
+        return True
+
+    def _check_text_onnx(self) -> None:
+        """Keep the int8 text tower only if it reproduces fp32 on everyday queries."""
+        text_ort, self._text_ort = self._text_ort, None
+        reference = self._encode_texts(list(TEXT_PROBES))
+        self._text_ort = text_ort
+        self.text_int8_cosine = float(np.min(np.sum(reference * self._encode_texts(list(TEXT_PROBES)), axis=1)))
+        self._judge("text", self.text_int8_cosine)
+
+    def _judge(self, tower: str, cosine: float) -> bool:
+        """Record the guard's verdict on an int8 tower; one that drifted is dropped for good."""
+        from photoapp.core.embedding import onnxrt
+
+        kept = cosine >= MIN_COSINE
+        if not kept:
+            setattr(self, f"_{tower}_ort", None)
+        try:
+            onnxrt.write_verdict(self._ort_key, tower, cosine, kept)
+        except OSError:
+            pass  # a read-only cache: checked again next run
+        verdict = onnxrt.read_verdict(self._ort_key) or {tower: {"cosine": cosine, "kept": kept}}
+        dropped = {t: verdict[t]["cosine"] for t in onnxrt.TOWERS if not verdict.get(t, {}).get("kept", True)}
+        onnxrt.set_note(self.name, _fallback_note(dropped) if dropped else None)
+        if self._image_ort is None and self._text_ort is None and not self._check_image:
+            self.precision = "fp32"
+        return kept
 
     def _quantize_text_tower(self) -> None:
         """int8 text tower for queries (half the latency on a CPU: its matmuls are bound by
@@ -167,6 +249,7 @@ class ClipEmbedder:
             self._model = None
             self._tokenizer = None
             self._fp32_vision = None
+            self._image_ort = self._text_ort = None
             self._queries.clear()
 
     @property
@@ -180,12 +263,31 @@ class ClipEmbedder:
         import torch
 
         self.load()
+        if self._image_ort is not None:
+            return self._embed_pixels_onnx(batch)
         with torch.inference_mode():
             pixels = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device, self.dtype)
             vectors = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
             if self._fp32_vision is not None:
                 vectors = self._check_int8(pixels, vectors)
             return vectors
+
+    def _embed_pixels_onnx(self, batch: np.ndarray) -> np.ndarray:
+        tower = self._image_ort
+        vectors = self._normalise(tower(pixel_values=np.asarray(batch, np.float32)))
+        if not self._check_image:
+            return vectors
+        with self._lock:  # the first batch of the run: compare with fp32
+            if not self._check_image:
+                return vectors
+            import torch
+
+            with torch.inference_mode():
+                pixels = torch.from_numpy(np.ascontiguousarray(batch, np.float32))
+                reference = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
+            self.int8_cosine = float(np.min(np.sum(reference * vectors, axis=1)))
+            self._check_image = False
+            return vectors if self._judge("image", self.int8_cosine) else reference
 
     def _check_int8(self, pixels, vectors: np.ndarray) -> np.ndarray:
         """Compare the first int8 batch with fp32: keep int8 only if every photo is within
@@ -228,6 +330,11 @@ class ClipEmbedder:
     def _encode_texts(self, texts: list[str]) -> np.ndarray:
         import torch
 
+        tower = self._text_ort
+        if tower is not None:
+            tokens = self._tokenizer(texts, truncation=True, return_tensors="np", **self.text_padding)
+            return self._normalise(tower(**{k: np.asarray(v, np.int64) for k, v in tokens.items()}))
+
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **self.text_padding)
         wanted = self.text_inputs or tuple(tokens)
         tokens = {k: v.to(self.device) for k, v in tokens.items() if k in wanted}
@@ -243,9 +350,16 @@ class ClipEmbedder:
 
     @staticmethod
     def _normalise(feats) -> np.ndarray:
-        arr = feats.float().cpu().numpy()
+        arr = feats if isinstance(feats, np.ndarray) else feats.float().cpu().numpy()
         norms = np.linalg.norm(arr, axis=1, keepdims=True)
         return (arr / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _fallback_note(dropped: dict[str, float]) -> str:
+    """One line for ``photoapp status``: which towers run in fp32 and why."""
+    what = " and ".join({"image": "photos", "text": "search texts"}[t] for t in dropped)
+    return (f"{what} embed in fp32 on this CPU (slower): this model's int8 embeddings drifted from fp32 "
+            f"(cosine {min(dropped.values()):.3f} < {MIN_COSINE})")
 
 
 def _quiet_transformers() -> None:

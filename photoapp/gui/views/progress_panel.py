@@ -52,6 +52,11 @@ class ProgressPanel(QWidget):
             self.label.setText(f"Downloading the model (once): {done / megabytes:,.0f} of "
                                f"{total / megabytes:,.0f} MB{paused}")
             return
+        if phase == "prepare":
+            self.bar.setRange(0, max(1, total))
+            self.bar.setValue(done)
+            self.label.setText(f"Preparing the model for this computer (once): step {done} of {total}")
+            return
         self.bar.setRange(0, max(1, total))
         self.bar.setValue(done)
         self.label.setText(f"Indexing {done:,} of {total:,} photos{paused if total else ''}")
