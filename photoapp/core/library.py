@@ -363,9 +363,7 @@ class Library:
             _, photos = background(self.catalog, index, self.model_name)
         bank = np.zeros((0, photos.shape[1] if photos.ndim == 2 else 0), np.float32)
         if with_bank:
-            from photoapp.core.bank import bank_embeddings, library_cache_dir
-
-            bank = bank_embeddings(self.embedder, library_cache_dir(self))
+            bank = self.tags.tagger.bank()  # the one copy tagging calibrates on too
         calibration = relevance.calibrate(bank, photos)
         self._calibrations[with_bank] = (key, calibration)
         return calibration

@@ -161,5 +161,5 @@ def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
     with download_progress(listener):
         from photoapp.core.embedding import models
 
-        assert models._listener.fn == listener
-    assert getattr(models._listener, "fn", None) is None
+        assert models._downloads.current() == listener
+    assert models._downloads.current() is None

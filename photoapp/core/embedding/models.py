@@ -52,21 +52,35 @@ def check_folder(path: Path) -> None:
         raise unsupported(f"{path} has no model weights (no *.safetensors file)")
 
 
-# Who hears about a download started on this thread: (bytes done, bytes known so far).
-_listener = threading.local()
+class ThreadListener:
+    """Who hears about one-off work (a download, an export) started on this thread:
+    ``listening(fn)`` sets ``fn`` for a block, ``current()`` gives it (or None)."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    @contextmanager
+    def listening(self, fn: Callable[[int, int], None]):
+        previous = self.current()
+        self._local.fn = fn
+        try:
+            yield
+        finally:
+            self._local.fn = previous
+
+    def current(self) -> Callable[[int, int], None] | None:
+        return getattr(self._local, "fn", None)
+
+
+# Downloads report (bytes done, bytes known so far).
+_downloads = ThreadListener()
 DownloadListener = Callable[[int, int], None]
 
 
-@contextmanager
 def download_progress(listener: DownloadListener):
     """Report the bytes of any model download this thread starts to ``listener``; an
     exception it raises (a cancel) stops the download and propagates."""
-    previous = getattr(_listener, "fn", None)
-    _listener.fn = listener
-    try:
-        yield
-    finally:
-        _listener.fn = previous
+    return _downloads.listening(listener)
 
 
 def _reporting_tqdm(listener: DownloadListener):
@@ -147,7 +161,7 @@ def _from_hub(repo_id: str, download: bool) -> Path:
         pass
     if not download:
         raise ModelUnavailable(f"model {repo_id!r} is not downloaded yet")
-    listener = getattr(_listener, "fn", None)
+    listener = _downloads.current()
     progress = {"tqdm_class": _reporting_tqdm(listener)} if listener else {}
     try:
         folder = Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache, **progress))

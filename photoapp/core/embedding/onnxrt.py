@@ -30,10 +30,11 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from photoapp.core.embedding.models import ThreadListener
 
 FORMAT = 1  # bump when the exported graphs change (inputs, outputs, opset)
 OPSET = 17
@@ -60,23 +61,17 @@ def cache_dir() -> Path:
 
 
 # -- progress ---------------------------------------------------------------------------
-_listener = threading.local()
+_exports = ThreadListener()
 PrepareListener = Callable[[int, int], None]  # (steps done, steps in all)
 
 
-@contextmanager
 def preparing_progress(listener: PrepareListener):
     """Report the steps of any one-off export this thread starts to ``listener``."""
-    previous = getattr(_listener, "fn", None)
-    _listener.fn = listener
-    try:
-        yield
-    finally:
-        _listener.fn = previous
+    return _exports.listening(listener)
 
 
 def _report(done: int, total: int) -> None:
-    fn = getattr(_listener, "fn", None)
+    fn = _exports.current()
     if fn is not None:
         fn(done, total)
 
