@@ -31,10 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixtures import cached_index, fill_catalog, library_vectors, planted_copies, write_results  # noqa: E402
 
-from photoapp.core import duplicates, fingerprint  # noqa: E402
-from photoapp.core.catalog import Catalog  # noqa: E402
-from photoapp.core.duplicates import DupeSettings, Tier  # noqa: E402
-from photoapp.core.vector_index import HnswParams  # noqa: E402
+from photoapp.core.duplicates import finder as duplicates  # noqa: E402
+
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import Catalog  # noqa: E402
+from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
+from photoapp.core.store.vector_index import HnswParams  # noqa: E402
 
 
 def synth(n: int, dim: int, seed: int = 0):
@@ -115,9 +117,9 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
 
 def run_variants() -> None:
     """Pairwise precision/recall of the near tier at several thresholds on real photos."""
-    from photoapp.core.catalog import Photo
-    from photoapp.core.decoding import load_rgb
-    from photoapp.core.scanner import file_hash
+    from photoapp.core.store.catalog import Photo
+    from photoapp.core.media.decoding import load_rgb
+    from photoapp.core.media.scanner import file_hash
     from tests.core.dupe_variants import build_set, pair_scores
 
     photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))

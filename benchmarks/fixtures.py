@@ -210,7 +210,7 @@ def library_vectors(n: int, dim: int, data: str = "clustered") -> np.ndarray:
 def cached_index(vectors: np.ndarray, params, cache: Path, tag: str):
     """(VectorIndex over ids 1..n as in a catalog, build seconds): built once (every core) and kept in
     ``cache``, so the 1M benchmarks share one 25-minute build. The build time is kept too."""
-    from photoapp.core.vector_index import VectorIndex
+    from photoapp.core.store.vector_index import VectorIndex
 
     n, dim = vectors.shape
     path = cache / f"hnsw-{tag}-v2-{n}x{dim}-m{params.m}-efc{params.ef_construction}.bin"
@@ -236,7 +236,7 @@ def cached_index(vectors: np.ndarray, params, cache: Path, tag: str):
 def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None) -> None:
     """Catalog rows for photos 1..n (``/bench/000000.jpg``...), their embeddings and, given
     (phash, dhash), their fingerprints: what indexing n photos would have stored."""
-    from photoapp.core import fingerprint
+    from photoapp.core.media import fingerprint
 
     n = len(vectors)
     rng = np.random.default_rng(1)

@@ -30,7 +30,7 @@ MODEL = "bench"
 
 def build_library(path: Path, n: int, dim: int) -> None:
     from photoapp.config import Settings
-    from photoapp.core.catalog import Catalog
+    from photoapp.core.store.catalog import Catalog
     from photoapp.core.library import Library
 
     cat = Catalog(path / "catalog.sqlite3")
@@ -46,7 +46,7 @@ def build_library(path: Path, n: int, dim: int) -> None:
 
 
 def forget_answers(library: Path) -> None:
-    from photoapp.core.catalog import Catalog
+    from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(library / "catalog.sqlite3")
     with cat.transaction():

@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def build_catalog(library: Path, rows: int) -> None:
-    from photoapp.core.catalog import Catalog
+    from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(library / "catalog.sqlite3")
     with cat.transaction():

@@ -117,8 +117,8 @@ def text_query(embedders: dict, rounds: int = 20) -> dict:
 
 def decode_only(paths: list[Path], spec, workers: int) -> tuple[dict, np.ndarray]:
     """The indexer's own per-file work, in a pool of its size, without the model."""
-    from photoapp.core.indexer import _decode_one, _Work
-    from photoapp.core.scanner import FileEntry
+    from photoapp.core.indexing.indexer import _decode_one, _Work
+    from photoapp.core.media.scanner import FileEntry
 
     items = [_Work(FileEntry(str(p), p.stat().st_size, p.stat().st_mtime), 1) for p in paths]
     with Clock() as clock, ThreadPoolExecutor(workers) as pool:
@@ -268,7 +268,7 @@ def main() -> None:
     batch_sizes = [int(b) for b in (args.batch_sizes or ("64,128,256" if gpu else "8,16,32")).split(",")]
     skip = set(filter(None, args.skip.split(",")))
 
-    from photoapp.core.indexer import default_workers
+    from photoapp.core.indexing.indexer import default_workers
 
     precision = args.precision or "auto"
     workers = args.workers or default_workers()

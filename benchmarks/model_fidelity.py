@@ -41,7 +41,7 @@ def reference_tensors(processor, images) -> np.ndarray:
 
 def measure(name: str, processor, spec, embed, paths: list[Path]) -> dict:
     """Tensor MADs and draft-mode cosines of one model on ``paths``."""
-    from photoapp.core.decoding import load_rgb
+    from photoapp.core.media.decoding import load_rgb
 
     side = max(spec.output_size)
     full = [load_rgb(p)[0] for p in paths]

@@ -27,7 +27,7 @@ def synthetic_library(n: int, dim: int, clusters: int = 50, seed: int = 0):
 
 
 def main() -> None:
-    from photoapp.core.probe import train_from_library
+    from photoapp.core.tagging.probe import train_from_library
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=int, default=100_000)

@@ -5,8 +5,8 @@ shared/real-clip/evaluate.py, issue 15).
 
 IMAGES (n, d) are image embeddings, QUERIES (m, d) text embeddings and BANK (b, d) the
 embeddings of generic captions standing in for the caption bank Photoapp embeds itself
-(photoapp/core/bank.py); none need be normalised. The library is every image; the decisions
-are the ones `photoapp search` / `photoapp similar` use (photoapp.core.relevance), with the
+(photoapp/core/embedding/bank.py); none need be normalised. The library is every image; the decisions
+are the ones `photoapp search` / `photoapp similar` use (photoapp.core.search.relevance), with the
 default settings: the model's scale learnt from the bank against the library
 (``calibrate``), ``decide_text`` for each query and ``decide_image`` for each image against
 the others. Writes {"text": [[relevant image rows, best first], ...], "similar": [[...], ...]}.
@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from photoapp.config import Settings  # noqa: E402
-from photoapp.core import relevance  # noqa: E402
+from photoapp.core.search import relevance  # noqa: E402
 
 
 def unit(a: np.ndarray) -> np.ndarray:

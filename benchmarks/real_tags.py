@@ -7,7 +7,7 @@ IMAGES.npy (n, d) are photo embeddings, LABELS.npy (L, d) the text embeddings of
 vocabulary's labels (NAMES.txt: one name per line), BANK.npy (B, d) the text embeddings of a
 caption bank (the stand-in for ``resources/captions/bank.txt`` embedded by the model); raw
 or normalised, they are normalised here. The photos form an in-memory library: the
-product's own calibration (``photoapp.core.tagging.calibrate`` on the same sample a library
+product's own calibration (``photoapp.core.tagging.rule.calibrate`` on the same sample a library
 uses) and assignment rule (``assign``, default settings unless given) decide the tags, and
 OUT.json gets {"tags": [[label rows given to photo 0], ...]}. Scored by
 ``../shared/real-clip/evaluate_tags.py`` (see its README).
@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from photoapp.core.tagging import TagSettings, assign, calibrate, calibration_sample  # noqa: E402
+from photoapp.core.tagging.rule import TagSettings, assign, calibrate, calibration_sample  # noqa: E402
 
 
 def load_matrix(path: str, what: str) -> np.ndarray:

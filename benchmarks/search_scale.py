@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import (cached_index, clustered_vectors, library_vectors, make_vit_b32, real_clip, table,  # noqa: E402
                       unit_vectors, write_results)
 
-from photoapp.core.vector_index import HnswParams, VectorIndex  # noqa: E402
+from photoapp.core.store.vector_index import HnswParams, VectorIndex  # noqa: E402
 
 QUERIES = ["a dog running on the beach at sunset", "snow mountains", "birthday cake with candles",
            "red car", "my grandmother in the garden", "city skyline at night", "cat", "wedding dance"]
@@ -140,8 +140,8 @@ def cutoff_search(index: VectorIndex, emb, vectors: np.ndarray, queries: np.ndar
     Library.calibration does), over a catalog of the same photos."""
     from fixtures import fill_catalog
 
-    from photoapp.core import relevance, search
-    from photoapp.core.catalog import Catalog
+    from photoapp.core.search import relevance, ranking as search
+    from photoapp.core.store.catalog import Catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog(Path(tmp) / "catalog.sqlite3")

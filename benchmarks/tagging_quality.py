@@ -1,5 +1,5 @@
 """Auto-tag and taught-tag quality on a fresh toy library; the measurement behind the
-assignment rule documented in photoapp/core/tagging.py and README.md.
+assignment rule documented in photoapp/core/tagging/rule.py and README.md.
 
     python benchmarks/tagging_quality.py [--per-class 10] [--seed 4242]
 
@@ -42,8 +42,8 @@ NEUTRAL_PROMPTS = ["a photo.", "a photo of something.", "an image.", "a picture.
 
 
 def compare_rules(lib, by_path: dict) -> dict:
-    from photoapp.core.labels import ensemble_embeddings
-    from photoapp.core.tagging import TagSettings, assign, threshold_for
+    from photoapp.core.tagging.labels import ensemble_embeddings
+    from photoapp.core.tagging.rule import TagSettings, assign, threshold_for
 
     tagger = lib.tags.tagger
     names, matrix = tagger.label_matrix()
@@ -83,7 +83,7 @@ def probe_figures(lib, by_path: dict, classes: int = 12) -> dict:
 
 
 def main() -> None:
-    from photoapp.core.labels import parse_vocabulary
+    from photoapp.core.tagging.labels import parse_vocabulary
     from photoapp.core.library import Library
     from photoapp.toy.domain import generate_library
 

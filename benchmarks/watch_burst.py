@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from photoapp.core.library import Library  # noqa: E402
-from photoapp.core.watcher import FolderWatcher, WatchOptions  # noqa: E402
+from photoapp.core.watching.watcher import FolderWatcher, WatchOptions  # noqa: E402
 from photoapp.toy.domain import ALL_CLASSES, generate_library  # noqa: E402
 
 

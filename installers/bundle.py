@@ -24,7 +24,7 @@ DATA_DIRS = {
     "resources/models/toy-clip": ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                                   "vocab.json", "merges.txt", "preprocessor_config.json"],
     "resources/labels": ["*.txt"],  # every vocabulary: the default one, the toy model's
-    "resources/captions": ["*.txt"],  # the caption banks (photoapp/core/bank.py)
+    "resources/captions": ["*.txt"],  # the caption banks (photoapp/core/embedding/bank.py)
     "resources/icons": [f"photoapp-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)],
 }
 

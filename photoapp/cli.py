@@ -181,7 +181,7 @@ def _open_library(args):
 
 
 def _filters(args):
-    from photoapp.core.search import Filters, parse_date
+    from photoapp.core.search.ranking import Filters, parse_date
 
     if args.k is not None and args.k < 1:
         raise ValueError("-k must be at least 1")
@@ -195,7 +195,7 @@ def cmd_index(args) -> int:
     cancel = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: cancel.set())
     signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    from photoapp.core.indexer import Cancelled
+    from photoapp.core.indexing.indexer import Cancelled
 
     with _open_library(args) as lib:
         if not args.folders and not lib.folders():
@@ -325,7 +325,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from photoapp.core.watcher import FolderWatcher, WatchOptions
+    from photoapp.core.watching.watcher import FolderWatcher, WatchOptions
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -404,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_ERROR
         parser.print_help()
         return 0
-    from photoapp.core.catalog import CatalogError
+    from photoapp.core.store.catalog import CatalogError
     from photoapp.core.embedding.models import ModelUnavailable
     from photoapp.core.library import LibraryError
 

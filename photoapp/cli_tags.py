@@ -78,7 +78,7 @@ def _onoff(value: str | None) -> bool | None:
 
 def cmd_labels(args) -> int:
     from photoapp.cli import _emit, _open_library
-    from photoapp.core.labels import default_vocabulary, format_vocabulary, read_vocabulary_file
+    from photoapp.core.tagging.labels import default_vocabulary, format_vocabulary, read_vocabulary_file
 
     with _open_library(args) as lib:
         if args.action in ("set", "reset"):

@@ -124,7 +124,7 @@ class Settings:
     hnsw_m: int = 16
     hnsw_ef_construction: int = 200
     hnsw_ef: int = 512
-    strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.relevance)
+    strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.search.relevance)
     extra: dict = field(default_factory=dict)  # settings of later features, by name
 
     @classmethod

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from photoapp.config import DEFAULT_MODEL, Settings, library_dir
-from photoapp.core.catalog import Catalog
+from photoapp.core.store.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
-from photoapp.core.query import combine as combine_query
-from photoapp.core.query import parse as parse_query
-from photoapp.core import relevance
-from photoapp.core.search import EXACT_ALL, Filters, Results, background, rank, relevant
-from photoapp.core.vector_index import HnswParams, VectorIndex, index_stem
+from photoapp.core.search.query import combine as combine_query
+from photoapp.core.search.query import parse as parse_query
+from photoapp.core.search import relevance
+from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, rank, relevant
+from photoapp.core.store.vector_index import HnswParams, VectorIndex, index_stem
 
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
-    from photoapp.core.indexer import Indexer, IndexReport, ProgressFn
+    from photoapp.core.indexing.indexer import Indexer, IndexReport, ProgressFn
 
 
 class LibraryError(Exception):
@@ -210,7 +210,7 @@ class Library:
         model = self._target_model()
         embedder = self.embedder_for(model).load()
         self.vector_index(model, dim=embedder.dim)
-        from photoapp.core.indexer import Indexer
+        from photoapp.core.indexing.indexer import Indexer
 
         return Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
                        workers=self.settings.decode_workers, progress=progress, cancel=cancel,
@@ -235,9 +235,9 @@ class Library:
     # -- tags -----------------------------------------------------------------------------
     @property
     def tags(self):
-        """Auto-tags, albums, smart albums, taught tags, sidecars (photoapp/core/tags.py)."""
+        """Auto-tags, albums, smart albums, taught tags, sidecars (photoapp/core/tagging/service.py)."""
         if self._tags is None:
-            from photoapp.core.tags import Tags
+            from photoapp.core.tagging.service import Tags
 
             self._tags = Tags(self)
         return self._tags
@@ -245,9 +245,9 @@ class Library:
     # -- duplicates -----------------------------------------------------------------------
     @property
     def duplicates(self):
-        """Exact / near / similar duplicates, resolve to the trash, undo (photoapp/core/dupes.py)."""
+        """Exact / near / similar duplicates, resolve to the trash, undo (photoapp/core/duplicates/service.py)."""
         if self._duplicates is None:
-            from photoapp.core.dupes import Duplicates
+            from photoapp.core.duplicates.service import Duplicates
 
             self._duplicates = Duplicates(self)
         return self._duplicates
@@ -305,7 +305,7 @@ class Library:
     def search(self, text: str, k: int | None = None, filters: Filters | None = None, sort: str = "relevance",
                cutoff: bool = True) -> Results:
         """Photos matching a query: text, an image path, or rclip-style combinations
-        ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.query. With ``cutoff``
+        ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.search.query. With ``cutoff``
         only the relevant photos (adaptive cut-off, capped at ``k`` if given), else the
         top ``k`` (default 20)."""
         try:
@@ -341,7 +341,7 @@ class Library:
 
     def decision(self, kind: str = "text"):
         """The relevance decision of this library's model for ``kind`` ("text" or "image"):
-        (scores, weights) -> Cutoff, calibrated on this library (photoapp.core.relevance)."""
+        (scores, weights) -> Cutoff, calibrated on this library (photoapp.core.search.relevance)."""
         calibration = self.calibration(with_bank=kind == "text")
         strictness = self.settings.strictness
         if kind == "text":
@@ -384,7 +384,7 @@ class Library:
         return vector if vector is not None else self._embed_file(path)
 
     def _embed_file(self, path: str) -> np.ndarray:
-        from photoapp.core.decoding import DecodeError, decode_for_model
+        from photoapp.core.media.decoding import DecodeError, decode_for_model
 
         if not os.path.exists(path):
             raise LibraryError(f"no such file: {path}")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from photoapp.core.library import Library
-from photoapp.core.search import Filters
+from photoapp.core.search.ranking import Filters
 from photoapp.gui.models.photo_list import PhotoRow, photo_row
 from photoapp.gui.watching import WatchService
 from photoapp.gui.workers import IndexJob, Task
@@ -96,7 +96,7 @@ class Engine(QObject):
         return self.submit(self._similar, path, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
     def _list(self, filters: Filters) -> list[PhotoRow]:
-        from photoapp.core.search import allowed_ids
+        from photoapp.core.search.ranking import allowed_ids
 
         allowed = allowed_ids(self.library.catalog, filters)
         rows = self.library.catalog.browse_rows(order="taken DESC, id DESC")  # walks the taken index
@@ -226,6 +226,6 @@ class Engine(QObject):
 
 
 def is_image_file(path: str) -> bool:
-    from photoapp.core.decoding import is_photo_name
+    from photoapp.core.media.decoding import is_photo_name
 
     return os.path.isfile(path) and is_photo_name(os.path.basename(path))

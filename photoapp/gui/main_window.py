@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequen
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
                                QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
-from photoapp.core.search import Filters, parse_date
+from photoapp.core.search.ranking import Filters, parse_date
 from photoapp.gui.engine import Engine
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from photoapp.core.search import Filters
+from photoapp.core.search.ranking import Filters
 from photoapp.gui.models.photo_list import PhotoRow, photo_row
 
 TAG, SMART = "tag", "smart"
@@ -39,7 +39,7 @@ class TagService(QObject):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
 
     def _album_rows(self, kind: str, name: str, filters: Filters) -> list[PhotoRow]:
-        from photoapp.core.search import allowed_ids
+        from photoapp.core.search.ranking import allowed_ids
 
         lib = self.engine.library
         if kind == SMART:
@@ -90,7 +90,7 @@ class TagService(QObject):
 
     # -- settings ---------------------------------------------------------------------------------
     def sensitivity(self) -> float:
-        from photoapp.core.tagging import TagSettings
+        from photoapp.core.tagging.rule import TagSettings
 
         return TagSettings.from_extra(self.engine.settings().extra).sensitivity
 

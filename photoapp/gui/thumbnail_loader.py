@@ -1,4 +1,4 @@
-"""Thin Qt wrapper over ``photoapp.core.thumbnails``: decode off-thread, cache in memory.
+"""Thin Qt wrapper over ``photoapp.core.media.thumbnails``: decode off-thread, cache in memory.
 
 Only rows the view paints ask for thumbnails. Each request remembers it is wanted; when
 the view scrolls, ``set_visible`` replaces the wanted set, so requests for rows scrolled
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from photoapp.core import thumbnails as core_thumbnails
+from photoapp.core.media import thumbnails as core_thumbnails
 from photoapp.gui.workers import pil_to_qimage
 
 Key = tuple[str, int]  # (photo path, size bucket)

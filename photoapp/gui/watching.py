@@ -1,4 +1,4 @@
-"""WatchService: the core folder watcher (photoapp/core/watcher.py) while the GUI runs.
+"""WatchService: the core folder watcher (photoapp/core/watching/watcher.py) while the GUI runs.
 
 The watcher gets a Library of its own (its SQLite connection is used from the watcher's
 thread; it shares the GUI's loaded model, so there is one copy in memory). It never runs
@@ -21,7 +21,7 @@ COALESCE_MS = 400  # batches closer together than this are shown together
 
 
 class WatchService(QObject):
-    status = Signal(object)  # photoapp.core.watcher.WatchStatus, or None when not watching
+    status = Signal(object)  # photoapp.core.watching.watcher.WatchStatus, or None when not watching
     changed = Signal()  # the catalog changed and the GUI's index follows: list again
     _batch = Signal(object)  # changed paths, from the watcher's thread
     _status = Signal(object)
@@ -45,7 +45,7 @@ class WatchService(QObject):
     def start(self) -> None:
         """Reconcile, then watch every registered folder (GUI thread; returns at once)."""
         from photoapp.core.library import Library
-        from photoapp.core.watcher import FolderWatcher
+        from photoapp.core.watching.watcher import FolderWatcher
 
         with self._lock:
             if self.running or self.engine.closed or self.engine.job is not None or not self.engine.folders():

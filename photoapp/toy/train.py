@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoapp.core.decoding import decode_for_model
+from photoapp.core.media.decoding import decode_for_model
 from photoapp.core.embedding.preprocess import PreprocessSpec
 from photoapp.toy.domain import ALL_CLASSES, BACKGROUNDS, COLOURS, SHAPES, encode, render
 from photoapp.toy.tokenizer import save_tokenizer

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from photoapp.core import bank
+from photoapp.core.embedding import bank
 from photoapp.core.embedding.clip import ClipEmbedder
 from photoapp.core.embedding.models import ModelSource, resolve
 

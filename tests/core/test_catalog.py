@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from photoapp.core.catalog import SCHEMA_VERSION, Catalog, CatalogError
+from photoapp.core.store.catalog import SCHEMA_VERSION, Catalog, CatalogError
 
 
 def _photo(path="/p/a.jpg", digest="h1", folder_id=None):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photoapp.core.decoding import MAX_PIXELS, DecodeError, decode_for_model, load_rgb, read_info
+from photoapp.core.media.decoding import MAX_PIXELS, DecodeError, decode_for_model, load_rgb, read_info
 from photoapp.core.embedding.preprocess import PreprocessSpec
 from tests.conftest import write_exif_jpeg
 

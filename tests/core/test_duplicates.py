@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoapp.core import duplicates, fingerprint, hamming_index, keeper
-from photoapp.core.catalog import Photo
-from photoapp.core.decoding import load_rgb
-from photoapp.core.duplicates import DupeSettings, Pair, Tier
-from photoapp.core.scanner import file_hash
+from photoapp.core.duplicates import finder as duplicates, hamming_index, keeper
+
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import Photo
+from photoapp.core.media.decoding import load_rgb
+from photoapp.core.duplicates.finder import DupeSettings, Pair, Tier
+from photoapp.core.media.scanner import file_hash
 from tests.core.dupe_variants import build_set, pair_scores
 
 
@@ -104,7 +106,7 @@ def test_shared_chunk_probe_finds_every_pair_with_a_common_chunk():
 def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
     """Past NEAR_EXACT_LIMIT the Hamming search only probes shared chunks; the k-NN of the
     vector index (a near copy embeds almost identically) brings back what it misses."""
-    from photoapp.core.vector_index import VectorIndex
+    from photoapp.core.store.vector_index import VectorIndex
 
     rng = np.random.default_rng(5)
     n, dim = 1200, 64

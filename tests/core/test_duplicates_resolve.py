@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from photoapp.core.dupes import DupesError
+from photoapp.core.duplicates.service import DupesError
 from photoapp.core.library import Library
 from tests.core.dupe_variants import make_variants
 

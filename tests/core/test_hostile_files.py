@@ -70,7 +70,7 @@ def _cli(capsys, lib: Path, *args: str):
 
 
 def _catalogued(lib: Path) -> set[str]:
-    from photoapp.core.catalog import Catalog
+    from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(lib / "catalog.sqlite3")
     try:
@@ -185,7 +185,7 @@ def test_per_file_time_limit(tmp_path, monkeypatch):
     """A decode that does not finish (a stalled drive) becomes a problem; the run goes on."""
     import numpy as np
 
-    from photoapp.core import indexer as indexer_mod
+    from photoapp.core.indexing import indexer as indexer_mod
     from photoapp.core.library import Library
     from tests.hostile import _toy_jpeg
 

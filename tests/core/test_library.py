@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from photoapp.core.library import Library, LibraryError
-from photoapp.core.vector_index import VectorIndex
+from photoapp.core.store.vector_index import VectorIndex
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_model_is_remembered_and_a_new_model_reembeds(tmp_path, toy_photos):
 def test_interrupted_model_switch_keeps_search_and_resumes(tmp_path, toy_photos):
     import threading
 
-    from photoapp.core.indexer import Cancelled
+    from photoapp.core.indexing.indexer import Cancelled
 
     folder, _ = toy_photos
     with Library(tmp_path / "lib", model="toy") as lib:

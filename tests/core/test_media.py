@@ -14,11 +14,11 @@ from PIL import Image, ImageDraw
 pytest.importorskip("rawpy")
 pytest.importorskip("av")
 
-from photoapp.core import raw, video  # noqa: E402
-from photoapp.core.decoding import DecodeError, load_for_model, load_rgb, media_kind  # noqa: E402
+from photoapp.core.media import raw, video  # noqa: E402
+from photoapp.core.media.decoding import DecodeError, load_for_model, load_rgb, media_kind  # noqa: E402
 from photoapp.core.library import Library  # noqa: E402
-from photoapp.core.scanner import pair_raws, pair_siblings  # noqa: E402
-from photoapp.core.search import Filters  # noqa: E402
+from photoapp.core.media.scanner import pair_raws, pair_siblings  # noqa: E402
+from photoapp.core.search.ranking import Filters  # noqa: E402
 from tests.media import toy_frames, write_dng, write_dng_with_preview, write_video  # noqa: E402
 
 
@@ -176,7 +176,7 @@ def test_pair_follows_its_files(camera_folder, tmp_path):
         lib.tags.add("keeper", [str(dng)])  # by the RAW's name: the tag is the pair's
         assert "keeper" in lib.photo(dng)["tags"]
         lib.tags.configure(xmp_sidecars=True)  # the pair's tags go to both files' sidecars
-        from photoapp.core.xmp import read_subjects
+        from photoapp.core.tagging.xmp import read_subjects
 
         assert "keeper" in read_subjects(Path(f"{jpeg}.xmp")) and "keeper" in read_subjects(Path(f"{dng}.xmp"))
         lib.tags.configure(xmp_sidecars=False)
@@ -230,7 +230,7 @@ def test_avif_and_jpeg_xl(tmp_path):
     (GPL-3.0, so optional), else a problem entry that says what to install."""
     from PIL import features
 
-    from photoapp.core import decoding
+    from photoapp.core.media import decoding
 
     if not features.check("avif"):
         pytest.skip("this Pillow has no AVIF support (Pillow >= 11.3 wheels have it)")
@@ -270,8 +270,8 @@ def test_unreadable_jpeg_twin_leaves_the_raw_on_its_own(tmp_path):
 
 
 def test_keeper_prefers_a_raw_pair_and_says_nothing_of_pairs_otherwise():
-    from photoapp.core import keeper
-    from photoapp.core.catalog import Photo
+    from photoapp.core.duplicates import keeper
+    from photoapp.core.store.catalog import Photo
 
     big = Photo(1, "/a/x.jpg", 1, 900, 1.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)
     small = Photo(2, "/b/x.jpg", 1, 100, 2.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)

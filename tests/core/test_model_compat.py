@@ -124,7 +124,7 @@ def test_family_embeds_photos_like_its_own_processor(name, model_folders, shared
     pipeline (full decode, the model's own processor, the model) on the same photos."""
     import torch
 
-    from photoapp.core.decoding import decode_for_model, load_rgb
+    from photoapp.core.media.decoding import decode_for_model, load_rgb
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
 
@@ -161,7 +161,7 @@ def test_switching_between_families_keeps_search(model_folders, photos, tmp_path
 # -- fidelity of the fast preprocessing ------------------------------------------------------
 @pytest.fixture(scope="module")
 def decoded_photos(shared_photos):
-    from photoapp.core.decoding import load_rgb
+    from photoapp.core.media.decoding import load_rgb
 
     return [(p.name, load_rgb(p)[0]) for p in sorted(shared_photos.glob("*.jpg"))]
 
@@ -202,7 +202,7 @@ def test_draft_decode_keeps_the_tiny_models_embeddings(shared_photos):
     """The trained tiny model on all 27 photos: draft-mode decode + fast path against
     full decode + its own processor, cosine >= 0.99 (measured: min 0.9986)."""
 
-    from photoapp.core.decoding import decode_for_model, load_rgb
+    from photoapp.core.media.decoding import decode_for_model, load_rgb
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
     from photoapp.core.embedding.preprocess import load_image_processor
@@ -330,7 +330,7 @@ def test_draft_decode_keeps_real_size_embeddings(name, decoded_photos, reference
     import torch
     from transformers import CLIPVisionModelWithProjection, SiglipVisionModel
 
-    from photoapp.core.decoding import load_rgb
+    from photoapp.core.media.decoding import load_rgb
     from tests.core.model_families import model_config
 
     family = FAMILIES[name]

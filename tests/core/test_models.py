@@ -40,7 +40,7 @@ def test_pickled_weights_are_never_loaded(tmp_path):
 
 
 def test_embeddings_are_unit_vectors_and_texts_match_images():
-    from photoapp.core.decoding import decode_for_model
+    from photoapp.core.media.decoding import decode_for_model
     from photoapp.toy.domain import ALL_CLASSES, encode, render
     import io
 
@@ -65,7 +65,7 @@ def test_device_choice_on_cpu_machine():
 
 
 def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_photos, monkeypatch):
-    from photoapp.core.decoding import decode_for_model
+    from photoapp.core.media.decoding import decode_for_model
     from photoapp.core.embedding import clip
 
     photos = sorted(shared_photos.glob("*.jpg"))[:6]
@@ -138,7 +138,7 @@ def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
     from huggingface_hub.utils.tqdm import _create_progress_bar
 
     from photoapp.core.embedding.models import _reporting_tqdm, download_progress
-    from photoapp.core.indexer import Cancelled
+    from photoapp.core.indexing.indexer import Cancelled
 
     heard = []
     cls = _reporting_tqdm(lambda done, total: heard.append((done, total)))

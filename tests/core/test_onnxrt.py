@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from photoapp.core.decoding import decode_for_model  # noqa: E402
+from photoapp.core.media.decoding import decode_for_model  # noqa: E402
 from photoapp.core.embedding import clip, onnxrt  # noqa: E402
 from photoapp.core.embedding.clip import ClipEmbedder  # noqa: E402
 from photoapp.core.embedding.models import resolve, toy_model_dir  # noqa: E402

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoapp.core import search as search_module
-from photoapp.core.relevance import calibrate, decide_image, decide_text, find_cutoff
+from photoapp.core.search import ranking as search_module
+from photoapp.core.search.relevance import calibrate, decide_image, decide_text, find_cutoff
 from photoapp.toy.domain import COLOURS, SHAPES
 from photoapp.toy.evaluate import cutoff_quality
 
@@ -225,7 +225,7 @@ def test_sort_by_date_shows_just_the_matches_in_time_order(held_out_library):
 
 
 def test_filters_narrow_the_relevant_set_without_moving_the_line(held_out_library):
-    from photoapp.core.search import Filters
+    from photoapp.core.search.ranking import Filters
 
     lib, truth, _ = held_out_library
     whole = lib.search("blue")

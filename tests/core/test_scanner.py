@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
+from photoapp.core.media.scanner import FileEntry, SkippedEntry, file_hash, walk_photos
 
 
 def _touch(path, data=b"x"):

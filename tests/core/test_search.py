@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from photoapp.core.search import Filters, parse_date
+from photoapp.core.search.ranking import Filters, parse_date
 from photoapp.toy.domain import COLOURS, SHAPES
 from photoapp.toy.evaluate import evaluate_library
 

@@ -8,10 +8,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from photoapp.core.labels import default_vocabulary, parse_vocabulary
+from photoapp.core.tagging.labels import default_vocabulary, parse_vocabulary
 from photoapp.core.library import Library
-from photoapp.core.search import Filters
-from photoapp.core.xmp import read_subjects, sidecar_path
+from photoapp.core.search.ranking import Filters
+from photoapp.core.tagging.xmp import read_subjects, sidecar_path
 from photoapp.toy.domain import generate_library
 
 TOY_LABELS = parse_vocabulary("red\ngreen\nblue\nyellow\npurple\norange\ncircle\nsquare\ntriangle\n")
@@ -140,7 +140,7 @@ def test_model_or_threshold_change_is_detected(tagged):
 
 
 def test_a_new_rule_version_retags(tagged, monkeypatch):
-    from photoapp.core import tagging
+    from photoapp.core.tagging import rule as tagging
 
     lib, truth = tagged
     path = next(iter(truth))
@@ -152,7 +152,7 @@ def test_a_new_rule_version_retags(tagged, monkeypatch):
 
 
 def test_calibration_is_learnt_from_the_library_and_renewed_as_it_grows(tagged, tmp_path):
-    from photoapp.core.bank import bank_texts
+    from photoapp.core.embedding.bank import bank_texts
 
     lib, truth = tagged
     tagger = lib.tags.tagger

@@ -55,7 +55,7 @@ def test_vocabularies_of_a_few_hundred_labels(evaluator, tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from real_tags import decide
 
-    from photoapp.core.tagging import TagSettings
+    from photoapp.core.tagging.rule import TagSettings
 
     images, captions, labels, names = evaluator.load(str(REAL), str(REAL / "labels" / "lvis"))
     bank = np.load(REAL / "bank.npy")

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from photoapp.core import labels as vocab
-from photoapp.core.probe import Probe, train, train_from_library
-from photoapp.core.tagging import Calibration, assign, calibrate, calibration_sample, threshold_for, typical_level
-from photoapp.core.xmp import NS, read_subjects, sidecar_path, write_sidecar
+from photoapp.core.tagging import labels as vocab
+from photoapp.core.tagging.probe import Probe, train, train_from_library
+from photoapp.core.tagging.rule import Calibration, assign, calibrate, calibration_sample, threshold_for, typical_level
+from photoapp.core.tagging.xmp import NS, read_subjects, sidecar_path, write_sidecar
 
 
 # -- vocabulary -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from photoapp.core.vector_index import VectorIndex
+from photoapp.core.store.vector_index import VectorIndex
 
 
 def _unit(n, dim=16, seed=0):
@@ -65,7 +65,7 @@ def test_load_rejects_missing_corrupt_or_mismatched(tmp_path):
 
 
 def test_params_are_used_and_an_index_built_with_others_is_not_loaded(tmp_path):
-    from photoapp.core.vector_index import HnswParams
+    from photoapp.core.store.vector_index import HnswParams
 
     params = HnswParams(m=8, ef_construction=40, ef=20)
     index = VectorIndex.build(np.arange(300), _unit(300), 16, params)
@@ -81,7 +81,7 @@ def test_params_are_used_and_an_index_built_with_others_is_not_loaded(tmp_path):
 
 def test_params_come_from_library_settings():
     from photoapp.config import Settings
-    from photoapp.core.vector_index import HnswParams
+    from photoapp.core.store.vector_index import HnswParams
 
     s = Settings(hnsw_m=24, hnsw_ef_construction=150, hnsw_ef=300)
     assert HnswParams.from_settings(s) == HnswParams(24, 150, 300)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from photoapp.core.catalog import Catalog
+from photoapp.core.store.catalog import Catalog
 from photoapp.core.library import Library
-from photoapp.core.watcher import ChangeSet, FolderWatcher, WatchOptions
+from photoapp.core.watching.watcher import ChangeSet, FolderWatcher, WatchOptions
 from photoapp.toy.domain import generate_library
 
 DEADLINE = 120.0  # a wait for correctness, not a timing check

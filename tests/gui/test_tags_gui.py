@@ -15,7 +15,7 @@ TOY_LABELS = "red\ngreen\nblue\nyellow\npurple\norange\ncircle\nsquare\ntriangle
 @pytest.fixture
 def tagged_library(indexed_library, shipped_model):
     """The indexed toy library re-tagged with the colour and shape vocabulary."""
-    from photoapp.core.labels import parse_vocabulary
+    from photoapp.core.tagging.labels import parse_vocabulary
     from photoapp.core.library import Library
 
     with Library(indexed_library, model=shipped_model) as lib:

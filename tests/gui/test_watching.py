@@ -80,7 +80,7 @@ def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_
     assert window.engine.watch.running and seen[seen.index(None) + 1] == "starting"
 
     # Out of inotify watches: the watcher falls back to polling and says why; so does the bar.
-    from photoapp.core.watcher import WatchStatus, _watch_limit_message
+    from photoapp.core.watching.watcher import WatchStatus, _watch_limit_message
 
     message = _watch_limit_message("inotify watch limit reached", 0.5)
     window.engine.watch._status.emit(WatchStatus("watching", "polling", 0, 13, 13, [str(few_photos)], message))

@@ -141,7 +141,7 @@ def test_shipped_data_is_enough_to_run(tmp_path, monkeypatch):
     monkeypatch.setenv("PHOTOAPP_RESOURCES", str(tmp_path / "resources"))
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
-    from photoapp.core.labels import default_vocabulary
+    from photoapp.core.tagging.labels import default_vocabulary
 
     source = resolve("toy", download=False)
     assert source.folder == tmp_path / "resources" / "models" / "toy-clip"
@@ -218,7 +218,10 @@ def test_shell_scripts_parse(script):
 IMPORTS_IN_USE = """
 import json, sys
 from photoapp import cli, cli_dupes, cli_tags
-from photoapp.core import duplicates, library, tagging, trash, watcher
+from photoapp.core import library
+from photoapp.core.duplicates import finder as duplicates, trash
+from photoapp.core.tagging import rule as tagging
+from photoapp.core.watching import watcher
 from photoapp.core.embedding.clip import ClipEmbedder
 from photoapp.core.embedding.models import resolve
 from photoapp.gui import app, main_window

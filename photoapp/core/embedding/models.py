@@ -146,7 +146,7 @@ def resolve(spec: str, download: bool = True) -> ModelSource:
 
 
 def _cancelled_type() -> type[BaseException]:
-    from photoapp.core.indexer import Cancelled
+    from photoapp.core.indexing.indexer import Cancelled
 
     return Cancelled
 

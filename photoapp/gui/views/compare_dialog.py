@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QScrollArea, QScroll
 
 def load_full(paths: list[str]) -> list[tuple[str, QImage, str]]:
     """(path, upright full-size image or a null one, error) for each path (off the GUI thread)."""
-    from photoapp.core.decoding import DecodeError, load_rgb
+    from photoapp.core.media.decoding import DecodeError, load_rgb
     from photoapp.gui.workers import pil_to_qimage
 
     out = []

@@ -3,7 +3,7 @@ group side by side (thumbnail, resolution, size, date, folder), the suggested ke
 marked with its reason; keep one and send the others to the system trash, undo,
 "not duplicates", compare at 100 %.
 
-A thin adapter over ``Library.duplicates`` (photoapp/core/dupes.py). Every core call runs
+A thin adapter over ``Library.duplicates`` (photoapp/core/duplicates/service.py). Every core call runs
 on the engine's query thread. Finding groups is a cancellable job with progress (at
 100,000 photos it takes seconds, more when older photos still need fingerprints); it
 waits for an index run to end, because both would write to the catalog at once.

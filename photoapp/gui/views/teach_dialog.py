@@ -12,7 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QVBoxLayout)
 
-from photoapp.core.probe import MIN_POSITIVES
+from photoapp.core.tagging.probe import MIN_POSITIVES
 
 SHOWN = 24  # example thumbnails shown; the rest are counted
 ICON = 72

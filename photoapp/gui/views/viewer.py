@@ -22,7 +22,7 @@ OPTIONAL_FIELDS = ("Files", "Duration")
 
 
 def load_display_image(path: str):
-    from photoapp.core.decoding import load_rgb
+    from photoapp.core.media.decoding import load_rgb
 
     img, _ = load_rgb(path, min_side=MAX_SIDE)
     img.thumbnail((MAX_SIDE, MAX_SIDE))

@@ -6,7 +6,7 @@ the relevant photos form a *tail* a few hundredths above everything else. With t
 model they form a separate *cluster*. Neither scale is known in advance, so each decision
 reads it from the model and the library themselves (``Calibration``):
 
-**Text queries** (``decide_text``). The caption bank (``photoapp.core.bank``: a few hundred
+**Text queries** (``decide_text``). The caption bank (``photoapp.core.embedding.bank``: a few hundred
 generic everyday captions, embedded once per model) is scored against a sample of the
 library; those scores are what "some ordinary description vs. these photos" looks like for
 this model. Three tests, all in those units:

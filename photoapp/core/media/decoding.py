@@ -31,9 +31,9 @@ STILL_EXTENSIONS = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
      ".avif", ".jxl"}
 )
-# Camera RAW through rawpy (LibRaw): photoapp/core/raw.py.
+# Camera RAW through rawpy (LibRaw): photoapp/core/media/raw.py.
 RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})
-# Videos through PyAV (FFmpeg): photoapp/core/video.py.
+# Videos through PyAV (FFmpeg): photoapp/core/media/video.py.
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp"})
 # Everything the library indexes (the scanner and the watcher look for these names).
 PHOTO_EXTENSIONS = STILL_EXTENSIONS | RAW_EXTENSIONS | VIDEO_EXTENSIONS
@@ -212,11 +212,11 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
         _check_regular_file(Path(source))
         kind = media_kind(source)
         if kind == "raw":
-            from photoapp.core import raw
+            from photoapp.core.media import raw
 
             return raw.load_rgb(Path(source), min_side)
         if kind == "video":  # the poster frame
-            from photoapp.core import video
+            from photoapp.core.media import video
 
             frames, info = video.load_frames(Path(source), min_side, positions=(video.POSTER,))
             return frames[0], info
@@ -249,7 +249,7 @@ def load_for_model(source: Path | BinaryIO, min_side: int | None = None
     """The pictures the model embeds for one file: the photo itself, or for a video a few
     frames spread through it (``video.SAMPLES``), whose middle one (the poster) fingerprints it."""
     if isinstance(source, (str, Path)) and media_kind(source) == "video":
-        from photoapp.core import video
+        from photoapp.core.media import video
 
         _check_regular_file(Path(source))
         return video.load_frames(Path(source), min_side)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.decoding import DecodeError, load_rgb
+from photoapp.core.media.decoding import DecodeError, load_rgb
 
 # Cached sizes: a request is served from the smallest bucket at least as large, so a
 # slider drag does not re-render every photo at every pixel size.

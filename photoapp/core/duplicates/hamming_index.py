@@ -20,7 +20,7 @@ from itertools import combinations
 
 import numpy as np
 
-from photoapp.core.fingerprint import popcount
+from photoapp.core.media.fingerprint import popcount
 
 CHUNKS = 4
 CHUNK_BITS = 16

@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 
-from photoapp.core.catalog import Photo
+from photoapp.core.store.catalog import Photo
 
 SHARPNESS_TOLERANCE = 0.10
 _FORMAT_RANK = {"PNG": 5, "TIFF": 5, "HEIF": 4, "HEIC": 4, "JPEG": 3, "MPO": 3, "WEBP": 2}

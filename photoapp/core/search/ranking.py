@@ -11,10 +11,10 @@ from datetime import datetime
 
 import numpy as np
 
-from photoapp.core.catalog import Catalog
-from photoapp.core.relevance import Cutoff, find_cutoff
+from photoapp.core.store.catalog import Catalog
+from photoapp.core.search.relevance import Cutoff, find_cutoff
 
-# A relevance decision: (scores, weights or None) -> Cutoff; see photoapp.core.relevance.
+# A relevance decision: (scores, weights or None) -> Cutoff; see photoapp.core.search.relevance.
 Decide = Callable[[np.ndarray, "np.ndarray | None"], Cutoff]
 
 # Below this many candidate photos a filtered query is answered exactly from the

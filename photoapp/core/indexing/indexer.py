@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from photoapp.core import fingerprint
-from photoapp.core.catalog import Catalog, Photo
-from photoapp.core.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
-from photoapp.core.fingerprint import Fingerprint
-from photoapp.core.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
+from photoapp.core.media.fingerprint import Fingerprint
+from photoapp.core.media.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
@@ -464,7 +464,7 @@ def _decode_one(item: _Work, spec):
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
         if item.companion and (info.taken is None or info.camera is None):
-            from photoapp.core import raw  # the camera's JPEG lost its EXIF: the RAW has it
+            from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 
             taken, camera = raw.read_metadata(item.companion)
             info.taken, info.camera = info.taken or taken, info.camera or camera

@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
-from photoapp.core.labels import Label
-from photoapp.core.probe import Probes
-from photoapp.core.tagging import PROBE, TagSettings, Tagger
+from photoapp.core.tagging.labels import Label
+from photoapp.core.tagging.probe import Probes
+from photoapp.core.tagging.rule import PROBE, TagSettings, Tagger
 
 # A smart album holds what its query's search finds relevant (the search's own adaptive
 # cut-off decides, see ``smart_album_members``); this caps only how many are listed.

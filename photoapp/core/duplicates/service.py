@@ -19,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from photoapp.core import duplicates, fingerprint, keeper, trash
-from photoapp.core.catalog import PHOTO_COLUMNS, Photo
-from photoapp.core.duplicates import DupeSettings, Group
+from photoapp.core.duplicates import finder as duplicates, keeper, trash
+
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import PHOTO_COLUMNS, Photo
+from photoapp.core.duplicates.finder import DupeSettings, Group
 from photoapp.core.library import LibraryError
 
-MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging.py)
+MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
 
 
 class DupesError(LibraryError):
@@ -63,7 +65,7 @@ class Duplicates:
 
     def backfill(self, progress=None, cancel: threading.Event | None = None) -> int:
         """Fingerprint photos that have none yet (catalogued before this feature)."""
-        from photoapp.core.decoding import DecodeError, load_rgb
+        from photoapp.core.media.decoding import DecodeError, load_rgb
 
         todo = fingerprint.missing(self.catalog)
 

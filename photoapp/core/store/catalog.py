@@ -60,7 +60,7 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     """,
-    # Tagging (photoapp/core/tagging.py). source: auto (zero-shot), probe (taught from
+    # Tagging (photoapp/core/tagging/rule.py). source: auto (zero-shot), probe (taught from
     # examples), manual (added by the user) or rejected (removed by the user: a tombstone
     # that keeps auto-tagging from bringing the tag back).
     2: """

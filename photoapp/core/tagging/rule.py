@@ -10,7 +10,7 @@ model teach, never against a constant keyed to a model:
    ``CALIBRATION_SAMPLE``), which says how high it scores on photos that do not show it -
    or, for a label so many photos show that its scores split into two groups, the lower
    group's median (``typical_level``).
-   The same median over the caption bank (``photoapp/core/bank.py``) moved into image space
+   The same median over the caption bank (``photoapp/core/embedding/bank.py``) moved into image space
    by the model's modality gap - which does not depend on what the library shows - is
    blended in for a library of few photos (``PRIOR_PHOTOS``), and caps the bias of a label
    most photos show (a dog owner's dog) at ``PRIOR_TOLERANCE`` units above it;
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photoapp.core import bank as caption_bank
-from photoapp.core import labels as vocab
-from photoapp.core.labels import Label
+from photoapp.core.embedding import bank as caption_bank
+from photoapp.core.tagging import labels as vocab
+from photoapp.core.tagging.labels import Label
 
 AUTO, PROBE, MANUAL, REJECTED = "auto", "probe", "manual", "rejected"
 VISIBLE = (AUTO, PROBE, MANUAL)
@@ -433,7 +433,7 @@ class Tagger:
     def sync_sidecars(self, ids: set[int] | list[int], force: bool = False) -> tuple[int, list[str]]:
         """Write the XMP sidecars of these photos if the setting is on (or ``force``);
         returns (written, errors). A read-only folder is reported, never fatal."""
-        from photoapp.core.xmp import write_sidecar
+        from photoapp.core.tagging.xmp import write_sidecar
 
         if not (force or self.settings.xmp_sidecars) or not ids:
             return 0, []

@@ -40,8 +40,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from photoapp.core import fingerprint, hamming_index, keeper
-from photoapp.core.catalog import Photo
+from photoapp.core.media import fingerprint
+
+from photoapp.core.duplicates import hamming_index, keeper
+from photoapp.core.store.catalog import Photo
 
 SETTINGS_KEY = "duplicates"
 NEAR_EXACT_LIMIT = 250_000  # exact Hamming search up to here (about 45 s at 250k on 2 cores)

@@ -63,7 +63,7 @@ def model_fingerprint(embedder) -> str:
 
 
 def cache_path(embedder, cache_dir: str | Path, texts: list[str]) -> Path:
-    from photoapp.core.vector_index import index_stem
+    from photoapp.core.store.vector_index import index_stem
 
     key = hashlib.sha256((model_fingerprint(embedder) + "\x00" + "\n".join(texts)).encode("utf-8")).hexdigest()[:16]
     return Path(cache_dir) / f"bank-{index_stem(str(embedder.name))}-{key}.npy"

@@ -186,7 +186,7 @@ class Probes:
     def teach(self, name: str) -> tuple[int, set[int]]:
         """(Re)train ``name`` from its examples and tag the whole library with it;
         returns (photos carrying it, ids whose tags changed)."""
-        from photoapp.core.tagging import PROBE
+        from photoapp.core.tagging.rule import PROBE
 
         positives, negatives = self.examples(name)
         ids, vectors = self.lib.catalog.embeddings(self.lib.model_name)
@@ -201,7 +201,7 @@ class Probes:
 
     def apply_to(self, ids: np.ndarray, vectors: np.ndarray) -> set[int]:
         """Newly embedded photos get the taught tags they match."""
-        from photoapp.core.tagging import PROBE
+        from photoapp.core.tagging.rule import PROBE
 
         changed: set[int] = set()
         for name in self.names():

@@ -1,0 +1,1 @@
+"""Index runs: scan the folders, decode, embed and store new or changed photos."""

@@ -1,0 +1,1 @@
+"""Zero-shot auto-tags, albums, smart albums, taught tags and XMP sidecars."""

@@ -1,0 +1,1 @@
+"""Folder watching: filesystem events batched into index runs."""
