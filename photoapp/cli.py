@@ -195,7 +195,7 @@ def cmd_index(args) -> int:
     cancel = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: cancel.set())
     signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    from photoapp.core.indexing.indexer import Cancelled
+    from photoapp.core.errors import Cancelled
 
     with _open_library(args) as lib:
         if not args.folders and not lib.folders():

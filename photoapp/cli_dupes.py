@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from photoapp.core.units import human_size
 
 DUPES_HELP = """\
 Duplicates in tiers: exact (same bytes), near (the same picture resized, recompressed,
@@ -114,7 +115,7 @@ def _print_groups(groups) -> None:
     if not groups:
         print("no duplicates found")
     for n, g in enumerate(groups, 1):
-        print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {_size(g['reclaim_bytes'])} to reclaim")
+        print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
         for path in g["paths"]:
             print(f"  {'keep' if path == g['keep'] else '    '}  {path}")
         print(f"        why: {g['reason']}")
@@ -127,10 +128,6 @@ def _print_resolve(report) -> None:
         print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)
     if report["trashed"]:
         print(f"undo with: photoapp dupes undo --batch {report['batch']}")
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
 
 
 COMMANDS = {"dupes": cmd_dupes}

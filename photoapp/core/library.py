@@ -17,6 +17,7 @@ import numpy as np
 from photoapp.config import DEFAULT_MODEL, Settings, library_dir
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
+from photoapp.core.errors import LibraryError
 from photoapp.core.search.query import combine as combine_query
 from photoapp.core.search.query import parse as parse_query
 from photoapp.core.search import relevance
@@ -25,10 +26,6 @@ from photoapp.core.store.vector_index import HnswParams, VectorIndex, index_stem
 
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
     from photoapp.core.indexing.indexer import Indexer, IndexReport, ProgressFn
-
-
-class LibraryError(Exception):
-    """A user-facing error (bad path, model mismatch...); the message says what to do."""
 
 
 class Library:

@@ -131,7 +131,7 @@ class IndexJob(QRunnable):
     # -- worker thread ----------------------------------------------------------------------
     def run(self) -> None:
         from photoapp.core.embedding.models import download_progress
-        from photoapp.core.indexing.indexer import Cancelled
+        from photoapp.core.errors import Cancelled
 
         try:
             # A model not downloaded yet downloads on the first embed: show its bytes too.
@@ -155,7 +155,7 @@ class IndexJob(QRunnable):
         self.signals.progress.emit(phase, done, total, eta)
 
     def _download_progress(self, done: int, total: int) -> None:
-        from photoapp.core.indexing.indexer import Cancelled
+        from photoapp.core.errors import Cancelled
 
         if self.cancel_event.is_set():
             raise Cancelled()  # stops the download; a later run resumes its partial files
@@ -194,7 +194,7 @@ class ProgressTask(QRunnable):
         self.cancel_event.set()
 
     def run(self) -> None:
-        from photoapp.core.indexing.indexer import Cancelled
+        from photoapp.core.errors import Cancelled
 
         try:
             result = self.fn(*self.args, progress=self.signals.progress.emit, cancel=self.cancel_event)

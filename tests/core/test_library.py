@@ -157,7 +157,7 @@ def test_model_is_remembered_and_a_new_model_reembeds(tmp_path, toy_photos):
 def test_interrupted_model_switch_keeps_search_and_resumes(tmp_path, toy_photos):
     import threading
 
-    from photoapp.core.indexing.indexer import Cancelled
+    from photoapp.core.errors import Cancelled
 
     folder, _ = toy_photos
     with Library(tmp_path / "lib", model="toy") as lib:

@@ -138,7 +138,7 @@ def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
     from huggingface_hub.utils.tqdm import _create_progress_bar
 
     from photoapp.core.embedding.models import _reporting_tqdm, download_progress
-    from photoapp.core.indexing.indexer import Cancelled
+    from photoapp.core.errors import Cancelled
 
     heard = []
     cls = _reporting_tqdm(lambda done, total: heard.append((done, total)))

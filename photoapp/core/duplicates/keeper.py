@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from photoapp.core.store.catalog import Photo
+from photoapp.core.units import human_size
 
 SHARPNESS_TOLERANCE = 0.10
 _FORMAT_RANK = {"PNG": 5, "TIFF": 5, "HEIF": 4, "HEIC": 4, "JPEG": 3, "MPO": 3, "WEBP": 2}
@@ -44,7 +45,7 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
     steps: list[tuple[str, Callable[[list[Photo]], list[Photo]], Callable[[Photo], str]]] = [
         ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
         ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
-        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: _size_text(p.size)),
+        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: human_size(p.size)),
         ("best format", lambda ps: _best(ps, lambda p: _FORMAT_RANK.get((p.format or "").upper(), 1)),
          lambda p: p.format or "unknown format"),
         ("oldest file", lambda ps: _best(ps, lambda p: -p.mtime), lambda p: "first on disk"),
@@ -79,7 +80,3 @@ def _tie_name(step: str) -> str:
     return {"RAW+JPEG pair": "pairing", "highest resolution": "resolution", "sharpest": "sharpness",
             "largest file": "size", "best format": "format", "oldest file": "age",
             "original name": "naming"}.get(step, step)
-
-
-def _size_text(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"

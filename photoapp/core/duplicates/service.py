@@ -24,7 +24,7 @@ from photoapp.core.duplicates import finder as duplicates, keeper, trash
 from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import PHOTO_COLUMNS, Photo
 from photoapp.core.duplicates.finder import DupeSettings, Group
-from photoapp.core.library import LibraryError
+from photoapp.core.errors import LibraryError
 
 MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
 

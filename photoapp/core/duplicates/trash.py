@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from photoapp.core.errors import PhotoappError
 
-class TrashError(Exception):
+
+class TrashError(PhotoappError):
     """A file could not be trashed or restored; the message says why."""
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photoapp.config import TOY_MODEL, models_cache_dir, resources_dir
+from photoapp.core.errors import Cancelled, PhotoappError
 
 # What a model folder needs; never *.bin or *.pt (pickles).
 _ALLOW = ["*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken"]
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(PhotoappError):
     """The model cannot be found, downloaded or used; the message says what to do."""
 
 
@@ -145,12 +146,6 @@ def resolve(spec: str, download: bool = True) -> ModelSource:
     return ModelSource(name, _from_hub(name, download))
 
 
-def _cancelled_type() -> type[BaseException]:
-    from photoapp.core.indexing.indexer import Cancelled
-
-    return Cancelled
-
-
 def _from_hub(repo_id: str, download: bool) -> Path:
     from huggingface_hub import snapshot_download
 
@@ -165,7 +160,7 @@ def _from_hub(repo_id: str, download: bool) -> Path:
     progress = {"tqdm_class": _reporting_tqdm(listener)} if listener else {}
     try:
         folder = Path(snapshot_download(repo_id, allow_patterns=_ALLOW, cache_dir=cache, **progress))
-    except _cancelled_type():
+    except Cancelled:
         raise
     except Exception as exc:  # noqa: BLE001 - network, auth, unknown repo: one clear message
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

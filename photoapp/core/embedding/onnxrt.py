@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from photoapp.core.embedding.models import ThreadListener
+from photoapp.core.errors import PhotoappError
 
 FORMAT = 1  # bump when the exported graphs change (inputs, outputs, opset)
 OPSET = 17
@@ -156,7 +157,7 @@ def precision_note(model: str) -> str | None:
 
 
 # -- export and quantisation ------------------------------------------------------------
-class ExportFailed(Exception):
+class ExportFailed(PhotoappError):
     """A tower could not be exported or quantised; the model runs on torch instead."""
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from photoapp.core.errors import PhotoappError
+
 # Pillow's filter numbers, as transformers' PILImageResampling uses them.
 _RESAMPLE_NAMES = {"NEAREST": 0, "LANCZOS": 1, "BILINEAR": 2, "BICUBIC": 3, "BOX": 4, "HAMMING": 5}
 # A JPEG is decoded at reduced scale (DCT scaling, Pillow's draft mode) down to this many
@@ -30,7 +32,7 @@ _RESAMPLE_NAMES = {"NEAREST": 0, "LANCZOS": 1, "BILINEAR": 2, "BICUBIC": 3, "BOX
 DRAFT_FACTOR = 1
 
 
-class UnsupportedPreprocessing(ValueError):
+class UnsupportedPreprocessing(PhotoappError, ValueError):
     """The image processor asks for something with no fixed output size (NaFlex, longest edge)."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from photoapp.core.errors import Cancelled
 from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import Catalog, Photo
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
@@ -37,10 +38,6 @@ FILE_TIMEOUT = 60.0
 def default_workers() -> int:
     """Decode threads when the library does not say: one per CPU, 2 to 8."""
     return max(2, min(8, os.cpu_count() or 2))
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass

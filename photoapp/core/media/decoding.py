@@ -18,27 +18,15 @@ import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from photoapp.core.embedding.preprocess import PreprocessSpec
+from photoapp.core.errors import PhotoappError
+from photoapp.core.media.formats import (PHOTO_EXTENSIONS, RAW_EXTENSIONS, STILL_EXTENSIONS,  # noqa: F401
+                                         TWIN_EXTENSIONS, VIDEO_EXTENSIONS, is_photo_name, media_kind)
 
 # Refuse decompression bombs ourselves (before any pixel is allocated) with our own
 # message; 48 MP camera files and large panoramas stay well under this.
 MAX_PIXELS = 180_000_000
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-# Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif;
-# JPEG XL through pillow-jxl-plugin when it is installed: it is GPL-3.0, so not a dependency).
-STILL_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
-     ".avif", ".jxl"}
-)
-# Camera RAW through rawpy (LibRaw): photoapp/core/media/raw.py.
-RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})
-# Videos through PyAV (FFmpeg): photoapp/core/media/video.py.
-VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp"})
-# Everything the library indexes (the scanner and the watcher look for these names).
-PHOTO_EXTENSIONS = STILL_EXTENSIONS | RAW_EXTENSIONS | VIDEO_EXTENSIONS
-# The camera's JPEG (or HEIF) beside a RAW of the same name makes a RAW+JPEG pair.
-TWIN_EXTENSIONS = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".hif"})
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
@@ -58,7 +46,7 @@ _TRANSPOSE = {
 }
 
 
-class DecodeError(Exception):
+class DecodeError(PhotoappError):
     """A photo that cannot be read; ``str(err)`` is the reason shown to the user."""
 
 
@@ -90,21 +78,6 @@ def _register_heif() -> None:
         except ImportError:
             pass
         _heif_registered = True
-
-
-def is_photo_name(name: str) -> bool:
-    """A file the library indexes: a still, a camera RAW or a video."""
-    return os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
-
-
-def media_kind(name: str | os.PathLike) -> str:
-    """photo, raw or video, from the file name's extension."""
-    ext = os.path.splitext(os.fspath(name))[1].lower()
-    if ext in RAW_EXTENSIONS:
-        return "raw"
-    if ext in VIDEO_EXTENSIONS:
-        return "video"
-    return "photo"
 
 
 def _check_regular_file(path: Path) -> None:

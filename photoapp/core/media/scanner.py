@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from photoapp.core.media.decoding import is_photo_name
+from photoapp.core.media.formats import RAW_EXTENSIONS, TWIN_EXTENSIONS, is_photo_name
 
 HASH_CHUNK = 1 << 20
 
@@ -118,8 +118,6 @@ def pair_raws(paths) -> dict[str, str]:
     A pair is a RAW file and a camera JPEG/HEIF in the same folder with the same base
     name (``IMG_0042.CR2`` + ``IMG_0042.JPG``); the extension's case does not matter.
     """
-    from photoapp.core.media.decoding import RAW_EXTENSIONS, TWIN_EXTENSIONS
-
     raws: dict[tuple[str, str], str] = {}
     twins: dict[tuple[str, str], str] = {}
     for path in paths:
@@ -141,8 +139,6 @@ def _first(found: dict, stem: str, path: str) -> None:
 def pair_siblings(path: str) -> list[str]:
     """``path`` and the files that may form a RAW+JPEG pair with it (same folder, same
     base name, a RAW or JPEG/HEIF extension in either case) that exist."""
-    from photoapp.core.media.decoding import RAW_EXTENSIONS, TWIN_EXTENSIONS
-
     stem, ext = os.path.splitext(path)
     if ext.lower() not in RAW_EXTENSIONS | TWIN_EXTENSIONS:
         return [path]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif"}
+from photoapp.core.media.formats import PHOTO_EXTENSIONS
+
 _SPLIT = re.compile(r"\s+(?=[+-]\S)")
 NEGATIVE_WEIGHT = 1.0
 
@@ -44,10 +45,10 @@ def parse(query: str) -> list[Term]:
 
 
 def _image_path(body: str) -> str | None:
-    """``body`` as an absolute image path if it names an existing file that looks like
-    one (an image extension or a directory part), so a word never turns into a file."""
+    """``body`` as an absolute path if it names an existing file that looks like one (an
+    extension the library reads, or a directory part), so a word never turns into a file."""
     path = os.path.expanduser(body)
-    looks_like_path = os.sep in path or os.path.splitext(path)[1].lower() in IMAGE_SUFFIXES
+    looks_like_path = os.sep in path or os.path.splitext(path)[1].lower() in PHOTO_EXTENSIONS
     return os.path.abspath(path) if looks_like_path and os.path.isfile(path) else None
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from photoapp.core.errors import PhotoappError
+
 SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, str] = {
@@ -176,7 +178,7 @@ def _text_from_db(raw: bytes) -> str:
 sqlite3.register_adapter(str, _text_to_db)
 
 
-class CatalogError(Exception):
+class CatalogError(PhotoappError):
     """The catalog cannot be opened or written; the message says why."""
 
 

@@ -26,8 +26,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from photoapp.core.media.decoding import is_photo_name, media_kind
-from photoapp.core.indexing.indexer import Cancelled, IndexReport
+from photoapp.core.media.formats import is_photo_name, media_kind
+from photoapp.core.errors import Cancelled
+from photoapp.core.indexing.indexer import IndexReport
 from photoapp.core.media.scanner import FileEntry, walk_photos
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QHBoxLa
 from photoapp.gui.thumbnail_loader import ThumbnailLoader
 from photoapp.gui.views.compare_dialog import CompareDialog, load_full
 from photoapp.gui.workers import ProgressTask
+from photoapp.core.units import human_size
 
 THUMB = 220
 COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
@@ -39,12 +40,6 @@ QLabel#badge { color: white; background: #2e9d57; border-radius: 4px; padding: 1
 QLabel#fate { color: #b3412f; }
 QLabel#fate[keep="true"] { color: #2e9d57; font-weight: 600; }
 """
-
-
-def size_text(n: int) -> str:
-    if n >= 1e9:
-        return f"{n / 1e9:.2f} GB"
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
 
 
 def date_text(photo) -> str:
@@ -77,7 +72,7 @@ class DupeCard(QFrame):
         megapixels = (photo.width or 0) * (photo.height or 0) / 1e6
         resolution = f"{photo.width}×{photo.height} ({megapixels:.1f} MP)" if photo.width else "size unknown"
         facts = QLabel(f"<b>{os.path.basename(photo.path)}</b><br>{resolution}<br>"
-                       f"{size_text(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
+                       f"{human_size(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
                        f"<span style='color:gray'>{os.path.dirname(photo.path)}</span>", self)
         facts.setWordWrap(True)
         facts.setToolTip(photo.path)
@@ -274,12 +269,12 @@ class DuplicatesDialog(QDialog):
         self.list.clear()
         for group in self.groups:
             item = QListWidgetItem(f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
-                                   f"{size_text(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}")
+                                   f"{human_size(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}")
             item.setToolTip("\n".join(group.paths))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
         total = sum(g.reclaim_bytes for g in self.groups)
-        self.summary.setText(f"{len(self.groups):,} groups · {size_text(total)} to reclaim"
+        self.summary.setText(f"{len(self.groups):,} groups · {human_size(total)} to reclaim"
                              if self.groups else "No duplicates found")
         if self.groups:
             self.list.setCurrentRow(min(row, len(self.groups) - 1))

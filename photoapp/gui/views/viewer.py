@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout,
 from photoapp.gui.models.photo_list import PhotoRow, format_duration
 from photoapp.gui.views.tag_editor import TagEditor
 from photoapp.gui.workers import Task, pil_to_qimage
+from photoapp.core.units import human_size
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs
 OPTIONAL_FIELDS = ("Files", "Duration")
@@ -255,7 +256,7 @@ def describe(photo: PhotoRow, info: dict) -> dict[str, str]:
     """Human-readable facts for the side panel."""
     values = {"Name": os.path.basename(photo.path), "Folder": os.path.dirname(photo.path), "Tags": "none yet"}
     if info.get("size"):
-        values["Size"] = _human_size(info["size"])
+        values["Size"] = human_size(info["size"])
     if info.get("width") and info.get("height"):
         values["Dimensions"] = f"{info['width']:,} × {info['height']:,} px"
     taken = info.get("taken") or photo.taken
@@ -280,11 +281,3 @@ def breakable(text: str) -> str:
     for sep in ("/", "\\", "_", "-", "."):
         text = text.replace(sep, sep + "\u200b")
     return text
-
-
-def _human_size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
