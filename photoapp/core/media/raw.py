@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.media.decoding import _TRANSPOSE, MAX_PIXELS, DecodeError, PhotoInfo, _parse_exif_date, to_rgb
+from photoapp.core.media.image import MAX_PIXELS, TRANSPOSE, DecodeError, PhotoInfo, parse_exif_date, to_rgb
 
 # LibRaw's flip (sizes.flip) -> EXIF orientation.
 _FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
@@ -58,7 +58,7 @@ def load_rgb(path: Path, min_side: int | None = None) -> tuple[Image.Image, Phot
             img = _preview(raw, width, height, min_side or _FULL_VIEW_SIDE)
             if img is not None:
                 if orientation != 1:
-                    img = img.transpose(_TRANSPOSE[orientation])
+                    img = img.transpose(TRANSPOSE[orientation])
             else:
                 # LibRaw applies the flip itself when it renders the sensor data.
                 rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
@@ -124,7 +124,7 @@ def read_metadata(path: Path) -> tuple[float | None, str | None]:
     taken = None
     for key in ("EXIF DateTimeOriginal", "Image DateTimeOriginal", "EXIF DateTimeDigitized", "Image DateTime"):
         if key in tags:
-            taken = _parse_exif_date(str(tags[key].values))
+            taken = parse_exif_date(str(tags[key].values))
             if taken is not None:
                 break
     make = str(tags.get("Image Make", "") or "").strip("\x00 ")
