@@ -77,7 +77,3 @@ def _no_command(parser: argparse.ArgumentParser, args) -> int:
         return EXIT_ERROR
     parser.print_help()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
