@@ -217,7 +217,7 @@ def test_shell_scripts_parse(script):
 
 IMPORTS_IN_USE = """
 import json, sys
-from photoapp import cli, cli_dupes, cli_tags
+import photoapp.cli.app, photoapp.cli.dupes, photoapp.cli.index, photoapp.cli.search, photoapp.cli.tags, photoapp.cli.watch
 from photoapp.core import library
 from photoapp.core.duplicates import finder as duplicates, trash
 from photoapp.core.tagging import rule as tagging

@@ -1,13 +1,13 @@
-"""The tagging commands of the CLI: labels, tags, tag, album, smart-album.
-
-Kept apart from cli.py so the main parser stays readable; cli.py registers them with
-``add_parsers`` and dispatches through ``COMMANDS``. JSON on stdout with --json.
-"""
+"""The tagging commands: photoapp labels, tags, tag, album, smart-album."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import functools
+
+from photoapp.cli.common import CliError, need, open_library
+from photoapp.cli.output import add_json_flag, emit, print_hits, warn
+from photoapp.core.errors import PhotoappError
 
 LABELS_HELP = """\
 The label vocabulary of zero-shot auto-tagging.
@@ -29,13 +29,13 @@ Tags and how they are assigned.
 """
 
 
-def add_parsers(sub, add_common) -> None:
+def add_parsers(sub) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("labels", help="list or replace the auto-tagging vocabulary", description=LABELS_HELP,
                        formatter_class=raw)
     p.add_argument("action", choices=["list", "set", "reset"], nargs="?", default="list")
     p.add_argument("file", nargs="?", metavar="FILE", help="for set: a text file, one label per line")
-    add_common(p)
+    add_json_flag(p)
 
     p = sub.add_parser("tags", help="tag counts, teach a tag from examples, tagging settings",
                        description=TAGS_HELP, formatter_class=raw)
@@ -47,110 +47,129 @@ def add_parsers(sub, add_common) -> None:
     p.add_argument("--max-tags", type=int, help="at most this many auto-tags per photo (default 4)")
     p.add_argument("--xmp", choices=["on", "off"], help="write tags to <photo>.xmp sidecars (default off)")
     p.add_argument("--auto", choices=["on", "off"], help="zero-shot auto-tagging (default on)")
-    add_common(p)
+    add_json_flag(p)
 
     p = sub.add_parser("tag", help="add or remove a tag on photos by hand (auto-tagging never undoes it)")
     p.add_argument("action", choices=["add", "remove"])
     p.add_argument("tag", metavar="TAG")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    add_common(p)
+    add_json_flag(p)
 
     p = sub.add_parser("album", help="the photos of a tag (every tag is an album) or of a smart album")
     p.add_argument("name", metavar="TAG")
-    add_common(p)
+    add_json_flag(p)
 
     p = sub.add_parser("smart-album", help="saved text queries that stay up to date as photos arrive")
     p.add_argument("action", choices=["add", "remove", "list", "show"], nargs="?", default="list")
     p.add_argument("name", nargs="?", metavar="NAME")
     p.add_argument("query", nargs="?", metavar="QUERY", help="for add: what the album shows, in words")
-    add_common(p)
+    add_json_flag(p)
 
 
-def _need(value, what: str):
-    if not value:
-        raise ValueError(f"missing {what}")
-    return value
+def _tagging_input_errors(command):
+    """The tagging engine (photoapp.core.tagging) reports bad input with a ValueError of its
+    own: a photo not in the library, fewer than 3 examples, an unreadable label file, a
+    sensitivity outside 0..1. Only a ValueError raised by that package's own code becomes a
+    one-line user error; one raised deeper (numpy, the store, the standard library) is a
+    bug and passes through as one."""
+
+    @functools.wraps(command)
+    def run(args) -> int:
+        try:
+            return command(args)
+        except PhotoappError:
+            raise
+        except ValueError as exc:
+            if _raised_in(exc, "photoapp.core.tagging."):
+                raise CliError(str(exc)) from exc
+            raise
+
+    return run
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """Whether the innermost frame of ``exc``'s traceback runs code of ``package``."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__", "").startswith(package)
 
 
 def _onoff(value: str | None) -> bool | None:
     return None if value is None else value == "on"
 
 
+@_tagging_input_errors
 def cmd_labels(args) -> int:
-    from photoapp.cli import _emit, _open_library
     from photoapp.core.tagging.labels import default_vocabulary, format_vocabulary, read_vocabulary_file
 
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         if args.action in ("set", "reset"):
-            labels = read_vocabulary_file(_need(args.file, "FILE")) if args.action == "set" else default_vocabulary(lib.model_name)
+            labels = read_vocabulary_file(need(args.file, "FILE")) if args.action == "set" else default_vocabulary(lib.model_name)
             if not labels:
-                raise ValueError(f"no labels in {args.file}")
+                raise CliError(f"no labels in {args.file}")
             lib.tags.set_labels(labels)
         labels = lib.tags.labels()
-    _emit(args, [lb.as_dict() for lb in labels], lambda d: print(format_vocabulary(labels), end=""))
+    emit(args, [lb.as_dict() for lb in labels], lambda d: print(format_vocabulary(labels), end=""))
     return 0
 
 
+@_tagging_input_errors
 def cmd_tags(args) -> int:
     from dataclasses import asdict
 
-    from photoapp.cli import _emit, _open_library
-
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         if args.action == "train":
-            data = lib.tags.train(_need(args.name, "NAME"), _need(args.positive, "--positive PATH..."),
+            data = lib.tags.train(need(args.name, "NAME"), need(args.positive, "--positive PATH..."),
                                   args.negative)
-            _emit(args, data, lambda d: print(f"taught {d['tag']!r} from {d['examples']} examples: "
-                                              f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"))
+            emit(args, data, lambda d: print(f"taught {d['tag']!r} from {d['examples']} examples: "
+                                             f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"))
         elif args.action == "settings":
             s = lib.tags.configure(args.sensitivity, args.max_tags, _onoff(args.xmp), _onoff(args.auto))
             data = asdict(s) | {"threshold": round(s.threshold, 4)}
-            _emit(args, data, lambda d: [print(f"{k}: {v}") for k, v in d.items()])
+            emit(args, data, lambda d: [print(f"{k}: {v}") for k, v in d.items()])
         else:
             data = lib.tags.counts()
-            _emit(args, data, lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or
-                  (None if d else print("no tags yet")))
+            emit(args, data, lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or
+                 (None if d else print("no tags yet")))
         for warning in lib.warnings:
-            print(f"photoapp: warning: {warning}", file=sys.stderr)
+            warn(warning)
     return 0
 
 
+@_tagging_input_errors
 def cmd_tag(args) -> int:
-    from photoapp.cli import _emit, _open_library
-
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         edit = lib.tags.add if args.action == "add" else lib.tags.remove
         changed = edit(args.tag, args.paths)
     data = {"tag": args.tag, "action": args.action, "photos": len(args.paths), "changed": changed}
-    _emit(args, data, lambda d: print(f"{d['action']} {d['tag']!r}: {d['changed']} of {d['photos']} photos changed"))
+    emit(args, data, lambda d: print(f"{d['action']} {d['tag']!r}: {d['changed']} of {d['photos']} photos changed"))
     return 0
 
 
+@_tagging_input_errors
 def cmd_album(args) -> int:
-    from photoapp.cli import _emit, _open_library
-
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         data = [{"path": p} for p in lib.tags.album(args.name)]
-    _emit(args, data, lambda d: [print(x["path"]) for x in d] or (None if d else print("no photos")))
+    emit(args, data, lambda d: [print(x["path"]) for x in d] or (None if d else print("no photos")))
     return 0
 
 
+@_tagging_input_errors
 def cmd_smart_album(args) -> int:
-    from photoapp.cli import _emit, _open_library, _print_hits
-
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         if args.action == "add":
-            lib.tags.add_smart_album(_need(args.name, "NAME"), _need(args.query, "QUERY"))
+            lib.tags.add_smart_album(need(args.name, "NAME"), need(args.query, "QUERY"))
         elif args.action == "remove":
-            if not lib.tags.remove_smart_album(_need(args.name, "NAME")):
-                raise ValueError(f"no smart album named {args.name!r}")
+            if not lib.tags.remove_smart_album(need(args.name, "NAME")):
+                raise CliError(f"no smart album named {args.name!r}")
         if args.action == "show":
-            data = [h.as_dict() for h in lib.tags.smart_album(_need(args.name, "NAME"))]
-            _emit(args, data, _print_hits)
+            data = [h.as_dict() for h in lib.tags.smart_album(need(args.name, "NAME"))]
+            emit(args, data, print_hits)
             return 0
         data = lib.tags.smart_albums()
-    _emit(args, data, lambda d: [print(f"{a['name']}: {a['query']}") for a in d] or
-          (None if d else print("no smart albums")))
+    emit(args, data, lambda d: [print(f"{a['name']}: {a['query']}") for a in d] or
+         (None if d else print("no smart albums")))
     return 0
 
 

@@ -1,14 +1,13 @@
-"""The duplicates command of the CLI: list groups, resolve them to the trash, undo.
-
-Kept apart from cli.py like cli_tags.py; cli.py registers it with ``add_parsers`` and
-dispatches through ``COMMANDS``. JSON on stdout with --json.
-"""
+"""photoapp dupes: list duplicate groups, resolve them to the trash, undo, history, dismiss."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+from photoapp.cli.common import CliError, open_library
+from photoapp.cli.output import add_json_flag, emit
 from photoapp.core.units import human_size
 
 DUPES_HELP = """\
@@ -28,7 +27,7 @@ copy are merged into the keeper (--no-merge-tags to skip); undo takes them back.
 """
 
 
-def add_parsers(sub, add_common) -> None:
+def add_parsers(sub) -> None:
     p = sub.add_parser("dupes", help="find duplicate photos, resolve them to the trash, undo",
                        description=DUPES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", choices=["list", "resolve", "undo", "history", "dismiss"], nargs="?", default="list")
@@ -39,16 +38,14 @@ def add_parsers(sub, add_common) -> None:
     p.add_argument("--batch", type=int, metavar="N", help="for undo: which resolve batch")
     p.add_argument("--no-merge-tags", action="store_true", help="for resolve: leave the keeper's tags alone")
     p.add_argument("--dry-run", action="store_true", help="for resolve: say what would happen, change nothing")
-    add_common(p)
+    add_json_flag(p)
 
 
 def cmd_dupes(args) -> int:
-    from photoapp.cli import _emit, _open_library
-
-    with _open_library(args) as lib:
+    with open_library(args) as lib:
         action = {"list": _list, "resolve": _resolve, "undo": _undo, "history": _history, "dismiss": _dismiss}
         data, human = action[args.action](lib.duplicates, args)
-    _emit(args, data, human)
+    emit(args, data, human)
     return 0
 
 
@@ -60,9 +57,9 @@ def _list(dupes, args):
 def _groups_of(dupes, args) -> list[dict]:
     """The groups to act on: those holding the given photos, or every group with --all."""
     if args.all and not args.tier:
-        raise ValueError("--all needs --tier (exact, near, similar or all), so nothing is trashed by surprise")
+        raise CliError("--all needs --tier (exact, near, similar or all), so nothing is trashed by surprise")
     if not args.all and not args.photos:
-        raise ValueError("name a photo of the group (photoapp dupes resolve PHOTO), or --all --tier TIER")
+        raise CliError("name a photo of the group (photoapp dupes resolve PHOTO), or --all --tier TIER")
     groups = [g.as_dict() for g in dupes.find(args.tier or "all")]
     if args.all:
         return groups
@@ -70,14 +67,14 @@ def _groups_of(dupes, args) -> list[dict]:
     chosen = [g for g in groups if wanted & set(g["paths"])]
     missing = wanted - {p for g in chosen for p in g["paths"]}
     if missing:
-        raise ValueError(f"not in any duplicate group: {', '.join(sorted(missing))}")
+        raise CliError(f"not in any duplicate group: {', '.join(sorted(missing))}")
     return chosen
 
 
 def _resolve(dupes, args):
     groups = _groups_of(dupes, args)
     if args.keep and len(groups) != 1:
-        raise ValueError("--keep applies to one group; name one photo of it")
+        raise CliError("--keep applies to one group; name one photo of it")
     plan = [(g["paths"], args.keep or g["keep"]) for g in groups]
     if args.dry_run:
         data = {"dry_run": True, "kept": [k for _, k in plan],

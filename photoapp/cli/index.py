@@ -1,0 +1,47 @@
+"""photoapp index: add folders to the library and index new or changed photos."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from photoapp.cli.common import CliError, open_library
+from photoapp.cli.output import EXIT_INTERRUPTED, add_json_flag, emit, note, progress_bar, warn
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("index", help="add folders to the library and index new or changed photos")
+    p.add_argument("folders", nargs="*", metavar="DIR", help="folders to add (default: all registered folders)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_json_flag(p)
+
+
+def cmd_index(args) -> int:
+    cancel = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: cancel.set())
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    from photoapp.core.errors import Cancelled
+
+    with open_library(args) as lib:
+        if not args.folders and not lib.folders():
+            raise CliError("no folders to index: give one or more folders, e.g. photoapp index ~/Pictures")
+        bar, progress = progress_bar(args)
+        try:
+            report = lib.index_folders(args.folders or None, progress=progress, cancel=cancel)
+        except Cancelled:
+            note("indexing interrupted; what was embedded is saved, run again to continue")
+            return EXIT_INTERRUPTED
+        finally:
+            if bar is not None:
+                bar.close()
+        for warning in lib.warnings:
+            warn(warning)
+        data = report.as_dict()
+        emit(args, data, lambda d: print(
+            f"{d['scanned']} photos found: {d['embedded']} embedded, {d['skipped']} unchanged, "
+            f"{d['failed']} failed, {d['moved']} moved, {d['removed']} removed in {d['seconds']:.1f}s"
+            + (f"; offline folders: {', '.join(d['offline_folders'])}" if d["offline_folders"] else "")))
+    return 0
+
+
+COMMANDS = {"index": cmd_index}

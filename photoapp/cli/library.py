@@ -1,0 +1,112 @@
+"""The library as a whole: photoapp show, status, check, folders, and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from photoapp.cli.common import gui_available, open_library
+from photoapp.cli.output import EXIT_ERROR, add_json_flag, emit, note, print_hits
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("show", help="what the library knows about one photo")
+    p.add_argument("photo", metavar="PATH")
+    add_json_flag(p)
+
+    p = sub.add_parser("status", help="library summary: photos, model, folders, problems")
+    add_json_flag(p)
+
+    p = sub.add_parser("check", help="verify the catalog and the vector index, repairing what can be repaired")
+    p.add_argument("--no-repair", action="store_true", help="only report")
+    add_json_flag(p)
+
+    p = sub.add_parser("folders", help="list, add or remove library folders")
+    p.add_argument("action", choices=["list", "add", "remove"], nargs="?", default="list")
+    p.add_argument("paths", nargs="*", metavar="DIR")
+    add_json_flag(p)
+
+    p = sub.add_parser("demo", help="generate a toy photo folder, index it with the tiny model and search it")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="where to write the demo photos")
+    p.add_argument("--per-class", type=int, default=5, help="images per colour/shape/background class")
+    p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
+    add_json_flag(p)
+
+
+def cmd_show(args) -> int:
+    with open_library(args) as lib:
+        info = lib.photo(args.photo)
+    emit(args, info, lambda d: [print(f"{k:>16}: {v}") for k, v in d.items()])
+    return 0
+
+
+def cmd_status(args) -> int:
+    with open_library(args) as lib:
+        data = lib.status()
+
+    def human(d):
+        print(f"library: {d['library']}\nmodel:   {d['model']}\nphotos:  {d['photos']} ({d['indexed']} indexed)")
+        for folder in d["folders"]:
+            print(f"folder:  {folder}")
+        for prob in d["problems"]:
+            print(f"problem: {prob['path']}: {prob['error']}")
+        for line in d.get("notes", ()):
+            print(f"note:    {line}")
+
+    emit(args, data, human)
+    return 0
+
+
+def cmd_check(args) -> int:
+    with open_library(args) as lib:
+        data = lib.check(repair=not args.no_repair)
+    emit(args, data, lambda d: print(json.dumps(d, indent=2)))
+    return 0 if data["ok"] else EXIT_ERROR
+
+
+def cmd_folders(args) -> int:
+    with open_library(args) as lib:
+        if args.action == "add":
+            lib.add_folders(args.paths)
+        elif args.action == "remove":
+            for path in args.paths:
+                lib.remove_folder(path)
+        folders = lib.folders()
+    emit(args, folders, lambda d: [print(f) for f in d])
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from photoapp.config import TOY_MODEL, library_dir
+    from photoapp.core.library import Library
+    from photoapp.toy.domain import generate_library
+
+    base = Path(args.library) if args.library else library_dir().parent / "demo-library"
+    folder = Path(args.folder).expanduser().resolve() if args.folder else base.parent / "demo-photos"
+    if not folder.exists() or not any(folder.iterdir()):
+        note(f"writing demo photos to {folder}")
+        generate_library(folder, per_class=args.per_class, seed=7)
+    if not args.no_gui and not args.json and gui_available():
+        with Library(base, model=TOY_MODEL, device=args.device) as lib:
+            lib.add_folders([str(folder)])  # the window indexes it, showing progress
+        from photoapp.gui.app import run
+
+        return run(base, model=TOY_MODEL, device=args.device, quit_after=args.quit_after)
+    with Library(base, model=TOY_MODEL, device=args.device) as lib:
+        report = lib.index_folders([str(folder)])
+        queries = ["red circle", "blue square", "yellow triangle", "green"]
+        results = {q: [h.as_dict() for h in lib.search(q, k=5)] for q in queries}
+    data = {"library": str(base), "folder": str(folder), "index": report.as_dict(), "searches": results}
+
+    def human(d):
+        print(f"Indexed {d['index']['scanned']} demo photos in {d['folder']} ({d['index']['embedded']} embedded).")
+        for q, hits in d["searches"].items():
+            print(f"\nsearch {q!r}:")
+            print_hits(hits)
+        print(f"\nTry: photoapp --library {d['library']} search \"purple square\"")
+
+    emit(args, data, human)
+    return 0
+
+
+COMMANDS = {"show": cmd_show, "status": cmd_status, "check": cmd_check, "folders": cmd_folders, "demo": cmd_demo}

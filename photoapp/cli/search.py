@@ -1,0 +1,103 @@
+"""photoapp search and photoapp similar: ranked photos for a query or a photo, with the
+same filters (-k, --all, --sort, --folder, --after, --before, --type)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from photoapp.cli.common import CliError, open_library
+from photoapp.cli.output import add_json_flag, emit, print_results
+
+SEARCH_HELP = """\
+Find the photos that match a query. The list ends where the relevant photos end: an
+adaptive cut-off reads this query's scores over the whole library (see the README,
+"How search decides where results end"); -k N caps the list, --all ranks everything.
+
+query forms:
+  words                     photoapp search "beach sunset with dog"
+  an image file             photoapp search ~/Pictures/cat.jpg
+  words and images, signed  photoapp search "beach +dog -people"  (like a beach and a dog,
+                            unlike people); photoapp search "~/Pictures/cat.jpg +snow"
+  Terms starting with + or - after a space are added or subtracted; a term naming an
+  existing image file is that image.
+
+examples:
+  photoapp search "red circle"
+  photoapp search "beach" --sort date            # just the beach photos, newest first
+  photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
+  photoapp search "dog" --folder ~/Pictures/2024 --json
+  photoapp search "birthday cake" --type video   # only videos (also: photo, raw)
+"""
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("search", help="search photos by text, image, or both", description=SEARCH_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", help="what to look for: words, an image path, or \"words +more -less\"")
+    _add_filters(p)
+    add_json_flag(p)
+
+    p = sub.add_parser("similar", help="photos that look like a given photo",
+                       description="Photos that look like PATH: without -k, the ones that stand out as "
+                                   "look-alikes (the search's relevance cut-off); with -k N, the N most similar.")
+    p.add_argument("photo", metavar="PATH", help="a photo in the library, or any image file")
+    _add_filters(p)
+    add_json_flag(p)
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, metavar="N", help="at most N results (default: every relevant photo)")
+    p.add_argument("--all", action="store_true",
+                   help="no relevance cut-off: rank the whole library (the top 20, or -k N)")
+    p.add_argument("--sort", choices=["relevance", "date", "name"], default="relevance",
+                   help="order of the results: best first (default), newest first, or file name")
+    p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
+    p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--type", choices=["photo", "video", "raw"], dest="kind",
+                   help="only photos (JPEG, PNG, HEIC...), videos, or camera RAW files (alone or with their JPEG)")
+
+
+def _filters(args):
+    from photoapp.core.search.ranking import Filters
+
+    if args.k is not None and args.k < 1:
+        raise CliError("-k must be at least 1")
+    folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
+    after = _date(args.after, end_of_day=False)
+    before = _date(args.before, end_of_day=True)
+    return Filters(folder, after, before, args.kind)
+
+
+def _date(text: str | None, end_of_day: bool) -> float | None:
+    """--after/--before as a POSIX time. parse_date (a leaf: strptime over a few formats)
+    raises ValueError only to say "not a date", so that one is the user's mistake."""
+    from photoapp.core.search.ranking import parse_date
+
+    if not text:
+        return None
+    try:
+        return parse_date(text, end_of_day=end_of_day)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_search(args) -> int:
+    filters = _filters(args)
+    with open_library(args) as lib:
+        results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    return 0
+
+
+def cmd_similar(args) -> int:
+    filters = _filters(args)
+    with open_library(args) as lib:
+        # "The N most similar" is what -k asks of find-similar; without it, the look-alikes.
+        results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all and args.k is None)
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    return 0
+
+
+COMMANDS = {"search": cmd_search, "similar": cmd_similar}
