@@ -16,3 +16,19 @@ def test_core_never_imports_qt():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("PySide6", "shiboken6", "PyQt6")]
     assert offenders == []
+
+
+def test_no_import_cycles():
+    """No module of photoapp imports itself back through others, counting the imports inside
+    functions too (a lazy import hides a cycle at start-up, not from a reader). grimp is
+    the graph import-linter checks its contracts on (CI runs those: `lint-imports`)."""
+    import grimp
+
+    graph = grimp.build_graph("photoapp")
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                cycles.add(" -> ".join((module, *back)))
+    assert sorted(cycles) == []
