@@ -13,7 +13,7 @@ if ! python -c "import torch" 2>/dev/null; then
   pip install --quiet "torch==2.13.0" || pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
 fi
 # build: PyInstaller, so tests/installers can run the installers' spec for every platform.
-pip install --quiet -e ".[test,build]"
+pip install --quiet -e ".[test,build,lint]"
 # exiftool (Debian/Ubuntu: libimage-exiftool-perl) lets the tests check XMP sidecars with the
 # tool digiKam and darktable users rely on; optional: those checks are skipped without it.
 if ! command -v exiftool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
