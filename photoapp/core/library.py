@@ -498,6 +498,10 @@ class Library:
         photos = self.catalog.photos_by_ids(ids)
         return [(photos[i], scores.get(i)) for i in ids if i in photos and (allowed is None or i in allowed)]
 
+    def problems(self) -> list[dict]:
+        """The files that could not be read: ``[{"path", "error"}]``."""
+        return self.catalog.problems()
+
     def taught_tags(self) -> list[str]:
         """The names of the tags taught from example photos."""
         return self.tags.probes.names()
