@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._first_index_run)
         if isinstance(error, NotIndexed) and self.engine.indexing.active:
             self.banner.show_message("Search works once the first photos are indexed — indexing is under way.")
-        elif isinstance(error, ModelUnavailable):
+        elif isinstance(error, (ModelUnavailable, NotIndexed)):  # no usable embeddings: another model?
             self.banner.show_message(f"The search model is not available: {error_text(error)}", "settings",
                                      "Settings…")
         else:

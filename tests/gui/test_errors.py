@@ -40,10 +40,12 @@ def test_the_search_banner_follows_the_error_type_not_its_text(make_window, inde
     qtbot.waitUntil(lambda: window.banner.text() == "no model photo: 'x.jpg'", timeout=20_000)
     assert not window.banner.button.isVisible()
     wait.idle(window)
-    # Not indexed yet, while no index run is under way: the engine's own words.
-    monkeypatch.setattr(window.engine.library, "search", _failing_search(NotIndexed("index first")))
+    # Nothing embedded with this model and no index run under way: Settings, to choose another.
+    monkeypatch.setattr(window.engine.library, "search", _failing_search(NotIndexed("nothing embedded")))
     window.set_query("green")
-    qtbot.waitUntil(lambda: window.banner.text() == "index first", timeout=20_000)
+    qtbot.waitUntil(lambda: window.banner.text() == "The search model is not available: nothing embedded",
+                    timeout=20_000)
+    assert window.banner.button.isVisible()
     wait.idle(window)
 
 
