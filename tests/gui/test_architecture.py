@@ -71,3 +71,9 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     found = [(m, n) for _line, m, n in _imports(tree)]
     assert found == [("photoapp.core.store.catalog", "Catalog"), ("photoapp.core.media.decoding", None)]
     assert all(m not in ALLOWED for m, _n in found)
+
+
+def test_every_gui_folder_is_a_package():
+    """A folder without __init__.py is a namespace package, which bundlers can leave out."""
+    folders = {path.parent for path in GUI.rglob("*.py") if "__pycache__" not in path.parts}
+    assert sorted(str(f.relative_to(GUI)) for f in folders if not (f / "__init__.py").exists()) == []
