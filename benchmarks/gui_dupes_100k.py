@@ -114,7 +114,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from photoapp.gui.engine import Engine
+    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.views.duplicates_view import DuplicatesDialog
 
     app = QApplication.instance() or QApplication([])
@@ -125,7 +125,7 @@ def main() -> int:
             build_library(library, args.n, args.dim)
             print(f"built a {args.n:,}-photo library in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         forget_answers(library)  # a cached library keeps its dismissed pairs and trash out of it
-        engine = Engine(library)
+        engine = LibraryService(library)
         meter = StallMeter(app)
         dialog = DuplicatesDialog(engine)
         dialog.show()

@@ -88,12 +88,12 @@ def bench_model_and_view(rows: int) -> None:
 def cold_start(library: str) -> None:
     """Runs in a fresh process: clock from interpreter start to the filled gallery."""
     from photoapp.gui.app import make_application
-    from photoapp.gui.engine import Engine
+    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
 
     app = make_application([])
-    engine = Engine(library, model="toy")
-    engine.start_indexing = lambda: None  # the photos are synthetic: measure browsing, not indexing
+    engine = LibraryService(library, model="toy")
+    engine.indexing.start = lambda: None  # the photos are synthetic: measure browsing, not indexing
     window = MainWindow(engine)
     window.show()
     app.processEvents()

@@ -23,3 +23,8 @@ class LibraryError(PhotoappError):
 
 class Cancelled(PhotoappError):
     """The person cancelled a long run (indexing, a model download, an export)."""
+
+
+class NotIndexed(LibraryError):
+    """A search before any photo is embedded with the library's model: index first (the GUI
+    says so while its first run is under way)."""

@@ -17,12 +17,16 @@ import numpy as np
 from photoapp.config import DEFAULT_MODEL, Settings, library_dir
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.embedding import models as model_registry
-from photoapp.core.errors import LibraryError
+from photoapp.core.errors import LibraryError, NotIndexed
 from photoapp.core.search.query import combine as combine_query
 from photoapp.core.search.query import parse as parse_query
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, rank, relevant
 from photoapp.core.store.vector_index import HnswParams, VectorIndex, index_stem
+
+# Raised by the model loading under this facade; re-exported so callers (the GUI) can tell
+# it apart by type without reaching into the embedding package.
+ModelUnavailable = model_registry.ModelUnavailable
 
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
     from photoapp.core.indexing.indexer import Indexer, IndexReport, ProgressFn
@@ -137,8 +141,8 @@ class Library:
 
     def _require_embeddings(self) -> None:
         if self.catalog.count_embedded(self.model_name) == 0 and self.catalog.count_photos() > 0:
-            raise LibraryError(f"no photos are embedded with {self.model_name} yet; run: photoapp --model "
-                               f"{self.model_name} index")
+            raise NotIndexed(f"no photos are embedded with {self.model_name} yet; run: photoapp --model "
+                             f"{self.model_name} index")
 
     # -- folders ------------------------------------------------------------------------
     def folders(self) -> list[str]:
@@ -466,3 +470,91 @@ class Library:
         row = self.catalog.db.execute("SELECT length(vector) FROM embeddings WHERE model=? LIMIT 1",
                                       (self.model_name,)).fetchone()
         return row[0] // 4 if row else None
+
+    # -- for the GUI: rows, albums, watching, media helpers --------------------------------
+    def browse(self, filters: Filters | None = None) -> list[tuple]:
+        """Every photo passing ``filters``, newest first: ``(id, path, mtime, taken, kind,
+        duration, companion)`` tuples, the cheap listing a gallery of 100,000 needs."""
+        from photoapp.core.search.ranking import allowed_ids
+        from photoapp.core.store.catalog import PhotoOrder
+
+        allowed = allowed_ids(self.catalog, filters or Filters())
+        rows = self.catalog.browse_rows(order=PhotoOrder.NEWEST)
+        media = self.catalog.media_of()  # videos and RAW files only: small
+        plain = ("photo", None, None)
+        return [(i, path, mtime, taken, *media.get(i, plain)) for i, path, mtime, taken in rows
+                if allowed is None or i in allowed]
+
+    def album_photos(self, name: str, filters: Filters | None = None, smart: bool = False) -> list[tuple]:
+        """``(Photo, score or None)`` of a tag's album (most confident first) or, with
+        ``smart``, of a smart album (best match first, with its scores), within ``filters``."""
+        from photoapp.core.search.ranking import allowed_ids
+
+        if smart:
+            hits = self.tags.smart_album(name, filters)
+            scores, ids, allowed = {h.photo_id: h.score for h in hits}, [h.photo_id for h in hits], None
+        else:
+            ids, scores, allowed = self.tags.tagger.album(name), {}, allowed_ids(self.catalog, filters or Filters())
+        photos = self.catalog.photos_by_ids(ids)
+        return [(photos[i], scores.get(i)) for i in ids if i in photos and (allowed is None or i in allowed)]
+
+    def problems(self) -> list[dict]:
+        """The files that could not be read: ``[{"path", "error"}]``."""
+        return self.catalog.problems()
+
+    def taught_tags(self) -> list[str]:
+        """The names of the tags taught from example photos."""
+        return self.tags.probes.names()
+
+    @staticmethod
+    def teach_min_examples() -> int:
+        """How many example photos teaching a tag needs at least."""
+        from photoapp.core.tagging.probe import MIN_POSITIVES
+
+        return MIN_POSITIVES
+
+    def folder_watcher(self, on_batch=None, on_status=None):
+        """A FolderWatcher (photoapp/core/watching/watcher.py) over this Library, not started."""
+        from photoapp.core.watching.watcher import FolderWatcher
+
+        return FolderWatcher(self, on_batch=on_batch, on_status=on_status)
+
+    @staticmethod
+    def canonical_model_name(spec: str) -> str:
+        """The name a library records for a model ``spec`` (folders become absolute paths)."""
+        return model_registry.canonical_name(spec)
+
+    @staticmethod
+    def download_progress(listener):
+        """Context manager: the bytes of a model download this thread starts go to ``listener``."""
+        return model_registry.download_progress(listener)
+
+    @staticmethod
+    def is_photo_file(path: str) -> bool:
+        """An existing file whose name is one of the formats Photoapp reads."""
+        from photoapp.core.media.decoding import is_photo_name
+
+        return os.path.isfile(path) and is_photo_name(os.path.basename(path))
+
+    @staticmethod
+    def read_image(path: str, min_side: int | None = None):
+        """The photo decoded upright as 8-bit RGB (a Pillow image), JPEGs at reduced scale when
+        ``min_side`` allows; DecodeError (a PhotoappError) says why one cannot be read."""
+        from photoapp.core.media.decoding import load_rgb
+
+        return load_rgb(path, min_side=min_side)[0]
+
+    @staticmethod
+    def thumbnail_bucket(size: int) -> int:
+        """The cached thumbnail size that serves a display ``size``."""
+        from photoapp.core.media.thumbnails import bucket_for
+
+        return bucket_for(size)
+
+    @staticmethod
+    def thumbnail(library_path: str | os.PathLike, photo_path: str, mtime: float, bucket: int):
+        """A photo's thumbnail (Pillow image) from the library's cache, rendered on a miss;
+        uses no catalog, so any thread may call it."""
+        from photoapp.core.media.thumbnails import load_or_render
+
+        return load_or_render(Path(library_path), photo_path, mtime, bucket)

@@ -36,10 +36,10 @@ def run(library=None, model: str | None = None, device: str | None = None, quit_
     the bundled GUI must start, show its window and shut down cleanly).
     """
     app = make_application()
-    from photoapp.gui.engine import Engine
+    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
 
-    engine = Engine(library, model=model, device=device)
+    engine = LibraryService(library, model=model, device=device)
     window = MainWindow(engine)
     window.show()
     if quit_after is not None:

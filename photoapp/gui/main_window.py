@@ -1,7 +1,9 @@
-"""MainWindow: wires the engine, the gallery model and the widgets together.
+"""MainWindow: wires the engine's services, the gallery model and the widgets together.
 
-It holds no SQL and no tensors: every question goes to the Engine, whose answers come
-back as queued signals; a serial number drops answers to questions no longer asked.
+It holds no SQL and no tensors: every question goes to a service of the LibraryService
+(gui/services), whose answers come back as queued signals; a serial number drops answers
+to questions no longer asked. Failures arrive as exception objects and are told apart by
+type (photoapp.core.errors), never by their text.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequen
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
                                QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
+from photoapp.core.errors import NotIndexed
+from photoapp.core.library import ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
-from photoapp.gui.engine import Engine
+from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
+from photoapp.gui.services.library import LibraryService
+from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.status import Priority, StatusMessages
 from photoapp.gui.style import STYLE_SHEET
-from photoapp.gui.tags_ui import TagsUi
-from photoapp.gui.thumbnail_loader import ThumbnailLoader
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
 from photoapp.gui.views.empty_state import EmptyState
@@ -33,19 +37,19 @@ from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
 from photoapp.gui.views.sort_choice import SortChoice, count_text
 from photoapp.gui.views.viewer import ViewerDialog
 from photoapp.gui.views.watch_indicator import WatchIndicator
+from photoapp.gui.workers import error_text
 
 LIVE_REFRESH_MS = 2000  # while indexing, newly embedded photos appear at most this often
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, engine: Engine, parent=None):
+    def __init__(self, engine: LibraryService, parent=None):
         super().__init__(parent)
         self.engine = engine
         self.thumbnails = ThumbnailLoader(engine.path, parent=self)
         self.model = PhotoListModel(self.thumbnails, self)
         self.query, self.similar_to, self.viewer = "", None, None
         self._serial = 0
-        self._mutations = 0  # folder/settings changes in flight: their indexer stop is not news
         self._query_banner = False
         self.setWindowTitle("Photoapp")
         self.setWindowIcon(app_icon())
@@ -134,7 +138,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Add folder…", self.add_folder_dialog, QKeySequence.StandardKey.Open)
-        self._action(file, "&Index now", self.engine.start_indexing, "F5")
+        self._action(file, "&Index now", self.engine.indexing.start, "F5")
         self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -164,10 +168,10 @@ class MainWindow(QMainWindow):
         self.empty.add_requested.connect(self.add_folder_dialog)
         self.banner.action_triggered.connect(lambda key: self.open_settings() if key == "settings" else None)
         self.progress.pause_toggled.connect(self._pause_toggled)
-        self.progress.cancel_requested.connect(self.engine.cancel_indexing)
-        self.engine.index_started.connect(self.progress.started)
-        self.engine.index_progress.connect(self._index_progress)
-        self.engine.index_stopped.connect(self._index_stopped)
+        self.progress.cancel_requested.connect(self.engine.indexing.cancel)
+        self.engine.indexing.started.connect(self.progress.started)
+        self.engine.indexing.progress.connect(self._index_progress)
+        self.engine.indexing.stopped.connect(self._index_stopped)
         self.engine.watch.changed.connect(self._folder_contents_changed)
         self._live = QTimer(self, singleShot=True, interval=LIVE_REFRESH_MS)
         self._live.timeout.connect(self._live_refresh)
@@ -195,14 +199,15 @@ class MainWindow(QMainWindow):
         done = lambda rows: self._show_rows(serial, rows, keep_position)  # noqa: E731
         sort = self.sort_choice.value()
         self.sort_choice.set_searching(bool(self.similar_to or self.query))
+        search = self.engine.search
         if self.similar_to:
-            self.engine.similar(self.similar_to, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
+            search.similar(self.similar_to, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
         elif self.query:
-            self.engine.search(self.query, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
+            search.search(self.query, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
-            self.engine.list_photos(filters, done, self._query_failed)
+            search.browse(filters, done, self._query_failed)
 
     def _show_rows(self, serial: int, rows, keep_position: bool) -> None:
         if serial != self._serial:
@@ -225,7 +230,7 @@ class MainWindow(QMainWindow):
     def _first_index_run(self) -> None:
         if self._indexing_armed:  # armed until it has really started, so ``busy`` covers the wait
             self._indexing_armed = False
-            self.engine.start_indexing()
+            self.engine.indexing.start()
 
     @property
     def busy(self) -> bool:
@@ -240,21 +245,21 @@ class MainWindow(QMainWindow):
             return self.tags_ui.describe(n)
         if n == 0 and self.filters().active:
             return "No photos match these filters"
-        if n == 0 and self.engine.indexing_active:
+        if n == 0 and self.engine.indexing.active:
             return "No photos yet — they appear here as they are indexed"
         return f"{n:,} photos, newest first" if n else "No photos match these filters"
 
-    def _query_failed(self, message: str) -> None:
+    def _query_failed(self, error: Exception) -> None:
         self._query_banner = True
         if self._indexing_armed:
             QTimer.singleShot(0, self._first_index_run)
-        if "no photos are embedded" in message and self.engine.indexing_active:
-            message = "Search works once the first photos are indexed — indexing is under way."
-            self.banner.show_message(message)
-        elif "model" in message.lower():
-            self.banner.show_message(f"The search model is not available: {message}", "settings", "Settings…")
+        if isinstance(error, NotIndexed) and self.engine.indexing.active:
+            self.banner.show_message("Search works once the first photos are indexed — indexing is under way.")
+        elif isinstance(error, (ModelUnavailable, NotIndexed)):  # no usable embeddings: another model?
+            self.banner.show_message(f"The search model is not available: {error_text(error)}", "settings",
+                                     "Settings…")
         else:
-            self.banner.show_message(message)
+            self.banner.show_message(error_text(error))
         self.header.setText("")
 
     def set_query(self, text: str) -> None:
@@ -366,7 +371,6 @@ class MainWindow(QMainWindow):
             self.add_folders([folder])
 
     def add_folders(self, folders: list[str]) -> None:
-        self._mutations += 1
         self.status.show(f"Adding {', '.join(os.path.basename(f) for f in folders)}…", 4000)
         self.engine.add_folders(folders, lambda _added: self._folders_changed(), self._mutation_failed)
 
@@ -377,19 +381,16 @@ class MainWindow(QMainWindow):
             self.remove_folder_now(folder)
 
     def remove_folder_now(self, folder: str) -> None:
-        self._mutations += 1
         self.engine.remove_folder(folder, lambda _n: self._folders_changed(), self._mutation_failed)
 
     def _folders_changed(self) -> None:
-        self._mutations -= 1
         self.refresh_folders()
         self.reload()
-        self.engine.start_indexing()
+        self.engine.indexing.start()
 
-    def _mutation_failed(self, message: str) -> None:
-        self._mutations -= 1
-        self.banner.show_message(message)
-        self.engine.start_indexing()
+    def _mutation_failed(self, error: Exception) -> None:
+        self.banner.show_message(error_text(error))
+        self.engine.indexing.start()
 
     def dragEnterEvent(self, event) -> None:
         if dropped_folders(event.mimeData()):
@@ -403,9 +404,7 @@ class MainWindow(QMainWindow):
 
     # -- indexing ---------------------------------------------------------------------------------
     def _pause_toggled(self, paused: bool) -> None:
-        job = self.engine.job
-        if job is not None:
-            job.pause() if paused else job.resume()
+        self.engine.indexing.pause(paused)
 
     def _index_progress(self, phase: str, done: int, total: int, eta) -> None:
         self.progress.update_progress(phase, done, total, eta)
@@ -419,7 +418,7 @@ class MainWindow(QMainWindow):
     def _index_stopped(self, outcome: str, detail) -> None:
         self.progress.stopped()
         self._live.stop()
-        if self._mutations:
+        if self.engine.changing:
             return  # stopped to let a folder or settings change through; it restarts after
         if outcome == "finished":
             # A run that found nothing new (most runs restarted after a change) is no news: it
@@ -429,7 +428,7 @@ class MainWindow(QMainWindow):
         elif outcome == "cancelled":
             self.status.show("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.", 10_000)
         else:
-            self.banner.show_message(f"Indexing failed: {detail}", "settings", "Settings…")
+            self.banner.show_message(f"Indexing failed: {error_text(detail)}", "settings", "Settings…")
         self._update_problems()
         self.reload(keep_position=True)
         self.tags_ui.refresh_albums()
@@ -463,12 +462,8 @@ class MainWindow(QMainWindow):
             self.apply_settings(dialog.model(), dialog.device())
 
     def apply_settings(self, model: str, device: str) -> None:
-        from photoapp.core.embedding.models import canonical_name
-
-        self._mutations += 1
         self.banner.hide()
-        self.engine.apply_settings(canonical_name(model), device, lambda _r: self._folders_changed(),
-                                   self._mutation_failed)
+        self.engine.apply_settings(model, device, lambda _r: self._folders_changed(), self._mutation_failed)
 
     def _restore_state(self) -> None:
         state = self.engine.settings().extra.get("gui", {})

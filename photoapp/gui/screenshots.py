@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from photoapp.gui.app import make_application
-    from photoapp.gui.engine import Engine
+    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
     from photoapp.toy.domain import generate_library
 
@@ -88,20 +88,20 @@ def main(argv: list[str] | None = None) -> int:
     base = Path(tempfile.mkdtemp(prefix="photoapp-shots-"))
     generate_library(base / "demo-photos", per_class=args.per_class, seed=7)
     copies = make_copies(Path(args.photos) if args.photos else base / "demo-photos", base / "copies")
-    engine = Engine(base / "library", model=args.model)
+    engine = LibraryService(base / "library", model=args.model)
     engine.library.add_folders([str(base / "demo-photos"), str(copies)] + ([args.photos] if args.photos else []))
     window = MainWindow(engine)
     window.resize(1280, 800)
     window.show()
 
     # Progress: pause the run as soon as it embeds, so the shot shows counts and controls.
-    wait_until(app, lambda: engine.job is not None and window.progress.bar.value() > 0, 120)
+    wait_until(app, lambda: engine.indexing.active and window.progress.bar.value() > 0, 120)
     window.progress.pause_button.setChecked(True)
     window.reload(keep_position=True)  # show what is embedded so far without waiting for the live refresh
     settle(app, window, 0.8)
     window.grab().save(str(out / "progress.png"))
     window.progress.pause_button.setChecked(False)
-    wait_until(app, lambda: engine.job is None, 300)
+    wait_until(app, lambda: not engine.indexing.active, 300)
     wait_until(app, lambda: window.watch_indicator.state in ("watching", "polling"), 60)
     wait_until(app, lambda: window.model.rowCount() > 0, 30)
     settle(app, window, 1.0)

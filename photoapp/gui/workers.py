@@ -1,4 +1,8 @@
-"""Running core work off the GUI thread, with results delivered through queued signals."""
+"""Running core work off the GUI thread, with results delivered through queued signals.
+
+A failure crosses threads as the exception object itself: whoever receives it decides by
+its type (``photoapp.core.errors``), and shows ``error_text(error)`` to the person.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,20 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtGui import QImage
 
 
-def error_text(exc: BaseException) -> str:
+def error_text(error: BaseException) -> str:
     """One line for the user; core errors already say what to do."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return text
 
 
 class TaskSignals(QObject):
     # Created on the GUI thread, so receivers there get these as queued calls.
     done = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the exception
 
 
 class Task(QRunnable):
-    """Run ``fn(*args)`` on a pool thread; emit ``done(result)`` or ``failed(message)``."""
+    """Run ``fn(*args)`` on a pool thread; emit ``done(result)`` or ``failed(exception)``."""
 
     def __init__(self, fn: Callable, *args):
         super().__init__()
@@ -35,7 +39,7 @@ class Task(QRunnable):
         try:
             result = self.fn(*self.args)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user, not kill the thread
-            self.signals.failed.emit(error_text(exc))
+            self.signals.failed.emit(exc.with_traceback(None))  # no frames kept alive
             return
         self.signals.done.emit(result)
 
@@ -91,7 +95,7 @@ class IndexSignals(QObject):
     progress = Signal(str, int, int, object)  # phase, done, total, eta seconds or None
     finished = Signal(dict)  # the IndexReport as a dict
     cancelled = Signal()
-    failed = Signal(str)
+    failed = Signal(object)  # the exception
 
 
 class IndexJob(QRunnable):
@@ -130,17 +134,17 @@ class IndexJob(QRunnable):
 
     # -- worker thread ----------------------------------------------------------------------
     def run(self) -> None:
-        from photoapp.core.embedding.models import download_progress
         from photoapp.core.errors import Cancelled
+        from photoapp.core.library import Library
 
         try:
             # A model not downloaded yet downloads on the first embed: show its bytes too.
-            with download_progress(self._download_progress):
+            with Library.download_progress(self._download_progress):
                 report = self.library.index_folders(self.paths, progress=self._progress, cancel=self.cancel_event)
         except Cancelled:
             self.signals.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - shown in the progress area and banner
-            self.signals.failed.emit(error_text(exc))
+            self.signals.failed.emit(exc.with_traceback(None))  # no frames kept alive
         else:
             self.signals.finished.emit(report.as_dict())
         finally:
@@ -201,7 +205,7 @@ class ProgressTask(QRunnable):
         except Cancelled:
             result = None
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user, not kill the thread
-            self.signals.failed.emit(error_text(exc))
+            self.signals.failed.emit(exc.with_traceback(None))  # no frames kept alive
             return
         if self.cancel_event.is_set():
             self.signals.cancelled.emit()

@@ -90,13 +90,13 @@ def indexed_library(tmp_path, _indexed_template) -> Path:
 @pytest.fixture
 def make_window(qtbot, model_spec):
     """Open a MainWindow on a library; closing it at teardown must stop every thread."""
-    from photoapp.gui.engine import Engine
+    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
 
     windows = []
 
     def make(library: Path, model: str | None = None):
-        engine = Engine(library, model=model or model_spec)
+        engine = LibraryService(library, model=model or model_spec)
         window = MainWindow(engine)
         window.resize(900, 600)
         window.show()
@@ -107,7 +107,7 @@ def make_window(qtbot, model_spec):
     yield make
     for window in windows:
         window.close()
-        pools = (window.engine.queries, window.engine.indexing, window.thumbnails.pool)
+        pools = (window.engine.queries, window.engine.indexing.pool, window.thumbnails.pool)
         assert all(pool.activeThreadCount() == 0 for pool in pools), "closing the window left work running"
 
 
@@ -149,7 +149,7 @@ class Waits:
     @staticmethod
     def lockstep_progress(window) -> None:
         """From now on each index run's progress report holds its worker until the GUI thread
-        has handled it (every slot connected to ``engine.index_progress`` before this call
+        has handled it (every slot connected to ``engine.indexing.progress`` before this call
         has run). What the GUI does at a count (a pause click) then lands before the next
         batch however loaded the machine is, not whenever the event loop gets to it."""
         from PySide6.QtCore import Qt
@@ -172,10 +172,10 @@ class Waits:
         def attach() -> None:  # index_started comes before the run starts: no report is missed
             with cond:
                 counts["sent"] = counts["handled"] = 0
-            engine.job.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
+            engine.indexing.job.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
 
-        engine.index_progress.connect(handled)
-        engine.index_started.connect(attach)
+        engine.indexing.progress.connect(handled)
+        engine.indexing.started.connect(attach)
 
 
 @pytest.fixture

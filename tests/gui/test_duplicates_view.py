@@ -41,7 +41,7 @@ def _open(window, qtbot, groups: int):
 
 def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
     window = make_window(tmp_path / "lib")
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.add_folders([str(dupes_folder)])
     wait.rows(window, lambda w: w.model.rowCount() == 5)
 
@@ -93,11 +93,11 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
 def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
         make_window, qtbot, wait, dupes_folder, tmp_path, monkeypatch):
     from photoapp.core.library import Library
-    from photoapp.gui.views import duplicates_view
+    from photoapp.gui.services import duplicates as duplicates_service
 
     with Library(tmp_path / "lib") as lib:
         lib.add_folders([str(dupes_folder)])  # registered, not indexed: the window indexes it
-    real = duplicates_view.find_groups
+    real = duplicates_service.find_groups
     threads, phases, held = [], [], threading.Event()
 
     def watched(library, tier, progress=None, cancel=None):
@@ -108,9 +108,9 @@ def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
             return [], False
         return real(library, tier, progress=lambda *a: (phases.append(a), progress(*a)), cancel=cancel)
 
-    monkeypatch.setattr(duplicates_view, "find_groups", watched)
+    monkeypatch.setattr(duplicates_service, "find_groups", watched)
     window = make_window(tmp_path / "lib")
-    qtbot.waitUntil(lambda: window.engine.indexing_active, timeout=20_000)
+    qtbot.waitUntil(lambda: window.engine.indexing.active, timeout=20_000)
     dialog = window.show_duplicates()
     assert dialog.busy and "Indexing is running" in dialog.summary.text()
     assert not dialog.resolve_button.isEnabled()

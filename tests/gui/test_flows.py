@@ -21,7 +21,7 @@ def test_empty_library_shows_how_to_start(make_window, tmp_path, wait):
 
 def test_add_folder_index_search_view_and_back(make_window, tmp_path, toy_folder, wait, qtbot):
     window = make_window(tmp_path / "library")
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000) as stopped:
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000) as stopped:
         window.add_folders([str(toy_folder)])
     assert stopped.args[0] == "finished" and stopped.args[1]["embedded"] == 36
     wait.rows(window, lambda w: w.model.rowCount() == 36)
@@ -72,16 +72,17 @@ def test_pause_then_cancel_indexing(make_window, tmp_path, few_photos, wait, qtb
             window.progress.pause_button.setChecked(True)  # what a click on Pause does
             paused.append(done)
 
-    window.engine.index_progress.connect(pause_at_first_count)
+    window.engine.indexing.progress.connect(pause_at_first_count)
     wait.lockstep_progress(window)  # the click lands before the next batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
-    qtbot.waitUntil(lambda: window.engine.job is not None and window.engine.job.holding.is_set(), timeout=120_000)
+    qtbot.waitUntil(lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(),
+                    timeout=120_000)
     assert window.progress.isVisible() and window.progress.pause_button.text() == "Resume"
     assert "paused" in window.progress.label.text()
     embedded = window.engine.library.catalog.count_embedded(window.engine.model_name)
     qtbot.wait(500)
     assert window.engine.library.catalog.count_embedded(window.engine.model_name) == embedded  # really paused
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=30_000) as stopped:
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=30_000) as stopped:
         window.progress.cancel_button.click()
     assert stopped.args[0] == "cancelled"
     assert not window.progress.isVisible()
@@ -96,12 +97,13 @@ def test_resume_finishes_the_run(make_window, tmp_path, few_photos, wait, qtbot)
     library.mkdir()
     Settings(batch_size=4).save(library)
     window = make_window(library)
-    window.engine.index_progress.connect(
+    window.engine.indexing.progress.connect(
         lambda phase, done, total: window.progress.pause_button.setChecked(True) if done == 4 else None)
     wait.lockstep_progress(window)  # paused before the last batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
-    qtbot.waitUntil(lambda: window.engine.job is not None and window.engine.job.holding.is_set(), timeout=120_000)
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=60_000) as stopped:
+    qtbot.waitUntil(lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(),
+                    timeout=120_000)
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=60_000) as stopped:
         window.progress.pause_button.setChecked(False)
     assert stopped.args[0] == "finished"
     assert window.engine.library.catalog.count_embedded(window.engine.model_name) == 12
@@ -124,7 +126,7 @@ def test_drop_folder_and_remove_it(make_window, tmp_path, few_photos, wait, qtbo
     mime.setUrls([QUrl.fromLocalFile(str(few_photos))])
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.dropEvent(drop)
     wait.rows(window, lambda w: w.model.rowCount() == 12)
     window.remove_folder_now(str(few_photos))
@@ -186,10 +188,10 @@ def test_no_gui_thread_stall_while_indexing(make_window, tmp_path, few_photos, q
 
     window = make_window(tmp_path / "library")
     events = []
-    window.engine.index_progress.connect(lambda *args: events.append("progress"))
+    window.engine.indexing.progress.connect(lambda *args: events.append("progress"))
     timer = QTimer(window, interval=5, timeout=lambda: events.append("tick"))
     timer.start()
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.add_folders([str(few_photos)])
     timer.stop()
     progress = [i for i, e in enumerate(events) if e == "progress"]

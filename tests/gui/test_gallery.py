@@ -93,7 +93,7 @@ def test_thumbnail_size_slider_and_ctrl_plus(make_window, indexed_library, wait)
 
 
 def test_stale_thumbnail_requests_are_dropped(qtbot, toy_folder, tmp_path):
-    from photoapp.gui.thumbnail_loader import ThumbnailLoader
+    from photoapp.gui.services.thumbnails import ThumbnailLoader
 
     loader = ThumbnailLoader(tmp_path / "lib", threads=1)
     scrolled = threading.Event()

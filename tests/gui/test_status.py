@@ -53,19 +53,19 @@ def test_a_run_that_found_nothing_new_keeps_the_confirmation(make_window, indexe
     window = make_window(indexed_library)
     wait.idle(window)
     window.status.show("“boxes” learnt from 4 examples: 5 photos tagged (0.10 s)", 60_000)
-    window.engine.index_stopped.emit("finished", _report())  # a restarted run: nothing new
+    window.engine.indexing.stopped.emit("finished", _report())  # a restarted run: nothing new
     assert window.statusBar().currentMessage().startswith("“boxes” learnt")
 
-    window.engine.index_stopped.emit("finished", _report(embedded=3))  # a count is news
+    window.engine.indexing.stopped.emit("finished", _report(embedded=3))  # a count is news
     assert window.statusBar().currentMessage() == "Library up to date: 36 photos (3 newly indexed)"
-    window.engine.index_stopped.emit("finished", _report())
+    window.engine.indexing.stopped.emit("finished", _report())
     assert window.statusBar().currentMessage() == "Library up to date: 36 photos (3 newly indexed)"
-    window.engine.index_stopped.emit("finished", _report(failed=1))  # so is a photo that cannot be read
+    window.engine.indexing.stopped.emit("finished", _report(failed=1))  # so is a photo that cannot be read
     assert "1 could not be read" in window.statusBar().currentMessage()
-    window.engine.index_stopped.emit("cancelled", None)
+    window.engine.indexing.stopped.emit("cancelled", None)
     assert window.statusBar().currentMessage().startswith("Indexing stopped")
 
     window.status.clear()  # nothing showing: the no-news report may take the line
-    window.engine.index_stopped.emit("finished", _report())
+    window.engine.indexing.stopped.emit("finished", _report())
     assert window.statusBar().currentMessage() == "Library up to date: 36 photos (0 newly indexed)"
     wait.idle(window)

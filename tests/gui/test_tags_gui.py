@@ -177,17 +177,17 @@ def test_sensitivity_in_settings_retags_and_keeps_manual_tags(make_window, tagge
 def test_album_counts_follow_indexing(make_window, tmp_path, few_photos, wait, qtbot, shipped_model, monkeypatch):
     """A toy-model library is tagged by the toy vocabulary as it is indexed; while indexing
     runs, the sidebar's counts are refreshed every few seconds, not only at the end."""
-    import photoapp.gui.tags_ui as tags_ui
+    import photoapp.gui.controllers.tags as tags_ui
 
     monkeypatch.setattr(tags_ui, "LIVE_ALBUMS_MS", 50)
     window = make_window(tmp_path / "library")
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.add_folders([str(few_photos)])
     qtbot.waitUntil(lambda: bool(window.tags_ui.sidebar.albums()), timeout=20_000)
     counts = {n: int(c) for k, n, c in window.tags_ui.sidebar.albums() if k == "tag"}
     assert sum(counts.get(s, 0) for s in ("circle", "square", "triangle")) >= 10  # 12 photos, one shape each
     with _core(tmp_path / "library") as lib:  # tags written meanwhile by another writer (e.g. the indexer)
         lib.tags.add("from elsewhere", [str(next(few_photos.iterdir()))])
-    window.engine.index_progress.emit("embed", 5, 10, None)  # as the indexer reports progress
+    window.engine.indexing.progress.emit("embed", 5, 10, None)  # as the indexer reports progress
     qtbot.waitUntil(lambda: "from elsewhere" in {n for _k, n, _c in window.tags_ui.sidebar.albums()},
                     timeout=10_000)

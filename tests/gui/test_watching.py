@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture
 def watched_window(make_window, qtbot, few_photos, tmp_path):
     window = make_window(tmp_path / "library")
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=120_000):
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.add_folders([str(few_photos)])
     qtbot.waitUntil(lambda: window.watch_indicator.state == "watching", timeout=60_000)
     qtbot.waitUntil(lambda: window.model.rowCount() == 12, timeout=20_000)
@@ -73,8 +73,8 @@ def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_
 
     seen = []
     window.engine.watch.status.connect(lambda status: seen.append(status.state if status else None))
-    with qtbot.waitSignal(window.engine.index_stopped, timeout=60_000):
-        window.engine.start_indexing()  # File ▸ Index now: the watcher steps aside meanwhile
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=60_000):
+        window.engine.indexing.start()  # File ▸ Index now: the watcher steps aside meanwhile
         qtbot.waitUntil(lambda: None in seen, timeout=60_000)
     qtbot.waitUntil(lambda: window.watch_indicator.state == "polling", timeout=60_000)
     assert window.engine.watch.running and seen[seen.index(None) + 1] == "starting"

@@ -37,6 +37,8 @@ class SearchHit:
     taken: float | None = None
     kind: str = "photo"  # photo | raw | video
     companion: str | None = None  # a RAW+JPEG pair's RAW file
+    mtime: float = 0.0  # the file's, as catalogued: what a thumbnail cache is keyed on
+    duration: float | None = None  # videos: seconds
 
     def as_dict(self) -> dict:
         data = {"path": self.path, "score": round(float(self.score), 6), "taken": _iso(self.taken), "kind": self.kind}
@@ -212,7 +214,8 @@ def background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
 
 def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:
     photos = catalog.photos_by_ids([i for i, _ in keep])
-    return [SearchHit(i, photos[i].path, s, photos[i].taken, photos[i].kind, photos[i].companion)
+    return [SearchHit(i, photos[i].path, s, photos[i].taken, photos[i].kind, photos[i].companion, photos[i].mtime,
+                      photos[i].duration)
             for i, s in keep if i in photos]
 
 

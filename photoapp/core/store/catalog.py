@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +207,22 @@ class Photo:
         return {c: getattr(self, c) for c in PHOTO_COLUMNS}
 
 
+class PhotoOrder(str, Enum):
+    """How a listing of photos is ordered; callers name a choice, the SQL stays here."""
+
+    TAKEN = "taken"  # newest first (undated photos last), then by path
+    NEWEST = "newest"  # newest first, then the latest added: walks the taken index, as a gallery does
+    ID = "id"  # catalog order
+
+
+_ORDER_BY = {PhotoOrder.TAKEN: "taken DESC, path", PhotoOrder.NEWEST: "taken DESC, id DESC", PhotoOrder.ID: "id"}
+
+
+def _order_by(order: PhotoOrder | str) -> str:
+    """The ORDER BY clause of a choice; anything else is refused (ValueError), never pasted."""
+    return _ORDER_BY[PhotoOrder(order)]
+
+
 def _sql_statements(script: str) -> list[str]:
     """Split a migration script into statements (``executescript`` would commit the
     surrounding transaction, so each statement runs on its own inside it)."""
@@ -348,12 +365,12 @@ class Catalog:
     def photos_with_hash(self, digest: str) -> list[Photo]:
         return self._photos("WHERE hash=?", (digest,))
 
-    def all_photos(self, order: str = "taken DESC, path") -> list[Photo]:
-        return self._photos(f"ORDER BY {order}")
+    def all_photos(self, order: PhotoOrder | str = "taken") -> list[Photo]:
+        return self._photos(f"ORDER BY {_order_by(order)}")
 
-    def browse_rows(self, order: str = "taken DESC, path") -> list[tuple[int, str, float, float | None]]:
+    def browse_rows(self, order: PhotoOrder | str = "taken") -> list[tuple[int, str, float, float | None]]:
         """(id, path, mtime, taken) of every photo: the cheap listing a gallery of 100k needs."""
-        return self.db.execute(f"SELECT id, path, mtime, taken FROM photos ORDER BY {order}").fetchall()
+        return self.db.execute(f"SELECT id, path, mtime, taken FROM photos ORDER BY {_order_by(order)}").fetchall()
 
     def media_of(self) -> dict[int, tuple[str, float | None, str | None]]:
         """id -> (kind, duration, companion) of every photo that is not a plain photo

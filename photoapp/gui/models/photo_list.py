@@ -106,6 +106,11 @@ def photo_row(photo, score: float | None = None) -> PhotoRow:
     return PhotoRow(photo.id, photo.path, photo.mtime, photo.taken, score, photo.kind, photo.duration, photo.companion)
 
 
+def hit_row(hit) -> PhotoRow:
+    """A gallery row for a search's SearchHit."""
+    return PhotoRow(hit.photo_id, hit.path, hit.mtime, hit.taken, hit.score, hit.kind, hit.duration, hit.companion)
+
+
 def format_duration(seconds: float | None) -> str:
     """0:07, 1:23, 1:02:03."""
     if seconds is None:

@@ -14,20 +14,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QScrollArea, QScrollBar
 
 
-def load_full(paths: list[str]) -> list[tuple[str, QImage, str]]:
-    """(path, upright full-size image or a null one, error) for each path (off the GUI thread)."""
-    from photoapp.core.media.decoding import DecodeError, load_rgb
-    from photoapp.gui.workers import pil_to_qimage
-
-    out = []
-    for path in paths:
-        try:
-            out.append((path, pil_to_qimage(load_rgb(path)[0]), ""))
-        except (DecodeError, OSError) as exc:
-            out.append((path, QImage(), str(exc) or "cannot be read"))
-    return out
-
-
 class CompareDialog(QDialog):
     def __init__(self, images: list[tuple[str, QImage, str]], parent=None):
         super().__init__(parent)

@@ -3,8 +3,8 @@ group side by side (thumbnail, resolution, size, date, folder), the suggested ke
 marked with its reason; keep one and send the others to the system trash, undo,
 "not duplicates", compare at 100 %.
 
-A thin adapter over ``Library.duplicates`` (photoapp/core/duplicates/service.py). Every core call runs
-on the engine's query thread. Finding groups is a cancellable job with progress (at
+A view: the work is the engine's DuplicatesService (gui/services/duplicates.py), which
+runs it on the query thread. Finding groups is a cancellable job with progress (at
 100,000 photos it takes seconds, more when older photos still need fingerprints); it
 waits for an index run to end, because both would write to the catalog at once.
 """
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QHBoxLa
                                QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
-from photoapp.gui.thumbnail_loader import ThumbnailLoader
-from photoapp.gui.views.compare_dialog import CompareDialog, load_full
-from photoapp.gui.workers import ProgressTask
 from photoapp.core.units import human_size
+from photoapp.gui.services.thumbnails import ThumbnailLoader
+from photoapp.gui.views.compare_dialog import CompareDialog
+from photoapp.gui.workers import ProgressTask, error_text
 
 THUMB = 220
 COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
@@ -47,13 +47,6 @@ def date_text(photo) -> str:
         when = datetime.fromtimestamp(photo.taken).strftime("%Y-%m-%d %H:%M")
         return f"taken {when}" if photo.taken_from_exif else f"file date {when}"
     return "date unknown"
-
-
-def find_groups(library, tier: str, progress=None, cancel=None):
-    """(groups, whether a resolve can be undone): the job behind the list (query thread)."""
-    groups = library.duplicates.find(tier, progress=progress, cancel=cancel)
-    undoable = any(batch["in_trash"] for batch in library.duplicates.history())
-    return groups, undoable
 
 
 class DupeCard(QFrame):
@@ -122,6 +115,7 @@ class DuplicatesDialog(QDialog):
     def __init__(self, engine, parent=None):
         super().__init__(parent)
         self.engine = engine
+        self.service = engine.duplicates
         # Its own loader: the gallery's replaces its wanted set on every scroll.
         self.thumbnails = ThumbnailLoader(engine.path, capacity=200, threads=2, parent=self)
         self.groups: list = []
@@ -138,7 +132,7 @@ class DuplicatesDialog(QDialog):
         self.list.currentRowChanged.connect(self.show_group)
         self.choice.idToggled.connect(lambda _i, on: on and self._mark_choice())
         self.thumbnails.ready.connect(self._thumbnail_ready)
-        engine.index_stopped.connect(self._index_stopped)
+        engine.indexing.stopped.connect(self._index_stopped)
         self.resize(1180, 700)
         self.refresh()
 
@@ -223,17 +217,19 @@ class DuplicatesDialog(QDialog):
         self.cancel()
         self.groups = []
         self.list.clear()
-        if self.engine.indexing_active:
+        if self.engine.indexing.active:
             self._waiting_for_index = True
             self._set_busy("Indexing is running — duplicates are looked for as soon as it finishes…")
             return
         self._set_busy("Looking for duplicates…")
-        job = ProgressTask(find_groups, self.engine.library, self.tier.currentData())
-        job.signals.progress.connect(lambda phase, done, total: self._progress(job, phase, done, total))
-        self.job = job
-        self.engine.run_task(job, on_done=lambda result: self._found(job, result),
-                             on_failed=lambda message: self._failed(job, message),
-                             on_cancelled=lambda: None)
+        job = None
+
+        def progress(phase: str, done: int, total: int) -> None:
+            self._progress(job, phase, done, total)
+        job = self.job = self.service.find(self.tier.currentData(), progress,
+                                           on_done=lambda result: self._found(job, result),
+                                           on_failed=lambda error: self._failed(job, error),
+                                           on_cancelled=lambda: None)
 
     def cancel(self) -> None:
         if self.job is not None or self._waiting_for_index:
@@ -285,10 +281,10 @@ class DuplicatesDialog(QDialog):
             self.heading.setText(f"<b>Nothing to clean up here.</b>{more}")
         self._enable()
 
-    def _failed(self, job, message: str) -> None:
+    def _failed(self, job, error: Exception) -> None:
         if job is self.job and not self._closed:
             self.job = None
-            self._set_idle(f"Could not look for duplicates: {message}")
+            self._set_idle(f"Could not look for duplicates: {error_text(error)}")
 
     def _set_busy(self, text: str) -> None:
         self.summary.setText(text)
@@ -367,7 +363,7 @@ class DuplicatesDialog(QDialog):
 
     # -- actions -------------------------------------------------------------------------------
     def _refuse_while_indexing(self) -> bool:
-        if self.engine.indexing_active:
+        if self.engine.indexing.active:
             QMessageBox.information(self, "Duplicates", "Indexing is running; try again when it has finished.")
             return True
         return False
@@ -378,8 +374,8 @@ class DuplicatesDialog(QDialog):
             return
         row = self.list.currentRow()
         self._enable_all(False)
-        self.engine.submit(self.engine.library.duplicates.resolve, [(group.paths, keep.path)],
-                           on_done=lambda report: self._resolved(row, report), on_failed=self._action_failed)
+        self.service.resolve(group.paths, keep.path, on_done=lambda report: self._resolved(row, report),
+                             on_failed=self._action_failed)
 
     def _resolved(self, row: int, report: dict) -> None:
         if self._closed:
@@ -404,8 +400,7 @@ class DuplicatesDialog(QDialog):
             return
         row = self.list.currentRow()
         self._enable_all(False)
-        self.engine.submit(self.engine.library.duplicates.dismiss, group.paths,
-                           on_done=lambda _n: self._dismissed(row), on_failed=self._action_failed)
+        self.service.dismiss(group.paths, on_done=lambda _n: self._dismissed(row), on_failed=self._action_failed)
 
     def _dismissed(self, row: int) -> None:
         if self._closed:
@@ -418,7 +413,7 @@ class DuplicatesDialog(QDialog):
         if self.busy or self._refuse_while_indexing():
             return
         self._enable_all(False)
-        self.engine.submit(self.engine.library.duplicates.undo, on_done=self._undone, on_failed=self._action_failed)
+        self.service.undo(on_done=self._undone, on_failed=self._action_failed)
 
     def _undone(self, report: dict) -> None:
         if self._closed:
@@ -436,8 +431,7 @@ class DuplicatesDialog(QDialog):
         chosen = self.chosen()
         photos = sorted(group.photos, key=lambda p: chosen is None or p.id != chosen.id)[:COMPARE_MAX]
         self.compare_button.setEnabled(False)
-        self.engine.submit(load_full, [p.path for p in photos], on_done=self._show_compare,
-                           on_failed=self._action_failed)
+        self.service.load_full([p.path for p in photos], on_done=self._show_compare, on_failed=self._action_failed)
 
     def _show_compare(self, images) -> None:
         if self._closed:
@@ -446,9 +440,9 @@ class DuplicatesDialog(QDialog):
         self.compare_dialog = CompareDialog(images, self)
         self.compare_dialog.open()
 
-    def _action_failed(self, message: str) -> None:
+    def _action_failed(self, error: Exception) -> None:
         if not self._closed:
-            self.summary.setText(message)
+            self.summary.setText(error_text(error))
             self._enable()
 
     def _enable_all(self, on: bool) -> None:
@@ -460,7 +454,7 @@ class DuplicatesDialog(QDialog):
         self._closed = True
         self.cancel()
         try:
-            self.engine.index_stopped.disconnect(self._index_stopped)
+            self.engine.indexing.stopped.disconnect(self._index_stopped)
         except (RuntimeError, TypeError):
             pass
         self.thumbnails.shutdown()

@@ -79,7 +79,7 @@ class SearchBar(QLineEdit):
 
     @staticmethod
     def _image_from(event) -> str | None:
-        from photoapp.gui.engine import is_image_file
+        from photoapp.core.library import Library
 
         files = [p for p in dropped_paths(event.mimeData()) if os.path.isfile(p)]
-        return files[0] if files and is_image_file(files[0]) else None
+        return files[0] if files and Library.is_photo_file(files[0]) else None

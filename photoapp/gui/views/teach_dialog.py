@@ -12,17 +12,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QVBoxLayout)
 
-from photoapp.core.tagging.probe import MIN_POSITIVES
 
 SHOWN = 24  # example thumbnails shown; the rest are counted
 ICON = 72
 
 
 class TeachDialog(QDialog):
-    def __init__(self, paths: list[str], taught: list[str], thumbnails=None, parent=None):
+    def __init__(self, paths: list[str], taught: list[str], thumbnails=None, parent=None, *, min_examples: int):
         super().__init__(parent)
         self.setWindowTitle("Teach a tag — Photoapp")
         self.paths = list(paths)
+        self.min_examples = min_examples  # the engine's minimum (TagService.min_examples)
         self.name_box = QComboBox(self)
         self.name_box.setEditable(True)
         self.name_box.addItems(taught)
@@ -84,9 +84,9 @@ class TeachDialog(QDialog):
         super().done(result)
 
     def _update(self) -> None:
-        enough = len(self.paths) >= MIN_POSITIVES
+        enough = len(self.paths) >= self.min_examples
         if not enough:
-            self.note.setText(f"Select at least {MIN_POSITIVES} photos of the same thing in the gallery first.")
+            self.note.setText(f"Select at least {self.min_examples} photos of the same thing in the gallery first.")
         else:
             self.note.setText("Photoapp learns what these photos have in common and tags every photo that "
                               "matches, now and as new photos arrive. Remove the tag from a photo that should not "

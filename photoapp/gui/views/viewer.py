@@ -15,17 +15,16 @@ from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout,
 
 from photoapp.gui.models.photo_list import PhotoRow, format_duration
 from photoapp.gui.views.tag_editor import TagEditor
-from photoapp.gui.workers import Task, pil_to_qimage
+from photoapp.core.library import Library
 from photoapp.core.units import human_size
+from photoapp.gui.workers import Task, error_text, pil_to_qimage
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs
 OPTIONAL_FIELDS = ("Files", "Duration")
 
 
 def load_display_image(path: str):
-    from photoapp.core.media.decoding import load_rgb
-
-    img, _ = load_rgb(path, min_side=MAX_SIDE)
+    img = Library.read_image(path, min_side=MAX_SIDE)
     img.thumbnail((MAX_SIDE, MAX_SIDE))
     return pil_to_qimage(img)
 
@@ -207,7 +206,7 @@ class ViewerDialog(QDialog):
         task = Task(load_display_image, path)
         self._tasks.add(task)
         task.signals.done.connect(lambda image: self._full_loaded(task, serial, image))
-        task.signals.failed.connect(lambda msg: self._full_failed(task, serial, msg))
+        task.signals.failed.connect(lambda error: self._full_failed(task, serial, error))
         self.pool.clear()  # an image queued for a photo already left behind is not needed
         self.pool.start(task)
 
@@ -216,10 +215,10 @@ class ViewerDialog(QDialog):
         if serial == self._serial:  # drop results for photos the user has moved past
             self.canvas.set_pixmap(QPixmap.fromImage(image), keep_view=self.canvas.zoom is not None)
 
-    def _full_failed(self, task: Task, serial: int, message: str) -> None:
+    def _full_failed(self, task: Task, serial: int, error: Exception) -> None:
         self._tasks.discard(task)
         if serial == self._serial:
-            self.fields["Name"].setText(f"{os.path.basename(self.current_path())}\n⚠ {message}")
+            self.fields["Name"].setText(f"{os.path.basename(self.current_path())}\n⚠ {error_text(error)}")
 
     def _fill_panel(self, photo: PhotoRow) -> None:
         try:
@@ -242,8 +241,8 @@ class ViewerDialog(QDialog):
             return
         row = self.rows[self.row]
         refresh = lambda _result: self.rows[self.row] is row and self._fill_panel(row)  # noqa: E731
-        failed = lambda message: self.fields["Name"].setText(  # noqa: E731
-            f"{os.path.basename(row.path)}\n⚠ {message}")
+        failed = lambda error: self.fields["Name"].setText(  # noqa: E731
+            f"{os.path.basename(row.path)}\n⚠ {error_text(error)}")
         self.tags.edit(tag, [row.path], present, on_done=refresh, on_failed=failed)
 
     def done(self, result: int) -> None:

@@ -1,4 +1,5 @@
-"""Thin Qt wrapper over ``photoapp.core.media.thumbnails``: decode off-thread, cache in memory.
+"""ThumbnailLoader: the library's thumbnail cache (``Library.thumbnail``, photoapp/core/media/thumbnails.py)
+decoded off the GUI thread and kept in memory as pixmaps.
 
 Only rows the view paints ask for thumbnails. Each request remembers it is wanted; when
 the view scrolls, ``set_visible`` replaces the wanted set, so requests for rows scrolled
@@ -14,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from photoapp.core.media import thumbnails as core_thumbnails
+from photoapp.core.library import Library
 from photoapp.gui.workers import pil_to_qimage
 
 Key = tuple[str, int]  # (photo path, size bucket)
@@ -37,7 +38,7 @@ class _ThumbnailTask(QRunnable):
             return
         path, bucket = self.key
         try:
-            image = pil_to_qimage(core_thumbnails.load_or_render(self.library, path, self.mtime, bucket))
+            image = pil_to_qimage(Library.thumbnail(self.library, path, self.mtime, bucket))
         except Exception:  # noqa: BLE001 - unreadable photo: the delegate draws a broken marker
             image = QImage()
         self.loader.signals.loaded.emit(self.key, image)
@@ -64,7 +65,7 @@ class ThumbnailLoader(QObject):
     # -- GUI thread -------------------------------------------------------------------------
     def pixmap(self, path: str, mtime: float, size: int) -> QPixmap | None:
         """The cached pixmap, or None after queueing a request (placeholder meanwhile)."""
-        key = (path, core_thumbnails.bucket_for(size))
+        key = (path, Library.thumbnail_bucket(size))
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
@@ -78,7 +79,7 @@ class ThumbnailLoader(QObject):
 
     def set_visible(self, paths: list[str], size: int) -> None:
         """Rows now on screen; anything queued for other rows is dropped when its turn comes."""
-        bucket = core_thumbnails.bucket_for(size)
+        bucket = Library.thumbnail_bucket(size)
         self._wanted = {(p, bucket) for p in paths}  # one assignment: atomic for worker threads
 
     def pending_count(self) -> int:

@@ -2,11 +2,12 @@
 
 Reads (the albums with their counts, an album's photos) run on the engine's query thread
 over the engine's Library, like searches. Edits (add or remove a tag, teach a tag, save a
-smart album) run there too but through a Library of their own, opened per edit: its own
-SQLite connection, so an edit is its own transaction and never joins the indexer's (whose
-rollback on cancel would otherwise take the edit with it). Tagging settings re-tag the
-whole library with the engine's Library, so the indexer is stopped first, as for a model
-switch. Every finished edit emits ``changed`` so the sidebar and the gallery refresh.
+smart album) run there too but through a Library of their own, opened per edit
+(``LibraryService.open_library``): its own SQLite connection, so an edit is its own
+transaction and never joins the indexer's (whose rollback on cancel would otherwise take
+the edit with it). Tagging settings re-tag the whole library with the engine's Library,
+so they go through ``LibraryService.change`` (the indexer stops first), as a model switch
+does. Every finished edit emits ``changed`` so the sidebar and the gallery refresh.
 """
 
 from __future__ import annotations
@@ -39,24 +40,19 @@ class TagService(QObject):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
 
     def _album_rows(self, kind: str, name: str, filters: Filters) -> list[PhotoRow]:
-        from photoapp.core.search.ranking import allowed_ids
-
-        lib = self.engine.library
-        if kind == SMART:
-            hits = lib.tags.smart_album(name, filters)
-            scores, ids, allowed = {h.photo_id: h.score for h in hits}, [h.photo_id for h in hits], None
-        else:
-            ids, scores, allowed = lib.tags.tagger.album(name), {}, allowed_ids(lib.catalog, filters)
-        photos = lib.catalog.photos_by_ids(ids)
-        return [photo_row(photos[i], scores.get(i))
-                for i in ids if i in photos and (allowed is None or i in allowed)]
+        return [photo_row(photo, score)
+                for photo, score in self.engine.library.album_photos(name, filters, smart=kind == SMART)]
 
     def tag_names(self) -> list[str]:
         """Every tag as of the last albums refresh (for completers; no query on the GUI thread)."""
         return list(self._tag_names)
 
     def taught_names(self) -> list[str]:
-        return self.engine.reader.tags.probes.names()
+        return self.engine.reader.taught_tags()
+
+    def min_examples(self) -> int:
+        """How many photos teaching a tag takes at least."""
+        return self.engine.reader.teach_min_examples()
 
     # -- edits (query thread, own connection) --------------------------------------------------
     def edit(self, tag: str, paths: list[str], present: bool, on_done=None, on_failed=None):
@@ -77,9 +73,7 @@ class TagService(QObject):
 
     def _write(self, change, on_done, on_failed):
         def run():
-            from photoapp.core.library import Library
-
-            with Library(self.engine.path, model=self.engine.model_name) as lib:
+            with self.engine.open_library(model=self.engine.model_name) as lib:
                 return change(lib.tags)
 
         def done(result):
@@ -99,8 +93,7 @@ class TagService(QObject):
         stopped; the caller restarts indexing from ``on_done``/``on_failed``."""
         def change():
             self.engine.library.tags.configure(sensitivity=value)
-        return self.engine.submit(self.engine._mutate, change, on_done=lambda r: self._settled(on_done, r),
-                                  on_failed=on_failed)
+        return self.engine.change(change, on_done=lambda r: self._settled(on_done, r), on_failed=on_failed)
 
     def _settled(self, callback, result) -> None:
         self.changed.emit()

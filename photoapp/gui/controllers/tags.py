@@ -1,10 +1,11 @@
-"""TagsUi: the main window's tag features, kept out of main_window.py.
+"""TagsUi: the main window's tag features (a controller: widgets and wiring, no engine work).
 
 The albums sidebar under the folders, the gallery filtered to an album, the Tags menu
 (teach a tag from the selection, new smart album), tag entries in the gallery's context
 menu, and the tagging sensitivity setting. The window calls in at a few points: building
 (``left_pane``, ``build_menu``), ``reload`` (``album`` / ``load_rows`` / ``describe``),
-Esc (``escape``), the context menu, the viewer (``service``) and settings.
+Esc (``escape``), the context menu, the viewer (``service``) and settings. The work itself
+is the engine's TagService (gui/services/tagging.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
 
-from photoapp.gui.tagging import SMART, TAG, TagService
+from photoapp.gui.services.tagging import SMART, TAG
+from photoapp.gui.workers import error_text
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
 
@@ -22,7 +24,7 @@ LIVE_ALBUMS_MS = 5000
 class TagsUi:
     def __init__(self, window):
         self.window = window
-        self.service = TagService(window.engine, window)
+        self.service = window.engine.tags
         self.sidebar = AlbumsSidebar(window)
         self.sidebar.album_selected.connect(self._album_selected)
         self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
@@ -32,7 +34,7 @@ class TagsUi:
         # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
         self._live = QTimer(window, singleShot=True, interval=LIVE_ALBUMS_MS)
         self._live.timeout.connect(self.refresh_albums)
-        window.engine.index_progress.connect(
+        window.engine.indexing.progress.connect(
             lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start())
 
     # -- building -------------------------------------------------------------------------------
@@ -61,7 +63,7 @@ class TagsUi:
         return self.sidebar.current()
 
     def refresh_albums(self) -> None:
-        self.service.albums(self.sidebar.set_albums, lambda _msg: None)  # nothing tagged yet is no error
+        self.service.albums(self.sidebar.set_albums, lambda _error: None)  # nothing tagged yet is no error
 
     def load_rows(self, filters, on_done, on_failed) -> None:
         kind, name = self.album
@@ -120,7 +122,8 @@ class TagsUi:
     def teach_selected(self) -> TeachDialog:
         """Open the teach dialog on the gallery's selection (returned for tests)."""
         paths = self.window.selected_paths()
-        dialog = TeachDialog(paths, self.service.taught_names(), self.window.thumbnails, self.window)
+        dialog = TeachDialog(paths, self.service.taught_names(), self.window.thumbnails, self.window,
+                             min_examples=self.service.min_examples())
         dialog.accepted.connect(lambda: self.teach(dialog.name(), paths))
         self.teach_dialog = dialog
         dialog.open()
@@ -157,9 +160,9 @@ class TagsUi:
             self.sidebar.select(kind, name)
         self.service.albums(select)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: Exception) -> None:
         self.window.status.clear()
-        self.window.banner.show_message(message)
+        self.window.banner.show_message(error_text(error))
 
     # -- settings -----------------------------------------------------------------------------------
     def apply_sensitivity(self, value: float) -> None:
@@ -167,16 +170,13 @@ class TagsUi:
         if abs(value - self.service.sensitivity()) < 1e-9:
             return
         window = self.window
-        window._mutations += 1  # the indexer stop this causes is not news
         window.status.show("Re-tagging the library at the new sensitivity…")
 
         def settled(_result=None) -> None:
-            window._mutations -= 1
             window.status.show("Tags updated to the new sensitivity.", 6000)
-            window.engine.start_indexing()
+            window.engine.indexing.start()
 
-        def failed(message: str) -> None:
-            window._mutations -= 1
-            self._failed(message)
-            window.engine.start_indexing()
+        def failed(error: Exception) -> None:
+            self._failed(error)
+            window.engine.indexing.start()
         self.service.set_sensitivity(value, on_done=settled, on_failed=failed)

@@ -1,10 +1,11 @@
 """WatchService: the core folder watcher (photoapp/core/watching/watcher.py) while the GUI runs.
 
-The watcher gets a Library of its own (its SQLite connection is used from the watcher's
-thread; it shares the GUI's loaded model, so there is one copy in memory). It never runs
-together with an index run of the GUI's Library: both would embed the same new files.
-So the engine stops it before an index run or a folder/settings change and starts it
-again when the run has finished; its start reconciles what changed meanwhile.
+The watcher gets a Library of its own (``LibraryService.open_library``: its SQLite
+connection is used from the watcher's thread; it shares the GUI's loaded model, so there
+is one copy in memory). It never runs together with an index run of the GUI's Library:
+both would embed the same new files. So the indexing service stops it before an index
+run, ``LibraryService.change`` before a folder or settings change, and it starts again
+when a run has finished; its start reconciles what changed meanwhile.
 
 After each batch the GUI's Library pulls the catalog's changes into its in-memory vector
 index (on the query thread), then ``changed`` tells the window to list again; bursts are
@@ -44,16 +45,12 @@ class WatchService(QObject):
 
     def start(self) -> None:
         """Reconcile, then watch every registered folder (GUI thread; returns at once)."""
-        from photoapp.core.library import Library
-        from photoapp.core.watching.watcher import FolderWatcher
-
         with self._lock:
-            if self.running or self.engine.closed or self.engine.job is not None or not self.engine.folders():
+            if self.running or self.engine.closed or self.engine.indexing.job is not None or not self.engine.folders():
                 return
-            library = Library(self.engine.path)
-            library.share_models(self.engine.library)
-            self.watcher = FolderWatcher(library, on_batch=lambda _report, paths: self._batch.emit(paths),
-                                         on_status=self._status.emit)
+            library = self.engine.open_library()
+            self.watcher = library.folder_watcher(on_batch=lambda _report, paths: self._batch.emit(paths),
+                                                  on_status=self._status.emit)
             self.note = ""
             self.watcher.start()
 
