@@ -17,6 +17,7 @@ import numpy as np
 
 from photoapp.config import atomic_write_bytes, make_temp_file
 
+REFERENCE_SIZE = 100_000  # up to this many photos a query walks the setting's ef
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,17 @@ class HnswParams:
     # recall@10 for real caption queries over 100k blends of real CLIP photo embeddings:
     # 0.969 at ef 256, 0.9885 at 512 (search_scale.py --data real); 1M clustered 0.9995.
     ef: int = 512
+    # Beyond REFERENCE_SIZE photos the search walks a longer candidate list: ef * (n / 100k)
+    # ** ef_growth. A fixed ef finds less of the true top 10 as the graph grows: over 1M
+    # real-derived photos ef 512 finds 0.76 of it, 4,096 0.96, 12,288 0.98 (100k: 0.9885
+    # at 512), so the list grows a little faster than the library. 0 keeps ef fixed.
+    ef_growth: float = 1.4
+
+    def search_ef(self, size: int) -> int:
+        """The candidate list a query over ``size`` photos walks (at least ``ef``)."""
+        if size <= REFERENCE_SIZE or self.ef_growth <= 0:
+            return self.ef
+        return round(self.ef * (size / REFERENCE_SIZE) ** self.ef_growth)
 
     @classmethod
     def from_settings(cls, settings) -> HnswParams:
@@ -102,7 +114,7 @@ class VectorIndex:
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         query = np.asarray(vector, np.float32).reshape(1, -1)
-        self._index.set_ef(max(self.params.ef, k))
+        self._index.set_ef(max(self.params.search_ef(len(self._ids)), k))
         try:
             flt = (lambda label: label in allowed) if allowed is not None else None
             labels, distances = self._index.knn_query(query, k=k, filter=flt)
