@@ -9,57 +9,24 @@ from __future__ import annotations
 import os
 import stat
 import warnings
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from photoapp.core.embedding.preprocess import PreprocessSpec
-from photoapp.core.errors import PhotoappError
+from photoapp.core.media.image import (_TRANSPOSE, MAX_PIXELS, DecodeError, PhotoInfo,  # noqa: F401 (re-exported)
+                                       _parse_exif_date, to_rgb)
 from photoapp.core.media.formats import (PHOTO_EXTENSIONS, RAW_EXTENSIONS, STILL_EXTENSIONS,  # noqa: F401
                                          TWIN_EXTENSIONS, VIDEO_EXTENSIONS, is_photo_name, media_kind)
-
-# Refuse decompression bombs ourselves (before any pixel is allocated) with our own
-# message; 48 MP camera files and large panoramas stay well under this.
-MAX_PIXELS = 180_000_000
-Image.MAX_IMAGE_PIXELS = None
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
 _TAG_MAKE, _TAG_MODEL = 0x010F, 0x0110
 _TAG_DATETIME_ORIGINAL, _TAG_DATETIME = 0x9003, 0x0132
-_BACKGROUND = (255, 255, 255)
 _heif_registered = False
 _jxl_available = False
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-
-
-class DecodeError(PhotoappError):
-    """A photo that cannot be read; ``str(err)`` is the reason shown to the user."""
-
-
-@dataclass
-class PhotoInfo:
-    width: int  # as displayed, after EXIF orientation
-    height: int
-    orientation: int
-    taken: float | None  # EXIF DateTimeOriginal as a POSIX timestamp (local time), if any
-    camera: str | None
-    format: str | None
-    kind: str = "photo"  # photo | raw | video
-    duration: float | None = None  # videos: seconds
 
 
 def _register_heif() -> None:
@@ -94,18 +61,6 @@ def _check_regular_file(path: Path) -> None:
         raise DecodeError("not a regular file")
     if st.st_size == 0:
         raise DecodeError("empty file (0 bytes)")
-
-
-def _parse_exif_date(value) -> float | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip("\x00 ")
-    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M"):
-        try:
-            return datetime.strptime(value[:19], fmt).timestamp()
-        except ValueError:
-            continue
-    return None
 
 
 def read_info(img: Image.Image) -> PhotoInfo:
@@ -153,25 +108,6 @@ def _open(source: Path | BinaryIO) -> Image.Image:
     if w * h > MAX_PIXELS:
         raise DecodeError(f"image too large ({w}x{h}, {w * h / 1e6:.0f} megapixels; limit {MAX_PIXELS // 1_000_000})")
     return img
-
-
-def to_rgb(img: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB; transparency is flattened onto white."""
-    if img.mode == "RGB":
-        return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float32)
-        hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        arr = np.clip(arr / hi * 255.0, 0, 255).astype(np.uint8)
-        return Image.fromarray(arr, "L").convert("RGB")
-    if img.mode == "P" and "transparency" in img.info:
-        img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = img.convert("RGBA")
-        base = Image.new("RGB", rgba.size, _BACKGROUND)
-        base.paste(rgba, mask=rgba.getchannel("A"))
-        return base
-    return img.convert("RGB")
 
 
 def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Image.Image, PhotoInfo]:

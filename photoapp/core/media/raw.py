@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.media.decoding import _TRANSPOSE, MAX_PIXELS, DecodeError, PhotoInfo, _parse_exif_date, to_rgb
+from photoapp.core.media.image import _TRANSPOSE, MAX_PIXELS, DecodeError, PhotoInfo, _parse_exif_date, to_rgb
 
 # LibRaw's flip (sizes.flip) -> EXIF orientation.
 _FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.media.decoding import MAX_PIXELS, DecodeError, PhotoInfo
+from photoapp.core.media.image import MAX_PIXELS, DecodeError, PhotoInfo
 
 SAMPLES = (0.25, 0.5, 0.75)  # where the frames the model sees are taken, as shares of the duration
 POSTER = 0.5  # the gallery's picture of a video
