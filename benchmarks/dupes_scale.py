@@ -34,6 +34,7 @@ from fixtures import cached_index, fill_catalog, library_vectors, planted_copies
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
 
 from photoapp.core.media import fingerprint
+from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
 from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
 from photoapp.core.store.vector_index import HnswParams  # noqa: E402
@@ -80,7 +81,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         index, build_s = cached_index(vectors, HnswParams(), cache, "clustered")
         rows.append(("build HNSW index (once per library, not grouping)", build_s, len(index)))
         photos = timed("load photo rows", rows, lambda: {p.id: p for p in cat.all_photos(order="id")})
-        fp = timed("load fingerprints", rows, fingerprint.load, cat)
+        fp = timed("load fingerprints", rows, FingerprintStore(cat).load)
         ids, vecs = timed("load embeddings", rows, cat.embeddings, model)
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)

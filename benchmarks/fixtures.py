@@ -237,6 +237,7 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
     """Catalog rows for photos 1..n (``/bench/000000.jpg``...), their embeddings and, given
     (phash, dhash), their fingerprints: what indexing n photos would have stored."""
     from photoapp.core.media import fingerprint
+    from photoapp.core.store.fingerprints import FingerprintStore
 
     n = len(vectors)
     rng = np.random.default_rng(1)
@@ -249,6 +250,6 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
               digests[i] if digests is not None else f"{i:032x}", 4000, 3000, 1.6e9 + i) for i in range(n)))
         if hashes is not None:
             phash, dhash = hashes
-            fingerprint.put(cat, ((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0))
+            FingerprintStore(cat).put(((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0))
                                   for i in range(n)))
         cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))

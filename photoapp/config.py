@@ -102,6 +102,104 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def threshold_for(sensitivity: float) -> float:
+    """Tagging sensitivity 0..1 -> threshold in the model's units, linear from 0.6 down to
+    0.12 (0.5 -> 0.36): higher sensitivity, more tags (photoapp/core/tagging/rule.py)."""
+    s = min(max(float(sensitivity), 0.0), 1.0)
+    return float(0.6 - 0.48 * s)
+
+
+# -- settings sections: one typed dataclass per capability --------------------------------
+@dataclass
+class TagSettings:
+    """Auto-tagging (photoapp/core/tagging)."""
+
+    sensitivity: float = 0.5
+    max_tags: int = 4  # with all 1,203 LVIS labels real photos get 3.6 tags (4.4 with at most 5)
+    auto_tagging: bool = True
+    xmp_sidecars: bool = False
+
+    @property
+    def threshold(self) -> float:
+        return threshold_for(self.sensitivity)
+
+
+@dataclass
+class DupeSettings:
+    """Duplicate finding (photoapp/core/duplicates)."""
+
+    near_max_bits: int = 22  # pHash + dHash Hamming distance, of 128 bits
+    similar_min_cosine: float = 0.92
+    similar_neighbours: int = 5  # k of the k-NN query per photo (bursts chain through them)
+    similar_max_gap_s: float = 6 * 3600.0  # only when both photos have an EXIF time
+    group_cap: int = 24  # largest near/similar group; exact groups are never capped
+    knn_ef: int = 12  # HNSW search breadth: 12 keeps 99 % of the pairs of 24 at 40 % of the time
+    # In a graph past NEAR_EXACT_LIMIT photos the walk needs more breadth: at 1M, ef 12 finds
+    # a copy's original from the copy 66 % of the time, 24: 83 % (either side: ~97 %).
+    knn_ef_large: int = 24
+
+
+@dataclass
+class WatchSettings:
+    """Folder watching (photoapp/core/watching)."""
+
+    polling: bool = False  # poll every folder even where native events exist
+    poll_interval: float = 5.0  # seconds between two polls of a polled folder
+    settle: float = 1.0  # a file must keep its size and mtime this long before it is read
+    video_settle: float = 3.0  # videos are copied slowly (a phone pauses between chunks)
+    max_batch: int = 256  # files to embed per batch; the index is saved after each batch
+
+
+@dataclass
+class GuiState:
+    """The window as the user left it (photoapp/gui)."""
+
+    geometry: str | None = None  # Qt's saveGeometry(), base64
+    thumb_size: int = 160
+    folder: str = ""  # the sidebar's folder ("": all photos)
+    sort: str = "relevance"
+
+
+SECTIONS = {"tags": TagSettings, "duplicates": DupeSettings, "watch": WatchSettings, "gui": GuiState}
+
+# Before the typed sections (settings.json's "extra" dict): old key -> (section, field).
+_OLD_EXTRA = {"tag_sensitivity": ("tags", "sensitivity"), "tag_max": ("tags", "max_tags"),
+              "auto_tagging": ("tags", "auto_tagging"), "xmp_sidecars": ("tags", "xmp_sidecars"),
+              "watch_polling": ("watch", "polling"), "watch_poll_interval": ("watch", "poll_interval"),
+              "watch_settle": ("watch", "settle"), "watch_video_settle": ("watch", "video_settle"),
+              "watch_max_batch": ("watch", "max_batch")}
+
+
+def _section(cls, raw) -> object:
+    """A section from its stored dict: unknown keys dropped, values of the wrong type
+    (a hand-edited file) replaced by the default."""
+    section = cls()
+    for f in fields(cls):
+        if isinstance(raw, dict) and f.name in raw:
+            default = getattr(section, f.name)
+            try:
+                value = raw[f.name] if default is None or raw[f.name] is None else type(default)(raw[f.name])
+            except (TypeError, ValueError):
+                continue
+            setattr(section, f.name, value)
+    return section
+
+
+def _migrate_extra(raw: dict) -> None:
+    """Move an old settings.json's ``extra`` values into the typed sections."""
+    extra = raw.pop("extra", None)
+    if not isinstance(extra, dict):
+        return
+    if extra.get("pending_model") and "pending_model" not in raw:
+        raw["pending_model"] = extra["pending_model"]
+    for old, (section, name) in _OLD_EXTRA.items():
+        if old in extra:
+            raw.setdefault(section, {}).setdefault(name, extra[old])
+    for section in ("duplicates", "gui"):
+        if isinstance(extra.get(section), dict):
+            raw[section] = extra[section] | (raw.get(section) or {})
+
+
 # Search ef before real-CLIP queries were measured (recall@10 0.969 there); libraries that
 # stored it move to the current default (ef is a search-time setting: no rebuild).
 OLD_DEFAULT_EF = 256
@@ -125,7 +223,11 @@ class Settings:
     hnsw_ef_construction: int = 200
     hnsw_ef: int = 512
     strictness: float = 0.0  # search cut-off: -1 loose .. +1 strict (photoapp.core.search.relevance)
-    extra: dict = field(default_factory=dict)  # settings of later features, by name
+    pending_model: str | None = None  # a model being switched to (see core/indexing/service.py)
+    tags: TagSettings = field(default_factory=TagSettings)
+    duplicates: DupeSettings = field(default_factory=DupeSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
+    gui: GuiState = field(default_factory=GuiState)
 
     @classmethod
     def load(cls, library: Path) -> Settings:
@@ -136,10 +238,26 @@ class Settings:
             return cls()
         except (OSError, ValueError):
             return cls()  # a damaged settings file must not lock the user out
+        if not isinstance(raw, dict):
+            return cls()
+        _migrate_extra(raw)
         known = {f.name for f in fields(cls)}
         if raw.get("hnsw_ef") == OLD_DEFAULT_EF:  # never offered as a choice: the old default
             raw["hnsw_ef"] = cls.hnsw_ef
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        values = {k: v for k, v in raw.items() if k in known and k not in SECTIONS}
+        return cls(**values, **{name: _section(section, raw.get(name)) for name, section in SECTIONS.items()})
+
+    def update_from(self, other: Settings, keep: tuple[str, ...] = ()) -> None:
+        """Take ``other``'s values in place (section objects stay the same objects, so
+        services holding one see the change), except the fields named in ``keep``."""
+        for f in fields(self):
+            if f.name in keep:
+                continue
+            value = getattr(other, f.name)
+            if f.name in SECTIONS:
+                vars(getattr(self, f.name)).update(vars(value))
+            else:
+                setattr(self, f.name, value)
 
     def save(self, library: Path) -> None:
         data = json.dumps(asdict(self), indent=2, sort_keys=True).encode("utf-8")

@@ -49,3 +49,79 @@ def test_the_old_default_search_ef_moves_to_the_current_one(tmp_path):
     assert Settings.load(tmp_path).hnsw_ef == Settings().hnsw_ef == 512
     (tmp_path / "settings.json").write_text(json.dumps({"hnsw_ef": 300}))
     assert Settings.load(tmp_path).hnsw_ef == 300
+
+
+# settings.json as the release before the typed sections wrote it (every later feature's
+# values in one untyped "extra" dict).
+OLD_FORMAT = """{
+  "batch_size": 16,
+  "decode_workers": 0,
+  "device": "cpu",
+  "extra": {
+    "auto_tagging": false,
+    "duplicates": {"group_cap": 12, "near_max_bits": 18, "similar_max_gap_s": 3600},
+    "gui": {"folder": "/photos/2024", "geometry": "AdnQywADAAA=", "sort": "date", "thumb_size": 220},
+    "pending_model": "toy",
+    "tag_max": 6,
+    "tag_sensitivity": 0.7,
+    "watch_max_batch": 64,
+    "watch_poll_interval": 2.5,
+    "watch_polling": true,
+    "watch_settle": 1.5,
+    "watch_video_settle": 4.0,
+    "xmp_sidecars": true
+  },
+  "hnsw_ef": 512,
+  "hnsw_ef_construction": 200,
+  "hnsw_m": 16,
+  "model": "openai/clip-vit-base-patch32",
+  "precision": "auto",
+  "strictness": 0.25
+}"""
+
+
+def test_an_old_settings_file_moves_into_the_typed_sections(tmp_path):
+    import json
+
+    from photoapp.config import DupeSettings, GuiState, Settings, TagSettings, WatchSettings
+
+    (tmp_path / "settings.json").write_text(OLD_FORMAT)
+    s = Settings.load(tmp_path)
+    assert (s.model, s.device, s.batch_size, s.strictness) == ("openai/clip-vit-base-patch32", "cpu", 16, 0.25)
+    assert s.pending_model == "toy"
+    assert s.tags == TagSettings(sensitivity=0.7, max_tags=6, auto_tagging=False, xmp_sidecars=True)
+    assert s.duplicates == DupeSettings(group_cap=12, near_max_bits=18, similar_max_gap_s=3600.0)
+    assert s.watch == WatchSettings(polling=True, poll_interval=2.5, settle=1.5, video_settle=4.0, max_batch=64)
+    assert s.gui == GuiState(geometry="AdnQywADAAA=", thumb_size=220, folder="/photos/2024", sort="date")
+
+    s.save(tmp_path)  # the new format: sections, no "extra"
+    stored = json.loads((tmp_path / "settings.json").read_text())
+    assert "extra" not in stored
+    assert stored["tags"]["sensitivity"] == 0.7 and stored["watch"]["polling"] is True
+    assert stored["pending_model"] == "toy" and stored["gui"]["thumb_size"] == 220
+    assert Settings.load(tmp_path) == s
+
+
+def test_a_hand_edited_section_keeps_the_defaults_it_cannot_read(tmp_path):
+    import json
+
+    from photoapp.config import Settings, TagSettings
+
+    (tmp_path / "settings.json").write_text(json.dumps({"tags": {"sensitivity": "high", "max_tags": 3, "nope": 1},
+                                                        "watch": "not a section"}))
+    s = Settings.load(tmp_path)
+    assert s.tags == TagSettings(max_tags=3)
+    assert s.watch == Settings().watch
+
+
+def test_an_old_library_finishes_its_model_switch_from_the_old_file(tmp_path):
+    """A library mid-switch under the old format keeps switching after the upgrade."""
+    from photoapp.core.library import Library
+
+    (tmp_path / "settings.json").write_text(OLD_FORMAT)
+    with Library(tmp_path) as lib:
+        assert lib.pending_model == "toy"
+        assert lib.model_name == "openai/clip-vit-base-patch32"
+        assert lib.settings.tags.sensitivity == 0.7
+        assert lib.duplicates.settings.group_cap == 12
+        assert lib.tags.settings().max_tags == 6

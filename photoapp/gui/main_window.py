@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequen
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
                                QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
+from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
@@ -466,22 +467,21 @@ class MainWindow(QMainWindow):
         self.engine.apply_settings(model, device, lambda _r: self._folders_changed(), self._mutation_failed)
 
     def _restore_state(self) -> None:
-        state = self.engine.settings().extra.get("gui", {})
-        geometry = state.get("geometry")
+        state = self.engine.settings().gui
+        geometry = state.geometry
         if geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
         else:
             self.resize(1200, 800)
-        self.size_slider.setValue(int(state.get("thumb_size", 160)))
+        self.size_slider.setValue(state.thumb_size)
         self.set_thumb_size(self.size_slider.value())
-        self._restore_folder = state.get("folder", ALL_PHOTOS)
-        self.sort_choice.set_value(state.get("sort", "relevance"))
+        self._restore_folder = state.folder or ALL_PHOTOS
+        self.sort_choice.set_value(state.sort)
 
     def save_state(self) -> None:
         settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
-        settings.extra["gui"] = {"geometry": bytes(self.saveGeometry().toBase64()).decode(),
-                                 "thumb_size": self.gallery.thumb_size, "folder": self.sidebar.current_folder(),
-                                 "sort": self.sort_choice.value()}
+        settings.gui = GuiState(bytes(self.saveGeometry().toBase64()).decode(), self.gallery.thumb_size,
+                                self.sidebar.current_folder(), self.sort_choice.value())
         settings.save(self.engine.path)
 
     def closeEvent(self, event) -> None:

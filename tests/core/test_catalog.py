@@ -109,3 +109,20 @@ def test_failed_transaction_rolls_back(tmp_path):
             cat.upsert_photo(_photo())
             raise RuntimeError("boom")
     assert cat.count_photos() == 0
+
+
+def test_listings_take_named_orders_and_refuse_sql(tmp_path):
+    """Callers name an order; a fragment of SQL that is not one of them is refused."""
+    import pytest
+
+    cat = Catalog(tmp_path / "c.sqlite3")
+    with cat.transaction():
+        for i, taken in enumerate((3.0, 1.0, 2.0)):
+            cat.upsert_photo({"path": f"/p/{i}.jpg", "size": 1, "mtime": 1.0, "hash": str(i), "taken": taken,
+                              "added": 0.0})
+    assert [r[3] for r in cat.browse_rows("newest")] == [3.0, 2.0, 1.0]
+    assert [p.id for p in cat.all_photos("id")] == [1, 2, 3]
+    assert [p.taken for p in cat.all_photos()] == [3.0, 2.0, 1.0]
+    with pytest.raises(ValueError, match="unknown photo order"):
+        cat.browse_rows("taken; DROP TABLE photos")
+    cat.close()

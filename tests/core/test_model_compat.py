@@ -53,7 +53,7 @@ def _quiet_library(path, model):
     """A library that does not auto-tag: tagging is tested elsewhere, and the matrix
     stays fast (the tag vocabulary is several hundred texts per model)."""
     lib = Library(path, model=model)
-    lib.settings.extra["auto_tagging"] = False
+    lib.settings.tags.auto_tagging = False
     lib.settings.save(lib.path)
     return lib
 

@@ -203,7 +203,7 @@ def test_index_run_reports_the_one_off_preparation(tmp_path, toy_photos):
     phases = []
     with Library(tmp_path / "lib", model="toy") as lib:
         lib.settings.precision = "int8"
-        lib.settings.extra["auto_tagging"] = False
+        lib.settings.tags.auto_tagging = False
         lib.settings.save(lib.path)
         report = lib.index_folders([str(folder)], progress=lambda *event: phases.append(event))
         assert report.embedded == 72 and lib.embedder.runtime == "onnxruntime int8 (image, text)"

@@ -133,7 +133,7 @@ def test_correcting_a_taught_tag_retrains_it(tagged):
 def test_model_or_threshold_change_is_detected(tagged):
     lib, _ = tagged
     assert lib.tags.tagger.is_current()
-    lib.settings.extra["tag_sensitivity"] = 0.1
+    lib.settings.tags.sensitivity = 0.1
     assert not lib.tags.tagger.is_current()
     lib.tags.refresh()
     assert lib.tags.tagger.is_current()

@@ -23,7 +23,7 @@ def test_window_opens_and_closes(tmp_path, command):
     assert proc.returncode == 0, proc.stderr
     assert "the window opened (offscreen platform), closed after 1.5 s" in proc.stderr
     # Closing went through the window's own close: its state was saved in the library.
-    assert "gui" in Settings.load(lib).extra
+    assert Settings.load(lib).gui.geometry
 
 
 def test_without_a_display_it_says_so(tmp_path):

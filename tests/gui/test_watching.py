@@ -60,7 +60,7 @@ def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_
     with Library(tmp_path / "library") as lib:
         lib.add_folders([str(few_photos)])
     settings = Settings.load(tmp_path / "library")
-    settings.extra.update(watch_polling=True, watch_poll_interval=0.5)  # as chosen in settings
+    settings.watch.polling, settings.watch.poll_interval = True, 0.5  # as chosen in settings
     settings.save(tmp_path / "library")
     window = make_window(tmp_path / "library")  # indexes, then watches
     qtbot.waitUntil(lambda: window.watch_indicator.state == "polling", timeout=120_000)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -43,9 +43,11 @@ import numpy as np
 from photoapp.core.media import fingerprint
 
 from photoapp.core.duplicates import hamming_index, keeper
+from photoapp.config import DupeSettings
 from photoapp.core.store.catalog import Photo
+from photoapp.core.store.duplicates import DuplicateStore
+from photoapp.core.store.fingerprints import FingerprintStore
 
-SETTINGS_KEY = "duplicates"
 NEAR_EXACT_LIMIT = 250_000  # exact Hamming search up to here (about 45 s at 250k on 2 cores)
 
 
@@ -56,28 +58,6 @@ class Tier(StrEnum):
 
 
 TIERS = (Tier.EXACT, Tier.NEAR, Tier.SIMILAR)
-
-
-@dataclass
-class DupeSettings:
-    near_max_bits: int = 22  # pHash + dHash Hamming distance, of 128 bits
-    similar_min_cosine: float = 0.92
-    similar_neighbours: int = 5  # k of the k-NN query per photo (bursts chain through them)
-    similar_max_gap_s: float = 6 * 3600  # only when both photos have an EXIF time
-    group_cap: int = 24  # largest near/similar group; exact groups are never capped
-    knn_ef: int = 12  # HNSW search breadth: 12 keeps 99 % of the pairs of 24 at 40 % of the time
-    # In a graph past NEAR_EXACT_LIMIT photos the walk needs more breadth: at 1M, ef 12 finds
-    # a copy's original from the copy 66 % of the time, 24: 83 % (either side: ~97 %).
-    knn_ef_large: int = 24
-
-    @classmethod
-    def from_settings(cls, settings) -> DupeSettings:
-        raw = (getattr(settings, "extra", None) or {}).get(SETTINGS_KEY, {})
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
-
-    def store(self, settings) -> None:
-        settings.extra[SETTINGS_KEY] = asdict(self)
 
 
 @dataclass
@@ -290,7 +270,7 @@ def build_groups(linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, P
 def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> list[Group]:
     """Every duplicate group of the requested tiers (see ``tiers_up_to``)."""
     photos = {p.id: p for p in catalog.all_photos(order="id")}
-    fp_ids, phash, dhash, sharp = fingerprint.load(catalog)
+    fp_ids, phash, dhash, sharp = FingerprintStore(catalog).load()
     pairs = exact_pairs(list(photos.values())) if Tier.EXACT in tiers else []
     large = at_scale(len(fp_ids))
     edges = _no_edges()
@@ -317,4 +297,4 @@ def _never_duplicates(a: Photo, b: Photo) -> bool:
 
 
 def dismissed(catalog) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in catalog.db.execute("SELECT hash_a, hash_b FROM not_duplicates")}
+    return DuplicateStore(catalog).dismissed()

@@ -13,16 +13,20 @@ import base64
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
 from photoapp.core.duplicates import finder as duplicates, keeper, trash
 
 from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import PHOTO_COLUMNS, Photo
+from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.duplicates import DuplicateStore
+from photoapp.core.store.fingerprints import FingerprintStore
+from photoapp.core.store.tags import TagStore
 from photoapp.core.duplicates.finder import DupeSettings, Group
 from photoapp.core.errors import LibraryError
 
@@ -34,23 +38,31 @@ class DupesError(LibraryError):
 
 
 class Duplicates:
-    def __init__(self, lib):
-        self.lib = lib
-        self.catalog = lib.catalog
+    """Duplicates, wired by the Library: the catalog and its rows (duplicates, fingerprints,
+    tags), the vector indexes, the searching model, the duplicates settings section and
+    how to save it."""
+
+    def __init__(self, catalog: Catalog, indexes: IndexRegistry, model: Callable[[], str], settings: DupeSettings,
+                 save_settings: Callable[[], None]):
+        self.catalog, self.indexes, self.model = catalog, indexes, model
+        self._settings, self._save_settings = settings, save_settings
+        self.dupes = DuplicateStore(catalog)
+        self.fingerprints = FingerprintStore(catalog)
+        self.tag_rows = TagStore(catalog)
 
     # -- settings -----------------------------------------------------------------------
     @property
     def settings(self) -> DupeSettings:
-        return DupeSettings.from_settings(self.lib.settings)
+        return self._settings
 
     def configure(self, **changes) -> DupeSettings:
-        s = self.settings
+        s = replace(self._settings)  # checked whole before it changes the library's settings
         for key, value in changes.items():
             if value is not None:
                 setattr(s, key, type(getattr(s, key))(value))
-        s.store(self.lib.settings)
-        self.lib.settings.save(self.lib.path)
-        return s
+        vars(self._settings).update(vars(s))
+        self._save_settings()
+        return self._settings
 
     # -- finding ------------------------------------------------------------------------
     def find(self, tier: str = "all", progress: Callable[[str, int, int], None] | None = None,
@@ -59,15 +71,15 @@ class Duplicates:
         if duplicates.Tier.NEAR in tiers:
             self.backfill(progress, cancel)
         index = None
-        if duplicates.Tier.SIMILAR in tiers and self.catalog.count_embedded(self.lib.model_name):
-            index = self.lib.vector_index()
-        return duplicates.find(self.catalog, index, self.lib.model_name, self.settings, tiers)
+        if duplicates.Tier.SIMILAR in tiers and self.catalog.count_embedded(self.model()):
+            index = self.indexes.get(self.model())
+        return duplicates.find(self.catalog, index, self.model(), self.settings, tiers)
 
     def backfill(self, progress=None, cancel: threading.Event | None = None) -> int:
         """Fingerprint photos that have none yet (catalogued before this feature)."""
         from photoapp.core.media.decoding import DecodeError, load_rgb
 
-        todo = fingerprint.missing(self.catalog)
+        todo = self.fingerprints.missing()
 
         def work(item: tuple[int, str]):
             if cancel is not None and cancel.is_set():
@@ -82,7 +94,7 @@ class Duplicates:
             for start in range(0, len(todo), 64):
                 results = [r for r in pool.map(work, todo[start:start + 64]) if r[1] is not None]
                 with self.catalog.transaction():
-                    fingerprint.put(self.catalog, results)
+                    self.fingerprints.put(results)
                 done += len(results)
                 if progress:
                     progress("fingerprint", start + 64, len(todo))
@@ -95,10 +107,7 @@ class Duplicates:
         # Sorted with repeats: (h, h) appears only for exact copies within the group.
         hashes = sorted(p.hash for p in photos)
         pairs = {(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:]}
-        now = time.time()
-        with self.catalog.transaction():
-            self.catalog.db.executemany("INSERT OR IGNORE INTO not_duplicates(hash_a, hash_b, added) VALUES (?, ?, ?)",
-                                        [(a, b, now) for a, b in pairs])
+        self.dupes.dismiss(pairs)
         return len(pairs)
 
     # -- resolving ----------------------------------------------------------------------
@@ -112,7 +121,7 @@ class Duplicates:
         for paths, keep in groups:
             self._resolve_one(batch, self._photos(paths), keep, merge_tags, report)
         if report["trashed"]:
-            self.lib.save_index()
+            self.indexes.save()
         return report
 
     def _resolve_one(self, batch: int, photos: list[Photo], keep: str | None, merge_tags: bool, report: dict) -> None:
@@ -162,66 +171,51 @@ class Duplicates:
             self._unmerge(keep.id, record["merged"])
             raise
         with self.catalog.transaction():
-            self.catalog.db.execute(
-                "INSERT INTO trashed(batch, path, trash_path, trash_info, keeper, record, trashed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (batch, photo.path, where.trash_path, where.info_path, keep.path, json.dumps(record), time.time()))
+            self.dupes.record_trashed(batch, photo.path, where.trash_path, where.info_path, keep.path,
+                                      json.dumps(record))
             self.catalog.delete_photos([photo.id])
-        self.lib._on_removed([photo.id])  # the Library keeps every loaded vector index in step
+        self.indexes.remove([photo.id])  # every loaded vector index follows
 
     def _snapshot(self, photo: Photo) -> dict:
-        db = self.catalog.db
-        fp = db.execute("SELECT phash, dhash, sharpness FROM fingerprints WHERE photo_id=?", (photo.id,)).fetchone()
-        vectors = {m: base64.b64encode(v).decode() for m, v in
-                   db.execute("SELECT model, vector FROM embeddings WHERE photo_id=?", (photo.id,))}
-        tags = [list(r) for r in db.execute("SELECT tag, source, confidence FROM photo_tags WHERE photo_id=?",
-                                            (photo.id,))]
+        fp = self.fingerprints.row(photo.id)
+        vectors = {m: base64.b64encode(v).decode() for m, v in self.catalog.photo_embeddings(photo.id).items()}
+        tags = [list(r) for r in self.tag_rows.of_photo(photo.id)]
         return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors,
                 "tags": tags}
 
     def _merge_tags(self, photo: Photo, keep: Photo) -> list[list]:
         """Give the keeper the tags a person put on the copy; returns what to undo."""
-        db = self.catalog.db
         merged = []
         with self.catalog.transaction():
-            for tag, conf in db.execute("SELECT tag, confidence FROM photo_tags WHERE photo_id=? AND source=?",
-                                        (photo.id, MANUAL)).fetchall():
-                before = db.execute("SELECT source, confidence FROM photo_tags WHERE photo_id=? AND tag=?",
-                                    (keep.id, tag)).fetchone()
+            for tag, conf in self.tag_rows.with_source(photo.id, MANUAL):
+                before = self.tag_rows.source_of(keep.id, tag)
                 if before and before[0] == MANUAL:
                     continue
-                db.execute("INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, ?)",
-                           (keep.id, tag, MANUAL, conf))
+                self.tag_rows.put([(keep.id, tag, MANUAL, conf)])
                 merged.append([tag, *(before or (None, None))])
         return merged
 
     def _unmerge(self, keeper_id: int, merged: list[list]) -> None:
-        db = self.catalog.db
         with self.catalog.transaction():
             for tag, source, conf in merged:
                 if source is None:
-                    db.execute("DELETE FROM photo_tags WHERE photo_id=? AND tag=?", (keeper_id, tag))
+                    self.tag_rows.delete([(keeper_id, tag)])
                 else:
-                    db.execute("UPDATE photo_tags SET source=?, confidence=? WHERE photo_id=? AND tag=?",
-                               (source, conf, keeper_id, tag))
+                    self.tag_rows.restore(keeper_id, tag, source, conf)
 
     # -- undo ---------------------------------------------------------------------------
     def history(self) -> list[dict]:
         """Resolve batches, newest first, with what is still in the trash."""
-        rows = self.catalog.db.execute(
-            "SELECT batch, MIN(trashed), COUNT(*), SUM(restored IS NULL) FROM trashed GROUP BY batch ORDER BY batch DESC")
+        rows = self.dupes.history()
         return [{"batch": b, "when": t, "photos": n, "in_trash": int(left)} for b, t, n, left in rows]
 
     def undo(self, batch: int | None = None) -> dict:
         """Restore the photos of ``batch`` (default: the latest one not yet undone)."""
         if batch is None:
-            row = self.catalog.db.execute("SELECT MAX(batch) FROM trashed WHERE restored IS NULL").fetchone()
-            if row[0] is None:
+            batch = self.dupes.latest_open_batch()
+            if batch is None:
                 raise DupesError("nothing to undo")
-            batch = row[0]
-        rows = self.catalog.db.execute(
-            "SELECT id, path, trash_path, trash_info, record FROM trashed WHERE batch=? AND restored IS NULL "
-            "ORDER BY id DESC", (batch,)).fetchall()
+        rows = self.dupes.open_in_batch(batch)
         report = {"batch": batch, "restored": [], "failed": []}
         for row_id, path, trash_path, info, record in rows:
             try:
@@ -230,41 +224,33 @@ class Duplicates:
                 report["failed"].append({"path": path, "reason": str(exc)})
                 continue
             self._restore_rows(json.loads(record))
-            with self.catalog.transaction():
-                self.catalog.db.execute("UPDATE trashed SET restored=? WHERE id=?", (time.time(), row_id))
+            self.dupes.mark_restored(row_id)
             report["restored"].append(path)
         if report["restored"]:
-            self.lib.save_index()
+            self.indexes.save()
         return report
 
     def _restore_rows(self, record: dict) -> None:
         """Put the photo's catalog rows back (same id when free) and its vector in the index."""
-        db, values = self.catalog.db, dict(record["photo"])
+        values = dict(record["photo"])
         with self.catalog.transaction():
-            if db.execute("SELECT 1 FROM photos WHERE id=?", (values["id"],)).fetchone():
+            if self.catalog.has_photo(values["id"]):
                 values.pop("id")
-            if values.get("folder_id") is not None and not db.execute(
-                    "SELECT 1 FROM folders WHERE id=?", (values["folder_id"],)).fetchone():
+            if values.get("folder_id") is not None and not self.catalog.has_folder(values["folder_id"]):
                 values["folder_id"] = None  # its folder left the library meanwhile
             existing = self.catalog.photo_by_path(values["path"])
             if existing:  # an index run saw the restored file first
-                db.execute("DELETE FROM photos WHERE id=?", (existing.id,))
-            cols = [c for c in PHOTO_COLUMNS if c in values]
-            pid = db.execute(f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                             [values[c] for c in cols]).lastrowid
+                self.catalog.delete_photos([existing.id])
+            pid = self.catalog.insert_photo(values)
             if record.get("fingerprint"):
-                db.execute("INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (?, ?, ?, ?)",
-                           (pid, *record["fingerprint"]))
+                self.fingerprints.put_row(pid, record["fingerprint"])
             for model, blob in record["embeddings"].items():
-                db.execute("INSERT OR REPLACE INTO embeddings(photo_id, model, vector) VALUES (?, ?, ?)",
-                           (pid, model, base64.b64decode(blob)))
-            db.executemany("INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, ?)",
-                           [(pid, *t) for t in record["tags"]])
+                self.catalog.put_embeddings(model, [(pid, np.frombuffer(base64.b64decode(blob), np.float32))])
+            self.tag_rows.put((pid, *t) for t in record["tags"])
         self._unmerge(record["keeper_id"], record.get("merged", []))
-        blob = record["embeddings"].get(self.lib.model_name)
+        blob = record["embeddings"].get(self.model())
         if blob is not None:
-            with self.lib._index_lock:
-                self.lib.vector_index().add(np.array([pid]), np.frombuffer(base64.b64decode(blob), np.float32)[None])
+            self.indexes.add(self.model(), np.array([pid]), np.frombuffer(base64.b64decode(blob), np.float32)[None])
 
     # -- helpers ------------------------------------------------------------------------
     def _photos(self, paths: Iterable[str]) -> list[Photo]:
@@ -277,12 +263,10 @@ class Duplicates:
         return found
 
     def _sharpness(self, ids: list[int]) -> dict[int, float]:
-        marks = ",".join("?" * len(ids))
-        return {i: s for i, s in self.catalog.db.execute(
-            f"SELECT photo_id, sharpness FROM fingerprints WHERE photo_id IN ({marks})", ids) if s is not None}
+        return self.fingerprints.sharpness(ids)
 
     def _next_batch(self) -> int:
-        return (self.catalog.db.execute("SELECT MAX(batch) FROM trashed").fetchone()[0] or 0) + 1
+        return self.dupes.next_batch()
 
 
 def _changed_on_disk(photo: Photo) -> str | None:

@@ -23,6 +23,7 @@ import numpy as np
 from photoapp.core.errors import Cancelled
 from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
@@ -260,7 +261,7 @@ class Indexer:
                 with cat.transaction():
                     pid = cat.upsert_photo(values)
                     cat.put_embeddings(model, [(pid, vector)])
-                    fingerprint.copy(cat, twins[0].id, pid)
+                    FingerprintStore(cat).copy(twins[0].id, pid)
                 self.on_embedded(np.array([pid]), vector[None, :])
                 self.report.skipped += 1
                 continue
@@ -405,7 +406,7 @@ class Indexer:
                 cat.clear_problem(item.entry.path)
                 ids.append(pid)
             cat.put_embeddings(model, zip(ids, vectors))
-            fingerprint.put(cat, [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint])
+            FingerprintStore(cat).put([(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint])
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 

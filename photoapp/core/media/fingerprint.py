@@ -3,12 +3,11 @@
 They are computed by the indexer's decode workers from the upright RGB image that is
 already decoded for the model (JPEG draft mode keeps both sides >= the model's input,
 far more than the 32x32 a pHash looks at), and stored in ``fingerprints`` (catalog
-migration 3). Hashes are 64-bit; SQLite keeps them as signed integers, numpy as uint64.
+migration 3, photoapp/core/store/fingerprints.py). Hashes are 64-bit; SQLite keeps them as signed integers, numpy as uint64.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,6 @@ import numpy as np
 # Laplacian's variance depends on scale, and a JPEG arrives draft-reduced while a WebP of
 # the same picture arrives full size. Decoders must deliver at least this short side.
 MIN_SIDE = 128
-_SIGN = 1 << 63
 
 
 @dataclass(frozen=True)
@@ -74,39 +72,3 @@ def popcount(x: np.ndarray) -> np.ndarray:
         return np.bitwise_count(x).astype(np.int64)
     table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
     return table[x.view(np.uint8).reshape(*x.shape, 8)].sum(axis=-1)
-
-
-# -- storage ----------------------------------------------------------------------------
-def _signed(v: int) -> int:
-    return v - (1 << 64) if v & _SIGN else v
-
-
-def put(catalog, items: Iterable[tuple[int, Fingerprint]]) -> None:
-    """Store fingerprints (call inside the caller's transaction)."""
-    catalog.db.executemany(
-        "INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (?, ?, ?, ?)",
-        ((pid, _signed(fp.phash), _signed(fp.dhash), fp.sharpness) for pid, fp in items))
-
-
-def copy(catalog, source_id: int, target_id: int) -> None:
-    """A byte-identical copy shares its twin's fingerprint (it is never decoded)."""
-    catalog.db.execute(
-        "INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) "
-        "SELECT ?, phash, dhash, sharpness FROM fingerprints WHERE photo_id=?", (target_id, source_id))
-
-
-def load(catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(ids, phash, dhash, sharpness) of every fingerprinted photo, hashes as uint64."""
-    rows = catalog.db.execute("SELECT photo_id, phash, dhash, sharpness FROM fingerprints ORDER BY photo_id").fetchall()
-    if not rows:
-        empty = np.zeros(0, dtype=np.uint64)
-        return np.zeros(0, dtype=np.int64), empty, empty.copy(), np.zeros(0, dtype=np.float64)
-    arr = np.array([r[:3] for r in rows], dtype=np.int64)
-    sharp = np.array([r[3] if r[3] is not None else np.nan for r in rows], dtype=np.float64)
-    return arr[:, 0], arr[:, 1].view(np.uint64), arr[:, 2].view(np.uint64), sharp
-
-
-def missing(catalog) -> list[tuple[int, str]]:
-    """(id, path) of photos without a fingerprint: catalogued before migration 3."""
-    return list(catalog.db.execute(
-        "SELECT p.id, p.path FROM photos p LEFT JOIN fingerprints f ON f.photo_id = p.id WHERE f.photo_id IS NULL"))

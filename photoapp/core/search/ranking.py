@@ -107,22 +107,8 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     """Ids of photos passing the filters, or None when nothing is filtered."""
     if not filters.active:
         return None
-    where, args = [], []
-    if filters.folder:
-        prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep
-        where.append("substr(path, 1, ?) = ?")
-        args += [len(prefix), prefix]
-    if filters.after is not None:
-        where.append("taken >= ?")
-        args.append(filters.after)
-    if filters.before is not None:
-        where.append("taken < ?")
-        args.append(filters.before)
-    if filters.kind is not None:
-        where.append("kind = ?")
-        args.append(filters.kind)
-    sql = "SELECT id FROM photos WHERE " + " AND ".join(where)
-    return {row[0] for row in catalog.db.execute(sql, args)}
+    prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep if filters.folder else None
+    return catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
 
 
 def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,

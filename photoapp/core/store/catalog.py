@@ -150,8 +150,6 @@ MIGRATIONS: dict[int, str] = {
 PHOTO_COLUMNS = ("id", "path", "folder_id", "size", "mtime", "hash", "width", "height", "taken",
                  "taken_from_exif", "camera", "orientation", "format", "added", "kind", "duration", "companion")
 KINDS = ("photo", "raw", "video")
-
-
 # File names need not be valid UTF-8 (Latin-1 names copied from old drives): Python holds
 # their undecodable bytes as lone surrogates, which SQLite text cannot store. Every str
 # bound to SQLite therefore passes through this adapter (process-wide: the alternative is
@@ -220,7 +218,10 @@ _ORDER_BY = {PhotoOrder.TAKEN: "taken DESC, path", PhotoOrder.NEWEST: "taken DES
 
 def _order_by(order: PhotoOrder | str) -> str:
     """The ORDER BY clause of a choice; anything else is refused (ValueError), never pasted."""
-    return _ORDER_BY[PhotoOrder(order)]
+    try:
+        return _ORDER_BY[PhotoOrder(order)]
+    except ValueError:
+        raise ValueError(f"unknown photo order {order!r}; one of {', '.join(o.value for o in PhotoOrder)}") from None
 
 
 def _sql_statements(script: str) -> list[str]:
@@ -405,6 +406,41 @@ class Catalog:
     def delete_photos(self, ids: Iterable[int]) -> None:
         self.db.executemany("DELETE FROM photos WHERE id=?", ((i,) for i in ids))
 
+    def insert_photo(self, values: dict) -> int:
+        """Insert a row as given (its ``id`` too, if any: a restored photo); returns its id."""
+        cols = [c for c in PHOTO_COLUMNS if c in values]
+        return self.db.execute(f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                               [values[c] for c in cols]).lastrowid
+
+    def has_photo(self, photo_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM photos WHERE id=?", (photo_id,)).fetchone() is not None
+
+    def has_folder(self, folder_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM folders WHERE id=?", (folder_id,)).fetchone() is not None
+
+    def photo_locations(self) -> list[tuple[int, str, int | None]]:
+        """(id, path, folder id) of every photo."""
+        return self.db.execute("SELECT id, path, folder_id FROM photos").fetchall()
+
+    def filtered_ids(self, folder: str | None = None, after: float | None = None, before: float | None = None,
+                     kind: str | None = None) -> set[int]:
+        """Ids of photos under the ``folder`` prefix (ending in a separator), taken at or
+        after ``after`` and before ``before``, of ``kind``; a None criterion is not applied."""
+        where, args = ["1"], []
+        if folder:
+            where.append("substr(path, 1, ?) = ?")
+            args += [len(folder), folder]
+        if after is not None:
+            where.append("taken >= ?")
+            args.append(after)
+        if before is not None:
+            where.append("taken < ?")
+            args.append(before)
+        if kind is not None:
+            where.append("kind = ?")
+            args.append(kind)
+        return {row[0] for row in self.db.execute("SELECT id FROM photos WHERE " + " AND ".join(where), args)}
+
     # -- embeddings ---------------------------------------------------------------------
     def put_embeddings(self, model: str, items: Iterable[tuple[int, np.ndarray]]) -> None:
         self.db.executemany(
@@ -436,6 +472,24 @@ class Catalog:
 
     def embedded_ids(self, model: str) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT photo_id FROM embeddings WHERE model=?", (model,))}
+
+    def embeddings_version(self, model: str) -> tuple[int, int | None]:
+        """(count, last rowid) of ``model``'s embeddings: changes whenever they do."""
+        return tuple(self.db.execute("SELECT COUNT(*), MAX(rowid) FROM embeddings WHERE model=?", (model,)).fetchone())
+
+    def embedded_models(self, photo_id: int) -> list[str]:
+        """The models a photo has an embedding of, by name."""
+        return [m for (m,) in self.db.execute("SELECT model FROM embeddings WHERE photo_id=? ORDER BY model",
+                                              (photo_id,))]
+
+    def photo_embeddings(self, photo_id: int) -> dict[str, bytes]:
+        """model -> stored vector bytes of every embedding of a photo."""
+        return dict(self.db.execute("SELECT model, vector FROM embeddings WHERE photo_id=?", (photo_id,)).fetchall())
+
+    def embedding_dim(self, model: str) -> int | None:
+        """The dimension of ``model``'s stored embeddings (None: none stored)."""
+        row = self.db.execute("SELECT length(vector) FROM embeddings WHERE model=? LIMIT 1", (model,)).fetchone()
+        return row[0] // 4 if row else None
 
     def count_embedded(self, model: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM embeddings WHERE model=?", (model,)).fetchone()[0]

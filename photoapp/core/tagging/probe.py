@@ -10,9 +10,16 @@ costs the same for 1k or 100k photos; scoring the library is one matrix-vector p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from photoapp.core.store.probes import ProbeStore
+
+if TYPE_CHECKING:
+    from photoapp.core.tagging.rule import Tagger
 
 MAX_NEGATIVES = 500  # sampled from the library; more adds time, not accuracy
 MIN_POSITIVES = 3
@@ -163,25 +170,25 @@ class Probes:
     """Taught tags of one library: examples and trained probes live in the catalog; the
     tags they give are ``probe`` rows of ``photo_tags`` (see tagging.write_source)."""
 
-    def __init__(self, lib):
-        self.lib = lib
+    def __init__(self, catalog, store: ProbeStore, model: Callable[[], str], tagger: Tagger):
+        self.catalog, self.store = catalog, store
+        self.model = model  # the searching model: probes are trained on its embeddings
+        self.tagger = tagger  # writes the ``probe`` rows beside the auto-tags
         self._loaded: dict[str, tuple[tuple[str, float], Probe]] = {}
 
-    @property
-    def db(self):
-        return self.lib.catalog.db
-
     def names(self) -> list[str]:
-        return [n for (n,) in self.db.execute("SELECT DISTINCT probe FROM probe_examples ORDER BY probe")]
+        return self.store.names()
 
     def examples(self, name: str) -> tuple[set[int], set[int]]:
-        rows = self.db.execute("SELECT photo_id, positive FROM probe_examples WHERE probe=?", (name,)).fetchall()
+        rows = self.store.examples(name)
         return {p for p, pos in rows if pos}, {p for p, pos in rows if not pos}
 
     def add_examples(self, name: str, ids: list[int], positive: bool) -> None:
-        with self.lib.catalog.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO probe_examples(probe, photo_id, positive) VALUES (?, ?, ?)",
-                                [(name, int(i), int(positive)) for i in ids])
+        self.store.add_examples(name, ids, positive)
+
+    def forget(self, name: str) -> None:
+        """Drop a taught tag's examples (a failed first lesson leaves nothing behind)."""
+        self.store.forget_examples(name)
 
     def teach(self, name: str) -> tuple[int, set[int]]:
         """(Re)train ``name`` from its examples and tag the whole library with it;
@@ -189,7 +196,7 @@ class Probes:
         from photoapp.core.tagging.rule import PROBE
 
         positives, negatives = self.examples(name)
-        ids, vectors = self.lib.catalog.embeddings(self.lib.model_name)
+        ids, vectors = self.catalog.embeddings(self.model())
         probe = train_from_library(ids, vectors, positives, negatives)
         self._save(name, probe)
         accepted = probe.scores(vectors)
@@ -197,7 +204,7 @@ class Probes:
         wanted = {(int(i), name): float(p) for i, p in zip(ids[keep], accepted[keep])}
         embedded = set(ids.tolist())
         wanted.update({(i, name): 1.0 for i in positives if i in embedded})  # the examples themselves
-        return len(wanted), self.lib.tags.tagger.write_source(ids, wanted, PROBE, only_tag=name)
+        return len(wanted), self.tagger.write_source(ids, wanted, PROBE, only_tag=name)
 
     def apply_to(self, ids: np.ndarray, vectors: np.ndarray) -> set[int]:
         """Newly embedded photos get the taught tags they match."""
@@ -210,15 +217,14 @@ class Probes:
                 continue
             scores = probe.scores(vectors)
             wanted = {(int(i), name): float(p) for i, p in zip(ids, scores) if p >= probe.threshold}
-            changed |= self.lib.tags.tagger.write_source(ids, wanted, PROBE, only_tag=name)
+            changed |= self.tagger.write_source(ids, wanted, PROBE, only_tag=name)
         return changed
 
     def retrain_stale(self) -> set[int]:
         """Probes trained on another model's embeddings are retrained from their examples."""
         changed: set[int] = set()
         for name in self.names():
-            row = self.db.execute("SELECT model FROM probes WHERE name=?", (name,)).fetchone()
-            if row is None or row[0] != self.lib.model_name:
+            if self.store.model_of(name) != self.model():
                 try:
                     changed |= self.teach(name)[1]
                 except ValueError:
@@ -226,27 +232,20 @@ class Probes:
         return changed
 
     def _save(self, name: str, probe: Probe) -> None:
-        import time
-
-        with self.lib.catalog.transaction():
-            self.db.execute("INSERT OR REPLACE INTO probes(name, model, weights, bias, threshold, trained) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", (name, self.lib.model_name, probe.weights.tobytes(),
-                                                          probe.bias, probe.threshold, time.time()))
+        self.store.save(name, self.model(), probe.weights, probe.bias, probe.threshold)
         self._loaded.pop(name, None)  # re-read from the catalog with its stored time
 
     def _probe(self, name: str) -> Probe | None:
         """The stored probe; re-read when it was retrained since (maybe by another process
         or connection: the GUI teaches on its own connection while the indexer tags)."""
-        model = self.lib.model_name
-        row = self.db.execute("SELECT trained FROM probes WHERE name=? AND model=?", (name, model)).fetchone()
-        if row is None:
+        model = self.model()
+        trained = self.store.trained(name, model)
+        if trained is None:
             return None
-        key = (model, row[0])
+        key = (model, trained)
         cached = self._loaded.get(name)
         if cached and cached[0] == key:
             return cached[1]
-        weights, bias, threshold = self.db.execute(
-            "SELECT weights, bias, threshold FROM probes WHERE name=? AND model=?", (name, model)).fetchone()
-        probe = Probe(np.frombuffer(weights, np.float32).copy(), bias, threshold)
+        probe = Probe(*self.store.load(name, model))
         self._loaded[name] = (key, probe)
         return probe

@@ -36,13 +36,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from photoapp.config import TagSettings, threshold_for  # noqa: F401 (threshold_for: the rule's threshold)
 from photoapp.core.embedding import bank as caption_bank
+from photoapp.core.embedding.base import Embedder
+from photoapp.core.store.catalog import Catalog
 from photoapp.core.tagging import labels as vocab
 from photoapp.core.tagging.labels import Label
+from photoapp.core.store.tags import TagStore
 
 AUTO, PROBE, MANUAL, REJECTED = "auto", "probe", "manual", "rejected"
 VISIBLE = (AUTO, PROBE, MANUAL)
@@ -54,36 +60,6 @@ MIN_LABEL_REFERENCE = 16  # smaller vocabularies take a photo's offset from the 
 GAP_NEIGHBOURS = 5  # bank captions nearest each photo, to measure the modality gap
 SPLIT_SIGMAS = (3.0, 4.5)  # a label's scores split into two groups this far apart: see typical_level
 PRIOR_TOLERANCE = 0.05  # in units: how far the library may lift a label's bias above the bank's estimate
-
-
-@dataclass
-class TagSettings:
-    """Per-library tagging settings, kept in ``Settings.extra``."""
-
-    sensitivity: float = 0.5
-    max_tags: int = 4  # with all 1,203 LVIS labels real photos get 3.6 tags (4.4 with at most 5)
-    auto_tagging: bool = True
-    xmp_sidecars: bool = False
-
-    @classmethod
-    def from_extra(cls, extra: dict) -> TagSettings:
-        return cls(float(extra.get("tag_sensitivity", 0.5)), int(extra.get("tag_max", cls.max_tags)),
-                   bool(extra.get("auto_tagging", True)), bool(extra.get("xmp_sidecars", False)))
-
-    def to_extra(self, extra: dict) -> None:
-        extra.update(tag_sensitivity=self.sensitivity, tag_max=self.max_tags,
-                     auto_tagging=self.auto_tagging, xmp_sidecars=self.xmp_sidecars)
-
-    @property
-    def threshold(self) -> float:
-        return threshold_for(self.sensitivity)
-
-
-def threshold_for(sensitivity: float) -> float:
-    """Sensitivity 0..1 -> threshold in the model's units, linear from 0.6 down to 0.12
-    (0.5 -> 0.36): higher sensitivity, more tags."""
-    s = min(max(float(sensitivity), 0.0), 1.0)
-    return float(0.6 - 0.48 * s)
 
 
 @dataclass
@@ -202,42 +178,40 @@ def assign(label_cos: np.ndarray, bank_cos: np.ndarray, calibration: Calibration
 
 
 class Tagger:
-    """Auto-tags of one library, through its catalog, embedder and settings (the Library)."""
+    """Auto-tags of one library: its tag rows, the searching model (a name and an embedder
+    provider), the tagging settings section and the cache folder of the caption bank."""
 
-    def __init__(self, lib):
-        self.lib = lib
+    def __init__(self, catalog: Catalog, store: TagStore, model: Callable[[], str], embedder: Callable[[], Embedder],
+                 settings: TagSettings, cache_dir: Path | None = None):
+        self.catalog, self.store = catalog, store
+        self.model, self.embedder = model, embedder
+        self._settings = settings
+        self.cache_dir = cache_dir
         self._labels_cache: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
         self._bank_cache: dict[str, np.ndarray] = {}
         self._bank_keys: dict[str, str] = {}
         self._stored: tuple[str | None, str, Calibration | None] | None = None  # parsed tag_calibration
 
     @property
-    def db(self):
-        return self.lib.catalog.db
-
-    @property
     def settings(self) -> TagSettings:
-        return TagSettings.from_extra(self.lib.settings.extra)
+        return self._settings
 
     # -- vocabulary ---------------------------------------------------------------------
     def vocabulary(self) -> list[Label]:
         """The library's own vocabulary once set, else the shipped default for its model."""
-        if self.lib.catalog.get_meta("vocabulary") != "custom":
-            return vocab.default_vocabulary(self.lib.model_name)
-        rows = self.db.execute("SELECT name, grp, prompts FROM labels ORDER BY position")
-        return [Label(n, g, tuple(json.loads(p))) for n, g, p in rows]
+        if self.catalog.get_meta("vocabulary") != "custom":
+            return vocab.default_vocabulary(self.model())
+        return [Label(n, g, tuple(p)) for n, g, p in self.store.labels()]
 
     def set_vocabulary(self, labels: list[Label]) -> None:
-        with self.lib.catalog.transaction():
-            self.db.execute("DELETE FROM labels")
-            self.db.executemany("INSERT INTO labels(position, name, grp, prompts) VALUES (?, ?, ?, ?)",
-                                [(i, lb.name, lb.group, json.dumps(list(lb.prompts))) for i, lb in enumerate(labels)])
-            self.lib.catalog.set_meta("vocabulary", "custom")
+        with self.catalog.transaction():
+            self.store.set_labels((lb.name, lb.group, lb.prompts) for lb in labels)
+            self.catalog.set_meta("vocabulary", "custom")
 
     def label_matrix(self) -> tuple[list[str], np.ndarray]:
         """(names, (L, dim) label vectors) for the library's model."""
         labels = self.vocabulary()
-        key = (self.lib.model_name, vocab.fingerprint(labels))
+        key = (self.model(), vocab.fingerprint(labels))
         if key not in self._labels_cache:
             vectors = self._cached_vectors([lb.texts() for lb in labels]) if labels else np.zeros((0, 0), np.float32)
             self._labels_cache[key] = ([lb.name for lb in labels], vectors)
@@ -245,31 +219,27 @@ class Tagger:
 
     def bank(self) -> np.ndarray:
         """The caption bank's embeddings for the library's model (cached in the library)."""
-        model = self.lib.model_name
+        model = self.model()
         if model not in self._bank_cache:
-            self._bank_cache[model] = caption_bank.bank_embeddings(self.lib.embedder,
-                                                                   caption_bank.library_cache_dir(self.lib))
+            self._bank_cache[model] = caption_bank.bank_embeddings(self.embedder(), self.cache_dir)
         return self._bank_cache[model]
 
     def _cached_vectors(self, prompt_sets: list[list[str]]) -> np.ndarray:
         """Ensemble vectors per prompt set, cached in the catalog per model and prompts."""
-        model = self.lib.model_name
+        model = self.model()
         keys = [hashlib.sha256("\n".join(t).encode()).hexdigest()[:24] for t in prompt_sets]
-        found = {k: np.frombuffer(v, np.float32) for k, v in self.db.execute(
-            "SELECT prompts_key, vector FROM label_vectors WHERE model=?", (model,))}
+        found = self.store.label_vectors(model)
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
-            fresh = vocab.ensemble_embeddings(self.lib.embedder, [prompt_sets[i] for i in missing])
-            with self.lib.catalog.transaction():
-                self.db.executemany("INSERT OR REPLACE INTO label_vectors(model, prompts_key, vector) VALUES (?, ?, ?)",
-                                    [(model, keys[i], fresh[j].tobytes()) for j, i in enumerate(missing)])
+            fresh = vocab.ensemble_embeddings(self.embedder(), [prompt_sets[i] for i in missing])
+            self.store.put_label_vectors(model, [(keys[i], fresh[j]) for j, i in enumerate(missing)])
             found.update({keys[i]: fresh[j] for j, i in enumerate(missing)})
         return np.stack([found[k] for k in keys])
 
     # -- calibration --------------------------------------------------------------------
     def _calibration_key(self) -> str:
         """What a stored calibration was learnt for: rule, model, vocabulary, caption bank."""
-        model = self.lib.model_name
+        model = self.model()
         if model not in self._bank_keys:
             texts = caption_bank.bank_texts(model)
             self._bank_keys[model] = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
@@ -277,7 +247,7 @@ class Tagger:
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
     def stored_calibration(self) -> Calibration | None:
-        raw = self.lib.catalog.get_meta("tag_calibration")
+        raw = self.catalog.get_meta("tag_calibration")
         key = self._calibration_key()
         if self._stored is not None and self._stored[:2] == (raw, key):
             return self._stored[2]
@@ -298,16 +268,16 @@ class Tagger:
 
     def recalibrate(self) -> Calibration | None:
         """Measure the calibration on (a spread sample of) the library's photos and store it."""
-        model = self.lib.model_name
-        ids = sorted(self.lib.catalog.embedded_ids(model))
+        model = self.model()
+        ids = sorted(self.catalog.embedded_ids(model))
         if not ids:
             return None
         ids = [ids[i] for i in calibration_sample(len(ids))]
-        _, photos = self.lib.catalog.embeddings(model, ids)
+        _, photos = self.catalog.embeddings(model, ids)
         _, matrix = self.label_matrix()
         cal = calibrate(photos, matrix.reshape(-1, photos.shape[1]), self.bank())
-        cal.photos = self.lib.catalog.count_embedded(model)
-        self.lib.catalog.set_meta("tag_calibration", json.dumps({"key": self._calibration_key(), **cal.to_json()}))
+        cal.photos = self.catalog.count_embedded(model)
+        self.catalog.set_meta("tag_calibration", json.dumps({"key": self._calibration_key(), **cal.to_json()}))
         return cal
 
     def calibration_is_stale(self) -> bool:
@@ -315,21 +285,21 @@ class Tagger:
         cal = self.stored_calibration()
         if cal is None:
             return True
-        now = self.lib.catalog.count_embedded(self.lib.model_name)
+        now = self.catalog.count_embedded(self.model())
         return now >= 2 * cal.photos or 2 * now < cal.photos
 
     # -- state --------------------------------------------------------------------------
     def state(self) -> str:
         s = self.settings
         cal = self.stored_calibration()
-        parts = [RULE_VERSION, self.lib.model_name, vocab.fingerprint(self.vocabulary()),
+        parts = [RULE_VERSION, self.model(), vocab.fingerprint(self.vocabulary()),
                  f"{s.threshold:.6f}", str(s.max_tags), str(s.auto_tagging),
                  "uncalibrated" if cal is None else str(cal.photos)]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
     def is_current(self) -> bool:
         s = self.settings
-        if self.lib.catalog.get_meta("tagging_state") != self.state():
+        if self.catalog.get_meta("tagging_state") != self.state():
             return False
         return not (s.auto_tagging and self.vocabulary() and self.calibration_is_stale())
 
@@ -350,17 +320,16 @@ class Tagger:
 
     def retag_all(self) -> set[int]:
         """Recompute every auto-tag (vocabulary, threshold, model or calibration changed)."""
-        all_ids, vectors = self.lib.catalog.embeddings(self.lib.model_name)
+        all_ids, vectors = self.catalog.embeddings(self.model())
         if self.settings.auto_tagging and len(all_ids) and self.vocabulary():
             self.recalibrate()
         changed = set()
         for start in range(0, len(all_ids), CHUNK):
             changed |= self.tag_vectors(all_ids[start:start + CHUNK], vectors[start:start + CHUNK])
         embedded = set(all_ids.tolist())
-        stale = [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags WHERE source=?",
-                                                   (AUTO,)) if pid not in embedded]
+        stale = [pid for pid in self.store.tagged_ids(AUTO) if pid not in embedded]
         changed |= self.write_source(np.array(stale, dtype=np.int64), {}, AUTO)  # tags of another model
-        self.lib.catalog.set_meta("tagging_state", self.state())
+        self.catalog.set_meta("tagging_state", self.state())
         return changed
 
     def write_source(self, ids: np.ndarray, wanted: dict[tuple[int, str], float], source: str,
@@ -372,27 +341,17 @@ class Tagger:
         by_photo: dict[int, list[tuple[str, float]]] = {}
         for (p, t), c in wanted.items():
             by_photo.setdefault(p, []).append((t, c))
-        with self.lib.catalog.transaction():
+        with self.catalog.transaction():
             for start in range(0, len(ids), 900):
                 chunk = [int(i) for i in ids[start:start + 900]]
-                existing = self._rows(chunk, only_tag)
+                existing = self.store.rows(chunk, only_tag)
                 drop = [(p, t) for (p, t), src in existing.items() if src == source and (p, t) not in wanted]
                 put = [(p, t, c) for p in chunk for t, c in by_photo.get(p, ())
                        if existing.get((p, t)) not in stronger]
-                self.db.executemany("DELETE FROM photo_tags WHERE photo_id=? AND tag=?", drop)
-                self.db.executemany("INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) "
-                                    "VALUES (?, ?, ?, ?)", [(p, t, source, c) for p, t, c in put])
+                self.store.delete(drop)
+                self.store.put((p, t, source, c) for p, t, c in put)
                 changed |= {p for p, _ in drop} | {p for p, t, _ in put if (p, t) not in existing}
         return changed
-
-    def _rows(self, ids: list[int], only_tag: str | None) -> dict[tuple[int, str], str]:
-        marks = ",".join("?" * len(ids))
-        sql = f"SELECT photo_id, tag, source FROM photo_tags WHERE photo_id IN ({marks})"
-        args = list(ids)
-        if only_tag is not None:
-            sql += " AND tag=?"
-            args.append(only_tag)
-        return {(p, t): s for p, t, s in self.db.execute(sql, args)}
 
     # -- manual edits -------------------------------------------------------------------
     def set_manual(self, ids: list[int], tag: str, present: bool) -> set[int]:
@@ -401,33 +360,24 @@ class Tagger:
         if not tag:
             raise ValueError("empty tag name")
         source = MANUAL if present else REJECTED
-        with self.lib.catalog.transaction():
-            before = self._rows(list(ids), tag) if ids else {}
-            self.db.executemany("INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) "
-                                "VALUES (?, ?, ?, NULL)", [(int(i), tag, source) for i in ids])
+        with self.catalog.transaction():
+            before = self.store.rows(list(ids), tag) if ids else {}
+            self.store.put((int(i), tag, source, None) for i in ids)
         return {int(i) for i in ids if (before.get((int(i), tag)) in VISIBLE) != present}
 
     # -- queries ------------------------------------------------------------------------
     def tags_of(self, photo_id: int) -> list[dict]:
         """A photo's visible tags: name, source and confidence (None for manual ones)."""
-        rows = self.db.execute(
-            f"SELECT tag, source, confidence FROM photo_tags WHERE photo_id=? AND source IN ({_marks(VISIBLE)}) "
-            "ORDER BY source = 'manual' DESC, confidence DESC, tag", (photo_id, *VISIBLE))
+        rows = self.store.of_photo(photo_id, VISIBLE)
         return [{"tag": t, "source": s, "confidence": None if c is None else round(c, 4)} for t, s, c in rows]
 
     def counts(self) -> dict[str, int]:
         """Every tag that is an album, with its photo count, largest first."""
-        rows = self.db.execute(
-            f"SELECT tag, COUNT(*) AS n FROM photo_tags WHERE source IN ({_marks(VISIBLE)}) "
-            "GROUP BY tag ORDER BY n DESC, tag", VISIBLE)
-        return dict(rows.fetchall())
+        return self.store.counts(VISIBLE)
 
     def album(self, tag: str) -> list[int]:
         """Photo ids carrying ``tag``: manual ones first, then by confidence."""
-        rows = self.db.execute(
-            f"SELECT photo_id FROM photo_tags WHERE tag=? AND source IN ({_marks(VISIBLE)}) "
-            "ORDER BY source = 'manual' DESC, confidence DESC, photo_id", (tag, *VISIBLE))
-        return [pid for (pid,) in rows]
+        return self.store.album(tag, VISIBLE)
 
     # -- sidecars -----------------------------------------------------------------------
     def sync_sidecars(self, ids: set[int] | list[int], force: bool = False) -> tuple[int, list[str]]:
@@ -438,7 +388,7 @@ class Tagger:
         if not (force or self.settings.xmp_sidecars) or not ids:
             return 0, []
         written, errors = 0, []
-        for pid, photo in self.lib.catalog.photos_by_ids(ids).items():
+        for pid, photo in self.catalog.photos_by_ids(ids).items():
             tags = [t["tag"] for t in self.tags_of(pid)]
             for path in filter(None, (photo.path, photo.companion)):  # a RAW+JPEG pair: both files' sidecars
                 try:
@@ -447,6 +397,3 @@ class Tagger:
                     errors.append(f"{path}.xmp: {exc.strerror or exc}")
         return written, errors
 
-
-def _marks(values) -> str:
-    return ",".join("?" * len(values))

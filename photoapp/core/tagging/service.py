@@ -8,31 +8,47 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
+from photoapp.config import TagSettings
+from photoapp.core.embedding.base import Embedder
+from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.probes import ProbeStore
+from photoapp.core.store.tags import TagStore
 from photoapp.core.tagging.labels import Label
 from photoapp.core.tagging.probe import Probes
-from photoapp.core.tagging.rule import PROBE, TagSettings, Tagger
+from photoapp.core.tagging.rule import PROBE, Tagger
 
 # A smart album holds what its query's search finds relevant (the search's own adaptive
 # cut-off decides, see ``smart_album_members``); this caps only how many are listed.
 SMART_ALBUM_MAX = 5000
 
 
-def smart_album_members(lib, query: str, filters=None):
+def smart_album_members(search: Callable, query: str, filters=None):
     """The one place that decides smart-album membership: the photos the search itself
-    deems relevant (Library.search's relevance cut-off), best match first; ``filters``
-    (folder, dates) narrow the album without moving the cut-off."""
-    return lib.search(query, k=SMART_ALBUM_MAX, filters=filters)
+    deems relevant (``search`` is Library.search: its relevance cut-off), best match first;
+    ``filters`` (folder, dates) narrow the album without moving the cut-off."""
+    return search(query, k=SMART_ALBUM_MAX, filters=filters)
 
 
 class Tags:
-    def __init__(self, lib):
-        self.lib = lib
-        self.tagger = Tagger(lib)
-        self.probes = Probes(lib)
-        self.warnings: list[str] = lib.warnings  # shown by the CLI after indexing
+    """Tagging, wired by the Library: the catalog and its tag and probe rows, the searching
+    model (name and embedder provider), the tagging settings section and how to save it,
+    the search (smart albums) and the list of warnings the CLI shows after indexing."""
+
+    def __init__(self, catalog: Catalog, model: Callable[[], str], embedder: Callable[[], Embedder],
+                 settings: TagSettings, save_settings: Callable[[], None], search: Callable,
+                 warnings: list[str], cache_dir: Path | None = None):
+        self.catalog, self.model = catalog, model
+        self._save_settings, self._search = save_settings, search
+        self.store = TagStore(catalog)
+        self.tagger = Tagger(catalog, self.store, model, embedder, settings, cache_dir)
+        self.probes = Probes(catalog, ProbeStore(catalog), model, self.tagger)
+        self.warnings = warnings  # shown by the CLI after indexing
 
     # -- hooks from the Library ---------------------------------------------------------
     def on_embedded(self, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -43,7 +59,7 @@ class Tags:
     def refresh(self) -> int:
         """Re-tag if the model, vocabulary or threshold changed since the last tagging;
         returns how many photos' tags changed."""
-        if self.lib.catalog.count_embedded(self.lib.model_name) == 0:
+        if self.catalog.count_embedded(self.model()) == 0:
             return 0
         changed: set[int] = set()
         if not self.tagger.is_current():
@@ -73,7 +89,8 @@ class Tags:
                   xmp_sidecars: bool | None = None, auto_tagging: bool | None = None) -> TagSettings:
         """Change tagging settings; re-tags when that changes which tags hold, and writes
         every sidecar when sidecars are switched on."""
-        s = self.tagger.settings
+        section = self.tagger.settings
+        s = replace(section)  # checked whole before it changes the library's settings
         was_xmp = s.xmp_sidecars
         if sensitivity is not None:
             if not 0.0 <= sensitivity <= 1.0:
@@ -85,13 +102,12 @@ class Tags:
             s.max_tags = max_tags
         s.xmp_sidecars = s.xmp_sidecars if xmp_sidecars is None else xmp_sidecars
         s.auto_tagging = s.auto_tagging if auto_tagging is None else auto_tagging
-        s.to_extra(self.lib.settings.extra)
-        self.lib.settings.save(self.lib.path)
+        vars(section).update(vars(s))
+        self._save_settings()
         self.refresh()
         if s.xmp_sidecars and not was_xmp:
-            tagged = [pid for (pid,) in self.lib.catalog.db.execute("SELECT DISTINCT photo_id FROM photo_tags")]
-            self._sidecars(set(tagged))
-        return s
+            self._sidecars(set(self.store.tagged_ids()))
+        return section
 
     # -- albums -------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -103,7 +119,7 @@ class Tags:
         ids = self.tagger.album(tag)
         if not ids and any(a["name"] == tag for a in self.smart_albums()):
             return [hit.path for hit in self.smart_album(tag)]
-        photos = self.lib.catalog.photos_by_ids(ids)
+        photos = self.catalog.photos_by_ids(ids)
         return [photos[i].path for i in ids if i in photos]
 
     def of_photo(self, photo_id: int) -> list[dict]:
@@ -137,7 +153,7 @@ class Tags:
         ids = []
         for raw in paths:
             path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
-            photo = self.lib.catalog.photo_at(path)
+            photo = self.catalog.photo_at(path)
             if photo is None:
                 raise ValueError(f"not in the library: {path}")
             ids.append(photo.id)
@@ -160,7 +176,7 @@ class Tags:
             tagged, changed = self.probes.teach(name)
         except ValueError:
             if is_new:  # a failed first lesson leaves no half-made tag behind
-                self.lib.catalog.db.execute("DELETE FROM probe_examples WHERE probe=?", (name,))
+                self.probes.forget(name)
             raise
         self._sidecars(changed)
         positives, negatives = self.probes.examples(name)
@@ -171,19 +187,17 @@ class Tags:
     def add_smart_album(self, name: str, query: str) -> None:
         if not name.strip() or not query.strip():
             raise ValueError("a smart album needs a name and a query")
-        self.lib.catalog.db.execute("INSERT OR REPLACE INTO smart_albums(name, query, created) VALUES (?, ?, ?)",
-                                    (name.strip(), query.strip(), time.time()))
+        self.store.put_smart_album(name.strip(), query.strip())
 
     def remove_smart_album(self, name: str) -> bool:
-        return self.lib.catalog.db.execute("DELETE FROM smart_albums WHERE name=?", (name,)).rowcount > 0
+        return self.store.remove_smart_album(name)
 
     def smart_albums(self) -> list[dict]:
-        rows = self.lib.catalog.db.execute("SELECT name, query FROM smart_albums ORDER BY name")
-        return [{"name": n, "query": q} for n, q in rows]
+        return [{"name": n, "query": q} for n, q in self.store.smart_albums()]
 
     def smart_album(self, name: str, filters=None):
         """The album's photos now (live: a saved query, run against the library as it is)."""
-        row = self.lib.catalog.db.execute("SELECT query FROM smart_albums WHERE name=?", (name,)).fetchone()
-        if row is None:
+        query = self.store.smart_album_query(name)
+        if query is None:
             raise ValueError(f"no smart album named {name!r}")
-        return smart_album_members(self.lib, row[0], filters)
+        return smart_album_members(self._search, query, filters)

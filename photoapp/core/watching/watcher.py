@@ -52,12 +52,10 @@ class WatchOptions:
 
     @classmethod
     def from_settings(cls, settings) -> WatchOptions:
-        extra = settings.extra
-        return cls(polling=bool(extra.get("watch_polling", False)),
-                   poll_interval=float(extra.get("watch_poll_interval", 5.0)),
-                   settle=float(extra.get("watch_settle", 1.0)),
-                   video_settle=float(extra.get("watch_video_settle", 3.0)),
-                   max_batch=int(extra.get("watch_max_batch", 256)))
+        """The library's watch settings section (photoapp.config.WatchSettings)."""
+        w = settings.watch
+        return cls(polling=w.polling, poll_interval=w.poll_interval, settle=w.settle, video_settle=w.video_settle,
+                   max_batch=w.max_batch)
 
 
 @dataclass

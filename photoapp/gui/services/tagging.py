@@ -84,9 +84,7 @@ class TagService(QObject):
 
     # -- settings ---------------------------------------------------------------------------------
     def sensitivity(self) -> float:
-        from photoapp.core.tagging.rule import TagSettings
-
-        return TagSettings.from_extra(self.engine.settings().extra).sensitivity
+        return self.engine.settings().tags.sensitivity
 
     def set_sensitivity(self, value: float, on_done=None, on_failed=None):
         """Re-tag the library at a new sensitivity (0..1; higher, more tags) with the indexer

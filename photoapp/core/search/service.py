@@ -1,0 +1,135 @@
+"""Search, wired by the Library: queries and find-similar against the searching model's
+vector index, with the relevance cut-off calibrated on this library.
+
+Receives the catalog, the vector indexes, the searching model (name and embedder
+provider), the settings (strictness) and the caption bank provider (the copy tagging
+calibrates on too).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from photoapp.config import Settings
+from photoapp.core.embedding.base import Embedder
+from photoapp.core.errors import LibraryError, NotIndexed
+from photoapp.core.search import relevance
+from photoapp.core.search.query import combine as combine_query
+from photoapp.core.search.query import parse as parse_query
+from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, rank, relevant
+from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.indexes import IndexRegistry
+
+
+class Search:
+    def __init__(self, catalog: Catalog, indexes: IndexRegistry, model: Callable[[], str],
+                 embedder: Callable[[], Embedder], settings: Settings, bank: Callable[[], np.ndarray]):
+        self.catalog, self.indexes = catalog, indexes
+        self.model, self.embedder = model, embedder
+        self.settings = settings
+        self.bank = bank
+        self._vectors_cache = None
+        self._calibrations: dict = {}
+
+    def require_embeddings(self) -> None:
+        model = self.model()
+        if self.catalog.count_embedded(model) == 0 and self.catalog.count_photos() > 0:
+            raise NotIndexed(f"no photos are embedded with {model} yet; run: photoapp --model {model} index")
+
+    def search(self, text: str, k: int | None = None, filters: Filters | None = None, sort: str = "relevance",
+               cutoff: bool = True) -> Results:
+        """See Library.search."""
+        try:
+            terms = parse_query(text)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+        self.require_embeddings()
+        texts = sorted({t.text for t in terms if not t.is_image})
+        text_vectors = dict(zip(texts, self.embedder().embed_queries(texts))) if texts else {}
+        image_vectors = {t.text: self.image_vector(t.text) for t in terms if t.is_image}
+        try:
+            vector = combine_query(terms, text_vectors, image_vectors)
+        except ValueError as exc:
+            raise LibraryError(str(exc)) from None
+        kind = "image" if image_vectors else "text"  # a photo in the query: find-similar's decision
+        return self._rank(vector, k, filters, sort, cutoff, kind=kind)
+
+    def similar(self, path: str | os.PathLike, k: int | None = None, filters: Filters | None = None,
+                sort: str = "relevance", cutoff: bool = True) -> Results:
+        """See Library.similar."""
+        self.require_embeddings()
+        path = os.path.abspath(os.fspath(path))
+        photo = self.catalog.photo_at(path)
+        exclude = {photo.id} if photo else None
+        return self._rank(self.image_vector(path), k, filters, sort, cutoff, exclude, kind="image")
+
+    def _rank(self, vector, k, filters, sort, cutoff, exclude=None, kind="text") -> Results:
+        model = self.model()
+        index = self.indexes.get(model)
+        if not cutoff:
+            return rank(self.catalog, index, model, vector, 20 if k is None else k, filters, exclude, sort)
+        return relevant(self.catalog, index, model, vector, self.library_vectors, k, filters, exclude,
+                        sort, self.decision(kind))
+
+    def decision(self, kind: str = "text"):
+        """The relevance decision of the searching model for ``kind`` ("text" or "image"):
+        (scores, weights) -> Cutoff, calibrated on this library (photoapp.core.search.relevance)."""
+        calibration = self.calibration(with_bank=kind == "text")
+        strictness = self.settings.strictness
+        if kind == "text":
+            return lambda scores, weights: relevance.decide_text(scores, calibration, weights, strictness)
+        return lambda scores, weights: relevance.decide_image(scores, calibration, strictness)
+
+    def calibration(self, with_bank: bool = True) -> relevance.Calibration:
+        """The model's score scale on this library: the caption bank (embedded once per model,
+        cached in the library) against a sample of the photos; kept until the index changes."""
+        model = self.model()
+        index = self.indexes.get(model)
+        key = (model, id(index), index.version, len(index))
+        for bank_too in ((True,) if with_bank else (False, True)):
+            cached = self._calibrations.get(bank_too)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        if len(index) <= EXACT_ALL:
+            _, photos = self.library_vectors()
+        else:
+            _, photos = background(self.catalog, index, model)
+        bank = np.zeros((0, photos.shape[1] if photos.ndim == 2 else 0), np.float32)
+        if with_bank:
+            bank = self.bank()  # the one copy tagging calibrates on too
+        calibration = relevance.calibrate(bank, photos)
+        self._calibrations[with_bank] = (key, calibration)
+        return calibration
+
+    def library_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every embedding of the searching model, cached until the catalog's change."""
+        model = self.model()
+        version = (model, *self.catalog.embeddings_version(model))
+        if self._vectors_cache is None or self._vectors_cache[0] != version:
+            self._vectors_cache = (version, self.catalog.embeddings(model))
+        return self._vectors_cache[1]
+
+    def image_vector(self, path: str) -> np.ndarray:
+        """A catalogued photo's stored embedding, else the file embedded now."""
+        photo = self.catalog.photo_at(path)
+        vector = self.catalog.embedding(photo.id, self.model()) if photo else None
+        return vector if vector is not None else self.embed_file(path)
+
+    def embed_file(self, path: str) -> np.ndarray:
+        from photoapp.core.media.decoding import DecodeError, decode_for_model
+
+        if not os.path.exists(path):
+            raise LibraryError(f"no such file: {path}")
+        embedder = self.embedder()
+        try:
+            arr, _ = decode_for_model(Path(path), embedder.spec)
+        except DecodeError as exc:
+            raise LibraryError(f"cannot read {path}: {exc}") from None
+        if arr.ndim == 4:  # a video's frames: the normalised mean, as the indexer stores it
+            mean = embedder.embed_pixels(arr).mean(axis=0)
+            return mean / max(float(np.linalg.norm(mean)), 1e-12)
+        return embedder.embed_pixels(arr[None])[0]
