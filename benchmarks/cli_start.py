@@ -43,8 +43,14 @@ def run_once(argv: list[str], env: dict) -> tuple[float, float]:
 
 def imported(args: list[str], env: dict) -> list[str]:
     """Heavy top-level packages a command imports (python -X importtime)."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "photoapp", *args], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True).stderr
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "photoapp", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stderr
     names = {line.split("|")[-1].strip().split(".")[0] for line in out.splitlines() if "|" in line}
     return [h for h in HEAVY if h in names]
 
@@ -64,26 +70,46 @@ def main() -> None:
         from photoapp.toy.domain import generate_library
 
         generate_library(Path(tmp) / "photos", per_class=10, seed=5)
-        subprocess.run([str(entry), "--library", str(full), "--model", "toy", "index", "-q", str(Path(tmp) / "photos")],
-                       env=env, stdout=subprocess.DEVNULL, check=True)
-        cases = [("photoapp --help", ["--help"]), ("photoapp status (empty library)", ["status"]),
-                 ("photoapp status (360 photos)", ["--library", str(full), "status"])]
+        subprocess.run(
+            [str(entry), "--library", str(full), "--model", "toy", "index", "-q", str(Path(tmp) / "photos")],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        cases = [
+            ("photoapp --help", ["--help"]),
+            ("photoapp status (empty library)", ["status"]),
+            ("photoapp status (360 photos)", ["--library", str(full), "status"]),
+        ]
         for label, argv in cases:
             run_once([str(entry), *argv], env)  # warm the page cache
             times = [run_once([str(entry), *argv], env) for _ in range(args.runs)]
             wall, cpu = np.array([t[0] for t in times]), np.array([t[1] for t in times])
             heavy = imported(argv, env)
-            result = {"command": label, "wall_p50_s": round(float(np.median(wall)), 3),
-                      "wall_max_s": round(float(wall.max()), 3), "cpu_p50_s": round(float(np.median(cpu)), 3),
-                      "imports": heavy, "torch_imported": "torch" in heavy}
+            result = {
+                "command": label,
+                "wall_p50_s": round(float(np.median(wall)), 3),
+                "wall_max_s": round(float(wall.max()), 3),
+                "cpu_p50_s": round(float(np.median(cpu)), 3),
+                "imports": heavy,
+                "torch_imported": "torch" in heavy,
+            }
             results.append(result)
-            rows.append([label, result["wall_p50_s"], result["wall_max_s"], result["cpu_p50_s"],
-                         ",".join(heavy) or "-"])
+            rows.append(
+                [label, result["wall_p50_s"], result["wall_max_s"], result["cpu_p50_s"], ",".join(heavy) or "-"]
+            )
     load = os.getloadavg()[0]
-    print(table(["command", "wall p50 s", "wall max s", "CPU p50 s", "heavy imports"], rows,
-                title=f"CLI start, {args.runs} runs each, target {TARGET_S} s (load average {load:.1f} on "
-                      f"{os.cpu_count()} CPUs)"))
-    print("wrote", write_results("cli_start", {"target_s": TARGET_S, "runs": args.runs, "commands": results}, args.json))
+    print(
+        table(
+            ["command", "wall p50 s", "wall max s", "CPU p50 s", "heavy imports"],
+            rows,
+            title=f"CLI start, {args.runs} runs each, target {TARGET_S} s (load average {load:.1f} on "
+            f"{os.cpu_count()} CPUs)",
+        )
+    )
+    print(
+        "wrote", write_results("cli_start", {"target_s": TARGET_S, "runs": args.runs, "commands": results}, args.json)
+    )
 
 
 if __name__ == "__main__":

@@ -32,11 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import cached_index, fill_catalog, library_vectors, planted_copies, write_results  # noqa: E402
 
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
-
-from photoapp.core.media import fingerprint
-from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
-from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import Catalog  # noqa: E402
+from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
 from photoapp.core.store.vector_index import HnswParams  # noqa: E402
 
 
@@ -86,13 +85,20 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
         large = duplicates.at_scale(len(fp[0]))
-        near = timed(f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'})", rows,
-                     duplicates.near_pairs, fp[0], fp[1], fp[2], s.near_max_bits, edges[:2] if large else None)
+        near = timed(
+            f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'})",
+            rows,
+            duplicates.near_pairs,
+            fp[0],
+            fp[1],
+            fp[2],
+            s.near_max_bits,
+            edges[:2] if large else None,
+        )
         similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, {}, s)
         linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap)
         timed("keepers", rows, duplicates.build_groups, linked, photos, {})
-        groups = timed("TOTAL duplicates.find(all)", rows, duplicates.find, cat, index, model, s,
-                       duplicates.TIERS)
+        groups = timed("TOTAL duplicates.find(all)", rows, duplicates.find, cat, index, model, s, duplicates.TIERS)
         cat.close()
     print(f"\n{n:,} photos, {dim}-d embeddings, {os.cpu_count()} CPUs")
     print(f"{'stage':<52} {'seconds':>8} {'items':>9}")
@@ -102,25 +108,35 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
     copies = planted_copies(n)
     group_of = {path: k for k, g in enumerate(groups) for path in g.paths}
     path = "/bench/{:06d}.jpg".format
-    recovered = {kind: int(sum(group_of.get(path(i), -1) == group_of.get(path(copies["base"][i]), -2)
-                               for i in copies[kind])) for kind in ("exact", "near", "similar")}
-    print("planted copies grouped with their original:",
-          ", ".join(f"{kind} {recovered[kind]:,}/{len(copies[kind]):,}" for kind in recovered))
+    recovered = {
+        kind: int(sum(group_of.get(path(i), -1) == group_of.get(path(copies["base"][i]), -2) for i in copies[kind]))
+        for kind in ("exact", "near", "similar")
+    }
+    print(
+        "planted copies grouped with their original:",
+        ", ".join(f"{kind} {recovered[kind]:,}/{len(copies[kind]):,}" for kind in recovered),
+    )
     print("groups:", ", ".join(f"{t}: {c:,}" for t, c in tiers.items()))
     total = rows[-1][1]
     target = TARGET_S.get(n)
     if target:
         print(f"grouping {total:.1f} s, target {target} s: {'met' if total <= target else 'NOT met'}")
-    return {"n": n, "dim": dim, "grouping_s": round(total, 2), "target_s": target,
-            "stages": {label: round(seconds, 2) for label, seconds, _ in rows}, "groups": tiers,
-            "planted_copies_grouped": {kind: [recovered[kind], len(copies[kind])] for kind in recovered}}
+    return {
+        "n": n,
+        "dim": dim,
+        "grouping_s": round(total, 2),
+        "target_s": target,
+        "stages": {label: round(seconds, 2) for label, seconds, _ in rows},
+        "groups": tiers,
+        "planted_copies_grouped": {kind: [recovered[kind], len(copies[kind])] for kind in recovered},
+    }
 
 
 def run_variants() -> None:
     """Pairwise precision/recall of the near tier at several thresholds on real photos."""
-    from photoapp.core.store.catalog import Photo
     from photoapp.core.media.decoding import load_rgb
     from photoapp.core.media.scanner import file_hash
+    from photoapp.core.store.catalog import Photo
     from tests.core.dupe_variants import build_set, pair_scores
 
     photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
@@ -132,8 +148,24 @@ def run_variants() -> None:
             img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
             fps.append(fingerprint.compute(img))
             st = os.stat(p)
-            cat.append(Photo(i, p, None, st.st_size, st.st_mtime, file_hash(p), info.width, info.height, None, 0,
-                             None, 1, info.format, 0.0))
+            cat.append(
+                Photo(
+                    i,
+                    p,
+                    None,
+                    st.st_size,
+                    st.st_mtime,
+                    file_hash(p),
+                    info.width,
+                    info.height,
+                    None,
+                    0,
+                    None,
+                    1,
+                    info.format,
+                    0.0,
+                )
+            )
         ids = np.arange(1, len(cat) + 1)
         ph = np.array([f.phash for f in fps], dtype=np.uint64)
         dh = np.array([f.dhash for f in fps], dtype=np.uint64)
@@ -151,8 +183,12 @@ def main() -> None:
     parser.add_argument("-n", default="100000", help="library sizes, comma-separated")
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--variants", action="store_true", help="measure the near threshold on real photos")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench",
-                        help="where built HNSW indexes are kept (shared with search_scale.py)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "photoapp-bench",
+        help="where built HNSW indexes are kept (shared with search_scale.py)",
+    )
     args = parser.parse_args()
     if args.variants:
         run_variants()

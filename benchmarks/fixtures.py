@@ -38,10 +38,12 @@ def make_vit_b32(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     CLIPModel(CLIPConfig()).save_pretrained(folder, safe_serialization=True)
     # The toy tokenizer stands in: text cost depends on the 77-token context, not the vocabulary.
-    image_processor = CLIPImageProcessor(size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224},
-                                         do_center_crop=True, resample=3)
-    CLIPProcessor(image_processor=image_processor,
-                  tokenizer=AutoTokenizer.from_pretrained(toy_model_dir())).save_pretrained(folder)
+    image_processor = CLIPImageProcessor(
+        size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224}, do_center_crop=True, resample=3
+    )
+    CLIPProcessor(
+        image_processor=image_processor, tokenizer=AutoTokenizer.from_pretrained(toy_model_dir())
+    ).save_pretrained(folder)
     return folder
 
 
@@ -119,7 +121,9 @@ def table(headers: list[str], rows: list[list], title: str | None = None) -> str
     cells = [[str(c) for c in r] for r in [headers, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
-    lines = ([title] if title else []) + [fmt(cells[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
+    lines = (
+        ([title] if title else []) + [fmt(cells[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
+    )
     return "\n".join(lines)
 
 
@@ -130,7 +134,7 @@ def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
     out = np.empty((n, dim), np.float32)
     for start in range(0, n, 100_000):  # in slices: no float64 temporaries of the whole set
         block = rng.standard_normal((min(100_000, n - start), dim), dtype=np.float32)
-        out[start:start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        out[start : start + len(block)] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
 
@@ -143,7 +147,7 @@ def clustered_vectors(n: int, dim: int, seed: int, scenes: int, spread: float = 
         m = min(100_000, n - start)
         block = centres[rng.integers(0, len(centres), m)]
         block += spread * rng.standard_normal((m, dim), dtype=np.float32) / np.sqrt(dim)
-        out[start:start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
+        out[start : start + m] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
 
 
@@ -154,9 +158,12 @@ def planted_copies(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     base = rng.integers(0, max(1, n // 2), n)
     kind = rng.random(n)
     second = np.arange(n) >= n // 2
-    return {"base": base, "exact": np.nonzero((kind < 0.02) & second)[0],
-            "near": np.nonzero((kind >= 0.02) & (kind < 0.07) & second)[0],
-            "similar": np.nonzero((kind >= 0.07) & (kind < 0.12) & second)[0]}
+    return {
+        "base": base,
+        "exact": np.nonzero((kind < 0.02) & second)[0],
+        "near": np.nonzero((kind >= 0.02) & (kind < 0.07) & second)[0],
+        "similar": np.nonzero((kind >= 0.07) & (kind < 0.12) & second)[0],
+    }
 
 
 REAL_CLIP = Path(__file__).resolve().parents[1].parent / "shared" / "real-clip"
@@ -246,10 +253,24 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
         cat.db.executemany(
             "INSERT INTO photos(id, path, folder_id, size, mtime, hash, width, height, taken, format, added) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'JPEG', 0)",
-            ((i + 1, f"/bench/{i:06d}.jpg", folder, int(rng.integers(1e5, 5e6)), float(i),
-              digests[i] if digests is not None else f"{i:032x}", 4000, 3000, 1.6e9 + i) for i in range(n)))
+            (
+                (
+                    i + 1,
+                    f"/bench/{i:06d}.jpg",
+                    folder,
+                    int(rng.integers(1e5, 5e6)),
+                    float(i),
+                    digests[i] if digests is not None else f"{i:032x}",
+                    4000,
+                    3000,
+                    1.6e9 + i,
+                )
+                for i in range(n)
+            ),
+        )
         if hashes is not None:
             phash, dhash = hashes
-            FingerprintStore(cat).put(((i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0))
-                                  for i in range(n)))
+            FingerprintStore(cat).put(
+                (i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0)) for i in range(n)
+            )
         cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))

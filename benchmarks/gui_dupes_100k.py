@@ -30,8 +30,8 @@ MODEL = "bench"
 
 def build_library(path: Path, n: int, dim: int) -> None:
     from photoapp.config import Settings
-    from photoapp.core.store.catalog import Catalog
     from photoapp.core.library import Library
+    from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(path / "catalog.sqlite3")
     fill_catalog(cat, *synth(n, dim), MODEL)
@@ -99,10 +99,16 @@ def measure(dialog, app, meter, tier: str) -> dict:
     dialog.list.setCurrentRow(sizes.index(max(sizes)) if sizes else -1)  # the biggest group's cards
     show = time.perf_counter() - start
     dialog._fill_list = fill
-    return {"tier": tier, "groups": len(dialog.groups), "photos_in_groups": sum(sizes),
-            "find_to_list_s": round(found, 2), "list_fill_s": round(fills[-1] if fills else 0.0, 3),
-            "largest_group": max(sizes, default=0), "show_largest_group_s": round(show, 3),
-            "longest_gui_stall_s": round(stall, 3)}
+    return {
+        "tier": tier,
+        "groups": len(dialog.groups),
+        "photos_in_groups": sum(sizes),
+        "find_to_list_s": round(found, 2),
+        "list_fill_s": round(fills[-1] if fills else 0.0, 3),
+        "largest_group": max(sizes, default=0),
+        "show_largest_group_s": round(show, 3),
+        "longest_gui_stall_s": round(stall, 3),
+    }
 
 
 def main() -> int:
@@ -135,10 +141,26 @@ def main() -> int:
         results = [measure(dialog, app, meter, tier) for tier in ("near", "all")]
         dialog.close()
         engine.shutdown()
-    rows = [[r["tier"], f"{r['groups']:,}", f"{r['photos_in_groups']:,}", r["find_to_list_s"], r["list_fill_s"],
-             r["largest_group"], r["show_largest_group_s"], r["longest_gui_stall_s"]] for r in results]
-    print(table(["tier", "groups", "photos", "find→list s", "list fill s", "largest", "show it s", "GUI stall s"],
-                rows, f"Duplicates view, {args.n:,} photos, {args.dim}-d"))
+    rows = [
+        [
+            r["tier"],
+            f"{r['groups']:,}",
+            f"{r['photos_in_groups']:,}",
+            r["find_to_list_s"],
+            r["list_fill_s"],
+            r["largest_group"],
+            r["show_largest_group_s"],
+            r["longest_gui_stall_s"],
+        ]
+        for r in results
+    ]
+    print(
+        table(
+            ["tier", "groups", "photos", "find→list s", "list fill s", "largest", "show it s", "GUI stall s"],
+            rows,
+            f"Duplicates view, {args.n:,} photos, {args.dim}-d",
+        )
+    )
     print(write_results("gui_dupes_100k", {"photos": args.n, "dim": args.dim, "results": results}))
     return 0
 

@@ -30,9 +30,19 @@ def build_catalog(library: Path, rows: int) -> None:
     with cat.transaction():
         folder_id = cat.add_folder("/bench/photos")
         for i in range(rows):
-            cat.upsert_photo({"path": f"/bench/photos/{i // 1000:03d}/IMG_{i:06d}.jpg", "folder_id": folder_id,
-                              "size": 3_000_000, "mtime": 1.6e9 + i, "hash": f"{i:040x}", "width": 4000,
-                              "height": 3000, "taken": 1.6e9 + i * 60, "added": 1.7e9})
+            cat.upsert_photo(
+                {
+                    "path": f"/bench/photos/{i // 1000:03d}/IMG_{i:06d}.jpg",
+                    "folder_id": folder_id,
+                    "size": 3_000_000,
+                    "mtime": 1.6e9 + i,
+                    "hash": f"{i:040x}",
+                    "width": 4000,
+                    "height": 3000,
+                    "taken": 1.6e9 + i * 60,
+                    "added": 1.7e9,
+                }
+            )
     cat.close()
 
 
@@ -66,8 +76,10 @@ def bench_model_and_view(rows: int) -> None:
         if now - t > 30:
             break
     layout = time.perf_counter() - t
-    print(f"model reset with {rows:,} rows: {ms(reset)}; batched view layout: {ms(layout)} in total, "
-          f"longest event-loop stall {ms(max(gaps))}")
+    print(
+        f"model reset with {rows:,} rows: {ms(reset)}; batched view layout: {ms(layout)} in total, "
+        f"longest event-loop stall {ms(max(gaps))}"
+    )
     bar = view.verticalScrollBar()
     paints = []
     for step in range(200):  # jump through the whole list, as a fast scrollbar drag does
@@ -76,8 +88,10 @@ def bench_model_and_view(rows: int) -> None:
         view.viewport().repaint()
         paints.append(time.perf_counter() - t)
     first, last = view.visible_rows()
-    print(f"scroll+paint of a 1280x800 grid ({last - first + 1} cells visible), 200 positions: "
-          f"median {ms(statistics.median(paints))}, max {ms(max(paints))}")
+    print(
+        f"scroll+paint of a 1280x800 grid ({last - first + 1} cells visible), 200 positions: "
+        f"median {ms(statistics.median(paints))}, max {ms(max(paints))}"
+    )
     t = time.perf_counter()
     for _ in range(1000):
         view.visible_rows()
@@ -88,8 +102,8 @@ def bench_model_and_view(rows: int) -> None:
 def cold_start(library: str) -> None:
     """Runs in a fresh process: clock from interpreter start to the filled gallery."""
     from photoapp.gui.app import make_application
-    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
+    from photoapp.gui.services.library import LibraryService
 
     app = make_application([])
     engine = LibraryService(library, model="toy")
@@ -103,8 +117,10 @@ def cold_start(library: str) -> None:
         time.sleep(0.001)
     app.processEvents()
     filled = time.perf_counter() - T0
-    print(f"cold start ({window.model.rowCount():,} photos): window shown {shown:.2f} s, "
-          f"gallery filled and usable {filled:.2f} s (from interpreter start)")
+    print(
+        f"cold start ({window.model.rowCount():,} photos): window shown {shown:.2f} s, "
+        f"gallery filled and usable {filled:.2f} s (from interpreter start)"
+    )
     window.close()
 
 
@@ -122,8 +138,11 @@ def main() -> int:
     build_catalog(library, args.rows)
     print(f"built a {args.rows:,}-photo catalog in {time.perf_counter() - t:.1f} s")
     for _ in range(2):  # the second run has a warm OS file cache, like a real second launch
-        subprocess.run([sys.executable, __file__, "--cold-start", str(library)], check=True,
-                       env={**os.environ, "PHOTOAPP_LIBRARY": str(library)})
+        subprocess.run(
+            [sys.executable, __file__, "--cold-start", str(library)],
+            check=True,
+            env={**os.environ, "PHOTOAPP_LIBRARY": str(library)},
+        )
     return 0
 
 

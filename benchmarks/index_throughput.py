@@ -68,8 +68,12 @@ class Clock:
         self.wall, self.cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
 
     def row(self, images: int, **extra) -> dict:
-        return {"images": images, "seconds": round(self.wall, 3), "images_per_s": round(images / self.wall, 2),
-                "cpu_s_per_image": round(self.cpu / images, 3)} | extra
+        return {
+            "images": images,
+            "seconds": round(self.wall, 3),
+            "images_per_s": round(images / self.wall, 2),
+            "cpu_s_per_image": round(self.cpu / images, 3),
+        } | extra
 
 
 def embedder_for(model: Path, device: str, precision: str = "fp32", onnx: bool = True):
@@ -88,8 +92,14 @@ class OrtFp32:
 
         emb = embedder_for(model, "cpu", "fp32")
         path = folder / "image-fp32.onnx"
-        onnxrt.export_tower(emb._model, "image", path, image_size=emb._model.config.vision_config.image_size,
-                            text_inputs=("input_ids",), text_length=None)
+        onnxrt.export_tower(
+            emb._model,
+            "image",
+            path,
+            image_size=emb._model.config.vision_config.image_size,
+            text_inputs=("input_ids",),
+            text_length=None,
+        )
         self.tower, self._normalise = onnxrt.Tower(path), emb._normalise
 
     def embed_pixels(self, batch: np.ndarray) -> np.ndarray:
@@ -183,8 +193,9 @@ def end_to_end(lib: Path, photos: Path, batch: int, workers: int, precision: str
         used, cosine, runtime = library.embedder.precision, library.embedder.int8_cosine, library.embedder.runtime
     assert report.embedded == len(list(photos.glob("*.jpg"))), report
     extra = {"int8_check_cosine": round(cosine, 4)} if cosine is not None else {}
-    return clock.row(report.embedded, batch=batch, workers=workers, precision=used, runtime=runtime.replace(" ", "_"),
-                     **extra)
+    return clock.row(
+        report.embedded, batch=batch, workers=workers, precision=used, runtime=runtime.replace(" ", "_"), **extra
+    )
 
 
 def naive(model: Path, paths: list[Path], device: str) -> dict:
@@ -206,8 +217,17 @@ def naive(model: Path, paths: list[Path], device: str) -> dict:
     return clock.row(len(paths))
 
 
-def precision_rows(model: Path, device: str, pixels: np.ndarray, reference: np.ndarray, batch: int,
-                   images: int, precisions: list[str], work: Path, interleaved: tuple[str, ...] = ()) -> dict:
+def precision_rows(
+    model: Path,
+    device: str,
+    pixels: np.ndarray,
+    reference: np.ndarray,
+    batch: int,
+    images: int,
+    precisions: list[str],
+    work: Path,
+    interleaved: tuple[str, ...] = (),
+) -> dict:
     """Model only per precision/runtime at one batch size, and the cosine to fp32. Those in
     ``interleaved`` are timed in turns, one batch each per round, so that a load that comes
     and goes on a shared machine weighs on all of them alike; the others one after another."""
@@ -243,8 +263,14 @@ def precision_rows(model: Path, device: str, pixels: np.ndarray, reference: np.n
                 clocks[name][1] += clock.cpu
         for name, (wall, cpu) in clocks.items():
             n = rounds * batch
-            rows[name] = {"images": n, "seconds": round(wall, 3), "images_per_s": round(n / wall, 2),
-                          "cpu_s_per_image": round(cpu / n, 3), "batch": batch, "interleaved": True} | rows[name]
+            rows[name] = {
+                "images": n,
+                "seconds": round(wall, 3),
+                "images_per_s": round(n / wall, 2),
+                "cpu_s_per_image": round(cpu / n, 3),
+                "batch": batch,
+                "interleaved": True,
+            } | rows[name]
             print(f"  model only, {name}, batch {batch}: {rows[name]['images_per_s']} images/s", file=sys.stderr)
             loaded[name].unload()
     return {name: rows[name] for name in precisions}
@@ -255,14 +281,23 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=32, help="camera-like photos for end-to-end and decode")
     parser.add_argument("--naive-photos", type=int, default=8, help="photos for the (slow) naive baseline")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "mps"])
-    parser.add_argument("--batch-sizes", default=None, help="model-only batch sizes to try (default cpu 8,16,32; "
-                        "gpu 64,128,256); the best is used end to end")
+    parser.add_argument(
+        "--batch-sizes",
+        default=None,
+        help="model-only batch sizes to try (default cpu 8,16,32; gpu 64,128,256); the best is used end to end",
+    )
     parser.add_argument("--workers", type=int, default=0, help="decode workers (default: the library's choice)")
     parser.add_argument("--precision", default=None, help="end-to-end precision (default: the library default)")
     parser.add_argument("--skip", default="", help="comma list of phases to skip: naive,precision,text")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "photoapp-bench",
-                        help="where generated photos and the random-weight model are kept between runs")
-    parser.add_argument("--json", type=Path, help="result file (default benchmarks/results/index_throughput-<device>.json)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "photoapp-bench",
+        help="where generated photos and the random-weight model are kept between runs",
+    )
+    parser.add_argument(
+        "--json", type=Path, help="result file (default benchmarks/results/index_throughput-<device>.json)"
+    )
     args = parser.parse_args()
     gpu = args.device != "cpu"
     batch_sizes = [int(b) for b in (args.batch_sizes or ("64,128,256" if gpu else "8,16,32")).split(",")]
@@ -277,7 +312,7 @@ def main() -> None:
     # Three folders of distinct photos: one library indexes them all, and a copy of a
     # photo already indexed would reuse its embedding instead of being decoded.
     folders = {name: args.cache / name for name in ("camera", "camera-fp32", "camera-first")}
-    for (name, folder), (count, seed) in zip(folders.items(), [(args.photos, 0), (args.photos, 1), (1, 2)]):
+    for (_name, folder), (count, seed) in zip(folders.items(), [(args.photos, 0), (args.photos, 1), (1, 2)]):
         camera_photos(folder, count, seed)
         for stale in sorted(folder.glob("*.jpg"))[count:]:
             stale.unlink()  # each folder is indexed whole
@@ -292,8 +327,12 @@ def main() -> None:
         with Clock() as clock:
             ort = embedder_for(model, args.device, "int8")
         files = {p.name: round(p.stat().st_size / 1e6, 1) for p in onnx_cache.rglob("*.onnx")}
-        export = {"seconds_with_model_load": round(clock.wall, 1), "runtime": ort.runtime, "files_mb": files,
-                  "onnx_error": ort.onnx_error}
+        export = {
+            "seconds_with_model_load": round(clock.wall, 1),
+            "runtime": ort.runtime,
+            "files_mb": files,
+            "onnx_error": ort.onnx_error,
+        }
         ort.unload()
     fp32 = embedder_for(model, args.device, "fp16" if gpu else "fp32")
     rows: dict[str, dict] = {}
@@ -306,32 +345,52 @@ def main() -> None:
     print("end to end...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         lib = Path(tmp) / "lib"
-        one_off = first_index(model, folders["camera-first"], lib, args.device,
-                              args.cache / f"library-after-first-index-{args.device}")
+        one_off = first_index(
+            model, folders["camera-first"], lib, args.device, args.cache / f"library-after-first-index-{args.device}"
+        )
         rows["end-to-end index"] = end_to_end(lib, folders["camera"], best_batch, workers, precision, pixels[:8])
         if precision not in ("fp32", "fp16"):
-            rows["end-to-end index, fp32"] = end_to_end(lib, folders["camera-fp32"], best_batch, workers,
-                                                        "fp16" if gpu else "fp32", pixels[:8])
+            rows["end-to-end index, fp32"] = end_to_end(
+                lib, folders["camera-fp32"], best_batch, workers, "fp16" if gpu else "fp32", pixels[:8]
+            )
     fp32 = embedder_for(model, args.device, "fp16" if gpu else "fp32")
     after = model_only(fp32, pixels, [best_batch], max(args.photos, 2 * best_batch))
     bound_ips = (before["images_per_s"] + after["images_per_s"]) / 2
-    rows["model only (bound)"] = before | {"images_per_s": round(bound_ips, 2),
-                                           "before_e2e": before["images_per_s"], "after_e2e": after["images_per_s"]}
+    rows["model only (bound)"] = before | {
+        "images_per_s": round(bound_ips, 2),
+        "before_e2e": before["images_per_s"],
+        "after_e2e": after["images_per_s"],
+    }
     reference = fp32.embed_pixels(pixels)
     fp32.unload()
     if "naive" not in skip:
         print("naive baseline...", file=sys.stderr)
         rows["naive (full decode + HF processor, batch 1)"] = naive(model, paths[: args.naive_photos], args.device)
-    precisions = {} if "precision" in skip else precision_rows(  # a few batches each: bf16 can be 10x slower
-        model, args.device, pixels, reference, best_batch, (1 if gpu else 4) * best_batch,
-        ["fp32"] if gpu else ["torch fp32", "torch int8", "ort fp32", "ort int8", "torch bf16"], onnx_cache,
-        interleaved=() if gpu else ("torch fp32", "torch int8", "ort fp32", "ort int8"))
+    precisions = (
+        {}
+        if "precision" in skip
+        else precision_rows(  # a few batches each: bf16 can be 10x slower
+            model,
+            args.device,
+            pixels,
+            reference,
+            best_batch,
+            (1 if gpu else 4) * best_batch,
+            ["fp32"] if gpu else ["torch fp32", "torch int8", "ort fp32", "ort int8", "torch bf16"],
+            onnx_cache,
+            interleaved=() if gpu else ("torch fp32", "torch int8", "ort fp32", "ort int8"),
+        )
+    )
     queries = {}
     if not gpu and "text" not in skip:
         print("text queries...", file=sys.stderr)
-        queries = text_query({"torch fp32": embedder_for(model, "cpu", "fp32"),
-                              "torch int8": embedder_for(model, "cpu", "int8", onnx=False),
-                              "ort int8": embedder_for(model, "cpu", "int8")})
+        queries = text_query(
+            {
+                "torch fp32": embedder_for(model, "cpu", "fp32"),
+                "torch int8": embedder_for(model, "cpu", "int8", onnx=False),
+                "ort int8": embedder_for(model, "cpu", "int8"),
+            }
+        )
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     decode_cpu = rows["decode only"]["cpu_s_per_image"]
     caps = {}
@@ -358,45 +417,86 @@ def main() -> None:
         ratios["e2e_over_torch_fp32_model_only"] = round(e2e / torch_fp32, 2)
     if queries.get("ort int8") and queries.get("torch int8"):
         ratios["text_query_ort_int8_speedup_over_torch_int8"] = round(
-            queries["torch int8"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2)
+            queries["torch int8"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2
+        )
         ratios["text_query_ort_int8_speedup_over_torch_fp32"] = round(
-            queries["torch fp32"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2)
+            queries["torch fp32"]["ms_per_query"] / queries["ort int8"]["ms_per_query"], 2
+        )
     if naive_row:
         ratios["e2e_over_naive"] = round(e2e / naive_row["images_per_s"], 2)
         ratios["cpu_e2e_over_naive"] = round(naive_row["cpu_s_per_image"] / cpu["end-to-end index"], 2)
     print()
-    print(table(["what", "images", "seconds", "images/s", "CPU-s/image", "notes"],
-                [[name, r["images"], r["seconds"], r["images_per_s"], r["cpu_s_per_image"],
-                  " ".join(f"{k}={v}" for k, v in r.items() if k in ("batch", "workers", "precision", "before_e2e",
-                                                                     "after_e2e", "int8_check_cosine", "runtime"))]
-                 for name, r in rows.items()],
-                title=f"ViT-B/32 (random weights), {args.photos} x 12 MP JPEG "
-                      f"({min(sizes_mb):.1f}-{max(sizes_mb):.1f} MB), device {args.device}, {os.cpu_count()} CPUs"))
+    print(
+        table(
+            ["what", "images", "seconds", "images/s", "CPU-s/image", "notes"],
+            [
+                [
+                    name,
+                    r["images"],
+                    r["seconds"],
+                    r["images_per_s"],
+                    r["cpu_s_per_image"],
+                    " ".join(
+                        f"{k}={v}"
+                        for k, v in r.items()
+                        if k
+                        in ("batch", "workers", "precision", "before_e2e", "after_e2e", "int8_check_cosine", "runtime")
+                    ),
+                ]
+                for name, r in rows.items()
+            ],
+            title=f"ViT-B/32 (random weights), {args.photos} x 12 MP JPEG "
+            f"({min(sizes_mb):.1f}-{max(sizes_mb):.1f} MB), device {args.device}, {os.cpu_count()} CPUs",
+        )
+    )
     if precisions:
         print()
-        print(table(["precision (model only)", "images/s", "cosine min", "cosine mean"],
-                    [[p, r.get("images_per_s", "-"), r.get("cosine_min", "-"), r.get("cosine_mean", r.get("error", ""))]
-                     for p, r in precisions.items()]))
+        print(
+            table(
+                ["precision (model only)", "images/s", "cosine min", "cosine mean"],
+                [
+                    [p, r.get("images_per_s", "-"), r.get("cosine_min", "-"), r.get("cosine_mean", r.get("error", ""))]
+                    for p, r in precisions.items()
+                ],
+            )
+        )
     if queries:
         print()
-        print(table(["text query (1 text)", "ms", "runtime"],
-                    [[name, r["ms_per_query"], r["runtime"]] for name, r in queries.items()]))
+        print(
+            table(
+                ["text query (1 text)", "ms", "runtime"],
+                [[name, r["ms_per_query"], r["runtime"]] for name, r in queries.items()],
+            )
+        )
     print()
     for name, value in caps.items():
         print(f"{name}: {value}")
     if export:
-        print(f"ONNX export + quantisation, once per model (with model load): {export['seconds_with_model_load']} s, "
-              f"files {export['files_mb']} MB, {export['runtime']}")
+        print(
+            f"ONNX export + quantisation, once per model (with model load): {export['seconds_with_model_load']} s, "
+            f"files {export['files_mb']} MB, {export['runtime']}"
+        )
     print()
     for name, value in ratios.items():
         print(f"{name}: {value}")
     print(f"first index of a library, one-off (tagging vocabulary): {one_off['seconds']} s")
-    out = write_results(f"index_throughput-{args.device}", {
-        "photos": args.photos, "photo_mb": [round(min(sizes_mb), 2), round(max(sizes_mb), 2)],
-        "model": "CLIP ViT-B/32 architecture (transformers CLIPConfig defaults), random weights",
-        "rows": rows, "precision": precisions, "text_query": queries, "decode_cap": caps, "onnx_export": export,
-        "ratios": ratios, "first_index_one_off": one_off,
-        "torch_threads": _torch_threads()}, args.json)
+    out = write_results(
+        f"index_throughput-{args.device}",
+        {
+            "photos": args.photos,
+            "photo_mb": [round(min(sizes_mb), 2), round(max(sizes_mb), 2)],
+            "model": "CLIP ViT-B/32 architecture (transformers CLIPConfig defaults), random weights",
+            "rows": rows,
+            "precision": precisions,
+            "text_query": queries,
+            "decode_cap": caps,
+            "onnx_export": export,
+            "ratios": ratios,
+            "first_index_one_off": one_off,
+            "torch_threads": _torch_threads(),
+        },
+        args.json,
+    )
     print(f"\nwrote {out}")
     import shutil
 

@@ -49,9 +49,13 @@ def measure(name: str, processor, spec, embed, paths: list[Path]) -> dict:
     fast = np.stack([spec.to_array(img) for img in full])
     mad = np.abs(fast - ref).mean(axis=(1, 2, 3))
     ref_emb = embed(ref)
-    row = {"photos": len(paths), "input": side, "tensor_mad_max": round(float(mad.max()), 5),
-           "tensor_mad_mean": round(float(mad.mean()), 5),
-           "tensor_mad_worst_photo": paths[int(mad.argmax())].name}
+    row = {
+        "photos": len(paths),
+        "input": side,
+        "tensor_mad_max": round(float(mad.max()), 5),
+        "tensor_mad_mean": round(float(mad.mean()), 5),
+        "tensor_mad_worst_photo": paths[int(mad.argmax())].name,
+    }
     sims = ref_emb @ ref_emb.T
     row["other_photos_cosine_mean"] = round(float(sims[~np.eye(len(paths), dtype=bool)].mean()), 4)
     row["full_decode_cosine_min"] = round(float(np.min(np.sum(embed(fast) * ref_emb, axis=1))), 5)
@@ -74,7 +78,7 @@ def embedder(model, device: str):
         out = []
         with torch.inference_mode():
             for start in range(0, len(pixels), 8):
-                batch = torch.from_numpy(np.ascontiguousarray(pixels[start:start + 8])).to(device)
+                batch = torch.from_numpy(np.ascontiguousarray(pixels[start : start + 8])).to(device)
                 feats = model.get_image_features(pixel_values=batch)
                 feats = feats if hasattr(feats, "norm") else feats.pooler_output
                 out.append(torch.nn.functional.normalize(feats.float(), dim=-1).cpu().numpy())
@@ -115,8 +119,9 @@ def main() -> None:
             config = model_config(family, family.text.get("vocab_size", 49408), special, scale="real")
             model = (CLIPModel if family.kind == "clip" else SiglipModel)(config)
         model = model.to(args.device).eval()
-        rows[name] = measure(name, processor, PreprocessSpec.from_processor(processor),
-                             embedder(model, args.device), paths)
+        rows[name] = measure(
+            name, processor, PreprocessSpec.from_processor(processor), embedder(model, args.device), paths
+        )
         del model
     headers = ["model", "input", "tensor MAD max", "worst photo", "other photos cos"]
     for f in FACTORS:
@@ -128,12 +133,24 @@ def main() -> None:
         for f in FACTORS:
             line += [r[f"draft_x{f}_tensor_mad_max"], r[f"draft_x{f}_cosine_min"], r[f"draft_x{f}_cosine_mean"]]
         lines.append(line)
-    print(table(headers, lines,
-                title=f"fast path vs the model's own processor, {len(paths)} photos of {SHARED_PHOTOS}, "
-                      f"device {args.device}"))
-    out = write_results(f"model_fidelity-{args.device}", {
-        "photos": len(paths), "models": "toy = the shipped trained tiny model; others real size, random weights "
-        "(tests/core/model_families.py)", "rows": rows}, args.json)
+    print(
+        table(
+            headers,
+            lines,
+            title=f"fast path vs the model's own processor, {len(paths)} photos of {SHARED_PHOTOS}, "
+            f"device {args.device}",
+        )
+    )
+    out = write_results(
+        f"model_fidelity-{args.device}",
+        {
+            "photos": len(paths),
+            "models": "toy = the shipped trained tiny model; others real size, random weights "
+            "(tests/core/model_families.py)",
+            "rows": rows,
+        },
+        args.json,
+    )
     print(f"\nwrote {out}")
 
 

@@ -47,9 +47,11 @@ def main() -> None:
     truth = labels == 0
     tp = int(np.sum(accepted & truth))
     f1 = 2 * tp / max(1, int(accepted.sum()) + int(truth.sum()))
-    print(f"{args.photos} photos, dim {args.dim}: train {train_s * 1000:.0f} ms, score all {score_s * 1000:.0f} ms, "
-          f"total {(train_s + score_s) * 1000:.0f} ms (best of 3; training CPU time {min(cpu) * 1000:.0f} ms "
-          f"over all threads: wall time above it means a busy machine); F1 vs. the taught cluster {f1:.3f}")
+    print(
+        f"{args.photos} photos, dim {args.dim}: train {train_s * 1000:.0f} ms, score all {score_s * 1000:.0f} ms, "
+        f"total {(train_s + score_s) * 1000:.0f} ms (best of 3; training CPU time {min(cpu) * 1000:.0f} ms "
+        f"over all threads: wall time above it means a busy machine); F1 vs. the taught cluster {f1:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def decide(images: np.ndarray, labels: np.ndarray, bank: np.ndarray, settings: T
     cal = calibrate(images[calibration_sample(len(images))], labels, bank)
     tags: list[list[int]] = []
     for start in range(0, len(images), 4096):
-        block = images[start:start + 4096]
+        block = images[start : start + 4096]
         mask, scores = assign(block @ labels.T, block @ bank.T, cal, settings.threshold, settings.max_tags)
         for row, sc in zip(mask, scores):
             rows = np.nonzero(row)[0]
@@ -62,8 +62,11 @@ def main() -> int:
     ap.add_argument("--sensitivity", type=float, default=TagSettings.sensitivity)
     ap.add_argument("--max-tags", type=int, default=TagSettings.max_tags)
     a = ap.parse_args()
-    images, labels, bank = (load_matrix(a.images, "images"), load_matrix(a.labels, "labels"),
-                            load_matrix(a.bank, "bank"))
+    images, labels, bank = (
+        load_matrix(a.images, "images"),
+        load_matrix(a.labels, "labels"),
+        load_matrix(a.bank, "bank"),
+    )
     try:
         names = Path(a.names).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -71,8 +74,9 @@ def main() -> int:
     if len(names) != len(labels):
         raise SystemExit(f"real_tags: {len(names)} names for {len(labels)} label vectors")
     if not (images.shape[1] == labels.shape[1] == bank.shape[1]):
-        raise SystemExit(f"real_tags: dimensions differ (images {images.shape[1]}, labels {labels.shape[1]}, "
-                         f"bank {bank.shape[1]})")
+        raise SystemExit(
+            f"real_tags: dimensions differ (images {images.shape[1]}, labels {labels.shape[1]}, bank {bank.shape[1]})"
+        )
     if len(images) == 0 or len(bank) == 0:
         raise SystemExit("real_tags: no images or an empty bank")
     if not 0.0 <= a.sensitivity <= 1.0 or a.max_tags < 1:

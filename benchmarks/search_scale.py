@@ -37,13 +37,29 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixtures import (cached_index, clustered_vectors, library_vectors, make_vit_b32, real_clip, table,  # noqa: E402
-                      unit_vectors, write_results)
+from fixtures import (  # noqa: E402
+    cached_index,
+    clustered_vectors,
+    library_vectors,
+    make_vit_b32,
+    real_clip,
+    table,
+    unit_vectors,
+    write_results,
+)
 
 from photoapp.core.store.vector_index import HnswParams, VectorIndex  # noqa: E402
 
-QUERIES = ["a dog running on the beach at sunset", "snow mountains", "birthday cake with candles",
-           "red car", "my grandmother in the garden", "city skyline at night", "cat", "wedding dance"]
+QUERIES = [
+    "a dog running on the beach at sunset",
+    "snow mountains",
+    "birthday cake with candles",
+    "red car",
+    "my grandmother in the garden",
+    "city skyline at night",
+    "cat",
+    "wedding dance",
+]
 
 
 def rss_bytes() -> int:
@@ -71,8 +87,7 @@ def ms(values: list[float], pct: float) -> float:
     return round(float(np.percentile(values, pct)) * 1000, 2)
 
 
-def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, data: str,
-            cache: Path) -> dict:
+def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, data: str, cache: Path) -> dict:
     print(f"{n:,} vectors: generating...", file=sys.stderr)
     vectors = library_vectors(n, dim, data)
     if data == "clustered":  # queries share the photos' scenes (same centres), looser
@@ -86,9 +101,18 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
     before = rss_bytes()
     index, build_s = cached_index(vectors, params, cache, data)
     overhead = (rss_bytes() - before) / n - 4 * dim
-    row = {"n": n, "dim": dim, "data": data, "m": params.m, "ef_construction": params.ef_construction,
-           "build_s": build_s, "bytes_per_photo_beyond_vectors": round(overhead),
-           "exact_numpy_p50_ms": ms(exact_times, 50), "exact_numpy_p99_ms": ms(exact_times, 99), "by_ef": {}}
+    row = {
+        "n": n,
+        "dim": dim,
+        "data": data,
+        "m": params.m,
+        "ef_construction": params.ef_construction,
+        "build_s": build_s,
+        "bytes_per_photo_beyond_vectors": round(overhead),
+        "exact_numpy_p50_ms": ms(exact_times, 50),
+        "exact_numpy_p99_ms": ms(exact_times, 99),
+        "by_ef": {},
+    }
     # Each ef as given (fixed), then the default: the settings' ef, grown with the library's size.
     choices = [(ef, HnswParams(params.m, params.ef_construction, ef, ef_growth=0)) for ef in efs]
     for label, chosen in [*choices, ("default", params)]:
@@ -99,8 +123,12 @@ def measure(n: int, dim: int, params: HnswParams, efs: list[int], queries: int, 
             ids, _ = index.query(q, 10)
             times.append(time.perf_counter() - start)
             hits += len(set((ids - 1).tolist()) & set(true.tolist()))  # catalog ids start at 1
-        row["by_ef"][label] = {"ef": chosen.search_ef(n), "recall_at_10": round(hits / (10 * len(qs)), 4),
-                               "p50_ms": ms(times, 50), "p99_ms": ms(times, 99)}
+        row["by_ef"][label] = {
+            "ef": chosen.search_ef(n),
+            "recall_at_10": round(hits / (10 * len(qs)), 4),
+            "p50_ms": ms(times, 50),
+            "p99_ms": ms(times, 99),
+        }
         print(f"  ef={label}: {row['by_ef'][label]}", file=sys.stderr)
     index.params = params
     return row, index, vectors, qs
@@ -127,22 +155,29 @@ def text_query(index: VectorIndex, model: Path, rounds: int, library: tuple | No
         end = time.perf_counter()
         encode.append(mid - start)
         total.append(end - start)
-    out = {"encode_p50_ms": ms(encode, 50), "p50_ms": ms(total, 50), "p99_ms": ms(total, 99), "queries": rounds,
-           "text_tower": "int8" if (emb.text_int8_cosine or 0) >= MIN_COSINE else "fp32",
-           "int8_cosine_to_fp32": emb.text_int8_cosine}
+    out = {
+        "encode_p50_ms": ms(encode, 50),
+        "p50_ms": ms(total, 50),
+        "p99_ms": ms(total, 99),
+        "queries": rounds,
+        "text_tower": "int8" if (emb.text_int8_cosine or 0) >= MIN_COSINE else "fp32",
+        "int8_cosine_to_fp32": emb.text_int8_cosine,
+    }
     if library is not None:
         out["with_cutoff"] = cutoff_search(index, emb, *library, rounds=rounds)
     return out
 
 
-def cutoff_search(index: VectorIndex, emb, vectors: np.ndarray, queries: np.ndarray, bank: np.ndarray,
-                  rounds: int) -> dict:
+def cutoff_search(
+    index: VectorIndex, emb, vectors: np.ndarray, queries: np.ndarray, bank: np.ndarray, rounds: int
+) -> dict:
     """photoapp search's default path: encoder + search.relevant with the library's text
     decision (calibrated on the caption bank against the background sample, as
     Library.calibration does), over a catalog of the same photos."""
     from fixtures import fill_catalog
 
-    from photoapp.core.search import relevance, ranking as search
+    from photoapp.core.search import ranking as search
+    from photoapp.core.search import relevance
     from photoapp.core.store.catalog import Catalog
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,17 +195,23 @@ def cutoff_search(index: VectorIndex, emb, vectors: np.ndarray, queries: np.ndar
                 _, photos = search.background(cat, index, "bench") if len(index) > search.EXACT_ALL else everything()
                 calibration = relevance.calibrate(bank, photos)
                 calibrate_ms = round((time.perf_counter() - t0) * 1000, 1)
-            decide = lambda s, w: relevance.decide_text(s, calibration, w)  # noqa: E731
+            decide = lambda s, w, c=calibration: relevance.decide_text(s, c, w)  # noqa: E731
             t1 = time.perf_counter()
             found = search.relevant(cat, index, "bench", queries[i % len(queries)], everything, decide=decide)
             times.append(time.perf_counter() - start)
             search_only.append(time.perf_counter() - t1)
             hits.append(len(found))
         cat.close()
-    return {"first_query_ms": round(times[0] * 1000, 1), "calibration_ms": calibrate_ms,
-            "p50_ms": ms(times[1:], 50), "p99_ms": ms(times[1:], 99),
-            "without_encoder_p50_ms": ms(search_only[1:], 50), "without_encoder_p99_ms": ms(search_only[1:], 99),
-            "mean_relevant": round(float(np.mean(hits)), 1), "empty_share": round(float(np.mean(np.array(hits) == 0)), 3)}
+    return {
+        "first_query_ms": round(times[0] * 1000, 1),
+        "calibration_ms": calibrate_ms,
+        "p50_ms": ms(times[1:], 50),
+        "p99_ms": ms(times[1:], 99),
+        "without_encoder_p50_ms": ms(search_only[1:], 50),
+        "without_encoder_p99_ms": ms(search_only[1:], 99),
+        "mean_relevant": round(float(np.mean(hits)), 1),
+        "empty_share": round(float(np.mean(np.array(hits) == 0)), 3),
+    }
 
 
 def main() -> None:
@@ -194,8 +235,10 @@ def main() -> None:
     for n in (int(x) for x in args.n.split(",")):
         row, index, vectors, qs = measure(n, args.dim, params, efs, args.queries, args.data, args.cache)
         # the caption bank: shared/real-clip's real one, or 430 random vectors (the shipped bank's size) for the cost
-        library = {"clustered": (vectors, qs, unit_vectors(430, args.dim, seed=7)),
-                   "real": (vectors, qs, real_clip("bank"))}.get(args.data)
+        library = {
+            "clustered": (vectors, qs, unit_vectors(430, args.dim, seed=7)),
+            "real": (vectors, qs, real_clip("bank")),
+        }.get(args.data)
         row["text_query"] = text_query(index, model, args.text_queries, library)
         results.append(row)
         del index, vectors
@@ -203,27 +246,61 @@ def main() -> None:
     lines = []
     for r in results:
         for ef, e in r["by_ef"].items():
-            lines.append([f"{r['n']:,}", f"M={r['m']} efC={r['ef_construction']} ef={ef}", r["build_s"],
-                          r["bytes_per_photo_beyond_vectors"], e["recall_at_10"], e["p50_ms"], e["p99_ms"],
-                          r["exact_numpy_p50_ms"]])
-    print(table(["photos", "HNSW", "build s", "B/photo", "recall@10", "p50 ms", "p99 ms", "exact p50 ms"], lines,
-                title=f"{args.dim}-d {args.data} unit vectors, {args.queries} queries, one thread per query"))
+            lines.append(
+                [
+                    f"{r['n']:,}",
+                    f"M={r['m']} efC={r['ef_construction']} ef={ef}",
+                    r["build_s"],
+                    r["bytes_per_photo_beyond_vectors"],
+                    e["recall_at_10"],
+                    e["p50_ms"],
+                    e["p99_ms"],
+                    r["exact_numpy_p50_ms"],
+                ]
+            )
+    print(
+        table(
+            ["photos", "HNSW", "build s", "B/photo", "recall@10", "p50 ms", "p99 ms", "exact p50 ms"],
+            lines,
+            title=f"{args.dim}-d {args.data} unit vectors, {args.queries} queries, one thread per query",
+        )
+    )
     print()
-    print(table(["photos", "text encode p50 ms", "text query p50 ms", "p99 ms"],
-                [[f"{r['n']:,}", r["text_query"]["encode_p50_ms"], r["text_query"]["p50_ms"], r["text_query"]["p99_ms"]]
-                 for r in results], title=f"text query end to end (ViT-B/32 text tower on CPU + index, k=20, "
-                                          f"default ef {params.ef}, grown beyond 100k photos)"))
+    print(
+        table(
+            ["photos", "text encode p50 ms", "text query p50 ms", "p99 ms"],
+            [
+                [f"{r['n']:,}", r["text_query"]["encode_p50_ms"], r["text_query"]["p50_ms"], r["text_query"]["p99_ms"]]
+                for r in results
+            ],
+            title=f"text query end to end (ViT-B/32 text tower on CPU + index, k=20, "
+            f"default ef {params.ef}, grown beyond 100k photos)",
+        )
+    )
     with_cutoff = [r for r in results if "with_cutoff" in r["text_query"]]
     if with_cutoff:
         print()
-        print(table(["photos", "first query ms", "p50 ms", "p99 ms", "without encoder p50/p99 ms", "relevant photos"],
-                    [[f"{r['n']:,}", *(r["text_query"]["with_cutoff"][key] for key in ("first_query_ms", "p50_ms", "p99_ms")),
-                      "{without_encoder_p50_ms} / {without_encoder_p99_ms}".format(**r["text_query"]["with_cutoff"]),
-                      r["text_query"]["with_cutoff"]["mean_relevant"]] for r in with_cutoff],
-                    title="text query with the relevance cut-off (photoapp search's default: encoder + "
-                          "search.relevant over a catalog)"))
-    out = write_results("search_scale" if args.data == "random" else f"search_scale-{args.data}", {"params": vars(params) if hasattr(params, "__dict__") else str(params),
-                                         "sizes": results}, args.json)
+        print(
+            table(
+                ["photos", "first query ms", "p50 ms", "p99 ms", "without encoder p50/p99 ms", "relevant photos"],
+                [
+                    [
+                        f"{r['n']:,}",
+                        *(r["text_query"]["with_cutoff"][key] for key in ("first_query_ms", "p50_ms", "p99_ms")),
+                        "{without_encoder_p50_ms} / {without_encoder_p99_ms}".format(**r["text_query"]["with_cutoff"]),
+                        r["text_query"]["with_cutoff"]["mean_relevant"],
+                    ]
+                    for r in with_cutoff
+                ],
+                title="text query with the relevance cut-off (photoapp search's default: encoder + "
+                "search.relevant over a catalog)",
+            )
+        )
+    out = write_results(
+        "search_scale" if args.data == "random" else f"search_scale-{args.data}",
+        {"params": vars(params) if hasattr(params, "__dict__") else str(params), "sizes": results},
+        args.json,
+    )
     print(f"\nwrote {out}")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-TOY_LABELS = "red green blue yellow purple orange circle square triangle".split()
+TOY_LABELS = ["red", "green", "blue", "yellow", "purple", "orange", "circle", "square", "triangle"]
 
 
 def rule_figures(mask: np.ndarray, names: list[str], truth: list) -> dict:
@@ -28,14 +28,18 @@ def rule_figures(mask: np.ndarray, names: list[str], truth: list) -> dict:
     true = np.zeros_like(mask)
     for r, cls in enumerate(truth):
         true[r, col[cls.colour]] = true[r, col[cls.shape]] = True
-    both = np.mean(mask[np.arange(len(truth)), [col[c.colour] for c in truth]]
-                   & mask[np.arange(len(truth)), [col[c.shape] for c in truth]])
+    both = np.mean(
+        mask[np.arange(len(truth)), [col[c.colour] for c in truth]]
+        & mask[np.arange(len(truth)), [col[c.shape] for c in truth]]
+    )
     tri = col["triangle"]
     tp = np.sum(mask[:, tri] & true[:, tri])
-    return {"true_colour_and_shape": round(float(both), 4),
-            "wrong_tags_per_photo": round(float(np.sum(mask & ~true) / len(truth)), 4),
-            "triangle_precision": round(float(tp / max(1, mask[:, tri].sum())), 4),
-            "triangle_recall": round(float(tp / max(1, true[:, tri].sum())), 4)}
+    return {
+        "true_colour_and_shape": round(float(both), 4),
+        "wrong_tags_per_photo": round(float(np.sum(mask & ~true) / len(truth)), 4),
+        "triangle_precision": round(float(tp / max(1, mask[:, tri].sum())), 4),
+        "triangle_recall": round(float(tp / max(1, true[:, tri].sum())), 4),
+    }
 
 
 NEUTRAL_PROMPTS = ["a photo.", "a photo of something.", "an image.", "a picture."]  # the previous rule's
@@ -55,7 +59,8 @@ def compare_rules(lib, by_path: dict) -> dict:
     out = {"unit": round(cal.unit, 4), "calibrated_on": cal.photos}
     for s in (0.0, 0.25, 0.5, 0.75, 1.0):
         out[f"calibrated, sensitivity {s} (threshold {threshold_for(s):.2f})"] = rule_figures(
-            assign(cos, bcos, cal, threshold_for(s), TagSettings().max_tags)[0], names, truth)
+            assign(cos, bcos, cal, threshold_for(s), TagSettings().max_tags)[0], names, truth
+        )
     # the previous rule (RULE_VERSION softmax+neutral/1): softmax at the model's logit scale
     # over the labels and a neutral prompt, probability >= 0.1, top 5
     neutral = ensemble_embeddings(lib.embedder, [NEUTRAL_PROMPTS])[0]
@@ -71,20 +76,23 @@ def probe_figures(lib, by_path: dict, classes: int = 12) -> dict:
     from photoapp.toy.domain import ALL_CLASSES
 
     f1s, seconds = [], []
-    for cls in ALL_CLASSES[::max(1, len(ALL_CLASSES) // classes)]:
+    for cls in ALL_CLASSES[:: max(1, len(ALL_CLASSES) // classes)]:
         members = sorted(p for p, c in by_path.items() if c == cls)
         result = lib.tags.train(f"taught {cls.name}", members[:5])
         tagged = set(lib.tags.album(f"taught {cls.name}"))
         tp = len(tagged & set(members))
         f1s.append(2 * tp / (len(tagged) + len(members)))
         seconds.append(result["seconds"])
-    return {"probe_f1_mean": round(float(np.mean(f1s)), 4), "probe_f1_min": round(float(np.min(f1s)), 4),
-            "probe_train_and_tag_seconds_max": max(seconds)}
+    return {
+        "probe_f1_mean": round(float(np.mean(f1s)), 4),
+        "probe_f1_min": round(float(np.min(f1s)), 4),
+        "probe_train_and_tag_seconds_max": max(seconds),
+    }
 
 
 def main() -> None:
-    from photoapp.core.tagging.labels import parse_vocabulary
     from photoapp.core.library import Library
+    from photoapp.core.tagging.labels import parse_vocabulary
     from photoapp.toy.domain import generate_library
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -72,8 +72,11 @@ def main() -> int:
         watched.mkdir()
         lib.add_folders([watched])
         batches = []
-        watcher = FolderWatcher(lib, WatchOptions(settle=args.settle, max_batch=args.max_batch),
-                                on_batch=lambda report, paths: batches.append((time.monotonic(), report)))
+        watcher = FolderWatcher(
+            lib,
+            WatchOptions(settle=args.settle, max_batch=args.max_batch),
+            on_batch=lambda report, paths: batches.append((time.monotonic(), report)),
+        )
         watcher.start()
         wait(lambda: watcher.status.state == "watching", 300)
         baseline = rss_mb()
@@ -82,8 +85,12 @@ def main() -> int:
             for src in staged:
                 shutil.copyfile(src, watched / src.name)
             copied = time.monotonic() - start
-            wait(lambda: watcher.status.state == "watching" and not len(watcher.changes)
-                 and lib_count(lib) >= len(staged), 3600)
+            wait(
+                lambda: (
+                    watcher.status.state == "watching" and not len(watcher.changes) and lib_count(lib) >= len(staged)
+                ),
+                3600,
+            )
             took = max(t for t, _ in batches) - start
         assert watcher.stop(timeout=30)
         report(args, staged, batches, copied, took, baseline, peak.peak, lib)
@@ -117,14 +124,19 @@ def report(args, staged, batches, copied, took, baseline, peak, lib) -> None:
     embedded = sum(r.embedded for _, r in batches)
     status = lib.status()
     print(f"files copied:        {len(staged)} in {copied:.1f}s")
-    print(f"indexed:             {status['indexed']} photos ({status['photos']} in catalog) in {took:.1f}s "
-          f"after the first copy: {len(staged) / took:.0f} photos/s")
+    print(
+        f"indexed:             {status['indexed']} photos ({status['photos']} in catalog) in {took:.1f}s "
+        f"after the first copy: {len(staged) / took:.0f} photos/s"
+    )
     print(f"batches:             {len(batches)} (max {args.max_batch} files each; index saved after each)")
     print(f"embedded:            {embedded} (distinct contents: {unique}; copies reuse an embedding)")
     print(f"resident memory:     baseline {baseline:.0f} MB, peak {peak:.0f} MB (+{peak - baseline:.0f} MB)")
     lost = len(staged) - status["photos"]
-    print("nothing lost, nothing embedded twice" if lost == 0 and embedded == unique
-          else f"PROBLEM: {lost} lost, {embedded - unique} embedded twice")
+    print(
+        "nothing lost, nothing embedded twice"
+        if lost == 0 and embedded == unique
+        else f"PROBLEM: {lost} lost, {embedded - unique} embedded twice"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,15 @@ ICONS = RESOURCES / "icons"
 
 # Where ``photoapp.config.resources_dir()`` looks inside a bundle: sys._MEIPASS/resources.
 DATA_DIRS = {
-    "resources/models/toy-clip": ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                                  "vocab.json", "merges.txt", "preprocessor_config.json"],
+    "resources/models/toy-clip": [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "vocab.json",
+        "merges.txt",
+        "preprocessor_config.json",
+    ],
     "resources/labels": ["*.txt"],  # every vocabulary: the default one, the toy model's
     "resources/captions": ["*.txt"],  # the caption banks (photoapp/core/embedding/bank.py)
     "resources/icons": [f"photoapp-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)],
@@ -31,8 +38,12 @@ DATA_DIRS = {
 
 def data_files() -> list[tuple[str, str]]:
     """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
-    return [(str(path), folder) for folder, names in DATA_DIRS.items() for name in names
-            for path in sorted((ROOT / folder).glob(name))] + source_files()
+    return [
+        (str(path), folder)
+        for folder, names in DATA_DIRS.items()
+        for name in names
+        for path in sorted((ROOT / folder).glob(name))
+    ] + source_files()
 
 
 # Packages that put their own folder on sys.path and import their modules by bare name
@@ -68,12 +79,17 @@ HIDDEN_IMPORTS = [
     "transformers.models.auto.processing_auto",
     # Imported inside the functions that decode RAW files and videos (the CLI starts without
     # them); PyInstaller's contrib hooks for rawpy and av add their libraries and submodules.
-    "rawpy", "av", "exifread",
+    "rawpy",
+    "av",
+    "exifread",
     # SigLIP's tokenizer (spiece.model) loads through sentencepiece and protobuf, imported by
     # transformers only when such a folder is opened.
-    "sentencepiece", "google.protobuf",
+    "sentencepiece",
+    "google.protobuf",
     # Imported when a model loads on a CPU (int8 towers: export, quantisation, sessions).
-    "onnxruntime", "onnxruntime.quantization", "onnx",
+    "onnxruntime",
+    "onnxruntime.quantization",
+    "onnx",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES + TOKENIZER_MODEL_TYPES]  # all submodules
 
@@ -91,28 +107,72 @@ def hidden_imports() -> list[str]:
         if folder is None or not (folder / "__init__.py").is_file():
             raise ModuleNotFoundError(f"{package} is not installed in the build environment")
         # modular_*.py are transformers' code-generation sources, never imported at run time.
-        names += [package] + sorted(f"{package}.{p.stem}" for p in folder.glob("*.py")
-                                    if p.stem != "__init__" and not p.stem.startswith("modular_"))
+        names += [package] + sorted(
+            f"{package}.{p.stem}"
+            for p in folder.glob("*.py")
+            if p.stem != "__init__" and not p.stem.startswith("modular_")
+        )
     return names
 
 
 # Nothing at run time imports these; leaving them out keeps the bundle smaller and stops
 # PyInstaller from chasing their own dependencies.
 EXCLUDED_MODULES = [
-    "tkinter", "_tkinter", "IPython", "matplotlib", "pandas", "pytest", "pytestqt", "_pytest",
-    "py_spy", "setuptools", "pip", "PyInstaller",
-    "torch.utils.tensorboard", "tensorboard", "torchvision", "torchaudio",
+    "tkinter",
+    "_tkinter",
+    "IPython",
+    "matplotlib",
+    "pandas",
+    "pytest",
+    "pytestqt",
+    "_pytest",
+    "py_spy",
+    "setuptools",
+    "pip",
+    "PyInstaller",
+    "torch.utils.tensorboard",
+    "tensorboard",
+    "torchvision",
+    "torchaudio",
     # Qt modules the GUI never imports (PySide6's hooks follow imports; these keep any
     # optional import inside PySide6 or a dependency from dragging them in).
-    "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore", "PySide6.QtSql",
-    "PySide6.QtPrintSupport", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtDBus",
-    "PySide6.QtTest", "PySide6.QtConcurrent", "PySide6.QtXml", "PySide6.QtDesigner", "PySide6.QtUiTools",
-    "PySide6.QtHelp", "PySide6.QtMultimedia", "PySide6.Qt3DCore", "PySide6.QtCharts",
+    "PySide6.QtNetwork",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtSql",
+    "PySide6.QtPrintSupport",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+    "PySide6.QtDBus",
+    "PySide6.QtTest",
+    "PySide6.QtConcurrent",
+    "PySide6.QtXml",
+    "PySide6.QtDesigner",
+    "PySide6.QtUiTools",
+    "PySide6.QtHelp",
+    "PySide6.QtMultimedia",
+    "PySide6.Qt3DCore",
+    "PySide6.QtCharts",
     # Pulled in by optional imports (huggingface_hub's CLI, torch.compile, transformers'
     # training code, imagehash's wavelet hash) on paths Photoapp never takes.
-    "typer", "click", "rich", "pygments", "markdown_it", "mdurl", "pydantic", "pydantic_core", "networkx",
-    "pywt", "functorch", "transformers.pipelines", "transformers.trainer", "transformers.trainer_seq2seq",
-    "transformers.training_args", "transformers.training_args_seq2seq", "transformers.hyperparameter_search",
+    "typer",
+    "click",
+    "rich",
+    "pygments",
+    "markdown_it",
+    "mdurl",
+    "pydantic",
+    "pydantic_core",
+    "networkx",
+    "pywt",
+    "functorch",
+    "transformers.pipelines",
+    "transformers.trainer",
+    "transformers.trainer_seq2seq",
+    "transformers.training_args",
+    "transformers.training_args_seq2seq",
+    "transformers.hyperparameter_search",
 ]
 # transformers' __init__ names every one of its ~450 architectures (for type checkers), so
 # the analysis would collect them all: ship only the model code that Photoapp loads, plus
@@ -125,29 +185,59 @@ def excluded_modules() -> list[str]:
 
     spec = find_spec("transformers")
     models = Path(spec.origin).parent / "models" if spec and spec.origin else None
-    unused = sorted(p.name for p in models.iterdir() if (p / "__init__.py").is_file()
-                    and p.name not in KEPT_TRANSFORMERS_MODELS) if models else []
+    unused = (
+        sorted(
+            p.name for p in models.iterdir() if (p / "__init__.py").is_file() and p.name not in KEPT_TRANSFORMERS_MODELS
+        )
+        if models
+        else []
+    )
     return EXCLUDED_MODULES + [f"transformers.models.{name}" for name in unused]
+
 
 # Shared libraries that come with the torch wheel but nothing loads in use: its test
 # libraries. (CUDA libraries are not filtered: a CPU torch has none, and a CUDA torch
 # cannot even be imported without them; see the README for a CUDA build.)
 DROPPED_BINARIES = [
-    "*libtorchbind_test*", "*libjitbackend_test*", "*libbackend_with_compiler*", "*libaoti_custom_ops*",
-    "*torchbind_test.dll", "*jitbackend_test.dll", "*backend_with_compiler.dll", "*aoti_custom_ops.dll",
+    "*libtorchbind_test*",
+    "*libjitbackend_test*",
+    "*libbackend_with_compiler*",
+    "*libaoti_custom_ops*",
+    "*torchbind_test.dll",
+    "*jitbackend_test.dll",
+    "*backend_with_compiler.dll",
+    "*aoti_custom_ops.dll",
     # C++ test programs and protoc (130 MB on Linux); torch/bin/torch_shm_manager stays:
     # `import torch` checks that it exists.
-    "torch/test/*", "torch/bin/*Test", "torch/bin/test_*", "torch/bin/protoc*", "torch/bin/*.pt*",
+    "torch/test/*",
+    "torch/bin/*Test",
+    "torch/bin/test_*",
+    "torch/bin/protoc*",
+    "torch/bin/*.pt*",
     # Qt platforms for embedded/kiosk devices and remote framebuffers (a desktop app uses
     # xcb, wayland, cocoa or windows; offscreen and minimal stay for headless use).
-    "*/platforms/libqeglfs*", "*/platforms/libqlinuxfb*", "*/platforms/libqvnc*", "*/platforms/libqvkkhrdisplay*",
-    "*/platforms/libqminimalegl*", "*/egldeviceintegrations/*", "*/plugins/generic/*", "*libQt6EglF[Ss]*",
+    "*/platforms/libqeglfs*",
+    "*/platforms/libqlinuxfb*",
+    "*/platforms/libqvnc*",
+    "*/platforms/libqvkkhrdisplay*",
+    "*/platforms/libqminimalegl*",
+    "*/egldeviceintegrations/*",
+    "*/plugins/generic/*",
+    "*libQt6EglF[Ss]*",
 ]
 # Data that the hooks collect but the app does not read.
 DROPPED_DATA = [
-    "torch/include/*", "torch/share/*", "torch/test/*", "torch/bin/*.pt*", "torch/utils/benchmark/*",
-    "*/__pycache__/*", "*.pyi", "PySide6/Qt/translations/qtwebengine*", "PySide6/Qt/translations/designer*",
-    "PySide6/Qt/translations/assistant*", "PySide6/Qt/translations/linguist*",
+    "torch/include/*",
+    "torch/share/*",
+    "torch/test/*",
+    "torch/bin/*.pt*",
+    "torch/utils/benchmark/*",
+    "*/__pycache__/*",
+    "*.pyi",
+    "PySide6/Qt/translations/qtwebengine*",
+    "PySide6/Qt/translations/designer*",
+    "PySide6/Qt/translations/assistant*",
+    "PySide6/Qt/translations/linguist*",
     "onnx/backend/test/*",  # onnx's conformance-test models (18 MB)
 ]
 
@@ -183,14 +273,23 @@ def windows_version_info() -> str:
 
     numbers = tuple(int(part) for part in re.findall(r"\d+", photoapp.__version__)[:3])
     numbers = (numbers + (0, 0, 0, 0))[:4]
-    strings = ", ".join(f"StringStruct({key!r}, {value!r})" for key, value in (
-        ("CompanyName", photoapp.APP_NAME), ("FileDescription", photoapp.DESCRIPTION),
-        ("FileVersion", photoapp.__version__), ("InternalName", photoapp.APP_ID),
-        ("OriginalFilename", f"{photoapp.APP_ID}.exe"), ("ProductName", photoapp.APP_NAME),
-        ("ProductVersion", photoapp.__version__)))
-    return (f"VSVersionInfo(ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}), "
-            f"kids=[StringFileInfo([StringTable('040904B0', [{strings}])]), "
-            f"VarFileInfo([VarStruct('Translation', [1033, 1200])])])\n")
+    strings = ", ".join(
+        f"StringStruct({key!r}, {value!r})"
+        for key, value in (
+            ("CompanyName", photoapp.APP_NAME),
+            ("FileDescription", photoapp.DESCRIPTION),
+            ("FileVersion", photoapp.__version__),
+            ("InternalName", photoapp.APP_ID),
+            ("OriginalFilename", f"{photoapp.APP_ID}.exe"),
+            ("ProductName", photoapp.APP_NAME),
+            ("ProductVersion", photoapp.__version__),
+        )
+    )
+    return (
+        f"VSVersionInfo(ffi=FixedFileInfo(filevers={numbers}, prodvers={numbers}), "
+        f"kids=[StringFileInfo([StringTable('040904B0', [{strings}])]), "
+        f"VarFileInfo([VarStruct('Translation', [1033, 1200])])])\n"
+    )
 
 
 def macos_minimum(default: str = "11.0") -> str:

@@ -163,11 +163,17 @@ class GuiState:
 SECTIONS = {"tags": TagSettings, "duplicates": DupeSettings, "watch": WatchSettings, "gui": GuiState}
 
 # Before the typed sections (settings.json's "extra" dict): old key -> (section, field).
-_OLD_EXTRA = {"tag_sensitivity": ("tags", "sensitivity"), "tag_max": ("tags", "max_tags"),
-              "auto_tagging": ("tags", "auto_tagging"), "xmp_sidecars": ("tags", "xmp_sidecars"),
-              "watch_polling": ("watch", "polling"), "watch_poll_interval": ("watch", "poll_interval"),
-              "watch_settle": ("watch", "settle"), "watch_video_settle": ("watch", "video_settle"),
-              "watch_max_batch": ("watch", "max_batch")}
+_OLD_EXTRA = {
+    "tag_sensitivity": ("tags", "sensitivity"),
+    "tag_max": ("tags", "max_tags"),
+    "auto_tagging": ("tags", "auto_tagging"),
+    "xmp_sidecars": ("tags", "xmp_sidecars"),
+    "watch_polling": ("watch", "polling"),
+    "watch_poll_interval": ("watch", "poll_interval"),
+    "watch_settle": ("watch", "settle"),
+    "watch_video_settle": ("watch", "video_settle"),
+    "watch_max_batch": ("watch", "max_batch"),
+}
 
 
 def _section(cls, raw) -> object:

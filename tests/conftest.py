@@ -61,8 +61,14 @@ def held_out_library(tmp_path_factory):
     lib.close()
 
 
-def write_exif_jpeg(path: Path, size=(64, 48), orientation: int = 1, taken: str | None = None,
-                    camera: str | None = None, colour=(200, 30, 30)) -> Path:
+def write_exif_jpeg(
+    path: Path,
+    size=(64, 48),
+    orientation: int = 1,
+    taken: str | None = None,
+    camera: str | None = None,
+    colour=(200, 30, 30),
+) -> Path:
     """A JPEG with the EXIF fields the catalog reads."""
     from PIL import Image
 

@@ -62,8 +62,7 @@ def decompression_bomb_png(width: int, height: int) -> bytes:
     adler = zlib.adler32(raw[: rest * (width + 1)], adler)
     idat = b"\x78\x01" + block * count + last + struct.pack(">I", adler)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat)
-            + _png_chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
 
 
 def corrupt_exif_jpeg(rng: np.random.Generator) -> bytes:
@@ -98,7 +97,7 @@ def build_hostile_folder(root: Path, seed: int = 5) -> HostileFolder:
     render(ALL_CLASSES[7], rng).convert("CMYK").save(buf, "JPEG", quality=90)
     good("cmyk.jpg", buf.getvalue())
     buf = io.BytesIO()
-    grey16 = (np.asarray(render(ALL_CLASSES[8], rng).convert("L"), dtype=np.uint16) * 257)
+    grey16 = np.asarray(render(ALL_CLASSES[8], rng).convert("L"), dtype=np.uint16) * 257
     Image.fromarray(grey16).save(buf, "PNG")  # 16 bits per pixel
     good("grey16.png", buf.getvalue())
     buf = io.BytesIO()
@@ -126,13 +125,11 @@ def build_hostile_folder(root: Path, seed: int = 5) -> HostileFolder:
     bad("empty.jpg", b"", r"empty")
     bad("truncated.jpg", photo[: len(photo) // 3], r"truncated|corrupt")
     bad("random_bytes.jpg", bytes(rng.integers(0, 256, 4096, dtype=np.uint8)), r"not a recognised image")
-    bad("page.png", b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>\n",
-        r"not a recognised image")
+    bad("page.png", b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>\n", r"not a recognised image")
     bad("bomb.png", decompression_bomb_png(*BOMB_SIDE), r"too large.*megapixels")
     ihdr = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 30_000, 30_000, 8, 2, 0, 0, 0))
     idat = _png_chunk(b"IDAT", zlib.compress(b"\x00" * 3001))  # a few pixels of the 900 MP it claims
-    bad("bomb_header_only.png", b"\x89PNG\r\n\x1a\n" + ihdr + idat + _png_chunk(b"IEND", b""),
-        r"too large.*megapixels")
+    bad("bomb_header_only.png", b"\x89PNG\r\n\x1a\n" + ihdr + idat + _png_chunk(b"IEND", b""), r"too large.*megapixels")
     os.mkfifo(root / "pipe.jpg")
     out.bad[str(root / "pipe.jpg")] = r"not a regular file"
     os.symlink("/dev/zero", root / "device.jpg")  # endless if ever read

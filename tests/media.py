@@ -18,8 +18,14 @@ def _linear(rgb: np.ndarray) -> np.ndarray:
     return np.where(a <= 0.04045, a / 12.92, ((a + 0.055) / 1.055) ** 2.4)
 
 
-def write_dng(img: Image.Image, path: Path, taken: str | None = "2023:07:14 10:20:30", orientation: int = 1,
-              make: str = "Photoapp", model: str = "Test DNG") -> Path:
+def write_dng(
+    img: Image.Image,
+    path: Path,
+    taken: str | None = "2023:07:14 10:20:30",
+    orientation: int = 1,
+    make: str = "Photoapp",
+    model: str = "Test DNG",
+) -> Path:
     """A real Bayer (RGGB, 12-bit in 16) DNG of ``img`` that LibRaw demosaics, with
     DateTimeOriginal, Make/Model and Orientation."""
     from pidng.core import RAW2DNG, DNGTags, Tag
@@ -35,15 +41,27 @@ def write_dng(img: Image.Image, path: Path, taken: str | None = "2023:07:14 10:2
     bayer[1::2, 1::2] = rgb[1::2, 1::2, 2]
     white = 4095
     tags = DNGTags()
-    for tag, value in ((Tag.ImageWidth, w), (Tag.ImageLength, h), (Tag.TileWidth, w), (Tag.TileLength, h),
-                       (Tag.Orientation, orientation),
-                       (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
-                       (Tag.SamplesPerPixel, 1), (Tag.BitsPerSample, 16), (Tag.CFARepeatPatternDim, [2, 2]),
-                       (Tag.CFAPattern, CFAPattern.RGGB), (Tag.BlackLevel, 0), (Tag.WhiteLevel, white),
-                       (Tag.ColorMatrix1, [[round(v * 10000), 10000] for row in _XYZ_TO_SRGB for v in row]),
-                       (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
-                       (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]), (Tag.Make, make), (Tag.Model, model),
-                       (Tag.DNGVersion, DNGVersion.V1_4), (Tag.DNGBackwardVersion, DNGVersion.V1_2)):
+    for tag, value in (
+        (Tag.ImageWidth, w),
+        (Tag.ImageLength, h),
+        (Tag.TileWidth, w),
+        (Tag.TileLength, h),
+        (Tag.Orientation, orientation),
+        (Tag.PhotometricInterpretation, PhotometricInterpretation.Color_Filter_Array),
+        (Tag.SamplesPerPixel, 1),
+        (Tag.BitsPerSample, 16),
+        (Tag.CFARepeatPatternDim, [2, 2]),
+        (Tag.CFAPattern, CFAPattern.RGGB),
+        (Tag.BlackLevel, 0),
+        (Tag.WhiteLevel, white),
+        (Tag.ColorMatrix1, [[round(v * 10000), 10000] for row in _XYZ_TO_SRGB for v in row]),
+        (Tag.CalibrationIlluminant1, CalibrationIlluminant.D65),
+        (Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]]),
+        (Tag.Make, make),
+        (Tag.Model, model),
+        (Tag.DNGVersion, DNGVersion.V1_4),
+        (Tag.DNGBackwardVersion, DNGVersion.V1_2),
+    ):
         tags.set(tag, value)
     if taken:
         tags.set(Tag.DateTimeOriginal, taken)
@@ -54,8 +72,14 @@ def write_dng(img: Image.Image, path: Path, taken: str | None = "2023:07:14 10:2
     return Path(path)
 
 
-def toy_frames(colour: str = "blue", shape: str = "triangle", n: int = 24, size=(192, 144), seed: int = 3,
-               background: str = "white") -> list[Image.Image]:
+def toy_frames(
+    colour: str = "blue",
+    shape: str = "triangle",
+    n: int = 24,
+    size=(192, 144),
+    seed: int = 3,
+    background: str = "white",
+) -> list[Image.Image]:
     """``n`` toy-domain pictures of one class (the shape moves between frames), one size."""
     from photoapp.toy.domain import ToyClass, render
 
@@ -64,8 +88,13 @@ def toy_frames(colour: str = "blue", shape: str = "triangle", n: int = 24, size=
     return [render(cls, rng).resize(size, Image.Resampling.BILINEAR) for _ in range(n)]
 
 
-def write_video(path: Path, frames: list[Image.Image], codec: str = "libx264", rate: int = 8,
-                creation_time: str | None = "2024-05-01T12:34:56.000000Z") -> Path:
+def write_video(
+    path: Path,
+    frames: list[Image.Image],
+    codec: str = "libx264",
+    rate: int = 8,
+    creation_time: str | None = "2024-05-01T12:34:56.000000Z",
+) -> Path:
     """Encode ``frames`` into ``path`` (container from the extension) with PyAV."""
     import av
 
@@ -105,16 +134,43 @@ def write_dng_with_preview(img: Image.Image, path: Path, preview: Image.Image, o
     jpeg = buf.getvalue()
     pw, ph = preview.size
     matrix = [(round(v * 10000), 10000) for row in _XYZ_TO_SRGB for v in row]
-    ifd0 = [(254, _LONG, [1]), (256, _LONG, [pw]), (257, _LONG, [ph]), (258, _SHORT, [8, 8, 8]),
-            (259, _SHORT, [7]), (262, _SHORT, [6]), (271, _ASCII, b"Photoapp\0"), (272, _ASCII, b"Preview DNG\0"),
-            (273, _LONG, ["jpeg"]), (274, _SHORT, [orientation]), (277, _SHORT, [3]), (278, _LONG, [ph]),
-            (279, _LONG, [len(jpeg)]), (330, _LONG, ["subifd"]), (50706, _BYTE, [1, 4, 0, 0]),
-            (50708, _ASCII, b"Photoapp Preview DNG\0"), (50721, _SRATIONAL, matrix),
-            (50728, _RATIONAL, [(1, 1)] * 3), (50778, _SHORT, [21])]
-    sub = [(254, _LONG, [0]), (256, _LONG, [w]), (257, _LONG, [h]), (258, _SHORT, [16]), (259, _SHORT, [1]),
-           (262, _SHORT, [32803]), (273, _LONG, ["raw"]), (277, _SHORT, [1]), (278, _LONG, [h]),
-           (279, _LONG, [len(raw)]), (33421, _SHORT, [2, 2]), (33422, _BYTE, [0, 1, 1, 2]), (50714, _LONG, [0]),
-           (50717, _LONG, [4095])]
+    ifd0 = [
+        (254, _LONG, [1]),
+        (256, _LONG, [pw]),
+        (257, _LONG, [ph]),
+        (258, _SHORT, [8, 8, 8]),
+        (259, _SHORT, [7]),
+        (262, _SHORT, [6]),
+        (271, _ASCII, b"Photoapp\0"),
+        (272, _ASCII, b"Preview DNG\0"),
+        (273, _LONG, ["jpeg"]),
+        (274, _SHORT, [orientation]),
+        (277, _SHORT, [3]),
+        (278, _LONG, [ph]),
+        (279, _LONG, [len(jpeg)]),
+        (330, _LONG, ["subifd"]),
+        (50706, _BYTE, [1, 4, 0, 0]),
+        (50708, _ASCII, b"Photoapp Preview DNG\0"),
+        (50721, _SRATIONAL, matrix),
+        (50728, _RATIONAL, [(1, 1)] * 3),
+        (50778, _SHORT, [21]),
+    ]
+    sub = [
+        (254, _LONG, [0]),
+        (256, _LONG, [w]),
+        (257, _LONG, [h]),
+        (258, _SHORT, [16]),
+        (259, _SHORT, [1]),
+        (262, _SHORT, [32803]),
+        (273, _LONG, ["raw"]),
+        (277, _SHORT, [1]),
+        (278, _LONG, [h]),
+        (279, _LONG, [len(raw)]),
+        (33421, _SHORT, [2, 2]),
+        (33422, _BYTE, [0, 1, 1, 2]),
+        (50714, _LONG, [0]),
+        (50717, _LONG, [4095]),
+    ]
     off_sub = 8 + 2 + 12 * len(ifd0) + 4
     off_extra = off_sub + 2 + 12 * len(sub) + 4
     extra = bytearray()
@@ -129,8 +185,12 @@ def write_dng_with_preview(img: Image.Image, path: Path, preview: Image.Image, o
     def ifd(entries, offsets) -> bytes:
         out = struct.pack("<H", len(entries))
         for tag, typ, values in entries:  # already in tag order
-            data = encode(typ, [offsets.get(v, v) if isinstance(v, str) else v for v in values]
-                          if isinstance(values, list) else values)
+            data = encode(
+                typ,
+                [offsets.get(v, v) if isinstance(v, str) else v for v in values]
+                if isinstance(values, list)
+                else values,
+            )
             count = len(values)
             if len(data) <= 4:
                 out += struct.pack("<HHI", tag, typ, count) + data.ljust(4, b"\0")

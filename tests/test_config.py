@@ -22,11 +22,16 @@ sys.stdin.read()  # stay alive, mid-write, until told
 
 def test_orphan_temp_files_are_removed_and_live_ones_kept(tmp_path):
     target = tmp_path / "settings.json"
-    dead = subprocess.run([sys.executable, "-c", WRITE_AND_DIE, str(target), "die"], capture_output=True,
-                          text=True, check=False)
+    dead = subprocess.run(
+        [sys.executable, "-c", WRITE_AND_DIE, str(target), "die"], capture_output=True, text=True, check=False
+    )
     orphan = dead.stdout.strip()
-    alive = subprocess.Popen([sys.executable, "-c", WRITE_AND_DIE, str(target), "live"], stdout=subprocess.PIPE,
-                             stdin=subprocess.PIPE, text=True)
+    alive = subprocess.Popen(
+        [sys.executable, "-c", WRITE_AND_DIE, str(target), "live"],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
     try:
         in_progress = alive.stdout.readline().strip()
         atomic_write_bytes(target, b"{}")
@@ -107,8 +112,9 @@ def test_a_hand_edited_section_keeps_the_defaults_it_cannot_read(tmp_path):
 
     from photoapp.config import Settings, TagSettings
 
-    (tmp_path / "settings.json").write_text(json.dumps({"tags": {"sensitivity": "high", "max_tags": 3, "nope": 1},
-                                                        "watch": "not a section"}))
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"tags": {"sensitivity": "high", "max_tags": 3, "nope": 1}, "watch": "not a section"})
+    )
     s = Settings.load(tmp_path)
     assert s.tags == TagSettings(max_tags=3)
     assert s.watch == Settings().watch

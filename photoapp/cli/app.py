@@ -17,8 +17,7 @@ import sys
 from photoapp import __version__
 from photoapp.cli import dupes, index, library, search, tags, watch
 from photoapp.cli.common import gui_available
-from photoapp.cli.output import (EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, error, internal_error,
-                                 storage_message)
+from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, error, internal_error, storage_message
 from photoapp.core.errors import PhotoappError
 
 # One module per capability, in the order `photoapp --help` lists their commands.
@@ -29,11 +28,19 @@ COMMANDS = {name: run for module in COMMAND_MODULES for name, run in module.COMM
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="photoapp", description="Organise and search your photos with on-device AI.")
     parser.add_argument("--version", action="version", version=f"photoapp {__version__}")
-    parser.add_argument("--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)")
-    parser.add_argument("--model", metavar="ID|PATH|toy", help="CLIP-family model: Hugging Face id, local folder, or 'toy'")
+    parser.add_argument(
+        "--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)"
+    )
+    parser.add_argument(
+        "--model", metavar="ID|PATH|toy", help="CLIP-family model: Hugging Face id, local folder, or 'toy'"
+    )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where the model runs (default auto)")
-    parser.add_argument("--quit-after", type=float, metavar="S",
-                        help="close the window after S seconds (checks that the GUI starts, e.g. in an installer)")
+    parser.add_argument(
+        "--quit-after",
+        type=float,
+        metavar="S",
+        help="close the window after S seconds (checks that the GUI starts, e.g. in an installer)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.add_parsers(sub)

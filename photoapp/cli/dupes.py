@@ -28,8 +28,12 @@ copy are merged into the keeper (--no-merge-tags to skip); undo takes them back.
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("dupes", help="find duplicate photos, resolve them to the trash, undo",
-                       description=DUPES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "dupes",
+        help="find duplicate photos, resolve them to the trash, undo",
+        description=DUPES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("action", choices=["list", "resolve", "undo", "history", "dismiss"], nargs="?", default="list")
     p.add_argument("photos", nargs="*", metavar="PHOTO", help="for resolve/dismiss: a photo of the group")
     p.add_argument("--tier", choices=["exact", "near", "similar", "all"], help="which tiers (default all)")
@@ -77,8 +81,11 @@ def _resolve(dupes, args):
         raise CliError("--keep applies to one group; name one photo of it")
     plan = [(g["paths"], args.keep or g["keep"]) for g in groups]
     if args.dry_run:
-        data = {"dry_run": True, "kept": [k for _, k in plan],
-                "would_trash": [p for paths, k in plan for p in paths if p != os.path.abspath(k)]}
+        data = {
+            "dry_run": True,
+            "kept": [k for _, k in plan],
+            "would_trash": [p for paths, k in plan for p in paths if p != os.path.abspath(k)],
+        }
         return data, lambda d: [print(f"would trash {p}") for p in d["would_trash"]]
     report = dupes.resolve(plan, merge_tags=not args.no_merge_tags)
     return report, _print_resolve
@@ -97,8 +104,13 @@ def _undo(dupes, args):
 
 
 def _history(dupes, args):
-    return dupes.history(), lambda d: [print(
-        f"batch {b['batch']}: {b['photos']} photo(s), {b['in_trash']} still in the trash") for b in d] or None
+    return (
+        dupes.history(),
+        lambda d: (
+            [print(f"batch {b['batch']}: {b['photos']} photo(s), {b['in_trash']} still in the trash") for b in d]
+            or None
+        ),
+    )
 
 
 def _dismiss(dupes, args):

@@ -37,10 +37,15 @@ def cmd_index(args) -> int:
         for warning in lib.warnings:
             warn(warning)
         data = report.as_dict()
-        emit(args, data, lambda d: print(
-            f"{d['scanned']} photos found: {d['embedded']} embedded, {d['skipped']} unchanged, "
-            f"{d['failed']} failed, {d['moved']} moved, {d['removed']} removed in {d['seconds']:.1f}s"
-            + (f"; offline folders: {', '.join(d['offline_folders'])}" if d["offline_folders"] else "")))
+        emit(
+            args,
+            data,
+            lambda d: print(
+                f"{d['scanned']} photos found: {d['embedded']} embedded, {d['skipped']} unchanged, "
+                f"{d['failed']} failed, {d['moved']} moved, {d['removed']} removed in {d['seconds']:.1f}s"
+                + (f"; offline folders: {', '.join(d['offline_folders'])}" if d["offline_folders"] else "")
+            ),
+        )
     return 0
 
 

@@ -103,7 +103,7 @@ def cmd_demo(args) -> int:
         for q, hits in d["searches"].items():
             print(f"\nsearch {q!r}:")
             print_hits(hits)
-        print(f"\nTry: photoapp --library {d['library']} search \"purple square\"")
+        print(f'\nTry: photoapp --library {d["library"]} search "purple square"')
 
     emit(args, data, human)
     return 0

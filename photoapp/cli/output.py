@@ -66,8 +66,9 @@ def progress_bar(args):
     bar = tqdm(total=0, unit="photo", file=sys.stderr, dynamic_ncols=True)
 
     def progress(phase: str, done: int, total: int) -> None:
-        bar.set_description({"scan": "scanning", "prepare": "preparing the model for this CPU (once)"}.get(
-            phase, "embedding"))
+        bar.set_description(
+            {"scan": "scanning", "prepare": "preparing the model for this CPU (once)"}.get(phase, "embedding")
+        )
         bar.total = total or None
         bar.n = done
         bar.refresh()
@@ -93,13 +94,17 @@ def internal_error(exc: BaseException) -> None:
     import traceback
 
     traceback.print_exception(exc, file=sys.stderr)
-    print(f"photoapp: internal error (a bug in Photoapp, please report it with the traceback above): "
-          f"{type(exc).__name__}: {exc}", file=sys.stderr)
+    print(
+        f"photoapp: internal error (a bug in Photoapp, please report it with the traceback above): "
+        f"{type(exc).__name__}: {exc}",
+        file=sys.stderr,
+    )
 
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT}
-_STORAGE_HINT = ("free some disk space or check the library folder's permissions, then run again; "
-                 "what was saved before is intact")
+_STORAGE_HINT = (
+    "free some disk space or check the library folder's permissions, then run again; what was saved before is intact"
+)
 
 
 def storage_message(exc: OSError | sqlite3.Error) -> str:

@@ -32,15 +32,22 @@ examples:
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("search", help="search photos by text, image, or both", description=SEARCH_HELP,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", help="what to look for: words, an image path, or \"words +more -less\"")
+    p = sub.add_parser(
+        "search",
+        help="search photos by text, image, or both",
+        description=SEARCH_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("query", help='what to look for: words, an image path, or "words +more -less"')
     _add_filters(p)
     add_json_flag(p)
 
-    p = sub.add_parser("similar", help="photos that look like a given photo",
-                       description="Photos that look like PATH: without -k, the ones that stand out as "
-                                   "look-alikes (the search's relevance cut-off); with -k N, the N most similar.")
+    p = sub.add_parser(
+        "similar",
+        help="photos that look like a given photo",
+        description="Photos that look like PATH: without -k, the ones that stand out as "
+        "look-alikes (the search's relevance cut-off); with -k N, the N most similar.",
+    )
     p.add_argument("photo", metavar="PATH", help="a photo in the library, or any image file")
     _add_filters(p)
     add_json_flag(p)
@@ -48,15 +55,24 @@ def add_parsers(sub) -> None:
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=int, metavar="N", help="at most N results (default: every relevant photo)")
-    p.add_argument("--all", action="store_true",
-                   help="no relevance cut-off: rank the whole library (the top 20, or -k N)")
-    p.add_argument("--sort", choices=["relevance", "date", "name"], default="relevance",
-                   help="order of the results: best first (default), newest first, or file name")
+    p.add_argument(
+        "--all", action="store_true", help="no relevance cut-off: rank the whole library (the top 20, or -k N)"
+    )
+    p.add_argument(
+        "--sort",
+        choices=["relevance", "date", "name"],
+        default="relevance",
+        help="order of the results: best first (default), newest first, or file name",
+    )
     p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
     p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
     p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
-    p.add_argument("--type", choices=["photo", "video", "raw"], dest="kind",
-                   help="only photos (JPEG, PNG, HEIC...), videos, or camera RAW files (alone or with their JPEG)")
+    p.add_argument(
+        "--type",
+        choices=["photo", "video", "raw"],
+        dest="kind",
+        help="only photos (JPEG, PNG, HEIC...), videos, or camera RAW files (alone or with their JPEG)",
+    )
 
 
 def _filters(args):

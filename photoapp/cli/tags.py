@@ -31,14 +31,19 @@ Tags and how they are assigned.
 
 def add_parsers(sub) -> None:
     raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser("labels", help="list or replace the auto-tagging vocabulary", description=LABELS_HELP,
-                       formatter_class=raw)
+    p = sub.add_parser(
+        "labels", help="list or replace the auto-tagging vocabulary", description=LABELS_HELP, formatter_class=raw
+    )
     p.add_argument("action", choices=["list", "set", "reset"], nargs="?", default="list")
     p.add_argument("file", nargs="?", metavar="FILE", help="for set: a text file, one label per line")
     add_json_flag(p)
 
-    p = sub.add_parser("tags", help="tag counts, teach a tag from examples, tagging settings",
-                       description=TAGS_HELP, formatter_class=raw)
+    p = sub.add_parser(
+        "tags",
+        help="tag counts, teach a tag from examples, tagging settings",
+        description=TAGS_HELP,
+        formatter_class=raw,
+    )
     p.add_argument("action", choices=["list", "train", "settings"], nargs="?", default="list")
     p.add_argument("name", nargs="?", metavar="NAME", help="for train: the tag to teach")
     p.add_argument("--positive", nargs="+", default=[], metavar="PATH", help="example photos (at least 3)")
@@ -105,7 +110,11 @@ def cmd_labels(args) -> int:
 
     with open_library(args) as lib:
         if args.action in ("set", "reset"):
-            labels = read_vocabulary_file(need(args.file, "FILE")) if args.action == "set" else default_vocabulary(lib.model_name)
+            labels = (
+                read_vocabulary_file(need(args.file, "FILE"))
+                if args.action == "set"
+                else default_vocabulary(lib.model_name)
+            )
             if not labels:
                 raise CliError(f"no labels in {args.file}")
             lib.tags.set_labels(labels)
@@ -120,18 +129,26 @@ def cmd_tags(args) -> int:
 
     with open_library(args) as lib:
         if args.action == "train":
-            data = lib.tags.train(need(args.name, "NAME"), need(args.positive, "--positive PATH..."),
-                                  args.negative)
-            emit(args, data, lambda d: print(f"taught {d['tag']!r} from {d['examples']} examples: "
-                                             f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"))
+            data = lib.tags.train(need(args.name, "NAME"), need(args.positive, "--positive PATH..."), args.negative)
+            emit(
+                args,
+                data,
+                lambda d: print(
+                    f"taught {d['tag']!r} from {d['examples']} examples: "
+                    f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"
+                ),
+            )
         elif args.action == "settings":
             s = lib.tags.configure(args.sensitivity, args.max_tags, _onoff(args.xmp), _onoff(args.auto))
             data = asdict(s) | {"threshold": round(s.threshold, 4)}
             emit(args, data, lambda d: [print(f"{k}: {v}") for k, v in d.items()])
         else:
             data = lib.tags.counts()
-            emit(args, data, lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or
-                 (None if d else print("no tags yet")))
+            emit(
+                args,
+                data,
+                lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or (None if d else print("no tags yet")),
+            )
         for warning in lib.warnings:
             warn(warning)
     return 0
@@ -160,18 +177,19 @@ def cmd_smart_album(args) -> int:
     with open_library(args) as lib:
         if args.action == "add":
             lib.tags.add_smart_album(need(args.name, "NAME"), need(args.query, "QUERY"))
-        elif args.action == "remove":
-            if not lib.tags.remove_smart_album(need(args.name, "NAME")):
-                raise CliError(f"no smart album named {args.name!r}")
+        elif args.action == "remove" and not lib.tags.remove_smart_album(need(args.name, "NAME")):
+            raise CliError(f"no smart album named {args.name!r}")
         if args.action == "show":
             data = [h.as_dict() for h in lib.tags.smart_album(need(args.name, "NAME"))]
             emit(args, data, print_hits)
             return 0
         data = lib.tags.smart_albums()
-    emit(args, data, lambda d: [print(f"{a['name']}: {a['query']}") for a in d] or
-         (None if d else print("no smart albums")))
+    emit(
+        args,
+        data,
+        lambda d: [print(f"{a['name']}: {a['query']}") for a in d] or (None if d else print("no smart albums")),
+    )
     return 0
 
 
-COMMANDS = {"labels": cmd_labels, "tags": cmd_tags, "tag": cmd_tag, "album": cmd_album,
-            "smart-album": cmd_smart_album}
+COMMANDS = {"labels": cmd_labels, "tags": cmd_tags, "tag": cmd_tag, "album": cmd_album, "smart-album": cmd_smart_album}

@@ -62,8 +62,10 @@ def _raise_stop_reason(error: BaseException | None) -> None:
 
 def _print_batch(report, paths) -> None:
     d = report.as_dict()
-    note(f"{len(paths)} changed paths: {d['embedded']} embedded, {d['moved']} moved, "
-         f"{d['removed']} removed, {d['failed']} failed")
+    note(
+        f"{len(paths)} changed paths: {d['embedded']} embedded, {d['moved']} moved, "
+        f"{d['removed']} removed, {d['failed']} failed"
+    )
 
 
 def _status_printer():
@@ -75,8 +77,10 @@ def _status_printer():
         if key == last.get("key"):
             return
         last["key"] = key
-        line = status.message or (f"{status.state} {len(status.folders)} folder(s) ({status.mode}): "
-                                  f"{status.photos} photos, {status.indexed} indexed")
+        line = status.message or (
+            f"{status.state} {len(status.folders)} folder(s) ({status.mode}): "
+            f"{status.photos} photos, {status.indexed} indexed"
+        )
         note(line)
 
     return show

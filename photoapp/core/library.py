@@ -19,10 +19,10 @@ from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
+from photoapp.core.indexing.service import Indexing
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
-from photoapp.core.indexing.service import Indexing
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.vector_index import VectorIndex
@@ -47,13 +47,29 @@ class Library:
         self.warnings: list[str] = []
         self.models = ModelChoice(self.settings, model)
         self.embedders = Embedders(self.settings)
-        self.indexes = IndexRegistry(self.catalog, self.path / "index", self.settings,
-                                     dim_of=lambda m: self.embedders.get(m).dim)
-        self.searching = Search(self.catalog, self.indexes, lambda: self.model_name, lambda: self.embedder,
-                                self.settings, bank=lambda: self.tags.tagger.bank())
-        self.indexing = Indexing(self.catalog, self.indexes, self.settings, self.path, self.models, self.embedders,
-                                 add_folders=self.add_folders, on_embedded=lambda i, v: self.tags.on_embedded(i, v),
-                                 after_run=lambda: self.tags.refresh(), warnings=self.warnings)
+        self.indexes = IndexRegistry(
+            self.catalog, self.path / "index", self.settings, dim_of=lambda m: self.embedders.get(m).dim
+        )
+        self.searching = Search(
+            self.catalog,
+            self.indexes,
+            lambda: self.model_name,
+            lambda: self.embedder,
+            self.settings,
+            bank=lambda: self.tags.tagger.bank(),
+        )
+        self.indexing = Indexing(
+            self.catalog,
+            self.indexes,
+            self.settings,
+            self.path,
+            self.models,
+            self.embedders,
+            add_folders=self.add_folders,
+            on_embedded=lambda i, v: self.tags.on_embedded(i, v),
+            after_run=lambda: self.tags.refresh(),
+            warnings=self.warnings,
+        )
         self._tags = None
         self._duplicates = None
 
@@ -122,13 +138,15 @@ class Library:
         return removed
 
     # -- indexing -----------------------------------------------------------------------
-    def index_folders(self, paths: list[str] | None = None, progress: ProgressFn | None = None,
-                      cancel: threading.Event | None = None) -> IndexReport:
+    def index_folders(
+        self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
+    ) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
         return self.indexing.index_folders(paths, progress, cancel)
 
-    def index_paths(self, paths: list[str], progress: ProgressFn | None = None,
-                    cancel: threading.Event | None = None) -> IndexReport:
+    def index_paths(
+        self, paths: list[str], progress: ProgressFn | None = None, cancel: threading.Event | None = None
+    ) -> IndexReport:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
         return self.indexing.index_paths(paths, progress, cancel)
@@ -141,8 +159,16 @@ class Library:
             from photoapp.core.embedding.bank import library_cache_dir
             from photoapp.core.tagging.service import Tags
 
-            self._tags = Tags(self.catalog, lambda: self.model_name, lambda: self.embedder, self.settings.tags,
-                              self._save_settings, self.searching.search, self.warnings, library_cache_dir(self))
+            self._tags = Tags(
+                self.catalog,
+                lambda: self.model_name,
+                lambda: self.embedder,
+                self.settings.tags,
+                self._save_settings,
+                self.searching.search,
+                self.warnings,
+                library_cache_dir(self),
+            )
         return self._tags
 
     # -- duplicates -----------------------------------------------------------------------
@@ -152,8 +178,9 @@ class Library:
         if self._duplicates is None:
             from photoapp.core.duplicates.service import Duplicates
 
-            self._duplicates = Duplicates(self.catalog, self.indexes, lambda: self.model_name,
-                                          self.settings.duplicates, self._save_settings)
+            self._duplicates = Duplicates(
+                self.catalog, self.indexes, lambda: self.model_name, self.settings.duplicates, self._save_settings
+            )
         return self._duplicates
 
     # -- vector index -------------------------------------------------------------------
@@ -175,16 +202,28 @@ class Library:
         self.indexes.refresh(paths)
 
     # -- search -------------------------------------------------------------------------
-    def search(self, text: str, k: int | None = None, filters: Filters | None = None, sort: str = "relevance",
-               cutoff: bool = True) -> Results:
+    def search(
+        self,
+        text: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        cutoff: bool = True,
+    ) -> Results:
         """Photos matching a query: text, an image path, or rclip-style combinations
         ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.search.query. With ``cutoff``
         only the relevant photos (adaptive cut-off, capped at ``k`` if given), else the
         top ``k`` (default 20)."""
         return self.searching.search(text, k, filters, sort, cutoff)
 
-    def similar(self, path: str | os.PathLike, k: int | None = None, filters: Filters | None = None,
-                sort: str = "relevance", cutoff: bool = True) -> Results:
+    def similar(
+        self,
+        path: str | os.PathLike,
+        k: int | None = None,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        cutoff: bool = True,
+    ) -> Results:
         """Photos most like ``path`` (a catalogued photo or any image file), itself excluded."""
         return self.searching.similar(path, k, filters, sort, cutoff)
 
@@ -224,8 +263,7 @@ class Library:
             "switch_progress": self.catalog.count_embedded(self.pending_model) if self.pending_model else None,
             "folders": self.folders(),
             "problems": self.catalog.problems(),
-            "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m)
-                      if note],
+            "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m) if note],
         }
 
     def check(self, repair: bool = True) -> dict:
@@ -233,7 +271,9 @@ class Library:
         errors = self.catalog.integrity_check()
         ids, _ = self.catalog.embeddings(self.model_name)
         expected = set(ids.tolist())
-        loaded = self.indexes.stored(self.model_name, self.catalog.embedding_dim(self.model_name) or 0) if expected else None
+        loaded = (
+            self.indexes.stored(self.model_name, self.catalog.embedding_dim(self.model_name) or 0) if expected else None
+        )
         in_index = loaded.ids() if loaded is not None else set()
         missing, extra = expected - in_index, in_index - expected
         agreed = not missing and not extra
@@ -245,11 +285,18 @@ class Library:
         vanished = self._vanished_photos()
         if vanished and repair and not errors:
             self._forget(list(vanished))
-        return {"ok": not errors and (agreed or repaired), "integrity": errors or "ok",
-                "index_agrees": agreed, "index_missing": len(missing), "index_extra": len(extra),
-                "index_rebuilt": repaired, "photos": len(expected),
-                "vanished_files": sorted(vanished.values())[:100], "vanished_count": len(vanished),
-                "vanished_removed": bool(vanished and repair and not errors)}
+        return {
+            "ok": not errors and (agreed or repaired),
+            "integrity": errors or "ok",
+            "index_agrees": agreed,
+            "index_missing": len(missing),
+            "index_extra": len(extra),
+            "index_rebuilt": repaired,
+            "photos": len(expected),
+            "vanished_files": sorted(vanished.values())[:100],
+            "vanished_count": len(vanished),
+            "vanished_removed": bool(vanished and repair and not errors),
+        }
 
     def _vanished_photos(self) -> dict[int, str]:
         """Catalogued photos whose file is gone, in folders that are online (not unplugged)."""
@@ -274,8 +321,11 @@ class Library:
         rows = self.catalog.browse_rows(order=PhotoOrder.NEWEST)
         media = self.catalog.media_of()  # videos and RAW files only: small
         plain = ("photo", None, None)
-        return [(i, path, mtime, taken, *media.get(i, plain)) for i, path, mtime, taken in rows
-                if allowed is None or i in allowed]
+        return [
+            (i, path, mtime, taken, *media.get(i, plain))
+            for i, path, mtime, taken in rows
+            if allowed is None or i in allowed
+        ]
 
     def album_photos(self, name: str, filters: Filters | None = None, smart: bool = False) -> list[tuple]:
         """``(Photo, score or None)`` of a tag's album (most confident first) or, with

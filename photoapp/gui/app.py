@@ -36,8 +36,8 @@ def run(library=None, model: str | None = None, device: str | None = None, quit_
     the bundled GUI must start, show its window and shut down cleanly).
     """
     app = make_application()
-    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
+    from photoapp.gui.services.library import LibraryService
 
     engine = LibraryService(library, model=model, device=device)
     window = MainWindow(engine)
@@ -61,6 +61,9 @@ def _run_briefly(app, window, seconds: float) -> int:
     QTimer.singleShot(max(0, int(seconds * 1000)), close)
     status = app.exec()
     shown = seen.get("visible", False)
-    print(f"photoapp: the window {'opened' if shown else 'did not open'} "
-          f"({app.platformName()} platform), closed after {seconds:g} s", file=sys.stderr)
+    print(
+        f"photoapp: the window {'opened' if shown else 'did not open'} "
+        f"({app.platformName()} platform), closed after {seconds:g} s",
+        file=sys.stderr,
+    )
     return status if shown else 1

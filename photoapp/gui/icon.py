@@ -33,7 +33,16 @@ def draw_icon(size: int) -> QPixmap:
     p.setBrush(QColor("#ffd166"))
     p.drawEllipse(QPointF(44 * s, 20 * s), 7 * s, 7 * s)  # sun
     p.setBrush(QColor(255, 255, 255, 230))
-    p.drawPolygon(QPolygonF([QPointF(8 * s, 52 * s), QPointF(26 * s, 26 * s), QPointF(38 * s, 42 * s),
-                             QPointF(44 * s, 35 * s), QPointF(56 * s, 52 * s)]))  # mountains
+    p.drawPolygon(
+        QPolygonF(
+            [
+                QPointF(8 * s, 52 * s),
+                QPointF(26 * s, 26 * s),
+                QPointF(38 * s, 42 * s),
+                QPointF(44 * s, 35 * s),
+                QPointF(56 * s, 52 * s),
+            ]
+        )
+    )  # mountains
     p.end()
     return pm

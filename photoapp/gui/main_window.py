@@ -12,8 +12,21 @@ import os
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox,
-                               QSlider, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSlider,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
@@ -180,8 +193,12 @@ class MainWindow(QMainWindow):
     # -- gallery contents -----------------------------------------------------------------------
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
-        return Filters(folder if folder != ALL_PHOTOS else None, self._date(self.after_edit, False),
-                       self._date(self.before_edit, True), self.type_choice.currentData())
+        return Filters(
+            folder if folder != ALL_PHOTOS else None,
+            self._date(self.after_edit, False),
+            self._date(self.before_edit, True),
+            self.type_choice.currentData(),
+        )
 
     @staticmethod
     def _date(edit: QLineEdit, end: bool) -> float | None:
@@ -240,8 +257,15 @@ class MainWindow(QMainWindow):
 
     def _describe(self, n: int, rows=None) -> str:
         if self.similar_to or self.query:
-            return count_text(n, getattr(rows, "total", n), getattr(rows, "truncated", False), self.query,
-                              self.similar_to or "", self.sort_choice.value(), self._closest)
+            return count_text(
+                n,
+                getattr(rows, "total", n),
+                getattr(rows, "truncated", False),
+                self.query,
+                self.similar_to or "",
+                self.sort_choice.value(),
+                self._closest,
+            )
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
         if n == 0 and self.filters().active:
@@ -257,8 +281,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, NotIndexed) and self.engine.indexing.active:
             self.banner.show_message("Search works once the first photos are indexed — indexing is under way.")
         elif isinstance(error, (ModelUnavailable, NotIndexed)):  # no usable embeddings: another model?
-            self.banner.show_message(f"The search model is not available: {error_text(error)}", "settings",
-                                     "Settings…")
+            self.banner.show_message(f"The search model is not available: {error_text(error)}", "settings", "Settings…")
         else:
             self.banner.show_message(error_text(error))
         self.header.setText("")
@@ -304,7 +327,7 @@ class MainWindow(QMainWindow):
         if first < 0:
             self.thumbnails.set_visible([], self.gallery.thumb_size)
             return
-        rows = self.model.rows()[first:last + 1]
+        rows = self.model.rows()[first : last + 1]
         self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumb_size)
 
     # -- viewer and context menu ------------------------------------------------------------------
@@ -315,8 +338,9 @@ class MainWindow(QMainWindow):
         if self.model.row_at(row).kind == "video":
             self.play(self.model.row_at(row).path)
             return None
-        self.viewer = ViewerDialog(list(self.model.rows()), row, self.engine, self.thumbnails, self,
-                                   tags=self.tags_ui.service)
+        self.viewer = ViewerDialog(
+            list(self.model.rows()), row, self.engine, self.thumbnails, self, tags=self.tags_ui.service
+        )
         self.viewer.current_changed.connect(self._viewer_moved)
         self.viewer.finished.connect(self._viewer_closed)
         self.viewer.open()
@@ -351,8 +375,9 @@ class MainWindow(QMainWindow):
         path = self.model.row_at(index.row()).path
         menu = QMenu(self)
         menu.addAction("Open", lambda: self.open_viewer(index.row()))
-        menu.addAction("Open containing folder",
-                       lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path))))
+        menu.addAction(
+            "Open containing folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))
+        )
         menu.addAction("Copy path", self.copy_paths)
         menu.addSeparator()
         menu.addAction("Find similar", lambda: self.find_similar(path))
@@ -376,8 +401,9 @@ class MainWindow(QMainWindow):
         self.engine.add_folders(folders, lambda _added: self._folders_changed(), self._mutation_failed)
 
     def remove_folder(self, folder: str) -> None:
-        answer = QMessageBox.question(self, "Remove folder",
-                                      f"Remove {folder} from the library?\nThe photos on disk are not touched.")
+        answer = QMessageBox.question(
+            self, "Remove folder", f"Remove {folder} from the library?\nThe photos on disk are not touched."
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.remove_folder_now(folder)
 
@@ -480,8 +506,12 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
-        settings.gui = GuiState(bytes(self.saveGeometry().toBase64()).decode(), self.gallery.thumb_size,
-                                self.sidebar.current_folder(), self.sort_choice.value())
+        settings.gui = GuiState(
+            bytes(self.saveGeometry().toBase64()).decode(),
+            self.gallery.thumb_size,
+            self.sidebar.current_folder(),
+            self.sort_choice.value(),
+        )
         settings.save(self.engine.path)
 
     def closeEvent(self, event) -> None:

@@ -46,7 +46,8 @@ def make_copies(source: Path, folder: Path) -> Path:
         shutil.copy2(path, folder / f"{path.stem} copy{path.suffix}")
         with Image.open(path) as img:
             img.convert("RGB").resize((max(1, img.width // 2), max(1, img.height // 2))).save(
-                folder / f"{path.stem} small.jpg", quality=80)
+                folder / f"{path.stem} small.jpg", quality=80
+            )
     return folder
 
 
@@ -80,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     from photoapp.gui.app import make_application
-    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
+    from photoapp.gui.services.library import LibraryService
     from photoapp.toy.domain import generate_library
 
     app = make_application()

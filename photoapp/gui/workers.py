@@ -17,8 +17,7 @@ from PySide6.QtGui import QImage
 
 def error_text(error: BaseException) -> str:
     """One line for the user; core errors already say what to do."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 class TaskSignals(QObject):

@@ -37,8 +37,9 @@ def evaluate_library(lib, truth: dict[Path, ToyClass], k: int = 10) -> dict:
     similar_p = []
     for path, cls in list(by_path.items())[:: max(1, per_class // 2)]:
         hits = lib.similar(path, k=k, cutoff=False)
-        similar_p.append(np.mean([by_path[h.path].colour == cls.colour and by_path[h.path].shape == cls.shape
-                                  for h in hits]))
+        similar_p.append(
+            np.mean([by_path[h.path].colour == cls.colour and by_path[h.path].shape == cls.shape for h in hits])
+        )
     return {
         "text_p_at_10": float(np.mean(pair_p)),
         "text_p_at_10_min": float(np.min(pair_p)),
@@ -68,19 +69,29 @@ def cutoff_quality(lib, truth: dict[Path, ToyClass]) -> dict:
     find-similar's on one photo per colour+shape, and the longest answer to NOTHING."""
     by_path = {str(p): c for p, c in truth.items()}
     kinds = {
-        "colour_shape": [(f"{c} {s}", lambda t, c=c, s=s: t.colour == c and t.shape == s) for c in COLOURS for s in SHAPES],
+        "colour_shape": [
+            (f"{c} {s}", lambda t, c=c, s=s: t.colour == c and t.shape == s) for c in COLOURS for s in SHAPES
+        ],
         "colour": [(c, lambda t, c=c: t.colour == c) for c in COLOURS],
         "shape": [(s, lambda t, s=s: t.shape == s) for s in SHAPES],
     }
-    rows = {kind: [_prf({h.path for h in lib.search(query)}, {p for p, t in by_path.items() if match(t)})
-                   for query, match in queries] for kind, queries in kinds.items()}
+    rows = {
+        kind: [
+            _prf({h.path for h in lib.search(query)}, {p for p, t in by_path.items() if match(t)})
+            for query, match in queries
+        ]
+        for kind, queries in kinds.items()
+    }
     rows["similar"] = []
     for cls in sorted({(t.colour, t.shape) for t in by_path.values()}):
         example = next(p for p, t in sorted(by_path.items()) if (t.colour, t.shape) == cls)
         true = {p for p, t in by_path.items() if (t.colour, t.shape) == cls and p != example}
         rows["similar"].append(_prf({h.path for h in lib.similar(example)}, true))
-    figures = {f"cutoff_{kind}_{name}": round(float(value), 4)
-               for kind, values in rows.items() for name, value in zip(("precision", "recall", "f1"), np.mean(values, axis=0))}
+    figures = {
+        f"cutoff_{kind}_{name}": round(float(value), 4)
+        for kind, values in rows.items()
+        for name, value in zip(("precision", "recall", "f1"), np.mean(values, axis=0))
+    }
     figures["cutoff_nothing_max"] = max(len(lib.search(query)) for query in NOTHING)
     return figures
 
@@ -91,12 +102,17 @@ def zero_shot_accuracy(lib, by_path: dict[str, ToyClass]) -> dict:
     ids, vectors = lib.catalog.embeddings(lib.model_name)
     paths = lib.catalog.photos_by_ids(ids.tolist())
     result = {}
-    for name, words, attr in (("colour", list(COLOURS), "colour"), ("shape", list(SHAPES), "shape"),
-                              ("background", [f"{b} background" for b in BACKGROUNDS], "background")):
+    for name, words, attr in (
+        ("colour", list(COLOURS), "colour"),
+        ("shape", list(SHAPES), "shape"),
+        ("background", [f"{b} background" for b in BACKGROUNDS], "background"),
+    ):
         labels = embedder.embed_texts(words)
         predicted = np.argmax(vectors @ labels.T, axis=1)
-        truth = [words.index(getattr(by_path[paths[int(i)].path], attr) + (" background" if attr == "background" else ""))
-                 for i in ids]
+        truth = [
+            words.index(getattr(by_path[paths[int(i)].path], attr) + (" background" if attr == "background" else ""))
+            for i in ids
+        ]
         result[f"zero_shot_{name}_accuracy"] = float(np.mean(predicted == np.array(truth)))
     return result
 

@@ -34,7 +34,7 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], list[tuple[str, str]]
     merges: list[tuple[str, str]] = []
     seen = set(tokens)
     to_unicode = bytes_to_unicode()
-    for word in sorted(set(w.lower() for w in words)):
+    for word in sorted({w.lower() for w in words}):
         pieces = [to_unicode[b] for b in word.encode("utf-8")]
         pieces[-1] += "</w>"
         current = pieces[0]

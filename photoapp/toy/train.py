@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from photoapp.core.media.decoding import decode_for_model
 from photoapp.core.embedding.preprocess import PreprocessSpec
+from photoapp.core.media.decoding import decode_for_model
 from photoapp.toy.domain import ALL_CLASSES, BACKGROUNDS, COLOURS, SHAPES, encode, render
 from photoapp.toy.tokenizer import save_tokenizer
 
@@ -45,14 +45,31 @@ SPEC = PreprocessSpec.from_config(PROCESSOR_CONFIG)
 
 # Prompt templates (CLIP-paper style) so zero-shot label prompts and free text both work.
 TEMPLATES = (
-    "{}", "{}", "{}", "a photo of a {}.", "a photo of the {}.", "a close-up photo of the {}.",
-    "a bright photo of a {}.", "a cropped photo of the {}.", "a good photo of the {}.",
-    "a photo of the large {}.", "a photo of the small {}.", "a picture of a {}.",
-    "an image of a {}.", "a photo of {}.", "a dark photo of the {}.", "a photo of my {}.",
+    "{}",
+    "{}",
+    "{}",
+    "a photo of a {}.",
+    "a photo of the {}.",
+    "a close-up photo of the {}.",
+    "a bright photo of a {}.",
+    "a cropped photo of the {}.",
+    "a good photo of the {}.",
+    "a photo of the large {}.",
+    "a photo of the small {}.",
+    "a picture of a {}.",
+    "an image of a {}.",
+    "a photo of {}.",
+    "a dark photo of the {}.",
+    "a photo of my {}.",
 )
 # Phrasings per attribute subset: c=colour, s=shape, b=background.
 PHRASES = {
-    "csb": ("{c} {s} on a {b} background", "{c} {s} on {b}", "a {c} {s} on a {b} background", "{c} {s} with a {b} background"),
+    "csb": (
+        "{c} {s} on a {b} background",
+        "{c} {s} on {b}",
+        "a {c} {s} on a {b} background",
+        "{c} {s} with a {b} background",
+    ),
     "cs": ("{c} {s}", "a {c} {s}", "the {c} {s}", "{c} {s} shape"),
     "c": ("{c}", "something {c}", "a {c} shape", "{c} colour", "{c} color", "a {c} thing"),
     "s": ("{s}", "a {s}", "the {s}", "a {s} shape", "{s} shape"),
@@ -103,12 +120,30 @@ def build_pool(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def build_model(vocab_size: int, bos: int, eos: int):
     from transformers import CLIPConfig, CLIPModel
 
-    text = dict(vocab_size=vocab_size, hidden_size=128, intermediate_size=512, num_hidden_layers=2,
-                num_attention_heads=4, max_position_embeddings=77, bos_token_id=bos, eos_token_id=eos,
-                pad_token_id=eos, projection_dim=64)
-    vision = dict(image_size=IMAGE_SIZE, patch_size=8, hidden_size=128, intermediate_size=512,
-                  num_hidden_layers=4, num_attention_heads=4, projection_dim=64)
-    config = CLIPConfig(text_config=text, vision_config=vision, projection_dim=64, logit_scale_init_value=math.log(1 / 0.07))
+    text = {
+        "vocab_size": vocab_size,
+        "hidden_size": 128,
+        "intermediate_size": 512,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "max_position_embeddings": 77,
+        "bos_token_id": bos,
+        "eos_token_id": eos,
+        "pad_token_id": eos,
+        "projection_dim": 64,
+    }
+    vision = {
+        "image_size": IMAGE_SIZE,
+        "patch_size": 8,
+        "hidden_size": 128,
+        "intermediate_size": 512,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 4,
+        "projection_dim": 64,
+    }
+    config = CLIPConfig(
+        text_config=text, vision_config=vision, projection_dim=64, logit_scale_init_value=math.log(1 / 0.07)
+    )
     return CLIPModel(config)
 
 
@@ -143,13 +178,19 @@ def train(out: Path, steps: int, batch: int, per_class: int, seed: int) -> dict:
     tokenizer = save_tokenizer(vocabulary_words(), out)
     pool, labels = build_pool(per_class, seed)
     print(f"pool {pool.shape} built in {time.time() - t0:.0f}s, vocab {len(tokenizer)}", flush=True)
-    attrs = np.array([[list(COLOURS).index(c.colour), SHAPES.index(c.shape), list(BACKGROUNDS).index(c.background)]
-                      for c in ALL_CLASSES])
+    attrs = np.array(
+        [
+            [list(COLOURS).index(c.colour), SHAPES.index(c.shape), list(BACKGROUNDS).index(c.background)]
+            for c in ALL_CLASSES
+        ]
+    )
     model = build_model(len(tokenizer), tokenizer.bos_token_id, tokenizer.eos_token_id)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
     warmup = max(1, steps // 15)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / (steps - warmup))))
+        opt,
+        lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / (steps - warmup))),
+    )
     model.train()
     for step in range(steps):
         idx = rng.integers(0, len(pool), batch)
@@ -157,12 +198,19 @@ def train(out: Path, steps: int, batch: int, per_class: int, seed: int) -> dict:
         caps = [make_caption((list(COLOURS)[a[0]], SHAPES[a[1]], list(BACKGROUNDS)[a[2]]), rng) for a in img_attrs]
         mask = torch.from_numpy(_positives(img_attrs, [s for _, s in caps], img_attrs)).float()
         tok = tokenizer([t for t, _ in caps], padding=True, return_tensors="pt")
-        img = torch.nn.functional.normalize(_features(model.get_image_features(pixel_values=torch.from_numpy(pool[idx]).float())), dim=-1)
+        img = torch.nn.functional.normalize(
+            _features(model.get_image_features(pixel_values=torch.from_numpy(pool[idx]).float())), dim=-1
+        )
         txt = torch.nn.functional.normalize(_features(model.get_text_features(**tok)), dim=-1)
         scale = model.logit_scale.exp().clamp(max=100)
         logits = scale * img @ txt.T
-        loss = 0.5 * (_soft_ce(logits, mask / mask.sum(1, keepdim=True)) + _soft_ce(logits.T, (mask / mask.sum(0, keepdim=True)).T))
-        same = torch.from_numpy((img_attrs[:, None, 0] == img_attrs[None, :, 0]) & (img_attrs[:, None, 1] == img_attrs[None, :, 1]))
+        loss = 0.5 * (
+            _soft_ce(logits, mask / mask.sum(1, keepdim=True))
+            + _soft_ce(logits.T, (mask / mask.sum(0, keepdim=True)).T)
+        )
+        same = torch.from_numpy(
+            (img_attrs[:, None, 0] == img_attrs[None, :, 0]) & (img_attrs[:, None, 1] == img_attrs[None, :, 1])
+        )
         same.fill_diagonal_(False)
         has = same.any(1)
         ii = (scale * img @ img.T).masked_fill(torch.eye(batch, dtype=torch.bool), -1e4)

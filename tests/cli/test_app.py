@@ -22,18 +22,21 @@ def run_main(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["search", "x", "-k", "0"], "-k must be at least 1"),  # the CLI's own check
-    (["search", "x", "--before", "soon"], "not a date: 'soon'"),  # parse_date's ValueError, at the CLI
-    (["index"], "no folders to index"),
-    (["show", "/nope.jpg"], "not in the library"),  # LibraryError from the engine
-    (["tag", "add", "x", "/nowhere.jpg"], "not in the library: /nowhere.jpg"),  # the tagging service's own
-    (["tags", "settings", "--sensitivity", "2"], "sensitivity must be between 0 and 1"),
-    (["tags", "train"], "missing NAME"),
-    (["labels", "set", "/no/labels.txt"], "cannot read label file /no/labels.txt"),
-    (["smart-album", "remove", "nothing"], "no smart album named 'nothing'"),
-    (["dupes", "resolve", "--all"], "--all needs --tier"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search", "x", "-k", "0"], "-k must be at least 1"),  # the CLI's own check
+        (["search", "x", "--before", "soon"], "not a date: 'soon'"),  # parse_date's ValueError, at the CLI
+        (["index"], "no folders to index"),
+        (["show", "/nope.jpg"], "not in the library"),  # LibraryError from the engine
+        (["tag", "add", "x", "/nowhere.jpg"], "not in the library: /nowhere.jpg"),  # the tagging service's own
+        (["tags", "settings", "--sensitivity", "2"], "sensitivity must be between 0 and 1"),
+        (["tags", "train"], "missing NAME"),
+        (["labels", "set", "/no/labels.txt"], "cannot read label file /no/labels.txt"),
+        (["smart-album", "remove", "nothing"], "no smart album named 'nothing'"),
+        (["dupes", "resolve", "--all"], "--all needs --tier"),
+    ],
+)
 def test_a_user_mistake_is_one_line_and_exit_1(tmp_path, capsys, args, message):
     code, err = run_main(capsys, "--library", tmp_path / "lib", "--model", "toy", *args)
     assert code == EXIT_ERROR

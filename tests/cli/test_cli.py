@@ -12,8 +12,14 @@ import pytest
 
 def run(*args, env=None, check=True):
     full_env = dict(os.environ, **(env or {}))
-    proc = subprocess.run([sys.executable, "-m", "photoapp", *map(str, args)], capture_output=True, text=True,
-                          env=full_env, timeout=300, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "photoapp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -69,14 +75,17 @@ def test_human_output(indexed):
     assert out[2] == "12 relevant photos, showing 2"  # 2 per class: 3 shapes x 2 backgrounds
 
 
-@pytest.mark.parametrize("args, message", [
-    (["index", "/definitely/not/here"], "not a folder"),
-    (["search", "x", "-k", "0"], "-k must be at least 1"),
-    (["search", "x", "--after", "tomorrow"], "not a date"),
-    (["show", "/nope.jpg"], "not in the library"),
-    (["--model", "/no/such/model", "index", "."], "does not exist"),
-    (["--model", "someone/not-downloaded", "index", "."], "cannot download model"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["index", "/definitely/not/here"], "not a folder"),
+        (["search", "x", "-k", "0"], "-k must be at least 1"),
+        (["search", "x", "--after", "tomorrow"], "not a date"),
+        (["show", "/nope.jpg"], "not in the library"),
+        (["--model", "/no/such/model", "index", "."], "does not exist"),
+        (["--model", "someone/not-downloaded", "index", "."], "cannot download model"),
+    ],
+)
 def test_errors_are_one_clear_line(tmp_path, args, message):
     proc = run("--library", tmp_path / "lib", *args, check=False)
     assert proc.returncode != 0
@@ -90,8 +99,9 @@ def test_bad_arguments_exit_with_usage(tmp_path):
 
 
 def test_demo_headless(tmp_path):
-    data = jrun("--library", tmp_path / "demo-lib", "demo", tmp_path / "demo-photos", "--per-class", "2",
-                "--json", "--no-gui")
+    data = jrun(
+        "--library", tmp_path / "demo-lib", "demo", tmp_path / "demo-photos", "--per-class", "2", "--json", "--no-gui"
+    )
     assert data["index"]["embedded"] == 72
     assert all(1 <= len(hits) <= 5 for hits in data["searches"].values())  # the relevant ones, at most 5
     red = data["searches"]["red circle"]

@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def photoapp(lib: Path, *args: str, prefix=(), env=None, timeout=300) -> subprocess.CompletedProcess:
     cmd = [*prefix, sys.executable, "-m", "photoapp", "--library", str(lib), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                           env=env)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
 
 
 def jphotoapp(lib: Path, *args: str, **kw):
@@ -66,8 +65,9 @@ def assert_library_sound(capsys, lib: Path, files: set[str]) -> None:
     db = sqlite3.connect(lib / "catalog.sqlite3")
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        rows = db.execute("SELECT p.path, COUNT(e.photo_id) FROM photos p LEFT JOIN embeddings e "
-                          "ON e.photo_id = p.id GROUP BY p.id").fetchall()
+        rows = db.execute(
+            "SELECT p.path, COUNT(e.photo_id) FROM photos p LEFT JOIN embeddings e ON e.photo_id = p.id GROUP BY p.id"
+        ).fetchall()
     finally:
         db.close()
     paths = [path for path, _ in rows]
@@ -128,8 +128,19 @@ def test_kill_9_while_watching_then_restart(tmp_path, capsys):
     # Batches of 4 are saved one by one: after the first 10 photos some 24 saves remain to kill
     # the watcher in, however long this process waits for the CPU (with batches of 32, three).
     Settings(batch_size=4).save(lib)
-    cmd = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy", "watch", str(folder),
-           "--settle", "0.3"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "photoapp",
+        "--library",
+        str(lib),
+        "--model",
+        "toy",
+        "watch",
+        str(folder),
+        "--settle",
+        "0.3",
+    ]
     log = tmp_path / "watch.log"
 
     def start() -> subprocess.Popen:
@@ -174,12 +185,21 @@ def test_index_watch_and_readers_at_once(tmp_path, capsys):
     log = tmp_path / "watch.log"
     base = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy"]
     with open(log, "w") as err:
-        watch = subprocess.Popen([*base, "watch", str(folder), "--settle", "0.3"], stdout=subprocess.DEVNULL,
-                                 stderr=err, stdin=subprocess.DEVNULL)
+        watch = subprocess.Popen(
+            [*base, "watch", str(folder), "--settle", "0.3"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+        )
     index = None
     try:
-        index = subprocess.Popen([*base, "index", str(folder), "-q", "--json"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        index = subprocess.Popen(
+            [*base, "index", str(folder), "-q", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         # New photos while both run: the watcher and the index both see them.
         files |= {str(p) for p in generate_library(folder / "b", per_class=1, seed=32)}
         readers = 0
@@ -220,8 +240,9 @@ def test_index_watch_and_readers_at_once(tmp_path, capsys):
 def _snapshot_catalog(lib: Path) -> list:
     db = sqlite3.connect(lib / "catalog.sqlite3")
     try:
-        return db.execute("SELECT p.path, p.hash, e.vector FROM photos p JOIN embeddings e ON e.photo_id = p.id "
-                          "ORDER BY p.path").fetchall()
+        return db.execute(
+            "SELECT p.path, p.hash, e.vector FROM photos p JOIN embeddings e ON e.photo_id = p.id ORDER BY p.path"
+        ).fetchall()
     finally:
         db.close()
 
@@ -259,9 +280,14 @@ def test_disk_full_gives_a_clear_error_and_keeps_what_was_saved(small_library, c
     before = _snapshot_catalog(lib)
     settings = (lib / "settings.json").read_bytes()
     more = generate_library(folder / "more", per_class=3, seed=6)
-    proc = subprocess.run([sys.executable, "-m", "photoapp", "--library", str(lib), "index", "-q"],
-                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-                          preexec_fn=_file_size_limit(limit))
+    proc = subprocess.run(
+        [sys.executable, "-m", "photoapp", "--library", str(lib), "index", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_file_size_limit(limit),
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     line = proc.stderr.strip().splitlines()[-1]
@@ -343,8 +369,12 @@ def test_index_and_search_work_without_network(tmp_path):
     assert report["embedded"] == len(files)
     hits = jphotoapp(lib, "search", "red circle", env=env)
     assert hits
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('localhost', 9))"],
-                           env=env, capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('localhost', 9))"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode != 0 and "network is unreachable (test)" in probe.stderr  # the guard works
     used = log.read_text().splitlines()
     assert used == ["network use: (('localhost', 9),)"], used
@@ -363,12 +393,19 @@ def test_no_shell_is_ever_given_a_path():
             if not isinstance(node, ast.Call):
                 continue
             name = ast.unparse(node.func)
-            if name in ("os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-                        "asyncio.create_subprocess_shell"):
+            if name in (
+                "os.system",
+                "os.popen",
+                "subprocess.getoutput",
+                "subprocess.getstatusoutput",
+                "asyncio.create_subprocess_shell",
+            ):
                 offences.append(f"{path.name}:{node.lineno} {name}")
             if name.startswith("subprocess.") or name.endswith("Popen"):
-                if any(k.arg == "shell" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
-                       for k in node.keywords):
+                if any(
+                    k.arg == "shell" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                    for k in node.keywords
+                ):
                     offences.append(f"{path.name}:{node.lineno} shell=")
                 if node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)):
                     offences.append(f"{path.name}:{node.lineno} command given as a string")

@@ -11,8 +11,14 @@ import pytest
 
 
 def run(*args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "photoapp", *map(str, args)], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=300, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "photoapp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -57,9 +63,18 @@ def test_tags_album_show_and_manual_edits(lib):
 def test_train_settings_and_smart_album(lib, tmp_path):
     library, truth = lib
     reds = sorted(p for p, c in truth.items() if c.colour == "red")
-    result = jrun("--library", library, "tags", "train", "reddish", "--positive", *reds[:4],
-                  "--negative", sorted(truth)[0] if truth[sorted(truth)[0]].colour != "red" else sorted(truth)[-1],
-                  "--json")
+    result = jrun(
+        "--library",
+        library,
+        "tags",
+        "train",
+        "reddish",
+        "--positive",
+        *reds[:4],
+        "--negative",
+        sorted(truth)[0] if truth[sorted(truth)[0]].colour != "red" else sorted(truth)[-1],
+        "--json",
+    )
     assert result["tag"] == "reddish" and result["examples"] == 4 and result["counter_examples"] == 1
     album = {a["path"] for a in jrun("--library", library, "album", "reddish", "--json")}
     assert set(reds[:4]) <= album

@@ -30,11 +30,24 @@ class WatchProcess:
     def __init__(self, lib: Path, folder: Path, *extra: str, shell_prefix: str | None = None):
         self.lib, self.folder = lib, folder
         self.log = lib.parent / f"watch-{time.monotonic_ns()}.log"
-        cmd = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy", "watch", str(folder),
-               "--settle", "0.5", *extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "photoapp",
+            "--library",
+            str(lib),
+            "--model",
+            "toy",
+            "watch",
+            str(folder),
+            "--settle",
+            "0.5",
+            *extra,
+        ]
         if shell_prefix:  # e.g. lower the inotify limit in a user namespace of its own
             cmd = ["unshare", "-U", "-r", "sh", "-c", f"{shell_prefix} && exec {shlex.join(cmd)}"]
-        self.proc = subprocess.Popen(cmd, stderr=open(self.log, "w"), stdout=subprocess.DEVNULL)
+        # the log stays open for the watcher process to write to while it runs
+        self.proc = subprocess.Popen(cmd, stderr=open(self.log, "w"), stdout=subprocess.DEVNULL)  # noqa: SIM115
 
     def stderr(self) -> str:
         return self.log.read_text(errors="replace")
@@ -75,8 +88,12 @@ def on_disk(folder: Path) -> set[str]:
 
 
 def cli_json(lib: Path, *args: str):
-    out = subprocess.run([sys.executable, "-m", "photoapp", "--library", str(lib), *args, "--json"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "photoapp", "--library", str(lib), *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -126,8 +143,9 @@ def test_watch_copies_moves_deletions_and_restart(source, tmp_path):
 def _unshare_works() -> bool:
     if not shutil.which("unshare") or not sys.platform.startswith("linux"):
         return False
-    probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c", "echo 4 > /proc/sys/user/max_inotify_watches"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-U", "-r", "sh", "-c", "echo 4 > /proc/sys/user/max_inotify_watches"], capture_output=True
+    )
     return probe.returncode == 0
 
 
@@ -136,8 +154,9 @@ def test_full_inotify_table_gives_a_message_and_falls_back_to_polling(source, tm
     lib, folder = tmp_path / "lib", tmp_path / "photos"
     for i in range(8):
         (folder / f"year{i}" / "trip").mkdir(parents=True)
-    watch = WatchProcess(lib, folder, "--poll-interval", "0.5",
-                         shell_prefix="echo 4 > /proc/sys/user/max_inotify_watches")
+    watch = WatchProcess(
+        lib, folder, "--poll-interval", "0.5", shell_prefix="echo 4 > /proc/sys/user/max_inotify_watches"
+    )
     watch.wait_watching()
     assert "inotify watch limit reached" in watch.stderr() and "polling" in watch.stderr()
     target = folder / "year7" / "trip" / source[0].name  # a folder inotify could not watch

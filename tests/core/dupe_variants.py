@@ -74,11 +74,11 @@ def build_set(photos: list[Path], folder: Path, n_families: int) -> tuple[dict[s
 
 def pair_scores(groups: list[list[str]], truth: dict[str, int]) -> tuple[float, float]:
     """Pairwise precision and recall of predicted groups against the families."""
-    predicted = {frozenset((a, b)) for g in groups for i, a in enumerate(g) for b in g[i + 1:]}
+    predicted = {frozenset((a, b)) for g in groups for i, a in enumerate(g) for b in g[i + 1 :]}
     families: dict[int, list[str]] = {}
     for path, fam in truth.items():
         if fam >= 0:
             families.setdefault(fam, []).append(path)
-    actual = {frozenset((a, b)) for g in families.values() for i, a in enumerate(g) for b in g[i + 1:]}
+    actual = {frozenset((a, b)) for g in families.values() for i, a in enumerate(g) for b in g[i + 1 :]}
     hit = len(predicted & actual)
     return (hit / len(predicted) if predicted else 1.0), (hit / len(actual) if actual else 1.0)

@@ -25,10 +25,49 @@ CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 
 # Words the test tokenizers know whole; anything else falls back to smaller pieces.
 WORDS = (
-    "a", "photo", "of", "the", "dog", "cat", "beach", "sunset", "sea", "snow", "mountain", "flower", "red",
-    "green", "blue", "yellow", "insect", "dragonfly", "ladybird", "wine", "glass", "bridge", "storm", "sky",
-    "tree", "forest", "garden", "people", "friends", "field", "meadow", "rain", "drops", "wood", "city",
-    "night", "water", "sand", "dune", "pattern", "close", "up", "picture",
+    "a",
+    "photo",
+    "of",
+    "the",
+    "dog",
+    "cat",
+    "beach",
+    "sunset",
+    "sea",
+    "snow",
+    "mountain",
+    "flower",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "insect",
+    "dragonfly",
+    "ladybird",
+    "wine",
+    "glass",
+    "bridge",
+    "storm",
+    "sky",
+    "tree",
+    "forest",
+    "garden",
+    "people",
+    "friends",
+    "field",
+    "meadow",
+    "rain",
+    "drops",
+    "wood",
+    "city",
+    "night",
+    "water",
+    "sand",
+    "dune",
+    "pattern",
+    "close",
+    "up",
+    "picture",
 )
 
 
@@ -50,47 +89,122 @@ class Family:
 
 def _clip_processor(side: int) -> dict:
     # openai/clip-vit-*: int sizes, centre crop, bicubic, OpenAI mean/std.
-    return {"crop_size": side, "do_center_crop": True, "do_normalize": True, "do_resize": True,
-            "feature_extractor_type": "CLIPFeatureExtractor", "image_mean": CLIP_MEAN, "image_std": CLIP_STD,
-            "resample": 3, "size": side}
+    return {
+        "crop_size": side,
+        "do_center_crop": True,
+        "do_normalize": True,
+        "do_resize": True,
+        "feature_extractor_type": "CLIPFeatureExtractor",
+        "image_mean": CLIP_MEAN,
+        "image_std": CLIP_STD,
+        "resample": 3,
+        "size": side,
+    }
 
 
 def _siglip_processor(side: int, resample: int) -> dict:
     # google/siglip-* (bicubic) and google/siglip2-* fixed resolution (bilinear): a square
     # resize without crop, mean/std 0.5.
-    return {"do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5],
-            "image_processor_type": "SiglipImageProcessor", "image_std": [0.5, 0.5, 0.5],
-            "processor_class": "SiglipProcessor", "resample": resample, "rescale_factor": 1 / 255,
-            "size": {"height": side, "width": side}}
+    return {
+        "do_normalize": True,
+        "do_rescale": True,
+        "do_resize": True,
+        "image_mean": [0.5, 0.5, 0.5],
+        "image_processor_type": "SiglipImageProcessor",
+        "image_std": [0.5, 0.5, 0.5],
+        "processor_class": "SiglipProcessor",
+        "resample": resample,
+        "rescale_factor": 1 / 255,
+        "size": {"height": side, "width": side},
+    }
 
 
-_BASE_TEXT_CLIP = {"hidden_size": 512, "intermediate_size": 2048, "num_hidden_layers": 12,
-                   "num_attention_heads": 8, "max_position_embeddings": 77}
+_BASE_TEXT_CLIP = {
+    "hidden_size": 512,
+    "intermediate_size": 2048,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 8,
+    "max_position_embeddings": 77,
+}
 _BASE_VISION = {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12, "num_attention_heads": 12}
-_SIGLIP_TEXT = {"hidden_size": 768, "intermediate_size": 3072, "num_hidden_layers": 12, "num_attention_heads": 12,
-                "max_position_embeddings": 64}
+_SIGLIP_TEXT = {
+    "hidden_size": 768,
+    "intermediate_size": 3072,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "max_position_embeddings": 64,
+}
 _TINY = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2}
 
-FAMILIES = {f.name: f for f in [
-    Family("clip-vit-b32", "clip", "clip", _clip_processor(224),
-           _BASE_VISION | {"image_size": 224, "patch_size": 32}, _BASE_TEXT_CLIP, 512, {"projection_dim": 24}),
-    Family("clip-vit-b16", "clip", "clip", _clip_processor(224),
-           _BASE_VISION | {"image_size": 224, "patch_size": 16}, _BASE_TEXT_CLIP, 512, {"projection_dim": 40}),
-    Family("clip-vit-l14-336", "clip", "clip", _clip_processor(336),
-           {"hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
-            "image_size": 336, "patch_size": 14},
-           _BASE_TEXT_CLIP | {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12}, 768,
-           {"projection_dim": 48}),
-    Family("siglip-b16-224", "siglip", "siglip", _siglip_processor(224, 3),
-           _BASE_VISION | {"image_size": 224, "patch_size": 16}, _SIGLIP_TEXT | {"vocab_size": 32000},
-           tiny={"hidden_size": 56}),
-    Family("siglip-b16-256", "siglip", "siglip", _siglip_processor(256, 3),
-           _BASE_VISION | {"image_size": 256, "patch_size": 16}, _SIGLIP_TEXT | {"vocab_size": 32000},
-           tiny={"hidden_size": 64}),
-    Family("siglip2-b16-224", "siglip", "gemma", _siglip_processor(224, 2),
-           _BASE_VISION | {"image_size": 224, "patch_size": 16}, _SIGLIP_TEXT | {"vocab_size": 256000},
-           tiny={"hidden_size": 72}),
-]}
+FAMILIES = {
+    f.name: f
+    for f in [
+        Family(
+            "clip-vit-b32",
+            "clip",
+            "clip",
+            _clip_processor(224),
+            _BASE_VISION | {"image_size": 224, "patch_size": 32},
+            _BASE_TEXT_CLIP,
+            512,
+            {"projection_dim": 24},
+        ),
+        Family(
+            "clip-vit-b16",
+            "clip",
+            "clip",
+            _clip_processor(224),
+            _BASE_VISION | {"image_size": 224, "patch_size": 16},
+            _BASE_TEXT_CLIP,
+            512,
+            {"projection_dim": 40},
+        ),
+        Family(
+            "clip-vit-l14-336",
+            "clip",
+            "clip",
+            _clip_processor(336),
+            {
+                "hidden_size": 1024,
+                "intermediate_size": 4096,
+                "num_hidden_layers": 24,
+                "num_attention_heads": 16,
+                "image_size": 336,
+                "patch_size": 14,
+            },
+            _BASE_TEXT_CLIP | {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12},
+            768,
+            {"projection_dim": 48},
+        ),
+        Family(
+            "siglip-b16-224",
+            "siglip",
+            "siglip",
+            _siglip_processor(224, 3),
+            _BASE_VISION | {"image_size": 224, "patch_size": 16},
+            _SIGLIP_TEXT | {"vocab_size": 32000},
+            tiny={"hidden_size": 56},
+        ),
+        Family(
+            "siglip-b16-256",
+            "siglip",
+            "siglip",
+            _siglip_processor(256, 3),
+            _BASE_VISION | {"image_size": 256, "patch_size": 16},
+            _SIGLIP_TEXT | {"vocab_size": 32000},
+            tiny={"hidden_size": 64},
+        ),
+        Family(
+            "siglip2-b16-224",
+            "siglip",
+            "gemma",
+            _siglip_processor(224, 2),
+            _BASE_VISION | {"image_size": 224, "patch_size": 16},
+            _SIGLIP_TEXT | {"vocab_size": 256000},
+            tiny={"hidden_size": 72},
+        ),
+    ]
+}
 
 
 # -- tokenizers ----------------------------------------------------------------------------
@@ -110,13 +224,25 @@ def siglip_tokenizer(folder: Path):
     from transformers import SiglipTokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
-    corpus = [" ".join(WORDS[i:i + 7]) for i in range(len(WORDS))] * 4
+    corpus = [" ".join(WORDS[i : i + 7]) for i in range(len(WORDS))] * 4
     model = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=model, vocab_size=60,
-                                   hard_vocab_limit=False, model_type="unigram",
-                                   pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
-                                   pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
-                                   character_coverage=1.0, byte_fallback=False, minloglevel=2)
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus),
+        model_writer=model,
+        vocab_size=60,
+        hard_vocab_limit=False,
+        model_type="unigram",
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        pad_piece="<pad>",
+        eos_piece="</s>",
+        unk_piece="<unk>",
+        character_coverage=1.0,
+        byte_fallback=False,
+        minloglevel=2,
+    )
     (folder / "spiece.model").write_bytes(model.getvalue())
     return SiglipTokenizer(vocab_file=str(folder / "spiece.model"), model_max_length=64)
 
@@ -182,8 +308,11 @@ def build(family: Family | str, folder: Path, layout: str = "current", scale: st
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer = TOKENIZERS[family.tokenizer](folder / "_tokenizer")
     if family.kind == "clip":
-        special = {"bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
-                   "pad_token_id": tokenizer.pad_token_id}
+        special = {
+            "bos_token_id": tokenizer.bos_token_id,
+            "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id,
+        }
     else:
         special = {"pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id}
     torch.manual_seed(seed)

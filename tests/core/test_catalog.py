@@ -12,8 +12,17 @@ from photoapp.core.store.catalog import SCHEMA_VERSION, Catalog, CatalogError
 
 
 def _photo(path="/p/a.jpg", digest="h1", folder_id=None):
-    return {"path": path, "folder_id": folder_id, "size": 10, "mtime": 1.0, "hash": digest, "width": 4,
-            "height": 3, "taken": 5.0, "added": 0.0}
+    return {
+        "path": path,
+        "folder_id": folder_id,
+        "size": 10,
+        "mtime": 1.0,
+        "hash": digest,
+        "width": 4,
+        "height": 3,
+        "taken": 5.0,
+        "added": 0.0,
+    }
 
 
 def test_new_catalog_is_migrated_and_in_wal_mode(tmp_path):
@@ -31,7 +40,7 @@ def test_processes_opening_a_new_library_at_once_migrate_it_once(tmp_path):
         path = tmp_path / f"c{attempt}.sqlite3"
         start, errors = threading.Barrier(6), []
 
-        def open_catalog():
+        def open_catalog(start=start, path=path, errors=errors):
             start.wait()
             try:
                 Catalog(path).close()
@@ -104,10 +113,9 @@ def test_remove_folder_forgets_its_photos_and_problems(tmp_path):
 
 def test_failed_transaction_rolls_back(tmp_path):
     cat = Catalog(tmp_path / "c.sqlite3")
-    with pytest.raises(RuntimeError):
-        with cat.transaction():
-            cat.upsert_photo(_photo())
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), cat.transaction():
+        cat.upsert_photo(_photo())
+        raise RuntimeError("boom")
     assert cat.count_photos() == 0
 
 
@@ -118,8 +126,9 @@ def test_listings_take_named_orders_and_refuse_sql(tmp_path):
     cat = Catalog(tmp_path / "c.sqlite3")
     with cat.transaction():
         for i, taken in enumerate((3.0, 1.0, 2.0)):
-            cat.upsert_photo({"path": f"/p/{i}.jpg", "size": 1, "mtime": 1.0, "hash": str(i), "taken": taken,
-                              "added": 0.0})
+            cat.upsert_photo(
+                {"path": f"/p/{i}.jpg", "size": 1, "mtime": 1.0, "hash": str(i), "taken": taken, "added": 0.0}
+            )
     assert [r[3] for r in cat.browse_rows("newest")] == [3.0, 2.0, 1.0]
     assert [p.id for p in cat.all_photos("id")] == [1, 2, 3]
     assert [p.taken for p in cat.all_photos()] == [3.0, 2.0, 1.0]

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photoapp.core.media.decoding import MAX_PIXELS, DecodeError, decode_for_model, load_rgb, read_info
 from photoapp.core.embedding.preprocess import PreprocessSpec
+from photoapp.core.media.decoding import MAX_PIXELS, DecodeError, decode_for_model, load_rgb, read_info
 from tests.conftest import write_exif_jpeg
 
-CLIP_SPEC = PreprocessSpec.from_config({"size": {"shortest_edge": 224}, "do_center_crop": True,
-                                        "crop_size": {"height": 224, "width": 224}})
+CLIP_SPEC = PreprocessSpec.from_config(
+    {"size": {"shortest_edge": 224}, "do_center_crop": True, "crop_size": {"height": 224, "width": 224}}
+)
 
 
 def test_exif_orientation_is_applied(tmp_path):
@@ -30,7 +31,9 @@ def test_exif_date_and_camera(tmp_path):
     with Image.open(path) as img:
         info = read_info(img)
     assert info.camera == "Pixel 7"
-    assert info.taken is not None and abs(info.taken - __import__("datetime").datetime(2021, 7, 4, 12, 30).timestamp()) < 1
+    assert (
+        info.taken is not None and abs(info.taken - __import__("datetime").datetime(2021, 7, 4, 12, 30).timestamp()) < 1
+    )
 
 
 def test_corrupt_exif_does_not_cost_the_photo(tmp_path):
@@ -100,11 +103,14 @@ def test_heic_roundtrip(tmp_path):
     assert rgb.size == (64, 48) and info.format in ("HEIF", "HEIC")
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "empty"),
-    (os.urandom(2048), "not a recognised image"),
-    (b"<html><body>not an image</body></html>", "not a recognised image"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (os.urandom(2048), "not a recognised image"),
+        (b"<html><body>not an image</body></html>", "not a recognised image"),
+    ],
+)
 def test_bad_files_raise_clear_errors(tmp_path, content, reason):
     path = tmp_path / "bad.png"
     path.write_bytes(content)
@@ -133,7 +139,7 @@ def test_vanished_file(tmp_path):
 
 
 def test_decompression_bomb_refused_before_allocation(tmp_path):
-    side = int(MAX_PIXELS ** 0.5) + 100
+    side = int(MAX_PIXELS**0.5) + 100
     # A PNG header claiming a huge canvas; the pixel data would never fit in memory.
     img = Image.new("1", (side, side))
     img.save(tmp_path / "bomb.png", optimize=True)

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoapp.core.duplicates import finder as duplicates, hamming_index, keeper
-
-from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import Photo
-from photoapp.core.media.decoding import load_rgb
+from photoapp.core.duplicates import finder as duplicates
+from photoapp.core.duplicates import hamming_index, keeper
 from photoapp.core.duplicates.finder import DupeSettings, Pair, Tier
+from photoapp.core.media import fingerprint
+from photoapp.core.media.decoding import load_rgb
 from photoapp.core.media.scanner import file_hash
+from photoapp.core.store.catalog import Photo
 from tests.core.dupe_variants import build_set, pair_scores
 
 
@@ -30,12 +30,29 @@ def _catalogue(paths: list[str]) -> tuple[list[Photo], list[fingerprint.Fingerpr
         img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
         fps.append(fingerprint.compute(img))
         st = os.stat(p)
-        photos.append(Photo(i, p, None, st.st_size, st.st_mtime, file_hash(p), info.width, info.height, None, 0,
-                            None, 1, info.format, 0.0))
+        photos.append(
+            Photo(
+                i,
+                p,
+                None,
+                st.st_size,
+                st.st_mtime,
+                file_hash(p),
+                info.width,
+                info.height,
+                None,
+                0,
+                None,
+                1,
+                info.format,
+                0.0,
+            )
+        )
     return photos, fps
 
 
-def _groups(photos, fps, tiers, settings=DupeSettings()):
+def _groups(photos, fps, tiers, settings=None):
+    settings = settings or DupeSettings()
     ids = np.array([p.id for p in photos])
     ph = np.array([f.phash for f in fps], dtype=np.uint64)
     dh = np.array([f.dhash for f in fps], dtype=np.uint64)
@@ -58,7 +75,8 @@ def test_near_tier_precision_and_recall_on_real_photo_variants(shared_photos, tm
     exact_groups = _groups(cat, fps, duplicates.tiers_up_to("exact"))
     assert {g.tier for g in exact_groups} == {Tier.EXACT}
     assert {frozenset(g.paths) for g in exact_groups} == {
-        frozenset({str(copy), str(copy).replace("_copy", "")}) for copy in exact}
+        frozenset({str(copy), str(copy).replace("_copy", "")}) for copy in exact
+    }
     for g in groups:
         by_id = {p.id: p.path for p in g.photos}
         for pair in g.pairs:
@@ -68,8 +86,11 @@ def test_near_tier_precision_and_recall_on_real_photo_variants(shared_photos, tm
 
 def test_distinct_real_photos_are_far_apart(shared_photos):
     _, fps = _catalogue([str(p) for p in sorted(shared_photos.glob("*.jpg"))])
-    closest = min(fingerprint.hamming(a.phash, b.phash) + fingerprint.hamming(a.dhash, b.dhash)
-                  for i, a in enumerate(fps) for b in fps[i + 1:])
+    closest = min(
+        fingerprint.hamming(a.phash, b.phash) + fingerprint.hamming(a.dhash, b.dhash)
+        for i, a in enumerate(fps)
+        for b in fps[i + 1 :]
+    )
     assert closest > DupeSettings().near_max_bits
 
 
@@ -124,8 +145,10 @@ def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
     assert len(exact) >= 290
     monkeypatch.setattr(duplicates, "NEAR_EXACT_LIMIT", 100)
     edges = duplicates.knn(VectorIndex.build(ids, vectors, dim), ids, vectors, settings)
-    chunks_only = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits,
-                                                              (np.zeros(0, int), np.zeros(0, int)))}
+    chunks_only = {
+        (p.a, p.b)
+        for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits, (np.zeros(0, int), np.zeros(0, int)))
+    }
     at_scale = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits, edges[:2])}
     assert chunks_only < exact and len(chunks_only) < 0.9 * len(exact)
     assert at_scale == exact
@@ -166,7 +189,8 @@ def test_keeper_rule_resolution_then_sharpness_then_size_then_age():
     assert keeper.choose([jpg, png])[0] is png
 
 
-@pytest.mark.parametrize("tier,expected", [("exact", ("exact",)), ("near", ("exact", "near")),
-                                           ("all", ("exact", "near", "similar"))])
+@pytest.mark.parametrize(
+    "tier,expected", [("exact", ("exact",)), ("near", ("exact", "near")), ("all", ("exact", "near", "similar"))]
+)
 def test_tier_selection(tier, expected):
     assert tuple(map(str, duplicates.tiers_up_to(tier))) == expected

@@ -57,7 +57,7 @@ def library(indexed_once):
 
 
 def _near_group(lib):
-    groups = [g for g in lib.duplicates.find("near")]
+    groups = list(lib.duplicates.find("near"))
     assert len(groups) == 1
     return groups[0]
 

@@ -38,8 +38,14 @@ def test_browse_lists_newest_first_with_what_a_row_shows(library):
     assert keys == sorted(keys)  # newest first, then the latest added
     for i, path, mtime, taken, kind, duration, companion in rows:
         p = photos[i]
-        assert (path, mtime, taken, kind, duration, companion) == (p.path, p.mtime, p.taken, p.kind, p.duration,
-                                                                  p.companion)
+        assert (path, mtime, taken, kind, duration, companion) == (
+            p.path,
+            p.mtime,
+            p.taken,
+            p.kind,
+            p.duration,
+            p.companion,
+        )
     some = sorted(rows, key=lambda r: r[1])[0][1]
     folder = some.rsplit("/", 1)[0]
     assert len(library.browse(Filters(folder=folder))) == 72
@@ -52,7 +58,12 @@ def test_search_hits_carry_the_rows_facts(library):
     for hit in hits:
         photo = library.catalog.photo_by_path(hit.path)
         assert (hit.photo_id, hit.mtime, hit.duration, hit.taken, hit.kind) == (
-            photo.id, photo.mtime, photo.duration, photo.taken, photo.kind)
+            photo.id,
+            photo.mtime,
+            photo.duration,
+            photo.taken,
+            photo.kind,
+        )
 
 
 def test_albums_and_helpers(library, toy_photos):

@@ -50,11 +50,22 @@ def hostile(tmp_path_factory):
     before = tree_snapshot(folder.root)
     prefix = _unprivileged_prefix(folder.unreadable)
     lib = base / "library"
-    cmd = [sys.executable, "-m", "photoapp", "--library", str(lib), "--model", "toy", "index", str(folder.root),
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "photoapp",
+        "--library",
+        str(lib),
+        "--model",
+        "toy",
+        "index",
+        str(folder.root),
+        "--json",
+    ]
     # A hang would show as a timeout here; 300 s is far beyond a run on a loaded 2-core machine.
-    proc = subprocess.run([*(prefix or []), *cmd], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL, env=_env(base))
+    proc = subprocess.run(
+        [*(prefix or []), *cmd], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, env=_env(base)
+    )
     yield {"folder": folder, "before": before, "lib": lib, "proc": proc, "prefix": prefix, "base": base}
     for sub, _, _ in os.walk(folder.root):
         os.chmod(sub, 0o755)
@@ -136,11 +147,26 @@ def test_folder_is_byte_identical_after_every_operation(hostile, capsys):
 
 def _watch_briefly(hostile) -> None:
     log = hostile["base"] / "watch.log"
-    cmd = [sys.executable, "-m", "photoapp", "--library", str(hostile["lib"]), "--model", "toy", "watch",
-           "--settle", "0.3"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "photoapp",
+        "--library",
+        str(hostile["lib"]),
+        "--model",
+        "toy",
+        "watch",
+        "--settle",
+        "0.3",
+    ]
     with open(log, "w") as err:
-        proc = subprocess.Popen([*(hostile["prefix"] or []), *cmd], stdout=subprocess.DEVNULL, stderr=err,
-                                stdin=subprocess.DEVNULL, env=_env(hostile["base"]))
+        proc = subprocess.Popen(
+            [*(hostile["prefix"] or []), *cmd],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=_env(hostile["base"]),
+        )
     try:
         deadline = time.monotonic() + 120
         while "photoapp: watching" not in log.read_text(errors="replace"):
@@ -155,10 +181,10 @@ def _watch_briefly(hostile) -> None:
 
 # -- in-process: races and time limits the CLI cannot stage ---------------------------------
 def test_file_vanishing_between_scan_and_decode(tmp_path):
+    import numpy as np
+
     from photoapp.core.library import Library
     from tests.hostile import _toy_jpeg
-
-    import numpy as np
 
     rng = np.random.default_rng(3)
     folder = tmp_path / "photos"
@@ -205,7 +231,7 @@ def test_per_file_time_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(indexer_mod, "load_for_model", stalling_load)
     try:
         with Library(tmp_path / "lib", model="toy") as lib:
-            (fid, root), = lib.add_folders([str(folder)])
+            ((fid, root),) = lib.add_folders([str(folder)])
             embedder = lib.embedder_for("toy").load()
             run = indexer_mod.Indexer(lib.catalog, embedder, workers=2, file_timeout=1.0)
             report = run.run([(fid, root)])

@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw
 pytest.importorskip("rawpy")
 pytest.importorskip("av")
 
+from photoapp.core.library import Library  # noqa: E402
 from photoapp.core.media import raw, video  # noqa: E402
 from photoapp.core.media.decoding import DecodeError, load_for_model, load_rgb, media_kind  # noqa: E402
-from photoapp.core.library import Library  # noqa: E402
 from photoapp.core.media.scanner import pair_raws, pair_siblings  # noqa: E402
 from photoapp.core.search.ranking import Filters  # noqa: E402
 from tests.media import toy_frames, write_dng, write_dng_with_preview, write_video  # noqa: E402
@@ -24,8 +24,9 @@ from tests.media import toy_frames, write_dng, write_dng_with_preview, write_vid
 
 def red_circle(size=(400, 300)) -> Image.Image:
     img = Image.new("RGB", size, (245, 245, 245))
-    ImageDraw.Draw(img).ellipse((size[0] // 4, size[1] // 5, size[0] // 4 + size[1] * 3 // 5, size[1] * 4 // 5),
-                                fill=(220, 30, 30))
+    ImageDraw.Draw(img).ellipse(
+        (size[0] // 4, size[1] // 5, size[0] // 4 + size[1] * 3 // 5, size[1] * 4 // 5), fill=(220, 30, 30)
+    )
     return img
 
 
@@ -78,13 +79,16 @@ def test_video_dates():
     assert video.parse_date("not a date") is None
 
 
-@pytest.mark.parametrize("name,make", [
-    ("garbage.dng", lambda p: p.write_bytes(b"not a raw file " * 100)),
-    ("garbage.mp4", lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"junk" * 500)),
-    ("half.mp4", "truncate-video"),
-    ("half.dng", "truncate-raw"),
-    ("empty.mov", lambda p: p.write_bytes(b"")),
-])
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("garbage.dng", lambda p: p.write_bytes(b"not a raw file " * 100)),
+        ("garbage.mp4", lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"junk" * 500)),
+        ("half.mp4", "truncate-video"),
+        ("half.dng", "truncate-raw"),
+        ("empty.mov", lambda p: p.write_bytes(b"")),
+    ],
+)
 def test_hostile_media_are_clear_decode_errors(tmp_path, name, make):
     path = tmp_path / name
     if make == "truncate-video":
@@ -109,8 +113,15 @@ def test_video_decode_budget(tmp_path):
 def test_kinds_and_pairing(tmp_path):
     assert [media_kind(n) for n in ("a.JPG", "b.CR3", "c.MOV", "d.avif")] == ["photo", "raw", "video", "photo"]
     d = str(tmp_path)
-    paths = [f"{d}/IMG_1.JPG", f"{d}/IMG_1.CR2", f"{d}/IMG_2.dng", f"{d}/IMG_3.jpg", f"{d}/IMG_3.mov",
-             f"{d}/IMG_4.heic", f"{d}/IMG_4.ARW"]
+    paths = [
+        f"{d}/IMG_1.JPG",
+        f"{d}/IMG_1.CR2",
+        f"{d}/IMG_2.dng",
+        f"{d}/IMG_3.jpg",
+        f"{d}/IMG_3.mov",
+        f"{d}/IMG_4.heic",
+        f"{d}/IMG_4.ARW",
+    ]
     assert pair_raws(paths) == {f"{d}/IMG_1.JPG": f"{d}/IMG_1.CR2", f"{d}/IMG_4.heic": f"{d}/IMG_4.ARW"}
     for p in paths:
         Path(p).write_bytes(b"x")
@@ -152,8 +163,11 @@ def test_index_raw_pairs_and_videos(camera_folder, tmp_path):
         vec = lib.catalog.embedding(rows["VID_0043.mp4"].id, "toy")
         assert np.linalg.norm(vec) == pytest.approx(1.0, abs=1e-4)
         # Filters by kind, and each hit says its kind.
-        for kind, names in (("video", {"VID_0043.mp4", "VID_0044.mov"}), ("raw", {"IMG_0042.jpg", "IMG_0050.dng"}),
-                            ("photo", {"holiday.jpg"})):
+        for kind, names in (
+            ("video", {"VID_0043.mp4", "VID_0044.mov"}),
+            ("raw", {"IMG_0042.jpg", "IMG_0050.dng"}),
+            ("photo", {"holiday.jpg"}),
+        ):
             hits = lib.search("blue triangle", k=10, filters=Filters(kind=kind), cutoff=False)
             assert {os.path.basename(h.path) for h in hits} == names
             assert {h.as_dict()["kind"] for h in hits} == {kind}

@@ -124,9 +124,9 @@ def test_family_embeds_photos_like_its_own_processor(name, model_folders, shared
     pipeline (full decode, the model's own processor, the model) on the same photos."""
     import torch
 
-    from photoapp.core.media.decoding import decode_for_model, load_rgb
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
+    from photoapp.core.media.decoding import decode_for_model, load_rgb
 
     embedder = ClipEmbedder(resolve(str(model_folders(name, "current"))), "cpu", precision="fp32").load()
     paths = [shared_photos / p for p in PHOTOS]
@@ -178,8 +178,9 @@ def reference_tensors(decoded_photos):
         key = json.dumps(FAMILIES[name].image_processor, sort_keys=True)
         if key not in cache:
             processor = image_processor(FAMILIES[name])
-            tensors = np.stack([processor(images=img, return_tensors="np")["pixel_values"][0]
-                                for _, img in decoded_photos])
+            tensors = np.stack(
+                [processor(images=img, return_tensors="np")["pixel_values"][0] for _, img in decoded_photos]
+            )
             cache[key] = PreprocessSpec.from_processor(processor), tensors
         return cache[key]
 
@@ -202,10 +203,10 @@ def test_draft_decode_keeps_the_tiny_models_embeddings(shared_photos):
     """The trained tiny model on all 27 photos: draft-mode decode + fast path against
     full decode + its own processor, cosine >= 0.99 (measured: min 0.9986)."""
 
-    from photoapp.core.media.decoding import decode_for_model, load_rgb
     from photoapp.core.embedding.clip import ClipEmbedder
     from photoapp.core.embedding.models import resolve
     from photoapp.core.embedding.preprocess import load_image_processor
+    from photoapp.core.media.decoding import decode_for_model, load_rgb
 
     embedder = ClipEmbedder(resolve("toy"), "cpu", precision="fp32").load()
     paths = sorted(shared_photos.glob("*.jpg"))
@@ -216,17 +217,26 @@ def test_draft_decode_keeps_the_tiny_models_embeddings(shared_photos):
     assert np.min(np.sum(fast * reference, axis=1)) >= 0.99
 
 
-@pytest.mark.parametrize("size, crop, expected", [
-    (224, 224, (224, 224)),  # int sizes (openai/clip-vit-*'s preprocessor_config.json)
-    ({"shortest_edge": 336}, {"height": 336, "width": 336}, (336, 336)),
-    ({"height": 256, "width": 256}, None, (256, 256)),  # SigLIP: square resize, no crop
-    ({"height": 200, "width": 300}, None, (300, 200)),
-])
+@pytest.mark.parametrize(
+    "size, crop, expected",
+    [
+        (224, 224, (224, 224)),  # int sizes (openai/clip-vit-*'s preprocessor_config.json)
+        ({"shortest_edge": 336}, {"height": 336, "width": 336}, (336, 336)),
+        ({"height": 256, "width": 256}, None, (256, 256)),  # SigLIP: square resize, no crop
+        ({"height": 200, "width": 300}, None, (300, 200)),
+    ],
+)
 def test_size_forms_of_preprocessor_config(size, crop, expected, tmp_path, decoded_photos):
     from photoapp.core.embedding.preprocess import PreprocessSpec, load_image_processor
 
-    cfg = {"image_processor_type": "CLIPImageProcessor", "size": size, "do_center_crop": crop is not None,
-           "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5], "resample": 3}
+    cfg = {
+        "image_processor_type": "CLIPImageProcessor",
+        "size": size,
+        "do_center_crop": crop is not None,
+        "image_mean": [0.5, 0.5, 0.5],
+        "image_std": [0.5, 0.5, 0.5],
+        "resample": 3,
+    }
     if crop is not None:
         cfg["crop_size"] = crop
     (tmp_path / "preprocessor_config.json").write_text(json.dumps(cfg))
@@ -252,8 +262,9 @@ def _unknown_architecture(folder):
 def _text_only(folder):
     from transformers import BertConfig, BertModel
 
-    BertModel(BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                         intermediate_size=32)).save_pretrained(folder, safe_serialization=True)
+    BertModel(
+        BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    ).save_pretrained(folder, safe_serialization=True)
 
 
 def _pickled_only(folder):
@@ -266,7 +277,8 @@ def _siglip2_naflex(folder):
 
     tiny = {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2}
     Siglip2Model(Siglip2Config(text_config=tiny | {"vocab_size": 64}, vision_config=tiny)).save_pretrained(
-        folder, safe_serialization=True)
+        folder, safe_serialization=True
+    )
 
 
 def _toy():
@@ -289,17 +301,26 @@ def toy_library(tmp_path_factory):
 
 def _snapshot(lib_path):
     with Library(lib_path) as lib:
-        return (lib.settings.model, lib.pending_model, lib.folders(), lib.catalog.count_photos(),
-                lib.catalog.count_embedded("toy"), sorted(p.name for p in (lib_path / "index").iterdir()))
+        return (
+            lib.settings.model,
+            lib.pending_model,
+            lib.folders(),
+            lib.catalog.count_photos(),
+            lib.catalog.count_embedded("toy"),
+            sorted(p.name for p in (lib_path / "index").iterdir()),
+        )
 
 
-@pytest.mark.parametrize("make, reason", [
-    (_no_config, "no config.json"),
-    (_unknown_architecture, "not a model transformers knows"),
-    (_text_only, "bert model, not an image-text model"),
-    (_pickled_only, "only pickled weights (pytorch_model.bin)"),
-    (_siglip2_naflex, "SigLIP2 NaFlex"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (_no_config, "no config.json"),
+        (_unknown_architecture, "not a model transformers knows"),
+        (_text_only, "bert model, not an image-text model"),
+        (_pickled_only, "only pickled weights (pytorch_model.bin)"),
+        (_siglip2_naflex, "SigLIP2 NaFlex"),
+    ],
+)
 def test_unusable_folder_is_one_clear_line_and_leaves_the_library(make, reason, toy_library, tmp_path, capsys):
     from photoapp.cli import main
 
@@ -335,13 +356,18 @@ def test_draft_decode_keeps_real_size_embeddings(name, decoded_photos, reference
 
     family = FAMILIES[name]
     spec, reference = reference_tensors(name)
-    draft = np.stack([spec.to_array(load_rgb(shared_photos / photo, min_side=spec.smallest_decode_size())[0])
-                      for photo, _ in decoded_photos])
-    worst = np.argsort(np.abs(draft - reference).mean(axis=(1, 2, 3)))[-(2 if family.image_size > 300 else 4):]
+    draft = np.stack(
+        [
+            spec.to_array(load_rgb(shared_photos / photo, min_side=spec.smallest_decode_size())[0])
+            for photo, _ in decoded_photos
+        ]
+    )
+    worst = np.argsort(np.abs(draft - reference).mean(axis=(1, 2, 3)))[-(2 if family.image_size > 300 else 4) :]
     torch.manual_seed(0)
     config = model_config(family, 1000, {"pad_token_id": 1, "eos_token_id": 1, "bos_token_id": 1}, scale="real")
     tower = (CLIPVisionModelWithProjection if family.kind == "clip" else SiglipVisionModel)(config.vision_config)
     with torch.inference_mode():
+
         def embed(pixels):
             out = tower(pixel_values=torch.from_numpy(np.ascontiguousarray(pixels)))
             feats = out.image_embeds if family.kind == "clip" else out.pooler_output

@@ -40,9 +40,10 @@ def test_pickled_weights_are_never_loaded(tmp_path):
 
 
 def test_embeddings_are_unit_vectors_and_texts_match_images():
+    import io
+
     from photoapp.core.media.decoding import decode_for_model
     from photoapp.toy.domain import ALL_CLASSES, encode, render
-    import io
 
     emb = ClipEmbedder(resolve("toy"), "cpu")
     rng = np.random.default_rng(3)
@@ -65,8 +66,8 @@ def test_device_choice_on_cpu_machine():
 
 
 def test_reduced_precisions_stay_close_to_fp32_and_bad_ones_are_refused(shared_photos, monkeypatch):
-    from photoapp.core.media.decoding import decode_for_model
     from photoapp.core.embedding import clip
+    from photoapp.core.media.decoding import decode_for_model
 
     photos = sorted(shared_photos.glob("*.jpg"))[:6]
     ref = ClipEmbedder(resolve("toy"), "cpu")
@@ -142,9 +143,16 @@ def test_download_progress_reaches_the_listener_through_huggingface_hubs_bar():
 
     heard = []
     cls = _reporting_tqdm(lambda done, total: heard.append((done, total)))
-    bar = _create_progress_bar(cls=cls, log_level=logging.WARNING, name="huggingface_hub.snapshot_download",
-                               desc="Reconstructing (incomplete total...)", total=0, initial=0, unit="B",
-                               unit_scale=True)
+    bar = _create_progress_bar(
+        cls=cls,
+        log_level=logging.WARNING,
+        name="huggingface_hub.snapshot_download",
+        desc="Reconstructing (incomplete total...)",
+        total=0,
+        initial=0,
+        unit="B",
+        unit_scale=True,
+    )
     files = _create_progress_bar(cls=cls, log_level=logging.WARNING, desc="Fetching 4 files", total=4)
     bar.total = 600_000_000
     bar.update(150_000_000)

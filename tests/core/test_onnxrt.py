@@ -17,11 +17,11 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from photoapp.core.media.decoding import decode_for_model  # noqa: E402
 from photoapp.core.embedding import clip, onnxrt  # noqa: E402
 from photoapp.core.embedding.clip import ClipEmbedder  # noqa: E402
 from photoapp.core.embedding.models import resolve, toy_model_dir  # noqa: E402
 from photoapp.core.library import Library  # noqa: E402
+from photoapp.core.media.decoding import decode_for_model  # noqa: E402
 from tests.core.model_families import FAMILIES, build  # noqa: E402
 
 QUERIES = ["red circle", "blue square on grass", "a photo of a green star"]
@@ -144,8 +144,10 @@ def _drifting_model(folder):
         for tower in (model.vision_model, model.text_model):
             for layer in tower.encoder.layers:
                 attn = layer.self_attn
-                for norm, linears in ((layer.layer_norm1, (attn.q_proj, attn.k_proj, attn.v_proj)),
-                                      (layer.layer_norm2, (layer.mlp.fc1,))):
+                for norm, linears in (
+                    (layer.layer_norm1, (attn.q_proj, attn.k_proj, attn.v_proj)),
+                    (layer.layer_norm2, (layer.mlp.fc1,)),
+                ):
                     norm.weight[0], norm.bias[0] = 300.0, 300.0
                     for linear in linears:
                         linear.weight[:, 0] = 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import time
-
 from pathlib import Path
 
 import numpy as np
@@ -145,8 +144,10 @@ def _real_evaluator():
     if not (REAL_CLIP / "evaluate.py").exists():
         pytest.skip("../shared/real-clip is not beside the repository")
     specs = {}
-    for name, path in (("real_eval", REAL_CLIP / "evaluate.py"),
-                       ("real_search", ROOT / "benchmarks" / "real_search.py")):
+    for name, path in (
+        ("real_eval", REAL_CLIP / "evaluate.py"),
+        ("real_search", ROOT / "benchmarks" / "real_search.py"),
+    ):
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -159,8 +160,10 @@ def test_real_clip_search_and_find_similar_meet_the_targets():
     the off-topic runs with each subject's photos removed."""
     evaluator, real_search = _real_evaluator()
     bank = real_search.unit(np.load(REAL_CLIP / "bank.npy"))
-    figures = evaluator.evaluate(str(REAL_CLIP), lambda images, queries: real_search.decide(
-        real_search.unit(images), real_search.unit(queries), bank, 0.0))
+    figures = evaluator.evaluate(
+        str(REAL_CLIP),
+        lambda images, queries: real_search.decide(real_search.unit(images), real_search.unit(queries), bank, 0.0),
+    )
     assert evaluator.verdict(figures) == [], figures
 
 
@@ -208,8 +211,9 @@ def test_sort_by_date_shows_just_the_matches_in_time_order(held_out_library):
     reds = [p for p, t in truth.items() if t.colour == "red"]
     base = time.mktime((2021, 1, 1, 12, 0, 0, 0, 0, -1))
     with lib.catalog.transaction():  # give the red photos distinct dates taken, a day apart
-        lib.catalog.db.executemany("UPDATE photos SET taken=? WHERE path=?",
-                                   [(base + day * 86400, str(p)) for day, p in enumerate(reds)])
+        lib.catalog.db.executemany(
+            "UPDATE photos SET taken=? WHERE path=?", [(base + day * 86400, str(p)) for day, p in enumerate(reds)]
+        )
     try:
         by_date = lib.search("red", sort="date")
         assert {h.path for h in by_date} == {h.path for h in lib.search("red")}

@@ -48,8 +48,12 @@ def test_date_filter(held_out_library):
     with lib.catalog.transaction():
         lib.catalog.db.executemany("UPDATE photos SET taken=? WHERE id=?", [(old, i) for i in ids])
     try:
-        hits = lib.search("green square", k=50, cutoff=False, filters=Filters(after=parse_date("2019-05"),
-                                                                before=parse_date("2019-05-17", end_of_day=True)))
+        hits = lib.search(
+            "green square",
+            k=50,
+            cutoff=False,
+            filters=Filters(after=parse_date("2019-05"), before=parse_date("2019-05-17", end_of_day=True)),
+        )
         assert sorted(h.path for h in hits) == sorted(map(str, paths))
         assert len(lib.search("x", k=400, filters=Filters(before=parse_date("2019")))) == 0
     finally:

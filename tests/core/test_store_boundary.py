@@ -8,8 +8,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "photoapp"
 STORE = PACKAGE / "core" / "store"
-SQL = re.compile(r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
-                 r"CREATE\s+(TABLE|INDEX)|ALTER\s+TABLE|PRAGMA)\b")
+SQL = re.compile(
+    r"\b(SELECT\b[\s\S]*\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
+    r"CREATE\s+(TABLE|INDEX)|ALTER\s+TABLE|PRAGMA)\b"
+)
 RUNS_SQL = {"execute", "executemany", "executescript"}
 
 
@@ -38,7 +40,7 @@ def test_the_check_catches_each_form_of_sql():
     """The check itself: each way SQL could hide in a module is reported."""
     samples = {
         'db.execute("SELECT 1")': 1 + 0,  # the call (the constant has no FROM)
-        'rows = con.executemany(sql, args)': 1,
+        "rows = con.executemany(sql, args)": 1,
         'Q = "SELECT id FROM photos WHERE x=?"': 1,
         'Q = f"DELETE FROM photo_tags WHERE photo_id IN ({marks})"': 1,
         'Q = "INSERT OR REPLACE INTO meta(key) VALUES (?)"': 1,

@@ -8,9 +8,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from photoapp.core.tagging.labels import default_vocabulary, parse_vocabulary
 from photoapp.core.library import Library
 from photoapp.core.search.ranking import Filters
+from photoapp.core.tagging.labels import default_vocabulary, parse_vocabulary
 from photoapp.core.tagging.xmp import read_subjects, sidecar_path
 from photoapp.toy.domain import generate_library
 
@@ -202,8 +202,12 @@ def test_xmp_sidecars_follow_tags_when_enabled(tagged):
     lib.tags.add("holiday", [path])
     assert "holiday" in read_subjects(sidecar_path(path))
     if shutil.which("exiftool"):
-        out = subprocess.run(["exiftool", "-s3", "-sep", ";", "-XMP-dc:Subject", str(sidecar_path(path))],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            ["exiftool", "-s3", "-sep", ";", "-XMP-dc:Subject", str(sidecar_path(path))],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         assert sorted(out.split(";")) == sorted(_tags(lib, path))
 
 
@@ -222,5 +226,7 @@ def test_shipped_vocabularies(tmp_path):
         assert len(lib.tags.labels()) >= 200
         ids, vectors = lib.catalog.embeddings("toy")
         names, matrix = lib.tags.tagger.label_matrix()
-        assert matrix.shape == (len(names), vectors.shape[1]) and np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-4)
+        assert matrix.shape == (len(names), vectors.shape[1]) and np.allclose(
+            np.linalg.norm(matrix, axis=1), 1, atol=1e-4
+        )
         assert lib.tags.tagger.is_current()

@@ -15,8 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real-clip"
-RUN = f"{sys.executable} {ROOT / 'benchmarks' / 'real_tags.py'} --images {{images}} --labels {{labels}} " \
-      "--names {names} --bank {bank} --out {out}"
+RUN = (
+    f"{sys.executable} {ROOT / 'benchmarks' / 'real_tags.py'} --images {{images}} --labels {{labels}} "
+    "--names {names} --bank {bank} --out {out}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,22 @@ def evaluator():
 
 
 def _evaluate(vocab: Path) -> dict:
-    out = subprocess.run([sys.executable, str(REAL / "evaluate_tags.py"), "--data", str(REAL), "--vocab", str(vocab),
-                          "--json", "--run", RUN], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(REAL / "evaluate_tags.py"),
+            "--data",
+            str(REAL),
+            "--vocab",
+            str(vocab),
+            "--json",
+            "--run",
+            RUN,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.stdout, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -45,8 +61,9 @@ def test_coco_vocabulary_meets_the_targets(evaluator):
     images, captions, labels, names = evaluator.load(str(REAL), str(REAL / "labels" / "coco"))
     bank = np.load(REAL / "bank.npy")
     judged, implausible = evaluator.truth(captions, names)
-    old = evaluator.score(evaluator.baselines(images, labels, bank)["softmax+neutral 0.1 top5"], judged,
-                          implausible, len(images))
+    old = evaluator.score(
+        evaluator.baselines(images, labels, bank)["softmax+neutral 0.1 top5"], judged, implausible, len(images)
+    )
     assert fig["precision"] > old["precision"] + 0.1 and fig["recall"] >= old["recall"]
 
 
@@ -65,8 +82,9 @@ def test_vocabularies_of_a_few_hundred_labels(evaluator, tmp_path):
         pick = sorted(set(judged) | set(np.random.default_rng(seed).choice(others, 300 - len(judged), replace=False)))
         sub_names = [names[i] for i in pick]
         sub_judged, sub_implausible = evaluator.truth(captions, sub_names)
-        fig = evaluator.score(decide(images, labels[pick], bank, TagSettings()), sub_judged, sub_implausible,
-                              len(images))
+        fig = evaluator.score(
+            decide(images, labels[pick], bank, TagSettings()), sub_judged, sub_implausible, len(images)
+        )
         assert fig["precision"] >= 0.55 and fig["recall"] >= 0.40 and fig["tags_per_photo"] <= 3.5, (seed, fig)
 
 
@@ -76,11 +94,23 @@ def test_the_interface_refuses_bad_input_in_one_line(tmp_path):
     names = tmp_path / "n.txt"
     names.write_text("a\nb\n")
     script = str(ROOT / "benchmarks" / "real_tags.py")
-    for args, message in ((["--images", str(tmp_path / "missing.npy")], "cannot read images"),
-                          (["--images", str(names)], "cannot read images"),
-                          (["--images", str(good)], "2 names for 4 label vectors")):
-        full = ["--images", str(good), "--labels", str(good), "--names", str(names), "--bank", str(good),
-                "--out", str(tmp_path / "o.json")]
+    for args, message in (
+        (["--images", str(tmp_path / "missing.npy")], "cannot read images"),
+        (["--images", str(names)], "cannot read images"),
+        (["--images", str(good)], "2 names for 4 label vectors"),
+    ):
+        full = [
+            "--images",
+            str(good),
+            "--labels",
+            str(good),
+            "--names",
+            str(names),
+            "--bank",
+            str(good),
+            "--out",
+            str(tmp_path / "o.json"),
+        ]
         full[1] = args[1]
         out = subprocess.run([sys.executable, script, *full], capture_output=True, text=True)
         assert out.returncode != 0 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1

@@ -30,8 +30,15 @@ def test_default_vocabulary_is_grouped_and_sized():
     labels = vocab.default_vocabulary()
     assert 200 <= len(labels) <= 400
     groups = {lb.group for lb in labels}
-    assert {"Scenes", "Nature", "Animals", "People and events", "Food and drink", "Objects",
-            "Documents and screenshots"} <= groups
+    assert {
+        "Scenes",
+        "Nature",
+        "Animals",
+        "People and events",
+        "Food and drink",
+        "Objects",
+        "Documents and screenshots",
+    } <= groups
 
 
 def test_fingerprint_changes_with_labels_and_prompts():
@@ -209,7 +216,9 @@ def test_sidecar_keeps_other_programs_keywords_and_drops_our_removed_ones(tmp_pa
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="4"><dc:subject><rdf:Bag><rdf:li>holiday</rdf:li>'
-        '</rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>', encoding="utf-8")
+        "</rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>",
+        encoding="utf-8",
+    )
     write_sidecar(photo, ["beach", "dog"])
     assert sorted(read_subjects(sidecar_path(photo))) == ["beach", "dog", "holiday"]
     write_sidecar(photo, ["beach"])
@@ -222,8 +231,9 @@ def test_sidecar_keeps_other_programs_keywords_and_drops_our_removed_ones(tmp_pa
 def test_exiftool_reads_our_sidecar(tmp_path):
     photo = _photo(tmp_path)
     write_sidecar(photo, ["red", "circle", "white background"])
-    out = subprocess.run(["exiftool", "-j", "-XMP-dc:Subject", str(sidecar_path(photo))],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["exiftool", "-j", "-XMP-dc:Subject", str(sidecar_path(photo))], capture_output=True, text=True, check=True
+    ).stdout
     import json
 
     subject = json.loads(out)[0]["Subject"]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from photoapp.core.store.catalog import Catalog
 from photoapp.core.library import Library
+from photoapp.core.store.catalog import Catalog
 from photoapp.core.watching.watcher import ChangeSet, FolderWatcher, WatchOptions
 from photoapp.toy.domain import generate_library
 
@@ -50,8 +50,9 @@ class Watching:
         library.add_folders([folder])
         self.batches, self.states = [], []
         opts = WatchOptions(settle=options.pop("settle", 0.5), poll_interval=0.3, health_every=1.0, **options)
-        self.watcher = FolderWatcher(library, opts, on_batch=lambda r, p: self.batches.append((r, p)),
-                                     on_status=self.states.append)
+        self.watcher = FolderWatcher(
+            library, opts, on_batch=lambda r, p: self.batches.append((r, p)), on_status=self.states.append
+        )
         self.reader = Catalog(library.path / "catalog.sqlite3")
 
     def __enter__(self):
@@ -72,7 +73,8 @@ class Watching:
         """Catalogued photos under the watched folder that have an embedding: path -> id."""
         prefix = str(self.folder) + os.sep
         rows = self.reader.db.execute(
-            "SELECT p.path, p.id FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = 'toy'")
+            "SELECT p.path, p.id FROM photos p JOIN embeddings e ON e.photo_id = p.id AND e.model = 'toy'"
+        )
         return {path: pid for path, pid in rows if path.startswith(prefix)}
 
     def on_disk(self) -> set[str]:
@@ -111,7 +113,7 @@ def test_file_written_slowly_in_chunks_is_read_only_when_complete(library, share
     # machine 1.7 s of slack to wake the writer before the watcher could think it finished.
     with Watching(library, tmp_path / "slow", settle=2.0) as w:
         target = w.folder / "camera_import.jpg"
-        chunks = [data[i:i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
+        chunks = [data[i : i + len(data) // 8 + 1] for i in range(0, len(data), len(data) // 8 + 1)]
         with open(target, "wb") as fh:
             for chunk in chunks:  # a slow copy: pauses shorter than the settle interval
                 fh.write(chunk)
@@ -217,7 +219,7 @@ def test_video_copied_slowly_and_a_raw_pair_arriving_in_halves(library, tmp_path
         step = len(data) // 4 + 1
         with open(target, "wb") as fh:
             for start in range(0, len(data), step):  # pauses longer than the photo settle
-                fh.write(data[start:start + step])
+                fh.write(data[start : start + step])
                 fh.flush()
                 time.sleep(0.8)
                 assert not w.paths() and not w.reader.problems(), "a half-copied video was read"

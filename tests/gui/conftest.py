@@ -34,8 +34,25 @@ def model_spec(tmp_path_factory) -> str:
     if os.environ.get("PHOTOAPP_TEST_MODEL"):  # a model folder trained earlier, to save time
         return os.environ["PHOTOAPP_TEST_MODEL"]
     out = tmp_path_factory.mktemp("toy-model")
-    subprocess.run([sys.executable, "-m", "photoapp.toy.train", "--out", str(out), "--steps", "2",
-                    "--per-class", "2", "--batch", "36"], check=True, capture_output=True, cwd=ROOT, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "photoapp.toy.train",
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--per-class",
+            "2",
+            "--batch",
+            "36",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     return str(out)
 
 
@@ -90,8 +107,8 @@ def indexed_library(tmp_path, _indexed_template) -> Path:
 @pytest.fixture
 def make_window(qtbot, model_spec):
     """Open a MainWindow on a library; closing it at teardown must stop every thread."""
-    from photoapp.gui.services.library import LibraryService
     from photoapp.gui.main_window import MainWindow
+    from photoapp.gui.services.library import LibraryService
 
     windows = []
 
@@ -123,8 +140,11 @@ def no_threads_left():
     while time.monotonic() < deadline:
         # Qt pool threads that ran Python stay listed as _DummyThread forever: the window
         # fixture checks the Qt pools themselves; here only real Python threads count.
-        extra = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()
-                 and not isinstance(t, threading._DummyThread)]
+        extra = [
+            t
+            for t in threading.enumerate()
+            if t.ident not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+        ]
         if not extra and QThreadPool.globalInstance().activeThreadCount() == 0:
             break
         time.sleep(0.05)

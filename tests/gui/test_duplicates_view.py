@@ -57,8 +57,10 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
     badges = [c.findChild(type(dialog.summary), "badge") for c in dialog.cards]  # the suggestion is marked
     assert [b.isVisibleTo(c) for b, c in zip(badges, dialog.cards)] == [True, False]
     assert dialog.cards[0].fate.text() == "Kept" and dialog.cards[1].fate.text() == "Goes to the trash"
-    qtbot.waitUntil(lambda: all(c.image.pixmap() is not None and not c.image.pixmap().isNull()
-                                for c in dialog.cards), timeout=20_000)
+    qtbot.waitUntil(
+        lambda: all(c.image.pixmap() is not None and not c.image.pixmap().isNull() for c in dialog.cards),
+        timeout=20_000,
+    )
 
     dialog.compare_button.click()  # full-size pixels, the chosen keeper first
     qtbot.waitUntil(lambda: getattr(dialog, "compare_dialog", None) is not None, timeout=20_000)
@@ -91,7 +93,8 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
 
 
 def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
-        make_window, qtbot, wait, dupes_folder, tmp_path, monkeypatch):
+    make_window, qtbot, wait, dupes_folder, tmp_path, monkeypatch
+):
     from photoapp.core.library import Library
     from photoapp.gui.services import duplicates as duplicates_service
 

@@ -19,11 +19,11 @@ def test_a_workers_failure_arrives_as_the_exception_object(make_window, indexed_
 def _failing_search(error):
     def search(*_args, **_kwargs):
         raise error
+
     return search
 
 
-def test_the_search_banner_follows_the_error_type_not_its_text(make_window, indexed_library, wait, qtbot,
-                                                                 monkeypatch):
+def test_the_search_banner_follows_the_error_type_not_its_text(make_window, indexed_library, wait, qtbot, monkeypatch):
     window = make_window(indexed_library)
     wait.rows(window, lambda w: w.model.rowCount() == 36)
     wait.idle(window)
@@ -43,8 +43,9 @@ def test_the_search_banner_follows_the_error_type_not_its_text(make_window, inde
     # Nothing embedded with this model and no index run under way: Settings, to choose another.
     monkeypatch.setattr(window.engine.library, "search", _failing_search(NotIndexed("nothing embedded")))
     window.set_query("green")
-    qtbot.waitUntil(lambda: window.banner.text() == "The search model is not available: nothing embedded",
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.banner.text() == "The search model is not available: nothing embedded", timeout=20_000
+    )
     assert window.banner.button.isVisible()
     wait.idle(window)
 
@@ -57,11 +58,13 @@ def test_not_indexed_while_indexing_says_it_is_under_way(make_window, tmp_path, 
     Settings(batch_size=4).save(library)  # several batches: the run can be held between two
     window = make_window(library)
     window.engine.indexing.progress.connect(
-        lambda phase, *_: phase == "embed" and window.progress.pause_button.setChecked(True))
+        lambda phase, *_: phase == "embed" and window.progress.pause_button.setChecked(True)
+    )
     wait.lockstep_progress(window)
     window.add_folders([str(few_photos)])
-    qtbot.waitUntil(lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(),
-                    timeout=120_000)
+    qtbot.waitUntil(
+        lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(), timeout=120_000
+    )
     monkeypatch.setattr(window.engine.library, "search", _failing_search(NotIndexed("nothing embedded")))
     window.set_query("red")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=20_000)

@@ -75,8 +75,9 @@ def test_pause_then_cancel_indexing(make_window, tmp_path, few_photos, wait, qtb
     window.engine.indexing.progress.connect(pause_at_first_count)
     wait.lockstep_progress(window)  # the click lands before the next batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
-    qtbot.waitUntil(lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(),
-                    timeout=120_000)
+    qtbot.waitUntil(
+        lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(), timeout=120_000
+    )
     assert window.progress.isVisible() and window.progress.pause_button.text() == "Resume"
     assert "paused" in window.progress.label.text()
     embedded = window.engine.library.catalog.count_embedded(window.engine.model_name)
@@ -98,11 +99,13 @@ def test_resume_finishes_the_run(make_window, tmp_path, few_photos, wait, qtbot)
     Settings(batch_size=4).save(library)
     window = make_window(library)
     window.engine.indexing.progress.connect(
-        lambda phase, done, total: window.progress.pause_button.setChecked(True) if done == 4 else None)
+        lambda phase, done, total: window.progress.pause_button.setChecked(True) if done == 4 else None
+    )
     wait.lockstep_progress(window)  # paused before the last batch, however busy the GUI thread is
     window.add_folders([str(few_photos)])
-    qtbot.waitUntil(lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(),
-                    timeout=120_000)
+    qtbot.waitUntil(
+        lambda: window.engine.indexing.job is not None and window.engine.indexing.job.holding.is_set(), timeout=120_000
+    )
     with qtbot.waitSignal(window.engine.indexing.stopped, timeout=60_000) as stopped:
         window.progress.pause_button.setChecked(False)
     assert stopped.args[0] == "finished"
@@ -124,8 +127,9 @@ def test_drop_folder_and_remove_it(make_window, tmp_path, few_photos, wait, qtbo
     window = make_window(tmp_path / "library")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(few_photos))])
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
         window.dropEvent(drop)
     wait.rows(window, lambda w: w.model.rowCount() == 12)
@@ -196,7 +200,7 @@ def test_no_gui_thread_stall_while_indexing(make_window, tmp_path, few_photos, q
     timer.stop()
     progress = [i for i, e in enumerate(events) if e == "progress"]
     assert len(progress) >= 2, events
-    assert "tick" in events[progress[0]:progress[-1]], events
+    assert "tick" in events[progress[0] : progress[-1]], events
 
 
 def test_core_never_imports_qt():
@@ -206,8 +210,11 @@ def test_core_never_imports_qt():
         if "gui" in path.relative_to(ROOT / "photoapp").parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             if any(n.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6") for n in names):
                 offenders.append(str(path.relative_to(ROOT)))
     assert not offenders

@@ -69,7 +69,8 @@ def test_thumbnails_arrive_and_are_cached_in_the_library(make_window, indexed_li
     cached = list((indexed_library / "thumbnails").rglob("*.jpg"))
     assert cached, "thumbnails are cached on disk under the library folder"
     assert sorted(p.name for p in toy_folder.iterdir()) == sorted(
-        os.path.basename(r.path) for r in window.model.rows())  # nothing was written next to the photos
+        os.path.basename(r.path) for r in window.model.rows()
+    )  # nothing was written next to the photos
 
 
 def test_only_visible_rows_are_requested(make_window, indexed_library, wait, qtbot):

@@ -28,7 +28,13 @@ def test_window_opens_and_closes(tmp_path, command):
 
 def test_without_a_display_it_says_so(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    proc = subprocess.run([sys.executable, "-m", "photoapp", "--library", str(tmp_path / "lib"), "--quit-after", "1"],
-                          capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "photoapp", "--library", str(tmp_path / "lib"), "--quit-after", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     if sys.platform == "linux":
         assert proc.returncode != 0 and "no display" in proc.stderr

@@ -30,11 +30,13 @@ def test_no_news_waits_for_an_empty_line(qtbot):
     assert status.show("Library up to date: 36 photos (0 newly indexed)", 10_000, Priority.NO_NEWS)
     assert status.show("Library up to date: 37 photos (0 newly indexed)", 10_000, Priority.NO_NEWS)
     assert status.show("Teaching “boxes” from 4 photos…")  # anything replaces no news
-    assert shown == [("Tags updated to the new sensitivity.", Priority.NEWS),
-                     ("“boxes” learnt from 4 examples", Priority.NEWS),
-                     ("Library up to date: 36 photos (0 newly indexed)", Priority.NO_NEWS),
-                     ("Library up to date: 37 photos (0 newly indexed)", Priority.NO_NEWS),
-                     ("Teaching “boxes” from 4 photos…", Priority.NEWS)]
+    assert shown == [
+        ("Tags updated to the new sensitivity.", Priority.NEWS),
+        ("“boxes” learnt from 4 examples", Priority.NEWS),
+        ("Library up to date: 36 photos (0 newly indexed)", Priority.NO_NEWS),
+        ("Library up to date: 37 photos (0 newly indexed)", Priority.NO_NEWS),
+        ("Teaching “boxes” from 4 photos…", Priority.NEWS),
+    ]
 
 
 def test_an_expired_message_gives_way_to_no_news(qtbot):

@@ -15,8 +15,8 @@ TOY_LABELS = "red\ngreen\nblue\nyellow\npurple\norange\ncircle\nsquare\ntriangle
 @pytest.fixture
 def tagged_library(indexed_library, shipped_model):
     """The indexed toy library re-tagged with the colour and shape vocabulary."""
-    from photoapp.core.tagging.labels import parse_vocabulary
     from photoapp.core.library import Library
+    from photoapp.core.tagging.labels import parse_vocabulary
 
     with Library(indexed_library, model=shipped_model) as lib:
         lib.tags.set_labels(parse_vocabulary(TOY_LABELS))
@@ -109,7 +109,7 @@ def test_teach_a_tag_from_a_gallery_selection(make_window, tagged_library, wait,
     wait.idle(window)
     learnt = [m for m in messages if "learnt from 4 examples" in m]
     assert learnt, messages
-    after = messages[messages.index(learnt[0]) + 1:]
+    after = messages[messages.index(learnt[0]) + 1 :]
     assert not after or after[0] == "", messages
 
 
@@ -160,8 +160,9 @@ def test_sensitivity_in_settings_retags_and_keeps_manual_tags(make_window, tagge
         lib.tags.add("keep me", [path])
     messages = []  # every change of the status bar's message line, "" when one expires
     window.statusBar().messageChanged.connect(messages.append)
-    with qtbot.waitSignal(window.status.shown, timeout=60_000,
-                          check_params_cb=lambda text, _priority: text.startswith("Tags updated")):
+    with qtbot.waitSignal(
+        window.status.shown, timeout=60_000, check_params_cb=lambda text, _priority: text.startswith("Tags updated")
+    ):
         window.tags_ui.apply_sensitivity(dialog.sensitivity())
     with _core(tagged_library) as lib:
         assert lib.tags.settings().sensitivity == 1.0
@@ -170,7 +171,7 @@ def test_sensitivity_in_settings_retags_and_keeps_manual_tags(make_window, tagge
     # Re-tagging restarted indexing; that run finds nothing new, and its "0 newly indexed"
     # must not replace the confirmation (it did, milliseconds later, on a fast machine).
     wait.idle(window)
-    after = messages[messages.index("Tags updated to the new sensitivity.") + 1:]
+    after = messages[messages.index("Tags updated to the new sensitivity.") + 1 :]
     assert not after or after[0] == "", messages
 
 
@@ -189,5 +190,4 @@ def test_album_counts_follow_indexing(make_window, tmp_path, few_photos, wait, q
     with _core(tmp_path / "library") as lib:  # tags written meanwhile by another writer (e.g. the indexer)
         lib.tags.add("from elsewhere", [str(next(few_photos.iterdir()))])
     window.engine.indexing.progress.emit("embed", 5, 10, None)  # as the indexer reports progress
-    qtbot.waitUntil(lambda: "from elsewhere" in {n for _k, n, _c in window.tags_ui.sidebar.albums()},
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: "from elsewhere" in {n for _k, n, _c in window.tags_ui.sidebar.albums()}, timeout=10_000)

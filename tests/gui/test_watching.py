@@ -50,7 +50,8 @@ def test_copies_moves_and_deletions_reach_gallery_and_search(watched_window, qtb
     qtbot.waitUntil(lambda: str(target) in _paths(window), timeout=30_000)
     assert all(os.path.exists(p) for p in _paths(window))
     assert window.engine.library.vector_index().ids() == window.engine.library.catalog.embedded_ids(
-        window.engine.model_name)
+        window.engine.model_name
+    )
 
 
 def test_index_run_pauses_watching_and_polling_is_shown(make_window, qtbot, few_photos, toy_folder, tmp_path):

@@ -27,7 +27,7 @@ def unpacked(tmp_path) -> Path:
     for size in SIZES:
         shutil.copy2(ROOT / "resources" / "icons" / f"photoapp-{size}.png", icons)
     program = folder / "photoapp"
-    program.write_text("#!/bin/sh\necho \"photoapp from $0\"\n")
+    program.write_text('#!/bin/sh\necho "photoapp from $0"\n')
     program.chmod(0o755)
     for name in ("install.sh", "photoapp.desktop"):
         shutil.copy2(LINUX / name, folder / name)
@@ -53,8 +53,9 @@ def test_install_and_uninstall(unpacked, tmp_path):
         assert (prefix / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "photoapp.png").is_file()
     validate = shutil.which("desktop-file-validate")
     if validate:
-        check = subprocess.run([validate, str(prefix / "share" / "applications" / "photoapp.desktop")],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [validate, str(prefix / "share" / "applications" / "photoapp.desktop")], capture_output=True, text=True
+        )
         assert check.returncode == 0 and not check.stdout.strip(), check.stdout
 
     # Installing again (an upgrade) replaces the app folder in place.

@@ -43,14 +43,19 @@ class FakeAnalysis(Recorder):
         super().__init__(*args, **kwargs)
         self.scripts, self.pure = ["entry"], ["pure"]
         # What a real analysis collects, a few of them for the spec's filters to sort out.
-        self.binaries = [("torch/lib/libtorch_cpu.so", "/x", "BINARY"),
-                         ("torch/lib/libtorchbind_test.so", "/x", "BINARY"),
-                         ("torch/bin/test_api", "/x", "BINARY"), ("torch/bin/torch_shm_manager", "/x", "BINARY"),
-                         ("PySide6/Qt/plugins/platforms/libqeglfs.so", "/x", "BINARY"),
-                         ("PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6", "/x", "BINARY"),
-                         ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x", "BINARY")]
+        self.binaries = [
+            ("torch/lib/libtorch_cpu.so", "/x", "BINARY"),
+            ("torch/lib/libtorchbind_test.so", "/x", "BINARY"),
+            ("torch/bin/test_api", "/x", "BINARY"),
+            ("torch/bin/torch_shm_manager", "/x", "BINARY"),
+            ("PySide6/Qt/plugins/platforms/libqeglfs.so", "/x", "BINARY"),
+            ("PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6", "/x", "BINARY"),
+            ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x", "BINARY"),
+        ]
         self.datas = [(dest, src, "DATA") for src, dest in kwargs["datas"]] + [
-            ("torch/include/ATen/ATen.h", "/x", "DATA"), ("PySide6/Qt/translations/qtbase_de.qm", "/x", "DATA")]
+            ("torch/include/ATen/ATen.h", "/x", "DATA"),
+            ("PySide6/Qt/translations/qtbase_de.qm", "/x", "DATA"),
+        ]
 
 
 def run_spec(platform: str, monkeypatch, tmp_path) -> dict[str, list]:
@@ -77,8 +82,11 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     datas = analysis.kwargs["datas"]
     assert all(Path(src).is_file() for src, _ in datas), [s for s, _ in datas if not Path(s).is_file()]
     shipped = {f"{dest}/{Path(src).name}" for src, dest in datas}
-    assert {"resources/models/toy-clip/model.safetensors", "resources/labels/default.txt",
-            "resources/icons/photoapp-256.png"} <= shipped
+    assert {
+        "resources/models/toy-clip/model.safetensors",
+        "resources/labels/default.txt",
+        "resources/icons/photoapp-256.png",
+    } <= shipped
     assert {f"resources/labels/{p.name}" for p in (ROOT / "resources" / "labels").glob("*.txt")} <= shipped
     assert {"resources/captions/bank.txt", "resources/captions/toy.txt"} <= shipped
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
@@ -86,8 +94,11 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     assert {"rawpy", "av", "exifread"} <= set(analysis.kwargs["hiddenimports"])  # RAW files and videos
     assert {"tkinter", "PySide6.QtNetwork", "PySide6.QtQml"} <= set(analysis.kwargs["excludes"])
     # The filters dropped test libraries and headers, and kept what runs.
-    assert [b[0] for b in analysis.binaries] == ["torch/lib/libtorch_cpu.so", "torch/bin/torch_shm_manager",
-                                                 "PySide6/Qt/plugins/platforms/libqoffscreen.so"]
+    assert [b[0] for b in analysis.binaries] == [
+        "torch/lib/libtorch_cpu.so",
+        "torch/bin/torch_shm_manager",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    ]
     assert not any(d[0].startswith("torch/include") for d in analysis.datas)
 
     exes = {e.kwargs["name"]: e.kwargs for e in made["EXE"]}
@@ -123,8 +134,15 @@ def test_version_info_evaluates_as_pyinstaller_reads_it():
     def record(kind):
         return lambda *a, **k: calls.setdefault(kind, []).append((a, k)) or kind
 
-    names = ["VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct", "VarFileInfo",
-             "VarStruct"]
+    names = [
+        "VSVersionInfo",
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringTable",
+        "StringStruct",
+        "VarFileInfo",
+        "VarStruct",
+    ]
     eval(bundle.windows_version_info(), {n: record(n) for n in names})  # noqa: S307 (our own text)
     major, minor, patch = (int(x) for x in photoapp.__version__.split(".")[:3])
     assert calls["FixedFileInfo"][0][1]["filevers"] == (major, minor, patch, 0)
@@ -148,10 +166,27 @@ def test_shipped_data_is_enough_to_run(tmp_path, monkeypatch):
     vectors = ClipEmbedder(source, device="cpu").embed_texts(["red circle", "a red circle", "blue square"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert len(default_vocabulary()) >= 50
-    demo = subprocess.run([sys.executable, "-m", "photoapp", "--library", str(tmp_path / "lib"), "--model", "toy",
-                           "demo", str(tmp_path / "photos"), "--no-gui", "--per-class", "1"],
-                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PHOTOAPP_RESOURCES=str(
-                              tmp_path / "resources")), stdin=subprocess.DEVNULL)
+    demo = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "photoapp",
+            "--library",
+            str(tmp_path / "lib"),
+            "--model",
+            "toy",
+            "demo",
+            str(tmp_path / "photos"),
+            "--no-gui",
+            "--per-class",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PHOTOAPP_RESOURCES=str(tmp_path / "resources")),
+        stdin=subprocess.DEVNULL,
+    )
     assert demo.returncode == 0 and "Indexed 36 demo photos" in demo.stdout, demo.stderr
 
 
@@ -217,7 +252,8 @@ def test_shell_scripts_parse(script):
 
 IMPORTS_IN_USE = """
 import json, sys
-import photoapp.cli.app, photoapp.cli.dupes, photoapp.cli.index, photoapp.cli.search, photoapp.cli.tags, photoapp.cli.watch
+import photoapp.cli.app, photoapp.cli.dupes, photoapp.cli.index
+import photoapp.cli.search, photoapp.cli.tags, photoapp.cli.watch
 from photoapp.core import library
 from photoapp.core.duplicates import finder as duplicates, trash
 from photoapp.core.tagging import rule as tagging
@@ -238,8 +274,9 @@ def test_nothing_the_app_imports_is_excluded():
     import os
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", IMPORTS_IN_USE], capture_output=True, text=True, env=env,
-                          timeout=300, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTS_IN_USE], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stderr
     imported = json.loads(proc.stdout)
     excluded = bundle.excluded_modules()

@@ -40,10 +40,9 @@ from enum import StrEnum
 
 import numpy as np
 
-from photoapp.core.media import fingerprint
-
-from photoapp.core.duplicates import hamming_index, keeper
 from photoapp.config import DupeSettings
+from photoapp.core.duplicates import hamming_index, keeper
+from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import Photo
 from photoapp.core.store.duplicates import DuplicateStore
 from photoapp.core.store.fingerprints import FingerprintStore
@@ -87,10 +86,17 @@ class Group:
 
     def as_dict(self) -> dict:
         by_id = {p.id: p.path for p in self.photos}
-        return {"tier": str(self.tier), "paths": self.paths, "keep": self.keep.path, "reason": self.reason,
-                "reclaim_bytes": self.reclaim_bytes,
-                "pairs": [{"a": by_id[p.a], "b": by_id[p.b], "tier": str(p.tier), "score": round(p.score, 4),
-                           "reason": p.reason} for p in self.pairs]}
+        return {
+            "tier": str(self.tier),
+            "paths": self.paths,
+            "keep": self.keep.path,
+            "reason": self.reason,
+            "reclaim_bytes": self.reclaim_bytes,
+            "pairs": [
+                {"a": by_id[p.a], "b": by_id[p.b], "tier": str(p.tier), "score": round(p.score, 4), "reason": p.reason}
+                for p in self.pairs
+            ],
+        }
 
 
 def tiers_up_to(tier: str) -> tuple[Tier, ...]:
@@ -106,8 +112,12 @@ def exact_pairs(photos: list[Photo]) -> list[Pair]:
     buckets: dict[str, list[int]] = {}
     for p in photos:
         buckets.setdefault(p.hash, []).append(p.id)
-    return [Pair(ids[0], other, Tier.EXACT, 1.0, "identical content (same file bytes)")
-            for ids in buckets.values() if len(ids) > 1 for other in ids[1:]]
+    return [
+        Pair(ids[0], other, Tier.EXACT, 1.0, "identical content (same file bytes)")
+        for ids in buckets.values()
+        if len(ids) > 1
+        for other in ids[1:]
+    ]
 
 
 def at_scale(photos: int) -> bool:
@@ -116,8 +126,13 @@ def at_scale(photos: int) -> bool:
     return photos > NEAR_EXACT_LIMIT
 
 
-def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: int,
-               neighbours: tuple[np.ndarray, np.ndarray] | None = None) -> list[Pair]:
+def near_pairs(
+    ids: np.ndarray,
+    phash: np.ndarray,
+    dhash: np.ndarray,
+    max_bits: int,
+    neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[Pair]:
     """Pairs within ``max_bits`` of pHash + dHash distance.
 
     If p + d <= max_bits then p or d is <= max_bits // 2, so the union of two Hamming
@@ -129,8 +144,10 @@ def near_pairs(ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, max_bits: 
     combo = np.stack([phash, dhash], axis=1)
     uniq, first, inverse = np.unique(combo, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
-    pairs = [Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
-             for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]]
+    pairs = [
+        Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
+        for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]
+    ]
     half = max_bits // 2
     flips = None if neighbours is None else 0
     found = set()
@@ -188,8 +205,9 @@ def _no_edges():
     return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
 
 
-def similar_pairs(edges: tuple[np.ndarray, np.ndarray, np.ndarray], taken: dict[int, float],
-                  s: DupeSettings) -> list[Pair]:
+def similar_pairs(
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray], taken: dict[int, float], s: DupeSettings
+) -> list[Pair]:
     """The k-NN ``edges`` (see ``knn``) that are close and time-compatible, once per pair."""
     src, dst, cos = edges
     keep = cos >= s.similar_min_cosine
@@ -254,8 +272,9 @@ def _hash_pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def build_groups(linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, Photo],
-                 sharpness: dict[int, float]) -> list[Group]:
+def build_groups(
+    linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, Photo], sharpness: dict[int, float]
+) -> list[Group]:
     groups = []
     for group_tier, edges in linked.values():
         members = sorted((photos[i] for i in {i for e in edges for i in (e.a, e.b)}), key=lambda p: p.path)

@@ -30,8 +30,7 @@ _BLOCK = 2_000_000  # candidate pairs expanded at once: bounds memory on cluster
 def _flip_masks(radius: int) -> np.ndarray:
     masks = [0]
     for r in range(1, radius + 1):
-        for bits in combinations(range(CHUNK_BITS), r):
-            masks.append(sum(1 << b for b in bits))
+        masks.extend(sum(1 << b for b in bits) for bits in combinations(range(CHUNK_BITS), r))
     return np.array(masks, dtype=np.int64)
 
 

@@ -46,15 +46,19 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
         ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
         ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
         ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: human_size(p.size)),
-        ("best format", lambda ps: _best(ps, lambda p: _FORMAT_RANK.get((p.format or "").upper(), 1)),
-         lambda p: p.format or "unknown format"),
+        (
+            "best format",
+            lambda ps: _best(ps, lambda p: _FORMAT_RANK.get((p.format or "").upper(), 1)),
+            lambda p: p.format or "unknown format",
+        ),
         ("oldest file", lambda ps: _best(ps, lambda p: -p.mtime), lambda p: "first on disk"),
         ("original name", lambda ps: _best(ps, lambda p: -int(_looks_like_copy(p))), lambda p: "not named like a copy"),
         ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
     ]
     if any(p.companion for p in left):  # a RAW+JPEG pair is never what a group trashes (duplicates.find)
-        steps.insert(0, ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))),
-                         lambda p: "keeps the RAW file"))
+        steps.insert(
+            0, ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))), lambda p: "keeps the RAW file")
+        )
     ties: list[str] = []
     for name, narrow, describe in steps:
         kept = narrow(left)
@@ -77,6 +81,12 @@ def _sharpest(photos: list[Photo], sharpness: dict[int, float]) -> list[Photo]:
 
 
 def _tie_name(step: str) -> str:
-    return {"RAW+JPEG pair": "pairing", "highest resolution": "resolution", "sharpest": "sharpness",
-            "largest file": "size", "best format": "format", "oldest file": "age",
-            "original name": "naming"}.get(step, step)
+    return {
+        "RAW+JPEG pair": "pairing",
+        "highest resolution": "resolution",
+        "sharpest": "sharpness",
+        "largest file": "size",
+        "best format": "format",
+        "oldest file": "age",
+        "original name": "naming",
+    }.get(step, step)

@@ -19,16 +19,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from photoapp.core.duplicates import finder as duplicates, keeper, trash
-
-from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import Catalog, Photo
-from photoapp.core.store.indexes import IndexRegistry
-from photoapp.core.store.duplicates import DuplicateStore
-from photoapp.core.store.fingerprints import FingerprintStore
-from photoapp.core.store.tags import TagStore
+from photoapp.core.duplicates import finder as duplicates
+from photoapp.core.duplicates import keeper, trash
 from photoapp.core.duplicates.finder import DupeSettings, Group
 from photoapp.core.errors import LibraryError
+from photoapp.core.media import fingerprint
+from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.duplicates import DuplicateStore
+from photoapp.core.store.fingerprints import FingerprintStore
+from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.tags import TagStore
 
 MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
 
@@ -42,8 +42,14 @@ class Duplicates:
     tags), the vector indexes, the searching model, the duplicates settings section and
     how to save it."""
 
-    def __init__(self, catalog: Catalog, indexes: IndexRegistry, model: Callable[[], str], settings: DupeSettings,
-                 save_settings: Callable[[], None]):
+    def __init__(
+        self,
+        catalog: Catalog,
+        indexes: IndexRegistry,
+        model: Callable[[], str],
+        settings: DupeSettings,
+        save_settings: Callable[[], None],
+    ):
         self.catalog, self.indexes, self.model = catalog, indexes, model
         self._settings, self._save_settings = settings, save_settings
         self.dupes = DuplicateStore(catalog)
@@ -65,8 +71,12 @@ class Duplicates:
         return self._settings
 
     # -- finding ------------------------------------------------------------------------
-    def find(self, tier: str = "all", progress: Callable[[str, int, int], None] | None = None,
-             cancel: threading.Event | None = None) -> list[Group]:
+    def find(
+        self,
+        tier: str = "all",
+        progress: Callable[[str, int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[Group]:
         tiers = duplicates.tiers_up_to(tier)
         if duplicates.Tier.NEAR in tiers:
             self.backfill(progress, cancel)
@@ -92,7 +102,7 @@ class Duplicates:
         done = 0
         with ThreadPoolExecutor(max(2, min(8, os.cpu_count() or 2))) as pool:
             for start in range(0, len(todo), 64):
-                results = [r for r in pool.map(work, todo[start:start + 64]) if r[1] is not None]
+                results = [r for r in pool.map(work, todo[start : start + 64]) if r[1] is not None]
                 with self.catalog.transaction():
                     self.fingerprints.put(results)
                 done += len(results)
@@ -106,7 +116,7 @@ class Duplicates:
         photos = self._photos(paths)
         # Sorted with repeats: (h, h) appears only for exact copies within the group.
         hashes = sorted(p.hash for p in photos)
-        pairs = {(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:]}
+        pairs = {(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1 :]}
         self.dupes.dismiss(pairs)
         return len(pairs)
 
@@ -137,8 +147,12 @@ class Duplicates:
             if photo.id == keeper_photo.id:
                 continue
             if photo.companion:  # never trash half of a RAW+JPEG pair, nor the pair
-                report["skipped"].append({"path": photo.path, "reason": "part of a RAW+JPEG pair "
-                                          f"(with {os.path.basename(photo.companion)}); not trashed"})
+                report["skipped"].append(
+                    {
+                        "path": photo.path,
+                        "reason": f"part of a RAW+JPEG pair (with {os.path.basename(photo.companion)}); not trashed",
+                    }
+                )
                 continue
             problem = _changed_on_disk(photo)
             if problem:
@@ -171,8 +185,9 @@ class Duplicates:
             self._unmerge(keep.id, record["merged"])
             raise
         with self.catalog.transaction():
-            self.dupes.record_trashed(batch, photo.path, where.trash_path, where.info_path, keep.path,
-                                      json.dumps(record))
+            self.dupes.record_trashed(
+                batch, photo.path, where.trash_path, where.info_path, keep.path, json.dumps(record)
+            )
             self.catalog.delete_photos([photo.id])
         self.indexes.remove([photo.id])  # every loaded vector index follows
 
@@ -180,8 +195,7 @@ class Duplicates:
         fp = self.fingerprints.row(photo.id)
         vectors = {m: base64.b64encode(v).decode() for m, v in self.catalog.photo_embeddings(photo.id).items()}
         tags = [list(r) for r in self.tag_rows.of_photo(photo.id)]
-        return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors,
-                "tags": tags}
+        return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors, "tags": tags}
 
     def _merge_tags(self, photo: Photo, keep: Photo) -> list[list]:
         """Give the keeper the tags a person put on the copy; returns what to undo."""

@@ -56,8 +56,10 @@ def send(path: str) -> Trashed:
 def restore(item: Trashed) -> None:
     """Put a trashed file back where it was; refuses to overwrite anything."""
     if not item.trash_path or not os.path.lexists(item.trash_path):
-        raise TrashError(f"{item.path} is no longer in the trash (emptied?); restore it from the "
-                         "system trash by hand if it is still there")
+        raise TrashError(
+            f"{item.path} is no longer in the trash (emptied?); restore it from the "
+            "system trash by hand if it is still there"
+        )
     if os.path.lexists(item.path):
         raise TrashError(f"cannot restore {item.path}: another file is there now")
     os.makedirs(os.path.dirname(item.path), exist_ok=True)
@@ -125,8 +127,11 @@ def _find_macos(path: str, size: int) -> str | None:
     trash = Path.home() / ".Trash"
     stem, ext = os.path.splitext(os.path.basename(path))
     try:
-        hits = [p for p in trash.iterdir() if p.name.startswith(stem) and p.name.endswith(ext)
-                and p.is_file() and p.stat().st_size == size]
+        hits = [
+            p
+            for p in trash.iterdir()
+            if p.name.startswith(stem) and p.name.endswith(ext) and p.is_file() and p.stat().st_size == size
+        ]
     except OSError:
         return None
     return str(max(hits, key=lambda p: p.stat().st_mtime)) if hits else None

@@ -101,8 +101,9 @@ def library_cache_dir(lib) -> Path:
 def _embed(embedder, texts: list[str]) -> np.ndarray:
     if not texts:
         raise ValueError("the caption bank is empty")
-    vectors = np.concatenate([np.asarray(embedder.embed_texts(texts[i:i + BATCH]), np.float32)
-                              for i in range(0, len(texts), BATCH)])
+    vectors = np.concatenate(
+        [np.asarray(embedder.embed_texts(texts[i : i + BATCH]), np.float32) for i in range(0, len(texts), BATCH)]
+    )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 

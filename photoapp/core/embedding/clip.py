@@ -43,9 +43,20 @@ INT8_MIN_WIDTH = 384
 # Reduced precision is kept only while embeddings stay this close to fp32 (first batch checked).
 MIN_COSINE = 0.99
 # Everyday queries the int8 text tower must reproduce (within MIN_COSINE) before it is used.
-TEXT_PROBES = ("a photo of a dog", "beach sunset", "birthday cake with candles", "snow mountains",
-               "a screenshot of a document", "my grandmother in the garden", "red car", "city at night",
-               "two children playing football", "a plate of pasta", "wedding", "cat")
+TEXT_PROBES = (
+    "a photo of a dog",
+    "beach sunset",
+    "birthday cake with candles",
+    "snow mountains",
+    "a screenshot of a document",
+    "my grandmother in the garden",
+    "red car",
+    "city at night",
+    "two children playing football",
+    "a plate of pasta",
+    "wedding",
+    "cat",
+)
 QUERY_CACHE_SIZE = 256
 
 
@@ -125,8 +136,9 @@ class ClipEmbedder:
         try:
             processor = load_image_processor(self.source.folder)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise unsupported(f"{self.source.name} has no image processor transformers can read "
-                              f"({_first_line(exc)})") from None
+            raise unsupported(
+                f"{self.source.name} has no image processor transformers can read ({_first_line(exc)})"
+            ) from None
         try:
             return PreprocessSpec.from_processor(processor)
         except UnsupportedPreprocessing as exc:
@@ -150,8 +162,9 @@ class ClipEmbedder:
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.source.folder)
         except (OSError, ValueError, KeyError, TypeError, ImportError) as exc:
-            raise unsupported(f"{self.source.name} has no tokenizer transformers can read "
-                              f"({_first_line(exc)})") from None
+            raise unsupported(
+                f"{self.source.name} has no tokenizer transformers can read ({_first_line(exc)})"
+            ) from None
         try:
             model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
         except (OSError, ValueError, RuntimeError) as exc:
@@ -188,8 +201,15 @@ class ClipEmbedder:
             self.precision = "fp32"
             return True
         try:
-            files = onnxrt.exported(self._model, key, towers, image_size=int(config.vision_config.image_size),
-                                    text_inputs=inputs, text_length=length, source=self.source.folder)
+            files = onnxrt.exported(
+                self._model,
+                key,
+                towers,
+                image_size=int(config.vision_config.image_size),
+                text_inputs=inputs,
+                text_length=length,
+                source=self.source.folder,
+            )
             if "image" in files:
                 self._image_ort = onnxrt.Tower(files["image"])
                 self._check_image = True
@@ -199,8 +219,9 @@ class ClipEmbedder:
             self.onnx_error = _first_line(exc)
             self._image_ort = self._text_ort = None
             self._ort_key = None
-            onnxrt.set_note(self.name, f"int8 runs on torch (slower): the model did not export to ONNX Runtime "
-                                       f"({self.onnx_error})")
+            onnxrt.set_note(
+                self.name, f"int8 runs on torch (slower): the model did not export to ONNX Runtime ({self.onnx_error})"
+            )
             return False
         if self._text_ort is not None:
             self._check_text_onnx()
@@ -358,8 +379,10 @@ class ClipEmbedder:
 def _fallback_note(dropped: dict[str, float]) -> str:
     """One line for ``photoapp status``: which towers run in fp32 and why."""
     what = " and ".join({"image": "photos", "text": "search texts"}[t] for t in dropped)
-    return (f"{what} embed in fp32 on this CPU (slower): this model's int8 embeddings drifted from fp32 "
-            f"(cosine {min(dropped.values()):.3f} < {MIN_COSINE})")
+    return (
+        f"{what} embed in fp32 on this CPU (slower): this model's int8 embeddings drifted from fp32 "
+        f"(cosine {min(dropped.values()):.3f} < {MIN_COSINE})"
+    )
 
 
 def _quiet_transformers() -> None:
@@ -375,8 +398,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 # Model types that have an image and a text tower but that Photoapp cannot embed with, and why.
-NOT_SUPPORTED = {"siglip2": "a SigLIP2 NaFlex model (variable resolution, patches instead of a fixed-size image); "
-                            "use a fixed-resolution SigLIP2 such as google/siglip2-base-patch16-224"}
+NOT_SUPPORTED = {
+    "siglip2": "a SigLIP2 NaFlex model (variable resolution, patches instead of a fixed-size image); "
+    "use a fixed-resolution SigLIP2 such as google/siglip2-base-patch16-224"
+}
 
 
 def check_architecture(source: ModelSource):
@@ -393,11 +418,15 @@ def check_architecture(source: ModelSource):
     if model_type in NOT_SUPPORTED:
         raise unsupported(f"{source.name} is {NOT_SUPPORTED[model_type]}")
     model_class = _model_class(config)
-    towers = model_class is not None and hasattr(model_class, "get_image_features") and hasattr(
-        model_class, "get_text_features")
+    towers = (
+        model_class is not None
+        and hasattr(model_class, "get_image_features")
+        and hasattr(model_class, "get_text_features")
+    )
     if not towers or getattr(config, "vision_config", None) is None or getattr(config, "text_config", None) is None:
-        raise unsupported(f"{source.name} is a {model_type} model, not an image-text model with an image and a "
-                          "text tower")
+        raise unsupported(
+            f"{source.name} is a {model_type} model, not an image-text model with an image and a text tower"
+        )
     return config
 
 

@@ -28,10 +28,12 @@ class ModelUnavailable(PhotoappError):
 
 # What every "not a model we can use" message ends with (README's model section lists the
 # tested families; tests/core/test_model_compat.py builds each of them).
-SUPPORTED = ("Photoapp works with CLIP-family image-text models saved by transformers with safetensors "
-             "weights: CLIP (e.g. openai/clip-vit-base-patch32, ViT-B/16, ViT-L/14-336), SigLIP "
-             "(e.g. google/siglip-base-patch16-224) and fixed-resolution SigLIP2 "
-             "(e.g. google/siglip2-base-patch16-224)")
+SUPPORTED = (
+    "Photoapp works with CLIP-family image-text models saved by transformers with safetensors "
+    "weights: CLIP (e.g. openai/clip-vit-base-patch32, ViT-B/16, ViT-L/14-336), SigLIP "
+    "(e.g. google/siglip-base-patch16-224) and fixed-resolution SigLIP2 "
+    "(e.g. google/siglip2-base-patch16-224)"
+)
 
 
 def unsupported(what: str) -> ModelUnavailable:
@@ -48,8 +50,10 @@ def check_folder(path: Path) -> None:
     if not any(path.glob("*.safetensors")):
         pickled = sorted(p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt", ".pkl"))
         if pickled:
-            raise unsupported(f"{path} has only pickled weights ({', '.join(pickled[:3])}), which Photoapp never "
-                              "loads (convert them to safetensors)")
+            raise unsupported(
+                f"{path} has only pickled weights ({', '.join(pickled[:3])}), which Photoapp never "
+                "loads (convert them to safetensors)"
+            )
         raise unsupported(f"{path} has no model weights (no *.safetensors file)")
 
 
@@ -136,8 +140,10 @@ def resolve(spec: str, download: bool = True) -> ModelSource:
     if name == TOY_MODEL:
         folder = toy_model_dir()
         if not (folder / "config.json").exists():
-            raise ModelUnavailable(f"the tiny toy model is missing from {folder}; reinstall Photoapp "
-                                   "or train it with: python -m photoapp.toy.train")
+            raise ModelUnavailable(
+                f"the tiny toy model is missing from {folder}; reinstall Photoapp "
+                "or train it with: python -m photoapp.toy.train"
+            )
         return ModelSource(TOY_MODEL, folder)
     path = Path(name)
     if path.is_absolute():
@@ -167,8 +173,8 @@ def _from_hub(repo_id: str, download: bool) -> Path:
         raise ModelUnavailable(
             f"cannot download model {repo_id!r} ({reason[:160]}). Connect to the internet once so it can be "
             f"downloaded, or download it elsewhere and pass its folder with --model /path/to/folder "
-            f"(use --model toy for the built-in demo model)") from None
+            f"(use --model toy for the built-in demo model)"
+        ) from None
     if not any(folder.glob("*.safetensors")):
-        raise unsupported(f"model {repo_id!r} has no safetensors weights (Photoapp never loads pickled "
-                          "weights)")
+        raise unsupported(f"model {repo_id!r} has no safetensors weights (Photoapp never loads pickled weights)")
     return folder

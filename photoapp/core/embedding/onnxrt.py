@@ -84,8 +84,14 @@ def versions() -> dict:
     import torch
     import transformers
 
-    return {"format": FORMAT, "opset": OPSET, "torch": torch.__version__, "transformers": transformers.__version__,
-            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__}
+    return {
+        "format": FORMAT,
+        "opset": OPSET,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
 
 
 def model_key(folder: Path, text_inputs: tuple[str, ...], text_length: int | None) -> str:
@@ -95,8 +101,11 @@ def model_key(folder: Path, text_inputs: tuple[str, ...], text_length: int | Non
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    digest.update(json.dumps({"versions": versions(), "text_inputs": list(text_inputs),
-                              "text_length": text_length}, sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            {"versions": versions(), "text_inputs": list(text_inputs), "text_length": text_length}, sort_keys=True
+        ).encode()
+    )
     return digest.hexdigest()[:24]
 
 
@@ -186,8 +195,9 @@ def _towers(model, text_inputs: tuple[str, ...]):
     return Image(), Text()
 
 
-def export_tower(model, tower: str, path: Path, *, image_size: int, text_inputs: tuple[str, ...],
-                 text_length: int | None) -> None:
+def export_tower(
+    model, tower: str, path: Path, *, image_size: int, text_inputs: tuple[str, ...], text_length: int | None
+) -> None:
     """Export one tower of a float32 transformers model to an ONNX file at ``path``."""
     import warnings
 
@@ -207,8 +217,17 @@ def export_tower(model, tower: str, path: Path, *, image_size: int, text_inputs:
         axes["embeds"] = {0: "batch"}
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about Python-side shape checks
-        torch.onnx.export(module, args, str(path), dynamo=False, opset_version=OPSET, input_names=names,
-                          output_names=["embeds"], dynamic_axes=axes, do_constant_folding=True)
+        torch.onnx.export(
+            module,
+            args,
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=names,
+            output_names=["embeds"],
+            dynamic_axes=axes,
+            do_constant_folding=True,
+        )
 
 
 def quantise(source: Path, target: Path) -> None:
@@ -226,8 +245,16 @@ def quantise(source: Path, target: Path) -> None:
         root.setLevel(level)
 
 
-def exported(model, key: str, towers: tuple[str, ...], *, image_size: int, text_inputs: tuple[str, ...],
-             text_length: int | None, source: Path | None = None) -> dict[str, Path]:
+def exported(
+    model,
+    key: str,
+    towers: tuple[str, ...],
+    *,
+    image_size: int,
+    text_inputs: tuple[str, ...],
+    text_length: int | None,
+    source: Path | None = None,
+) -> dict[str, Path]:
     """The int8 file of each tower, exported and quantised now if not cached. Raises
     ExportFailed (nothing is left behind) if a tower cannot be. ``source``: the model's
     folder; the entries of its older files or runtimes are removed after an export."""
@@ -244,8 +271,9 @@ def exported(model, key: str, towers: tuple[str, ...], *, image_size: int, text_
         for tower in missing:
             fp32, int8 = work / f"{tower}.onnx", work / f"{tower}-int8.onnx"
             try:
-                export_tower(model, tower, fp32, image_size=image_size, text_inputs=text_inputs,
-                             text_length=text_length)
+                export_tower(
+                    model, tower, fp32, image_size=image_size, text_inputs=text_inputs, text_length=text_length
+                )
                 done += 1
                 _report(done, total)
                 quantise(fp32, int8)

@@ -43,8 +43,10 @@ def _size(value) -> dict:
     if isinstance(value, int):
         return {"shortest_edge": value}
     if not isinstance(value, dict):
-        value = {k: getattr(value, k, None) for k in ("height", "width", "shortest_edge", "longest_edge",
-                                                     "max_height", "max_width")}
+        value = {
+            k: getattr(value, k, None)
+            for k in ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
+        }
     return {k: v for k, v in value.items() if v is not None}
 
 
@@ -102,7 +104,7 @@ class PreprocessSpec:
         mean, std = getattr(processor, "image_mean", None), getattr(processor, "image_std", None)
         if normalise and (mean is None or std is None):
             raise UnsupportedPreprocessing("its image processor normalises without a mean and std")
-        triple = (lambda v: tuple(float(x) for x in v) if isinstance(v, (list, tuple)) else (float(v),) * 3)
+        triple = lambda v: tuple(float(x) for x in v) if isinstance(v, (list, tuple)) else (float(v),) * 3
         return cls(
             resize_shortest=resize_shortest,
             resize_to=resize_to,

@@ -46,8 +46,9 @@ class Embedders:
         if model not in self._by_model:
             from photoapp.core.embedding.clip import ClipEmbedder
 
-            self._by_model[model] = ClipEmbedder(model_registry.resolve(model), self.settings.device,
-                                                 self.settings.precision)
+            self._by_model[model] = ClipEmbedder(
+                model_registry.resolve(model), self.settings.device, self.settings.precision
+            )
         return self._by_model[model]
 
     def share(self, other: Embedders) -> None:

@@ -22,11 +22,11 @@ import numpy as np
 
 from photoapp.core.errors import Cancelled
 from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import Catalog, Photo
-from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
+from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.fingerprints import FingerprintStore
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
@@ -53,9 +53,16 @@ class IndexReport:
     offline_folders: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"scanned": self.scanned, "embedded": self.embedded, "skipped": self.skipped,
-                "failed": self.failed, "moved": self.moved, "removed": self.removed,
-                "seconds": round(self.seconds, 3), "offline_folders": self.offline_folders}
+        return {
+            "scanned": self.scanned,
+            "embedded": self.embedded,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "moved": self.moved,
+            "removed": self.removed,
+            "seconds": round(self.seconds, 3),
+            "offline_folders": self.offline_folders,
+        }
 
 
 @dataclass
@@ -72,10 +79,19 @@ class Indexer:
     """One indexing run over some registered folders. ``embedder`` is a ClipEmbedder;
     ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step."""
 
-    def __init__(self, catalog: Catalog, embedder, *, batch_size: int = 32, workers: int = 0,
-                 progress: ProgressFn | None = None, cancel: threading.Event | None = None,
-                 on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
-                 on_removed: Callable[[list[int]], None] | None = None, file_timeout: float = FILE_TIMEOUT):
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder,
+        *,
+        batch_size: int = 32,
+        workers: int = 0,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
+        on_removed: Callable[[list[int]], None] | None = None,
+        file_timeout: float = FILE_TIMEOUT,
+    ):
         self.catalog = catalog
         self.embedder = embedder
         self.batch_size = max(1, batch_size)
@@ -166,8 +182,11 @@ class Indexer:
             known = {p.path: p for p in photos}
             # A RAW beside its JPEG is one photo: the JPEG's row. A JPEG known to be unreadable
             # makes no pair, so that its RAW is indexed on its own.
-            pairs = {twin: raw for twin, raw in pair_raws(on_disk).items()
-                     if known_problems.get(twin) != (on_disk[twin].size, on_disk[twin].mtime)}
+            pairs = {
+                twin: raw
+                for twin, raw in pair_raws(on_disk).items()
+                if known_problems.get(twin) != (on_disk[twin].size, on_disk[twin].mtime)
+            }
             for raw in pairs.values():
                 on_disk.pop(raw)
                 self.report.skipped += 1
@@ -198,8 +217,11 @@ class Indexer:
 
     def _relink(self, rows: list[tuple[Photo, str | None]]) -> None:
         """Record which catalogued photos gained or lost their RAW file (no decoding)."""
-        changes = [(photo.id, companion, "raw" if companion else media_kind(photo.path)) for photo, companion in rows
-                   if photo.companion != companion or photo.kind != ("raw" if companion else media_kind(photo.path))]
+        changes = [
+            (photo.id, companion, "raw" if companion else media_kind(photo.path))
+            for photo, companion in rows
+            if photo.companion != companion or photo.kind != ("raw" if companion else media_kind(photo.path))
+        ]
         if changes:
             with self.catalog.transaction():
                 for pid, companion, kind in changes:
@@ -297,8 +319,11 @@ class Indexer:
         whose old path this run does not cover (a folder watcher may see the halves apart)."""
         if self._online is None:
             self._online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
-        return [p for p in self.catalog.photos_with_hash(digest)
-                if p.folder_id in self._online and not os.path.lexists(p.path)]
+        return [
+            p
+            for p in self.catalog.photos_with_hash(digest)
+            if p.folder_id in self._online and not os.path.lexists(p.path)
+        ]
 
     def _missing_embeddings(self, folders: list[tuple[int, str]], pending: set[str]) -> list[_Work]:
         """Photos already catalogued but without an embedding for this model (a model switch)."""
@@ -307,10 +332,11 @@ class Indexer:
         for folder_id, root in folders:
             if not os.path.isdir(root):
                 continue
-            for photo in self.catalog.photos_in_folder(folder_id):
-                if photo.id not in embedded and photo.path not in pending:
-                    work.append(_Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash,
-                                      companion=photo.companion))
+            work.extend(
+                _Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash, companion=photo.companion)
+                for photo in self.catalog.photos_in_folder(folder_id)
+                if photo.id not in embedded and photo.path not in pending
+            )
         return work
 
     def _remove(self, ids: list[int]) -> None:
@@ -349,7 +375,7 @@ class Indexer:
         out = np.empty((len(arrays), flat.shape[1]), dtype=flat.dtype)
         start = 0
         for i, n in enumerate(counts):
-            mean = flat[start:start + n].mean(axis=0)
+            mean = flat[start : start + n].mean(axis=0)
             out[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
             start += n
         return out
@@ -396,7 +422,7 @@ class Indexer:
         cat, model = self.catalog, self.embedder.name
         ids = []
         with cat.transaction():
-            for (item, _, info), vec in zip(batch, vectors):
+            for (item, _, info), _vec in zip(batch, vectors):
                 values = self._stat_values(item) | _info_values(info, item.entry.mtime)
                 values["hash"] = item.digest
                 values["companion"] = item.companion
@@ -406,7 +432,9 @@ class Indexer:
                 cat.clear_problem(item.entry.path)
                 ids.append(pid)
             cat.put_embeddings(model, zip(ids, vectors))
-            FingerprintStore(cat).put([(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint])
+            FingerprintStore(cat).put(
+                [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint]
+            )
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
@@ -423,8 +451,10 @@ class Indexer:
                     raise Cancelled() from None
                 if item.started is not None and time.monotonic() - item.started > self.file_timeout:
                     self._abandoned = True
-                    raise DecodeError(f"reading took longer than {self.file_timeout:g} s (a stalled drive or a "
-                                      "pathological file); skipped") from None
+                    raise DecodeError(
+                        f"reading took longer than {self.file_timeout:g} s (a stalled drive or a "
+                        "pathological file); skipped"
+                    ) from None
 
     def _shutdown(self, pool: ThreadPoolExecutor) -> None:
         # A worker stuck on an abandoned file is not waited for: it ends when its read does.
@@ -433,8 +463,14 @@ class Indexer:
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
     def _stat_values(item: _Work) -> dict:
-        return {"path": item.entry.path, "folder_id": item.folder_id, "size": item.entry.size,
-                "mtime": item.entry.mtime, "hash": item.digest, "added": time.time()}
+        return {
+            "path": item.entry.path,
+            "folder_id": item.folder_id,
+            "size": item.entry.size,
+            "mtime": item.entry.mtime,
+            "hash": item.digest,
+            "added": time.time(),
+        }
 
     def _fail(self, entry: FileEntry, reason: str) -> None:
         with self.catalog.transaction():
@@ -456,8 +492,7 @@ def _decode_one(item: _Work, spec):
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
-        images, info = load_for_model(item.entry.path,
-                                      min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
+        images, info = load_for_model(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
@@ -508,9 +543,17 @@ def _photos_at(catalog: Catalog, path: str) -> list[Photo]:
 
 
 def _info_values(info: PhotoInfo, mtime: float) -> dict:
-    return {"width": info.width, "height": info.height, "taken": info.taken or mtime,
-            "taken_from_exif": int(info.taken is not None), "camera": info.camera,
-            "orientation": info.orientation, "format": info.format, "kind": info.kind, "duration": info.duration}
+    return {
+        "width": info.width,
+        "height": info.height,
+        "taken": info.taken or mtime,
+        "taken_from_exif": int(info.taken is not None),
+        "camera": info.camera,
+        "orientation": info.orientation,
+        "format": info.format,
+        "kind": info.kind,
+        "duration": info.duration,
+    }
 
 
 def _kind(item: _Work) -> str:

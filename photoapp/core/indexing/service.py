@@ -29,10 +29,19 @@ SAVE_EVERY = 30  # seconds: others see an index run's progress; a crash loses li
 
 
 class Indexing:
-    def __init__(self, catalog: Catalog, indexes: IndexRegistry, settings: Settings, library: Path,
-                 models: ModelChoice, embedders: Embedders, add_folders: Callable[[list], list[tuple[int, str]]],
-                 on_embedded: Callable[[np.ndarray, np.ndarray], None], after_run: Callable[[], object],
-                 warnings: list[str]):
+    def __init__(
+        self,
+        catalog: Catalog,
+        indexes: IndexRegistry,
+        settings: Settings,
+        library: Path,
+        models: ModelChoice,
+        embedders: Embedders,
+        add_folders: Callable[[list], list[tuple[int, str]]],
+        on_embedded: Callable[[np.ndarray, np.ndarray], None],
+        after_run: Callable[[], object],
+        warnings: list[str],
+    ):
         self.catalog, self.indexes = catalog, indexes
         self.settings, self.library = settings, Path(library)
         self.models, self.embedders = models, embedders
@@ -42,8 +51,9 @@ class Indexing:
         self.warnings = warnings
 
     # -- runs -----------------------------------------------------------------------------
-    def index_folders(self, paths: list[str] | None = None, progress: ProgressFn | None = None,
-                      cancel: threading.Event | None = None) -> IndexReport:
+    def index_folders(
+        self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
+    ) -> IndexReport:
         """See Library.index_folders."""
         for raw in paths or ():
             if not os.path.isdir(os.path.expanduser(os.fsdecode(raw))):
@@ -52,16 +62,18 @@ class Indexing:
         targets = self.add_folders(paths) if paths else self.catalog.folders()
         return self._run(lambda indexer: indexer.run(targets), progress, cancel)
 
-    def index_paths(self, paths: list[str], progress: ProgressFn | None = None,
-                    cancel: threading.Event | None = None) -> IndexReport:
+    def index_paths(
+        self, paths: list[str], progress: ProgressFn | None = None, cancel: threading.Event | None = None
+    ) -> IndexReport:
         """See Library.index_paths."""
         self.check_model(progress)
         folders = sorted(self.catalog.folders(), key=lambda f: len(f[1]), reverse=True)
         scopes = []
         for path in paths:
             path = os.path.abspath(path)
-            owner = next((fid for fid, root in folders
-                          if path == root or path.startswith(root.rstrip(os.sep) + os.sep)), None)
+            owner = next(
+                (fid for fid, root in folders if path == root or path.startswith(root.rstrip(os.sep) + os.sep)), None
+            )
             if owner is not None:  # paths outside the library are none of its business
                 scopes.append((owner, path))
         return self._run(lambda indexer: indexer.run_paths(scopes), progress, cancel)
@@ -84,10 +96,16 @@ class Indexing:
         self.indexes.get(model, dim=embedder.dim)
         from photoapp.core.indexing.indexer import Indexer
 
-        return Indexer(self.catalog, embedder, batch_size=self.settings.batch_size,
-                       workers=self.settings.decode_workers, progress=progress, cancel=cancel,
-                       on_embedded=lambda ids, vectors: self._embedded(model, ids, vectors),
-                       on_removed=self.indexes.remove)
+        return Indexer(
+            self.catalog,
+            embedder,
+            batch_size=self.settings.batch_size,
+            workers=self.settings.decode_workers,
+            progress=progress,
+            cancel=cancel,
+            on_embedded=lambda ids, vectors: self._embedded(model, ids, vectors),
+            on_removed=self.indexes.remove,
+        )
 
     def _embedded(self, model: str, ids: np.ndarray, vectors: np.ndarray) -> None:
         self.indexes.add(model, ids, vectors, save_every=SAVE_EVERY)
@@ -116,8 +134,10 @@ class Indexing:
         if active is None:
             self.settings.model = target
         elif target != active and target != self.models.pending:
-            self.warnings.append(f"switching this library from {active} to {target}: every photo is re-embedded; "
-                                 f"searches use {active} until the switch completes (old embeddings are kept)")
+            self.warnings.append(
+                f"switching this library from {active} to {target}: every photo is re-embedded; "
+                f"searches use {active} until the switch completes (old embeddings are kept)"
+            )
             self.settings.pending_model = target
         elif target == active and self.models.pending:
             self.settings.pending_model = None  # switching back cancels the switch
@@ -145,4 +165,3 @@ class Indexing:
         self.settings.pending_model = None
         self.save_keeping_others()
         self.models.requested = None
-

@@ -16,10 +16,16 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from photoapp.core.embedding.preprocess import PreprocessSpec
-from photoapp.core.media.image import (BACKGROUND, MAX_PIXELS, TRANSPOSE, DecodeError, PhotoInfo,  # noqa: F401
-                                       parse_exif_date, to_rgb)
-from photoapp.core.media.formats import (PHOTO_EXTENSIONS, RAW_EXTENSIONS, STILL_EXTENSIONS,  # noqa: F401
-                                         TWIN_EXTENSIONS, VIDEO_EXTENSIONS, is_photo_name, media_kind)
+from photoapp.core.media.formats import (  # noqa: F401
+    PHOTO_EXTENSIONS,
+    RAW_EXTENSIONS,
+    STILL_EXTENSIONS,
+    TWIN_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    is_photo_name,
+    media_kind,
+)
+from photoapp.core.media.image import BACKGROUND, MAX_PIXELS, TRANSPOSE, DecodeError, PhotoInfo, parse_exif_date, to_rgb  # noqa: F401
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
@@ -153,8 +159,7 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
     return img, info
 
 
-def load_for_model(source: Path | BinaryIO, min_side: int | None = None
-                   ) -> tuple[list[Image.Image], PhotoInfo]:
+def load_for_model(source: Path | BinaryIO, min_side: int | None = None) -> tuple[list[Image.Image], PhotoInfo]:
     """The pictures the model embeds for one file: the photo itself, or for a video a few
     frames spread through it (``video.SAMPLES``), whose middle one (the poster) fingerprints it."""
     if isinstance(source, (str, Path)) and media_kind(source) == "video":

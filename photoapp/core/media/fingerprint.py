@@ -3,7 +3,8 @@
 They are computed by the indexer's decode workers from the upright RGB image that is
 already decoded for the model (JPEG draft mode keeps both sides >= the model's input,
 far more than the 32x32 a pHash looks at), and stored in ``fingerprints`` (catalog
-migration 3, photoapp/core/store/fingerprints.py). Hashes are 64-bit; SQLite keeps them as signed integers, numpy as uint64.
+migration 3, photoapp/core/store/fingerprints.py). Hashes are 64-bit; SQLite keeps them as
+signed integers, numpy as uint64.
 """
 
 from __future__ import annotations

@@ -9,8 +9,23 @@ import os
 # Stills Pillow reads (AVIF natively since Pillow 11.3; HEIC/HEIF through pillow-heif;
 # JPEG XL through pillow-jxl-plugin when it is installed: it is GPL-3.0, so not a dependency).
 STILL_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".hif",
-     ".avif", ".jxl"}
+    {
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".png",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".gif",
+        ".heic",
+        ".heif",
+        ".hif",
+        ".avif",
+        ".jxl",
+    }
 )
 # Camera RAW through rawpy (LibRaw): photoapp/core/media/raw.py.
 RAW_EXTENSIONS = frozenset({".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"})

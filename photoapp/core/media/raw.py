@@ -52,8 +52,10 @@ def load_rgb(path: Path, min_side: int | None = None) -> tuple[Image.Image, Phot
             if width <= 0 or height <= 0:
                 raise DecodeError("RAW file has no image data")
             if width * height > MAX_PIXELS:
-                raise DecodeError(f"image too large ({width}x{height}, {width * height / 1e6:.0f} megapixels; "
-                                  f"limit {MAX_PIXELS // 1_000_000})")
+                raise DecodeError(
+                    f"image too large ({width}x{height}, {width * height / 1e6:.0f} megapixels; "
+                    f"limit {MAX_PIXELS // 1_000_000})"
+                )
             orientation = _FLIP_TO_ORIENTATION.get(int(sizes.flip), 1)
             img = _preview(raw, width, height, min_side or _FULL_VIEW_SIDE)
             if img is not None:

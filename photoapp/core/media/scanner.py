@@ -145,8 +145,12 @@ def pair_siblings(path: str) -> list[str]:
     found = [path]
     for other in sorted(RAW_EXTENSIONS | TWIN_EXTENSIONS):
         for candidate in (stem + other, stem + other.upper()):
-            if candidate != path and candidate not in found and os.path.lexists(candidate) \
-                    and not any(_same_file(candidate, f) for f in found):  # case-insensitive disks
+            if (
+                candidate != path
+                and candidate not in found
+                and os.path.lexists(candidate)
+                and not any(_same_file(candidate, f) for f in found)
+            ):  # case-insensitive disks
                 found.append(candidate)
     return found
 

@@ -27,8 +27,9 @@ _MAKE_KEYS = ("com.apple.quicktime.make", "make")
 _MODEL_KEYS = ("com.apple.quicktime.model", "model")
 
 
-def load_frames(path: Path, min_side: int | None = None, positions: tuple[float, ...] = SAMPLES,
-                budget: float = DECODE_BUDGET_S) -> tuple[list[Image.Image], PhotoInfo]:
+def load_frames(
+    path: Path, min_side: int | None = None, positions: tuple[float, ...] = SAMPLES, budget: float = DECODE_BUDGET_S
+) -> tuple[list[Image.Image], PhotoInfo]:
     """Upright RGB frames at ``positions`` (shares of the duration) and the video's info.
 
     With ``min_side`` frames are scaled down (keeping their shape) so that the short side
@@ -45,8 +46,9 @@ def load_frames(path: Path, min_side: int | None = None, positions: tuple[float,
     except PermissionError:
         raise DecodeError("permission denied") from None
     except av.FFmpegError as exc:
-        raise DecodeError("not a video FFmpeg can read (corrupt, incomplete or mislabelled?): "
-                          f"{_reason(exc)}") from None
+        raise DecodeError(
+            f"not a video FFmpeg can read (corrupt, incomplete or mislabelled?): {_reason(exc)}"
+        ) from None
     except (OSError, ValueError) as exc:
         raise DecodeError(f"cannot read video: {exc}") from None
     try:
@@ -106,17 +108,16 @@ def _frame_at(container, stream, duration: float | None, share: float, deadline:
         except Exception:  # noqa: BLE001 - not seekable: read from where we are
             target = None
     last = None
-    decoded = 0
-    for frame in container.decode(stream):
+    for decoded, frame in enumerate(container.decode(stream), start=1):
         last = frame
-        decoded += 1
         if target is None or frame.time is None or frame.time >= target - 1e-3:
             return frame
         if decoded >= FRAMES_PER_SEEK:
             return frame  # a sparse index: close enough
         if time.monotonic() > deadline:
-            raise DecodeError(f"decoding took longer than {DECODE_BUDGET_S:g} s (a damaged or pathological "
-                              "video); skipped")
+            raise DecodeError(
+                f"decoding took longer than {DECODE_BUDGET_S:g} s (a damaged or pathological video); skipped"
+            )
     if last is not None:
         return last  # the target was past the last frame (a duration that overstates)
     if target is not None and share > 0:
@@ -131,8 +132,9 @@ def _to_image(frame, min_side: int | None) -> Image.Image:
     w, h = frame.width, frame.height
     if min_side and min(w, h) > 2 * min_side:
         scale = min_side / min(w, h)
-        frame = frame.reformat(width=max(2, round(w * scale)) // 2 * 2, height=max(2, round(h * scale)) // 2 * 2,
-                               format="rgb24")
+        frame = frame.reformat(
+            width=max(2, round(w * scale)) // 2 * 2, height=max(2, round(h * scale)) // 2 * 2, format="rgb24"
+        )
     img = frame.to_image()
     rotation = getattr(frame, "rotation", 0) or 0  # degrees counterclockwise (phone videos)
     if rotation % 360:

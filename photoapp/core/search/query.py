@@ -40,7 +40,7 @@ def parse(query: str) -> list[Term]:
     if not terms:
         raise ValueError("empty query")
     if all(t.sign < 0 for t in terms):
-        raise ValueError("a query needs at least one positive term (\"-cat\" alone says only what to avoid)")
+        raise ValueError('a query needs at least one positive term ("-cat" alone says only what to avoid)')
     return terms
 
 

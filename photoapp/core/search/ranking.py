@@ -11,8 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from photoapp.core.store.catalog import Catalog
 from photoapp.core.search.relevance import Cutoff, find_cutoff
+from photoapp.core.store.catalog import Catalog
 
 # A relevance decision: (scores, weights or None) -> Cutoff; see photoapp.core.search.relevance.
 Decide = Callable[[np.ndarray, "np.ndarray | None"], Cutoff]
@@ -58,8 +58,12 @@ class Results(list):
         self.truncated = truncated  # more photos may be relevant than the candidates held
 
     def summary(self) -> dict:
-        return {"count": len(self), "total": self.total, "truncated": self.truncated,
-                "cutoff": self.cutoff.as_dict() if self.cutoff else None}
+        return {
+            "count": len(self),
+            "total": self.total,
+            "truncated": self.truncated,
+            "cutoff": self.cutoff.as_dict() if self.cutoff else None,
+        }
 
 
 def _iso(when: float | None) -> str | None:
@@ -111,8 +115,16 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     return catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
 
 
-def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,
-         filters: Filters | None = None, exclude: set[int] | None = None, sort: str = "relevance") -> Results:
+def rank(
+    catalog: Catalog,
+    index,
+    model: str,
+    query: np.ndarray,
+    k: int,
+    filters: Filters | None = None,
+    exclude: set[int] | None = None,
+    sort: str = "relevance",
+) -> Results:
     """Top ``k`` photos for a unit query vector (no cut-off), then in the order asked for."""
     allowed = allowed_ids(catalog, filters or Filters())
     extra = len(exclude or ())
@@ -124,9 +136,18 @@ def rank(catalog: Catalog, index, model: str, query: np.ndarray, k: int,
     return Results(_order(_hits(catalog, keep), sort))
 
 
-def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vectors,
-             k: int | None = None, filters: Filters | None = None, exclude: set[int] | None = None,
-             sort: str = "relevance", decide: Decide | None = None) -> Results:
+def relevant(
+    catalog: Catalog,
+    index,
+    model: str,
+    query: np.ndarray,
+    library_vectors,
+    k: int | None = None,
+    filters: Filters | None = None,
+    exclude: set[int] | None = None,
+    sort: str = "relevance",
+    decide: Decide | None = None,
+) -> Results:
     """The photos relevant to a unit query vector: ``decide`` (default: the structural
     ``find_cutoff``) draws the line on the scores over the whole library, the query's own
     photo (``exclude``) left out, so a filter narrows the answer and never moves the line;
@@ -145,8 +166,11 @@ def relevant(catalog: Catalog, index, model: str, query: np.ndarray, library_vec
         ids, scores, truncated = ids[chosen], scores[chosen], False
     else:
         ids, scores, cutoff, truncated = _relevant_at_scale(catalog, index, model, query, allowed, exclude, decide)
-    keep = [(int(i), float(s)) for i, s in zip(ids, scores)
-            if (allowed is None or int(i) in allowed) and not (exclude and int(i) in exclude)]
+    keep = [
+        (int(i), float(s))
+        for i, s in zip(ids, scores)
+        if (allowed is None or int(i) in allowed) and not (exclude and int(i) in exclude)
+    ]
     keep.sort(key=lambda pair: -pair[1])
     hits = _order(_hits(catalog, keep), sort)
     return Results(hits[:k] if k is not None else hits, total=len(hits), cutoff=cutoff, truncated=truncated)
@@ -200,9 +224,20 @@ def background(catalog, index, model) -> tuple[np.ndarray, np.ndarray]:
 
 def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:
     photos = catalog.photos_by_ids([i for i, _ in keep])
-    return [SearchHit(i, photos[i].path, s, photos[i].taken, photos[i].kind, photos[i].companion, photos[i].mtime,
-                      photos[i].duration)
-            for i, s in keep if i in photos]
+    return [
+        SearchHit(
+            i,
+            photos[i].path,
+            s,
+            photos[i].taken,
+            photos[i].kind,
+            photos[i].companion,
+            photos[i].mtime,
+            photos[i].duration,
+        )
+        for i, s in keep
+        if i in photos
+    ]
 
 
 def _order(hits: list[SearchHit], sort: str) -> list[SearchHit]:

@@ -74,8 +74,7 @@ class Cutoff:
     separation: float  # of the best level (0 when none qualified)
 
     def as_dict(self) -> dict:
-        return {"threshold": round(self.threshold, 6), "method": self.method,
-                "separation": round(self.separation, 3)}
+        return {"threshold": round(self.threshold, 6), "method": self.method, "separation": round(self.separation, 3)}
 
 
 @dataclass(frozen=True)
@@ -116,12 +115,14 @@ def calibrate(bank: np.ndarray, photos: np.ndarray, seed: int = 0) -> Calibratio
         return Calibration(np.zeros(0, np.float32), MIN_SPREAD, 0.0, pair_sd)
     scores = bank @ photos.T
     spread = np.quantile(scores, 0.9, axis=1) - np.quantile(scores, 0.1, axis=1)
-    return Calibration(np.sort(scores, axis=None), max(float(scores.std()), MIN_SPREAD), float(np.median(spread)),
-                       pair_sd)
+    return Calibration(
+        np.sort(scores, axis=None), max(float(scores.std()), MIN_SPREAD), float(np.median(spread)), pair_sd
+    )
 
 
-def decide_text(scores: np.ndarray, calibration: Calibration, weights: np.ndarray | None = None,
-                strictness: float = 0.0) -> Cutoff:
+def decide_text(
+    scores: np.ndarray, calibration: Calibration, weights: np.ndarray | None = None, strictness: float = 0.0
+) -> Cutoff:
     """The relevance threshold for a text query's ``scores`` over the library."""
     scores = np.asarray(scores, dtype=np.float64)
     if len(scores) == 0:
@@ -194,8 +195,17 @@ def levels(x: np.ndarray, w: np.ndarray) -> list[_Level]:
         big = min(k, len(lo[0])) >= MIN_GROUP
         separation = overlap / max(spread_hi + q(*lo, 0.75) - q(*lo, 0.25), MIN_SPREAD) if big else 0.0
         gap = x[k - 1] - x[k]
-        out.append(_Level(float((x[k - 1] + x[k]) / 2), k, float(separation), float(gap / max(spread_hi, MIN_SPREAD)),
-                          float(gap), mean_hi, mean_lo))
+        out.append(
+            _Level(
+                float((x[k - 1] + x[k]) / 2),
+                k,
+                float(separation),
+                float(gap / max(spread_hi, MIN_SPREAD)),
+                float(gap),
+                mean_hi,
+                mean_lo,
+            )
+        )
         x, w = hi
     return out
 

@@ -26,8 +26,15 @@ from photoapp.core.store.indexes import IndexRegistry
 
 
 class Search:
-    def __init__(self, catalog: Catalog, indexes: IndexRegistry, model: Callable[[], str],
-                 embedder: Callable[[], Embedder], settings: Settings, bank: Callable[[], np.ndarray]):
+    def __init__(
+        self,
+        catalog: Catalog,
+        indexes: IndexRegistry,
+        model: Callable[[], str],
+        embedder: Callable[[], Embedder],
+        settings: Settings,
+        bank: Callable[[], np.ndarray],
+    ):
         self.catalog, self.indexes = catalog, indexes
         self.model, self.embedder = model, embedder
         self.settings = settings
@@ -40,8 +47,14 @@ class Search:
         if self.catalog.count_embedded(model) == 0 and self.catalog.count_photos() > 0:
             raise NotIndexed(f"no photos are embedded with {model} yet; run: photoapp --model {model} index")
 
-    def search(self, text: str, k: int | None = None, filters: Filters | None = None, sort: str = "relevance",
-               cutoff: bool = True) -> Results:
+    def search(
+        self,
+        text: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        cutoff: bool = True,
+    ) -> Results:
         """See Library.search."""
         try:
             terms = parse_query(text)
@@ -58,8 +71,14 @@ class Search:
         kind = "image" if image_vectors else "text"  # a photo in the query: find-similar's decision
         return self._rank(vector, k, filters, sort, cutoff, kind=kind)
 
-    def similar(self, path: str | os.PathLike, k: int | None = None, filters: Filters | None = None,
-                sort: str = "relevance", cutoff: bool = True) -> Results:
+    def similar(
+        self,
+        path: str | os.PathLike,
+        k: int | None = None,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        cutoff: bool = True,
+    ) -> Results:
         """See Library.similar."""
         self.require_embeddings()
         path = os.path.abspath(os.fspath(path))
@@ -72,8 +91,9 @@ class Search:
         index = self.indexes.get(model)
         if not cutoff:
             return rank(self.catalog, index, model, vector, 20 if k is None else k, filters, exclude, sort)
-        return relevant(self.catalog, index, model, vector, self.library_vectors, k, filters, exclude,
-                        sort, self.decision(kind))
+        return relevant(
+            self.catalog, index, model, vector, self.library_vectors, k, filters, exclude, sort, self.decision(kind)
+        )
 
     def decision(self, kind: str = "text"):
         """The relevance decision of the searching model for ``kind`` ("text" or "image"):
@@ -90,7 +110,7 @@ class Search:
         model = self.model()
         index = self.indexes.get(model)
         key = (model, id(index), index.version, len(index))
-        for bank_too in ((True,) if with_bank else (False, True)):
+        for bank_too in (True,) if with_bank else (False, True):
             cached = self._calibrations.get(bank_too)
             if cached is not None and cached[0] == key:
                 return cached[1]

@@ -12,7 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -147,8 +147,25 @@ MIGRATIONS: dict[int, str] = {
     """,
 }
 
-PHOTO_COLUMNS = ("id", "path", "folder_id", "size", "mtime", "hash", "width", "height", "taken",
-                 "taken_from_exif", "camera", "orientation", "format", "added", "kind", "duration", "companion")
+PHOTO_COLUMNS = (
+    "id",
+    "path",
+    "folder_id",
+    "size",
+    "mtime",
+    "hash",
+    "width",
+    "height",
+    "taken",
+    "taken_from_exif",
+    "camera",
+    "orientation",
+    "format",
+    "added",
+    "kind",
+    "duration",
+    "companion",
+)
 KINDS = ("photo", "raw", "video")
 # File names need not be valid UTF-8 (Latin-1 names copied from old drives): Python holds
 # their undecodable bytes as lone surrogates, which SQLite text cannot store. Every str
@@ -205,7 +222,7 @@ class Photo:
         return {c: getattr(self, c) for c in PHOTO_COLUMNS}
 
 
-class PhotoOrder(str, Enum):
+class PhotoOrder(StrEnum):
     """How a listing of photos is ordered; callers name a choice, the SQL stays here."""
 
     TAKEN = "taken"  # newest first (undated photos last), then by path
@@ -245,8 +262,7 @@ class Catalog:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None,
-                                      check_same_thread=False)
+            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db.text_factory = _text_from_db
             self._enable_wal(timeout)
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -270,7 +286,9 @@ class Catalog:
         while True:
             version = self._schema_version()
             if version > SCHEMA_VERSION:
-                raise CatalogError(f"catalog schema {version} is newer than this Photoapp ({SCHEMA_VERSION}); please upgrade")
+                raise CatalogError(
+                    f"catalog schema {version} is newer than this Photoapp ({SCHEMA_VERSION}); please upgrade"
+                )
             if version == SCHEMA_VERSION:
                 return
             with self.transaction():
@@ -355,7 +373,7 @@ class Catalog:
         ids = list(ids)
         result: dict[int, Photo] = {}
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
+            chunk = ids[start : start + 900]
             marks = ",".join("?" * len(chunk))
             result.update({p.id: p for p in self._photos(f"WHERE id IN ({marks})", chunk)})
         return result
@@ -376,8 +394,10 @@ class Catalog:
     def media_of(self) -> dict[int, tuple[str, float | None, str | None]]:
         """id -> (kind, duration, companion) of every photo that is not a plain photo
         (videos, RAW files, pairs): what the gallery draws badges for."""
-        return {i: (k, d, c) for i, k, d, c in self.db.execute(
-            "SELECT id, kind, duration, companion FROM photos WHERE kind != 'photo'")}
+        return {
+            i: (k, d, c)
+            for i, k, d, c in self.db.execute("SELECT id, kind, duration, companion FROM photos WHERE kind != 'photo'")
+        }
 
     def count_photos(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM photos").fetchone()[0]
@@ -392,13 +412,14 @@ class Catalog:
             self.db.execute(f"UPDATE photos SET {sets} WHERE id=?", (*args, existing[0]))
             return existing[0]
         cur = self.db.execute(
-            f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [values[c] for c in cols])
+            f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", [values[c] for c in cols]
+        )
         return cur.lastrowid
 
     def move_photo(self, photo_id: int, new_path: str, folder_id: int, mtime: float) -> None:
-        self.db.execute("UPDATE photos SET path=?, folder_id=?, mtime=? WHERE id=?",
-                        (new_path, folder_id, mtime, photo_id))
+        self.db.execute(
+            "UPDATE photos SET path=?, folder_id=?, mtime=? WHERE id=?", (new_path, folder_id, mtime, photo_id)
+        )
 
     def touch_photo(self, photo_id: int, size: int, mtime: float) -> None:
         self.db.execute("UPDATE photos SET size=?, mtime=? WHERE id=?", (size, mtime, photo_id))
@@ -409,8 +430,9 @@ class Catalog:
     def insert_photo(self, values: dict) -> int:
         """Insert a row as given (its ``id`` too, if any: a restored photo); returns its id."""
         cols = [c for c in PHOTO_COLUMNS if c in values]
-        return self.db.execute(f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                               [values[c] for c in cols]).lastrowid
+        return self.db.execute(
+            f"INSERT INTO photos({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", [values[c] for c in cols]
+        ).lastrowid
 
     def has_photo(self, photo_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM photos WHERE id=?", (photo_id,)).fetchone() is not None
@@ -422,8 +444,13 @@ class Catalog:
         """(id, path, folder id) of every photo."""
         return self.db.execute("SELECT id, path, folder_id FROM photos").fetchall()
 
-    def filtered_ids(self, folder: str | None = None, after: float | None = None, before: float | None = None,
-                     kind: str | None = None) -> set[int]:
+    def filtered_ids(
+        self,
+        folder: str | None = None,
+        after: float | None = None,
+        before: float | None = None,
+        kind: str | None = None,
+    ) -> set[int]:
         """Ids of photos under the ``folder`` prefix (ending in a separator), taken at or
         after ``after`` and before ``before``, of ``kind``; a None criterion is not applied."""
         where, args = ["1"], []
@@ -445,25 +472,29 @@ class Catalog:
     def put_embeddings(self, model: str, items: Iterable[tuple[int, np.ndarray]]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO embeddings(photo_id, model, vector) VALUES (?, ?, ?)",
-            ((pid, model, np.asarray(vec, dtype=np.float32).tobytes()) for pid, vec in items))
+            ((pid, model, np.asarray(vec, dtype=np.float32).tobytes()) for pid, vec in items),
+        )
 
     def embedding(self, photo_id: int, model: str) -> np.ndarray | None:
-        row = self.db.execute("SELECT vector FROM embeddings WHERE photo_id=? AND model=?",
-                              (photo_id, model)).fetchone()
+        row = self.db.execute(
+            "SELECT vector FROM embeddings WHERE photo_id=? AND model=?", (photo_id, model)
+        ).fetchone()
         return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
 
     def embeddings(self, model: str, ids: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of every photo embedded with ``model`` (or of ``ids`` only)."""
         if ids is None:
-            rows = self.db.execute("SELECT photo_id, vector FROM embeddings WHERE model=? ORDER BY photo_id",
-                                   (model,)).fetchall()
+            rows = self.db.execute(
+                "SELECT photo_id, vector FROM embeddings WHERE model=? ORDER BY photo_id", (model,)
+            ).fetchall()
         else:
             rows, ids = [], list(ids)
             for start in range(0, len(ids), 900):
-                chunk = ids[start:start + 900]
+                chunk = ids[start : start + 900]
+                marks = ",".join("?" * len(chunk))
                 rows += self.db.execute(
-                    f"SELECT photo_id, vector FROM embeddings WHERE model=? AND photo_id IN ({','.join('?' * len(chunk))})",
-                    (model, *chunk)).fetchall()
+                    f"SELECT photo_id, vector FROM embeddings WHERE model=? AND photo_id IN ({marks})", (model, *chunk)
+                ).fetchall()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         out_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -479,8 +510,9 @@ class Catalog:
 
     def embedded_models(self, photo_id: int) -> list[str]:
         """The models a photo has an embedding of, by name."""
-        return [m for (m,) in self.db.execute("SELECT model FROM embeddings WHERE photo_id=? ORDER BY model",
-                                              (photo_id,))]
+        return [
+            m for (m,) in self.db.execute("SELECT model FROM embeddings WHERE photo_id=? ORDER BY model", (photo_id,))
+        ]
 
     def photo_embeddings(self, photo_id: int) -> dict[str, bytes]:
         """model -> stored vector bytes of every embedding of a photo."""
@@ -497,13 +529,16 @@ class Catalog:
     def embedding_for_hash(self, digest: str, model: str) -> np.ndarray | None:
         row = self.db.execute(
             "SELECT e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id WHERE p.hash=? AND e.model=? LIMIT 1",
-            (digest, model)).fetchone()
+            (digest, model),
+        ).fetchone()
         return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
 
     # -- problems -----------------------------------------------------------------------
     def set_problem(self, path: str, error: str, size: int | None, mtime: float | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO problems(path, error, size, mtime, seen) VALUES (?, ?, ?, ?, ?)",
-                        (path, error, size, mtime, time.time()))
+        self.db.execute(
+            "INSERT OR REPLACE INTO problems(path, error, size, mtime, seen) VALUES (?, ?, ?, ?, ?)",
+            (path, error, size, mtime, time.time()),
+        )
 
     def clear_problem(self, path: str) -> None:
         self.db.execute("DELETE FROM problems WHERE path=?", (path,))

@@ -24,24 +24,31 @@ class DuplicateStore:
     def dismiss(self, pairs: Iterable[tuple[str, str]]) -> None:
         now = time.time()
         with self.catalog.transaction():
-            self.db.executemany("INSERT OR IGNORE INTO not_duplicates(hash_a, hash_b, added) VALUES (?, ?, ?)",
-                                [(a, b, now) for a, b in pairs])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO not_duplicates(hash_a, hash_b, added) VALUES (?, ?, ?)",
+                [(a, b, now) for a, b in pairs],
+            )
 
     # -- the trash's undo list ------------------------------------------------------------
     def next_batch(self) -> int:
         return (self.db.execute("SELECT MAX(batch) FROM trashed").fetchone()[0] or 0) + 1
 
-    def record_trashed(self, batch: int, path: str, trash_path: str | None, trash_info: str | None, keeper: str,
-                       record: str) -> None:
+    def record_trashed(
+        self, batch: int, path: str, trash_path: str | None, trash_info: str | None, keeper: str, record: str
+    ) -> None:
         """One photo sent to the trash (call inside the transaction that deletes its rows)."""
-        self.db.execute("INSERT INTO trashed(batch, path, trash_path, trash_info, keeper, record, trashed) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (batch, path, trash_path, trash_info, keeper, record,
-                                                         time.time()))
+        self.db.execute(
+            "INSERT INTO trashed(batch, path, trash_path, trash_info, keeper, record, trashed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (batch, path, trash_path, trash_info, keeper, record, time.time()),
+        )
 
     def history(self) -> list[tuple[int, float, int, int]]:
         """(batch, first trashed, photos, still in the trash), newest batch first."""
-        return self.db.execute("SELECT batch, MIN(trashed), COUNT(*), SUM(restored IS NULL) FROM trashed "
-                               "GROUP BY batch ORDER BY batch DESC").fetchall()
+        return self.db.execute(
+            "SELECT batch, MIN(trashed), COUNT(*), SUM(restored IS NULL) FROM trashed "
+            "GROUP BY batch ORDER BY batch DESC"
+        ).fetchall()
 
     def latest_open_batch(self) -> int | None:
         """The newest batch with a photo not restored yet."""
@@ -49,8 +56,11 @@ class DuplicateStore:
 
     def open_in_batch(self, batch: int) -> list[tuple[int, str, str | None, str | None, str]]:
         """(row id, path, trash path, trash info, record) of the batch's unrestored photos, last first."""
-        return self.db.execute("SELECT id, path, trash_path, trash_info, record FROM trashed "
-                               "WHERE batch=? AND restored IS NULL ORDER BY id DESC", (batch,)).fetchall()
+        return self.db.execute(
+            "SELECT id, path, trash_path, trash_info, record FROM trashed "
+            "WHERE batch=? AND restored IS NULL ORDER BY id DESC",
+            (batch,),
+        ).fetchall()
 
     def mark_restored(self, row_id: int) -> None:
         with self.catalog.transaction():

@@ -29,28 +29,36 @@ class FingerprintStore:
         caller's transaction)."""
         self.db.executemany(
             "INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (?, ?, ?, ?)",
-            ((pid, _signed(fp.phash), _signed(fp.dhash), fp.sharpness) for pid, fp in items))
+            ((pid, _signed(fp.phash), _signed(fp.dhash), fp.sharpness) for pid, fp in items),
+        )
 
     def put_row(self, photo_id: int, row: list) -> None:
         """Put back a stored row (phash, dhash, sharpness), as ``row`` returned it."""
-        self.db.execute("INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (?, ?, ?, ?)",
-                        (photo_id, *row))
+        self.db.execute(
+            "INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (?, ?, ?, ?)",
+            (photo_id, *row),
+        )
 
     def row(self, photo_id: int) -> tuple[int, int, float | None] | None:
         """The stored (phash, dhash, sharpness) of a photo, as stored (signed)."""
-        found = self.db.execute("SELECT phash, dhash, sharpness FROM fingerprints WHERE photo_id=?",
-                                (photo_id,)).fetchone()
+        found = self.db.execute(
+            "SELECT phash, dhash, sharpness FROM fingerprints WHERE photo_id=?", (photo_id,)
+        ).fetchone()
         return tuple(found) if found else None
 
     def copy(self, source_id: int, target_id: int) -> None:
         """A byte-identical copy shares its twin's fingerprint (it is never decoded)."""
         self.db.execute(
             "INSERT OR REPLACE INTO fingerprints(photo_id, phash, dhash, sharpness) "
-            "SELECT ?, phash, dhash, sharpness FROM fingerprints WHERE photo_id=?", (target_id, source_id))
+            "SELECT ?, phash, dhash, sharpness FROM fingerprints WHERE photo_id=?",
+            (target_id, source_id),
+        )
 
     def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ids, phash, dhash, sharpness) of every fingerprinted photo, hashes as uint64."""
-        rows = self.db.execute("SELECT photo_id, phash, dhash, sharpness FROM fingerprints ORDER BY photo_id").fetchall()
+        rows = self.db.execute(
+            "SELECT photo_id, phash, dhash, sharpness FROM fingerprints ORDER BY photo_id"
+        ).fetchall()
         if not rows:
             empty = np.zeros(0, dtype=np.uint64)
             return np.zeros(0, dtype=np.int64), empty, empty.copy(), np.zeros(0, dtype=np.float64)
@@ -60,11 +68,20 @@ class FingerprintStore:
 
     def missing(self) -> list[tuple[int, str]]:
         """(id, path) of photos without a fingerprint: catalogued before migration 3."""
-        return list(self.db.execute(
-            "SELECT p.id, p.path FROM photos p LEFT JOIN fingerprints f ON f.photo_id = p.id WHERE f.photo_id IS NULL"))
+        return list(
+            self.db.execute(
+                "SELECT p.id, p.path FROM photos p LEFT JOIN fingerprints f ON f.photo_id = p.id "
+                "WHERE f.photo_id IS NULL"
+            )
+        )
 
     def sharpness(self, ids: list[int]) -> dict[int, float]:
         """Photo id -> stored sharpness of these photos (where known)."""
         marks = ",".join("?" * len(ids))
-        return {i: s for i, s in self.db.execute(
-            f"SELECT photo_id, sharpness FROM fingerprints WHERE photo_id IN ({marks})", ids) if s is not None}
+        return {
+            i: s
+            for i, s in self.db.execute(
+                f"SELECT photo_id, sharpness FROM fingerprints WHERE photo_id IN ({marks})", ids
+            )
+            if s is not None
+        }

@@ -69,7 +69,9 @@ class IndexRegistry:
         loaded = self.stored(model, dim)
         if loaded is not None and loaded.ids() == set(ids.tolist()):
             return loaded
-        index = VectorIndex.build(ids, vectors, dim, self.params()) if len(ids) else VectorIndex(dim, params=self.params())
+        index = (
+            VectorIndex.build(ids, vectors, dim, self.params()) if len(ids) else VectorIndex(dim, params=self.params())
+        )
         if len(ids) or loaded is not None:
             index.save(self.file(model), model)
         return index

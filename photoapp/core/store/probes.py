@@ -30,17 +30,21 @@ class ProbeStore:
 
     def add_examples(self, name: str, ids: Iterable[int], positive: bool) -> None:
         with self.catalog.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO probe_examples(probe, photo_id, positive) VALUES (?, ?, ?)",
-                                [(name, int(i), int(positive)) for i in ids])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO probe_examples(probe, photo_id, positive) VALUES (?, ?, ?)",
+                [(name, int(i), int(positive)) for i in ids],
+            )
 
     def forget_examples(self, name: str) -> None:
         self.db.execute("DELETE FROM probe_examples WHERE probe=?", (name,))
 
     def save(self, name: str, model: str, weights: np.ndarray, bias: float, threshold: float) -> None:
         with self.catalog.transaction():
-            self.db.execute("INSERT OR REPLACE INTO probes(name, model, weights, bias, threshold, trained) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", (name, model, np.asarray(weights, np.float32).tobytes(),
-                                                          bias, threshold, time.time()))
+            self.db.execute(
+                "INSERT OR REPLACE INTO probes(name, model, weights, bias, threshold, trained) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, model, np.asarray(weights, np.float32).tobytes(), bias, threshold, time.time()),
+            )
 
     def model_of(self, name: str) -> str | None:
         """The model a probe was last trained on (None: never trained)."""
@@ -54,8 +58,9 @@ class ProbeStore:
 
     def load(self, name: str, model: str) -> tuple[np.ndarray, float, float] | None:
         """(weights, bias, threshold) of the probe of ``model``, or None."""
-        row = self.db.execute("SELECT weights, bias, threshold FROM probes WHERE name=? AND model=?",
-                              (name, model)).fetchone()
+        row = self.db.execute(
+            "SELECT weights, bias, threshold FROM probes WHERE name=? AND model=?", (name, model)
+        ).fetchone()
         if row is None:
             return None
         return np.frombuffer(row[0], np.float32).copy(), row[1], row[2]

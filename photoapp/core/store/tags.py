@@ -36,18 +36,24 @@ class TagStore:
     def set_labels(self, labels: Iterable[tuple[str, str, Sequence[str]]]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM labels")
-            self.db.executemany("INSERT INTO labels(position, name, grp, prompts) VALUES (?, ?, ?, ?)",
-                                [(i, n, g, json.dumps(list(p))) for i, (n, g, p) in enumerate(labels)])
+            self.db.executemany(
+                "INSERT INTO labels(position, name, grp, prompts) VALUES (?, ?, ?, ?)",
+                [(i, n, g, json.dumps(list(p))) for i, (n, g, p) in enumerate(labels)],
+            )
 
     def label_vectors(self, model: str) -> dict[str, np.ndarray]:
         """prompts key -> cached ensemble vector of ``model``."""
-        return {k: np.frombuffer(v, np.float32) for k, v in self.db.execute(
-            "SELECT prompts_key, vector FROM label_vectors WHERE model=?", (model,))}
+        return {
+            k: np.frombuffer(v, np.float32)
+            for k, v in self.db.execute("SELECT prompts_key, vector FROM label_vectors WHERE model=?", (model,))
+        }
 
     def put_label_vectors(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
         with self.transaction():
-            self.db.executemany("INSERT OR REPLACE INTO label_vectors(model, prompts_key, vector) VALUES (?, ?, ?)",
-                                [(model, key, np.asarray(v, np.float32).tobytes()) for key, v in items])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO label_vectors(model, prompts_key, vector) VALUES (?, ?, ?)",
+                [(model, key, np.asarray(v, np.float32).tobytes()) for key, v in items],
+            )
 
     # -- photo tags ---------------------------------------------------------------------
     def rows(self, ids: list[int], only_tag: str | None = None) -> dict[tuple[int, str], str]:
@@ -61,8 +67,9 @@ class TagStore:
 
     def put(self, rows: Iterable[tuple[int, str, str, float | None]]) -> None:
         """Insert or replace (photo id, tag, source, confidence) rows."""
-        self.db.executemany("INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, ?)",
-                            list(rows))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, ?)", list(rows)
+        )
 
     def delete(self, pairs: Iterable[tuple[int, str]]) -> None:
         """Delete the (photo id, tag) rows."""
@@ -70,55 +77,67 @@ class TagStore:
 
     def restore(self, photo_id: int, tag: str, source: str, confidence: float | None) -> None:
         """Put back a row's source and confidence (an undone tag merge)."""
-        self.db.execute("UPDATE photo_tags SET source=?, confidence=? WHERE photo_id=? AND tag=?",
-                        (source, confidence, photo_id, tag))
+        self.db.execute(
+            "UPDATE photo_tags SET source=?, confidence=? WHERE photo_id=? AND tag=?",
+            (source, confidence, photo_id, tag),
+        )
 
     def of_photo(self, photo_id: int, sources: Sequence[str] | None = None) -> list[tuple[str, str, float | None]]:
         """(tag, source, confidence) of a photo's rows (of ``sources`` only, if given):
         manual ones first, then by confidence."""
         if sources is None:
-            return [tuple(r) for r in self.db.execute(
-                "SELECT tag, source, confidence FROM photo_tags WHERE photo_id=?", (photo_id,))]
+            return [
+                tuple(r)
+                for r in self.db.execute("SELECT tag, source, confidence FROM photo_tags WHERE photo_id=?", (photo_id,))
+            ]
         return self.db.execute(
             f"SELECT tag, source, confidence FROM photo_tags WHERE photo_id=? AND source IN ({_marks(sources)}) "
-            "ORDER BY source = 'manual' DESC, confidence DESC, tag", (photo_id, *sources)).fetchall()
+            "ORDER BY source = 'manual' DESC, confidence DESC, tag",
+            (photo_id, *sources),
+        ).fetchall()
 
     def source_of(self, photo_id: int, tag: str) -> tuple[str, float | None] | None:
         """(source, confidence) of one row, or None."""
-        row = self.db.execute("SELECT source, confidence FROM photo_tags WHERE photo_id=? AND tag=?",
-                              (photo_id, tag)).fetchone()
+        row = self.db.execute(
+            "SELECT source, confidence FROM photo_tags WHERE photo_id=? AND tag=?", (photo_id, tag)
+        ).fetchone()
         return tuple(row) if row else None
 
     def with_source(self, photo_id: int, source: str) -> list[tuple[str, float | None]]:
         """(tag, confidence) of a photo's rows from ``source``."""
-        return self.db.execute("SELECT tag, confidence FROM photo_tags WHERE photo_id=? AND source=?",
-                               (photo_id, source)).fetchall()
+        return self.db.execute(
+            "SELECT tag, confidence FROM photo_tags WHERE photo_id=? AND source=?", (photo_id, source)
+        ).fetchall()
 
     def counts(self, sources: Sequence[str]) -> dict[str, int]:
         """Tag -> photo count over ``sources``, largest first."""
         rows = self.db.execute(
             f"SELECT tag, COUNT(*) AS n FROM photo_tags WHERE source IN ({_marks(sources)}) "
-            "GROUP BY tag ORDER BY n DESC, tag", tuple(sources))
+            "GROUP BY tag ORDER BY n DESC, tag",
+            tuple(sources),
+        )
         return dict(rows.fetchall())
 
     def album(self, tag: str, sources: Sequence[str]) -> list[int]:
         """Photo ids carrying ``tag`` from ``sources``: manual ones first, then by confidence."""
         rows = self.db.execute(
             f"SELECT photo_id FROM photo_tags WHERE tag=? AND source IN ({_marks(sources)}) "
-            "ORDER BY source = 'manual' DESC, confidence DESC, photo_id", (tag, *sources))
+            "ORDER BY source = 'manual' DESC, confidence DESC, photo_id",
+            (tag, *sources),
+        )
         return [pid for (pid,) in rows]
 
     def tagged_ids(self, source: str | None = None) -> list[int]:
         """Ids of photos with any tag row (from ``source`` only, if given)."""
         if source is None:
             return [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags")]
-        return [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags WHERE source=?",
-                                                  (source,))]
+        return [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags WHERE source=?", (source,))]
 
     # -- smart albums -------------------------------------------------------------------
     def put_smart_album(self, name: str, query: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO smart_albums(name, query, created) VALUES (?, ?, ?)",
-                        (name, query, time.time()))
+        self.db.execute(
+            "INSERT OR REPLACE INTO smart_albums(name, query, created) VALUES (?, ?, ?)", (name, query, time.time())
+        )
 
     def remove_smart_album(self, name: str) -> bool:
         return self.db.execute("DELETE FROM smart_albums WHERE name=?", (name,)).rowcount > 0

@@ -46,8 +46,9 @@ class HnswParams:
 
     @classmethod
     def from_settings(cls, settings) -> HnswParams:
-        return cls(max(2, int(settings.hnsw_m)), max(8, int(settings.hnsw_ef_construction)),
-                   max(1, int(settings.hnsw_ef)))
+        return cls(
+            max(2, int(settings.hnsw_m)), max(8, int(settings.hnsw_ef_construction)), max(1, int(settings.hnsw_ef))
+        )
 
 
 def index_stem(model: str) -> str:
@@ -69,8 +70,12 @@ class VectorIndex:
         self.dim = dim
         self.params = params or HnswParams()
         self._index = hnswlib.Index(space="cosine", dim=dim)
-        self._index.init_index(max_elements=max(capacity, 16), ef_construction=self.params.ef_construction,
-                               M=self.params.m, allow_replace_deleted=True)
+        self._index.init_index(
+            max_elements=max(capacity, 16),
+            ef_construction=self.params.ef_construction,
+            M=self.params.m,
+            allow_replace_deleted=True,
+        )
         self._index.set_ef(self.params.ef)
         self._ids: set[int] = set()
         self.version = 0  # bumped by every change, so derived caches know when to refresh
@@ -159,9 +164,14 @@ class VectorIndex:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        deleted = sorted(set(int(i) for i in self._index.get_ids_list()) - self._ids)
-        meta = {"model": model, "dim": self.dim, "count": len(self._ids), "checksum": _checksum(self._ids),
-                "deleted": deleted}
+        deleted = sorted({int(i) for i in self._index.get_ids_list()} - self._ids)
+        meta = {
+            "model": model,
+            "dim": self.dim,
+            "count": len(self._ids),
+            "checksum": _checksum(self._ids),
+            "deleted": deleted,
+        }
         atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
     @classmethod
@@ -185,7 +195,7 @@ class VectorIndex:
             if (index._index.M, index._index.ef_construction) != (index.params.m, index.params.ef_construction):
                 return None
             index._index.set_ef(index.params.ef)
-            index._ids = set(int(i) for i in index._index.get_ids_list()) - set(meta.get("deleted", []))
+            index._ids = {int(i) for i in index._index.get_ids_list()} - set(meta.get("deleted", []))
         except (OSError, ValueError, RuntimeError, KeyError, TypeError):
             return None
         if _checksum(index._ids) != meta.get("checksum"):

@@ -104,10 +104,10 @@ def ensemble_embeddings(embedder, prompt_sets: list[list[str]], batch: int = 256
     flat = [t for texts in prompt_sets for t in texts]
     if not flat:
         return np.zeros((0, 0), np.float32)
-    vectors = np.concatenate([embedder.embed_texts(flat[i:i + batch]) for i in range(0, len(flat), batch)])
+    vectors = np.concatenate([embedder.embed_texts(flat[i : i + batch]) for i in range(0, len(flat), batch)])
     out, start = [], 0
     for texts in prompt_sets:
-        mean = vectors[start:start + len(texts)].mean(axis=0)
+        mean = vectors[start : start + len(texts)].mean(axis=0)
         out.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
         start += len(texts)
     return np.stack(out).astype(np.float32)

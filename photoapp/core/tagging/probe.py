@@ -87,8 +87,9 @@ class _Fit:
         return Probe(w.astype(np.float32), float(beta[-1] - self.mean @ w))
 
 
-def _newton(z: np.ndarray, y: np.ndarray, weight: np.ndarray, reg: np.ndarray, max_steps: int,
-            start: np.ndarray | None) -> np.ndarray:
+def _newton(
+    z: np.ndarray, y: np.ndarray, weight: np.ndarray, reg: np.ndarray, max_steps: int, start: np.ndarray | None
+) -> np.ndarray:
     """Newton's method (IRLS); the Hessian is built in float32 (the cost)."""
     beta = np.zeros(z.shape[1], np.float64) if start is None else start.copy()
     for _ in range(max_steps):
@@ -103,8 +104,7 @@ def _newton(z: np.ndarray, y: np.ndarray, weight: np.ndarray, reg: np.ndarray, m
     return beta
 
 
-def sample_negatives(ids: np.ndarray, exclude: set[int], n: int = MAX_NEGATIVES,
-                     seed: int = 0) -> np.ndarray:
+def sample_negatives(ids: np.ndarray, exclude: set[int], n: int = MAX_NEGATIVES, seed: int = 0) -> np.ndarray:
     """Row indices of up to ``n`` library photos that are not examples (a fixed seed keeps
     retraining after a correction stable)."""
     mask = ~np.isin(ids, np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
@@ -124,8 +124,7 @@ def _rows_of(ids: np.ndarray, wanted: list[int]) -> np.ndarray:
     return order[at[found]].astype(np.int64)
 
 
-def train_from_library(ids: np.ndarray, vectors: np.ndarray, positive_ids: set[int],
-                       negative_ids: set[int]) -> Probe:
+def train_from_library(ids: np.ndarray, vectors: np.ndarray, positive_ids: set[int], negative_ids: set[int]) -> Probe:
     """Train on the examples (without counter-examples, negatives come from the library)
     and set the acceptance threshold where unseen examples of the tag score (see
     ``_held_out_threshold``)."""
@@ -133,8 +132,10 @@ def train_from_library(ids: np.ndarray, vectors: np.ndarray, positive_ids: set[i
         raise ValueError(f"teach a tag with at least {MIN_POSITIVES} example photos (got {len(positive_ids)})")
     pos = vectors[_rows_of(ids, sorted(positive_ids))]
     if len(pos) < MIN_POSITIVES:
-        raise ValueError(f"only {len(pos)} of the {len(positive_ids)} example photos are indexed yet; "
-                         f"a tag needs at least {MIN_POSITIVES}")
+        raise ValueError(
+            f"only {len(pos)} of the {len(positive_ids)} example photos are indexed yet; "
+            f"a tag needs at least {MIN_POSITIVES}"
+        )
     neg_rows = _rows_of(ids, sorted(negative_ids))
     sampled = sample_negatives(ids, positive_ids | negative_ids, max(0, MAX_NEGATIVES - len(neg_rows)))
     neg = vectors[np.concatenate([neg_rows, sampled])]
@@ -158,10 +159,10 @@ def _held_out_threshold(fit: _Fit, beta: np.ndarray) -> float:
     weight = np.where(np.arange(len(z)) < fit.n_pos, 0.5 / fit.n_pos, 0.5 / fit.n_neg)
     p = _sigmoid(z @ beta)
     hess = (z * (weight * p * (1 - p))[:, None]).T @ z + np.diag(fit.reg + 1e-6)
-    zp = z[:fit.n_pos]
+    zp = z[: fit.n_pos]
     h = np.einsum("ij,ji->i", zp, np.linalg.solve(hess, zp.T))  # z_i^T H^-1 z_i
-    c = weight[:fit.n_pos] * p[:fit.n_pos] * (1 - p[:fit.n_pos])
-    held = zp @ beta + weight[:fit.n_pos] * (p[:fit.n_pos] - 1) * h / (1 - c * h)
+    c = weight[: fit.n_pos] * p[: fit.n_pos] * (1 - p[: fit.n_pos])
+    held = zp @ beta + weight[: fit.n_pos] * (p[: fit.n_pos] - 1) * h / (1 - c * h)
     logit = float(np.mean(held)) - MARGIN
     return float(1.0 / (1.0 + np.exp(-logit)))
 

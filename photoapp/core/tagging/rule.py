@@ -46,9 +46,9 @@ from photoapp.config import TagSettings, threshold_for  # noqa: F401 (threshold_
 from photoapp.core.embedding import bank as caption_bank
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.tags import TagStore
 from photoapp.core.tagging import labels as vocab
 from photoapp.core.tagging.labels import Label
-from photoapp.core.store.tags import TagStore
 
 AUTO, PROBE, MANUAL, REJECTED = "auto", "probe", "manual", "rejected"
 VISIBLE = (AUTO, PROBE, MANUAL)
@@ -72,13 +72,21 @@ class Calibration:
     photos: int  # how many library photos it was measured on
 
     def to_json(self) -> dict:
-        return {"label_bias": [float(v) for v in self.label_bias], "bank_bias": [float(v) for v in self.bank_bias],
-                "unit": float(self.unit), "photos": int(self.photos)}
+        return {
+            "label_bias": [float(v) for v in self.label_bias],
+            "bank_bias": [float(v) for v in self.bank_bias],
+            "unit": float(self.unit),
+            "photos": int(self.photos),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Calibration:
-        return cls(np.asarray(data["label_bias"], np.float32), np.asarray(data["bank_bias"], np.float32),
-                   float(data["unit"]), int(data["photos"]))
+        return cls(
+            np.asarray(data["label_bias"], np.float32),
+            np.asarray(data["bank_bias"], np.float32),
+            float(data["unit"]),
+            int(data["photos"]),
+        )
 
 
 def calibration_sample(n: int, cap: int = CALIBRATION_SAMPLE) -> np.ndarray:
@@ -150,14 +158,18 @@ def calibrate(photos: np.ndarray, labels: np.ndarray, bank: np.ndarray) -> Calib
         # that show it: the bank, which does not know the library, caps how high it may go.
         return np.minimum(mixed, prior + PRIOR_TOLERANCE * unit).astype(np.float32)
 
-    label_bias = (blend(scores, np.median(pseudo @ labels.T, axis=0), typical_level(scores)) if len(labels)
-                  else np.zeros(0, np.float32))
+    label_bias = (
+        blend(scores, np.median(pseudo @ labels.T, axis=0), typical_level(scores))
+        if len(labels)
+        else np.zeros(0, np.float32)
+    )
     bank_bias = blend(bank_scores, np.median(pseudo @ bank.T, axis=0))
     return Calibration(label_bias, bank_bias, max(unit, 1e-6), len(photos))
 
 
-def assign(label_cos: np.ndarray, bank_cos: np.ndarray, calibration: Calibration, threshold: float,
-           max_tags: int) -> tuple[np.ndarray, np.ndarray]:
+def assign(
+    label_cos: np.ndarray, bank_cos: np.ndarray, calibration: Calibration, threshold: float, max_tags: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The assignment rule for a block of photos.
 
     label_cos (n, L) and bank_cos (n, B) are cosines to the labels and the bank's captions;
@@ -172,7 +184,7 @@ def assign(label_cos: np.ndarray, bank_cos: np.ndarray, calibration: Calibration
     score = (corrected - offset[:, None]) / calibration.unit
     mask = score >= threshold
     if max_tags < label_cos.shape[1]:
-        kth = -np.partition(-score, max(max_tags, 1) - 1, axis=1)[:, max(max_tags, 1) - 1:max(max_tags, 1)]
+        kth = -np.partition(-score, max(max_tags, 1) - 1, axis=1)[:, max(max_tags, 1) - 1 : max(max_tags, 1)]
         mask &= score >= kth
     return mask, np.clip(score, 0.0, 1.0).astype(np.float32)
 
@@ -181,8 +193,15 @@ class Tagger:
     """Auto-tags of one library: its tag rows, the searching model (a name and an embedder
     provider), the tagging settings section and the cache folder of the caption bank."""
 
-    def __init__(self, catalog: Catalog, store: TagStore, model: Callable[[], str], embedder: Callable[[], Embedder],
-                 settings: TagSettings, cache_dir: Path | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: TagStore,
+        model: Callable[[], str],
+        embedder: Callable[[], Embedder],
+        settings: TagSettings,
+        cache_dir: Path | None = None,
+    ):
         self.catalog, self.store = catalog, store
         self.model, self.embedder = model, embedder
         self._settings = settings
@@ -292,9 +311,15 @@ class Tagger:
     def state(self) -> str:
         s = self.settings
         cal = self.stored_calibration()
-        parts = [RULE_VERSION, self.model(), vocab.fingerprint(self.vocabulary()),
-                 f"{s.threshold:.6f}", str(s.max_tags), str(s.auto_tagging),
-                 "uncalibrated" if cal is None else str(cal.photos)]
+        parts = [
+            RULE_VERSION,
+            self.model(),
+            vocab.fingerprint(self.vocabulary()),
+            f"{s.threshold:.6f}",
+            str(s.max_tags),
+            str(s.auto_tagging),
+            "uncalibrated" if cal is None else str(cal.photos),
+        ]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
     def is_current(self) -> bool:
@@ -325,15 +350,16 @@ class Tagger:
             self.recalibrate()
         changed = set()
         for start in range(0, len(all_ids), CHUNK):
-            changed |= self.tag_vectors(all_ids[start:start + CHUNK], vectors[start:start + CHUNK])
+            changed |= self.tag_vectors(all_ids[start : start + CHUNK], vectors[start : start + CHUNK])
         embedded = set(all_ids.tolist())
         stale = [pid for pid in self.store.tagged_ids(AUTO) if pid not in embedded]
         changed |= self.write_source(np.array(stale, dtype=np.int64), {}, AUTO)  # tags of another model
         self.catalog.set_meta("tagging_state", self.state())
         return changed
 
-    def write_source(self, ids: np.ndarray, wanted: dict[tuple[int, str], float], source: str,
-                     only_tag: str | None = None) -> set[int]:
+    def write_source(
+        self, ids: np.ndarray, wanted: dict[tuple[int, str], float], source: str, only_tag: str | None = None
+    ) -> set[int]:
         """Make ``source``'s rows for ``ids`` (and ``only_tag``) equal ``wanted``; rows of a
         stronger source (manual/rejected always; probe over auto) are left alone."""
         stronger = {MANUAL, REJECTED} | ({PROBE} if source == AUTO else set())
@@ -343,11 +369,10 @@ class Tagger:
             by_photo.setdefault(p, []).append((t, c))
         with self.catalog.transaction():
             for start in range(0, len(ids), 900):
-                chunk = [int(i) for i in ids[start:start + 900]]
+                chunk = [int(i) for i in ids[start : start + 900]]
                 existing = self.store.rows(chunk, only_tag)
                 drop = [(p, t) for (p, t), src in existing.items() if src == source and (p, t) not in wanted]
-                put = [(p, t, c) for p in chunk for t, c in by_photo.get(p, ())
-                       if existing.get((p, t)) not in stronger]
+                put = [(p, t, c) for p in chunk for t, c in by_photo.get(p, ()) if existing.get((p, t)) not in stronger]
                 self.store.delete(drop)
                 self.store.put((p, t, source, c) for p, t, c in put)
                 changed |= {p for p, _ in drop} | {p for p, t, _ in put if (p, t) not in existing}
@@ -396,4 +421,3 @@ class Tagger:
                 except OSError as exc:
                     errors.append(f"{path}.xmp: {exc.strerror or exc}")
         return written, errors
-

@@ -40,9 +40,17 @@ class Tags:
     model (name and embedder provider), the tagging settings section and how to save it,
     the search (smart albums) and the list of warnings the CLI shows after indexing."""
 
-    def __init__(self, catalog: Catalog, model: Callable[[], str], embedder: Callable[[], Embedder],
-                 settings: TagSettings, save_settings: Callable[[], None], search: Callable,
-                 warnings: list[str], cache_dir: Path | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        model: Callable[[], str],
+        embedder: Callable[[], Embedder],
+        settings: TagSettings,
+        save_settings: Callable[[], None],
+        search: Callable,
+        warnings: list[str],
+        cache_dir: Path | None = None,
+    ):
         self.catalog, self.model = catalog, model
         self._save_settings, self._search = save_settings, search
         self.store = TagStore(catalog)
@@ -85,8 +93,13 @@ class Tags:
     def settings(self) -> TagSettings:
         return self.tagger.settings
 
-    def configure(self, sensitivity: float | None = None, max_tags: int | None = None,
-                  xmp_sidecars: bool | None = None, auto_tagging: bool | None = None) -> TagSettings:
+    def configure(
+        self,
+        sensitivity: float | None = None,
+        max_tags: int | None = None,
+        xmp_sidecars: bool | None = None,
+        auto_tagging: bool | None = None,
+    ) -> TagSettings:
         """Change tagging settings; re-tags when that changes which tags hold, and writes
         every sidecar when sidecars are switched on."""
         section = self.tagger.settings
@@ -180,8 +193,14 @@ class Tags:
             raise
         self._sidecars(changed)
         positives, negatives = self.probes.examples(name)
-        return {"tag": name, "photos": tagged, "examples": len(positives), "counter_examples": len(negatives),
-                "seconds": round(time.perf_counter() - start, 4), "source": PROBE}
+        return {
+            "tag": name,
+            "photos": tagged,
+            "examples": len(positives),
+            "counter_examples": len(negatives),
+            "seconds": round(time.perf_counter() - start, 4),
+            "source": PROBE,
+        }
 
     # -- smart albums -------------------------------------------------------------------
     def add_smart_album(self, name: str, query: str) -> None:

@@ -81,6 +81,10 @@ def write_sidecar(photo: str | os.PathLike, tags: list[str]) -> Path | None:
     desc.set(OWN_TAGS, "\t".join(sorted(tags)))
     ET.indent(tree, space=" ")
     body = ET.tostring(tree.getroot(), encoding="unicode")
-    atomic_write_bytes(path, ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body +
-                              '\n<?xpacket end="w"?>\n').encode("utf-8"))
+    atomic_write_bytes(
+        path,
+        ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body + '\n<?xpacket end="w"?>\n').encode(
+            "utf-8"
+        ),
+    )
     return path

@@ -26,16 +26,31 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from photoapp.core.media.formats import is_photo_name, media_kind
 from photoapp.core.errors import Cancelled
 from photoapp.core.indexing.indexer import IndexReport
+from photoapp.core.media.formats import is_photo_name, media_kind
 from photoapp.core.media.scanner import FileEntry, walk_photos
 
 log = logging.getLogger(__name__)
 
 # Mounts whose changes made on another machine never reach inotify.
-NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "afs", "ceph", "glusterfs", "fuse.sshfs",
-              "fuse.rclone", "davfs", "fuse.davfs2", "ncpfs", "virtiofs"}
+NETWORK_FS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "fuse.sshfs",
+    "fuse.rclone",
+    "davfs",
+    "fuse.davfs2",
+    "ncpfs",
+    "virtiofs",
+}
 _UNSEEN = object()  # a pending path's signature before its first look
 
 
@@ -54,8 +69,13 @@ class WatchOptions:
     def from_settings(cls, settings) -> WatchOptions:
         """The library's watch settings section (photoapp.config.WatchSettings)."""
         w = settings.watch
-        return cls(polling=w.polling, poll_interval=w.poll_interval, settle=w.settle, video_settle=w.video_settle,
-                   max_batch=w.max_batch)
+        return cls(
+            polling=w.polling,
+            poll_interval=w.poll_interval,
+            settle=w.settle,
+            video_settle=w.video_settle,
+            max_batch=w.max_batch,
+        )
 
 
 @dataclass
@@ -120,8 +140,11 @@ class ChangeSet:
 
     def take_ready(self, now: float, limit: int) -> list[str]:
         """Settled paths (and their move sources), at most ``limit`` that need embedding."""
-        ready = {p for p, e in self.entries.items()
-                 if e.sig is not _UNSEEN and now - e.since >= self._settle_for(p, e) and now >= e.hold_until}
+        ready = {
+            p
+            for p, e in self.entries.items()
+            if e.sig is not _UNSEEN and now - e.since >= self._settle_for(p, e) and now >= e.hold_until
+        }
         ready -= set().union(*(e.sources for p, e in self.entries.items() if p not in ready))
         moves = {p for p in ready if self.entries[p].sources}
         gone = {p for p in ready if self.entries[p].sig is None} - moves
@@ -198,8 +221,11 @@ def _mount_type(path: str) -> str:
     except OSError:
         return ""
     real = os.path.realpath(path)
-    best = max((m for m in mounts if real == m[0] or real.startswith(m[0].rstrip("/") + "/")),
-               key=lambda m: len(m[0]), default=None)
+    best = max(
+        (m for m in mounts if real == m[0] or real.startswith(m[0].rstrip("/") + "/")),
+        key=lambda m: len(m[0]),
+        default=None,
+    )
     return best[1] if best else ""
 
 
@@ -230,9 +256,11 @@ def _watch_limit_message(error: str, interval: float) -> str:
         except (OSError, ValueError):
             continue
     limit = f" (the limit is {min(limits)} folders)" if limits else ""
-    return (f"cannot watch every folder natively: {error}{limit}; falling back to polling every "
-            f"{interval:g}s. To watch natively, raise the limit, e.g. "
-            "sudo sysctl fs.inotify.max_user_watches=524288")
+    return (
+        f"cannot watch every folder natively: {error}{limit}; falling back to polling every "
+        f"{interval:g}s. To watch natively, raise the limit, e.g. "
+        "sudo sysctl fs.inotify.max_user_watches=524288"
+    )
 
 
 class _Observers:
@@ -327,8 +355,14 @@ class FolderWatcher:
     on the watcher's thread (a GUI forwards them through a queued signal).
     """
 
-    def __init__(self, library, options: WatchOptions | None = None, *,
-                 on_batch: BatchFn | None = None, on_status: StatusFn | None = None):
+    def __init__(
+        self,
+        library,
+        options: WatchOptions | None = None,
+        *,
+        on_batch: BatchFn | None = None,
+        on_status: StatusFn | None = None,
+    ):
         self.library = library
         self.options = options or WatchOptions.from_settings(library.settings)
         self.on_batch = on_batch or (lambda report, paths: None)
@@ -462,7 +496,7 @@ class FolderWatcher:
         """Watch registered folders that exist (new ones, drives plugged back in); drop
         the rest. A folder watched anew is reconciled: it may have changed unwatched."""
         obs = self._observers
-        registered = [f for f in self.library.folders()]
+        registered = list(self.library.folders())
         for root in list(obs.watches):
             if root not in registered or not os.path.isdir(root) or not obs.alive(root):
                 obs.unwatch(root)
@@ -497,7 +531,12 @@ class FolderWatcher:
     def _report(self, state: str, message: str = "") -> None:
         lib = self.library
         self.status = WatchStatus(
-            state, self._observers.mode() if self._observers else "", len(self.changes),
-            lib.catalog.count_photos(), lib.catalog.count_embedded(lib.model_name),
-            list(self._observers.watches) if self._observers else [], message)
+            state,
+            self._observers.mode() if self._observers else "",
+            len(self.changes),
+            lib.catalog.count_photos(),
+            lib.catalog.count_embedded(lib.model_name),
+            list(self._observers.watches) if self._observers else [],
+            message,
+        )
         self.on_status(self.status)

@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
 
 from photoapp.gui.services.tagging import SMART, TAG
-from photoapp.gui.workers import error_text
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
+from photoapp.gui.workers import error_text
 
 LIVE_ALBUMS_MS = 5000
 
@@ -35,7 +35,8 @@ class TagsUi:
         self._live = QTimer(window, singleShot=True, interval=LIVE_ALBUMS_MS)
         self._live.timeout.connect(self.refresh_albums)
         window.engine.indexing.progress.connect(
-            lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start())
+            lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start()
+        )
 
     # -- building -------------------------------------------------------------------------------
     def left_pane(self, folders: QWidget) -> QSplitter:
@@ -102,10 +103,13 @@ class TagsUi:
         menu.addAction("Add a tag…" if n == 1 else f"Add a tag to {n} photos…", self.add_tag_to_selected)
         kind, name = self.album
         if kind == TAG:
-            menu.addAction(f"Remove “{name}”" + (f" from {n} photos" if n > 1 else ""),
-                           lambda: self.service.edit(name, paths, False, on_failed=self._failed))
-        teach = menu.addAction(f"Teach a tag from {n} photos…" if n > 1 else "Teach a tag (select 3 or more)…",
-                               self.teach_selected)
+            menu.addAction(
+                f"Remove “{name}”" + (f" from {n} photos" if n > 1 else ""),
+                lambda: self.service.edit(name, paths, False, on_failed=self._failed),
+            )
+        teach = menu.addAction(
+            f"Teach a tag from {n} photos…" if n > 1 else "Teach a tag (select 3 or more)…", self.teach_selected
+        )
         teach.setEnabled(n >= 3)
 
     def add_tag_to_selected(self) -> None:
@@ -113,8 +117,9 @@ class TagsUi:
         if not paths:
             self.window.status.show("Select photos in the gallery first.", 5000)
             return
-        tag, ok = QInputDialog.getItem(self.window, "Add a tag", f"Tag for {len(paths)} photo(s):",
-                                       self.service.tag_names(), -1, True)
+        tag, ok = QInputDialog.getItem(
+            self.window, "Add a tag", f"Tag for {len(paths)} photo(s):", self.service.tag_names(), -1, True
+        )
         tag = " ".join(tag.split())
         if ok and tag:
             self.service.edit(tag, paths, True, on_failed=self._failed)
@@ -122,8 +127,13 @@ class TagsUi:
     def teach_selected(self) -> TeachDialog:
         """Open the teach dialog on the gallery's selection (returned for tests)."""
         paths = self.window.selected_paths()
-        dialog = TeachDialog(paths, self.service.taught_names(), self.window.thumbnails, self.window,
-                             min_examples=self.service.min_examples())
+        dialog = TeachDialog(
+            paths,
+            self.service.taught_names(),
+            self.window.thumbnails,
+            self.window,
+            min_examples=self.service.min_examples(),
+        )
         dialog.accepted.connect(lambda: self.teach(dialog.name(), paths))
         self.teach_dialog = dialog
         dialog.open()
@@ -136,15 +146,23 @@ class TagsUi:
             self.window.status.show(
                 f"“{result['tag']}” learnt from {result['examples']} examples"
                 + (f" and {result['counter_examples']} counter-examples" if result["counter_examples"] else "")
-                + f": {result['photos']:,} photos tagged ({result['seconds']:.2f} s)", 10_000)
+                + f": {result['photos']:,} photos tagged ({result['seconds']:.2f} s)",
+                10_000,
+            )
             self._select_later(TAG, result["tag"])
+
         self.service.teach(name, paths, on_done=done, on_failed=self._failed)
 
     def new_smart_album(self) -> SmartAlbumDialog:
         dialog = SmartAlbumDialog(self.window.query, self.window)
-        dialog.accepted.connect(lambda: self.service.add_smart_album(
-            dialog.name(), dialog.query(), on_done=lambda _r: self._select_later(SMART, dialog.name()),
-            on_failed=self._failed))
+        dialog.accepted.connect(
+            lambda: self.service.add_smart_album(
+                dialog.name(),
+                dialog.query(),
+                on_done=lambda _r: self._select_later(SMART, dialog.name()),
+                on_failed=self._failed,
+            )
+        )
         dialog.open()
         return dialog
 
@@ -155,9 +173,11 @@ class TagsUi:
 
     def _select_later(self, kind: str, name: str) -> None:
         """Select an album once the refreshed list (queued after this edit) has it."""
+
         def select(albums: list[dict]) -> None:
             self.sidebar.set_albums(albums)
             self.sidebar.select(kind, name)
+
         self.service.albums(select)
 
     def _failed(self, error: Exception) -> None:
@@ -179,4 +199,5 @@ class TagsUi:
         def failed(error: Exception) -> None:
             self._failed(error)
             window.engine.indexing.start()
+
         self.service.set_sensitivity(value, on_done=settled, on_failed=failed)

@@ -97,6 +97,3 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(rect, h / 2, h / 2)
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-
-

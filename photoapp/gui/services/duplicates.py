@@ -49,8 +49,9 @@ class DuplicatesService(QObject):
 
     def resolve(self, paths: list[str], keep: str, on_done, on_failed=None):
         """Keep ``keep``, send the group's other photos to the trash; ``on_done`` gets the report."""
-        return self.engine.submit(self.engine.library.duplicates.resolve, [(paths, keep)],
-                                  on_done=on_done, on_failed=on_failed)
+        return self.engine.submit(
+            self.engine.library.duplicates.resolve, [(paths, keep)], on_done=on_done, on_failed=on_failed
+        )
 
     def dismiss(self, paths: list[str], on_done, on_failed=None):
         """Never propose these photos as duplicates of each other again."""

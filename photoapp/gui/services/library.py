@@ -72,21 +72,27 @@ class LibraryService(QObject):
         return library
 
     # -- generic ----------------------------------------------------------------------------
-    def submit(self, fn: Callable, *args, on_done: Callable | None = None,
-               on_failed: Callable | None = None) -> Task:
+    def submit(self, fn: Callable, *args, on_done: Callable | None = None, on_failed: Callable | None = None) -> Task:
         """Queue ``fn(*args)`` on the query thread; callbacks run on the GUI thread.
         ``on_failed`` receives the exception object (decide by its type)."""
         return self.run_task(Task(fn, *args), on_done, on_failed)
 
-    def run_task(self, task, on_done: Callable | None = None, on_failed: Callable | None = None,
-                 on_cancelled: Callable | None = None):
+    def run_task(
+        self,
+        task,
+        on_done: Callable | None = None,
+        on_failed: Callable | None = None,
+        on_cancelled: Callable | None = None,
+    ):
         """Queue a Task or ProgressTask on the query thread; callbacks run on the GUI thread."""
         task.setAutoDelete(False)
         self._tasks.add(task)  # keep the Python wrapper (and its signals) alive until delivery
         task.signals.done.connect(lambda result: self._settle(task, on_done, result))
         task.signals.failed.connect(lambda error: self._settle(task, on_failed, error))
         if hasattr(task.signals, "cancelled"):
-            task.signals.cancelled.connect(lambda: self._settle(task, on_cancelled and (lambda _: on_cancelled()), None))
+            task.signals.cancelled.connect(
+                lambda: self._settle(task, on_cancelled and (lambda _: on_cancelled()), None)
+            )
         self.queries.start(task)
         return task
 
@@ -112,7 +118,9 @@ class LibraryService(QObject):
                 self._changes -= 1
                 if callback is not None:
                     callback(value)
+
             return run
+
         return self.submit(self._stop_then, fn, on_done=settled(on_done), on_failed=settled(on_failed))
 
     @property

@@ -30,18 +30,22 @@ class SearchService(QObject):
     def browse(self, filters: Filters, on_done, on_failed=None):
         return self.engine.submit(self._browse, filters, on_done=on_done, on_failed=on_failed)
 
-    def search(self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance",
-               cutoff: bool = True):
+    def search(
+        self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance", cutoff: bool = True
+    ):
         return self.engine.submit(self._search, text, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
-    def similar(self, path: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance",
-                cutoff: bool = True):
+    def similar(
+        self, path: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance", cutoff: bool = True
+    ):
         return self.engine.submit(self._similar, path, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
     # -- query thread ----------------------------------------------------------------------------
     def _browse(self, filters: Filters) -> list[PhotoRow]:
-        return [PhotoRow(i, path, mtime, taken, None, kind, duration, companion)
-                for i, path, mtime, taken, kind, duration, companion in self.engine.library.browse(filters)]
+        return [
+            PhotoRow(i, path, mtime, taken, None, kind, duration, companion)
+            for i, path, mtime, taken, kind, duration, companion in self.engine.library.browse(filters)
+        ]
 
     def _search(self, text: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
         k = SEARCH_LIMIT if cutoff else CLOSEST

@@ -31,17 +31,21 @@ class TagService(QObject):
     # -- reads (query thread) -------------------------------------------------------------------
     def albums(self, on_done, on_failed=None):
         """``[{"name", "kind", "count" (tags), "query" (smart)}]``: tags largest first, then smart albums."""
+
         def done(albums: list[dict]) -> None:
             self._tag_names = sorted((a["name"] for a in albums if a["kind"] == TAG), key=str.lower)
             on_done(albums)
+
         return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=done, on_failed=on_failed)
 
     def album_rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
 
     def _album_rows(self, kind: str, name: str, filters: Filters) -> list[PhotoRow]:
-        return [photo_row(photo, score)
-                for photo, score in self.engine.library.album_photos(name, filters, smart=kind == SMART)]
+        return [
+            photo_row(photo, score)
+            for photo, score in self.engine.library.album_photos(name, filters, smart=kind == SMART)
+        ]
 
     def tag_names(self) -> list[str]:
         """Every tag as of the last albums refresh (for completers; no query on the GUI thread)."""
@@ -57,8 +61,10 @@ class TagService(QObject):
     # -- edits (query thread, own connection) --------------------------------------------------
     def edit(self, tag: str, paths: list[str], present: bool, on_done=None, on_failed=None):
         """Add ``tag`` to (or remove it from) these photos by hand."""
+
         def change(tags):
             return tags.add(tag, paths) if present else tags.remove(tag, paths)
+
         return self._write(change, on_done, on_failed)
 
     def teach(self, name: str, positive: list[str], negative: list[str] = (), on_done=None, on_failed=None):
@@ -80,6 +86,7 @@ class TagService(QObject):
             self.changed.emit()
             if on_done is not None:
                 on_done(result)
+
         return self.engine.submit(run, on_done=done, on_failed=on_failed)
 
     # -- settings ---------------------------------------------------------------------------------
@@ -89,8 +96,10 @@ class TagService(QObject):
     def set_sensitivity(self, value: float, on_done=None, on_failed=None):
         """Re-tag the library at a new sensitivity (0..1; higher, more tags) with the indexer
         stopped; the caller restarts indexing from ``on_done``/``on_failed``."""
+
         def change():
             self.engine.library.tags.configure(sensitivity=value)
+
         return self.engine.change(change, on_done=lambda r: self._settled(on_done, r), on_failed=on_failed)
 
     def _settled(self, callback, result) -> None:

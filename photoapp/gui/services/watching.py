@@ -49,8 +49,9 @@ class WatchService(QObject):
             if self.running or self.engine.closed or self.engine.indexing.job is not None or not self.engine.folders():
                 return
             library = self.engine.open_library()
-            self.watcher = library.folder_watcher(on_batch=lambda _report, paths: self._batch.emit(paths),
-                                                  on_status=self._status.emit)
+            self.watcher = library.folder_watcher(
+                on_batch=lambda _report, paths: self._batch.emit(paths), on_status=self._status.emit
+            )
             self.note = ""
             self.watcher.start()
 

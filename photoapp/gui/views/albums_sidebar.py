@@ -7,8 +7,17 @@ choosing it again, or Esc in the gallery, goes back to all photos.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMenu, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -77,8 +86,10 @@ class AlbumsSidebar(QWidget):
             item.setData(0, KIND_ROLE, album["kind"])
             item.setData(0, NAME_ROLE, album["name"])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(0, f"Smart album: “{album['query']}”" if smart
-                            else f"{album['count']:,} photos tagged “{album['name']}”")
+            item.setToolTip(
+                0,
+                f"Smart album: “{album['query']}”" if smart else f"{album['count']:,} photos tagged “{album['name']}”",
+            )
         self.smart_section.setHidden(self.smart_section.childCount() == 0)
         self.tags_section.setHidden(self.tags_section.childCount() == 0)
         self.empty_hint.setVisible(not albums)

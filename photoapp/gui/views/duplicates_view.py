@@ -15,9 +15,24 @@ import os
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from photoapp.core.units import human_size
 from photoapp.gui.services.thumbnails import ThumbnailLoader
@@ -27,11 +42,13 @@ from photoapp.gui.workers import ProgressTask, error_text
 THUMB = 220
 COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
 # Copies first: similar shots depend on the model's judgement and deserve a deliberate look.
-TIERS = (("near", "Copies (exact and edited)"), ("exact", "Exact copies only"),
-         ("all", "Copies and similar shots"))
+TIERS = (("near", "Copies (exact and edited)"), ("exact", "Exact copies only"), ("all", "Copies and similar shots"))
 TIER_TEXT = {"exact": "Exact copies", "near": "Edited copies", "similar": "Similar shots"}
-TIER_HELP = {"exact": "identical files", "near": "the same picture resized, recompressed, converted or lightly edited",
-             "similar": "different shots of one moment; check before removing any"}
+TIER_HELP = {
+    "exact": "identical files",
+    "near": "the same picture resized, recompressed, converted or lightly edited",
+    "similar": "different shots of one moment; check before removing any",
+}
 
 STYLE = """
 QFrame#dupeCard { border: 2px solid palette(mid); border-radius: 8px; }
@@ -64,9 +81,12 @@ class DupeCard(QFrame):
         self.fate.setObjectName("fate")
         megapixels = (photo.width or 0) * (photo.height or 0) / 1e6
         resolution = f"{photo.width}×{photo.height} ({megapixels:.1f} MP)" if photo.width else "size unknown"
-        facts = QLabel(f"<b>{os.path.basename(photo.path)}</b><br>{resolution}<br>"
-                       f"{human_size(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
-                       f"<span style='color:gray'>{os.path.dirname(photo.path)}</span>", self)
+        facts = QLabel(
+            f"<b>{os.path.basename(photo.path)}</b><br>{resolution}<br>"
+            f"{human_size(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
+            f"<span style='color:gray'>{os.path.dirname(photo.path)}</span>",
+            self,
+        )
         facts.setWordWrap(True)
         facts.setToolTip(photo.path)
         facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -105,8 +125,11 @@ class DupeCard(QFrame):
         elif pixmap.isNull():
             self.image.setText("This photo\ncannot be read")
         else:
-            self.image.setPixmap(pixmap.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation))
+            self.image.setPixmap(
+                pixmap.scaled(
+                    THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
 
 
 class DuplicatesDialog(QDialog):
@@ -175,8 +198,10 @@ class DuplicatesDialog(QDialog):
         scroll.setWidget(self.strip)
         self.choice = QButtonGroup(self)
         self.resolve_button = self._button("Keep the chosen photo, move the others to the trash", self.resolve)
-        self.resolve_button.setToolTip("The others go to the system trash (Undo last brings them back); "
-                                       "tags you gave them by hand move to the photo you keep")
+        self.resolve_button.setToolTip(
+            "The others go to the system trash (Undo last brings them back); "
+            "tags you gave them by hand move to the photo you keep"
+        )
         self.dismiss_button = self._button("Not duplicates", self.dismiss)
         self.dismiss_button.setToolTip("Never propose these photos as duplicates of each other again")
         self.compare_button = self._button("Compare at 100 %", self.compare)
@@ -226,10 +251,14 @@ class DuplicatesDialog(QDialog):
 
         def progress(phase: str, done: int, total: int) -> None:
             self._progress(job, phase, done, total)
-        job = self.job = self.service.find(self.tier.currentData(), progress,
-                                           on_done=lambda result: self._found(job, result),
-                                           on_failed=lambda error: self._failed(job, error),
-                                           on_cancelled=lambda: None)
+
+        job = self.job = self.service.find(
+            self.tier.currentData(),
+            progress,
+            on_done=lambda result: self._found(job, result),
+            on_failed=lambda error: self._failed(job, error),
+            on_cancelled=lambda: None,
+        )
 
     def cancel(self) -> None:
         if self.job is not None or self._waiting_for_index:
@@ -264,20 +293,26 @@ class DuplicatesDialog(QDialog):
         self.list.setUpdatesEnabled(False)
         self.list.clear()
         for group in self.groups:
-            item = QListWidgetItem(f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
-                                   f"{human_size(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}")
+            item = QListWidgetItem(
+                f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
+                f"{human_size(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}"
+            )
             item.setToolTip("\n".join(group.paths))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
         total = sum(g.reclaim_bytes for g in self.groups)
-        self.summary.setText(f"{len(self.groups):,} groups · {human_size(total)} to reclaim"
-                             if self.groups else "No duplicates found")
+        self.summary.setText(
+            f"{len(self.groups):,} groups · {human_size(total)} to reclaim" if self.groups else "No duplicates found"
+        )
         if self.groups:
             self.list.setCurrentRow(min(row, len(self.groups) - 1))
         else:
             self.show_group(-1)
-            more = "" if self.tier.currentData() == "all" else (
-                "<br>Other shots of one moment are under Show ▸ “Copies and similar shots”.")
+            more = (
+                ""
+                if self.tier.currentData() == "all"
+                else ("<br>Other shots of one moment are under Show ▸ “Copies and similar shots”.")
+            )
             self.heading.setText(f"<b>Nothing to clean up here.</b>{more}")
         self._enable()
 
@@ -323,9 +358,11 @@ class DuplicatesDialog(QDialog):
             self.heading.setText("")
             self._enable()
             return
-        self.heading.setText(f"<b>{TIER_TEXT[group.tier]}</b> — {TIER_HELP[group.tier]}.<br>"
-                             f"Suggested keeper: <b>{os.path.basename(group.keep.path)}</b> "
-                             f"({group.reason}). Choose another with its “Keep this one”.")
+        self.heading.setText(
+            f"<b>{TIER_TEXT[group.tier]}</b> — {TIER_HELP[group.tier]}.<br>"
+            f"Suggested keeper: <b>{os.path.basename(group.keep.path)}</b> "
+            f"({group.reason}). Choose another with its “Keep this one”."
+        )
         why = _why_each(group)
         for i, photo in enumerate(group.photos):
             suggested = group.reason if photo.id == group.keep.id else None
@@ -353,8 +390,9 @@ class DuplicatesDialog(QDialog):
         for card in self.cards:
             card.set_keep(chosen is not None and card.photo.id == chosen.id)
         others = len(self.cards) - 1
-        self.resolve_button.setText(f"Keep the chosen photo, move the other{'s' if others > 1 else ''} "
-                                    f"({others}) to the trash")
+        self.resolve_button.setText(
+            f"Keep the chosen photo, move the other{'s' if others > 1 else ''} ({others}) to the trash"
+        )
 
     def _thumbnail_ready(self, path: str) -> None:
         for card in self.cards:
@@ -374,8 +412,9 @@ class DuplicatesDialog(QDialog):
             return
         row = self.list.currentRow()
         self._enable_all(False)
-        self.service.resolve(group.paths, keep.path, on_done=lambda report: self._resolved(row, report),
-                             on_failed=self._action_failed)
+        self.service.resolve(
+            group.paths, keep.path, on_done=lambda report: self._resolved(row, report), on_failed=self._action_failed
+        )
 
     def _resolved(self, row: int, report: dict) -> None:
         if self._closed:
@@ -391,8 +430,10 @@ class DuplicatesDialog(QDialog):
         del self.groups[row]
         self._fill_list(row)
         moved = len(report["trashed"])
-        self.summary.setText(f"Moved {moved} photo{'s' if moved != 1 else ''} to the trash — “Undo last” "
-                             f"brings {'them' if moved != 1 else 'it'} back. " + self.summary.text())
+        self.summary.setText(
+            f"Moved {moved} photo{'s' if moved != 1 else ''} to the trash — “Undo last” "
+            f"brings {'them' if moved != 1 else 'it'} back. " + self.summary.text()
+        )
 
     def dismiss(self) -> None:
         group = self.current()

@@ -18,8 +18,11 @@ class EmptyState(QWidget):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel("<h2>Your library is empty</h2>", self)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel("Add a folder of photos to get started — or drag a folder onto this window.<br>"
-                      "Photoapp indexes them on this computer; nothing is uploaded.", self)
+        text = QLabel(
+            "Add a folder of photos to get started — or drag a folder onto this window.<br>"
+            "Photoapp indexes them on this computer; nothing is uploaded.",
+            self,
+        )
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text.setWordWrap(True)
         self.button = QPushButton("Add a folder…", self)

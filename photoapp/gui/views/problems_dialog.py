@@ -9,8 +9,12 @@ class ProblemsDialog(QDialog):
     def __init__(self, problems: list[dict], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Problems — Photoapp")
-        summary = QLabel(f"{len(problems):,} file(s) could not be added. They are retried when they change."
-                         if problems else "No problems: every file could be read.", self)
+        summary = QLabel(
+            f"{len(problems):,} file(s) could not be added. They are retried when they change."
+            if problems
+            else "No problems: every file could be read.",
+            self,
+        )
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["File", "Reason"])
         self.tree.setRootIsDecorated(False)

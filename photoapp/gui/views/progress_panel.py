@@ -49,8 +49,9 @@ class ProgressPanel(QWidget):
             megabytes = 1_000_000
             self.bar.setRange(0, max(1, total // megabytes))
             self.bar.setValue(done // megabytes)
-            self.label.setText(f"Downloading the model (once): {done / megabytes:,.0f} of "
-                               f"{total / megabytes:,.0f} MB{paused}")
+            self.label.setText(
+                f"Downloading the model (once): {done / megabytes:,.0f} of {total / megabytes:,.0f} MB{paused}"
+            )
             return
         if phase == "prepare":
             self.bar.setRange(0, max(1, total))

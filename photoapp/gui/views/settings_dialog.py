@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from photoapp.config import DEFAULT_MODEL, TOY_MODEL
 
@@ -12,8 +23,12 @@ MODEL_CHOICES = [
     (DEFAULT_MODEL, "CLIP ViT-B/32 — good general search (downloads about 600 MB once)"),
     (TOY_MODEL, "Tiny demo model — coloured shapes only, instant"),
 ]
-DEVICES = [("auto", "Automatic (GPU when available)"), ("cpu", "CPU"), ("cuda", "NVIDIA GPU (CUDA)"),
-           ("mps", "Apple GPU (Metal)")]
+DEVICES = [
+    ("auto", "Automatic (GPU when available)"),
+    ("cpu", "CPU"),
+    ("cuda", "NVIDIA GPU (CUDA)"),
+    ("mps", "Apple GPU (Metal)"),
+]
 
 
 class SettingsDialog(QDialog):
@@ -26,8 +41,9 @@ class SettingsDialog(QDialog):
             self.model_box.addItem(name)
             self.model_box.setItemData(self.model_box.count() - 1, description)
         self.model_box.setCurrentText(model)
-        self.model_box.setToolTip("A model from the list, any Hugging Face id (e.g. openai/clip-vit-large-patch14), "
-                                  "or a local model folder")
+        self.model_box.setToolTip(
+            "A model from the list, any Hugging Face id (e.g. openai/clip-vit-large-patch14), or a local model folder"
+        )
         browse = QPushButton("Folder…", self)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -40,8 +56,10 @@ class SettingsDialog(QDialog):
         for key, label in DEVICES:
             self.device_box.addItem(label, key)
         self.device_box.setCurrentIndex(max(0, self.device_box.findData(device)))
-        note = QLabel("Changing the model re-indexes every photo; the old embeddings are kept, so switching back "
-                      "is instant.", self)
+        note = QLabel(
+            "Changing the model re-indexes every photo; the old embeddings are kept, so switching back is instant.",
+            self,
+        )
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Model", holder)
@@ -62,9 +80,11 @@ class SettingsDialog(QDialog):
         self.sensitivity_slider.setRange(0, 100)
         self.sensitivity_slider.setPageStep(10)
         self.sensitivity_slider.setValue(round(value * 100))
-        self.sensitivity_slider.setToolTip("Tagging sensitivity: how sure the model must be before it tags a "
-                                           "photo. Changing it re-tags the library; tags you added or removed "
-                                           "by hand stay as they are.")
+        self.sensitivity_slider.setToolTip(
+            "Tagging sensitivity: how sure the model must be before it tags a "
+            "photo. Changing it re-tags the library; tags you added or removed "
+            "by hand stay as they are."
+        )
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("fewer tags", self))

@@ -45,9 +45,16 @@ class SortChoice(QComboBox):
         self.setToolTip("Order of the search results" if searching else "Search to choose the order of results")
 
 
-def count_text(n: int, total: int | None = None, truncated: bool = False, query: str = "",
-               similar_to: str = "", sort: str = "relevance", closest: bool = False) -> str:
-    """"42 photos match “beach” — newest first", for the header above the results.
+def count_text(
+    n: int,
+    total: int | None = None,
+    truncated: bool = False,
+    query: str = "",
+    similar_to: str = "",
+    sort: str = "relevance",
+    closest: bool = False,
+) -> str:
+    """ "42 photos match “beach” — newest first", for the header above the results.
 
     ``closest``: the nearest photos were asked for because none stood out."""
     total = n if total is None else total
@@ -62,5 +69,7 @@ def count_text(n: int, total: int | None = None, truncated: bool = False, query:
         return f"{none} — <a href='closest'>show the closest anyway</a> · Esc to go back"
     count = f"{'At least ' if truncated else ''}{total:,} photo{'s' if total != 1 else ''}"
     shown = f" (showing {n:,})" if n < total else ""
-    verb = subject if total != 1 or truncated else subject.replace("match ", "matches ").replace("look like", "looks like")
+    verb = (
+        subject if total != 1 or truncated else subject.replace("match ", "matches ").replace("look like", "looks like")
+    )
     return f"{count} {verb}{shown} · {SORT_WORDS[sort]} — Esc to go back"

@@ -7,8 +7,17 @@ hand). Removing a tag is remembered by the library: auto-tagging never puts it b
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
-from PySide6.QtWidgets import (QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMenu,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCompleter,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 CHIP_STYLE = """
 QListWidget#tagChips { background: transparent; }
@@ -70,8 +79,9 @@ class TagEditor(QWidget):
             if d.get("confidence") is not None and d["source"] != "manual":
                 why += f", confidence {d['confidence']:.2f}"
             item.setToolTip(f"{d['tag']} — {why}")
-            item.setSizeHint(QSize(self.fontMetrics().horizontalAdvance(d["tag"]) + 22,
-                                   self.fontMetrics().height() + 10))
+            item.setSizeHint(
+                QSize(self.fontMetrics().horizontalAdvance(d["tag"]) + 22, self.fontMetrics().height() + 10)
+            )
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         if not details:
             empty = QListWidgetItem("no tags yet", self.chips)
@@ -79,8 +89,11 @@ class TagEditor(QWidget):
         self._update_buttons()
 
     def tags(self) -> list[str]:
-        return [self.chips.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.chips.count())
-                if self.chips.item(i).data(Qt.ItemDataRole.UserRole)]
+        return [
+            self.chips.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.chips.count())
+            if self.chips.item(i).data(Qt.ItemDataRole.UserRole)
+        ]
 
     def set_known_tags(self, names: list[str]) -> None:
         self._names.setStringList(names)
@@ -109,8 +122,9 @@ class TagEditor(QWidget):
                 self.remove_requested.emit(tag)
 
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(self.input.isEnabled() and any(
-            i.data(Qt.ItemDataRole.UserRole) for i in self.chips.selectedItems()))
+        self.remove_button.setEnabled(
+            self.input.isEnabled() and any(i.data(Qt.ItemDataRole.UserRole) for i in self.chips.selectedItems())
+        )
 
     def _context_menu(self, pos) -> None:
         item = self.chips.itemAt(pos)

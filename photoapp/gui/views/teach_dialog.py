@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QVBoxLayout)
-
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
 SHOWN = 24  # example thumbnails shown; the rest are counted
 ICON = 72
@@ -48,15 +56,17 @@ class TeachDialog(QDialog):
             for path in self._items:
                 self._thumbnail_ready(path)
         more = len(self.paths) - SHOWN
-        self.count = QLabel(f"{len(self.paths)} example photos" + (f" ({more} more not shown)" if more > 0 else ""),
-                            self)
+        self.count = QLabel(
+            f"{len(self.paths)} example photos" + (f" ({more} more not shown)" if more > 0 else ""), self
+        )
         self.count.setObjectName("hint")
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Tag", self.name_box)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Teach")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -88,9 +98,11 @@ class TeachDialog(QDialog):
         if not enough:
             self.note.setText(f"Select at least {self.min_examples} photos of the same thing in the gallery first.")
         else:
-            self.note.setText("Photoapp learns what these photos have in common and tags every photo that "
-                              "matches, now and as new photos arrive. Remove the tag from a photo that should not "
-                              "have it and the tag learns from that too.")
+            self.note.setText(
+                "Photoapp learns what these photos have in common and tags every photo that "
+                "matches, now and as new photos arrive. Remove the tag from a photo that should not "
+                "have it and the tag learns from that too."
+            )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(enough and bool(self.name()))
 
@@ -109,15 +121,17 @@ class SmartAlbumDialog(QDialog):
         self.name_edit.textChanged.connect(self._update)
         self._name_follows = True  # the name mirrors the query until the user types one
         self.name_edit.textEdited.connect(lambda _t: setattr(self, "_name_follows", False))
-        note = QLabel("A smart album is a saved search: it always shows the photos that match, including "
-                      "ones added later.", self)
+        note = QLabel(
+            "A smart album is a saved search: it always shows the photos that match, including ones added later.", self
+        )
         note.setWordWrap(True)
         note.setObjectName("hint")
         form = QFormLayout()
         form.addRow("Search for", self.query_edit)
         form.addRow("Name", self.name_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

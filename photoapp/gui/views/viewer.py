@@ -13,10 +13,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from photoapp.gui.models.photo_list import PhotoRow, format_duration
-from photoapp.gui.views.tag_editor import TagEditor
 from photoapp.core.library import Library
 from photoapp.core.units import human_size
+from photoapp.gui.models.photo_list import PhotoRow, format_duration
+from photoapp.gui.views.tag_editor import TagEditor
 from photoapp.gui.workers import Task, error_text, pil_to_qimage
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs
@@ -158,13 +158,20 @@ class ViewerDialog(QDialog):
         # Handled in keyPressEvent rather than QShortcut: keys reach the dialog whichever
         # child has focus, and no shortcut can clash with the main window's.
         self.keys = {
-            Qt.Key.Key_Right: lambda: self.step(1), Qt.Key.Key_Left: lambda: self.step(-1),
-            Qt.Key.Key_Down: lambda: self.step(1), Qt.Key.Key_Up: lambda: self.step(-1),
-            Qt.Key.Key_Space: lambda: self.step(1), Qt.Key.Key_Backspace: lambda: self.step(-1),
-            Qt.Key.Key_Home: lambda: self.show_row(0), Qt.Key.Key_End: lambda: self.show_row(len(self.rows) - 1),
-            Qt.Key.Key_Plus: lambda: self.canvas.zoom_by(1.25), Qt.Key.Key_Equal: lambda: self.canvas.zoom_by(1.25),
-            Qt.Key.Key_Minus: lambda: self.canvas.zoom_by(0.8), Qt.Key.Key_0: lambda: self.canvas.set_zoom(None),
-            Qt.Key.Key_1: lambda: self.canvas.set_zoom(1.0)}
+            Qt.Key.Key_Right: lambda: self.step(1),
+            Qt.Key.Key_Left: lambda: self.step(-1),
+            Qt.Key.Key_Down: lambda: self.step(1),
+            Qt.Key.Key_Up: lambda: self.step(-1),
+            Qt.Key.Key_Space: lambda: self.step(1),
+            Qt.Key.Key_Backspace: lambda: self.step(-1),
+            Qt.Key.Key_Home: lambda: self.show_row(0),
+            Qt.Key.Key_End: lambda: self.show_row(len(self.rows) - 1),
+            Qt.Key.Key_Plus: lambda: self.canvas.zoom_by(1.25),
+            Qt.Key.Key_Equal: lambda: self.canvas.zoom_by(1.25),
+            Qt.Key.Key_Minus: lambda: self.canvas.zoom_by(0.8),
+            Qt.Key.Key_0: lambda: self.canvas.set_zoom(None),
+            Qt.Key.Key_1: lambda: self.canvas.set_zoom(1.0),
+        }
 
     def keyPressEvent(self, event) -> None:
         action = self.keys.get(event.key())
@@ -242,7 +249,8 @@ class ViewerDialog(QDialog):
         row = self.rows[self.row]
         refresh = lambda _result: self.rows[self.row] is row and self._fill_panel(row)  # noqa: E731
         failed = lambda error: self.fields["Name"].setText(  # noqa: E731
-            f"{os.path.basename(row.path)}\n⚠ {error_text(error)}")
+            f"{os.path.basename(row.path)}\n⚠ {error_text(error)}"
+        )
         self.tags.edit(tag, [row.path], present, on_done=refresh, on_failed=failed)
 
     def done(self, result: int) -> None:

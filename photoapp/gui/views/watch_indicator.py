@@ -38,8 +38,12 @@ class WatchIndicator(QLabel):
         elif status.state == "watching" and polling:
             interval = self.service.watcher.options.poll_interval if self.service.watcher else 0
             why = self._fallback or "polling was chosen in settings, or a folder is on a network drive"
-            self._show("polling", WARN, f"● Watching {where} by polling every {interval:g} s",
-                       f"Native file events are not available: {why}")
+            self._show(
+                "polling",
+                WARN,
+                f"● Watching {where} by polling every {interval:g} s",
+                f"Native file events are not available: {why}",
+            )
         elif status.state == "watching":
             self._show("watching", ON, f"● Watching {where}", self._fallback or NATIVE_HELP)
         else:
