@@ -137,7 +137,7 @@ def run_variants() -> None:
     from photoapp.core.media.decoding import load_rgb
     from photoapp.core.media.scanner import file_hash
     from photoapp.core.store.catalog import Photo
-    from tests.core.dupe_variants import build_set, pair_scores
+    from tests.core.duplicates.dupe_variants import build_set, pair_scores
 
     photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
     with tempfile.TemporaryDirectory() as tmp:

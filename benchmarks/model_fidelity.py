@@ -3,7 +3,7 @@
     python benchmarks/model_fidelity.py                       # every family, the 27 shared photos, CPU
     python benchmarks/model_fidelity.py --device cuda --families clip-vit-l14-336
 
-For each family (tests/core/model_families.py: published preprocessing and architecture,
+For each family (tests/core/embedding/model_families.py: published preprocessing and architecture,
 real size, random weights) and the tiny trained toy model, on each photo of ../shared/photos:
 
   tensor MAD      mean absolute difference between the fast path's tensor (full decode,
@@ -88,7 +88,7 @@ def embedder(model, device: str):
 
 
 def main() -> None:
-    from tests.core.model_families import FAMILIES, image_processor, model_config
+    from tests.core.embedding.model_families import FAMILIES, image_processor, model_config
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--families", default=",".join(["toy", *FAMILIES]))
@@ -146,7 +146,7 @@ def main() -> None:
         {
             "photos": len(paths),
             "models": "toy = the shipped trained tiny model; others real size, random weights "
-            "(tests/core/model_families.py)",
+            "(tests/core/embedding/model_families.py)",
             "rows": rows,
         },
         args.json,

@@ -6,7 +6,7 @@ import os
 import shutil
 
 from tests.cli.test_cli import jrun, run
-from tests.core.dupe_variants import make_variants
+from tests.core.duplicates.dupe_variants import make_variants
 
 
 def test_dupes_json_resolve_and_undo(shared_photos, tmp_path):

@@ -36,7 +36,7 @@ def test_raw_pair_and_videos_end_to_end(tmp_path, toy_photos):
     hits = jrun("--library", lib, "search", "blue triangle", "--all", "-k", "8", "--json")
     kinds = {os.path.basename(h["path"]): h["kind"] for h in hits}
     assert kinds.get("VID_0043.mp4") == "video" and kinds.get("VID_0044.mov") == "video", kinds
-    # --type keeps one kind (tests/core/test_media.py checks each kind); find-similar from a
+    # --type keeps one kind (tests/core/media/test_media.py checks each kind); find-similar from a
     # video uses its stored embedding (no model load), itself left out.
     others = jrun("--library", lib, "similar", folder / "VID_0043.mp4", "--type", "video", "--all", "--json")
     assert [(os.path.basename(h["path"]), h["kind"]) for h in others] == [("VID_0044.mov", "video")]

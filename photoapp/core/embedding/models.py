@@ -27,7 +27,7 @@ class ModelUnavailable(PhotoappError):
 
 
 # What every "not a model we can use" message ends with (README's model section lists the
-# tested families; tests/core/test_model_compat.py builds each of them).
+# tested families; tests/core/embedding/test_model_compat.py builds each of them).
 SUPPORTED = (
     "Photoapp works with CLIP-family image-text models saved by transformers with safetensors "
     "weights: CLIP (e.g. openai/clip-vit-base-patch32, ViT-B/16, ViT-L/14-336), SigLIP "

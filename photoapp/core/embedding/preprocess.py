@@ -5,7 +5,7 @@ come from the model's own image processor, as ``transformers`` loads it from the
 (``AutoImageProcessor``: ``preprocessor_config.json`` or the image-processor part of a
 ``processor_config.json``). The steps are the ones its Pillow backend takes: resize with
 the same filter to the same size, crop the same window, then rescale and normalise, so
-the tensor matches the processor's (tests/core/test_model_compat.py checks it on real
+the tensor matches the processor's (tests/core/embedding/test_model_compat.py checks it on real
 photos). Doing it here instead of calling the processor keeps it cheap and in the decode
 worker threads (Pillow releases the GIL).
 """

@@ -170,7 +170,7 @@ def test_probe_from_five_examples_finds_its_cluster():
     truth = labels == 3
     f1 = 2 * np.sum(accepted & truth) / (accepted.sum() + truth.sum())
     # These 64-d clusters overlap: the best possible threshold reaches F1 0.94 here; the
-    # one set from 5 held-out examples reaches 0.87 (toy-domain figures: tests/core/test_tagging.py).
+    # one set from 5 held-out examples reaches 0.87 (toy-domain figures: tests/core/tagging/test_tagging.py).
     assert f1 >= 0.85
     assert accepted[[i - 1 for i in positives]].all()  # the examples themselves are accepted
 

@@ -12,7 +12,7 @@ import pytest
 
 from photoapp.core.duplicates.service import DupesError
 from photoapp.core.library import Library
-from tests.core.dupe_variants import make_variants
+from tests.core.duplicates.dupe_variants import make_variants
 
 
 @pytest.fixture

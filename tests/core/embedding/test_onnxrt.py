@@ -22,7 +22,7 @@ from photoapp.core.embedding.clip import ClipEmbedder  # noqa: E402
 from photoapp.core.embedding.models import resolve, toy_model_dir  # noqa: E402
 from photoapp.core.library import Library  # noqa: E402
 from photoapp.core.media.decoding import decode_for_model  # noqa: E402
-from tests.core.model_families import FAMILIES, build  # noqa: E402
+from tests.core.embedding.model_families import FAMILIES, build  # noqa: E402
 
 QUERIES = ["red circle", "blue square on grass", "a photo of a green star"]
 

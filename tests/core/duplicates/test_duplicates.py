@@ -16,7 +16,7 @@ from photoapp.core.media import fingerprint
 from photoapp.core.media.decoding import load_rgb
 from photoapp.core.media.scanner import file_hash
 from photoapp.core.store.catalog import Photo
-from tests.core.dupe_variants import build_set, pair_scores
+from tests.core.duplicates.dupe_variants import build_set, pair_scores
 
 
 def _photo(pid, path, w=100, h=100, size=1000, mtime=0.0, fmt="JPEG", digest=None) -> Photo:

@@ -134,7 +134,7 @@ def test_calibration_of_an_empty_or_tiny_library():
 
 
 # -- real CLIP ViT-B/32 embeddings (shared/real-clip) --------------------------------
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 REAL_CLIP = ROOT.parent / "shared" / "real-clip"
 
 

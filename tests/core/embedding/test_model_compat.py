@@ -1,6 +1,6 @@
 """Every CLIP-family model folder a user names loads and embeds faithfully.
 
-A matrix of the supported architectures (tests/core/model_families.py: published
+A matrix of the supported architectures (tests/core/embedding/model_families.py: published
 preprocessing and architecture values, random weights, small widths, tokenizers of each
 family's kind built here), each in the older (preprocessor_config.json) and the current
 (transformers 5 processor_config.json) layout: indexing real photos, text and image
@@ -19,7 +19,7 @@ import pytest
 
 from photoapp.core.embedding.models import SUPPORTED, ModelUnavailable
 from photoapp.core.library import Library
-from tests.core.model_families import FAMILIES, build, image_processor
+from tests.core.embedding.model_families import FAMILIES, build, image_processor
 
 LAYOUTS = ("older", "current")
 # Four of the shared photos, of different shapes (landscape, near-square, portrait).
@@ -352,7 +352,7 @@ def test_draft_decode_keeps_real_size_embeddings(name, decoded_photos, reference
     from transformers import CLIPVisionModelWithProjection, SiglipVisionModel
 
     from photoapp.core.media.decoding import load_rgb
-    from tests.core.model_families import model_config
+    from tests.core.embedding.model_families import model_config
 
     family = FAMILIES[name]
     spec, reference = reference_tensors(name)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REAL = ROOT.parent / "shared" / "real-clip"
 RUN = (
     f"{sys.executable} {ROOT / 'benchmarks' / 'real_tags.py'} --images {{images}} --labels {{labels}} "
