@@ -87,16 +87,10 @@ def _filters(args):
 
 
 def _date(text: str | None, end_of_day: bool) -> float | None:
-    """--after/--before as a POSIX time. parse_date (a leaf: strptime over a few formats)
-    raises ValueError only to say "not a date", so that one is the user's mistake."""
+    """--after/--before as a POSIX time; "not a date" is an InvalidInput (a user error)."""
     from photoapp.core.search.ranking import parse_date
 
-    if not text:
-        return None
-    try:
-        return parse_date(text, end_of_day=end_of_day)
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+    return parse_date(text, end_of_day=end_of_day) if text else None
 
 
 def cmd_search(args) -> int:

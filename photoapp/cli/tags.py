@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import functools
 
 from photoapp.cli.common import CliError, need, open_library
 from photoapp.cli.output import add_json_flag, emit, print_hits, warn
-from photoapp.core.errors import PhotoappError
 
 LABELS_HELP = """\
 The label vocabulary of zero-shot auto-tagging.
@@ -71,40 +69,10 @@ def add_parsers(sub) -> None:
     add_json_flag(p)
 
 
-def _tagging_input_errors(command):
-    """The tagging engine (photoapp.core.tagging) reports bad input with a ValueError of its
-    own: a photo not in the library, fewer than 3 examples, an unreadable label file, a
-    sensitivity outside 0..1. Only a ValueError raised by that package's own code becomes a
-    one-line user error; one raised deeper (numpy, the store, the standard library) is a
-    bug and passes through as one."""
-
-    @functools.wraps(command)
-    def run(args) -> int:
-        try:
-            return command(args)
-        except PhotoappError:
-            raise
-        except ValueError as exc:
-            if _raised_in(exc, "photoapp.core.tagging."):
-                raise CliError(str(exc)) from exc
-            raise
-
-    return run
-
-
-def _raised_in(exc: BaseException, package: str) -> bool:
-    """Whether the innermost frame of ``exc``'s traceback runs code of ``package``."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_globals.get("__name__", "").startswith(package)
-
-
 def _onoff(value: str | None) -> bool | None:
     return None if value is None else value == "on"
 
 
-@_tagging_input_errors
 def cmd_labels(args) -> int:
     from photoapp.core.tagging.labels import default_vocabulary, format_vocabulary, read_vocabulary_file
 
@@ -123,7 +91,6 @@ def cmd_labels(args) -> int:
     return 0
 
 
-@_tagging_input_errors
 def cmd_tags(args) -> int:
     from dataclasses import asdict
 
@@ -154,7 +121,6 @@ def cmd_tags(args) -> int:
     return 0
 
 
-@_tagging_input_errors
 def cmd_tag(args) -> int:
     with open_library(args) as lib:
         edit = lib.tags.add if args.action == "add" else lib.tags.remove
@@ -164,7 +130,6 @@ def cmd_tag(args) -> int:
     return 0
 
 
-@_tagging_input_errors
 def cmd_album(args) -> int:
     with open_library(args) as lib:
         data = [{"path": p} for p in lib.tags.album(args.name)]
@@ -172,7 +137,6 @@ def cmd_album(args) -> int:
     return 0
 
 
-@_tagging_input_errors
 def cmd_smart_album(args) -> int:
     with open_library(args) as lib:
         if args.action == "add":

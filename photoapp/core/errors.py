@@ -28,3 +28,10 @@ class Cancelled(PhotoappError):
 class NotIndexed(LibraryError):
     """A search before any photo is embedded with the library's model: index first (the GUI
     says so while its first run is under way)."""
+
+
+class InvalidInput(LibraryError, ValueError):
+    """A request the engine cannot take as given: an empty tag name, a sensitivity outside
+    0..1, a photo that is not in the library, a query with no positive term, an unknown
+    device in the settings. A user error (one line); also a ValueError, as validation
+    errors are in Python."""

@@ -19,13 +19,14 @@ import numpy as np
 
 from photoapp.core.embedding.models import ModelSource, ModelUnavailable, unsupported
 from photoapp.core.embedding.preprocess import PreprocessSpec, UnsupportedPreprocessing, load_image_processor
+from photoapp.core.errors import InvalidInput
 
 
 def choose_device(preference: str = "auto") -> str:
     import torch
 
     if preference not in ("auto", "cpu", "cuda", "mps"):
-        raise ValueError(f"unknown device {preference!r} (choose auto, cpu, cuda or mps)")
+        raise InvalidInput(f"unknown device {preference!r} (choose auto, cpu, cuda or mps)")
     if preference == "cpu":
         return "cpu"
     if preference in ("auto", "cuda") and torch.cuda.is_available():
@@ -79,7 +80,7 @@ class ClipEmbedder:
 
     def __init__(self, source: ModelSource, device: str = "auto", precision: str = "auto", onnx: bool = True):
         if precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {precision!r} (choose {', '.join(PRECISIONS)})")
+            raise InvalidInput(f"unknown precision {precision!r} (choose {', '.join(PRECISIONS)})")
         self.source = source
         self.preference = device
         self.precision = precision

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photoapp.core.errors import InvalidInput
 from photoapp.core.media.formats import PHOTO_EXTENSIONS
 
 _SPLIT = re.compile(r"\s+(?=[+-]\S)")
@@ -38,9 +39,9 @@ def parse(query: str) -> list[Term]:
         image = _image_path(body)
         terms.append(Term(image or body, sign, image is not None))
     if not terms:
-        raise ValueError("empty query")
+        raise InvalidInput("empty query")
     if all(t.sign < 0 for t in terms):
-        raise ValueError('a query needs at least one positive term ("-cat" alone says only what to avoid)')
+        raise InvalidInput('a query needs at least one positive term ("-cat" alone says only what to avoid)')
     return terms
 
 
@@ -61,5 +62,5 @@ def combine(terms: list[Term], text_vectors: dict[str, np.ndarray], image_vector
         total = weighted if total is None else total + weighted
     norm = float(np.linalg.norm(total))
     if norm < 1e-6:
-        raise ValueError("the query's terms cancel each other out")
+        raise InvalidInput("the query's terms cancel each other out")
     return (total / norm).astype(np.float32)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
+from photoapp.core.errors import InvalidInput
 from photoapp.core.search.relevance import Cutoff, find_cutoff
 from photoapp.core.store.catalog import Catalog
 
@@ -94,7 +95,7 @@ def parse_date(text: str, end_of_day: bool = False) -> float:
         if end_of_day and fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
             when = _next_period(when, fmt)
         return when.timestamp()
-    raise ValueError(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    raise InvalidInput(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
 
 
 def _next_period(when: datetime, fmt: str) -> datetime:
@@ -248,7 +249,7 @@ def _order(hits: list[SearchHit], sort: str) -> list[SearchHit]:
         return sorted(hits, key=lambda h: (h.taken is None, -(h.taken or 0.0)))
     if sort == "name":
         return sorted(hits, key=lambda h: (os.path.basename(h.path).casefold(), h.path))
-    raise ValueError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
+    raise InvalidInput(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
 
 
 def _exact(catalog: Catalog, model: str, query: np.ndarray, allowed: set[int], k: int):

@@ -56,18 +56,12 @@ class Search:
         cutoff: bool = True,
     ) -> Results:
         """See Library.search."""
-        try:
-            terms = parse_query(text)
-        except ValueError as exc:
-            raise LibraryError(str(exc)) from None
+        terms = parse_query(text)  # InvalidInput (a LibraryError) for a query it cannot take
         self.require_embeddings()
         texts = sorted({t.text for t in terms if not t.is_image})
         text_vectors = dict(zip(texts, self.embedder().embed_queries(texts))) if texts else {}
         image_vectors = {t.text: self.image_vector(t.text) for t in terms if t.is_image}
-        try:
-            vector = combine_query(terms, text_vectors, image_vectors)
-        except ValueError as exc:
-            raise LibraryError(str(exc)) from None
+        vector = combine_query(terms, text_vectors, image_vectors)
         kind = "image" if image_vectors else "text"  # a photo in the query: find-similar's decision
         return self._rank(vector, k, filters, sort, cutoff, kind=kind)
 

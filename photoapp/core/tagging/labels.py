@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from photoapp.config import TOY_MODEL, resources_dir
+from photoapp.core.errors import InvalidInput
 
 TEMPLATES: tuple[str, ...] = (
     "a photo of a {}.",
@@ -89,7 +90,7 @@ def read_vocabulary_file(path: str | Path) -> list[Label]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read label file {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(f"cannot read label file {path}: {exc.strerror or exc}") from None
     return parse_vocabulary(text)
 
 

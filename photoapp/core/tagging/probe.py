@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from photoapp.core.errors import InvalidInput
 from photoapp.core.store.probes import ProbeStore
 
 if TYPE_CHECKING:
@@ -129,10 +130,10 @@ def train_from_library(ids: np.ndarray, vectors: np.ndarray, positive_ids: set[i
     and set the acceptance threshold where unseen examples of the tag score (see
     ``_held_out_threshold``)."""
     if len(positive_ids) < MIN_POSITIVES:
-        raise ValueError(f"teach a tag with at least {MIN_POSITIVES} example photos (got {len(positive_ids)})")
+        raise InvalidInput(f"teach a tag with at least {MIN_POSITIVES} example photos (got {len(positive_ids)})")
     pos = vectors[_rows_of(ids, sorted(positive_ids))]
     if len(pos) < MIN_POSITIVES:
-        raise ValueError(
+        raise InvalidInput(
             f"only {len(pos)} of the {len(positive_ids)} example photos are indexed yet; "
             f"a tag needs at least {MIN_POSITIVES}"
         )
@@ -140,7 +141,7 @@ def train_from_library(ids: np.ndarray, vectors: np.ndarray, positive_ids: set[i
     sampled = sample_negatives(ids, positive_ids | negative_ids, max(0, MAX_NEGATIVES - len(neg_rows)))
     neg = vectors[np.concatenate([neg_rows, sampled])]
     if len(neg) == 0:
-        raise ValueError("the library has no photos besides the examples to contrast them with")
+        raise InvalidInput("the library has no photos besides the examples to contrast them with")
     fit = _Fit(pos, neg, L2)
     beta = fit.solve(np.ones(len(pos), bool))
     probe = fit.probe(beta)

@@ -45,6 +45,7 @@ import numpy as np
 from photoapp.config import TagSettings, threshold_for  # noqa: F401 (threshold_for: the rule's threshold)
 from photoapp.core.embedding import bank as caption_bank
 from photoapp.core.embedding.base import Embedder
+from photoapp.core.errors import InvalidInput
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.tags import TagStore
 from photoapp.core.tagging import labels as vocab
@@ -383,7 +384,7 @@ class Tagger:
         """The user adds (``present``) or removes a tag: a row auto-tagging never overrides."""
         tag = " ".join(tag.split())
         if not tag:
-            raise ValueError("empty tag name")
+            raise InvalidInput("empty tag name")
         source = MANUAL if present else REJECTED
         with self.catalog.transaction():
             before = self.store.rows(list(ids), tag) if ids else {}

@@ -16,6 +16,7 @@ import numpy as np
 
 from photoapp.config import TagSettings
 from photoapp.core.embedding.base import Embedder
+from photoapp.core.errors import InvalidInput
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.probes import ProbeStore
 from photoapp.core.store.tags import TagStore
@@ -107,11 +108,11 @@ class Tags:
         was_xmp = s.xmp_sidecars
         if sensitivity is not None:
             if not 0.0 <= sensitivity <= 1.0:
-                raise ValueError("sensitivity must be between 0 and 1")
+                raise InvalidInput("sensitivity must be between 0 and 1")
             s.sensitivity = sensitivity
         if max_tags is not None:
             if max_tags < 1:
-                raise ValueError("max tags must be at least 1")
+                raise InvalidInput("max tags must be at least 1")
             s.max_tags = max_tags
         s.xmp_sidecars = s.xmp_sidecars if xmp_sidecars is None else xmp_sidecars
         s.auto_tagging = s.auto_tagging if auto_tagging is None else auto_tagging
@@ -168,7 +169,7 @@ class Tags:
             path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
             photo = self.catalog.photo_at(path)
             if photo is None:
-                raise ValueError(f"not in the library: {path}")
+                raise InvalidInput(f"not in the library: {path}")
             ids.append(photo.id)
         return ids
 
@@ -177,10 +178,10 @@ class Tags:
         """Teach ``name`` from example photos (and counter-examples) and tag the library."""
         name = " ".join(name.split())
         if not name:
-            raise ValueError("empty tag name")
+            raise InvalidInput("empty tag name")
         pos, neg = self._ids(positive), self._ids(list(negative))
         if set(pos) & set(neg):
-            raise ValueError("a photo cannot be both an example and a counter-example")
+            raise InvalidInput("a photo cannot be both an example and a counter-example")
         start = time.perf_counter()
         is_new = name not in self.probes.names()
         self.probes.add_examples(name, pos, True)
@@ -205,7 +206,7 @@ class Tags:
     # -- smart albums -------------------------------------------------------------------
     def add_smart_album(self, name: str, query: str) -> None:
         if not name.strip() or not query.strip():
-            raise ValueError("a smart album needs a name and a query")
+            raise InvalidInput("a smart album needs a name and a query")
         self.store.put_smart_album(name.strip(), query.strip())
 
     def remove_smart_album(self, name: str) -> bool:
@@ -218,5 +219,5 @@ class Tags:
         """The album's photos now (live: a saved query, run against the library as it is)."""
         query = self.store.smart_album_query(name)
         if query is None:
-            raise ValueError(f"no smart album named {name!r}")
+            raise InvalidInput(f"no smart album named {name!r}")
         return smart_album_members(self._search, query, filters)
