@@ -33,7 +33,6 @@ from fixtures import cached_index, fill_catalog, library_vectors, planted_copies
 
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
-from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
 from photoapp.core.store.vector_index import HnswParams  # noqa: E402
@@ -134,38 +133,13 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
 
 def run_variants() -> None:
     """Pairwise precision/recall of the near tier at several thresholds on real photos."""
-    from photoapp.core.media.decoding import load_rgb
-    from photoapp.core.media.scanner import file_hash
-    from photoapp.core.store.catalog import Photo
-    from tests.core.duplicates.dupe_variants import build_set, pair_scores
+    from tests.core.duplicates.dupe_variants import build_set, catalogue, pair_scores
 
     photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
     with tempfile.TemporaryDirectory() as tmp:
         truth, _ = build_set(photos[::2] + photos[1::2], Path(tmp), len(photos[::2]))
         paths = sorted(truth)
-        cat, fps = [], []
-        for i, p in enumerate(paths, 1):
-            img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
-            fps.append(fingerprint.compute(img))
-            st = os.stat(p)
-            cat.append(
-                Photo(
-                    i,
-                    p,
-                    None,
-                    st.st_size,
-                    st.st_mtime,
-                    file_hash(p),
-                    info.width,
-                    info.height,
-                    None,
-                    0,
-                    None,
-                    1,
-                    info.format,
-                    0.0,
-                )
-            )
+        cat, fps = catalogue(paths)
         ids = np.arange(1, len(cat) + 1)
         ph = np.array([f.phash for f in fps], dtype=np.uint64)
         dh = np.array([f.dhash for f in fps], dtype=np.uint64)

@@ -6,10 +6,16 @@ made from a half-scale decode (JPEG DCT scaling: fast), so most are also "resize
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from PIL import Image, ImageEnhance
+
+from photoapp.core.media import fingerprint
+from photoapp.core.media.decoding import load_rgb
+from photoapp.core.media.scanner import file_hash
+from photoapp.core.store.catalog import Photo
 
 # name -> (how, tier it must be found in)
 VARIANTS = ("exact", "exif", "half", "q55", "webp", "png", "crop4", "bright", "colour")
@@ -82,3 +88,32 @@ def pair_scores(groups: list[list[str]], truth: dict[str, int]) -> tuple[float, 
     actual = {frozenset((a, b)) for g in families.values() for i, a in enumerate(g) for b in g[i + 1 :]}
     hit = len(predicted & actual)
     return (hit / len(predicted) if predicted else 1.0), (hit / len(actual) if actual else 1.0)
+
+
+def catalogue(paths: list[str]) -> tuple[list[Photo], list[fingerprint.Fingerprint]]:
+    """What the indexer stores for ``paths`` (photo rows with ids 1..n, fingerprints),
+    computed the way its decode worker does."""
+    photos, fps = [], []
+    for i, p in enumerate(paths, 1):
+        img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
+        fps.append(fingerprint.compute(img))
+        st = os.stat(p)
+        photos.append(
+            Photo(
+                i,
+                p,
+                None,
+                st.st_size,
+                st.st_mtime,
+                file_hash(p),
+                info.width,
+                info.height,
+                None,
+                0,
+                None,
+                1,
+                info.format,
+                0.0,
+            )
+        )
+    return photos, fps

@@ -3,9 +3,6 @@ the keeper rule."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,42 +10,13 @@ from photoapp.core.duplicates import finder as duplicates
 from photoapp.core.duplicates import hamming_index, keeper
 from photoapp.core.duplicates.finder import DupeSettings, Pair, Tier
 from photoapp.core.media import fingerprint
-from photoapp.core.media.decoding import load_rgb
 from photoapp.core.media.scanner import file_hash
 from photoapp.core.store.catalog import Photo
-from tests.core.duplicates.dupe_variants import build_set, pair_scores
+from tests.core.duplicates.dupe_variants import build_set, catalogue, pair_scores
 
 
 def _photo(pid, path, w=100, h=100, size=1000, mtime=0.0, fmt="JPEG", digest=None) -> Photo:
     return Photo(pid, path, None, size, mtime, digest or f"h{pid}", w, h, None, 0, None, 1, fmt, 0.0)
-
-
-def _catalogue(paths: list[str]) -> tuple[list[Photo], list[fingerprint.Fingerprint]]:
-    """What the indexer stores, computed the way its decode worker does (toy: 128 px)."""
-    photos, fps = [], []
-    for i, p in enumerate(paths, 1):
-        img, info = load_rgb(Path(p), min_side=fingerprint.MIN_SIDE)
-        fps.append(fingerprint.compute(img))
-        st = os.stat(p)
-        photos.append(
-            Photo(
-                i,
-                p,
-                None,
-                st.st_size,
-                st.st_mtime,
-                file_hash(p),
-                info.width,
-                info.height,
-                None,
-                0,
-                None,
-                1,
-                info.format,
-                0.0,
-            )
-        )
-    return photos, fps
 
 
 def _groups(photos, fps, tiers, settings=None):
@@ -67,7 +35,7 @@ def test_near_tier_precision_and_recall_on_real_photo_variants(shared_photos, tm
     photos = sorted(shared_photos.glob("*.jpg"))
     families, distinct = photos[1::3], [p for i, p in enumerate(photos) if i % 3 != 1][:10]
     truth, exact = build_set(families + distinct, tmp_path / "set", len(families))
-    cat, fps = _catalogue(sorted(truth))
+    cat, fps = catalogue(sorted(truth))
     groups = _groups(cat, fps, duplicates.tiers_up_to("near"))
     precision, recall = pair_scores([g.paths for g in groups], truth)
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
@@ -85,7 +53,7 @@ def test_near_tier_precision_and_recall_on_real_photo_variants(shared_photos, tm
 
 
 def test_distinct_real_photos_are_far_apart(shared_photos):
-    _, fps = _catalogue([str(p) for p in sorted(shared_photos.glob("*.jpg"))])
+    _, fps = catalogue([str(p) for p in sorted(shared_photos.glob("*.jpg"))])
     closest = min(
         fingerprint.hamming(a.phash, b.phash) + fingerprint.hamming(a.dhash, b.dhash)
         for i, a in enumerate(fps)
