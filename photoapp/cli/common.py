@@ -6,6 +6,9 @@ Light at import (no engine, no torch): ``photoapp --help`` loads this module.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from photoapp.cli.output import warn
 from photoapp.core.errors import PhotoappError
 
 
@@ -21,11 +24,18 @@ def need(value, what: str):
     return value
 
 
+@contextmanager
 def open_library(args):
-    """The library of the global options --library, --model and --device."""
+    """The library of the global options --library, --model and --device; what it warned
+    about (a damaged index rebuilt, sidecars not written) is printed on stderr at the end."""
     from photoapp.core.library import Library
 
-    return Library(args.library, model=args.model, device=args.device)
+    with Library(args.library, model=args.model, device=args.device) as lib:
+        try:
+            yield lib
+        finally:
+            for warning in lib.warnings:
+                warn(warning)
 
 
 def gui_available() -> bool:

@@ -6,7 +6,7 @@ import signal
 import threading
 
 from photoapp.cli.common import CliError, open_library
-from photoapp.cli.output import EXIT_INTERRUPTED, add_json_flag, emit, note, progress_bar, warn
+from photoapp.cli.output import EXIT_INTERRUPTED, add_json_flag, emit, note, progress_bar
 
 
 def add_parsers(sub) -> None:
@@ -34,8 +34,6 @@ def cmd_index(args) -> int:
         finally:
             if bar is not None:
                 bar.close()
-        for warning in lib.warnings:
-            warn(warning)
         data = report.as_dict()
         emit(
             args,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from photoapp.cli.common import CliError, need, open_library
-from photoapp.cli.output import add_json_flag, emit, print_hits, warn
+from photoapp.cli.output import add_json_flag, emit, print_hits
 
 LABELS_HELP = """\
 The label vocabulary of zero-shot auto-tagging.
@@ -116,8 +116,6 @@ def cmd_tags(args) -> int:
                 data,
                 lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or (None if d else print("no tags yet")),
             )
-        for warning in lib.warnings:
-            warn(warning)
     return 0
 
 

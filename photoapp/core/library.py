@@ -24,6 +24,7 @@ from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.vector_index import VectorIndex
 
@@ -48,7 +49,11 @@ class Library:
         self.models = ModelChoice(self.settings, model)
         self.embedders = Embedders(self.settings)
         self.indexes = IndexRegistry(
-            self.catalog, self.path / "index", self.settings, dim_of=lambda m: self.embedders.get(m).dim
+            self.catalog,
+            self.path / "index",
+            self.settings,
+            dim_of=lambda m: self.embedders.get(m).dim,
+            warn=self.warnings.append,
         )
         self.searching = Search(
             self.catalog,
@@ -271,9 +276,12 @@ class Library:
         errors = self.catalog.integrity_check()
         ids, _ = self.catalog.embeddings(self.model_name)
         expected = set(ids.tolist())
-        loaded = (
-            self.indexes.stored(self.model_name, self.catalog.embedding_dim(self.model_name) or 0) if expected else None
-        )
+        damage = None
+        try:
+            dim = self.catalog.embedding_dim(self.model_name) or 0
+            loaded = self.indexes.stored(self.model_name, dim) if expected else None
+        except IndexFileDamaged as exc:
+            loaded, damage = None, str(exc)
         in_index = loaded.ids() if loaded is not None else set()
         missing, extra = expected - in_index, in_index - expected
         agreed = not missing and not extra
@@ -289,6 +297,7 @@ class Library:
             "ok": not errors and (agreed or repaired),
             "integrity": errors or "ok",
             "index_agrees": agreed,
+            "index_damaged": damage,
             "index_missing": len(missing),
             "index_extra": len(extra),
             "index_rebuilt": repaired,

@@ -16,17 +16,26 @@ import numpy as np
 
 from photoapp.config import Settings
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.vector_index import HnswParams, VectorIndex, index_stem
 
 
 class IndexRegistry:
     """Loaded vector indexes by model, over one catalog and a library's ``index`` folder."""
 
-    def __init__(self, catalog: Catalog, folder: Path, settings: Settings, dim_of: Callable[[str], int]):
+    def __init__(
+        self,
+        catalog: Catalog,
+        folder: Path,
+        settings: Settings,
+        dim_of: Callable[[str], int],
+        warn: Callable[[str], None] = lambda message: None,
+    ):
         self.catalog = catalog
         self.folder = Path(folder)
         self.settings = settings  # the active model (removals reach its index) and HNSW parameters
         self._dim_of = dim_of  # a model's dimension when the catalog holds none of its vectors
+        self._warn = warn  # a damaged index file, rebuilt: one line for the person
         self._indexes: dict[str, VectorIndex] = {}
         self._lock = threading.RLock()
         self._last_save = time.monotonic()
@@ -54,7 +63,8 @@ class IndexRegistry:
         return self.get(model).ids()
 
     def stored(self, model: str, dim: int) -> VectorIndex | None:
-        """``model``'s index as saved on disk (not the loaded one), or None if unreadable."""
+        """``model``'s index as saved on disk (not the loaded one), or None if missing or
+        built with other parameters; IndexFileDamaged if the file is damaged."""
         return VectorIndex.load(self.file(model), dim, self.params())
 
     def drop(self, model: str) -> None:
@@ -66,13 +76,17 @@ class IndexRegistry:
         ids, vectors = self.catalog.embeddings(model)
         if dim is None:
             dim = vectors.shape[1] if len(ids) else self._dim_of(model)
-        loaded = self.stored(model, dim)
+        try:
+            loaded, damaged = self.stored(model, dim), False
+        except IndexFileDamaged as exc:
+            loaded, damaged = None, True
+            self._warn(f"the vector index {self.file(model).name} was damaged ({exc}); rebuilt it from the catalog")
         if loaded is not None and loaded.ids() == set(ids.tolist()):
             return loaded
         index = (
             VectorIndex.build(ids, vectors, dim, self.params()) if len(ids) else VectorIndex(dim, params=self.params())
         )
-        if len(ids) or loaded is not None:
+        if len(ids) or loaded is not None or damaged:
             index.save(self.file(model), model)
         return index
 

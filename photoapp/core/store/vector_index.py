@@ -1,12 +1,14 @@
 """The vector index: an HNSW graph (hnswlib, cosine) over one model's embeddings.
 
 Labels are catalog photo ids. The index is a cache of the catalog: it is saved
-atomically (temp file + rename) and rebuilt from stored embeddings whenever it is
-missing, unreadable or disagrees with the catalog.
+atomically (temp file + rename, after checking what was written) and rebuilt from stored
+embeddings whenever it is missing, damaged (hnsw_file.py checks it before hnswlib reads
+it) or disagrees with the catalog.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -16,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from photoapp.config import atomic_write_bytes, make_temp_file
+from photoapp.core.store.hnsw_file import IndexFileDamaged, check_index_file, file_crc
 
 REFERENCE_SIZE = 100_000  # up to this many photos a query walks the setting's ef
 
@@ -153,13 +156,26 @@ class VectorIndex:
 
     # -- persistence --------------------------------------------------------------------
     def save(self, path: Path, model: str) -> None:
-        """Write the graph and its sidecar atomically; readers never see half a file."""
+        """Write the graph and its sidecar atomically; readers never see half a file.
+
+        hnswlib's own save ignores write errors (a full disk gives a short or empty file),
+        so the temp file is synced, its size compared with what hnswlib meant to write and
+        read back through the same checks as a load before it replaces the previous file.
+        On failure the previous file stays and an OSError says why."""
         fd, tmp = make_temp_file(path)
         os.close(fd)
         try:
             self._index.save_index(tmp)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+            size, expected = os.path.getsize(tmp), self._index.index_file_size()
+            if size != expected:
+                raise OSError(errno.ENOSPC, f"vector index written short, {size} of {expected} bytes", str(path))
+            try:
+                check_index_file(Path(tmp), self.dim, self._index.element_count)
+            except IndexFileDamaged as exc:
+                raise OSError(errno.EIO, f"vector index did not read back ({exc})", str(path)) from None
+            crc = file_crc(Path(tmp))
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -171,35 +187,66 @@ class VectorIndex:
             "count": len(self._ids),
             "checksum": _checksum(self._ids),
             "deleted": deleted,
+            "file_size": size,
+            "file_crc": crc,
         }
         atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
     @classmethod
     def load(cls, path: Path, dim: int, params: HnswParams | None = None) -> VectorIndex | None:
-        """The saved index, or None if it is missing, unreadable, or built with another
-        ``m``/``ef_construction`` than ``params`` asks for (then it is rebuilt)."""
+        """The saved index, or None if it is missing, of another dimension, or built with
+        another ``m``/``ef_construction`` than ``params`` asks for (then it is rebuilt).
+        A file that is there but damaged raises IndexFileDamaged: it is checked before
+        hnswlib reads it, which would crash the process on a bad header."""
+        params = params or HnswParams()
+        meta_path = path.with_suffix(".json")
+        for attempt in range(3):
+            try:
+                meta_stat = meta_path.stat()
+                meta = json.loads(meta_path.read_bytes())
+            except FileNotFoundError:
+                return None
+            except (OSError, ValueError) as exc:
+                raise IndexFileDamaged(f"unreadable sidecar {meta_path.name}: {exc}") from None
+            if not isinstance(meta, dict) or not path.exists() or meta.get("dim") != dim:
+                return None
+            try:
+                return cls._load_checked(path, dim, params, meta)
+            except IndexFileDamaged:
+                # Another process may have replaced the file and its sidecar in between:
+                # a newer sidecar means another try, not damage.
+                if attempt < 2 and _changed(meta_path, meta_stat):
+                    continue
+                raise
+            except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                raise IndexFileDamaged(f"bad sidecar {meta_path.name}: {exc}") from None
+        return None
+
+    @classmethod
+    def _load_checked(cls, path: Path, dim: int, params: HnswParams, meta: dict) -> VectorIndex | None:
         import hnswlib
 
-        meta_path = path.with_suffix(".json")
+        deleted = [int(i) for i in meta.get("deleted", [])]
+        count = int(meta["count"]) + len(deleted)
+        recorded = meta.get("file_crc")
+        # A file with a recorded CRC was fully checked when saved: the header and the CRC
+        # suffice. One without (saved by an older Photoapp) gets the full walk.
+        header = check_index_file(path, dim, count, full=recorded is None)
+        if recorded is not None and (os.path.getsize(path) != meta.get("file_size") or file_crc(path) != recorded):
+            raise IndexFileDamaged("its contents do not match the checksum recorded when it was saved")
+        if (header.m, header.ef_construction) != (params.m, params.ef_construction):
+            return None
+        index = cls.__new__(cls)
+        index.dim, index.params, index.version = dim, params, 0
+        index._index = hnswlib.Index(space="cosine", dim=dim)
         try:
-            meta = json.loads(meta_path.read_text())
-            if meta.get("dim") != dim or not path.exists():
-                return None
-            index = cls.__new__(cls)
-            index.dim = dim
-            index.params = params or HnswParams()
-            index.version = 0
-            index._index = hnswlib.Index(space="cosine", dim=dim)
-            capacity = int(meta["count"]) + len(meta.get("deleted", []))
-            index._index.load_index(str(path), max_elements=max(capacity, 16), allow_replace_deleted=True)
-            if (index._index.M, index._index.ef_construction) != (index.params.m, index.params.ef_construction):
-                return None
-            index._index.set_ef(index.params.ef)
-            index._ids = {int(i) for i in index._index.get_ids_list()} - set(meta.get("deleted", []))
-        except (OSError, ValueError, RuntimeError, KeyError, TypeError):
-            return None
+            index._index.load_index(str(path), max_elements=max(count, 16), allow_replace_deleted=True)
+        except RuntimeError as exc:
+            raise IndexFileDamaged(str(exc)) from None
+        index._index.set_ef(params.ef)
+        index._ids = {int(i) for i in index._index.get_ids_list()} - set(deleted)
         if _checksum(index._ids) != meta.get("checksum"):
-            return None
+            raise IndexFileDamaged("its photo ids do not match its sidecar")
         return index
 
     @classmethod
@@ -207,6 +254,14 @@ class VectorIndex:
         index = cls(dim, capacity=max(len(ids), 1024), params=params)
         index.add(ids, vectors)
         return index
+
+
+def _changed(path: Path, before: os.stat_result) -> bool:
+    try:
+        after = path.stat()
+    except OSError:
+        return True
+    return (after.st_ino, after.st_mtime_ns, after.st_size) != (before.st_ino, before.st_mtime_ns, before.st_size)
 
 
 def _checksum(ids: set[int]) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.vector_index import HnswParams, VectorIndex
 
 
@@ -61,7 +63,8 @@ def test_load_rejects_missing_corrupt_or_mismatched(tmp_path):
     index.save(tmp_path / "m.hnsw", "model")
     assert VectorIndex.load(tmp_path / "m.hnsw", 32) is None  # another model's dimension
     (tmp_path / "m.hnsw").write_bytes(b"\x00" * 100)
-    assert VectorIndex.load(tmp_path / "m.hnsw", 16) is None
+    with pytest.raises(IndexFileDamaged):  # there but damaged: the caller rebuilds and says so
+        VectorIndex.load(tmp_path / "m.hnsw", 16)
 
 
 def test_params_are_used_and_an_index_built_with_others_is_not_loaded(tmp_path):
