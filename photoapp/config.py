@@ -7,6 +7,7 @@ A library is a folder holding the catalog (SQLite), vector indexes, caches and
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -86,20 +87,41 @@ def _process_alive(pid: int) -> bool:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    """Write to a temp file in the same folder, fsync, check its size, then rename over the
+    target: a failed or short write (a full disk) leaves the previous file as it was."""
     fd, tmp = make_temp_file(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+            written = os.fstat(fh.fileno()).st_size
+        if written != len(data):
+            raise OSError(errno.ENOSPC, f"written short, {written} of {len(data)} bytes", str(path))
         os.replace(tmp, path)
+        sync_folder(path.parent)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX: fsync the directory); best effort."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse to sync a directory: the rename itself is still atomic
+    finally:
+        os.close(fd)
 
 
 def threshold_for(sensitivity: float) -> float:

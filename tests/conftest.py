@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,37 @@ def held_out_library(tmp_path_factory):
     report = lib.index_folders([str(base / "photos")])
     yield lib, truth, report
     lib.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 512 kB tmpfs at ``tmp_path / "disk"``: a disk that really fills up (ENOSPC).
+    Skipped where mounting is not allowed (not root, a container without the right)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+@contextmanager
+def file_size_limit(limit: int):
+    """Files written by this process cannot grow past ``limit`` bytes (EFBIG), as on a full
+    disk, deterministically and without mounting anything; the limit is lifted afterwards."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 
 
 def write_exif_jpeg(

@@ -131,3 +131,26 @@ def test_an_old_library_finishes_its_model_switch_from_the_old_file(tmp_path):
         assert lib.settings.tags.sensitivity == 0.7
         assert lib.duplicates.settings.group_cap == 12
         assert lib.tags.settings().max_tags == 6
+
+
+def test_a_full_disk_never_replaces_a_file_written_atomically(tmp_path, small_disk):
+    """settings.json, sidecars, caches: a write that does not fit fails with an OSError and
+    leaves the previous file (and no temp file); first deterministically (a file size
+    limit), then on a real 512 kB filesystem that runs out of space."""
+    import pytest
+
+    from tests.conftest import file_size_limit
+
+    for folder, limit in ((tmp_path / "limited", 4096), (small_disk, None)):
+        folder.mkdir(exist_ok=True)
+        target = folder / "settings.json"
+        atomic_write_bytes(target, b'{"model": "toy"}')
+        big = b"x" * (600 * 1024)
+        if limit is None:
+            with pytest.raises(OSError):
+                atomic_write_bytes(target, big)
+        else:
+            with file_size_limit(limit), pytest.raises(OSError):
+                atomic_write_bytes(target, big)
+        assert target.read_bytes() == b'{"model": "toy"}'
+        assert [p.name for p in folder.iterdir()] == ["settings.json"]

@@ -94,7 +94,9 @@ def _header(values: tuple, dim: int, size: int) -> Header:
         raise IndexFileDamaged(f"header gives M={m}, ef_construction={ef_construction}")
     if not math.isfinite(mult) or abs(mult * math.log(m) - 1) > 1e-6:
         raise IndexFileDamaged(f"header level multiplier {mult} does not match M={m}")
-    if count > max_elements or HEADER.size + count * (record + 4) > size:
+    # hnswlib uses the header's capacity only when it exceeds the one load_index is given,
+    # which is the element count here: beyond 2**40 it is garbage, not a capacity.
+    if count > max_elements or max_elements >= 1 << 40 or HEADER.size + count * (record + 4) > size:
         raise IndexFileDamaged(f"{count} elements of {record} bytes cannot fit in {size} bytes")
     if count == 0 and (maxlevel, enterpoint) != (-1, 0xFFFFFFFF):
         raise IndexFileDamaged("an empty index with an entry point")

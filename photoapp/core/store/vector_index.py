@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoapp.config import atomic_write_bytes, make_temp_file
+from photoapp.config import atomic_write_bytes, make_temp_file, sync_folder
 from photoapp.core.store.hnsw_file import IndexFileDamaged, check_index_file, file_crc
 
 REFERENCE_SIZE = 100_000  # up to this many photos a query walks the setting's ef
@@ -177,6 +177,7 @@ class VectorIndex:
                 raise OSError(errno.EIO, f"vector index did not read back ({exc})", str(path)) from None
             crc = file_crc(Path(tmp))
             os.replace(tmp, path)
+            sync_folder(path.parent)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

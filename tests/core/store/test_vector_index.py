@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photoapp.core.store.hnsw_file import IndexFileDamaged
+from photoapp.core.store.hnsw_file import IndexFileDamaged, check_index_file
 from photoapp.core.store.vector_index import HnswParams, VectorIndex
+from tests.conftest import file_size_limit
 
 
 def _unit(n, dim=16, seed=0):
@@ -109,3 +110,75 @@ def test_a_query_walks_the_grown_list(monkeypatch):
     assert index._index.ef == 40
     index.query(np.ones(4, np.float32), 45)  # never fewer candidates than results asked for
     assert index._index.ef == 45
+
+
+# -- damage and full disks (issue 29, findings 8 and 10) -------------------------------------
+def _saved(tmp_path, n=300, dim=16):
+    """An index of ``n`` photos saved as ``m.hnsw``, with its sidecar."""
+    index = VectorIndex.build(np.arange(1, n + 1), _unit(n, dim), dim)
+    index.remove([5])
+    index.save(tmp_path / "m.hnsw", "model")
+    return index, tmp_path / "m.hnsw"
+
+
+def _damaged_copies(path):
+    """(what, bytes) of the saved file with one kind of damage each."""
+    good = path.read_bytes()
+    yield "empty", b""
+    yield "header only", good[:96]
+    yield "truncated", good[: len(good) // 2]
+    yield "extra bytes", good + b"\0" * 8
+    for offset in range(0, 96, 8):  # every header field in turn
+        yield f"header+{offset}", good[:offset] + b"\xff" * 8 + good[offset + 8 :]
+    link = 96 + 4  # the first neighbour of element 0's level-0 list
+    yield "level-0 link", good[:link] + b"\xff\xff\x00\x00" + good[link + 4 :]
+    tail = 96 + 300 * (4 + 32 * 4 + 16 * 4 + 8)  # element 0's upper-level byte length
+    yield "upper-level length", good[:tail] + b"\x07\x00\x00\x00" + good[tail + 4 :]
+
+
+def test_the_file_check_finds_every_kind_of_damage_without_a_checksum(tmp_path):
+    """A file saved by an older Photoapp has no recorded CRC: the structural walk alone
+    must find each damage before hnswlib reads the file (no hnswlib call here)."""
+    _, path = _saved(tmp_path)
+    check_index_file(path, 16, 300)  # the good file passes
+    for what, data in _damaged_copies(path):
+        bad = tmp_path / "bad.hnsw"
+        bad.write_bytes(data)
+        with pytest.raises(IndexFileDamaged):
+            check_index_file(bad, 16, 300)
+            pytest.fail(f"{what}: not found")
+
+
+def test_flipped_vector_bytes_are_found_by_the_checksum(tmp_path):
+    index, path = _saved(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[96 + 4 + 32 * 4 + 7] ^= 0x40  # inside element 0's vector: the structure still holds
+    path.write_bytes(bytes(data))
+    check_index_file(path, 16, 300)
+    with pytest.raises(IndexFileDamaged, match="checksum"):
+        VectorIndex.load(path, 16)
+
+
+def test_a_full_disk_never_replaces_the_saved_index(tmp_path):
+    """hnswlib's save ignores write errors: with the file size limited (EFBIG, as a full
+    disk gives ENOSPC) the save fails with an OSError and the previous file stays."""
+    index, path = _saved(tmp_path)
+    before = path.read_bytes(), path.with_suffix(".json").read_bytes()
+    index.add(np.arange(1000, 1400), _unit(400, seed=3))
+    with file_size_limit(len(before[0]) + 1000), pytest.raises(OSError, match="short"):
+        index.save(path, "model")
+    assert (path.read_bytes(), path.with_suffix(".json").read_bytes()) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert VectorIndex.load(path, 16).ids() == set(range(1, 301)) - {5}
+
+
+def test_a_full_tmpfs_never_replaces_the_saved_index(small_disk):
+    """The same on a real filesystem that runs out of space (ENOSPC)."""
+    index, path = _saved(small_disk, n=100, dim=64)
+    before = path.read_bytes()
+    index.add(np.arange(1000, 2500), _unit(1500, 64, seed=3))  # 630 kB: more than the disk holds
+    with pytest.raises(OSError):
+        index.save(path, "model")
+    assert path.read_bytes() == before
+    assert VectorIndex.load(path, 64).ids() == set(range(1, 101)) - {5}
+    assert not [p for p in small_disk.iterdir() if p.name.endswith(".tmp")]
