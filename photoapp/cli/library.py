@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from photoapp.cli.common import gui_available, open_library
@@ -58,10 +57,56 @@ def cmd_status(args) -> int:
 
 
 def cmd_check(args) -> int:
-    with open_library(args) as lib:
-        data = lib.check(repair=not args.no_repair)
-    emit(args, data, lambda d: print(json.dumps(d, indent=2)))
+    from photoapp.core.library import Library
+
+    repair = not args.no_repair
+    # The catalog first, without opening the library: a damaged one cannot be opened.
+    catalog = Library.check_catalog(args.library, repair=repair)
+    if catalog["integrity"] != "ok" and catalog["catalog_restored"] is None:
+        data = {"ok": False, **catalog}
+    else:
+        with open_library(args) as lib:
+            data = lib.check(repair=repair, integrity=False) | catalog
+    emit(args, data, _print_check)
     return 0 if data["ok"] else EXIT_ERROR
+
+
+def _print_check(d: dict) -> None:
+    """The check's findings for a person: one line per part, what was done about it."""
+    restored = d["catalog_restored"]
+    if d["integrity"] == "ok":
+        print("catalog: ok")
+    else:
+        print(f"catalog: damaged ({d['integrity'][0]})")
+    if restored and restored["backup"]:
+        print(f"         restored from the backup of {restored['backup_time']} ({restored['backup']});")
+        print("         photos indexed since then are catalogued again by `photoapp index`; tags, ratings")
+        print("         and dismissals given since then are lost")
+    elif restored:
+        rows = sum(restored["salvaged"].values())
+        print(f"         no sound backup: {rows} readable rows copied into a new catalog; run `photoapp index`")
+    if restored:
+        print(f"         the damaged file is kept as {restored['damaged']}")
+    elif d["integrity"] != "ok":
+        print("         not repaired: run `photoapp check` without --no-repair to restore its latest backup")
+        return
+    print(f"index:   {_index_line(d)}")
+    if d["vanished_count"]:
+        done = "removed from the catalog" if d["vanished_removed"] else "run `photoapp check` to remove them"
+        print(f"files:   {d['vanished_count']} catalogued photos are gone from their online folders; {done}")
+        for path in d["vanished_files"][:10]:
+            print(f"         {path}")
+    print("result:  ok" if d["ok"] else "result:  problems remain")
+
+
+def _index_line(d: dict) -> str:
+    if d["index_agrees"]:
+        return f"in step with the catalog ({d['photos']} photos)"
+    if d["index_damaged"]:
+        found = f"damaged ({d['index_damaged']})"
+    else:
+        found = f"{d['index_missing']} photos missing, {d['index_extra']} extra"
+    return f"{found}; " + ("rebuilt from the catalog" if d["index_rebuilt"] else "run `photoapp check` to rebuild it")
 
 
 def cmd_folders(args) -> int:

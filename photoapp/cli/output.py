@@ -114,6 +114,8 @@ def storage_message(exc: OSError | sqlite3.Error) -> str:
         text = str(exc)
         if "locked" in text or "busy" in text:
             return "the library is busy: another Photoapp process held it too long; try again in a moment"
+        if "malformed" in text or "not a database" in text:  # damage, not a full disk
+            return f"the catalog is damaged ({text}); run `photoapp check` to restore it from its latest backup"
         return f"cannot write to the library ({text}); {_STORAGE_HINT}"
     where = f": {exc.filename}" if exc.filename else ""
     if exc.errno in _STORAGE_ERRNOS:

@@ -23,10 +23,13 @@ from photoapp.core.indexing.service import Indexing
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
+from photoapp.core.store import backups as catalog_backups
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.vector_index import VectorIndex
+
+CATALOG_FILE = "catalog.sqlite3"
 
 # Raised by the model loading under this facade; re-exported so callers (the GUI) can tell
 # it apart by type without reaching into the embedding package.
@@ -41,7 +44,7 @@ if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp sta
 class Library:
     def __init__(self, path: str | os.PathLike | None = None, model: str | None = None, device: str | None = None):
         self.path = library_dir(path)
-        self.catalog = Catalog(self.path / "catalog.sqlite3")
+        self.catalog = Catalog(self.path / CATALOG_FILE)
         self.settings = Settings.load(self.path)
         if device:
             self.settings.device = device
@@ -147,14 +150,26 @@ class Library:
         self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
     ) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
-        return self.indexing.index_folders(paths, progress, cancel)
+        report = self.indexing.index_folders(paths, progress, cancel)
+        self._backup_catalog()
+        return report
 
     def index_paths(
         self, paths: list[str], progress: ProgressFn | None = None, cancel: threading.Event | None = None
     ) -> IndexReport:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
-        return self.indexing.index_paths(paths, progress, cancel)
+        report = self.indexing.index_paths(paths, progress, cancel)
+        self._backup_catalog()
+        return report
+
+    def _backup_catalog(self) -> None:
+        """After a run that completed: the daily backup of the catalog, if it is due
+        (store/backups.py). A backup that cannot be written is a warning, not a failed run."""
+        try:
+            catalog_backups.backup(self.catalog)
+        except OSError as exc:
+            self.warnings.append(f"could not back up the catalog: {exc}")
 
     # -- tags -----------------------------------------------------------------------------
     @property
@@ -271,9 +286,20 @@ class Library:
             "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m) if note],
         }
 
-    def check(self, repair: bool = True) -> dict:
-        """Catalog integrity and catalog<->index agreement; repairs the index if asked."""
-        errors = self.catalog.integrity_check()
+    @staticmethod
+    def check_catalog(path: str | os.PathLike | None = None, repair: bool = True) -> dict:
+        """SQLite's integrity check of a library's catalog, run without opening the library
+        (a damaged catalog cannot be opened); with ``repair`` a damaged one is set aside and
+        replaced by its newest sound backup (or what can still be read of it)."""
+        catalog_path = library_dir(path) / CATALOG_FILE
+        problems = catalog_backups.verify(catalog_path) if catalog_path.exists() else []
+        restored = catalog_backups.restore(catalog_path).as_dict() if problems and repair else None
+        return {"integrity": problems[:20] or "ok", "catalog_restored": restored}
+
+    def check(self, repair: bool = True, integrity: bool = True) -> dict:
+        """Catalog integrity (unless ``integrity`` is False: ``check_catalog`` ran it) and
+        catalog<->index agreement; repairs the index if asked."""
+        errors = self.catalog.integrity_check() if integrity else []
         ids, _ = self.catalog.embeddings(self.model_name)
         expected = set(ids.tolist())
         damage = None
@@ -284,7 +310,7 @@ class Library:
             loaded, damage = None, str(exc)
         in_index = loaded.ids() if loaded is not None else set()
         missing, extra = expected - in_index, in_index - expected
-        agreed = not missing and not extra
+        agreed = not missing and not extra and damage is None
         repaired = False
         if not agreed and repair and not errors:
             self.indexes.drop(self.model_name)
@@ -295,7 +321,7 @@ class Library:
             self._forget(list(vanished))
         return {
             "ok": not errors and (agreed or repaired),
-            "integrity": errors or "ok",
+            "integrity": errors[:20] or "ok",
             "index_agrees": agreed,
             "index_damaged": damage,
             "index_missing": len(missing),

@@ -198,6 +198,77 @@ class CatalogError(PhotoappError):
     """The catalog cannot be opened or written; the message says why."""
 
 
+class CatalogDamaged(CatalogError):
+    """SQLite found the catalog file damaged (malformed pages, not a database at all).
+    ``photoapp check`` restores it from its newest sound backup (store/backups.py)."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(
+            f"the catalog {path} is damaged ({reason}); run `photoapp check` to restore it from its latest backup"
+        )
+
+
+# SQLite's words for a damaged file, as opposed to a full disk or a lock.
+_DAMAGE = ("malformed", "not a database", "file is encrypted", "database corrupt")
+# Up to this size the catalog is verified (PRAGMA quick_check, ~1 GB/s) every time it is
+# opened, so a damaged one never serves partial results; beyond it, `photoapp check` does
+# it and a query that meets a damaged page raises CatalogDamaged.
+QUICK_CHECK_AT_OPEN = 128 * 1024 * 1024
+
+
+def is_damage(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.DatabaseError) and any(word in str(exc) for word in _DAMAGE)
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor that reports SQLite's damage errors as CatalogDamaged wherever a query or a
+    fetch meets a damaged page (sqlite3 reads rows lazily, so fetching can fail too)."""
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> Exception:
+        return CatalogDamaged(self.connection.path, str(exc)) if is_damage(exc) else exc
+
+    def execute(self, *args):
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def executemany(self, *args):
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+
+class _Connection(sqlite3.Connection):
+    path: Path
+
+    def execute(self, *args):
+        return self.cursor(_Cursor).execute(*args)
+
+    def executemany(self, *args):
+        return self.cursor(_Cursor).executemany(*args)
+
+
 @dataclass
 class Photo:
     id: int
@@ -262,14 +333,25 @@ class Catalog:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(
+                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False, factory=_Connection
+            )
+            self.db.path = self.path
             self.db.text_factory = _text_from_db
             self._enable_wal(timeout)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._migrate()
+            if self.path.stat().st_size <= QUICK_CHECK_AT_OPEN and (problems := self.quick_check()):
+                raise CatalogDamaged(self.path, problems[0])
+        except CatalogError:
+            self._close_quietly()
+            raise
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
+            if is_damage(exc):
+                raise CatalogDamaged(self.path, str(exc)) from None
             reason = str(exc)
             if "readonly" in reason or "unable to open" in reason:
                 reason += " (Photoapp needs to write to the library folder; is it read-only?)"
@@ -316,6 +398,11 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
 
     def transaction(self):
         return _Transaction(self.db)
@@ -550,11 +637,49 @@ class Catalog:
         return {p: (s, m) for p, s, m in self.db.execute("SELECT path, size, mtime FROM problems")}
 
     def integrity_check(self) -> list[str]:
-        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
+        return verify_connection(self.db, "integrity_check")
+
+    def quick_check(self) -> list[str]:
+        """SQLite's quick_check: the structure of every page, without the index contents
+        (a fraction of integrity_check's time); [] when sound."""
+        return verify_connection(self.db, "quick_check")
+
+    def table_columns(self) -> dict[str, list[str]]:
+        """Every table's columns, tables in the order they were created."""
+        tables = [
+            name
+            for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            )
+        ]
+        return {t: [row[1] for row in self.db.execute(f"PRAGMA table_info({t})")] for t in tables}
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the catalog at ``target`` (SQLite's online backup API:
+        other processes may go on reading and writing meanwhile)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            dest.close()
 
     def iter_paths(self) -> Iterator[tuple[int, str]]:
         yield from self.db.execute("SELECT id, path FROM photos")
+
+
+def verify_connection(db: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
+    """SQLite's own check of a database (``integrity_check`` or ``quick_check``): the
+    problems it lists, or the damage error it raises, as text; [] when sound."""
+    try:
+        rows = [r[0] for r in db.execute(f"PRAGMA {pragma}")]
+    except CatalogDamaged as exc:
+        return [exc.reason]
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
 
 
 class _Transaction:
