@@ -55,6 +55,19 @@ def _flip(count: int, seed: int = 29):
     return damage
 
 
+def _legacy(damage):
+    """A file saved by an older Photoapp (no CRC in its sidecar), then damaged: the walk
+    over its structure alone must find the damage."""
+
+    def legacy(path):
+        meta_path = path.with_suffix(".json")
+        meta = json.loads(meta_path.read_text())
+        meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k not in ("file_crc", "file_size")}))
+        damage(path)
+
+    return legacy
+
+
 # (damage, the command that meets it first): header fields hnswlib sizes its arrays and
 # walks its links with (offsets 8..88 of the 96-byte header), the first level-0 link list,
 # a cut-off file, 300 flipped bytes (an OverflowError traceback before) and an empty file.
@@ -70,6 +83,8 @@ DAMAGE = {
     "truncated_header": (_truncate(lambda size: 50), "check"),
     "flipped_300_bytes": (_flip(300), "search"),
     "empty": (_truncate(lambda size: 0), "dupes"),
+    "legacy_element_count": (_legacy(_overwrite(16)), "dupes"),
+    "legacy_level0_links": (_legacy(_overwrite(96, b"\x05\x00\x00\x00" + b"\xff" * 20)), "check"),
 }
 COMMAND_ARGS = {"search": ["search", "flower", "--all", "-k", "30"], "dupes": ["dupes"], "check": ["check"]}
 
@@ -82,14 +97,16 @@ def indexed_real(tmp_path_factory, shared_photos):
     shutil.copytree(shared_photos, folder)
     index_in_process(lib, folder)
     answers = {name: json.loads(photoapp(lib, *args, "--json").stdout) for name, args in COMMAND_ARGS.items()}
-    return lib, answers, _index_file(lib).read_bytes()
+    index_file = _index_file(lib)
+    return lib, answers, index_file.read_bytes(), index_file.with_suffix(".json").read_bytes()
 
 
 @pytest.mark.parametrize("name", DAMAGE)
 def test_a_damaged_index_is_rebuilt_with_one_warning(indexed_real, name):
-    lib, answers, good = indexed_real
+    lib, answers, good, meta = indexed_real
     index_file = _index_file(lib)
     index_file.write_bytes(good)
+    index_file.with_suffix(".json").write_bytes(meta)
     damage, command = DAMAGE[name]
     damage(index_file)
     proc = photoapp(lib, *COMMAND_ARGS[command], "--json")

@@ -60,7 +60,7 @@ def verify(path: Path) -> list[str]:
     """SQLite's integrity check of a catalog file, read-only: [] when sound, else what is
     wrong (a file that is not a database at all included)."""
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(_read_only(path), uri=True)
     except sqlite3.Error as exc:
         return [str(exc)]
     try:
@@ -136,7 +136,7 @@ def _salvage(damaged: Path, target: Path) -> dict[str, int]:
     fresh = Catalog(target)
     counts: dict[str, int] = {}
     try:
-        source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+        source = sqlite3.connect(_read_only(damaged), uri=True)
     except sqlite3.Error:
         fresh.close()
         return counts
@@ -166,6 +166,11 @@ def _copy_rows(source: sqlite3.Connection, fresh: Catalog, table: str, columns: 
     except sqlite3.DatabaseError:
         pass  # the first damaged page of this table: what came before it is kept
     return copied
+
+
+def _read_only(path: Path) -> str:
+    """A read-only SQLite URI for ``path`` (percent-encoded: '#', '?' or '%' in a folder name)."""
+    return f"{Path(path).absolute().as_uri()}?mode=ro"
 
 
 def _sync(path: Path) -> None:

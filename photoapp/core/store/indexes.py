@@ -87,7 +87,10 @@ class IndexRegistry:
             VectorIndex.build(ids, vectors, dim, self.params()) if len(ids) else VectorIndex(dim, params=self.params())
         )
         if len(ids) or loaded is not None or damaged:
-            index.save(self.file(model), model)
+            try:
+                index.save(self.file(model), model)
+            except OSError as exc:  # a full disk: the rebuilt index still answers, from memory
+                self._warn(f"could not save the rebuilt vector index ({exc}); it is rebuilt again next time")
         return index
 
     def add(self, model: str, ids: np.ndarray, vectors: np.ndarray, save_every: float | None = None) -> None:

@@ -56,3 +56,29 @@ def test_add_saves_when_the_last_save_is_old_and_refresh_follows_another_writer(
     assert 2 not in registry.ids("a")
     registry.drop("a")
     assert registry.models() == []
+
+
+def test_a_damaged_index_is_rebuilt_with_a_warning_even_when_it_cannot_be_saved(tmp_path):
+    """The damaged file is replaced by a rebuild from the catalog; on a full disk (here a
+    file size limit) the rebuilt index still answers from memory, with a second warning."""
+    from tests.conftest import file_size_limit
+
+    cat = _catalog(tmp_path, 40)
+    first = IndexRegistry(cat, tmp_path / "index", Settings(model="a"), dim_of=lambda m: 8)
+    first.get("a")  # built from the catalog and saved
+    index_file = first.file("a")
+    for limit in (None, 64):
+        data = bytearray(index_file.read_bytes())
+        data[16:24] = b"\xff" * 8  # the element count
+        index_file.write_bytes(bytes(data))
+        warnings: list[str] = []
+        registry = IndexRegistry(cat, tmp_path / "index", Settings(model="a"), dim_of=lambda m: 8, warn=warnings.append)
+        if limit is None:
+            assert registry.ids("a") == set(range(1, 41))
+            assert len(warnings) == 1 and "damaged" in warnings[0] and "rebuilt" in warnings[0]
+            assert registry.stored("a", 8).ids() == set(range(1, 41))  # the rebuild was saved
+        else:
+            with file_size_limit(limit):
+                assert registry.ids("a") == set(range(1, 41))
+            assert len(warnings) == 2 and "could not save" in warnings[1], warnings
+            assert bytes(data) == index_file.read_bytes()  # nothing half-written in its place
