@@ -161,7 +161,9 @@ class VectorIndex:
         hnswlib's own save ignores write errors (a full disk gives a short or empty file),
         so the temp file is synced, its size compared with what hnswlib meant to write and
         read back through the same checks as a load before it replaces the previous file.
-        On failure the previous file stays and an OSError says why."""
+        On failure the previous file stays and an OSError says why. The sidecar is written
+        first and describes both the new file and the one it replaces, so a reader (or a
+        crash) between the two renames still finds a description of the file it reads."""
         fd, tmp = make_temp_file(path)
         os.close(fd)
         try:
@@ -175,23 +177,22 @@ class VectorIndex:
                 check_index_file(Path(tmp), self.dim, self._index.element_count)
             except IndexFileDamaged as exc:
                 raise OSError(errno.EIO, f"vector index did not read back ({exc})", str(path)) from None
-            crc = file_crc(Path(tmp))
+            entry = {
+                "count": len(self._ids),
+                "checksum": _checksum(self._ids),
+                "deleted": sorted({int(i) for i in self._index.get_ids_list()} - self._ids),
+                "file_size": size,
+                "file_crc": file_crc(Path(tmp)),
+            }
+            meta_path = path.with_suffix(".json")
+            previous = _read_meta(meta_path) if path.exists() else None
+            meta = {"model": model, "dim": self.dim, **entry, "previous": _entry(previous)}
+            atomic_write_bytes(meta_path, json.dumps(meta).encode())
             os.replace(tmp, path)
             sync_folder(path.parent)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        deleted = sorted({int(i) for i in self._index.get_ids_list()} - self._ids)
-        meta = {
-            "model": model,
-            "dim": self.dim,
-            "count": len(self._ids),
-            "checksum": _checksum(self._ids),
-            "deleted": deleted,
-            "file_size": size,
-            "file_crc": crc,
-        }
-        atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
     @classmethod
     def load(cls, path: Path, dim: int, params: HnswParams | None = None) -> VectorIndex | None:
@@ -203,7 +204,7 @@ class VectorIndex:
         meta_path = path.with_suffix(".json")
         for attempt in range(3):
             try:
-                meta_stat = meta_path.stat()
+                before = (_identity(meta_path), _identity(path))
                 meta = json.loads(meta_path.read_bytes())
             except FileNotFoundError:
                 return None
@@ -214,9 +215,9 @@ class VectorIndex:
             try:
                 return cls._load_checked(path, dim, params, meta)
             except IndexFileDamaged:
-                # Another process may have replaced the file and its sidecar in between:
-                # a newer sidecar means another try, not damage.
-                if attempt < 2 and _changed(meta_path, meta_stat):
+                # Another process replaced the file or its sidecar while this one read them:
+                # another try, not damage.
+                if attempt < 2 and before != (_identity(meta_path), _identity(path)):
                     continue
                 raise
             except (KeyError, TypeError, ValueError, OverflowError) as exc:
@@ -227,26 +228,30 @@ class VectorIndex:
     def _load_checked(cls, path: Path, dim: int, params: HnswParams, meta: dict) -> VectorIndex | None:
         import hnswlib
 
-        deleted = [int(i) for i in meta.get("deleted", [])]
-        count = int(meta["count"]) + len(deleted)
-        recorded = meta.get("file_crc")
-        # A file with a recorded CRC was fully checked when saved: the header and the CRC
-        # suffice. One without (saved by an older Photoapp) gets the full walk.
-        header = check_index_file(path, dim, count, full=recorded is None)
-        if recorded is not None and (os.path.getsize(path) != meta.get("file_size") or file_crc(path) != recorded):
-            raise IndexFileDamaged("its contents do not match the checksum recorded when it was saved")
+        if meta.get("file_crc") is None:
+            # Saved by an older Photoapp, without a CRC: the full walk over its structure.
+            entry = meta
+            header = check_index_file(path, dim, _element_count(entry))
+        else:
+            # A file whose CRC matches the one recorded was fully checked when it was saved:
+            # its header suffices. It may be the new file of the sidecar or the one before.
+            size, crc = os.path.getsize(path), file_crc(path)
+            entry = next((e for e in (meta, meta.get("previous")) if e and _matches(e, size, crc)), None)
+            if entry is None:
+                raise IndexFileDamaged("its contents do not match the checksum recorded when it was saved")
+            header = check_index_file(path, dim, _element_count(entry), full=False)
         if (header.m, header.ef_construction) != (params.m, params.ef_construction):
             return None
         index = cls.__new__(cls)
         index.dim, index.params, index.version = dim, params, 0
         index._index = hnswlib.Index(space="cosine", dim=dim)
         try:
-            index._index.load_index(str(path), max_elements=max(count, 16), allow_replace_deleted=True)
+            index._index.load_index(str(path), max_elements=max(header.count, 16), allow_replace_deleted=True)
         except RuntimeError as exc:
             raise IndexFileDamaged(str(exc)) from None
         index._index.set_ef(params.ef)
-        index._ids = {int(i) for i in index._index.get_ids_list()} - set(deleted)
-        if _checksum(index._ids) != meta.get("checksum"):
+        index._ids = {int(i) for i in index._index.get_ids_list()} - set(entry.get("deleted", []))
+        if _checksum(index._ids) != entry.get("checksum"):
             raise IndexFileDamaged("its photo ids do not match its sidecar")
         return index
 
@@ -257,12 +262,37 @@ class VectorIndex:
         return index
 
 
-def _changed(path: Path, before: os.stat_result) -> bool:
+ENTRY_FIELDS = ("count", "checksum", "deleted", "file_size", "file_crc")
+
+
+def _entry(meta: dict | None) -> dict | None:
+    """The part of a sidecar that describes one saved file."""
+    return {k: meta[k] for k in ENTRY_FIELDS if k in meta} if isinstance(meta, dict) else None
+
+
+def _read_meta(path: Path) -> dict | None:
     try:
-        after = path.stat()
-    except OSError:
-        return True
-    return (after.st_ino, after.st_mtime_ns, after.st_size) != (before.st_ino, before.st_mtime_ns, before.st_size)
+        meta = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _matches(entry: dict, size: int, crc: str) -> bool:
+    return entry.get("file_size") == size and entry.get("file_crc") == crc
+
+
+def _element_count(entry: dict) -> int:
+    """Elements in the file: the photos plus the deleted ones hnswlib keeps."""
+    return int(entry["count"]) + len(entry.get("deleted", []))
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _checksum(ids: set[int]) -> str:

@@ -182,3 +182,39 @@ def test_a_full_tmpfs_never_replaces_the_saved_index(small_disk):
     assert path.read_bytes() == before
     assert VectorIndex.load(path, 64).ids() == set(range(1, 101)) - {5}
     assert not [p for p in small_disk.iterdir() if p.name.endswith(".tmp")]
+
+
+WRITER = """
+import sys
+from pathlib import Path
+import numpy as np
+from photoapp.core.store.vector_index import VectorIndex
+rng = np.random.default_rng(0)
+vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+index = VectorIndex.build(np.arange(1, 2001), vectors[:2000], 16)
+for i in range(2001, 2061):  # 60 saves, each one photo more
+    index.add(np.array([i]), vectors[i - 1 : i])
+    index.save(Path(sys.argv[1]), "model")
+"""
+
+
+def test_a_reader_never_takes_a_save_in_progress_for_damage(tmp_path):
+    """Another process saves the index over and over while this one loads it: every load
+    finds a whole, matching file and its sidecar (the sidecar, written first, describes the
+    new file and the previous one), never a damaged one."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.hnsw"
+    VectorIndex.build(np.arange(1, 2001), _unit(2000), 16).save(path, "model")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])
+    loads = 0
+    try:
+        while writer.poll() is None or loads < 5:
+            index = VectorIndex.load(path, 16)  # IndexFileDamaged would fail the test
+            assert index is not None and set(range(1, 2001)) <= index.ids() <= set(range(1, 2061))
+            loads += 1
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert VectorIndex.load(path, 16).ids() == set(range(1, 2061))
