@@ -71,7 +71,7 @@ def check_index_file(path: Path, dim: int, count: int | None = None, full: bool 
         raise IndexFileDamaged(f"{header.count} elements, expected {count}")
     if header.count and full:
         _check_records(path, header, dim)
-        _check_upper_levels(np.memmap(path, dtype=np.uint8, mode="r"), header)
+        _check_upper_levels(path, header)
     return header
 
 
@@ -129,33 +129,40 @@ def _check_records(path: Path, header: Header, dim: int) -> None:
         raise IndexFileDamaged("photo ids out of range or repeated")
 
 
-def _check_upper_levels(data: np.ndarray, header: Header) -> None:
+def _check_upper_levels(path: Path, header: Header) -> None:
     """The per-element link lists above level 0: lengths add up to the file's end, levels
     stay within the graph's, and a link at level l leads to an element that has level l."""
     per_level = header.m * 4 + 4
-    pos, end = HEADER.size + header.count * header.record, len(data)
+    with open(path, "rb") as fh:  # a few bytes per element: read at once
+        fh.seek(HEADER.size + header.count * header.record)
+        tail = fh.read()
+    pos, end = 0, len(tail)
     levels = np.zeros(header.count, dtype=np.int64)
-    starts: dict[int, int] = {}
-    raw = memoryview(data)
+    starts: list[tuple[int, int]] = []  # (offset in tail, levels) of every element above level 0
     for element in range(header.count):
         if pos + 4 > end:
             raise IndexFileDamaged("the file ends inside the link lists")
-        (length,) = struct.unpack_from("<I", raw, pos)
+        (length,) = struct.unpack_from("<I", tail, pos)
         pos += 4
         if length:
             if length % per_level or length // per_level > header.maxlevel or pos + length > end:
                 raise IndexFileDamaged(f"element {element} has an impossible link list ({length} bytes)")
             levels[element] = length // per_level
-            starts[element] = pos
+            starts.append((pos, length // per_level))
             pos += length
     if pos != end:
         raise IndexFileDamaged(f"{end - pos} unexpected bytes at the end")
     if levels[header.enterpoint] != header.maxlevel:
         raise IndexFileDamaged("the entry point is not on the top level")
-    for element, start in starts.items():
-        lists = data[start : start + levels[element] * per_level].copy().view("<u4").reshape(-1, header.m + 1)
-        counts = lists[:, 0] & LINK_COUNT_MASK
-        _check_links(counts, lists[:, 1:], header.m, header.count, "upper-level")
-        for level, (n, row) in enumerate(zip(counts, lists[:, 1:], strict=True), start=1):
-            if (levels[row[:n]] < level).any():
-                raise IndexFileDamaged(f"a level-{level} link to an element below that level")
+    if not starts:
+        return
+    # Every upper-level list as one row: [count, link * m], with the level it belongs to.
+    lists = np.concatenate(
+        [np.frombuffer(tail, "<u4", count=n * (header.m + 1), offset=at) for at, n in starts]
+    ).reshape(-1, header.m + 1)
+    list_level = np.concatenate([np.arange(1, n + 1) for _, n in starts])
+    counts, links = lists[:, 0] & LINK_COUNT_MASK, lists[:, 1:]
+    _check_links(counts, links, header.m, header.count, "upper-level")
+    used = np.arange(header.m) < counts[:, None]
+    if (levels[links[used]] < np.broadcast_to(list_level[:, None], used.shape)[used]).any():
+        raise IndexFileDamaged("an upper-level link to an element below that level")
