@@ -82,7 +82,10 @@ def backup(catalog: Catalog, keep: int = KEEP, every: float = EVERY, now: float 
     fd, tmp = make_temp_file(target)
     os.close(fd)
     try:
-        catalog.backup_to(Path(tmp))
+        try:
+            catalog.backup_to(Path(tmp))
+        except sqlite3.Error as exc:  # a full disk while copying: the caller's OSError
+            raise OSError(f"the catalog backup failed: {exc}") from None
         problems = verify(Path(tmp))
         if problems:  # a copy that does not read back (a failing disk) replaces nothing
             raise OSError(f"the catalog backup did not read back: {problems[0]}")

@@ -221,45 +221,32 @@ def is_damage(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and any(word in str(exc) for word in _DAMAGE)
 
 
+def _reporting_damage(method):
+    """``method`` of a cursor, with SQLite's damage errors raised as CatalogDamaged."""
+
+    def wrapper(self, *args):
+        try:
+            return method(self, *args)
+        except sqlite3.DatabaseError as exc:
+            raise (CatalogDamaged(self.connection.path, str(exc)) if is_damage(exc) else exc) from None
+
+    return wrapper
+
+
 class _Cursor(sqlite3.Cursor):
-    """A cursor that reports SQLite's damage errors as CatalogDamaged wherever a query or a
-    fetch meets a damaged page (sqlite3 reads rows lazily, so fetching can fail too)."""
+    """A cursor that reports damage wherever a query or a fetch meets a damaged page
+    (sqlite3 reads rows lazily, so fetching a row can fail as well as running a query)."""
 
-    def _damaged(self, exc: sqlite3.DatabaseError) -> Exception:
-        return CatalogDamaged(self.connection.path, str(exc)) if is_damage(exc) else exc
-
-    def execute(self, *args):
-        try:
-            return super().execute(*args)
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
-    def executemany(self, *args):
-        try:
-            return super().executemany(*args)
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
-    def __next__(self):
-        try:
-            return super().__next__()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
-    def fetchone(self):
-        try:
-            return super().fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
-
-    def fetchall(self):
-        try:
-            return super().fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(exc) from None
+    execute = _reporting_damage(sqlite3.Cursor.execute)
+    executemany = _reporting_damage(sqlite3.Cursor.executemany)
+    __next__ = _reporting_damage(sqlite3.Cursor.__next__)
+    fetchone = _reporting_damage(sqlite3.Cursor.fetchone)
+    fetchall = _reporting_damage(sqlite3.Cursor.fetchall)
 
 
 class _Connection(sqlite3.Connection):
+    """The catalog's connection: every statement runs on a damage-reporting cursor."""
+
     path: Path
 
     def execute(self, *args):
@@ -640,8 +627,8 @@ class Catalog:
         return verify_connection(self.db, "integrity_check")
 
     def quick_check(self) -> list[str]:
-        """SQLite's quick_check: the structure of every page, without the index contents
-        (a fraction of integrity_check's time); [] when sound."""
+        """SQLite's quick_check: integrity_check without comparing indexes with their
+        tables (O(N) instead of O(N log N)); [] when sound."""
         return verify_connection(self.db, "quick_check")
 
     def table_columns(self) -> dict[str, list[str]]:

@@ -107,3 +107,15 @@ def test_without_a_sound_backup_the_readable_rows_are_kept(tmp_path):
     assert restored.salvaged["photos"] == 400 and 0 < restored.salvaged["embeddings"] < 400
     cat = Catalog(path)
     assert cat.folders() == [(1, "/p")] and cat.integrity_check() == []
+
+
+def test_a_backup_that_does_not_fit_leaves_no_trace(tmp_path):
+    """A full disk while copying (here a file size limit): an OSError for the caller to
+    warn about, no partial backup, no temp file, the catalog untouched."""
+    from tests.conftest import file_size_limit
+
+    cat = _filled(tmp_path / "catalog.sqlite3")
+    with file_size_limit(64 * 1024), pytest.raises(OSError):
+        backups.backup(cat)
+    assert backups.backups(cat.path) == [] and os.listdir(backups.folder(cat.path)) == []
+    assert cat.integrity_check() == [] and cat.count_embedded("toy") == 400
