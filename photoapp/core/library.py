@@ -20,6 +20,9 @@ from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
 from photoapp.core.indexing.service import Indexing
+from photoapp.core.media.folders import identity as folder_identity
+from photoapp.core.media.folders import known_gone, offline_reason
+from photoapp.core.media.folders import relation as folder_relation
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
@@ -117,14 +120,70 @@ class Library:
         return [p for _, p in self.catalog.folders()]
 
     def add_folders(self, paths: list[str | os.PathLike]) -> list[tuple[int, str]]:
+        """Register folders (an absolute path each); returns their (id, path). A folder is
+        known by what it is: the same folder under another name (a symlink, a bind mount) or
+        one inside a library folder is refused with one line; a parent of library folders
+        takes them over (their photos keep their rows and tags)."""
         added = []
         for raw in paths:
             path = os.path.abspath(os.path.expanduser(os.fsdecode(raw)))
             if not os.path.isdir(path):
                 raise LibraryError(f"not a folder: {raw}")
-            with self.catalog.transaction():
-                added.append((self.catalog.add_folder(path), path))
+            added.append((self._add_folder(path), path))
         return added
+
+    def _add_folder(self, path: str) -> int:
+        new = folder_identity(path)
+        for place in self.indexing.private_folders():
+            if os.path.isdir(place) and folder_relation(new, folder_identity(place)) in ("same", "inside"):
+                raise LibraryError(f"{path} is Photoapp's own library or cache folder ({place}); it is never indexed")
+        inner = []
+        with self.catalog.transaction():
+            for folder_id, old_path, old in self._folder_identities():
+                if old_path == path:
+                    self.catalog.set_folder_identity(folder_id, new)  # a drive remounted: new device number
+                    return folder_id
+                relation = folder_relation(new, old) if old else None
+                if relation == "same":
+                    raise LibraryError(f"{path} is the same folder as {old_path}, already in the library")
+                if relation == "inside":
+                    raise LibraryError(f"{path} is inside {old_path}, already in the library: it is indexed with it")
+                if relation == "contains":
+                    inner.append((folder_id, old_path))
+            folder_id = self.catalog.add_folder(path, new)
+            self.catalog.merge_folders(folder_id, [i for i, _ in inner])
+        if inner:
+            self.warnings.append(
+                f"{path} holds library folders {', '.join(p for _, p in inner)}: merged into it "
+                "(their photos keep their tags)"
+            )
+        return folder_id
+
+    def _folder_identities(self):
+        """The catalog's folders with their identities; one recorded before identities were
+        (an older catalog) gets it now if it can be reached."""
+        rows = self.catalog.folder_identities()
+        for i, (folder_id, path, known) in enumerate(rows):
+            if known is None:
+                try:
+                    known = folder_identity(path)
+                except OSError:
+                    continue
+                self.catalog.set_folder_identity(folder_id, known)
+                rows[i] = (folder_id, path, known)
+        return rows
+
+    def offline_folders(self) -> list[dict]:
+        """Library folders whose photos cannot be checked now (a missing, unreadable or
+        suddenly empty root: an unplugged or unmounted drive): ``[{"path", "reason"}]``.
+        Their photos stay in the catalog until the folder is back."""
+        counts = self.catalog.folder_photo_counts()
+        found = []
+        for folder_id, path in self.catalog.folders():
+            reason = offline_reason(path, counts.get(folder_id, 0) > 0)
+            if reason:
+                found.append({"path": path, "reason": reason})
+        return found
 
     def remove_folder(self, path: str | os.PathLike) -> int:
         path = os.path.abspath(os.fspath(path))
@@ -262,6 +321,7 @@ class Library:
             "switching_to": self.pending_model,
             "switch_progress": self.catalog.count_embedded(self.pending_model) if self.pending_model else None,
             "folders": self.folders(),
+            "offline": self.offline_folders(),
             "problems": self.catalog.problems(),
             "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m) if note],
         }
@@ -299,13 +359,17 @@ class Library:
         }
 
     def _vanished_photos(self) -> dict[int, str]:
-        """Catalogued photos whose file is gone, in folders that are online (not unplugged)."""
-        online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
+        """Catalogued photos whose file is known to be gone, in folders that are online."""
+        offline = {f["path"] for f in self.offline_folders()}
+        online = {fid for fid, root in self.catalog.folders() if root not in offline}
         rows = self.catalog.photo_locations()
-        return {pid: path for pid, path, fid in rows if fid in online and not os.path.lexists(path)}
+        return {pid: path for pid, path, fid in rows if fid in online and known_gone(path) and not os.path.exists(path)}
 
     def _forget(self, ids: list[int]) -> None:
+        from photoapp.core.store.keepsakes import Keepsakes
+
         with self.catalog.transaction():
+            Keepsakes(self.catalog).keep(ids)  # hand-made tags come back if the file does
             self.catalog.delete_photos(ids)
         self.indexes.remove(ids)
         self.indexes.save()

@@ -1,0 +1,186 @@
+"""Library folders by what they are, the library never indexing itself, and offline
+folders that are never emptied (issue 29, findings 1-3), on real photos and the tiny model."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from photoapp.core.library import Library, LibraryError
+from photoapp.core.media.thumbnails import load_or_render
+from photoapp.core.store.keepsakes import Keepsakes
+
+
+@pytest.fixture
+def lib(tmp_path):
+    with Library(tmp_path / "lib", model="toy") as library:
+        yield library
+
+
+@contextlib.contextmanager
+def mounted(*args):
+    """``mount ARGS`` for the block (root only, where the machine allows); skips otherwise."""
+    target = args[-1]
+    result = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount here: {result.stderr.strip()}")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", target], check=True)
+
+
+def _paths(lib):
+    return sorted(p.path for p in lib.catalog.all_photos())
+
+
+# -- finding 1: one folder, one name ------------------------------------------------------
+def test_a_symlink_alias_of_a_library_folder_is_refused_naming_it(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    os.symlink(real_photos, tmp_path / "alias")
+    with pytest.raises(LibraryError, match=f"same folder as {real_photos}"):
+        lib.index_folders([str(tmp_path / "alias")])
+    (real_photos / "sub").mkdir()
+    with pytest.raises(LibraryError, match=f"inside {real_photos}"):
+        lib.add_folders([str(tmp_path / "alias" / "sub")])
+    assert lib.folders() == [str(real_photos)] and lib.status()["photos"] == 6
+
+
+def test_a_bind_mount_of_a_library_folder_is_the_same_folder(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    (tmp_path / "mnt").mkdir()
+    with (
+        mounted("--bind", str(real_photos), str(tmp_path / "mnt")),
+        pytest.raises(LibraryError, match="same folder as"),
+    ):
+        lib.add_folders([str(tmp_path / "mnt")])
+    assert lib.folders() == [str(real_photos)]
+
+
+def test_a_subfolder_is_refused_and_a_parent_takes_its_folders_over(lib, real_photos, tmp_path):
+    sub = real_photos / "sub"
+    sub.mkdir()
+    shutil.move(str(next(real_photos.glob("*.jpg"))), sub)
+    lib.index_folders([str(sub)])
+    (photo,) = lib.catalog.all_photos()
+    lib.tags.add("mine", [photo.path])
+    (sub / "inner").mkdir()
+    with pytest.raises(LibraryError, match=f"inside {sub}"):
+        lib.add_folders([str(sub / "inner")])
+    lib.warnings.clear()
+    report = lib.index_folders([str(real_photos)])  # the parent of the library folder
+    assert lib.folders() == [str(real_photos)] and any("merged" in w for w in lib.warnings)
+    assert report.embedded == 5 and report.removed == 0 and len(lib.catalog.all_photos()) == 6
+    kept = lib.catalog.photo_by_path(photo.path)
+    assert kept.id == photo.id and "mine" in lib.photo(photo.path)["tags"]
+
+
+def test_a_link_to_another_library_folder_is_not_walked_twice(lib, real_photos, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy2(next(real_photos.glob("*.jpg")), other / "elsewhere.jpg")
+    os.symlink(other, real_photos / "link-to-other")
+    os.symlink(real_photos, real_photos / "link-to-self")
+    lib.index_folders([str(real_photos), str(other)])
+    assert len(_paths(lib)) == 7 and not any("link-to" in p for p in _paths(lib))
+    again = lib.index_folders()
+    assert again.removed == again.moved == again.embedded == 0 and len(_paths(lib)) == 7
+
+
+# -- finding 2: the library and the caches are never indexed ------------------------------
+def test_a_library_inside_its_photo_folder_never_indexes_itself(real_photos, tmp_path, monkeypatch):
+    monkeypatch.setenv("PHOTOAPP_MODELS_DIR", str(real_photos / "models-cache"))
+    shutil.copy2(next(real_photos.glob("*.jpg")), real_photos / "copy-before.jpg")
+    (real_photos / "models-cache" / "x").mkdir(parents=True)
+    shutil.copy2(next(real_photos.glob("*.jpg")), real_photos / "models-cache" / "x" / "cached.jpg")
+    with Library(real_photos / "library", model="toy") as lib:
+        lib.index_folders([str(real_photos)])
+        for photo in lib.catalog.all_photos():
+            load_or_render(lib.path, photo.path, photo.mtime, 256)  # thumbnails, as the window renders
+        assert len(list((real_photos / "library").rglob("*.jpg"))) == 7
+        lib.index_folders()
+        lib.index_paths([str(real_photos / "library"), str(real_photos / "models-cache" / "x" / "cached.jpg")])
+        assert lib.status()["photos"] == 7
+        tops = {os.path.relpath(p, real_photos).split(os.sep)[0] for p in _paths(lib)}
+        assert not tops & {"library", "models-cache"}
+        with pytest.raises(LibraryError, match="own library or cache"):
+            lib.add_folders([str(real_photos / "library" / "thumbnails")])
+
+
+# -- finding 3: offline, never emptied ----------------------------------------------------
+def _tag_everything(lib):
+    paths = _paths(lib)
+    lib.tags.add("trip", paths[:3])
+    lib.tags.remove("blurry", paths[:1])  # a rejected tag: a tombstone the user made
+    return {
+        p: sorted((t["tag"], t["source"]) for t in lib.photo(p)["tag_details"] if t["source"] != "auto") for p in paths
+    }
+
+
+def test_an_empty_folder_root_is_offline_and_keeps_its_photos(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    before = _tag_everything(lib)
+    parked = tmp_path / "parked"
+    os.rename(real_photos, parked)
+    real_photos.mkdir()  # the mount point left behind by an unmounted drive
+    report = lib.index_folders()
+    assert report.offline_folders == [str(real_photos)] and report.removed == 0
+    status = lib.status()
+    assert status["photos"] == 6 and status["offline"] == [
+        {"path": str(real_photos), "reason": status["offline"][0]["reason"]}
+    ]
+    assert "empty" in status["offline"][0]["reason"]
+    assert lib.check()["vanished_count"] == 0 and lib.status()["photos"] == 6
+    real_photos.rmdir()
+    os.rename(parked, real_photos)  # the drive is back
+    assert lib.index_folders().removed == 0 and lib.status()["offline"] == []
+    assert {p: before[p] for p in _paths(lib)} == before
+
+
+def test_an_unmounted_drive_is_offline(lib, real_photos):
+    """A real empty mount point: tmpfs mounted over the folder hides its photos."""
+    lib.index_folders([str(real_photos)])
+    with mounted("-t", "tmpfs", "none", str(real_photos)):
+        report = lib.index_folders()
+        assert report.offline_folders == [str(real_photos)] and report.removed == 0
+        assert [f["path"] for f in lib.status()["offline"]] == [str(real_photos)]
+    assert lib.status()["photos"] == 6 and lib.index_folders().removed == 0
+
+
+def test_a_subfolder_that_cannot_be_listed_keeps_its_photos(lib, real_photos, tmp_path):
+    sub = real_photos / "share"
+    sub.mkdir()
+    for photo in sorted(real_photos.glob("*.jpg"))[:2]:
+        shutil.move(str(photo), sub)
+    lib.index_folders([str(real_photos)])
+    before = _tag_everything(lib)
+    os.rename(sub, tmp_path / "away")
+    os.symlink(tmp_path / "share-server" / "share", sub)  # a link to a share that is not there now
+    report = lib.index_folders()
+    assert report.removed == 0 and lib.status()["photos"] == 6
+    assert [p["path"] for p in lib.problems()] == [str(sub)]
+    sub.unlink()
+    os.rename(tmp_path / "away", sub)
+    assert lib.index_folders().removed == 0 and lib.problems() == []
+    assert {p: before[p] for p in _paths(lib)} == before
+
+
+def test_removed_photos_get_their_hand_made_tags_back_when_they_return(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    before = _tag_everything(lib)
+    tagged = _paths(lib)[0]
+    shutil.move(tagged, tmp_path / "kept-aside.jpg")
+    report = lib.index_folders()
+    assert report.removed == 1 and lib.status()["photos"] == 5
+    assert Keepsakes(lib.catalog).count() == 1
+    back = real_photos / "renamed" / "back.jpg"  # same content, another path
+    back.parent.mkdir()
+    shutil.move(tmp_path / "kept-aside.jpg", back)
+    lib.index_folders()
+    details = lib.photo(back)["tag_details"]
+    assert sorted((t["tag"], t["source"]) for t in details if t["source"] != "auto") == before[tagged]
+    assert Keepsakes(lib.catalog).count() == 0
