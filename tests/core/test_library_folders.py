@@ -13,6 +13,7 @@ import pytest
 from photoapp.core.library import Library, LibraryError
 from photoapp.core.media.thumbnails import load_or_render
 from photoapp.core.store.keepsakes import Keepsakes
+from tests.hostile import photo_beyond_path_max
 
 
 @pytest.fixture
@@ -184,3 +185,12 @@ def test_removed_photos_get_their_hand_made_tags_back_when_they_return(lib, real
     details = lib.photo(back)["tag_details"]
     assert sorted((t["tag"], t["source"]) for t in details if t["source"] != "auto") == before[tagged]
     assert Keepsakes(lib.catalog).count() == 0
+
+
+def test_a_photo_beyond_path_max_is_a_problem_entry(lib, real_photos, shared_photos):
+    """Issue 29, finding 12: it used to be skipped with no word."""
+    deepest = photo_beyond_path_max(real_photos, (shared_photos / "Garden.jpg").read_bytes())
+    report = lib.index_folders([str(real_photos)])
+    assert report.embedded == 6
+    (problem,) = lib.problems()
+    assert "too long" in problem["error"] and deepest.startswith(problem["path"])

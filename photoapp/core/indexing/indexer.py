@@ -408,7 +408,7 @@ class Indexer:
     def _forget_vanished_problems(self) -> None:
         with self.catalog.transaction():
             for path in self.catalog.problem_stats():
-                if not os.path.lexists(path):
+                if known_gone(path) and not os.path.lexists(path):  # a path too long to look up is not gone
                     self.catalog.clear_problem(path)
 
     # -- decode + embed -----------------------------------------------------------------

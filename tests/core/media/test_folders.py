@@ -6,6 +6,7 @@ import os
 
 from photoapp.core.media.folders import Fence, identity, known_gone, offline_reason, relation
 from photoapp.core.media.scanner import FileEntry, SkippedEntry, UnreachableEntry, walk_photos
+from tests.hostile import photo_beyond_path_max
 
 
 def _touch(path, data=b"x"):
@@ -56,21 +57,9 @@ def test_a_folder_that_cannot_be_reached_is_named_not_skipped(tmp_path):
 
 
 def test_a_path_too_long_for_the_system_is_a_problem_not_silence(tmp_path):
-    """Build folders deeper than PATH_MAX (4,096 bytes) with relative paths, a photo at the bottom."""
     root = tmp_path / "deep"
     root.mkdir()
-    name = "d" * 200
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        for _ in range(22):  # 22 x 201 bytes > 4,096
-            os.mkdir(name, dir_fd=fd)
-            new = os.open(name, os.O_RDONLY, dir_fd=fd)
-            os.close(fd)
-            fd = new
-        with open(os.open("bottom.jpg", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "wb") as fh:
-            fh.write(b"\xff\xd8\xff")
-    finally:
-        os.close(fd)
+    photo_beyond_path_max(root, b"\xff\xd8\xff")
     found = list(walk_photos(root))
     problems = [e for e in found if isinstance(e, (UnreachableEntry, SkippedEntry))]
     assert len(problems) == 1 and "too long" in problems[0].reason
