@@ -9,6 +9,7 @@ embedder provider, its settings section), never the Library; the facade delegate
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -201,7 +202,29 @@ class Library:
         self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
     ) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
+        self._fold_aliases()
         return self.indexing.index_folders(paths, progress, cancel)
+
+    def _fold_aliases(self) -> None:
+        """A catalog from before folders were known by what they are may hold one folder
+        under two names, or one inside another: fold each into the other (the outer one,
+        or the first added), so that no file is indexed twice."""
+        rows = []
+        for folder_id, path, _ in self.catalog.folder_identities():
+            with contextlib.suppress(OSError):  # offline: compared when it is back
+                rows.append((folder_id, path, folder_identity(path)))
+        merged: dict[int, tuple[int, str]] = {}
+        for folder_id, path, ident in rows:
+            for other_id, other_path, other in rows:
+                relation = folder_relation(ident, other) if other_id != folder_id else None
+                if other_id not in merged and (relation == "inside" or (relation == "same" and other_id < folder_id)):
+                    merged[folder_id] = (other_id, other_path)
+                    self.warnings.append(f"{path} is {other_path} or inside it: merged into it (tags are kept)")
+                    break
+        if merged:
+            with self.catalog.transaction():
+                for folder_id, (into, _) in merged.items():
+                    self.catalog.merge_folders(into, [folder_id])
 
     def index_paths(
         self, paths: list[str], progress: ProgressFn | None = None, cancel: threading.Event | None = None

@@ -194,3 +194,30 @@ def test_a_photo_beyond_path_max_is_a_problem_entry(lib, real_photos, shared_pho
     assert report.embedded == 6
     (problem,) = lib.problems()
     assert "too long" in problem["error"] and deepest.startswith(problem["path"])
+
+
+def test_an_older_catalog_with_one_folder_under_two_names_is_folded(lib, real_photos, tmp_path):
+    """A catalog written before folders had identities: the folder and its symlink alias
+    both registered and both indexed (every photo twice, each its own exact duplicate)."""
+    lib.index_folders([str(real_photos)])
+    os.symlink(real_photos, tmp_path / "alias")
+    with lib.catalog.transaction():
+        alias_id = lib.catalog.add_folder(str(tmp_path / "alias"))  # no identity: as an old catalog has
+    lib.indexing._run(lambda indexer: indexer.run([(alias_id, str(tmp_path / "alias"))]), None, None)
+    assert lib.status()["photos"] == 12 and lib.duplicates.find("exact")
+    name = sorted(os.listdir(real_photos))[0]
+    first = str(real_photos / name)
+    lib.tags.add("alias-tag", [str(tmp_path / "alias" / name)])
+    report = lib.index_folders()
+    assert lib.folders() == [str(real_photos)] and any("merged" in w for w in lib.warnings)
+    assert report.removed == 6 and lib.status()["photos"] == 6 and not lib.duplicates.find("exact")
+    assert "alias-tag" in lib.photo(first)["tags"]  # a hand-made tag of the alias row is kept
+
+
+def test_a_link_to_a_library_photo_seen_by_a_watcher_is_not_a_second_photo(lib, real_photos):
+    lib.index_folders([str(real_photos)])
+    os.symlink(sorted(real_photos.glob("*.jpg"))[0], real_photos / "link.jpg")
+    lib.index_paths([str(real_photos / "link.jpg")])  # what a folder watcher does with the new link
+    assert lib.status()["photos"] == 6 and not lib.duplicates.find("exact")
+    lib.index_folders()
+    assert lib.status()["photos"] == 6 and not lib.duplicates.find("exact")

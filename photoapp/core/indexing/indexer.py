@@ -177,11 +177,13 @@ class Indexer:
             on_disk: dict[str, FileEntry] = {}
             photos: list[Photo] = []
             for member in paths:
-                on_disk.update(_stat_photo(member))
+                if not (os.path.islink(member) and self._fence("").blocks(member)):
+                    on_disk.update(_stat_photo(member))  # a link to a library photo is not a second one
                 photos += _photos_at(self.catalog, member)
             yield folder_id, on_disk, photos
 
     def _fence(self, root: str) -> Fence:
+        """The private folders and every library folder but ``root`` ("": all of them)."""
         others = [path for _, path in self.catalog.folders() if path != root]
         return Fence.around(self._private + others)
 
@@ -265,7 +267,7 @@ class Indexer:
         work = [w for w in work if w is not None]
         work += self._place_new(new, gone)
         self._relink(relinks)
-        self._remove(list(gone))
+        self._remove(list(gone.values()))
         self._forget_vanished_problems()
         return work
 
@@ -396,12 +398,19 @@ class Indexer:
             )
         return work
 
-    def _remove(self, ids: list[int]) -> None:
-        if not ids:
+    def _remove(self, photos: list[Photo]) -> None:
+        if not photos:
             return
+        ids = [p.id for p in photos]
         with self.catalog.transaction():
-            Keepsakes(self.catalog).keep(ids)  # hand-made tags come back with the file
+            kept = Keepsakes(self.catalog)
+            kept.keep(ids)  # hand-made tags come back with the file
             self.catalog.delete_photos(ids)
+            # A copy of the same content still in the library takes them over now (as the
+            # keeper of a duplicates resolve does): the name of one copy was removed.
+            kept.restore(
+                (p.id, p.hash) for digest in {p.hash for p in photos} for p in self.catalog.photos_with_hash(digest)
+            )
         self.on_removed(ids)
         self.report.removed += len(ids)
 
