@@ -221,3 +221,31 @@ def test_a_link_to_a_library_photo_seen_by_a_watcher_is_not_a_second_photo(lib, 
     assert lib.status()["photos"] == 6 and not lib.duplicates.find("exact")
     lib.index_folders()
     assert lib.status()["photos"] == 6 and not lib.duplicates.find("exact")
+
+
+def test_a_model_switch_while_a_drive_is_away_keeps_its_photos(real_photos, shared_photos, tmp_path):
+    """The new model cannot read photos that are not there: they wait, never removed."""
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    shutil.copy2(shared_photos / "Storm.jpg", drive / "Storm.jpg")
+    (real_photos / "share").mkdir()
+    shutil.move(str(sorted(real_photos.glob("*.jpg"))[0]), real_photos / "share")
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(real_photos), str(drive)])
+        toy_folder = lib.embedder.source.folder
+    os.rename(drive, tmp_path / "drive-away")
+    drive.mkdir()  # an empty mount point
+    os.rename(real_photos / "share", tmp_path / "share-away")
+    os.symlink(tmp_path / "server" / "share", real_photos / "share")  # a share that is not there
+    other = tmp_path / "toy-copy"
+    shutil.copytree(toy_folder, other)
+    with Library(tmp_path / "lib", model=str(other)) as lib:
+        report = lib.index_folders()
+        assert report.removed == 0 and report.embedded == 5 and lib.status()["photos"] == 7
+    drive.rmdir()
+    os.rename(tmp_path / "drive-away", drive)
+    (real_photos / "share").unlink()
+    os.rename(tmp_path / "share-away", real_photos / "share")
+    with Library(tmp_path / "lib", model=str(other)) as lib:
+        report = lib.index_folders()
+        assert report.embedded == 2 and lib.model_name == str(other) and lib.status()["photos"] == 7

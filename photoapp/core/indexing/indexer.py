@@ -389,8 +389,8 @@ class Indexer:
         embedded = self.catalog.embedded_ids(self.embedder.name)
         work = []
         for folder_id, root in folders:
-            if not os.path.isdir(root):
-                continue
+            if root in self.report.offline_folders or not os.path.isdir(root):
+                continue  # their files cannot be read now; their rows wait for them
             work.extend(
                 _Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash, companion=photo.companion)
                 for photo in self.catalog.photos_in_folder(folder_id)
@@ -543,7 +543,8 @@ class Indexer:
     def _fail(self, entry: FileEntry, reason: str) -> None:
         with self.catalog.transaction():
             stale = self.catalog.photo_by_path(entry.path)
-            if stale:  # its content changed into something unreadable
+            if stale and os.path.exists(entry.path):  # its content changed into something unreadable
+                # (a file that is not there is removed by a scan, on evidence that it is gone)
                 Keepsakes(self.catalog).keep([stale.id])
                 self.catalog.delete_photos([stale.id])
                 self.on_removed([stale.id])
