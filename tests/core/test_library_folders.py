@@ -249,3 +249,29 @@ def test_a_model_switch_while_a_drive_is_away_keeps_its_photos(real_photos, shar
     with Library(tmp_path / "lib", model=str(other)) as lib:
         report = lib.index_folders()
         assert report.embedded == 2 and lib.model_name == str(other) and lib.status()["photos"] == 7
+
+
+def test_a_returning_file_is_a_taught_tags_example_again(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    paths = _paths(lib)
+    lib.tags.train("favourite-view", paths[:3], paths[3:4])
+    shutil.move(paths[0], tmp_path / "aside.jpg")
+    shutil.move(paths[3], tmp_path / "aside-counter.jpg")
+    assert lib.index_folders().removed == 2
+    positives, negatives = lib.tags.probes.examples("favourite-view")
+    assert len(positives) == 2 and not negatives
+    shutil.move(tmp_path / "aside.jpg", real_photos / "back.jpg")
+    shutil.move(tmp_path / "aside-counter.jpg", real_photos / "counter-back.jpg")
+    lib.index_folders()
+    positives, negatives = lib.tags.probes.examples("favourite-view")
+    assert lib.catalog.photo_by_path(str(real_photos / "back.jpg")).id in positives
+    assert negatives == {lib.catalog.photo_by_path(str(real_photos / "counter-back.jpg")).id}
+
+
+def test_a_watcher_batch_on_an_empty_mount_point_removes_nothing(lib, real_photos, tmp_path):
+    lib.index_folders([str(real_photos)])
+    paths = _paths(lib)
+    os.rename(real_photos, tmp_path / "away")
+    real_photos.mkdir()  # what a watcher sees when the drive is unmounted under it
+    report = lib.index_paths([*paths, str(real_photos)])
+    assert report.removed == 0 and report.offline_folders == [str(real_photos)] and lib.status()["photos"] == 6
