@@ -9,7 +9,6 @@ embedder provider, its settings section), never the Library; the facade delegate
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from pathlib import Path
@@ -20,10 +19,9 @@ from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
+from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
-from photoapp.core.media.folders import identity as folder_identity
-from photoapp.core.media.folders import known_gone, offline_reason
-from photoapp.core.media.folders import relation as folder_relation
+from photoapp.core.media.folders import known_gone
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
@@ -74,6 +72,7 @@ class Library:
             after_run=lambda: self.tags.refresh(),
             warnings=self.warnings,
         )
+        self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
         self._duplicates = None
 
@@ -121,70 +120,14 @@ class Library:
         return [p for _, p in self.catalog.folders()]
 
     def add_folders(self, paths: list[str | os.PathLike]) -> list[tuple[int, str]]:
-        """Register folders (an absolute path each); returns their (id, path). A folder is
-        known by what it is: the same folder under another name (a symlink, a bind mount) or
-        one inside a library folder is refused with one line; a parent of library folders
-        takes them over (their photos keep their rows and tags)."""
-        added = []
-        for raw in paths:
-            path = os.path.abspath(os.path.expanduser(os.fsdecode(raw)))
-            if not os.path.isdir(path):
-                raise LibraryError(f"not a folder: {raw}")
-            added.append((self._add_folder(path), path))
-        return added
-
-    def _add_folder(self, path: str) -> int:
-        new = folder_identity(path)
-        for place in self.indexing.private_folders():
-            if os.path.isdir(place) and folder_relation(new, folder_identity(place)) in ("same", "inside"):
-                raise LibraryError(f"{path} is Photoapp's own library or cache folder ({place}); it is never indexed")
-        inner = []
-        with self.catalog.transaction():
-            for folder_id, old_path, old in self._folder_identities():
-                if old_path == path:
-                    self.catalog.set_folder_identity(folder_id, new)  # a drive remounted: new device number
-                    return folder_id
-                relation = folder_relation(new, old) if old else None
-                if relation == "same":
-                    raise LibraryError(f"{path} is the same folder as {old_path}, already in the library")
-                if relation == "inside":
-                    raise LibraryError(f"{path} is inside {old_path}, already in the library: it is indexed with it")
-                if relation == "contains":
-                    inner.append((folder_id, old_path))
-            folder_id = self.catalog.add_folder(path, new)
-            self.catalog.merge_folders(folder_id, [i for i, _ in inner])
-        if inner:
-            self.warnings.append(
-                f"{path} holds library folders {', '.join(p for _, p in inner)}: merged into it "
-                "(their photos keep their tags)"
-            )
-        return folder_id
-
-    def _folder_identities(self):
-        """The catalog's folders with their identities; one recorded before identities were
-        (an older catalog) gets it now if it can be reached."""
-        rows = self.catalog.folder_identities()
-        for i, (folder_id, path, known) in enumerate(rows):
-            if known is None:
-                try:
-                    known = folder_identity(path)
-                except OSError:
-                    continue
-                self.catalog.set_folder_identity(folder_id, known)
-                rows[i] = (folder_id, path, known)
-        return rows
+        """Register folders; returns their (id, path). See FolderRegistry.add."""
+        return self.folder_registry.add(paths)
 
     def offline_folders(self) -> list[dict]:
         """Library folders whose photos cannot be checked now (a missing, unreadable or
         suddenly empty root: an unplugged or unmounted drive): ``[{"path", "reason"}]``.
         Their photos stay in the catalog until the folder is back."""
-        counts = self.catalog.folder_photo_counts()
-        found = []
-        for folder_id, path in self.catalog.folders():
-            reason = offline_reason(path, counts.get(folder_id, 0) > 0)
-            if reason:
-                found.append({"path": path, "reason": reason})
-        return found
+        return self.folder_registry.offline()
 
     def remove_folder(self, path: str | os.PathLike) -> int:
         path = os.path.abspath(os.fspath(path))
@@ -202,29 +145,8 @@ class Library:
         self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
     ) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
-        self._fold_aliases()
+        self.folder_registry.fold_aliases()
         return self.indexing.index_folders(paths, progress, cancel)
-
-    def _fold_aliases(self) -> None:
-        """A catalog from before folders were known by what they are may hold one folder
-        under two names, or one inside another: fold each into the other (the outer one,
-        or the first added), so that no file is indexed twice."""
-        rows = []
-        for folder_id, path, _ in self.catalog.folder_identities():
-            with contextlib.suppress(OSError):  # offline: compared when it is back
-                rows.append((folder_id, path, folder_identity(path)))
-        merged: dict[int, tuple[int, str]] = {}
-        for folder_id, path, ident in rows:
-            for other_id, other_path, other in rows:
-                relation = folder_relation(ident, other) if other_id != folder_id else None
-                if other_id not in merged and (relation == "inside" or (relation == "same" and other_id < folder_id)):
-                    merged[folder_id] = (other_id, other_path)
-                    self.warnings.append(f"{path} is {other_path} or inside it: merged into it (tags are kept)")
-                    break
-        if merged:
-            with self.catalog.transaction():
-                for folder_id, (into, _) in merged.items():
-                    self.catalog.merge_folders(into, [folder_id])
 
     def index_paths(
         self, paths: list[str], progress: ProgressFn | None = None, cancel: threading.Event | None = None

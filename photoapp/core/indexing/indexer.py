@@ -5,6 +5,11 @@ content hash only updates the row. A new path whose content hash belongs to a ph
 that vanished is a move: the row keeps its id, embedding and tags. A new path whose
 content is already in the catalog reuses that embedding. Everything else is decoded
 in worker threads (Pillow releases the GIL) while the model embeds the previous batch.
+
+Nothing is removed without positive evidence: a folder whose root is missing, unreadable
+or suddenly empty is offline and left alone, photos under a folder that cannot be listed
+are kept, and a photo leaves only when looking its file up says it does not exist; its
+hand-made tags are kept by content hash for the file's return (store/keepsakes.py).
 """
 
 from __future__ import annotations
