@@ -3,8 +3,15 @@ its own duplicate; `status` names offline folders and keeps their photos."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 
 from tests.cli.test_cli import jrun, run
 
@@ -50,3 +57,63 @@ def test_status_names_an_offline_folder_and_keeps_its_photos(shared_photos, tmp_
     assert status["photos"] == 3 and [f["path"] for f in status["offline"]] == [str(folder)]
     human = run("--library", lib, "status").stdout
     assert f"folder:  {folder}  (offline: empty" in human
+
+
+@pytest.fixture
+def as_nobody():
+    """Run photoapp as the unprivileged user 65534 (chmod 000 binds it, unlike root) in a
+    world-writable scratch folder; skips where that cannot be done."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to switch to an unprivileged user with setpriv")
+    scratch = Path(tempfile.mkdtemp(prefix="photoapp-nobody-"))
+    os.chmod(scratch, 0o777)
+    env = {"HOME": str(scratch), "PHOTOAPP_MODELS_DIR": str(scratch / "models"), "XDG_CACHE_HOME": str(scratch)}
+
+    def photoapp(*args):
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "photoapp"]
+        proc = subprocess.run(
+            [*cmd, *map(str, args)], capture_output=True, text=True, env=dict(os.environ, **env), timeout=300
+        )
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        return json.loads(proc.stdout)
+
+    probe = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", "0"])
+    if probe.returncode != 0:
+        pytest.skip("the unprivileged user cannot run this Python")
+    yield scratch, photoapp
+    for folder, _, _ in os.walk(scratch):
+        os.chmod(folder, 0o755)
+    shutil.rmtree(scratch)
+
+
+def test_unreadable_folders_keep_their_photos(shared_photos, as_nobody):
+    """A real EACCES: a subfolder, then the whole root, made unreadable (chmod 000)."""
+    scratch, photoapp = as_nobody
+    folder, lib = scratch / "photos", scratch / "lib"
+    _real_folder(shared_photos, folder, n=4)
+    (folder / "sub").mkdir()
+    for photo in sorted(folder.glob("*.jpg"))[:2]:
+        shutil.move(photo, folder / "sub" / photo.name)
+    for path in (folder, folder / "sub", *folder.rglob("*.jpg")):
+        os.chown(path, 65534, 65534)
+    assert photoapp("--library", lib, "--model", "toy", "index", folder, "--json")["embedded"] == 4
+
+    os.chmod(folder / "sub", 0)
+    report = photoapp("--library", lib, "index", "--json")
+    status = photoapp("--library", lib, "status", "--json")
+    assert report["removed"] == 0 and status["photos"] == 4
+    assert [(p["path"], "Permission denied" in p["error"]) for p in status["problems"]] == [(str(folder / "sub"), True)]
+
+    os.chmod(folder, 0)
+    report = photoapp("--library", lib, "index", "--json")
+    status = photoapp("--library", lib, "status", "--json")
+    assert report["removed"] == 0 and report["offline_folders"] == [str(folder)] and status["photos"] == 4
+    assert [f["path"] for f in status["offline"]] == [str(folder)] and "cannot be read" in status["offline"][0][
+        "reason"
+    ]
+
+    os.chmod(folder, 0o755)
+    os.chmod(folder / "sub", 0o755)
+    report = photoapp("--library", lib, "index", "--json")
+    status = photoapp("--library", lib, "status", "--json")
+    assert report["removed"] == 0 and status["photos"] == 4 and status["problems"] == [] and status["offline"] == []
