@@ -189,3 +189,23 @@ def _read_as_owner(path: bytes, st: os.stat_result) -> bytes:
         finally:
             os.chmod(path, stat.S_IMODE(st.st_mode))
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def photo_beyond_path_max(root: Path, data: bytes, depth: int = 22) -> str:
+    """Write ``data`` as ``bottom.jpg`` under folders nested deeper than PATH_MAX (4,096
+    bytes: 22 levels of 200-byte names), created through directory descriptors since no
+    path can name them; returns the deepest folder's path."""
+    name = "d" * 200
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open("bottom.jpg", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        with open(out, "wb") as fh:
+            fh.write(data)
+    finally:
+        os.close(fd)
+    return os.path.join(root, *[name] * depth)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from photoapp.cli.common import gui_available, open_library
-from photoapp.cli.output import EXIT_ERROR, add_json_flag, emit, note, print_hits
+from photoapp.cli.output import EXIT_ERROR, add_json_flag, emit, note, print_hits, warn
 
 
 def add_parsers(sub) -> None:
@@ -45,8 +45,10 @@ def cmd_status(args) -> int:
 
     def human(d):
         print(f"library: {d['library']}\nmodel:   {d['model']}\nphotos:  {d['photos']} ({d['indexed']} indexed)")
+        offline = {f["path"]: f["reason"] for f in d.get("offline", ())}
         for folder in d["folders"]:
-            print(f"folder:  {folder}")
+            state = f"  (offline: {offline[folder]}; its photos are kept)" if folder in offline else ""
+            print(f"folder:  {folder}{state}")
         for prob in d["problems"]:
             print(f"problem: {prob['path']}: {prob['error']}")
         for line in d.get("notes", ()):
@@ -113,6 +115,8 @@ def cmd_folders(args) -> int:
     with open_library(args) as lib:
         if args.action == "add":
             lib.add_folders(args.paths)
+            for warning in lib.warnings:
+                warn(warning)
         elif args.action == "remove":
             for path in args.paths:
                 lib.remove_folder(path)

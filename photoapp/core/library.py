@@ -19,7 +19,9 @@ from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
+from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
+from photoapp.core.media.folders import known_gone
 from photoapp.core.search import relevance
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
@@ -78,6 +80,7 @@ class Library:
             after_run=lambda: self.tags.refresh(),
             warnings=self.warnings,
         )
+        self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
         self._duplicates = None
 
@@ -125,14 +128,14 @@ class Library:
         return [p for _, p in self.catalog.folders()]
 
     def add_folders(self, paths: list[str | os.PathLike]) -> list[tuple[int, str]]:
-        added = []
-        for raw in paths:
-            path = os.path.abspath(os.path.expanduser(os.fsdecode(raw)))
-            if not os.path.isdir(path):
-                raise LibraryError(f"not a folder: {raw}")
-            with self.catalog.transaction():
-                added.append((self.catalog.add_folder(path), path))
-        return added
+        """Register folders; returns their (id, path). See FolderRegistry.add."""
+        return self.folder_registry.add(paths)
+
+    def offline_folders(self) -> list[dict]:
+        """Library folders whose photos cannot be checked now (a missing, unreadable or
+        suddenly empty root: an unplugged or unmounted drive): ``[{"path", "reason"}]``.
+        Their photos stay in the catalog until the folder is back."""
+        return self.folder_registry.offline()
 
     def remove_folder(self, path: str | os.PathLike) -> int:
         path = os.path.abspath(os.fspath(path))
@@ -150,6 +153,7 @@ class Library:
         self, paths: list[str] | None = None, progress: ProgressFn | None = None, cancel: threading.Event | None = None
     ) -> IndexReport:
         """Register ``paths`` (if given) and index them, else every registered folder."""
+        self.folder_registry.fold_aliases()
         report = self.indexing.index_folders(paths, progress, cancel)
         self._backup_catalog()
         return report
@@ -282,6 +286,7 @@ class Library:
             "switching_to": self.pending_model,
             "switch_progress": self.catalog.count_embedded(self.pending_model) if self.pending_model else None,
             "folders": self.folders(),
+            "offline": self.offline_folders(),
             "problems": self.catalog.problems(),
             "notes": [note for note in (precision_note(m) for m in (self.model_name, self.pending_model) if m) if note],
         }
@@ -334,13 +339,17 @@ class Library:
         }
 
     def _vanished_photos(self) -> dict[int, str]:
-        """Catalogued photos whose file is gone, in folders that are online (not unplugged)."""
-        online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
+        """Catalogued photos whose file is known to be gone, in folders that are online."""
+        offline = {f["path"] for f in self.offline_folders()}
+        online = {fid for fid, root in self.catalog.folders() if root not in offline}
         rows = self.catalog.photo_locations()
-        return {pid: path for pid, path, fid in rows if fid in online and not os.path.lexists(path)}
+        return {pid: path for pid, path, fid in rows if fid in online and known_gone(path) and not os.path.exists(path)}
 
     def _forget(self, ids: list[int]) -> None:
+        from photoapp.core.store.keepsakes import Keepsakes
+
         with self.catalog.transaction():
+            Keepsakes(self.catalog).keep(ids)  # hand-made tags come back if the file does
             self.catalog.delete_photos(ids)
         self.indexes.remove(ids)
         self.indexes.save()

@@ -5,6 +5,11 @@ content hash only updates the row. A new path whose content hash belongs to a ph
 that vanished is a move: the row keeps its id, embedding and tags. A new path whose
 content is already in the catalog reuses that embedding. Everything else is decoded
 in worker threads (Pillow releases the GIL) while the model embeds the previous batch.
+
+Nothing is removed without positive evidence: a folder whose root is missing, unreadable
+or suddenly empty is offline and left alone, photos under a folder that cannot be listed
+are kept, and a photo leaves only when looking its file up says it does not exist; its
+hand-made tags are kept by content hash for the file's return (store/keepsakes.py).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -24,9 +29,19 @@ from photoapp.core.errors import Cancelled
 from photoapp.core.media import fingerprint
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
-from photoapp.core.media.scanner import FileEntry, SkippedEntry, file_hash, pair_raws, pair_siblings, walk_photos
+from photoapp.core.media.folders import Fence, is_within, known_gone, offline_reason
+from photoapp.core.media.scanner import (
+    FileEntry,
+    SkippedEntry,
+    UnreachableEntry,
+    file_hash,
+    pair_raws,
+    pair_siblings,
+    walk_photos,
+)
 from photoapp.core.store.catalog import Catalog, Photo
 from photoapp.core.store.fingerprints import FingerprintStore
+from photoapp.core.store.keepsakes import Keepsakes
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
@@ -91,6 +106,7 @@ class Indexer:
         on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
         on_removed: Callable[[list[int]], None] | None = None,
         file_timeout: float = FILE_TIMEOUT,
+        private: Sequence[str] = (),
     ):
         self.catalog = catalog
         self.embedder = embedder
@@ -104,6 +120,10 @@ class Indexer:
         self.file_timeout = file_timeout
         self._abandoned = False  # a worker still busy with a file given up on
         self._online: set[int] | None = None  # folders whose drive is present, looked up once
+        # Never walked: the library and the caches (``private``), and from one library folder
+        # the others (each catalogues its own files); a file is catalogued once per run.
+        self._private = list(private)
+        self._seen_files: set[tuple[int, int]] = set()
 
     # -- public -------------------------------------------------------------------------
     def run(self, folders: list[tuple[int, str]]) -> IndexReport:
@@ -133,18 +153,28 @@ class Indexer:
 
     def _folder_scopes(self, folders: list[tuple[int, str]]):
         for folder_id, root in folders:
-            if not os.path.isdir(root):
-                # An unplugged drive must not wipe its photos from the library.
+            photos = self.catalog.photos_in_folder(folder_id)
+            if offline_reason(root, bool(photos)):
+                # An unplugged drive or an empty mount point must not wipe its photos.
                 self.report.offline_folders.append(root)
                 continue
-            on_disk = self._scan(root)
-            yield folder_id, on_disk, self.catalog.photos_in_folder(folder_id)
+            on_disk, unreachable = self._scan(root)
+            yield folder_id, on_disk, self._reachable(photos, unreachable)
 
     def _path_scopes(self, scopes: list[tuple[int, str]]):
         seen: set[str] = set()
+        roots = dict(self.catalog.folders())
+        offline: dict[int, bool] = {}
         for folder_id, path in scopes:
+            if folder_id not in offline:  # a drive unmounted under a watcher: no removals
+                offline[folder_id] = bool(offline_reason(roots.get(folder_id, path), True))
+                if offline[folder_id]:
+                    self.report.offline_folders.append(roots.get(folder_id, path))
+            if offline[folder_id] or self._fence(roots.get(folder_id, path)).blocks(path):
+                continue
             if os.path.isdir(path):
-                yield folder_id, self._scan(path), _photos_at(self.catalog, path)
+                on_disk, unreachable = self._scan(path, roots.get(folder_id, path))
+                yield folder_id, on_disk, self._reachable(_photos_at(self.catalog, path), unreachable)
                 continue
             # A RAW or its JPEG changed: the pair is decided on both files, so both are in scope.
             paths = [p for p in pair_siblings(path) if p not in seen]
@@ -152,14 +182,26 @@ class Indexer:
             on_disk: dict[str, FileEntry] = {}
             photos: list[Photo] = []
             for member in paths:
-                on_disk.update(_stat_photo(member))
+                if not (os.path.islink(member) and self._fence("").blocks(member)):
+                    on_disk.update(_stat_photo(member))  # a link to a library photo is not a second one
                 photos += _photos_at(self.catalog, member)
             yield folder_id, on_disk, photos
 
-    def _scan(self, root: str) -> dict[str, FileEntry]:
+    def _fence(self, root: str) -> Fence:
+        """The private folders and every library folder but ``root`` ("": all of them)."""
+        others = [path for _, path in self.catalog.folders() if path != root]
+        return Fence.around(self._private + others)
+
+    def _scan(self, path: str, root: str | None = None) -> tuple[dict[str, FileEntry], list[UnreachableEntry]]:
+        """Photo files under ``path`` (in library folder ``root``) and the folders that
+        could not be listed; each of those is a problem until it can be listed again."""
         on_disk: dict[str, FileEntry] = {}
-        for found in walk_photos(root):
+        unreachable: list[UnreachableEntry] = []
+        for found in walk_photos(path, self._fence(root or path), self._seen_files):
             self._check_cancel()
+            if isinstance(found, UnreachableEntry):
+                unreachable.append(found)
+                continue
             if isinstance(found, SkippedEntry):
                 with self.catalog.transaction():
                     self.catalog.set_problem(found.path, found.reason, None, None)
@@ -169,7 +211,26 @@ class Indexer:
             self.report.scanned += 1
             if self.report.scanned % 200 == 0:
                 self.progress("scan", self.report.scanned, 0)
-        return on_disk
+        self._note_unreachable(path, unreachable)
+        return on_disk, unreachable
+
+    def _reachable(self, photos: list[Photo], unreachable: list[UnreachableEntry]) -> list[Photo]:
+        """``photos`` less those under a folder that could not be listed: not known to be gone."""
+        if not unreachable:
+            return photos
+        return [p for p in photos if not any(is_within(p.path, u.path) for u in unreachable)]
+
+    def _note_unreachable(self, path: str, unreachable: list[UnreachableEntry]) -> None:
+        """A folder that cannot be listed is a problem (an entry that cannot be looked at,
+        only if photos were catalogued under it); one listed again is no longer."""
+        now = {u.path for u in unreachable}
+        with self.catalog.transaction():
+            for entry in unreachable:
+                if entry.listed_folder or _photos_at(self.catalog, entry.path):
+                    self.catalog.set_problem(entry.path, entry.reason, None, None)
+            for problem in self.catalog.problem_stats():
+                if problem not in now and is_within(problem, path) and os.path.isdir(problem):
+                    self.catalog.clear_problem(problem)
 
     def _compare(self, scopes) -> list[_Work]:
         """``scopes`` yields (folder_id, files on disk, catalogued photos) for one area."""
@@ -207,11 +268,11 @@ class Indexer:
                 else:
                     work.append(self._changed(photo, entry, folder_id, companion))
                     relinks.append((photo, companion))
-            gone.update({p.id: p for p in known.values()})
+            gone.update({p.id: p for p in known.values() if known_gone(p.path)})
         work = [w for w in work if w is not None]
         work += self._place_new(new, gone)
         self._relink(relinks)
-        self._remove(list(gone))
+        self._remove(list(gone.values()))
         self._forget_vanished_problems()
         return work
 
@@ -263,6 +324,7 @@ class Indexer:
                 with cat.transaction():
                     cat.move_photo(photo.id, item.entry.path, item.folder_id, item.entry.mtime)
                     cat.set_companion(photo.id, item.companion, _kind(item))
+                    cat.clear_problem(item.entry.path)
                 self.report.moved += 1
                 self.report.skipped += 1
                 continue
@@ -284,6 +346,8 @@ class Indexer:
                     pid = cat.upsert_photo(values)
                     cat.put_embeddings(model, [(pid, vector)])
                     FingerprintStore(cat).copy(twins[0].id, pid)
+                    Keepsakes(cat).restore([(pid, item.digest)])
+                    cat.clear_problem(item.entry.path)  # a broken file replaced by a good copy
                 self.on_embedded(np.array([pid]), vector[None, :])
                 self.report.skipped += 1
                 continue
@@ -330,8 +394,8 @@ class Indexer:
         embedded = self.catalog.embedded_ids(self.embedder.name)
         work = []
         for folder_id, root in folders:
-            if not os.path.isdir(root):
-                continue
+            if root in self.report.offline_folders or not os.path.isdir(root):
+                continue  # their files cannot be read now; their rows wait for them
             work.extend(
                 _Work(FileEntry(photo.path, photo.size, photo.mtime), folder_id, photo.hash, companion=photo.companion)
                 for photo in self.catalog.photos_in_folder(folder_id)
@@ -339,18 +403,26 @@ class Indexer:
             )
         return work
 
-    def _remove(self, ids: list[int]) -> None:
-        if not ids:
+    def _remove(self, photos: list[Photo]) -> None:
+        if not photos:
             return
+        ids = [p.id for p in photos]
         with self.catalog.transaction():
+            kept = Keepsakes(self.catalog)
+            kept.keep(ids)  # hand-made tags come back with the file
             self.catalog.delete_photos(ids)
+            # A copy of the same content still in the library takes them over now (as the
+            # keeper of a duplicates resolve does): the name of one copy was removed.
+            kept.restore(
+                (p.id, p.hash) for digest in {p.hash for p in photos} for p in self.catalog.photos_with_hash(digest)
+            )
         self.on_removed(ids)
         self.report.removed += len(ids)
 
     def _forget_vanished_problems(self) -> None:
         with self.catalog.transaction():
             for path in self.catalog.problem_stats():
-                if not os.path.lexists(path):
+                if known_gone(path) and not os.path.lexists(path):  # a path too long to look up is not gone
                     self.catalog.clear_problem(path)
 
     # -- decode + embed -----------------------------------------------------------------
@@ -435,6 +507,7 @@ class Indexer:
             FingerprintStore(cat).put(
                 [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint]
             )
+            Keepsakes(cat).restore((pid, item.digest) for pid, (item, _, _) in zip(ids, batch))
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
@@ -475,7 +548,9 @@ class Indexer:
     def _fail(self, entry: FileEntry, reason: str) -> None:
         with self.catalog.transaction():
             stale = self.catalog.photo_by_path(entry.path)
-            if stale:  # its content changed into something unreadable
+            if stale and os.path.exists(entry.path):  # its content changed into something unreadable
+                # (a file that is not there is removed by a scan, on evidence that it is gone)
+                Keepsakes(self.catalog).keep([stale.id])
                 self.catalog.delete_photos([stale.id])
                 self.on_removed([stale.id])
             self.catalog.set_problem(entry.path, reason, entry.size, entry.mtime)

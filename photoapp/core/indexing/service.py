@@ -105,7 +105,16 @@ class Indexing:
             cancel=cancel,
             on_embedded=lambda ids, vectors: self._embedded(model, ids, vectors),
             on_removed=self.indexes.remove,
+            private=self.private_folders(),
         )
+
+    def private_folders(self) -> list[str]:
+        """Never indexed, even inside a photo folder: the library (catalog, indexes,
+        thumbnails, caches) and the model and ONNX caches."""
+        from photoapp.config import models_cache_dir
+        from photoapp.core.embedding.onnxrt import cache_dir as onnx_cache_dir
+
+        return [str(self.library), str(models_cache_dir()), str(onnx_cache_dir())]
 
     def _embedded(self, model: str, ids: np.ndarray, vectors: np.ndarray) -> None:
         self.indexes.add(model, ids, vectors, save_every=SAVE_EVERY)

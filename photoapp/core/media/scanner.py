@@ -1,8 +1,8 @@
 """Walking photo folders: which photo files exist, with their size and mtime.
 
 A generator over ``os.scandir`` (cheap stat calls), following directory symlinks once
-(real paths are remembered, so symlink loops end), skipping hidden folders and
-anything that is not a regular file.
+(real paths are remembered, so symlink loops end), skipping hidden folders, fenced-off
+places and anything that is not a regular file, and naming the folders it cannot list.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoapp.core.media.folders import Fence
 from photoapp.core.media.formats import RAW_EXTENSIONS, TWIN_EXTENSIONS, is_photo_name
 
 HASH_CHUNK = 1 << 20
@@ -35,20 +36,37 @@ class SkippedEntry:
     reason: str
 
 
-def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
+@dataclass(frozen=True)
+class UnreachableEntry:
+    """A folder (or an entry that may be one) that cannot be listed now: an unreadable or
+    failing folder, a dangling link, a path too long for the system. Photos catalogued
+    under ``path`` are not known to be gone. ``listed_folder``: it is a folder whose
+    listing failed (always worth a problem entry), not an entry that cannot be looked at."""
+
+    path: str
+    reason: str
+    listed_folder: bool = True
+
+
+def walk_photos(
+    root: Path | str, fence: Fence | None = None, seen_files: set[tuple[int, int]] | None = None
+) -> Iterator[FileEntry | SkippedEntry | UnreachableEntry]:
     """Yield every photo file under ``root`` (recursively), sorted per folder.
 
     Symbolic links are followed only after every real file and folder: a photo reachable
-    both directly and through a link is catalogued under its real path.
+    both directly and through a link is catalogued under its real path. Folders behind
+    ``fence`` (the library, caches, other library folders) are never entered. A file is
+    yielded once per (device, inode) in ``seen_files`` (share it across the roots of a run).
     """
+    fence = fence or Fence()
     seen_dirs: set[str] = set()
-    seen_files: set[tuple[int, int]] = set()
+    seen_files = set() if seen_files is None else seen_files
     stack = [os.path.abspath(root)]
     links: list[os.DirEntry] = []
     while stack or links:
         if not stack:
             link = links.pop(0)
-            found = _classify(link, seen_files)
+            found = _classify(link, seen_files, fence)
             if found == "dir":
                 stack.append(link.path)
             elif found is not None:
@@ -65,8 +83,9 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue  # unreadable folder: nothing under it can be indexed
+        except OSError as exc:
+            yield UnreachableEntry(folder, _listing_error(folder, exc))
+            continue
         subdirs = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -74,7 +93,7 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
             if entry.is_symlink():
                 links.append(entry)
                 continue
-            found = _classify(entry, seen_files)
+            found = _classify(entry, seen_files, fence)
             if found == "dir":
                 subdirs.append(entry.path)
             elif found is not None:
@@ -82,14 +101,29 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
         stack.extend(reversed(subdirs))
 
 
-def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]]):
+def _listing_error(folder: str, exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        size = len(os.fsencode(folder))
+        return f"path too long for the operating system ({size:,} bytes); shorten a folder name to index it"
+    return f"cannot list folder: {exc.strerror or exc}; its photos are kept as they were"
+
+
+def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]], fence: Fence):
     try:
         st = entry.stat(follow_symlinks=True)
     except OSError as exc:
-        if entry.is_symlink() and is_photo_name(entry.name):
+        too_long = exc.errno == errno.ENAMETOOLONG
+        if not is_photo_name(entry.name):
+            reason = _listing_error(entry.path, exc) if too_long else f"cannot be reached: {exc.strerror or exc}"
+            return UnreachableEntry(entry.path, reason, listed_folder=too_long)
+        if too_long:
+            return SkippedEntry(entry.path, _listing_error(entry.path, exc))
+        if entry.is_symlink():
             loop = exc.errno == errno.ELOOP
             return SkippedEntry(entry.path, "symbolic link loop" if loop else "broken symbolic link")
         return None
+    if fence.blocks(entry.path, st, resolve=entry.is_symlink()):
+        return None  # the library, a cache or another library folder: never walked from here
     if stat.S_ISDIR(st.st_mode):
         return "dir"
     if not is_photo_name(entry.name):
@@ -97,7 +131,7 @@ def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]]):
     if not stat.S_ISREG(st.st_mode):
         return SkippedEntry(entry.path, "not a regular file (device, pipe or socket)")
     key = (st.st_dev, st.st_ino)
-    if key in seen_files:  # the same file reached twice through symlinks
+    if key in seen_files:  # the same file reached twice (symlinks, hard links, aliases)
         return None
     seen_files.add(key)
     return FileEntry(entry.path, st.st_size, st.st_mtime)

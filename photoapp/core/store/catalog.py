@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -144,6 +144,25 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE photos ADD COLUMN companion TEXT;
     CREATE INDEX photos_kind ON photos(kind);
     CREATE INDEX photos_companion ON photos(companion);
+    """,
+    # Folders are known by what they are, not by the name they were added under: the
+    # resolved real path and (device, inode) of the root, so an alias (a symlink, a bind
+    # mount, a second mount point) is recognised. And the hand-made data of photos removed
+    # from the catalog (manual and rejected tags, taught-tag examples), kept by content hash
+    # for a grace period so that a file that comes back gets it back (store/keepsakes.py).
+    5: """
+    ALTER TABLE folders ADD COLUMN real TEXT;
+    ALTER TABLE folders ADD COLUMN dev INTEGER;
+    ALTER TABLE folders ADD COLUMN ino INTEGER;
+    CREATE TABLE keepsakes (
+        hash TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT,
+        removed REAL NOT NULL,
+        PRIMARY KEY (hash, kind, name)
+    );
+    CREATE INDEX keepsakes_removed ON keepsakes(removed);
     """,
 }
 
@@ -403,9 +422,29 @@ class Catalog:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # -- folders ------------------------------------------------------------------------
-    def add_folder(self, path: str) -> int:
+    def add_folder(self, path: str, identity: tuple[str, int, int] | None = None) -> int:
+        """Register ``path`` (the name it was added under) with its ``(real path, device,
+        inode)``; returns its id. The caller decides whether it is new (Library.add_folders)."""
         self.db.execute("INSERT OR IGNORE INTO folders(path, added) VALUES (?, ?)", (path, time.time()))
-        return self.db.execute("SELECT id FROM folders WHERE path=?", (path,)).fetchone()[0]
+        folder_id = self.db.execute("SELECT id FROM folders WHERE path=?", (path,)).fetchone()[0]
+        if identity is not None:
+            self.set_folder_identity(folder_id, identity)
+        return folder_id
+
+    def set_folder_identity(self, folder_id: int, identity: tuple[str, int, int]) -> None:
+        self.db.execute("UPDATE folders SET real=?, dev=?, ino=? WHERE id=?", (*identity, folder_id))
+
+    def folder_identities(self) -> list[tuple[int, str, tuple[str, int, int] | None]]:
+        """(id, path, (real path, device, inode) or None when not recorded yet) of every folder."""
+        rows = self.db.execute("SELECT id, path, real, dev, ino FROM folders ORDER BY path")
+        return [(i, p, (r, d, n) if r is not None else None) for i, p, r, d, n in rows]
+
+    def merge_folders(self, into: int, merged: Iterable[int]) -> None:
+        """Fold folders into the folder ``into`` (a parent added over them): their photos keep
+        their rows (ids, tags, embeddings) and belong to ``into`` from now on."""
+        for folder_id in merged:
+            self.db.execute("UPDATE photos SET folder_id=? WHERE folder_id=?", (into, folder_id))
+            self.db.execute("DELETE FROM folders WHERE id=?", (folder_id,))
 
     def remove_folder(self, path: str) -> int:
         """Forget a folder and its photos (the files on disk are untouched)."""
@@ -421,6 +460,10 @@ class Catalog:
 
     def folders(self) -> list[tuple[int, str]]:
         return list(self.db.execute("SELECT id, path FROM folders ORDER BY path"))
+
+    def folder_photo_counts(self) -> dict[int, int]:
+        """folder id -> how many photos the catalog holds in it."""
+        return dict(self.db.execute("SELECT folder_id, COUNT(*) FROM photos GROUP BY folder_id"))
 
     # -- photos -------------------------------------------------------------------------
     def _photos(self, where: str = "", args: Iterable = ()) -> list[Photo]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from photoapp.core.errors import Cancelled
 from photoapp.core.indexing.indexer import IndexReport
+from photoapp.core.media.folders import Fence
 from photoapp.core.media.formats import is_photo_name, media_kind
 from photoapp.core.media.scanner import FileEntry, walk_photos
 
@@ -111,6 +112,7 @@ class ChangeSet:
         self.video_settle = max(settle, video_settle if video_settle is not None else settle)
         self.pair_window = max(pair_window, 4 * settle)  # longest a deletion waits for its pair
         self.entries: dict[str, _Pending] = {}
+        self.fence = Fence()  # the library and caches: a folder copied in is expanded without them
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -134,7 +136,7 @@ class ChangeSet:
                 entry.sig, entry.since = sig, now
 
     def _expand(self, folder: str, entry: _Pending, now: float) -> None:
-        for found in walk_photos(folder):
+        for found in walk_photos(folder, self.fence):
             if isinstance(found, FileEntry):
                 self.touch(found.path, now, entry.sources)
 
@@ -201,10 +203,11 @@ def _event_handler(sink: Callable[[str, str, str], None]):
     return _Handler()
 
 
-def _wanted(path: str, roots: list[str]) -> bool:
-    """A photo file or a folder, not hidden (like the scanner); '' and foreign paths are not."""
+def _wanted(path: str, roots: list[str], fence: Fence) -> bool:
+    """A photo file or a folder, not hidden (like the scanner); '' and foreign paths are not,
+    nor anything in the library or a cache (thumbnails written there must not be indexed)."""
     root = next((r for r in roots if path == r or path.startswith(r.rstrip(os.sep) + os.sep)), None)
-    if root is None:
+    if root is None or fence.blocks(path):
         return False
     parts = os.path.relpath(path, root).split(os.sep)
     if any(part.startswith(".") for part in parts if part != "."):
@@ -404,6 +407,7 @@ class FolderWatcher:
         try:
             # Watch first, then reconcile: a change made during the reconcile is not lost.
             self._observers = _Observers(_event_handler(self._on_event), self.options)
+            self.changes.fence = Fence.around(self.library.indexing.private_folders())
             self._sync_folders(reconcile=False)
             self._check_watch_limit()
             self._report("reconciling")
@@ -478,13 +482,14 @@ class FolderWatcher:
         for kind, src, dest in events:
             if kind == "moved":
                 self._moved(src, dest, roots, now)
-            elif _wanted(src, roots):
+            elif _wanted(src, roots, self.changes.fence):
                 if kind == "created" and os.path.isdir(src):
                     self._saw_new_folders = True
                 self.changes.touch(src, now)
 
     def _moved(self, src: str, dest: str, roots: list[str], now: float) -> None:
-        src_ok, dest_ok = _wanted(src, roots), _wanted(dest, roots)
+        fence = self.changes.fence
+        src_ok, dest_ok = _wanted(src, roots, fence), _wanted(dest, roots, fence)
         if src_ok:
             self.changes.touch(src, now)
         if dest_ok:

@@ -233,3 +233,42 @@ def test_video_copied_slowly_and_a_raw_pair_arriving_in_halves(library, tmp_path
         jpeg = str(w.folder / "IMG_0002.jpg")
         wait_for(lambda: jpeg in w.paths() and str(raw) not in w.paths(), what="the pair formed")
         assert w.paths()[jpeg] == first and w.reader.photo_by_path(jpeg).companion == str(raw)
+
+
+def test_problems_of_files_fixed_or_deleted_are_cleared(library, shared_photos, tmp_path):
+    """Issue 29: a broken file replaced by a good copy of a known photo, or deleted, is no
+    longer listed as a problem."""
+    good = sorted(shared_photos.glob("*.jpg"))[1]
+    with Watching(library, tmp_path / "fixes") as w:
+        shutil.copy2(good, w.folder / "good.jpg")
+        (w.folder / "broken.jpg").write_bytes(b"\xff\xd8\xff not a jpeg")
+        (w.folder / "doomed.jpg").write_bytes(b"\xff\xd8\xff not a jpeg either")
+        broken, doomed = str(w.folder / "broken.jpg"), str(w.folder / "doomed.jpg")
+        wait_for(lambda: {p["path"] for p in w.reader.problems()} >= {broken, doomed}, what="two problems")
+        shutil.copy2(good, w.folder / "broken.jpg.part")
+        os.replace(w.folder / "broken.jpg.part", broken)  # fixed: now a copy of good.jpg
+        os.remove(doomed)
+        wait_for(lambda: broken in w.paths(), what="the fixed file indexed")
+        wait_for(lambda: not w.reader.problems(), what="no problems left")
+
+
+def test_a_library_inside_a_watched_folder_is_never_indexed(shared_photos, tmp_path):
+    """Issue 29: thumbnails written into a library that lives inside its photo folder must
+    not be indexed (they used to be, without end)."""
+    from photoapp.core.media.thumbnails import load_or_render
+
+    photos = sorted(shared_photos.glob("*.jpg"))
+    folder = tmp_path / "photos"
+    copy_in(photos[:4], folder)
+    with Library(folder / "library", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        with Watching(lib, folder) as w:
+            for photo in lib.catalog.all_photos():
+                load_or_render(lib.path, photo.path, photo.mtime, 256)
+            shutil.copy2(photos[0], lib.path / "stray.jpg")
+            shutil.copy2(photos[4], folder / "sentinel.jpg")  # its event comes after theirs
+            wait_for(lambda: str(folder / "sentinel.jpg") in w.paths(), what="the sentinel indexed")
+            wait_for(w.idle, what="the watcher idle")
+            expected = {str(folder / p.name) for p in photos[:4]} | {str(folder / "sentinel.jpg")}
+            assert set(w.paths()) == expected
+            assert lib.catalog.count_photos() == 5

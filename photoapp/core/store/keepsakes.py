@@ -1,0 +1,75 @@
+"""What a person made by hand for photos that left the catalog, kept for a grace period.
+
+A photo leaves the catalog when its file is gone from a readable folder. If the file
+comes back (a drive restored from a backup, a folder moved back in), the manual and
+rejected tags and the taught-tag examples it had come back with it: they are kept here,
+keyed by content hash (the path may differ), for ``GRACE_DAYS``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+GRACE_DAYS = 30
+_HAND_MADE_SOURCES = ("manual", "rejected")
+
+
+class Keepsakes:
+    """The keepsakes table over the catalog's connection; writes join the caller's transaction."""
+
+    def __init__(self, catalog):
+        self.db = catalog.db
+
+    def keep(self, ids: Iterable[int], now: float | None = None) -> None:
+        """Record the hand-made data of photos ``ids`` before they are deleted; expire old records."""
+        now = time.time() if now is None else now
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            tags = self.db.execute(
+                "SELECT p.hash, 'tag', t.tag, t.source FROM photo_tags t JOIN photos p ON p.id = t.photo_id "
+                f"WHERE t.photo_id IN ({marks}) AND t.source IN ('manual', 'rejected')",
+                chunk,
+            ).fetchall()
+            examples = self.db.execute(
+                "SELECT p.hash, 'example', e.probe, e.positive FROM probe_examples e "
+                f"JOIN photos p ON p.id = e.photo_id WHERE e.photo_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            self.db.executemany(
+                "INSERT OR REPLACE INTO keepsakes(hash, kind, name, value, removed) VALUES (?, ?, ?, ?, ?)",
+                [(*row[:3], str(row[3]), now) for row in tags + examples],
+            )
+        self.db.execute("DELETE FROM keepsakes WHERE removed < ?", (now - GRACE_DAYS * 86400,))
+
+    def restore(self, photos: Iterable[tuple[int, str]]) -> int:
+        """Give photos ``(id, content hash)`` back what was kept for their content; returns
+        how many photos got something back. A hand-made tag replaces an automatic one."""
+        if self.db.execute("SELECT 1 FROM keepsakes LIMIT 1").fetchone() is None:
+            return 0  # the usual case: nothing kept, one cheap query per batch
+        restored = 0
+        for photo_id, digest in photos:
+            rows = self.db.execute("SELECT kind, name, value FROM keepsakes WHERE hash=?", (digest,)).fetchall()
+            for kind, name, value in rows:
+                if kind == "tag" and value in _HAND_MADE_SOURCES:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, NULL)",
+                        (photo_id, name, value),
+                    )
+                elif kind == "example":
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO probe_examples(probe, photo_id, positive) VALUES (?, ?, ?)",
+                        (name, photo_id, int(value)),
+                    )
+            if rows:
+                self.db.execute("DELETE FROM keepsakes WHERE hash=?", (digest,))
+                restored += 1
+        return restored
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(DISTINCT hash) FROM keepsakes").fetchone()[0]
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
