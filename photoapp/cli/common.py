@@ -21,11 +21,25 @@ def need(value, what: str):
     return value
 
 
+SETTLED = {
+    "kept": "a resolve was interrupted before {path} moved: it stays where it is, in the catalog",
+    "trashed": "a resolve was interrupted after {path} moved to the trash: recorded ('photoapp dupes undo' "
+    "brings it back)",
+    "lost": "a resolve was interrupted after {path} left its folder, and it is not in the trash: recorded as "
+    "trashed, place unknown",
+}
+
+
 def open_library(args):
-    """The library of the global options --library, --model and --device."""
+    """The library of the global options --library, --model and --device; what opening it
+    settled of an interrupted resolve is said on stderr."""
+    from photoapp.cli.output import warn
     from photoapp.core.library import Library
 
-    return Library(args.library, model=args.model, device=args.device)
+    lib = Library(args.library, model=args.model, device=args.device)
+    for item in lib.trash_settled:
+        warn(SETTLED[item["outcome"]].format(path=item["path"]))
+    return lib
 
 
 def gui_available() -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,18 +20,23 @@ from dataclasses import replace
 
 import numpy as np
 
+from photoapp.config import process_alive
 from photoapp.core.duplicates import finder as duplicates
 from photoapp.core.duplicates import keeper, trash
 from photoapp.core.duplicates.finder import DupeSettings, Group
 from photoapp.core.errors import LibraryError
 from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.catalog import Catalog, CatalogError, Photo
 from photoapp.core.store.duplicates import DuplicateStore
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.tags import TagStore
 
 MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
+# How a pending move was settled: never happened, in the trash, left its folder but not found in the trash.
+KEPT, TRASHED, LOST = "kept", "trashed", "lost"
+# Where a trashed photo is now (``history``).
+PLACES = ("restored", "back_in_place", "in_trash", "gone")
 
 
 class DupesError(LibraryError):
@@ -128,10 +134,12 @@ class Duplicates:
         indexed, or whose keeper is missing, is left alone and reported as skipped."""
         batch = self._next_batch()
         report = {"batch": batch, "kept": [], "trashed": [], "skipped": []}
-        for paths, keep in groups:
-            self._resolve_one(batch, self._photos(paths), keep, merge_tags, report)
-        if report["trashed"]:
-            self.indexes.save()
+        try:
+            for paths, keep in groups:
+                self._resolve_one(batch, self._photos(paths), keep, merge_tags, report)
+        finally:  # also when a full disk stops the resolve halfway
+            if report["trashed"]:
+                self.indexes.save()
         return report
 
     def _resolve_one(self, batch: int, photos: list[Photo], keep: str | None, merge_tags: bool, report: dict) -> None:
@@ -176,20 +184,72 @@ class Duplicates:
         return chosen[0]
 
     def _trash_one(self, batch: int, photo: Photo, keep: Photo, merge_tags: bool) -> None:
+        """Journalled: the intent (with the tags merged into the keeper) is on disk before
+        the file moves; the photo's rows leave the catalog only once it has moved. A kill
+        at any point is settled by ``reconcile`` at the next start."""
         record = self._snapshot(photo)
         record["keeper_id"] = keep.id
-        record["merged"] = self._merge_tags(photo, keep) if merge_tags else []
+        try:
+            with self.dupes.durable():
+                record["merged"] = self._merge_tags(photo, keep) if merge_tags else []
+                row = self.dupes.record_intent(
+                    batch, photo.path, keep.path, json.dumps(record), photo.size, photo.hash, os.getpid()
+                )
+        except CatalogError as exc:
+            raise DupesError(
+                f"{photo.path} was not moved to the trash: the catalog could not record it ({exc})"
+            ) from None
+        _test_kill_point("intent")
         try:
             where = trash.send(photo.path)
         except trash.TrashError:
-            self._unmerge(keep.id, record["merged"])
-            raise
-        with self.catalog.transaction():
-            self.dupes.record_trashed(
-                batch, photo.path, where.trash_path, where.info_path, keep.path, json.dumps(record)
-            )
-            self.catalog.delete_photos([photo.id])
-        self.indexes.remove([photo.id])  # every loaded vector index follows
+            if self._settle(row, photo.path, photo.size, photo.hash, record) == KEPT:
+                raise  # nothing moved: reported as skipped
+            return  # it did leave its folder after all: recorded like any trashed photo
+        _test_kill_point("moved")
+        self._complete(row, photo.path, where, found=True)
+        _test_kill_point("done")
+
+    def _complete(self, row: int, path: str, where: trash.Trashed, found: bool) -> None:
+        try:
+            with self.dupes.durable():
+                self.dupes.complete(row, where.trash_path, where.info_path, found)
+                gone = self.catalog.photo_by_path(path)
+                if gone:
+                    self.catalog.delete_photos([gone.id])
+        except CatalogError as exc:
+            raise DupesError(
+                f"{path} is in the trash but the catalog could not record it ({exc}); "
+                "the next start of Photoapp records it"
+            ) from None
+        if gone:
+            self.indexes.remove([gone.id])  # every loaded vector index follows
+
+    def _settle(self, row: int, path: str, size: int, digest: str, record: dict) -> str:
+        """Decide a move whose outcome is unknown (its process was killed, or the trash
+        raised): still in its folder -> forgotten, catalog rows kept; in the trash (Path=,
+        size and hash) -> done; else -> lost: left its folder, trash location unknown."""
+        if os.path.lexists(path):
+            with self.catalog.transaction():
+                self._unmerge(record["keeper_id"], record.get("merged", []))
+                self.dupes.drop(row)
+            return KEPT
+        found = trash.find(path, size, digest)
+        self._complete(row, path, found or trash.Trashed(path, None, None), found=found is not None)
+        return TRASHED if found else LOST
+
+    def reconcile(self) -> list[dict]:
+        """Settle the moves that a killed resolve left pending (Library start, ``check``):
+        ``[{"path", "outcome"}]`` with outcome kept, trashed or lost. Moves of a process that
+        is still running are its own business."""
+        settled = []
+        for row, path, size, digest, pid, record in self.dupes.pending():
+            if pid is not None and process_alive(pid):
+                continue
+            settled.append({"path": path, "outcome": self._settle(row, path, size, digest, json.loads(record))})
+        if any(s["outcome"] != KEPT for s in settled):
+            self.indexes.save()
+        return settled
 
     def _snapshot(self, photo: Photo) -> dict:
         fp = self.fingerprints.row(photo.id)
@@ -219,27 +279,39 @@ class Duplicates:
 
     # -- undo ---------------------------------------------------------------------------
     def history(self) -> list[dict]:
-        """Resolve batches, newest first, with what is still in the trash."""
-        rows = self.dupes.history()
-        return [{"batch": b, "when": t, "photos": n, "in_trash": int(left)} for b, t, n, left in rows]
+        """Resolve batches, newest first, and where their photos are now: restored by undo,
+        back in place (put back by hand: undo re-catalogs them), still in the trash, or gone
+        from it. Cheap checks here (size and Path=); undo also compares the content hash."""
+        batches: dict[int, dict] = {}
+        for batch, when, path, trash_path, info, size, digest, restored, record in self.dupes.rows():
+            entry = batches.setdefault(batch, {"batch": batch, "when": when, "photos": 0, **dict.fromkeys(PLACES, 0)})
+            entry["when"] = min(entry["when"], when)
+            entry["photos"] += 1
+            size, digest = _size_hash(size, digest, record)
+            entry[_place(path, trash_path, info, size, digest, restored)] += 1
+        return list(batches.values())
 
     def undo(self, batch: int | None = None) -> dict:
-        """Restore the photos of ``batch`` (default: the latest one not yet undone)."""
+        """Restore the photos of ``batch`` (default: the latest one not yet undone). Only the
+        file that was trashed comes back (size, content hash and Path= checked); a photo
+        already put back by hand is catalogued again."""
         if batch is None:
             batch = self.dupes.latest_open_batch()
             if batch is None:
                 raise DupesError("nothing to undo")
-        rows = self.dupes.open_in_batch(batch)
-        report = {"batch": batch, "restored": [], "failed": []}
-        for row_id, path, trash_path, info, record in rows:
+        report = {"batch": batch, "restored": [], "back_by_hand": [], "failed": []}
+        for row_id, path, trash_path, info, size, digest, record in self.dupes.open_in_batch(batch):
+            size, digest = _size_hash(size, digest, record)
             try:
-                trash.restore(trash.Trashed(path, trash_path, info))
+                by_hand = _bring_back(trash.Trashed(path, trash_path, info), size, digest)
             except (trash.TrashError, OSError) as exc:
                 report["failed"].append({"path": path, "reason": str(exc)})
                 continue
             self._restore_rows(json.loads(record))
             self.dupes.mark_restored(row_id)
             report["restored"].append(path)
+            if by_hand:
+                report["back_by_hand"].append(path)
         if report["restored"]:
             self.indexes.save()
         return report
@@ -281,6 +353,52 @@ class Duplicates:
 
     def _next_batch(self) -> int:
         return self.dupes.next_batch()
+
+
+def _bring_back(item: trash.Trashed, size: int, digest: str) -> bool:
+    """Put the trashed file back; True when a person had already done so."""
+    if os.path.lexists(item.path):
+        if trash.is_same_file(item.path, size, digest):
+            return True
+        raise trash.TrashError(f"cannot restore {item.path}: another file is there now")
+    if trash.check(item, size, digest):  # not at the recorded place: elsewhere in the trash?
+        item = trash.find(item.path, size, digest) or item
+    trash.restore(item, size, digest)  # refuses anything but the trashed file, with the reason
+    return False
+
+
+def _place(path: str, trash_path: str | None, info: str | None, size: int, digest: str, restored) -> str:
+    """Which of PLACES a trashed photo is in now (cheap: size and Path=, no hashing in the trash)."""
+    if restored is not None:
+        return "restored"
+    if os.path.lexists(path):
+        return "back_in_place" if trash.is_same_file(path, size, digest) else "gone"
+    in_trash = trash_path and os.path.isfile(trash_path) and os.path.getsize(trash_path) == size
+    return "in_trash" if in_trash and (not info or trash.original_path(info) == path) else "gone"
+
+
+def _size_hash(size: int | None, digest: str | None, record: str) -> tuple[int, str]:
+    """A row's size and hash; rows written before the journal have them in the record only."""
+    if size is not None and digest is not None:
+        return size, digest
+    photo = json.loads(record)["photo"]
+    return photo["size"], photo["hash"]
+
+
+def _test_kill_point(point: str) -> None:
+    """For the crash tests (tests/cli/test_dupes_journal.py) only: PHOTOAPP_TEST_KILL_AT=
+    POINT[:N] makes this process SIGKILL itself the N-th time (default 1) a resolve reaches
+    POINT (intent: the journal entry is on disk; moved: the file is in the trash; done: the
+    move is recorded)."""
+    wanted = os.environ.get("PHOTOAPP_TEST_KILL_AT")
+    if not wanted or wanted.partition(":")[0] != point:
+        return
+    _KILL_COUNTS[point] = _KILL_COUNTS.get(point, 0) + 1
+    if _KILL_COUNTS[point] == int(wanted.partition(":")[2] or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_KILL_COUNTS: dict[str, int] = {}
 
 
 def _changed_on_disk(photo: Photo) -> str | None:
