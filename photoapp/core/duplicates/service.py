@@ -213,8 +213,8 @@ class Duplicates:
     def _complete(self, row: int, path: str, where: trash.Trashed, found: bool) -> None:
         try:
             with self.dupes.durable():
-                self.dupes.complete(row, where.trash_path, where.info_path, found)
-                gone = self.catalog.photo_by_path(path)
+                settled_here = self.dupes.complete(row, where.trash_path, where.info_path, found)
+                gone = self.catalog.photo_by_path(path) if settled_here else None
                 if gone:
                     self.catalog.delete_photos([gone.id])
         except CatalogError as exc:
@@ -231,8 +231,8 @@ class Duplicates:
         size and hash) -> done; else -> lost: left its folder, trash location unknown."""
         if os.path.lexists(path):
             with self.catalog.transaction():
-                self._unmerge(record["keeper_id"], record.get("merged", []))
-                self.dupes.drop(row)
+                if self.dupes.drop(row):  # not settled meanwhile by another process starting
+                    self._unmerge(record["keeper_id"], record.get("merged", []))
             return KEPT
         found = trash.find(path, size, digest)
         self._complete(row, path, found or trash.Trashed(path, None, None), found=found is not None)
@@ -288,7 +288,7 @@ class Duplicates:
             entry["when"] = min(entry["when"], when)
             entry["photos"] += 1
             size, digest = _size_hash(size, digest, record)
-            entry[_place(path, trash_path, info, size, digest, restored)] += 1
+            entry[_place(trash.Trashed(path, trash_path, info), size, digest, restored)] += 1
         return list(batches.values())
 
     def undo(self, batch: int | None = None) -> dict:
@@ -303,7 +303,7 @@ class Duplicates:
         for row_id, path, trash_path, info, size, digest, record in self.dupes.open_in_batch(batch):
             size, digest = _size_hash(size, digest, record)
             try:
-                by_hand = _bring_back(trash.Trashed(path, trash_path, info), size, digest)
+                by_hand = trash.put_back(trash.Trashed(path, trash_path, info), size, digest)
             except (trash.TrashError, OSError) as exc:
                 report["failed"].append({"path": path, "reason": str(exc)})
                 continue
@@ -355,26 +355,13 @@ class Duplicates:
         return self.dupes.next_batch()
 
 
-def _bring_back(item: trash.Trashed, size: int, digest: str) -> bool:
-    """Put the trashed file back; True when a person had already done so."""
-    if os.path.lexists(item.path):
-        if trash.is_same_file(item.path, size, digest):
-            return True
-        raise trash.TrashError(f"cannot restore {item.path}: another file is there now")
-    if trash.check(item, size, digest):  # not at the recorded place: elsewhere in the trash?
-        item = trash.find(item.path, size, digest) or item
-    trash.restore(item, size, digest)  # refuses anything but the trashed file, with the reason
-    return False
-
-
-def _place(path: str, trash_path: str | None, info: str | None, size: int, digest: str, restored) -> str:
-    """Which of PLACES a trashed photo is in now (cheap: size and Path=, no hashing in the trash)."""
+def _place(item: trash.Trashed, size: int, digest: str, restored: float | None) -> str:
+    """Which of PLACES a trashed photo is in now."""
     if restored is not None:
         return "restored"
-    if os.path.lexists(path):
-        return "back_in_place" if trash.is_same_file(path, size, digest) else "gone"
-    in_trash = trash_path and os.path.isfile(trash_path) and os.path.getsize(trash_path) == size
-    return "in_trash" if in_trash and (not info or trash.original_path(info) == path) else "gone"
+    if os.path.lexists(item.path):
+        return "back_in_place" if trash.is_same_file(item.path, size, digest) else "gone"
+    return "in_trash" if trash.looks_present(item, size) else "gone"
 
 
 def _size_hash(size: int | None, digest: str | None, record: str) -> tuple[int, str]:

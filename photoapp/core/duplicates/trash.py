@@ -69,6 +69,29 @@ def check(item: Trashed, size: int, digest: str) -> str | None:
     return None
 
 
+def looks_present(item: Trashed, size: int) -> bool:
+    """A cheap ``check`` for listings: the recorded trash file has the size and its
+    .trashinfo the path (the content hash is compared only when restoring)."""
+    try:
+        in_trash = bool(item.trash_path) and os.path.getsize(item.trash_path) == size
+    except OSError:
+        return False
+    return in_trash and (not item.info_path or original_path(item.info_path) == item.path)
+
+
+def put_back(item: Trashed, size: int, digest: str) -> bool:
+    """Restore the trashed file; True when a person had already put it back (same content
+    at its path). Looks for it elsewhere in the trash when it is not at the recorded place."""
+    if os.path.lexists(item.path):
+        if is_same_file(item.path, size, digest):
+            return True
+        raise TrashError(f"cannot restore {item.path}: another file is there now")
+    if check(item, size, digest):
+        item = find(item.path, size, digest) or item
+    restore(item, size, digest)  # refuses anything but the trashed file, with the reason
+    return False
+
+
 def original_path(info: str) -> str | None:
     """The ``Path=`` of a freedesktop ``.trashinfo`` file, absolute (None: unreadable)."""
     return _read_info(Path(info), Path(info).parent.parent)[0]

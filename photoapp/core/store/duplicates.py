@@ -62,16 +62,20 @@ class DuplicateStore:
             (batch, path, keeper, record, time.time(), size, digest, pid),
         ).lastrowid
 
-    def complete(self, row_id: int, trash_path: str | None, trash_info: str | None, found: bool = True) -> None:
-        """The file left its folder: in the trash at ``trash_path`` ('done'), or not found there ('lost')."""
-        self.db.execute(
-            "UPDATE trashed SET state=?, trash_path=?, trash_info=? WHERE id=?",
-            ("done" if found else "lost", trash_path, trash_info, row_id),
+    def complete(self, row_id: int, trash_path: str | None, trash_info: str | None, found: bool = True) -> bool:
+        """The file left its folder: in the trash at ``trash_path`` ('done'), or not found
+        there ('lost'). False if the move was no longer pending (settled by another process)."""
+        return (
+            self.db.execute(
+                "UPDATE trashed SET state=?, trash_path=?, trash_info=? WHERE id=? AND state='pending'",
+                ("done" if found else "lost", trash_path, trash_info, row_id),
+            ).rowcount
+            == 1
         )
 
-    def drop(self, row_id: int) -> None:
-        """Forget a move that did not happen."""
-        self.db.execute("DELETE FROM trashed WHERE id=?", (row_id,))
+    def drop(self, row_id: int) -> bool:
+        """Forget a pending move that did not happen; False if it was no longer pending."""
+        return self.db.execute("DELETE FROM trashed WHERE id=? AND state='pending'", (row_id,)).rowcount == 1
 
     def pending(self) -> list[tuple[int, str, int, str, int | None, str]]:
         """(row id, path, size, hash, pid, record) of moves begun and not known to be finished."""
