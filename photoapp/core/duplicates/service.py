@@ -4,6 +4,12 @@ Resolving keeps one photo of a group and sends the others to the system trash (n
 permanent delete). Each resolve is one numbered batch in the ``trashed`` table, holding
 where every file went and a snapshot of its catalog rows (photo, fingerprint,
 embeddings, tags), so ``undo`` puts back the files and the catalog as they were.
+
+The table is a journal: a move is recorded 'pending' (synced to disk) before the file
+moves, and the photo's rows leave the catalog only when it is recorded 'done'. A resolve
+killed in between is settled at the next start (``reconcile``), so every photo is either
+in place with its rows or recorded in the trash. Undo restores only the file that was
+trashed (size, content hash, the ``.trashinfo``'s Path=).
 "Not duplicates" answers are stored as pairs of content hashes and never proposed again.
 """
 
@@ -283,11 +289,10 @@ class Duplicates:
         back in place (put back by hand: undo re-catalogs them), still in the trash, or gone
         from it. Cheap checks here (size and Path=); undo also compares the content hash."""
         batches: dict[int, dict] = {}
-        for batch, when, path, trash_path, info, size, digest, restored, record in self.dupes.rows():
+        for batch, when, path, trash_path, info, size, digest, restored in self.dupes.rows():
             entry = batches.setdefault(batch, {"batch": batch, "when": when, "photos": 0, **dict.fromkeys(PLACES, 0)})
             entry["when"] = min(entry["when"], when)
             entry["photos"] += 1
-            size, digest = _size_hash(size, digest, record)
             entry[_place(trash.Trashed(path, trash_path, info), size, digest, restored)] += 1
         return list(batches.values())
 
@@ -301,7 +306,6 @@ class Duplicates:
                 raise DupesError("nothing to undo")
         report = {"batch": batch, "restored": [], "back_by_hand": [], "failed": []}
         for row_id, path, trash_path, info, size, digest, record in self.dupes.open_in_batch(batch):
-            size, digest = _size_hash(size, digest, record)
             try:
                 by_hand = trash.put_back(trash.Trashed(path, trash_path, info), size, digest)
             except (trash.TrashError, OSError) as exc:
@@ -362,14 +366,6 @@ def _place(item: trash.Trashed, size: int, digest: str, restored: float | None) 
     if os.path.lexists(item.path):
         return "back_in_place" if trash.is_same_file(item.path, size, digest) else "gone"
     return "in_trash" if trash.looks_present(item, size) else "gone"
-
-
-def _size_hash(size: int | None, digest: str | None, record: str) -> tuple[int, str]:
-    """A row's size and hash; rows written before the journal have them in the record only."""
-    if size is not None and digest is not None:
-        return size, digest
-    photo = json.loads(record)["photo"]
-    return photo["size"], photo["hash"]
 
 
 def _test_kill_point(point: str) -> None:

@@ -83,11 +83,16 @@ class DuplicateStore:
             "SELECT id, path, size, hash, pid, record FROM trashed WHERE state='pending' ORDER BY id"
         ).fetchall()
 
+    # Rows written before the journal (migration 5) have their size and hash in the record only.
+    _SIZE_HASH = (
+        "COALESCE(size, json_extract(record, '$.photo.size')), COALESCE(hash, json_extract(record, '$.photo.hash'))"
+    )
+
     def rows(self) -> list[tuple]:
-        """(batch, trashed, path, trash path, trash info, size, hash, restored, record)
+        """(batch, trashed, path, trash path, trash info, size, hash, restored)
         of every settled row, newest batch first."""
         return self.db.execute(
-            "SELECT batch, trashed, path, trash_path, trash_info, size, hash, restored, record "
+            f"SELECT batch, trashed, path, trash_path, trash_info, {self._SIZE_HASH}, restored "
             "FROM trashed WHERE state!='pending' ORDER BY batch DESC, id"
         ).fetchall()
 
@@ -101,7 +106,7 @@ class DuplicateStore:
         """(row id, path, trash path, trash info, size, hash, record) of the batch's settled,
         unrestored photos, last first."""
         return self.db.execute(
-            "SELECT id, path, trash_path, trash_info, size, hash, record FROM trashed "
+            f"SELECT id, path, trash_path, trash_info, {self._SIZE_HASH}, record FROM trashed "
             "WHERE batch=? AND restored IS NULL AND state!='pending' ORDER BY id DESC",
             (batch,),
         ).fetchall()

@@ -204,3 +204,13 @@ def test_a_trash_that_fails_leaves_no_journal_entry_and_no_merged_tags(library, 
     assert lib.duplicates.history() == [] and lib.duplicates.dupes.pending() == []
     keeper_tags = [t["tag"] for t in lib.tags.of_photo(lib.catalog.photo_by_path(family[0]).id)]
     assert "holiday" not in keeper_tags
+
+
+def test_undo_of_a_row_written_before_the_journal(library, xdg_trash):
+    """Rows from before migration 5 have no size or hash columns: the snapshot's are used."""
+    lib, folder, family = library
+    report = lib.duplicates.resolve([(family[:2], family[0])])
+    with lib.catalog.transaction():
+        lib.catalog.db.execute("UPDATE trashed SET size=NULL, hash=NULL, pid=NULL")
+    assert lib.duplicates.history()[0]["in_trash"] == 1
+    assert lib.duplicates.undo()["restored"] == report["trashed"] == [family[1]]
