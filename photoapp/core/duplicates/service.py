@@ -16,6 +16,7 @@ trashed (size, content hash, the ``.trashinfo``'s Path=).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -157,27 +158,21 @@ class Duplicates:
             report["skipped"] += [{"path": p.path, "reason": f"keeper {problem}"} for p in photos]
             return
         report["kept"].append(keeper_photo.path)
+        todo = []
         for photo in photos:
             if photo.id == keeper_photo.id:
                 continue
             if photo.companion:  # never trash half of a RAW+JPEG pair, nor the pair
-                report["skipped"].append(
-                    {
-                        "path": photo.path,
-                        "reason": f"part of a RAW+JPEG pair (with {os.path.basename(photo.companion)}); not trashed",
-                    }
-                )
+                why = f"part of a RAW+JPEG pair (with {os.path.basename(photo.companion)}); not trashed"
+                report["skipped"].append({"path": photo.path, "reason": why})
                 continue
             problem = _changed_on_disk(photo)
             if problem:
                 report["skipped"].append({"path": photo.path, "reason": problem})
                 continue
-            try:
-                self._trash_one(batch, photo, keeper_photo, merge_tags)
-            except trash.TrashError as exc:
-                report["skipped"].append({"path": photo.path, "reason": str(exc)})
-                continue
-            report["trashed"].append(photo.path)
+            todo.append(photo)
+        if todo:
+            self._trash_group(batch, todo, keeper_photo, merge_tags, report)
 
     def _keeper(self, photos: list[Photo], keep: str | None) -> Photo:
         if keep is None:
@@ -189,38 +184,55 @@ class Duplicates:
             raise DupesError(f"the photo to keep is not in the group: {keep}")
         return chosen[0]
 
-    def _trash_one(self, batch: int, photo: Photo, keep: Photo, merge_tags: bool) -> None:
-        """Journalled: the intent (with the tags merged into the keeper) is on disk before
-        the file moves; the photo's rows leave the catalog only once it has moved. A kill
-        at any point is settled by ``reconcile`` at the next start."""
-        record = self._snapshot(photo)
-        record["keeper_id"] = keep.id
+    def _trash_group(self, batch: int, photos: list[Photo], keep: Photo, merge_tags: bool, report: dict) -> None:
+        """Journalled: the intents of the whole group are on disk (one synced commit) before
+        any file moves; a photo's rows leave the catalog (its hand-given tags merged into
+        the keeper) only once it has moved. A kill at any point is settled by ``reconcile``."""
+        records = [{**self._snapshot(p), "keeper_id": keep.id, "merge_tags": merge_tags} for p in photos]
         try:
-            with self.dupes.durable():
-                record["merged"] = self._merge_tags(photo, keep) if merge_tags else []
-                row = self.dupes.record_intent(
-                    batch, photo.path, keep.path, json.dumps(record), photo.size, photo.hash, os.getpid()
-                )
+            with self.dupes.write(synced=True):
+                rows = [
+                    self.dupes.record_intent(batch, p.path, keep.path, json.dumps(r), p.size, p.hash, os.getpid())
+                    for p, r in zip(photos, records, strict=True)
+                ]
         except CatalogError as exc:
-            raise DupesError(
-                f"{photo.path} was not moved to the trash: the catalog could not record it ({exc})"
-            ) from None
+            raise DupesError(f"nothing was moved to the trash: the catalog could not record the move ({exc})") from None
         _test_kill_point("intent")
+        todo = list(zip(rows, photos, records, strict=True))
+        try:
+            while todo:
+                row, photo, record = todo[0]
+                self._trash_one(row, photo, record, report)
+                todo.pop(0)
+        finally:  # stopped early (full disk): the photos not reached stay, their intents go
+            for row, photo, record in todo[1:]:
+                with contextlib.suppress(CatalogError):  # else settled at the next start
+                    self._settle(row, photo.path, photo.size, photo.hash, record)
+
+    def _trash_one(self, row: int, photo: Photo, record: dict, report: dict) -> None:
         try:
             where = trash.send(photo.path)
-        except trash.TrashError:
+        except trash.TrashError as exc:
             if self._settle(row, photo.path, photo.size, photo.hash, record) == KEPT:
-                raise  # nothing moved: reported as skipped
-            return  # it did leave its folder after all: recorded like any trashed photo
-        _test_kill_point("moved")
-        self._complete(row, photo.path, where, found=True)
-        _test_kill_point("done")
+                report["skipped"].append({"path": photo.path, "reason": str(exc)})
+                return
+        else:
+            _test_kill_point("moved")
+            self._complete(row, photo.path, where, record, found=True)
+            _test_kill_point("done")
+        report["trashed"].append(photo.path)  # also when the trash raised but the file did leave
 
-    def _complete(self, row: int, path: str, where: trash.Trashed, found: bool) -> None:
-        try:
-            with self.dupes.durable():
-                settled_here = self.dupes.complete(row, where.trash_path, where.info_path, found)
-                gone = self.catalog.photo_by_path(path) if settled_here else None
+    def _complete(self, row: int, path: str, where: trash.Trashed, record: dict, found: bool) -> None:
+        """The file left its folder: record where, merge its hand-given tags into the keeper
+        and drop its rows, in one transaction."""
+        try:  # not synced: if a power cut loses this, the synced intent is settled at the next start
+            with self.dupes.write():
+                if not self.dupes.is_pending(row):  # settled meanwhile by another process starting
+                    return
+                gone = self.catalog.photo_by_path(path)
+                if gone and record.get("merge_tags"):
+                    record["merged"] = self._merge_tags(gone.id, record["keeper_id"])
+                self.dupes.complete(row, where.trash_path, where.info_path, json.dumps(record), found)
                 if gone:
                     self.catalog.delete_photos([gone.id])
         except CatalogError as exc:
@@ -236,12 +248,11 @@ class Duplicates:
         raised): still in its folder -> forgotten, catalog rows kept; in the trash (Path=,
         size and hash) -> done; else -> lost: left its folder, trash location unknown."""
         if os.path.lexists(path):
-            with self.catalog.transaction():
-                if self.dupes.drop(row):  # not settled meanwhile by another process starting
-                    self._unmerge(record["keeper_id"], record.get("merged", []))
+            with self.dupes.write():
+                self.dupes.drop(row)
             return KEPT
         found = trash.find(path, size, digest)
-        self._complete(row, path, found or trash.Trashed(path, None, None), found=found is not None)
+        self._complete(row, path, found or trash.Trashed(path, None, None), record, found=found is not None)
         return TRASHED if found else LOST
 
     def reconcile(self) -> list[dict]:
@@ -263,15 +274,15 @@ class Duplicates:
         tags = [list(r) for r in self.tag_rows.of_photo(photo.id)]
         return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors, "tags": tags}
 
-    def _merge_tags(self, photo: Photo, keep: Photo) -> list[list]:
+    def _merge_tags(self, photo_id: int, keeper_id: int) -> list[list]:
         """Give the keeper the tags a person put on the copy; returns what to undo."""
         merged = []
         with self.catalog.transaction():
-            for tag, conf in self.tag_rows.with_source(photo.id, MANUAL):
-                before = self.tag_rows.source_of(keep.id, tag)
+            for tag, conf in self.tag_rows.with_source(photo_id, MANUAL):
+                before = self.tag_rows.source_of(keeper_id, tag)
                 if before and before[0] == MANUAL:
                     continue
-                self.tag_rows.put([(keep.id, tag, MANUAL, conf)])
+                self.tag_rows.put([(keeper_id, tag, MANUAL, conf)])
                 merged.append([tag, *(before or (None, None))])
         return merged
 

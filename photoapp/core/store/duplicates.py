@@ -41,36 +41,39 @@ class DuplicateStore:
         return (self.db.execute("SELECT MAX(batch) FROM trashed").fetchone()[0] or 0) + 1
 
     @contextmanager
-    def durable(self):
-        """A transaction that is on disk when it ends, not only in the OS cache (the WAL is
-        synced at this commit): the journal entry must outlive a power cut that comes after
-        the file moved. A failed write (full disk) is a CatalogError."""
-        self.db.execute("PRAGMA synchronous=FULL")
+    def write(self, synced: bool = False):
+        """A transaction over the journal; a failed write (full disk) is a CatalogError.
+        ``synced``: on disk when it ends, not only in the OS cache (the WAL is synced at this
+        commit), for the entry that must outlive a power cut coming after the file moved."""
+        if synced:
+            self.db.execute("PRAGMA synchronous=FULL")
         try:
             with self.catalog.transaction():
                 yield
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot write the catalog: {exc}") from None
         finally:
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if synced:
+                self.db.execute("PRAGMA synchronous=NORMAL")
 
     def record_intent(self, batch: int, path: str, keeper: str, record: str, size: int, digest: str, pid: int) -> int:
-        """A move about to happen (inside ``durable()``); returns the row's id."""
+        """A move about to happen (inside ``write(synced=True)``); returns the row's id."""
         return self.db.execute(
             "INSERT INTO trashed(batch, path, keeper, record, trashed, state, size, hash, pid) "
             "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
             (batch, path, keeper, record, time.time(), size, digest, pid),
         ).lastrowid
 
-    def complete(self, row_id: int, trash_path: str | None, trash_info: str | None, found: bool = True) -> bool:
+    def is_pending(self, row_id: int) -> bool:
+        """Inside a write: whether no other process has settled this move meanwhile."""
+        return self.db.execute("SELECT 1 FROM trashed WHERE id=? AND state='pending'", (row_id,)).fetchone() is not None
+
+    def complete(self, row_id: int, trash_path: str | None, trash_info: str | None, record: str, found: bool) -> None:
         """The file left its folder: in the trash at ``trash_path`` ('done'), or not found
-        there ('lost'). False if the move was no longer pending (settled by another process)."""
-        return (
-            self.db.execute(
-                "UPDATE trashed SET state=?, trash_path=?, trash_info=? WHERE id=? AND state='pending'",
-                ("done" if found else "lost", trash_path, trash_info, row_id),
-            ).rowcount
-            == 1
+        there ('lost'); ``record`` now also says which tags were merged into the keeper."""
+        self.db.execute(
+            "UPDATE trashed SET state=?, trash_path=?, trash_info=?, record=? WHERE id=?",
+            ("done" if found else "lost", trash_path, trash_info, record, row_id),
         )
 
     def drop(self, row_id: int) -> bool:
