@@ -113,7 +113,7 @@ def send(path: str) -> Trashed:
         raise TrashError(f"{path} is still there after moving it to the trash")
 
     def same_size(candidate: str) -> bool:  # the newest entry of this path and size is ours
-        return os.path.getsize(candidate) == size
+        return os.path.isfile(candidate) and os.path.getsize(candidate) == size
 
     if sys.platform == "darwin":
         return Trashed(path, _find_macos(path, size, same_size), None)

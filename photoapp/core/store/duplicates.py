@@ -101,9 +101,8 @@ class DuplicateStore:
 
     def latest_open_batch(self) -> int | None:
         """The newest batch with a photo not restored yet."""
-        return self.db.execute("SELECT MAX(batch) FROM trashed WHERE restored IS NULL AND state!='pending'").fetchone()[
-            0
-        ]
+        row = self.db.execute("SELECT MAX(batch) FROM trashed WHERE restored IS NULL AND state!='pending'").fetchone()
+        return row[0]
 
     def open_in_batch(self, batch: int) -> list[tuple]:
         """(row id, path, trash path, trash info, size, hash, record) of the batch's settled,
