@@ -98,6 +98,11 @@ def test_kill_9_during_resolve_leaves_every_photo_in_place_or_restorable(fresh, 
     keep = group["keep"]
     everything, tags_before, _ = catalog(lib)
     resolve_killed_at(lib, family[3], env, point)
+    # What the killed process left: its intents were on disk before any file moved.
+    _, _, journal = catalog(lib)
+    assert [state for _, state, _ in journal].count("pending") == len(outcomes)
+    moved_unrecorded = [p for p, state, _ in journal if state == "pending" and not os.path.exists(p)]
+    assert len(moved_unrecorded) == (1 if point.startswith("moved") else 0)
 
     # The next start (here: check) settles the journal and says so.
     proc = run("--library", lib, "check", "--json", env=env)
@@ -189,3 +194,16 @@ def test_resolve_one_photo_without_tier_never_trashes_a_similar_shot(fresh):
         "--library", lib, "dupes", "resolve", mirror, "--keep", family[0], "--tier", "all", "--json", env=env
     )
     assert explicit["trashed"] == [mirror]
+
+
+def test_a_running_resolve_is_not_settled_by_another_process(fresh):
+    """Pending moves of a live process are its own: another start leaves them alone."""
+    lib, folder, family, env, trash = fresh
+    resolve_killed_at(lib, family[3], env, "intent")
+    db = sqlite3.connect(lib / "catalog.sqlite3")
+    with db:
+        db.execute("UPDATE trashed SET pid=?", (os.getpid(),))  # as if this test process were resolving
+    db.close()
+    check = jrun("--library", lib, "check", "--json", env=env)
+    assert check["trash_settled"] == [] and [s for _, s, _ in catalog(lib)[2]] == ["pending"] * 3
+    assert jrun("--library", lib, "dupes", "history", "--json", env=env) == []  # not yet part of any batch
