@@ -66,7 +66,7 @@ def make_temp_file(path: Path) -> tuple[int, str]:
 def remove_orphan_temp_files(folder: Path) -> None:
     for tmp in folder.glob(".*.tmp"):
         pid = tmp.name.split(".")[-3]
-        if not pid.isdigit() or _process_alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         try:
             tmp.unlink()
@@ -74,7 +74,8 @@ def remove_orphan_temp_files(folder: Path) -> None:
             pass  # another process cleaned it, or the folder is read-only: harmless
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (on Windows: assumed so)."""
     if pid == os.getpid() or os.name == "nt":  # on Windows os.kill would end the process
         return True
     try:

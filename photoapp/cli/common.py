@@ -24,13 +24,25 @@ def need(value, what: str):
     return value
 
 
+SETTLED = {
+    "kept": "a resolve was interrupted before {path} moved: it stays where it is, in the catalog",
+    "trashed": "a resolve was interrupted after {path} moved to the trash: recorded ('photoapp dupes undo' "
+    "brings it back)",
+    "lost": "a resolve was interrupted after {path} left its folder, and it is not in the trash: recorded as "
+    "trashed, place unknown",
+}
+
+
 @contextmanager
 def open_library(args):
-    """The library of the global options --library, --model and --device; what it warned
-    about (a damaged index rebuilt, sidecars not written) is printed on stderr at the end."""
+    """The library of the global options --library, --model and --device. What opening it
+    settled of an interrupted resolve is said on stderr at once; what it warned about (a
+    damaged index rebuilt, sidecars not written) at the end."""
     from photoapp.core.library import Library
 
     with Library(args.library, model=args.model, device=args.device) as lib:
+        for item in lib.trash_settled:
+            warn(SETTLED[item["outcome"]].format(path=item["path"]))
         try:
             yield lib
         finally:

@@ -16,14 +16,16 @@ converted, slightly cropped or recoloured), similar (other shots of the same mom
 
   photoapp dupes [--tier exact|near|similar|all]       list groups; --tier near shows exact + near
   photoapp dupes resolve PHOTO [--keep PATH]           keep one photo of PHOTO's group (default: the
-                                                       suggested keeper), move the others to the trash
+                                                       suggested keeper), move the others to the trash;
+                                                       copies only (exact, near) unless --tier similar/all
   photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required)
   photoapp dupes undo [--batch N]                      put the last resolve (or batch N) back
   photoapp dupes history                               resolve batches and what is still in the trash
   photoapp dupes dismiss PHOTO                         "not duplicates": never propose PHOTO's group again
 
-Nothing is ever deleted: files go to the system trash. Tags given by hand to a trashed
-copy are merged into the keeper (--no-merge-tags to skip); undo takes them back.
+Nothing is ever deleted: files go to the system trash, each move journalled in the catalog
+first. Tags given by hand to a trashed copy are merged into the keeper (--no-merge-tags to
+skip); undo takes them back, and restores only the very file that was trashed.
 """
 
 
@@ -64,14 +66,18 @@ def _groups_of(dupes, args) -> list[dict]:
         raise CliError("--all needs --tier (exact, near, similar or all), so nothing is trashed by surprise")
     if not args.all and not args.photos:
         raise CliError("name a photo of the group (photoapp dupes resolve PHOTO), or --all --tier TIER")
-    groups = [g.as_dict() for g in dupes.find(args.tier or "all")]
+    # For named photos with no --tier, copies only: a merely similar shot (another photo of
+    # the moment) is acted on only when the similar tier is asked for, as in the window,
+    # whose default view shows copies only.
+    groups = [g.as_dict() for g in dupes.find(args.tier or ("all" if args.all else "near"))]
     if args.all:
         return groups
     wanted = {os.path.abspath(p) for p in args.photos}
     chosen = [g for g in groups if wanted & set(g["paths"])]
     missing = wanted - {p for g in chosen for p in g["paths"]}
     if missing:
-        raise CliError(f"not in any duplicate group: {', '.join(sorted(missing))}")
+        hint = "" if args.tier else " of copies (add --tier similar for similar shots)"
+        raise CliError(f"not in any duplicate group{hint}: {', '.join(sorted(missing))}")
     return chosen
 
 
@@ -96,7 +102,10 @@ def _undo(dupes, args):
 
     def human(d):
         for path in d["restored"]:
-            print(f"restored {path}")
+            print(
+                f"restored {path}"
+                + (" (it was back in place already; catalogued again)" if path in d["back_by_hand"] else "")
+            )
         for item in d["failed"]:
             print(f"not restored {item['path']}: {item['reason']}", file=sys.stderr)
 
@@ -104,13 +113,17 @@ def _undo(dupes, args):
 
 
 def _history(dupes, args):
-    return (
-        dupes.history(),
-        lambda d: (
-            [print(f"batch {b['batch']}: {b['photos']} photo(s), {b['in_trash']} still in the trash") for b in d]
-            or None
-        ),
-    )
+    def human(batches):
+        for b in batches:
+            places = (
+                f"{b['restored']} restored",
+                f"{b['back_in_place']} back in place by hand",
+                f"{b['in_trash']} still in the trash",
+                f"{b['gone']} gone from the trash",
+            )
+            print(f"batch {b['batch']}: {b['photos']} photo(s): " + ", ".join(p for p in places if p[0] != "0"))
+
+    return dupes.history(), human
 
 
 def _dismiss(dupes, args):

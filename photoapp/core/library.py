@@ -83,6 +83,9 @@ class Library:
         self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
         self._duplicates = None
+        # Before anything else reads the catalog: moves to the trash a killed resolve left
+        # half done are settled, so every photo is in place or recorded in the trash.
+        self.trash_settled = self._settle_trash()
 
     def close(self) -> None:
         self.catalog.close()
@@ -207,6 +210,12 @@ class Library:
             )
         return self._duplicates
 
+    def _settle_trash(self) -> list[dict]:
+        """``Duplicates.reconcile`` when the trash journal has a pending move (one query otherwise)."""
+        from photoapp.core.store.duplicates import DuplicateStore
+
+        return self.duplicates.reconcile() if DuplicateStore(self.catalog).pending() else []
+
     # -- vector index -------------------------------------------------------------------
     def _index_file(self, model: str | None = None) -> Path:
         return self.indexes.file(model or self.model_name)
@@ -321,6 +330,7 @@ class Library:
             self.indexes.drop(self.model_name)
             self.indexes.get(self.model_name)
             repaired = True
+        self.trash_settled += self._settle_trash()  # before vanished files: a trashed photo is not "vanished"
         vanished = self._vanished_photos()
         if vanished and repair and not errors:
             self._forget(list(vanished))
@@ -336,6 +346,7 @@ class Library:
             "vanished_files": sorted(vanished.values())[:100],
             "vanished_count": len(vanished),
             "vanished_removed": bool(vanished and repair and not errors),
+            "trash_settled": self.trash_settled,
         }
 
     def _vanished_photos(self) -> dict[int, str]:

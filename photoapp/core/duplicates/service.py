@@ -4,14 +4,22 @@ Resolving keeps one photo of a group and sends the others to the system trash (n
 permanent delete). Each resolve is one numbered batch in the ``trashed`` table, holding
 where every file went and a snapshot of its catalog rows (photo, fingerprint,
 embeddings, tags), so ``undo`` puts back the files and the catalog as they were.
+
+The table is a journal: a move is recorded 'pending' (synced to disk) before the file
+moves, and the photo's rows leave the catalog only when it is recorded 'done'. A resolve
+killed in between is settled at the next start (``reconcile``), so every photo is either
+in place with its rows or recorded in the trash. Undo restores only the file that was
+trashed (size, content hash, the ``.trashinfo``'s Path=).
 "Not duplicates" answers are stored as pairs of content hashes and never proposed again.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,18 +27,23 @@ from dataclasses import replace
 
 import numpy as np
 
+from photoapp.config import process_alive
 from photoapp.core.duplicates import finder as duplicates
 from photoapp.core.duplicates import keeper, trash
 from photoapp.core.duplicates.finder import DupeSettings, Group
 from photoapp.core.errors import LibraryError
 from photoapp.core.media import fingerprint
-from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.catalog import Catalog, CatalogError, Photo
 from photoapp.core.store.duplicates import DuplicateStore
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.tags import TagStore
 
 MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
+# How a pending move was settled: never happened, in the trash, left its folder but not found in the trash.
+KEPT, TRASHED, LOST = "kept", "trashed", "lost"
+# Where a trashed photo is now (``history``).
+PLACES = ("restored", "back_in_place", "in_trash", "gone")
 
 
 class DupesError(LibraryError):
@@ -128,10 +141,12 @@ class Duplicates:
         indexed, or whose keeper is missing, is left alone and reported as skipped."""
         batch = self._next_batch()
         report = {"batch": batch, "kept": [], "trashed": [], "skipped": []}
-        for paths, keep in groups:
-            self._resolve_one(batch, self._photos(paths), keep, merge_tags, report)
-        if report["trashed"]:
-            self.indexes.save()
+        try:
+            for paths, keep in groups:
+                self._resolve_one(batch, self._photos(paths), keep, merge_tags, report)
+        finally:  # also when a full disk stops the resolve halfway
+            if report["trashed"]:
+                self.indexes.save()
         return report
 
     def _resolve_one(self, batch: int, photos: list[Photo], keep: str | None, merge_tags: bool, report: dict) -> None:
@@ -143,27 +158,21 @@ class Duplicates:
             report["skipped"] += [{"path": p.path, "reason": f"keeper {problem}"} for p in photos]
             return
         report["kept"].append(keeper_photo.path)
+        todo = []
         for photo in photos:
             if photo.id == keeper_photo.id:
                 continue
             if photo.companion:  # never trash half of a RAW+JPEG pair, nor the pair
-                report["skipped"].append(
-                    {
-                        "path": photo.path,
-                        "reason": f"part of a RAW+JPEG pair (with {os.path.basename(photo.companion)}); not trashed",
-                    }
-                )
+                why = f"part of a RAW+JPEG pair (with {os.path.basename(photo.companion)}); not trashed"
+                report["skipped"].append({"path": photo.path, "reason": why})
                 continue
             problem = _changed_on_disk(photo)
             if problem:
                 report["skipped"].append({"path": photo.path, "reason": problem})
                 continue
-            try:
-                self._trash_one(batch, photo, keeper_photo, merge_tags)
-            except trash.TrashError as exc:
-                report["skipped"].append({"path": photo.path, "reason": str(exc)})
-                continue
-            report["trashed"].append(photo.path)
+            todo.append(photo)
+        if todo:
+            self._trash_group(batch, todo, keeper_photo, merge_tags, report)
 
     def _keeper(self, photos: list[Photo], keep: str | None) -> Photo:
         if keep is None:
@@ -175,21 +184,89 @@ class Duplicates:
             raise DupesError(f"the photo to keep is not in the group: {keep}")
         return chosen[0]
 
-    def _trash_one(self, batch: int, photo: Photo, keep: Photo, merge_tags: bool) -> None:
-        record = self._snapshot(photo)
-        record["keeper_id"] = keep.id
-        record["merged"] = self._merge_tags(photo, keep) if merge_tags else []
+    def _trash_group(self, batch: int, photos: list[Photo], keep: Photo, merge_tags: bool, report: dict) -> None:
+        """Journalled: the intents of the whole group are on disk (one synced commit) before
+        any file moves; a photo's rows leave the catalog (its hand-given tags merged into
+        the keeper) only once it has moved. A kill at any point is settled by ``reconcile``."""
+        records = [{**self._snapshot(p), "keeper_id": keep.id, "merge_tags": merge_tags} for p in photos]
+        try:
+            with self.dupes.write(synced=True):
+                rows = [
+                    self.dupes.record_intent(batch, p.path, keep.path, json.dumps(r), p.size, p.hash, os.getpid())
+                    for p, r in zip(photos, records, strict=True)
+                ]
+        except CatalogError as exc:
+            raise DupesError(f"nothing was moved to the trash: the catalog could not record the move ({exc})") from None
+        _test_kill_point("intent")
+        todo = list(zip(rows, photos, records, strict=True))
+        try:
+            while todo:
+                row, photo, record = todo[0]
+                self._trash_one(row, photo, record, report)
+                todo.pop(0)
+        finally:  # stopped early (full disk): the photos not reached stay, their intents go
+            for row, photo, record in todo[1:]:
+                with contextlib.suppress(CatalogError):  # else settled at the next start
+                    self._settle(row, photo.path, photo.size, photo.hash, record)
+
+    def _trash_one(self, row: int, photo: Photo, record: dict, report: dict) -> None:
         try:
             where = trash.send(photo.path)
-        except trash.TrashError:
-            self._unmerge(keep.id, record["merged"])
-            raise
-        with self.catalog.transaction():
-            self.dupes.record_trashed(
-                batch, photo.path, where.trash_path, where.info_path, keep.path, json.dumps(record)
-            )
-            self.catalog.delete_photos([photo.id])
-        self.indexes.remove([photo.id])  # every loaded vector index follows
+        except trash.TrashError as exc:
+            if self._settle(row, photo.path, photo.size, photo.hash, record) == KEPT:
+                report["skipped"].append({"path": photo.path, "reason": str(exc)})
+                return
+        else:
+            _test_kill_point("moved")
+            self._complete(row, photo.path, where, record, found=True)
+            _test_kill_point("done")
+        report["trashed"].append(photo.path)  # also when the trash raised but the file did leave
+
+    def _complete(self, row: int, path: str, where: trash.Trashed, record: dict, found: bool) -> None:
+        """The file left its folder: record where, merge its hand-given tags into the keeper
+        and drop its rows, in one transaction."""
+        try:  # not synced: if a power cut loses this, the synced intent is settled at the next start
+            with self.dupes.write():
+                if not self.dupes.is_pending(row):  # settled meanwhile by another process starting
+                    return
+                gone = self.catalog.photo_by_path(path)
+                if gone and record.get("merge_tags"):
+                    record["merged"] = self._merge_tags(gone.id, record["keeper_id"])
+                self.dupes.complete(row, where.trash_path, where.info_path, json.dumps(record), found)
+                if gone:
+                    self.catalog.delete_photos([gone.id])
+        except CatalogError as exc:
+            raise DupesError(
+                f"{path} is in the trash but the catalog could not record it ({exc}); "
+                "the next start of Photoapp records it"
+            ) from None
+        if gone:
+            self.indexes.remove([gone.id])  # every loaded vector index follows
+
+    def _settle(self, row: int, path: str, size: int, digest: str, record: dict) -> str:
+        """Decide a move whose outcome is unknown (its process was killed, or the trash
+        raised): still in its folder -> forgotten, catalog rows kept; in the trash (Path=,
+        size and hash) -> done; else -> lost: left its folder, trash location unknown."""
+        if os.path.lexists(path):
+            with self.dupes.write():
+                self.dupes.drop(row)
+            return KEPT
+        found = trash.find(path, size, digest)
+        self._complete(row, path, found or trash.Trashed(path, None, None), record, found=found is not None)
+        return TRASHED if found else LOST
+
+    def reconcile(self) -> list[dict]:
+        """Settle the moves that a killed resolve left pending (Library start, ``check``):
+        ``[{"path", "outcome"}]`` with outcome kept, trashed or lost. Moves of a process that
+        is still running are its own business."""
+        settled = []
+        for row, path, size, digest, pid, record in self.dupes.pending():
+            if pid is not None and process_alive(pid):
+                continue
+            settled.append({"path": path, "outcome": self._settle(row, path, size, digest, json.loads(record))})
+        if any(s["outcome"] != KEPT for s in settled):
+            self.indexes.save()
+        return settled
 
     def _snapshot(self, photo: Photo) -> dict:
         fp = self.fingerprints.row(photo.id)
@@ -197,15 +274,15 @@ class Duplicates:
         tags = [list(r) for r in self.tag_rows.of_photo(photo.id)]
         return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors, "tags": tags}
 
-    def _merge_tags(self, photo: Photo, keep: Photo) -> list[list]:
+    def _merge_tags(self, photo_id: int, keeper_id: int) -> list[list]:
         """Give the keeper the tags a person put on the copy; returns what to undo."""
         merged = []
         with self.catalog.transaction():
-            for tag, conf in self.tag_rows.with_source(photo.id, MANUAL):
-                before = self.tag_rows.source_of(keep.id, tag)
+            for tag, conf in self.tag_rows.with_source(photo_id, MANUAL):
+                before = self.tag_rows.source_of(keeper_id, tag)
                 if before and before[0] == MANUAL:
                     continue
-                self.tag_rows.put([(keep.id, tag, MANUAL, conf)])
+                self.tag_rows.put([(keeper_id, tag, MANUAL, conf)])
                 merged.append([tag, *(before or (None, None))])
         return merged
 
@@ -219,27 +296,37 @@ class Duplicates:
 
     # -- undo ---------------------------------------------------------------------------
     def history(self) -> list[dict]:
-        """Resolve batches, newest first, with what is still in the trash."""
-        rows = self.dupes.history()
-        return [{"batch": b, "when": t, "photos": n, "in_trash": int(left)} for b, t, n, left in rows]
+        """Resolve batches, newest first, and where their photos are now: restored by undo,
+        back in place (put back by hand: undo re-catalogs them), still in the trash, or gone
+        from it. Cheap checks here (size and Path=); undo also compares the content hash."""
+        batches: dict[int, dict] = {}
+        for batch, when, path, trash_path, info, size, digest, restored in self.dupes.rows():
+            entry = batches.setdefault(batch, {"batch": batch, "when": when, "photos": 0, **dict.fromkeys(PLACES, 0)})
+            entry["when"] = min(entry["when"], when)
+            entry["photos"] += 1
+            entry[_place(trash.Trashed(path, trash_path, info), size, digest, restored)] += 1
+        return list(batches.values())
 
     def undo(self, batch: int | None = None) -> dict:
-        """Restore the photos of ``batch`` (default: the latest one not yet undone)."""
+        """Restore the photos of ``batch`` (default: the latest one not yet undone). Only the
+        file that was trashed comes back (size, content hash and Path= checked); a photo
+        already put back by hand is catalogued again."""
         if batch is None:
             batch = self.dupes.latest_open_batch()
             if batch is None:
                 raise DupesError("nothing to undo")
-        rows = self.dupes.open_in_batch(batch)
-        report = {"batch": batch, "restored": [], "failed": []}
-        for row_id, path, trash_path, info, record in rows:
+        report = {"batch": batch, "restored": [], "back_by_hand": [], "failed": []}
+        for row_id, path, trash_path, info, size, digest, record in self.dupes.open_in_batch(batch):
             try:
-                trash.restore(trash.Trashed(path, trash_path, info))
+                by_hand = trash.put_back(trash.Trashed(path, trash_path, info), size, digest)
             except (trash.TrashError, OSError) as exc:
                 report["failed"].append({"path": path, "reason": str(exc)})
                 continue
             self._restore_rows(json.loads(record))
             self.dupes.mark_restored(row_id)
             report["restored"].append(path)
+            if by_hand:
+                report["back_by_hand"].append(path)
         if report["restored"]:
             self.indexes.save()
         return report
@@ -281,6 +368,31 @@ class Duplicates:
 
     def _next_batch(self) -> int:
         return self.dupes.next_batch()
+
+
+def _place(item: trash.Trashed, size: int, digest: str, restored: float | None) -> str:
+    """Which of PLACES a trashed photo is in now."""
+    if restored is not None:
+        return "restored"
+    if os.path.lexists(item.path):
+        return "back_in_place" if trash.is_same_file(item.path, size, digest) else "gone"
+    return "in_trash" if trash.looks_present(item, size) else "gone"
+
+
+def _test_kill_point(point: str) -> None:
+    """For the crash tests (tests/cli/test_dupes_journal.py) only: PHOTOAPP_TEST_KILL_AT=
+    POINT[:N] makes this process SIGKILL itself the N-th time (default 1) a resolve reaches
+    POINT (intent: the journal entry is on disk; moved: the file is in the trash; done: the
+    move is recorded)."""
+    wanted = os.environ.get("PHOTOAPP_TEST_KILL_AT")
+    if not wanted or wanted.partition(":")[0] != point:
+        return
+    _KILL_COUNTS[point] = _KILL_COUNTS.get(point, 0) + 1
+    if _KILL_COUNTS[point] == int(wanted.partition(":")[2] or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_KILL_COUNTS: dict[str, int] = {}
 
 
 def _changed_on_disk(photo: Photo) -> str | None:

@@ -6,6 +6,11 @@ and the BSDs in the freedesktop trash (``$XDG_DATA_HOME/Trash``, or ``.Trash/$ui
 ``.Trash-$uid`` at the top of the file's volume) by the ``Path=`` line of the
 ``.trashinfo`` files; on macOS in ``~/.Trash`` by name and size. Where neither applies
 (Windows' Recycle Bin) restoring is left to the system's own "Restore" command.
+
+A trash is shared with every other program and may be emptied at any time, so a file is
+only ever restored after its size and content hash match what was trashed (and, in a
+freedesktop trash, its ``.trashinfo`` still names the original path): a different file
+that happens to lie at the recorded place is left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -31,6 +37,66 @@ class Trashed:
     info_path: str | None  # its freedesktop .trashinfo file
 
 
+def is_same_file(candidate: str, size: int, digest: str) -> bool:
+    """Whether ``candidate`` holds exactly the trashed content (size first: cheap)."""
+    from photoapp.core.media.scanner import file_hash
+
+    try:
+        return os.path.isfile(candidate) and os.path.getsize(candidate) == size and file_hash(candidate) == digest
+    except OSError:
+        return False
+
+
+def find(path: str, size: int, digest: str) -> Trashed | None:
+    """The trash entry holding the file once at ``path`` with this size and content, if any."""
+    if sys.platform == "darwin":
+        hit = _find_macos(path, size, lambda c: is_same_file(c, size, digest))
+        return Trashed(path, hit, None) if hit else None
+    if sys.platform.startswith("win"):
+        return None
+    found = _find_freedesktop(path, lambda c: is_same_file(c, size, digest))
+    return Trashed(path, *found) if found else None
+
+
+def check(item: Trashed, size: int, digest: str) -> str | None:
+    """Why ``item`` must not be restored (None: it is the trashed file, still in the trash)."""
+    if not item.trash_path or not os.path.lexists(item.trash_path):
+        return "it is no longer in the trash (emptied?)"
+    if not is_same_file(item.trash_path, size, digest):
+        return f"{item.trash_path} in the trash is another file now (different content); left alone"
+    if item.info_path and original_path(item.info_path) != item.path:
+        return f"{item.info_path} names another original path; left alone"
+    return None
+
+
+def looks_present(item: Trashed, size: int) -> bool:
+    """A cheap ``check`` for listings: the recorded trash file has the size and its
+    .trashinfo the path (the content hash is compared only when restoring)."""
+    try:
+        in_trash = bool(item.trash_path) and os.path.getsize(item.trash_path) == size
+    except OSError:
+        return False
+    return in_trash and (not item.info_path or original_path(item.info_path) == item.path)
+
+
+def put_back(item: Trashed, size: int, digest: str) -> bool:
+    """Restore the trashed file; True when a person had already put it back (same content
+    at its path). Looks for it elsewhere in the trash when it is not at the recorded place."""
+    if os.path.lexists(item.path):
+        if is_same_file(item.path, size, digest):
+            return True
+        raise TrashError(f"cannot restore {item.path}: another file is there now")
+    if check(item, size, digest):
+        item = find(item.path, size, digest) or item
+    restore(item, size, digest)  # refuses anything but the trashed file, with the reason
+    return False
+
+
+def original_path(info: str) -> str | None:
+    """The ``Path=`` of a freedesktop ``.trashinfo`` file, absolute (None: unreadable)."""
+    return _read_info(Path(info), Path(info).parent.parent)[0]
+
+
 def send(path: str) -> Trashed:
     """Move ``path`` to the system trash and say where it went."""
     from send2trash import send2trash
@@ -45,21 +111,24 @@ def send(path: str) -> Trashed:
         raise TrashError(f"cannot move {path} to the trash: {exc.strerror or exc}") from None
     if os.path.lexists(path):
         raise TrashError(f"{path} is still there after moving it to the trash")
+
+    def same_size(candidate: str) -> bool:  # the newest entry of this path and size is ours
+        return os.path.isfile(candidate) and os.path.getsize(candidate) == size
+
     if sys.platform == "darwin":
-        return Trashed(path, _find_macos(path, size), None)
+        return Trashed(path, _find_macos(path, size, same_size), None)
     if sys.platform.startswith("win"):
         return Trashed(path, None, None)
-    found = _find_freedesktop(path)
+    found = _find_freedesktop(path, same_size)
     return Trashed(path, *(found or (None, None)))
 
 
-def restore(item: Trashed) -> None:
-    """Put a trashed file back where it was; refuses to overwrite anything."""
-    if not item.trash_path or not os.path.lexists(item.trash_path):
-        raise TrashError(
-            f"{item.path} is no longer in the trash (emptied?); restore it from the "
-            "system trash by hand if it is still there"
-        )
+def restore(item: Trashed, size: int, digest: str) -> None:
+    """Put a trashed file back where it was, only if it is the file that was trashed
+    (``check``); refuses to overwrite anything."""
+    problem = check(item, size, digest)
+    if problem:
+        raise TrashError(f"cannot restore {item.path}: {problem}")
     if os.path.lexists(item.path):
         raise TrashError(f"cannot restore {item.path}: another file is there now")
     os.makedirs(os.path.dirname(item.path), exist_ok=True)
@@ -84,8 +153,9 @@ def _trash_dirs(path: str) -> list[Path]:
     return dirs
 
 
-def _find_freedesktop(path: str) -> tuple[str, str] | None:
-    """(file, info) of the most recent trash entry whose Path= is ``path``."""
+def _find_freedesktop(path: str, accept: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(file, info) of the most recent trash entry whose Path= is ``path`` and whose file
+    ``accept`` takes."""
     best: tuple[str, str, str] | None = None
     for trash in _trash_dirs(path):
         info_dir = trash / "info"
@@ -96,7 +166,7 @@ def _find_freedesktop(path: str) -> tuple[str, str] | None:
             if original != path:
                 continue
             target = trash / "files" / info.name[: -len(".trashinfo")]
-            if os.path.lexists(target) and (best is None or date >= best[0]):
+            if (best is None or date >= best[0]) and os.path.lexists(target) and accept(str(target)):
                 best = (date, str(target), str(info))
     return (best[1], best[2]) if best else None
 
@@ -122,15 +192,20 @@ def _volume_top(trash: Path) -> Path:
 
 
 # -- macOS ------------------------------------------------------------------------------
-def _find_macos(path: str, size: int) -> str | None:
-    """Finder may rename on collision ("photo 12.03.44.jpg"): match stem and size, newest."""
+def _find_macos(path: str, size: int, accept: Callable[[str], bool]) -> str | None:
+    """Finder may rename on collision ("photo 12.03.44.jpg"): match stem, size and
+    ``accept``, newest."""
     trash = Path.home() / ".Trash"
     stem, ext = os.path.splitext(os.path.basename(path))
     try:
         hits = [
             p
             for p in trash.iterdir()
-            if p.name.startswith(stem) and p.name.endswith(ext) and p.is_file() and p.stat().st_size == size
+            if p.name.startswith(stem)
+            and p.name.endswith(ext)
+            and p.is_file()
+            and p.stat().st_size == size
+            and accept(str(p))
         ]
     except OSError:
         return None

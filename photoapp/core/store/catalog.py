@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -163,6 +163,17 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (hash, kind, name)
     );
     CREATE INDEX keepsakes_removed ON keepsakes(removed);
+    """,
+    # The trash journal (core/duplicates/service.py): a move to the trash is first recorded
+    # as 'pending' with the file's size and content hash and the process doing it, then
+    # 'done' once the file is in the trash ('lost' when it left its folder but could not be
+    # found in the trash). A pending row whose process is gone is settled at the next start.
+    6: """
+    ALTER TABLE trashed ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+    ALTER TABLE trashed ADD COLUMN size INTEGER;
+    ALTER TABLE trashed ADD COLUMN hash TEXT;
+    ALTER TABLE trashed ADD COLUMN pid INTEGER;
+    CREATE INDEX trashed_state ON trashed(state);
     """,
 }
 

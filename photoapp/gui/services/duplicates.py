@@ -19,7 +19,7 @@ from photoapp.gui.workers import ProgressTask, pil_to_qimage
 def find_groups(library, tier: str, progress=None, cancel=None):
     """(groups, whether a resolve can be undone): the job behind the list (query thread)."""
     groups = library.duplicates.find(tier, progress=progress, cancel=cancel)
-    undoable = any(batch["in_trash"] for batch in library.duplicates.history())
+    undoable = any(batch["in_trash"] or batch["back_in_place"] for batch in library.duplicates.history())
     return groups, undoable
 
 

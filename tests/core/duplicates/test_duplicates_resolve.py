@@ -123,3 +123,94 @@ def test_not_duplicates_is_remembered(library):
     assert lib.duplicates.find("all") == []
     with Library(lib.path) as again:  # remembered in the catalog, not in memory
         assert again.duplicates.find("near") == []
+
+
+# -- undo brings back only the file that was trashed (issue 29, finding 5) --------------------
+def _places(lib) -> dict:
+    [batch] = lib.duplicates.history()
+    return {k: batch[k] for k in ("photos", "restored", "back_in_place", "in_trash", "gone")}
+
+
+def test_undo_refuses_an_unrelated_file_of_the_same_name_in_the_trash(library, xdg_trash):
+    """The trash was emptied, then another file was trashed from the very same path: same
+    name in the trash, same Path=, other content. Undo leaves it (and its .trashinfo) alone."""
+    from send2trash import send2trash
+
+    lib, folder, family = library
+    victim = family[4]
+    lib.duplicates.resolve([(family, family[0])])
+    shutil.rmtree(xdg_trash)
+    shutil.copy(folder / "Wood.jpg", victim)  # an unrelated photo, later trashed from there
+    send2trash(victim)
+    name = os.path.basename(victim)
+    unrelated = (xdg_trash / "files" / name).read_bytes()
+    assert _places(lib) == {"photos": 4, "restored": 0, "back_in_place": 0, "in_trash": 0, "gone": 4}
+
+    undone = lib.duplicates.undo()
+    assert not undone["restored"] and len(undone["failed"]) == 4
+    reasons = {f["path"]: f["reason"] for f in undone["failed"]}
+    assert "another file" in reasons[victim] and "left alone" in reasons[victim]
+    assert all("no longer in the trash" in r for p, r in reasons.items() if p != victim)
+    assert not os.path.exists(victim) and lib.catalog.photo_by_path(victim) is None
+    assert (xdg_trash / "files" / name).read_bytes() == unrelated
+    assert (xdg_trash / "info" / f"{name}.trashinfo").exists()
+
+
+def test_undo_refuses_the_same_bytes_trashed_from_another_path(library, xdg_trash):
+    """An identical copy trashed from elsewhere lands under the recorded name: its .trashinfo
+    names its own path, so it is not ours to take."""
+    from send2trash import send2trash
+
+    lib, folder, family = library
+    report = lib.duplicates.resolve([(family[:2], family[0])])  # family[1]: an exact copy of family[0]
+    assert report["trashed"] == [family[1]]
+    shutil.rmtree(xdg_trash)
+    elsewhere = folder / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(family[0], elsewhere / os.path.basename(family[1]))
+    send2trash(str(elsewhere / os.path.basename(family[1])))
+
+    undone = lib.duplicates.undo()
+    assert not undone["restored"] and "another original path" in undone["failed"][0]["reason"]
+    assert not os.path.exists(family[1])
+    assert (xdg_trash / "files" / os.path.basename(family[1])).exists()
+
+
+def test_undo_of_a_photo_put_back_by_hand_catalogs_it_again(library, xdg_trash):
+    lib, folder, family = library
+    lib.tags.add("holiday", [family[4]])
+    lib.duplicates.resolve([(family, family[0])])
+    name = os.path.basename(family[4])
+    shutil.move(xdg_trash / "files" / name, family[4])  # what a file manager's "Restore" does
+    (xdg_trash / "info" / f"{name}.trashinfo").unlink()
+    assert _places(lib) == {"photos": 4, "restored": 0, "back_in_place": 1, "in_trash": 3, "gone": 0}
+
+    undone = lib.duplicates.undo()
+    assert sorted(undone["restored"]) == sorted(family[1:]) and undone["back_by_hand"] == [family[4]]
+    back = lib.catalog.photo_by_path(family[4])
+    assert back is not None and "holiday" in [t["tag"] for t in lib.tags.of_photo(back.id)]
+    assert _places(lib) == {"photos": 4, "restored": 4, "back_in_place": 0, "in_trash": 0, "gone": 0}
+    assert len(lib.vector_index()) == 6
+
+
+def test_a_trash_that_fails_leaves_no_journal_entry_and_no_merged_tags(library, xdg_trash):
+    lib, folder, family = library
+    lib.tags.add("holiday", [family[4]])
+    xdg_trash.parent.mkdir(parents=True)
+    xdg_trash.write_text("a file where the trash folder should be")
+    report = lib.duplicates.resolve([(family, family[0])])
+    assert not report["trashed"] and len(report["skipped"]) == 4
+    assert all(os.path.exists(p) and lib.catalog.photo_by_path(p) for p in family)
+    assert lib.duplicates.history() == [] and lib.duplicates.dupes.pending() == []
+    keeper_tags = [t["tag"] for t in lib.tags.of_photo(lib.catalog.photo_by_path(family[0]).id)]
+    assert "holiday" not in keeper_tags
+
+
+def test_undo_of_a_row_written_before_the_journal(library, xdg_trash):
+    """Rows from before migration 5 have no size or hash columns: the snapshot's are used."""
+    lib, folder, family = library
+    report = lib.duplicates.resolve([(family[:2], family[0])])
+    with lib.catalog.transaction():
+        lib.catalog.db.execute("UPDATE trashed SET size=NULL, hash=NULL, pid=NULL")
+    assert lib.duplicates.history()[0]["in_trash"] == 1
+    assert lib.duplicates.undo()["restored"] == report["trashed"] == [family[1]]
