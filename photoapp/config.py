@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -53,24 +53,41 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-def make_temp_file(path: Path) -> tuple[int, str]:
-    """A temp file next to ``path`` for an atomic write; its name carries this process's id,
-    so a later writer can tell an orphan (its writer was killed) from a write in progress.
-    Orphans in the folder are removed first."""
+# Temp files of atomic writes are named ".photoapp-tmp-<pid>-<random>.tmp": recognisably
+# Photoapp's (so cleaning never touches another program's files, which matters in photo
+# folders, where XMP sidecars are written) and carrying the writer's process id, so a
+# later writer can tell an orphan (its writer was killed) from a write in progress.
+TEMP_PREFIX = ".photoapp-tmp-"
+
+
+def make_temp_file(path: Path, mode: int = 0o600) -> tuple[int, str]:
+    """A temp file next to ``path`` for an atomic write, created with ``mode`` less the
+    umask. Orphans in the folder are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_orphan_temp_files(path.parent)
-    return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:  # as tempfile.mkstemp, which cannot take a mode (it always gives 0600)
+        tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        try:
+            return os.open(tmp, flags, mode), str(tmp)
+        except FileExistsError:
+            continue
 
 
 def remove_orphan_temp_files(folder: Path) -> None:
-    for tmp in folder.glob(".*.tmp"):
-        pid = tmp.name.split(".")[-3]
-        if not pid.isdigit() or _process_alive(int(pid)):
-            continue
-        try:
-            tmp.unlink()
-        except OSError:
-            pass  # another process cleaned it, or the folder is read-only: harmless
+    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+        remove_orphan_temp_file(tmp)
+
+
+def remove_orphan_temp_file(tmp: Path) -> None:
+    """Remove ``tmp`` (one of Photoapp's temp files) if the process that wrote it is gone."""
+    pid = tmp.name[len(TEMP_PREFIX) :].split("-")[0]
+    if not pid.isdigit() or _process_alive(int(pid)):
+        return
+    try:
+        tmp.unlink()
+    except OSError:
+        pass  # another process cleaned it, or the folder is read-only: harmless
 
 
 def _process_alive(pid: int) -> bool:
@@ -85,14 +102,21 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
-    fd, tmp = make_temp_file(path)
+def atomic_write_bytes(path: Path, data: bytes, like: os.stat_result | None = None, private: bool = True) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    A ``private`` file (the library's) is 0600; otherwise (a file in the user's folders)
+    it gets the mode a new file gets under the umask, or with ``like`` (the stat of the file
+    it replaces) that file's mode and, where the process may (root), its owner."""
+    fd, tmp = make_temp_file(path, 0o600 if private and like is None else 0o666)
     try:
+        if like is not None:
+            _copy_mode_and_owner(fd, like)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        crash_point(f"before-rename {path.name}")
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -100,6 +124,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def crash_point(name: str) -> None:
+    """For crash tests: a process run with PHOTOAPP_CRASH_AT matching ``name`` (a glob,
+    e.g. "before-rename *.xmp") kills itself here, as kill -9 would: no cleanup at all."""
+    pattern = os.environ.get("PHOTOAPP_CRASH_AT")
+    if pattern:
+        from fnmatch import fnmatchcase
+
+        if fnmatchcase(name, pattern):
+            import signal
+
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def _copy_mode_and_owner(fd: int, like: os.stat_result) -> None:
+    if not hasattr(os, "fchown"):  # Windows: no POSIX modes or owners to keep
+        return
+    if os.geteuid() == 0:
+        os.fchown(fd, like.st_uid, like.st_gid)
+    elif like.st_gid != os.getegid():
+        try:
+            os.fchown(fd, -1, like.st_gid)  # allowed for a group the user is in
+        except PermissionError:
+            pass
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))  # after chown, which may clear setgid
 
 
 def threshold_for(sensitivity: float) -> float:

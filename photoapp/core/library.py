@@ -285,6 +285,7 @@ class Library:
         vanished = self._vanished_photos()
         if vanished and repair and not errors:
             self._forget(list(vanished))
+        sidecars = self.tags.reconcile_sidecars() if repair and not errors else 0  # after a crash
         return {
             "ok": not errors and (agreed or repaired),
             "integrity": errors or "ok",
@@ -296,6 +297,7 @@ class Library:
             "vanished_files": sorted(vanished.values())[:100],
             "vanished_count": len(vanished),
             "vanished_removed": bool(vanished and repair and not errors),
+            "sidecars_reconciled": sidecars,
         }
 
     def _vanished_photos(self) -> dict[int, str]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -144,6 +144,14 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE photos ADD COLUMN companion TEXT;
     CREATE INDEX photos_kind ON photos(kind);
     CREATE INDEX photos_companion ON photos(companion);
+    """,
+    # XMP sidecars (core/tagging/sidecars.py): photos whose tags changed since their sidecars
+    # were written. Marked in the same transaction as the tag change, cleared after the
+    # write, so a crash in between is caught up later (index, check, XMP switched on).
+    5: """
+    CREATE TABLE sidecars_dirty (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE
+    );
     """,
 }
 
