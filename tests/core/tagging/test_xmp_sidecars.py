@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -124,6 +126,11 @@ def test_a_directory_a_link_or_a_huge_sidecar_is_left_untouched(tmp_path, monkey
         write_sidecar(photo, ["beach"])
     assert sidecar_path(photo).is_symlink() and (tmp_path / "elsewhere.xmp").read_text() == DARKTABLE
     sidecar_path(photo).unlink()
+    os.link(tmp_path / "elsewhere.xmp", sidecar_path(photo))
+    with pytest.raises(SidecarRefused, match="hard links"):
+        write_sidecar(photo, ["beach"])
+    assert os.path.samefile(sidecar_path(photo), tmp_path / "elsewhere.xmp")
+    sidecar_path(photo).unlink()
     sidecar_path(photo).write_text(DARKTABLE)
     monkeypatch.setattr(xmp, "MAX_SIDECAR_BYTES", len(DARKTABLE.encode()) - 1)
     with pytest.raises(SidecarRefused, match="too large"):
@@ -131,7 +138,7 @@ def test_a_directory_a_link_or_a_huge_sidecar_is_left_untouched(tmp_path, monkey
     assert sidecar_path(photo).read_text() == DARKTABLE
 
 
-UNREADABLE = """
+REFUSED = """
 import sys
 from photoapp.core.tagging.xmp import SidecarRefused, write_sidecar
 try:
@@ -148,7 +155,7 @@ def test_an_unreadable_sidecar_is_left_untouched(tmp_path):
         pytest.skip("root ignores permissions and setpriv is missing")
     photo = _photo(tmp_path, DARKTABLE)
     sidecar_path(photo).chmod(0)
-    proc = subprocess.run([*prefix, sys.executable, "-c", UNREADABLE, str(photo)], capture_output=True, text=True)
+    proc = subprocess.run([*prefix, sys.executable, "-c", REFUSED, str(photo)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "cannot be read: Permission denied"
     sidecar_path(photo).chmod(0o644)
@@ -177,3 +184,23 @@ def test_root_keeps_the_owner_of_another_users_sidecar(tmp_path):
     st = sidecar_path(photo).stat()
     assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (12345, 23456, 0o664)
     assert "beach" in read_subjects(sidecar_path(photo))
+
+
+def test_another_users_sidecar_is_left_untouched_by_a_normal_user(tmp_path):
+    """Replacing it would make it the writer's file: refused, unless running as root."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root (to make a second user's file) and setpriv (to act as a normal user)")
+    shared = Path(tempfile.mkdtemp(prefix="photoapp-shared-"))  # tmp_path is private to root
+    try:
+        shared.chmod(0o777)
+        photo = _photo(shared, DARKTABLE)
+        os.chown(sidecar_path(photo), 12345, 12345)
+        sidecar_path(photo).chmod(0o666)  # even writable by all: still not the writer's
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        proc = subprocess.run([*as_nobody, sys.executable, "-c", REFUSED, str(photo)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith("owned by another user")
+        assert sidecar_path(photo).read_text() == DARKTABLE and sidecar_path(photo).stat().st_uid == 12345
+        assert sorted(p.name for p in shared.iterdir()) == ["IMG_1.jpg", "IMG_1.jpg.xmp"]
+    finally:
+        shutil.rmtree(shared)
