@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from photoapp.config import atomic_write_bytes
+from photoapp.core.units import human_size
 
 NS = {
     "x": "adobe:ns:meta/",
@@ -32,7 +33,7 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "photoapp": "https://photoapp.invalid/ns/1.0/",
 }
-MAX_SIDECAR_BYTES = 16 << 20  # darktable's longest histories are a few hundred kB
+MAX_SIDECAR_BYTES = 16_000_000  # darktable's longest histories are a few hundred kB
 _DESCRIPTION, _SUBJECT = f"{NS['rdf']} Description", f"{NS['dc']} subject"
 _LISTS, _LI = {f"{NS['rdf']} Bag", f"{NS['rdf']} Seq"}, f"{NS['rdf']} li"
 _OWN = f"{NS['photoapp']} tags"  # attribute: what Photoapp wrote last time, tab-separated
@@ -87,9 +88,9 @@ def _parse(data: bytes) -> _Element:
     def start(name: str, attrs: dict) -> None:
         at = parser.CurrentByteIndex
         tag = _START_TAG.match(data, at)
-        names = {a: a.split(" ") for a in (name, *attrs)}  # "uri local prefix"
-        key = {a: " ".join(parts[:2]) for a, parts in names.items()}
-        written = {key[a]: ":".join(parts[2:] + parts[1:2]).encode() for a, parts in names.items() if a != name}
+        parts = {a: a.split(" ") for a in (name, *attrs)}  # "uri local prefix"
+        key = {a: " ".join(p[:2]) for a, p in parts.items()}
+        written = {key[a]: ":".join(p[2:] + p[1:2] or p).encode() for a, p in parts.items()}  # prefix:local
         attributes = {key[a]: v for a, v in attrs.items()}
         el = _Element(key[name], tag.group(1), at, tag.end(), bool(tag.group(3)), attributes, written)
         (stack[-1].children if stack else root).append(el)
@@ -102,7 +103,11 @@ def _parse(data: bytes) -> _Element:
     def text(chars: str) -> None:
         stack[-1].text += chars
 
+    def doctype(*_args) -> None:  # XMP has none; a DOCTYPE could define entities
+        raise SidecarRefused("not an XMP packet (it has a DOCTYPE)")
+
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.StartDoctypeDeclHandler = doctype
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -212,9 +217,7 @@ def _items(prefix: bytes, keywords: list[str], indent: bytes) -> bytes:
 
 def _subject_xml(prefix: bytes, keywords: list[str], indent: bytes, step: bytes) -> bytes:
     """A new dc:subject element (``prefix`` is rdf's), declaring dc itself."""
-    lis = b"".join(
-        b"\n" + indent + step * 2 + b"<" + prefix + b"li>" + _escape(k) + b"</" + prefix + b"li>" for k in keywords
-    )
+    lis = _items(prefix, keywords, indent + step * 2)
     return (
         b'<dc:subject xmlns:dc="' + NS["dc"].encode() + b'">\n'
         + indent + step + b"<" + prefix + b"Bag>" + lis + b"\n" + indent + step + b"</" + prefix + b"Bag>\n"
@@ -239,9 +242,7 @@ def _edits(data: bytes, packet: _Packet, tags: list[str]) -> tuple[list[tuple[in
         bag = subject.children[0]
         last = packet.items[-1] if packet.items else None
         indent = _indent(data, last.start) if last else _indent(data, bag.start) + b" "
-        lis = b"".join(
-            b"\n" + indent + b"<" + bag.prefix + b"li>" + _escape(t) + b"</" + bag.prefix + b"li>" for t in added
-        )
+        lis = _items(bag.prefix, added, indent)
         if bag.empty and lis:  # <rdf:Bag/>
             closing = b">" + lis + b"\n" + _indent(data, bag.start) + b"</" + bag.qname + b">"
             edits.append((bag.head_end - 2, bag.head_end, closing))
@@ -300,7 +301,7 @@ def _check_replaceable(path: Path) -> os.stat_result | None:
     if st.st_nlink > 1:
         raise SidecarRefused("has other hard links (replacing it would split them)")
     if st.st_size > MAX_SIDECAR_BYTES:
-        raise SidecarRefused(f"too large ({st.st_size / 2**20:.0f} MiB; the limit is {MAX_SIDECAR_BYTES >> 20} MiB)")
+        raise SidecarRefused(f"too large ({human_size(st.st_size)}; the limit is {human_size(MAX_SIDECAR_BYTES)})")
     if hasattr(os, "geteuid") and os.geteuid() not in (0, st.st_uid):
         raise SidecarRefused("owned by another user (replacing it would change its owner)")
     return st

@@ -95,6 +95,7 @@ BROKEN = {
     "malformed": (DARKTABLE[: len(DARKTABLE) // 2], r"not well-formed XML"),
     "not XMP": ('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>\n', r"not an XMP packet"),
     "not UTF-8": (DARKTABLE.encode("utf-16"), r"not UTF-8"),
+    "a DOCTYPE": (DARKTABLE.replace("<!--", '<!DOCTYPE x:xmpmeta [<!ENTITY kw "family">]>\n<!--', 1), r"DOCTYPE"),
     "keywords not a list": (
         DARKTABLE.replace("<rdf:Bag>\n     <rdf:li>family", "<rdf:Bag>\n     <rdf:li><b>x</b>family", 1),
         r"not a list of keywords",
