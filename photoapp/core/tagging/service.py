@@ -58,8 +58,7 @@ class Tags:
         self.store = TagStore(catalog)
         self.tagger = Tagger(catalog, self.store, model, embedder, settings, cache_dir)
         self.probes = Probes(catalog, ProbeStore(catalog), model, self.tagger)
-        enabled = lambda: self.tagger.settings.xmp_sidecars  # noqa: E731
-        self.sidecars = Sidecars(catalog, self.store, enabled, lambda i: [t["tag"] for t in self.of_photo(i)])
+        self.sidecars = Sidecars(catalog, self.store, settings, self.tagger.tags_of)
         self.warnings = warnings  # shown by the CLI after indexing
 
     # -- hooks from the Library ---------------------------------------------------------

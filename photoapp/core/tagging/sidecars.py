@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from photoapp.config import crash_point
+from photoapp.config import TagSettings, crash_point
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.tags import TagStore
 
@@ -20,13 +20,12 @@ PROBLEM = "sidecar not written: "
 
 
 class Sidecars:
-    """``enabled``: whether sidecars are on; ``tags_of``: a photo's visible tag names."""
+    """Over the catalog and its tag rows; ``settings`` (the library's tagging section, changed
+    in place) says whether sidecars are on, ``tags_of`` gives a photo's visible tags."""
 
-    def __init__(
-        self, catalog: Catalog, store: TagStore, enabled: Callable[[], bool], tags_of: Callable[[int], list[str]]
-    ):
+    def __init__(self, catalog: Catalog, store: TagStore, settings: TagSettings, tags_of: Callable[[int], list[dict]]):
         self.catalog, self.store = catalog, store
-        self.enabled, self.tags_of = enabled, tags_of
+        self.settings, self.tags_of = settings, tags_of
 
     def write(self, ids: Iterable[int]) -> list[str]:
         """Write these photos' sidecars (both files' for a RAW+JPEG pair) if sidecars are
@@ -34,22 +33,20 @@ class Sidecars:
         from photoapp.core.tagging.xmp import SidecarRefused, sidecar_path, write_sidecar
 
         ids = sorted(set(ids))
-        if not self.enabled() or not ids:
+        if not self.settings.xmp_sidecars or not ids:
             return []
         crash_point("sidecars")  # tests: the tag change is committed, no sidecar written yet
         clean, written, failed = [], [], {}
         for pid, photo in self.catalog.photos_by_ids(ids).items():
-            tags = self.tags_of(pid)
+            tags, ok = [t["tag"] for t in self.tags_of(pid)], True
             for path in filter(None, (photo.path, photo.companion)):
                 sidecar = str(sidecar_path(path))
                 try:
                     write_sidecar(path, tags)
                     written.append(sidecar)
-                except SidecarRefused as exc:
-                    failed[sidecar] = str(exc)
-                except OSError as exc:  # a read-only folder, a full disk
-                    failed[sidecar] = exc.strerror or str(exc)
-            if not any(str(sidecar_path(p)) in failed for p in filter(None, (photo.path, photo.companion))):
+                except (SidecarRefused, OSError) as exc:  # OSError: a read-only folder, a full disk
+                    failed[sidecar], ok = getattr(exc, "strerror", None) or str(exc), False
+            if ok:
                 clean.append(pid)
         known = self.catalog.problem_stats()
         with self.catalog.transaction():
@@ -64,7 +61,7 @@ class Sidecars:
     def reconcile(self, also: Iterable[int] = ()) -> tuple[int, list[str]]:
         """Write the sidecars a crash (or an earlier failure) left behind, and ``also``
         these; returns (photos looked at, failures)."""
-        if not self.enabled():
+        if not self.settings.xmp_sidecars:
             return 0, []
         ids = set(self.store.dirty_sidecars()) | set(also)
         return len(ids), self.write(ids)
