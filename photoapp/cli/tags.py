@@ -125,8 +125,11 @@ def cmd_tag(args) -> int:
     with open_library(args) as lib:
         edit = lib.tags.add if args.action == "add" else lib.tags.remove
         changed = edit(args.tag, args.paths)
+        warnings = list(lib.warnings)  # sidecars that could not be written
     data = {"tag": args.tag, "action": args.action, "photos": len(args.paths), "changed": changed}
     emit(args, data, lambda d: print(f"{d['action']} {d['tag']!r}: {d['changed']} of {d['photos']} photos changed"))
+    for warning in warnings:
+        warn(warning)
     return 0
 
 

@@ -285,7 +285,7 @@ class Library:
         vanished = self._vanished_photos()
         if vanished and repair and not errors:
             self._forget(list(vanished))
-        sidecars = self.tags.reconcile_sidecars() if repair and not errors else 0  # after a crash
+        sidecars, unwritten = self.tags.reconcile_sidecars() if repair and not errors else (0, [])  # after a crash
         return {
             "ok": not errors and (agreed or repaired),
             "integrity": errors or "ok",
@@ -298,6 +298,7 @@ class Library:
             "vanished_count": len(vanished),
             "vanished_removed": bool(vanished and repair and not errors),
             "sidecars_reconciled": sidecars,
+            "sidecars_not_written": unwritten[:100],
         }
 
     def _vanished_photos(self) -> dict[int, str]:

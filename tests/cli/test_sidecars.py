@@ -19,6 +19,7 @@ from photoapp.config import TEMP_PREFIX
 from photoapp.core.library import Library
 from photoapp.core.tagging.xmp import read_subjects, sidecar_path
 from photoapp.toy.domain import generate_library
+from tests.core.tagging.sidecar_samples import DARKTABLE
 
 
 def photoapp(lib, *args, crash_at: str | None = None) -> subprocess.CompletedProcess:
@@ -85,3 +86,21 @@ def test_kill_9_during_tag_add_is_reconciled(xmp_library, crash_at, reconcile):
     assert all("holiday" in read_subjects(sidecar_path(p)) for p in edited)
     assert _temp_files(folder) == []
     assert ok(lib, "check")["sidecars_reconciled"] == 0  # nothing left out of step
+
+
+def test_a_malformed_sidecar_is_reported_in_one_line_and_left_alone(xmp_library):
+    lib, _, photos = xmp_library
+    photo = photos[0]
+    broken = DARKTABLE[: len(DARKTABLE) // 2]  # a darktable history cut short, keyword "family" and all
+    sidecar_path(photo).write_text(broken)
+    proc = photoapp(lib, "tag", "add", "holiday", photo)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("photoapp: warning: 1 XMP sidecar(s) not written"), proc.stderr
+    assert "not well-formed XML" in lines[0] and "Traceback" not in proc.stderr
+    assert sidecar_path(photo).read_text() == broken
+    problems = {p["path"]: p["error"] for p in ok(lib, "status")["problems"]}
+    assert problems[str(sidecar_path(photo))].startswith("sidecar not written: not well-formed XML")
+    check = ok(lib, "check")
+    assert check["ok"] and [s.split(": ")[0] for s in check["sidecars_not_written"]] == [str(sidecar_path(photo))]
+    assert sidecar_path(photo).read_text() == broken

@@ -78,12 +78,12 @@ class Tags:
         self.reconcile_sidecars(changed)
         return len(changed)
 
-    def reconcile_sidecars(self, also: set[int] = frozenset()) -> int:
+    def reconcile_sidecars(self, also: set[int] = frozenset()) -> tuple[int, list[str]]:
         """Write the sidecars still marked out of step (and ``also`` these) if sidecars are
-        on; returns how many photos were looked at."""
+        on; returns how many photos were looked at, and "sidecar: reason" of those not written."""
         looked_at, errors = self.sidecars.reconcile(also)
         self._warn(errors)
-        return looked_at
+        return looked_at, errors
 
     def _sidecars(self, ids: set[int]) -> None:
         self._warn(self.sidecars.write(ids))
