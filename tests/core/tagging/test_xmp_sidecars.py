@@ -205,3 +205,39 @@ def test_another_users_sidecar_is_left_untouched_by_a_normal_user(tmp_path):
         assert sorted(p.name for p in shared.iterdir()) == ["IMG_1.jpg", "IMG_1.jpg.xmp"]
     finally:
         shutil.rmtree(shared)
+
+
+# Written by Photoapp before sidecars were edited as text (ElementTree; namespaces on the root).
+EARLIER_PHOTOAPP = (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+    '<x:xmpmeta xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoapp="https://photoapp.invalid/ns/1.0/" '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:x="adobe:ns:meta/">\n <rdf:RDF>\n'
+    '  <rdf:Description rdf:about="" photoapp:tags="beach&#09;dog">\n   <dc:subject>\n    <rdf:Bag>\n'
+    "     <rdf:li>beach</rdf:li>\n     <rdf:li>dog</rdf:li>\n    </rdf:Bag>\n   </dc:subject>\n"
+    '  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end="w"?>\n'
+)
+
+# Adobe's layout: one rdf:Description per namespace, the keywords in the second.
+ADOBE = """<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 7.0-c000">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" crs:Exposure2012="+0.35"/>
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:subject><rdf:Bag><rdf:li>family</rdf:li></rdf:Bag></dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>"""
+
+
+def test_sidecars_of_earlier_photoapp_and_adobe_layout_are_merged(tmp_path):
+    photo = _photo(tmp_path, EARLIER_PHOTOAPP)
+    write_sidecar(photo, ["dog", "lake"])  # "beach" was ours: it goes; "lake" comes
+    assert read_subjects(sidecar_path(photo)) == ["dog", "lake"]
+    write_sidecar(photo, [])
+    assert read_subjects(sidecar_path(photo)) == []
+    sidecar_path(photo).write_text(ADOBE)
+    write_sidecar(photo, ["beach"])
+    text = sidecar_path(photo).read_text()
+    assert read_subjects(sidecar_path(photo)) == ["family", "beach"]
+    assert 'crs:Exposure2012="+0.35"/>' in text and text.count("<rdf:Description") == 2
+    write_sidecar(photo, [])
+    assert sidecar_path(photo).read_text() == ADOBE
