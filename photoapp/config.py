@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from dataclasses import asdict, dataclass, field, fields
@@ -57,7 +58,10 @@ def resources_dir() -> Path:
 # Photoapp's (so cleaning never touches another program's files, which matters in photo
 # folders, where XMP sidecars are written) and carrying the writer's process id, so a
 # later writer can tell an orphan (its writer was killed) from a write in progress.
+# Earlier versions named them ".<file>.<pid>.<8 random>.tmp" (tempfile.mkstemp's shape):
+# still recognised, so what their killed writes left behind goes too.
 TEMP_PREFIX = ".photoapp-tmp-"
+_TEMP_NAME = re.compile(r"\.photoapp-tmp-(\d+)-[0-9a-f]+\.tmp|\..+\.(\d+)\.[a-z0-9_]{8}\.tmp")
 
 
 def make_temp_file(path: Path, mode: int = 0o600) -> tuple[int, str]:
@@ -75,14 +79,14 @@ def make_temp_file(path: Path, mode: int = 0o600) -> tuple[int, str]:
 
 
 def remove_orphan_temp_files(folder: Path) -> None:
-    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+    for tmp in folder.glob(".*.tmp"):
         remove_orphan_temp_file(tmp)
 
 
 def remove_orphan_temp_file(tmp: Path) -> None:
-    """Remove ``tmp`` (one of Photoapp's temp files) if the process that wrote it is gone."""
-    pid = tmp.name[len(TEMP_PREFIX) :].split("-")[0]
-    if not pid.isdigit() or _process_alive(int(pid)):
+    """Remove ``tmp`` if it is one of Photoapp's temp files and its writer is gone."""
+    match = _TEMP_NAME.fullmatch(tmp.name)
+    if match is None or _process_alive(int(match.group(1) or match.group(2))):
         return
     try:
         tmp.unlink()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from photoapp.config import TEMP_PREFIX, remove_orphan_temp_file
+from photoapp.config import remove_orphan_temp_file
 from photoapp.core.media.formats import RAW_EXTENSIONS, TWIN_EXTENSIONS, is_photo_name
 
 HASH_CHUNK = 1 << 20
@@ -71,7 +71,7 @@ def walk_photos(root: Path) -> Iterator[FileEntry | SkippedEntry]:
         subdirs = []
         for entry in entries:
             if entry.name.startswith("."):
-                if entry.name.startswith(TEMP_PREFIX):  # an XMP sidecar's write killed midway
+                if entry.name.endswith(".tmp"):  # an XMP sidecar's write killed midway?
                     remove_orphan_temp_file(Path(entry.path))
                 continue
             if entry.is_symlink():

@@ -60,11 +60,12 @@ def test_index_removes_temp_files_of_dead_writers_only(library):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (folder / "nested").mkdir()
     orphan = folder / "nested" / f"{TEMP_PREFIX}{int(dead.stdout)}-0a1b2c3d.tmp"
+    earlier = folder / f".IMG_1.jpg.xmp.{int(dead.stdout)}.k2x_9qzt.tmp"  # as earlier versions named them
     live = folder / f"{TEMP_PREFIX}{os.getpid()}-0a1b2c3d.tmp"  # this process: a write in progress
-    foreign = folder / f".IMG_1.jpg.xmp.{int(dead.stdout)}.x1y2z3.tmp"  # another program's, however named
-    for path in (orphan, live, foreign):
+    foreign = [folder / ".edit.tmp", folder / f".IMG_1.jpg.{int(dead.stdout)}.tmp"]  # other programs'
+    for path in (orphan, earlier, live, *foreign):
         path.write_bytes(b"half a sidecar")
     assert not lib.settings.tags.xmp_sidecars  # no sidecar write cleans up: the index does
     lib.index_folders([str(folder)])
-    assert not orphan.exists()
-    assert live.exists() and foreign.exists()
+    assert not orphan.exists() and not earlier.exists()
+    assert live.exists() and all(p.exists() for p in foreign)
