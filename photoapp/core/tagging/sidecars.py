@@ -10,6 +10,7 @@ malformed, not a plain file of the user's) is left untouched and listed under pr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 
 from photoapp.config import TagSettings, crash_point
@@ -29,7 +30,8 @@ class Sidecars:
 
     def write(self, ids: Iterable[int]) -> list[str]:
         """Write these photos' sidecars (both files' for a RAW+JPEG pair) if sidecars are
-        on; returns "sidecar: reason" for each one not written."""
+        on; returns "sidecar: reason" for each one not written. A photo whose file is not
+        there (its drive unplugged) stays marked, to be written when it is back."""
         from photoapp.core.tagging.xmp import SidecarRefused, sidecar_path, write_sidecar
 
         ids = sorted(set(ids))
@@ -40,6 +42,9 @@ class Sidecars:
         for pid, photo in self.catalog.photos_by_ids(ids).items():
             tags, ok = [t["tag"] for t in self.tags_of(pid)], True
             for path in filter(None, (photo.path, photo.companion)):
+                if not os.path.lexists(path):  # an unplugged drive, a file deleted since: later
+                    ok = False
+                    continue
                 sidecar = str(sidecar_path(path))
                 try:
                     write_sidecar(path, tags)

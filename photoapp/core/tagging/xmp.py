@@ -17,6 +17,7 @@ is not a plain file of ours to replace is left as it is (``SidecarRefused``).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -312,6 +313,8 @@ def write_sidecar(photo: str | os.PathLike, tags: list[str]) -> Path | None:
     returns its path, or None when nothing needed writing. SidecarRefused: the sidecar is
     left as it was (unreadable, malformed, not ours to replace); OSError: writing failed."""
     path = sidecar_path(photo)
+    if not path.parent.is_dir():  # never made: the folder of an unplugged drive is not ours to create
+        raise FileNotFoundError(errno.ENOENT, "the photo's folder is missing", str(path.parent))
     st = _check_replaceable(path)
     if st is None and not tags:
         return None

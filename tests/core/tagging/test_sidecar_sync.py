@@ -69,3 +69,18 @@ def test_index_removes_temp_files_of_dead_writers_only(library):
     lib.index_folders([str(folder)])
     assert not orphan.exists() and not earlier.exists()
     assert live.exists() and all(p.exists() for p in foreign)
+
+
+def test_an_unplugged_folder_is_not_recreated_and_catches_up_when_back(library, tmp_path):
+    lib, folder, photos = library
+    lib.tags.configure(xmp_sidecars=True)
+    away = tmp_path / "unplugged"
+    folder.rename(away)  # the drive is gone: its mount point is empty
+    lib.tags.add("holiday", photos[:2])
+    assert not folder.exists()  # no sidecar write made the folder again
+    assert set(lib.tags.store.dirty_sidecars()) == {_id(lib, p) for p in photos[:2]}
+    assert not [p for p in lib.problems() if p["error"].startswith("sidecar")]
+    away.rename(folder)
+    assert lib.check()["sidecars_reconciled"] == 2
+    assert all("holiday" in read_subjects(sidecar_path(p)) for p in photos[:2])
+    assert lib.tags.store.dirty_sidecars() == []
