@@ -10,8 +10,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
+import stat
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -54,24 +55,44 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-def make_temp_file(path: Path) -> tuple[int, str]:
-    """A temp file next to ``path`` for an atomic write; its name carries this process's id,
-    so a later writer can tell an orphan (its writer was killed) from a write in progress.
-    Orphans in the folder are removed first."""
+# Temp files of atomic writes are named ".photoapp-tmp-<pid>-<random>.tmp": recognisably
+# Photoapp's (so cleaning never touches another program's files, which matters in photo
+# folders, where XMP sidecars are written) and carrying the writer's process id, so a
+# later writer can tell an orphan (its writer was killed) from a write in progress.
+# Earlier versions named them ".<file>.<pid>.<8 random>.tmp" (tempfile.mkstemp's shape):
+# still recognised, so what their killed writes left behind goes too.
+TEMP_PREFIX = ".photoapp-tmp-"
+_TEMP_NAME = re.compile(r"\.photoapp-tmp-(\d+)-[0-9a-f]+\.tmp|\..+\.(\d+)\.[a-z0-9_]{8}\.tmp")
+
+
+def make_temp_file(path: Path, mode: int = 0o600) -> tuple[int, str]:
+    """A temp file next to ``path`` for an atomic write, created with ``mode`` less the
+    umask. Orphans in the folder are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_orphan_temp_files(path.parent)
-    return tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:  # as tempfile.mkstemp, which cannot take a mode (it always gives 0600)
+        tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        try:
+            return os.open(tmp, flags, mode), str(tmp)
+        except FileExistsError:
+            continue
 
 
 def remove_orphan_temp_files(folder: Path) -> None:
     for tmp in folder.glob(".*.tmp"):
-        pid = tmp.name.split(".")[-3]
-        if not pid.isdigit() or process_alive(int(pid)):
-            continue
-        try:
-            tmp.unlink()
-        except OSError:
-            pass  # another process cleaned it, or the folder is read-only: harmless
+        remove_orphan_temp_file(tmp)
+
+
+def remove_orphan_temp_file(tmp: Path) -> None:
+    """Remove ``tmp`` if it is one of Photoapp's temp files and its writer is gone."""
+    match = _TEMP_NAME.fullmatch(tmp.name)
+    if match is None or process_alive(int(match.group(1) or match.group(2))):
+        return
+    try:
+        tmp.unlink()
+    except OSError:
+        pass  # another process cleaned it, or the folder is read-only: harmless
 
 
 def process_alive(pid: int) -> bool:
@@ -87,11 +108,16 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, check its size, then rename over the
-    target: a failed or short write (a full disk) leaves the previous file as it was."""
-    fd, tmp = make_temp_file(path)
+def atomic_write_bytes(path: Path, data: bytes, like: os.stat_result | None = None, private: bool = True) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    A ``private`` file (the library's) is 0600; otherwise (a file in the user's folders)
+    it gets the mode a new file gets under the umask, or with ``like`` (the stat of the file
+    it replaces) that file's mode and, where the process may (root), its owner."""
+    fd, tmp = make_temp_file(path, 0o600 if private and like is None else 0o666)
     try:
+        if like is not None:
+            _copy_mode_and_owner(fd, like)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -99,6 +125,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             written = os.fstat(fh.fileno()).st_size
         if written != len(data):
             raise OSError(errno.ENOSPC, f"written short, {written} of {len(data)} bytes", str(path))
+        crash_point(f"before-rename {path.name}")
         os.replace(tmp, path)
         sync_folder(path.parent)
     except BaseException:
@@ -123,6 +150,32 @@ def sync_folder(folder: Path) -> None:
         pass  # some filesystems refuse to sync a directory: the rename itself is still atomic
     finally:
         os.close(fd)
+
+
+def crash_point(name: str) -> None:
+    """For crash tests: a process run with PHOTOAPP_CRASH_AT matching ``name`` (a glob,
+    e.g. "before-rename *.xmp") kills itself here, as kill -9 would: no cleanup at all."""
+    pattern = os.environ.get("PHOTOAPP_CRASH_AT")
+    if pattern:
+        from fnmatch import fnmatchcase
+
+        if fnmatchcase(name, pattern):
+            import signal
+
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def _copy_mode_and_owner(fd: int, like: os.stat_result) -> None:
+    if not hasattr(os, "fchown"):  # Windows: no POSIX modes or owners to keep
+        return
+    if os.geteuid() == 0:
+        os.fchown(fd, like.st_uid, like.st_gid)
+    elif like.st_gid != os.getegid():
+        try:
+            os.fchown(fd, -1, like.st_gid)  # allowed for a group the user is in
+        except PermissionError:
+            pass
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))  # after chown, which may clear setgid
 
 
 def threshold_for(sensitivity: float) -> float:

@@ -122,7 +122,7 @@ def cmd_tags(args) -> int:
 def cmd_tag(args) -> int:
     with open_library(args) as lib:
         edit = lib.tags.add if args.action == "add" else lib.tags.remove
-        changed = edit(args.tag, args.paths)
+        changed = edit(args.tag, args.paths)  # sidecars not written: open_library warns
     data = {"tag": args.tag, "action": args.action, "photos": len(args.paths), "changed": changed}
     emit(args, data, lambda d: print(f"{d['action']} {d['tag']!r}: {d['changed']} of {d['photos']} photos changed"))
     return 0

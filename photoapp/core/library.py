@@ -334,6 +334,7 @@ class Library:
         vanished = self._vanished_photos()
         if vanished and repair and not errors:
             self._forget(list(vanished))
+        sidecars, unwritten = self.tags.reconcile_sidecars() if repair and not errors else (0, [])  # after a crash
         return {
             "ok": not errors and (agreed or repaired),
             "integrity": errors[:20] or "ok",
@@ -347,6 +348,8 @@ class Library:
             "vanished_count": len(vanished),
             "vanished_removed": bool(vanished and repair and not errors),
             "trash_settled": self.trash_settled,
+            "sidecars_reconciled": sidecars,
+            "sidecars_not_written": unwritten[:100],
         }
 
     def _vanished_photos(self) -> dict[int, str]:

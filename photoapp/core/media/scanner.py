@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoapp.config import remove_orphan_temp_file
 from photoapp.core.media.folders import Fence
 from photoapp.core.media.formats import RAW_EXTENSIONS, TWIN_EXTENSIONS, is_photo_name
 
@@ -89,6 +90,8 @@ def walk_photos(
         subdirs = []
         for entry in entries:
             if entry.name.startswith("."):
+                if entry.name.endswith(".tmp"):  # an XMP sidecar's write killed midway?
+                    remove_orphan_temp_file(Path(entry.path))
                 continue
             if entry.is_symlink():
                 links.append(entry)

@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -174,6 +174,14 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE trashed ADD COLUMN hash TEXT;
     ALTER TABLE trashed ADD COLUMN pid INTEGER;
     CREATE INDEX trashed_state ON trashed(state);
+    """,
+    # XMP sidecars (core/tagging/sidecars.py): photos whose tags changed since their sidecars
+    # were written. Marked in the same transaction as the tag change, cleared after the
+    # write, so a crash in between is caught up later (index, check, XMP switched on).
+    7: """
+    CREATE TABLE sidecars_dirty (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE
+    );
     """,
 }
 

@@ -133,6 +133,17 @@ class TagStore:
             return [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags")]
         return [pid for (pid,) in self.db.execute("SELECT DISTINCT photo_id FROM photo_tags WHERE source=?", (source,))]
 
+    # -- sidecars -----------------------------------------------------------------------
+    def mark_sidecars_dirty(self, ids: Iterable[int]) -> None:
+        """These photos' sidecars no longer match their tags (join the tag change's transaction)."""
+        self.db.executemany("INSERT OR IGNORE INTO sidecars_dirty(photo_id) VALUES (?)", [(int(i),) for i in ids])
+
+    def clear_sidecars_dirty(self, ids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM sidecars_dirty WHERE photo_id=?", [(int(i),) for i in ids])
+
+    def dirty_sidecars(self) -> list[int]:
+        return [pid for (pid,) in self.db.execute("SELECT photo_id FROM sidecars_dirty ORDER BY photo_id")]
+
     # -- smart albums -------------------------------------------------------------------
     def put_smart_album(self, name: str, query: str) -> None:
         self.db.execute(

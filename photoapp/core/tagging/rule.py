@@ -377,6 +377,7 @@ class Tagger:
                 self.store.delete(drop)
                 self.store.put((p, t, source, c) for p, t, c in put)
                 changed |= {p for p, _ in drop} | {p for p, t, _ in put if (p, t) not in existing}
+            self.store.mark_sidecars_dirty(changed)  # with the change: a crash cannot split them
         return changed
 
     # -- manual edits -------------------------------------------------------------------
@@ -389,7 +390,9 @@ class Tagger:
         with self.catalog.transaction():
             before = self.store.rows(list(ids), tag) if ids else {}
             self.store.put((int(i), tag, source, None) for i in ids)
-        return {int(i) for i in ids if (before.get((int(i), tag)) in VISIBLE) != present}
+            changed = {int(i) for i in ids if (before.get((int(i), tag)) in VISIBLE) != present}
+            self.store.mark_sidecars_dirty(changed)  # with the change: a crash cannot split them
+        return changed
 
     # -- queries ------------------------------------------------------------------------
     def tags_of(self, photo_id: int) -> list[dict]:
@@ -404,21 +407,3 @@ class Tagger:
     def album(self, tag: str) -> list[int]:
         """Photo ids carrying ``tag``: manual ones first, then by confidence."""
         return self.store.album(tag, VISIBLE)
-
-    # -- sidecars -----------------------------------------------------------------------
-    def sync_sidecars(self, ids: set[int] | list[int], force: bool = False) -> tuple[int, list[str]]:
-        """Write the XMP sidecars of these photos if the setting is on (or ``force``);
-        returns (written, errors). A read-only folder is reported, never fatal."""
-        from photoapp.core.tagging.xmp import write_sidecar
-
-        if not (force or self.settings.xmp_sidecars) or not ids:
-            return 0, []
-        written, errors = 0, []
-        for pid, photo in self.catalog.photos_by_ids(ids).items():
-            tags = [t["tag"] for t in self.tags_of(pid)]
-            for path in filter(None, (photo.path, photo.companion)):  # a RAW+JPEG pair: both files' sidecars
-                try:
-                    written += write_sidecar(path, tags) is not None
-                except OSError as exc:
-                    errors.append(f"{path}.xmp: {exc.strerror or exc}")
-        return written, errors

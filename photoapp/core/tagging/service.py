@@ -23,6 +23,7 @@ from photoapp.core.store.tags import TagStore
 from photoapp.core.tagging.labels import Label
 from photoapp.core.tagging.probe import Probes
 from photoapp.core.tagging.rule import PROBE, Tagger
+from photoapp.core.tagging.sidecars import Sidecars
 
 # A smart album holds what its query's search finds relevant (the search's own adaptive
 # cut-off decides, see ``smart_album_members``); this caps only how many are listed.
@@ -57,6 +58,7 @@ class Tags:
         self.store = TagStore(catalog)
         self.tagger = Tagger(catalog, self.store, model, embedder, settings, cache_dir)
         self.probes = Probes(catalog, ProbeStore(catalog), model, self.tagger)
+        self.sidecars = Sidecars(catalog, self.store, settings, self.tagger.tags_of)
         self.warnings = warnings  # shown by the CLI after indexing
 
     # -- hooks from the Library ---------------------------------------------------------
@@ -66,21 +68,29 @@ class Tags:
         self._sidecars(changed)
 
     def refresh(self) -> int:
-        """Re-tag if the model, vocabulary or threshold changed since the last tagging;
-        returns how many photos' tags changed."""
-        if self.catalog.count_embedded(self.model()) == 0:
-            return 0
+        """Re-tag if the model, vocabulary or threshold changed since the last tagging, and
+        write the sidecars a crash left out of step; returns how many photos' tags changed."""
         changed: set[int] = set()
-        if not self.tagger.is_current():
-            changed |= self.tagger.retag_all()
-        changed |= self.probes.retrain_stale()
-        self._sidecars(changed)
+        if self.catalog.count_embedded(self.model()) > 0:
+            if not self.tagger.is_current():
+                changed |= self.tagger.retag_all()
+            changed |= self.probes.retrain_stale()
+        self.reconcile_sidecars(changed)
         return len(changed)
 
-    def _sidecars(self, ids: set[int], force: bool = False) -> None:
-        _, errors = self.tagger.sync_sidecars(ids, force)
+    def reconcile_sidecars(self, also: set[int] = frozenset()) -> tuple[int, list[str]]:
+        """Write the sidecars still marked out of step (and ``also`` these) if sidecars are
+        on; returns how many photos were looked at, and "sidecar: reason" of those not written."""
+        looked_at, errors = self.sidecars.reconcile(also)
+        self._warn(errors)
+        return looked_at, errors
+
+    def _sidecars(self, ids: set[int]) -> None:
+        self._warn(self.sidecars.write(ids))
+
+    def _warn(self, errors: list[str]) -> None:
         if errors:
-            self.warnings.append(f"could not write {len(errors)} XMP sidecar(s), e.g. {errors[0]}")
+            self.warnings.append(f"{len(errors)} XMP sidecar(s) not written (see problems), e.g. {errors[0]}")
 
     # -- vocabulary and settings --------------------------------------------------------
     def labels(self) -> list[Label]:
@@ -119,8 +129,8 @@ class Tags:
         vars(section).update(vars(s))
         self._save_settings()
         self.refresh()
-        if s.xmp_sidecars and not was_xmp:
-            self._sidecars(set(self.store.tagged_ids()))
+        if s.xmp_sidecars and not was_xmp:  # every tagged photo, and any left out of step
+            self.reconcile_sidecars(set(self.store.tagged_ids()))
         return section
 
     # -- albums -------------------------------------------------------------------------
