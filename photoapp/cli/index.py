@@ -6,7 +6,7 @@ import signal
 import threading
 
 from photoapp.cli.common import CliError, open_library
-from photoapp.cli.output import EXIT_INTERRUPTED, add_json_flag, emit, note, progress_bar, warn
+from photoapp.cli.output import add_json_flag, emit, note, progress_bar, warn
 
 
 def add_parsers(sub) -> None:
@@ -18,8 +18,17 @@ def add_parsers(sub) -> None:
 
 def cmd_index(args) -> int:
     cancel = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: cancel.set())
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    received: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        # The run ends at the next batch boundary (the batch being embedded is saved);
+        # a second signal ends the process at once (the catalog is crash-safe).
+        received.append(signum)
+        cancel.set()
+        signal.signal(signum, signal.SIG_DFL)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     from photoapp.core.errors import Cancelled
 
     with open_library(args) as lib:
@@ -29,8 +38,11 @@ def cmd_index(args) -> int:
         try:
             report = lib.index_folders(args.folders or None, progress=progress, cancel=cancel)
         except Cancelled:
-            note("indexing interrupted; what was embedded is saved, run again to continue")
-            return EXIT_INTERRUPTED
+            signum = received[0] if received else signal.SIGINT
+            note(
+                f"indexing stopped by {signal.Signals(signum).name}; what was embedded is saved, run again to continue"
+            )
+            return 128 + signum  # as a shell reports it: 130 for Ctrl+C, 143 for SIGTERM
         finally:
             if bar is not None:
                 bar.close()

@@ -230,6 +230,9 @@ class Indexer:
     def _changed(self, photo: Photo, entry: FileEntry, folder_id: int, companion: str | None = None) -> _Work | None:
         try:
             digest = file_hash(entry.path)
+        except DecodeError as exc:  # gone, unreadable, or no longer a regular file
+            self._fail(entry, str(exc))
+            return None
         except OSError as exc:
             self._fail(entry, f"cannot read file: {exc.strerror or exc}")
             return None
@@ -298,8 +301,8 @@ class Indexer:
             try:
                 item.digest = file_hash(item.entry.path)
                 return item, None
-            except FileNotFoundError:
-                return item, "file vanished before it could be read"
+            except DecodeError as exc:  # gone, unreadable, too large, or no longer a regular file
+                return item, str(exc)
             except OSError as exc:
                 return item, f"cannot read file: {exc.strerror or exc}"
 
