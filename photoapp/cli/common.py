@@ -23,9 +23,13 @@ def need(value, what: str):
 
 def open_library(args):
     """The library of the global options --library, --model and --device."""
+    from photoapp.cli.output import warn
     from photoapp.core.library import Library
 
-    return Library(args.library, model=args.model, device=args.device)
+    lib = Library(args.library, model=args.model, device=args.device)
+    for problem in lib.settings_problems:
+        warn(problem)
+    return lib
 
 
 def gui_available() -> bool:
