@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 
 from photoapp.cli.common import CliError, open_library
@@ -42,7 +44,7 @@ def cmd_index(args) -> int:
             note(
                 f"indexing stopped by {signal.Signals(signum).name}; what was embedded is saved, run again to continue"
             )
-            return 128 + signum  # as a shell reports it: 130 for Ctrl+C, 143 for SIGTERM
+            return _leave(128 + signum)  # as a shell reports it: 130 for Ctrl+C, 143 for SIGTERM
         finally:
             if bar is not None:
                 bar.close()
@@ -58,7 +60,18 @@ def cmd_index(args) -> int:
                 + (f"; offline folders: {', '.join(d['offline_folders'])}" if d["offline_folders"] else "")
             ),
         )
-    return 0
+    return _leave(0)
+
+
+def _leave(status: int) -> int:
+    """``status``, or the process ends now: a file the run gave up on (a read stuck on a
+    stalled drive, a native decoder that does not return) may still hold a worker thread,
+    and Python would wait for it at exit, for ever. Everything is saved by this point."""
+    if any(t.is_alive() and t.name.startswith(("decode_", "hash_")) for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 COMMANDS = {"index": cmd_index}

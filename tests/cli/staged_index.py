@@ -4,6 +4,7 @@ point of an index run, which no outside process could time:
     python -m tests.cli.staged_index swap-after-scan PATH -- photoapp arguments...
     python -m tests.cli.staged_index swap-after-hash PATH -- ...
     python -m tests.cli.staged_index block-in-batch N -- ...
+    python -m tests.cli.staged_index stall-decode PATH -- ...
 
 - ``swap-after-scan``: once the folder scan has listed PATH as a regular file, PATH is
   replaced by a FIFO (before it is hashed or decoded).
@@ -12,6 +13,8 @@ point of an index run, which no outside process could time:
 - ``block-in-batch``: batch N (from 1) prints ``STAGED: in batch N`` on stderr, then waits
   inside the batch until the run is cancelled (the CLI's SIGINT/SIGTERM handler), as a
   long batch would; the batch then finishes.
+- ``stall-decode``: decoding PATH never returns (a read stuck on a stalled drive, where no
+  time check can run), and the per-file time limit is 1 s instead of 60.
 
 Everything else is the production code path: the CLI's signal handlers, the indexer, the
 decoders and the catalog.
@@ -63,6 +66,19 @@ def _stage(action: str, arg: str) -> None:
             return real_embed(self, arrays)
 
         indexer.Indexer._embed_batch = embed_batch
+    elif action == "stall-decode":
+        import threading
+
+        real_load = indexer.load_for_model
+        never = threading.Event()
+
+        def load_for_model(path, *args, **kwargs):
+            if os.fspath(path) == arg:
+                never.wait()
+            return real_load(path, *args, **kwargs)
+
+        indexer.load_for_model = load_for_model
+        indexer.FILE_TIMEOUT = 1.0
     else:
         raise SystemExit(f"unknown stage {action!r}")
 

@@ -80,6 +80,17 @@ def test_fifo_swapped_in_for_a_changed_photo_is_refused(tmp_path):
     assert "not a regular file" in _problems(lib)[str(photos[1])]
 
 
+def test_a_decode_stuck_for_good_does_not_keep_index_from_ending(tmp_path):
+    """A worker stuck where no time check runs is given up on after the per-file limit; the
+    run ends, says so, and the process does not wait for the thread at exit."""
+    photos = _photos(tmp_path / "photos", 3)
+    proc = _cli(tmp_path / "lib", "index", str(tmp_path / "photos"), "--json", stage=("stall-decode", str(photos[0])))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["embedded"] == 2 and report["failed"] == 1, report
+    assert "took longer than 1 s" in _problems(tmp_path / "lib")[str(photos[0])]
+
+
 # -- size limit -------------------------------------------------------------------------------
 def _sparse_jpeg(path: Path, size: int) -> Path:
     """A real JPEG's first bytes, then zeros up to ``size``, as a sparse file (no disk used)."""

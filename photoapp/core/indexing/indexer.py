@@ -51,6 +51,9 @@ class IndexReport:
     removed: int = 0
     seconds: float = 0.0
     offline_folders: list[str] = field(default_factory=list)
+    # Files given up on while a worker thread was still inside them (a read stuck in the
+    # kernel, a native decoder that does not return): the process must not wait for it.
+    abandoned: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -90,7 +93,7 @@ class Indexer:
         cancel: threading.Event | None = None,
         on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
         on_removed: Callable[[list[int]], None] | None = None,
-        file_timeout: float = FILE_TIMEOUT,
+        file_timeout: float | None = None,
     ):
         self.catalog = catalog
         self.embedder = embedder
@@ -101,8 +104,7 @@ class Indexer:
         self.on_embedded = on_embedded or (lambda ids, vectors: None)
         self.on_removed = on_removed or (lambda ids: None)
         self.report = IndexReport()
-        self.file_timeout = file_timeout
-        self._abandoned = False  # a worker still busy with a file given up on
+        self.file_timeout = FILE_TIMEOUT if file_timeout is None else file_timeout
         self._online: set[int] | None = None  # folders whose drive is present, looked up once
 
     # -- public -------------------------------------------------------------------------
@@ -453,7 +455,7 @@ class Indexer:
                         other.cancel()
                     raise Cancelled() from None
                 if item.started is not None and time.monotonic() - item.started > self.file_timeout:
-                    self._abandoned = True
+                    self.report.abandoned += 1
                     raise DecodeError(
                         f"reading took longer than {self.file_timeout:g} s (a stalled drive or a "
                         "pathological file); skipped"
@@ -461,7 +463,7 @@ class Indexer:
 
     def _shutdown(self, pool: ThreadPoolExecutor) -> None:
         # A worker stuck on an abandoned file is not waited for: it ends when its read does.
-        pool.shutdown(wait=not self._abandoned, cancel_futures=True)
+        pool.shutdown(wait=not self.report.abandoned, cancel_futures=True)
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
