@@ -62,7 +62,8 @@ def open_photo(path: str | os.PathLike, timeout: float | None = None) -> io.Buff
 
     Every read past ``timeout`` seconds (default ``READ_TIMEOUT``) raises DecodeError.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs to open
+    flags = os.O_RDONLY | nonblock | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -80,7 +81,8 @@ def open_photo(path: str | os.PathLike, timeout: float | None = None) -> io.Buff
         limit = MAX_FILE_BYTES[media_kind(os.fspath(path))]
         if st.st_size > limit:
             raise DecodeError(f"file too large for its kind ({human_size(st.st_size)}; limit {human_size(limit)})")
-        os.set_blocking(fd, True)
+        if nonblock:
+            os.set_blocking(fd, True)  # a regular file: reads as usual from here on
         raw = _TimedFile(fd, READ_TIMEOUT if timeout is None else timeout)
     except BaseException:
         os.close(fd)
