@@ -8,11 +8,14 @@ A library is a folder holding the catalog (SQLite), vector indexes, caches and
 from __future__ import annotations
 
 import errno
+import itertools
 import json
+import math
 import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -252,19 +255,80 @@ _OLD_EXTRA = {
 }
 
 
-def _section(cls, raw) -> object:
-    """A section from its stored dict: unknown keys dropped, values of the wrong type
-    (a hand-edited file) replaced by the default."""
+# Numbers outside these bounds (inclusive; None: open) keep their default. Every other
+# number must be finite and at least 0 (counts, sizes, seconds).
+_BOUNDS = {
+    "batch_size": (1, None),
+    "hnsw_m": (2, None),
+    "hnsw_ef_construction": (1, None),
+    "hnsw_ef": (1, None),
+    "strictness": (-1.0, 1.0),
+    "tags.sensitivity": (0.0, 1.0),
+    "duplicates.near_max_bits": (0, 128),
+    "duplicates.similar_min_cosine": (-1.0, 1.0),
+    "duplicates.similar_neighbours": (1, None),
+    "duplicates.group_cap": (2, None),
+    "duplicates.knn_ef": (1, None),
+    "duplicates.knn_ef_large": (1, None),
+    "watch.poll_interval": (0.1, None),
+    "watch.max_batch": (1, None),
+    "gui.thumb_size": (16, None),
+}
+
+
+def _checked(key: str, default, value, report: Callable[[str], None]):
+    """``value`` if it suits the setting whose default is ``default``, else the default and
+    one line for ``report`` naming the key (a hand-edited file must not stop the app)."""
+    if isinstance(default, bool):
+        ok, wanted = isinstance(value, bool), "true or false"
+    elif isinstance(default, (int, float)):
+        low, high = _BOUNDS.get(key, (0, None))
+        whole = isinstance(default, int)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if whole and number and float(value).is_integer():
+            value = int(value)
+        ok = number and (not whole or isinstance(value, int))
+        ok = ok and value >= low and (high is None or value <= high)
+        kind = "a whole number" if whole else "a number"
+        wanted = f"{kind} from {low} to {high}" if high is not None else f"{kind} of at least {low}"
+    else:  # text, or text that may be unset (null)
+        ok, wanted = isinstance(value, str) or (default is None and value is None), "text"
+    if ok:
+        return value
+    report(f"settings.json: {key} must be {wanted}, not {json.dumps(value)}; using the default ({json.dumps(default)})")
+    return default
+
+
+def _section(cls, raw, name: str, report: Callable[[str], None]) -> object:
+    """A section from its stored dict: unknown keys dropped, unsuitable values (a
+    hand-edited file) replaced by the default and reported."""
     section = cls()
+    if raw is None:
+        return section
+    if not isinstance(raw, dict):
+        report(f"settings.json: {name} must be an object of settings, not {json.dumps(raw)}; using the defaults")
+        return section
     for f in fields(cls):
-        if isinstance(raw, dict) and f.name in raw:
+        if f.name in raw:
             default = getattr(section, f.name)
-            try:
-                value = raw[f.name] if default is None or raw[f.name] is None else type(default)(raw[f.name])
-            except (TypeError, ValueError):
-                continue
-            setattr(section, f.name, value)
+            setattr(section, f.name, _checked(f"{name}.{f.name}", default, raw[f.name], report))
     return section
+
+
+def _set_aside(path: Path, why: str) -> str:
+    """Move a settings file that cannot be read out of the way (never over an earlier one:
+    settings.json.bad, .bad.1, .bad.2 ...) and say so in one line."""
+    for n in itertools.count():
+        aside = path.with_name(f"{path.name}.bad" + (f".{n}" if n else ""))
+        if not os.path.lexists(aside):
+            break
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:  # another process moved it first
+        return f"settings.json could not be read ({why}); using the default settings"
+    except OSError as exc:
+        return f"settings.json could not be read ({why}) nor moved aside ({exc.strerror}); using the default settings"
+    return f"settings.json could not be read ({why}); it was moved to {aside.name} and the default settings are used"
 
 
 def _migrate_extra(raw: dict) -> None:
@@ -312,22 +376,37 @@ class Settings:
     gui: GuiState = field(default_factory=GuiState)
 
     @classmethod
-    def load(cls, library: Path) -> Settings:
+    def load(cls, library: Path, problems: list[str] | None = None) -> Settings:
+        """The library's settings. A damaged file must not lock the user out, nor be lost:
+        a value that does not suit its key keeps the default (other keys keep theirs); a
+        file that is not readable JSON is moved aside (``_set_aside``) and the defaults are
+        used. Each such problem is one line appended to ``problems``."""
+        report = problems.append if problems is not None else (lambda line: None)
         path = library / "settings.json"
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError):
-            return cls()  # a damaged settings file must not lock the user out
+        except OSError as exc:
+            report(_set_aside(path, exc.strerror or str(exc)))
+            return cls()
+        except ValueError as exc:  # truncated, not JSON, not UTF-8
+            report(_set_aside(path, f"not valid JSON: {exc}"))
+            return cls()
         if not isinstance(raw, dict):
+            report(_set_aside(path, "not a JSON object"))
             return cls()
         _migrate_extra(raw)
-        known = {f.name for f in fields(cls)}
         if raw.get("hnsw_ef") == OLD_DEFAULT_EF:  # never offered as a choice: the old default
             raw["hnsw_ef"] = cls.hnsw_ef
-        values = {k: v for k, v in raw.items() if k in known and k not in SECTIONS}
-        return cls(**values, **{name: _section(section, raw.get(name)) for name, section in SECTIONS.items()})
+        defaults = cls()
+        values = {
+            f.name: _checked(f.name, getattr(defaults, f.name), raw[f.name], report)
+            for f in fields(cls)
+            if f.name in raw and f.name not in SECTIONS
+        }
+        sections = {name: _section(section, raw.get(name), name, report) for name, section in SECTIONS.items()}
+        return cls(**values, **sections)
 
     def update_from(self, other: Settings, keep: tuple[str, ...] = ()) -> None:
         """Take ``other``'s values in place (section objects stay the same objects, so

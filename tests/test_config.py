@@ -154,3 +154,63 @@ def test_a_full_disk_never_replaces_a_file_written_atomically(tmp_path, small_di
                 atomic_write_bytes(target, big)
         assert target.read_bytes() == b'{"model": "toy"}'
         assert [p.name for p in folder.iterdir()] == ["settings.json"]
+
+
+# -- a damaged settings.json (issue 29, finding 12) -------------------------------------------
+def test_a_bad_value_keeps_its_default_and_every_other_key_is_kept(tmp_path):
+    import json
+
+    from photoapp.config import Settings
+
+    stored = {
+        "batch_size": "lots",
+        "decode_workers": -3,
+        "hnsw_ef": 300,
+        "strictness": 0.4,
+        "device": "cpu",
+        "tags": {"sensitivity": 7, "max_tags": 6, "auto_tagging": "no", "xmp_sidecars": True},
+        "watch": {"settle": 2.5, "max_batch": 0.5},
+        "duplicates": "all of them",
+    }
+    (tmp_path / "settings.json").write_text(json.dumps(stored))
+    problems: list[str] = []
+    settings = Settings.load(tmp_path, problems)
+    defaults = Settings()
+    assert (settings.batch_size, settings.decode_workers) == (defaults.batch_size, defaults.decode_workers)
+    assert (settings.hnsw_ef, settings.strictness, settings.device) == (300, 0.4, "cpu")
+    assert (settings.tags.sensitivity, settings.tags.auto_tagging) == (0.5, True)
+    assert (settings.tags.max_tags, settings.tags.xmp_sidecars) == (6, True)
+    assert (settings.watch.settle, settings.watch.max_batch) == (2.5, defaults.watch.max_batch)
+    assert settings.duplicates == defaults.duplicates
+    keys = ["batch_size", "decode_workers", "tags.sensitivity", "tags.auto_tagging", "duplicates", "watch.max_batch"]
+    assert len(problems) == len(keys)
+    for key, line in zip(keys, problems):
+        assert line.startswith(f"settings.json: {key} must be ") and "\n" not in line, line
+    assert 'not "lots"; using the default (32)' in problems[0]
+
+
+def test_an_unreadable_settings_file_is_moved_aside_never_overwritten(tmp_path):
+    import json
+
+    from photoapp.config import Settings
+
+    path = tmp_path / "settings.json"
+    text = json.dumps({"tags": {"xmp_sidecars": True, "sensitivity": 0.9}}, indent=2)
+    path.write_text(text[: len(text) // 2])  # truncated
+    problems: list[str] = []
+    assert Settings.load(tmp_path, problems) == Settings()
+    assert len(problems) == 1 and "moved to settings.json.bad" in problems[0] and "not valid JSON" in problems[0]
+    assert not path.exists() and (tmp_path / "settings.json.bad").read_text() == text[: len(text) // 2]
+    Settings().save(tmp_path)  # the app goes on and saves: the damaged file stays aside
+
+    path.write_bytes(b"\xff\xfe not even text")  # damaged again: the first .bad is kept
+    problems.clear()
+    Settings.load(tmp_path, problems)
+    assert "moved to settings.json.bad.1" in problems[0]
+    assert (tmp_path / "settings.json.bad").read_text() == text[: len(text) // 2]
+    assert (tmp_path / "settings.json.bad.1").read_bytes() == b"\xff\xfe not even text"
+
+    path.write_text("[1, 2, 3]")  # JSON, but not settings
+    problems.clear()
+    Settings.load(tmp_path, problems)
+    assert "not a JSON object" in problems[0] and (tmp_path / "settings.json.bad.2").exists()

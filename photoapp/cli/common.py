@@ -41,6 +41,8 @@ def open_library(args):
     from photoapp.core.library import Library
 
     with Library(args.library, model=args.model, device=args.device) as lib:
+        for problem in lib.settings_problems:
+            warn(problem)
         for item in lib.trash_settled:
             warn(SETTLED[item["outcome"]].format(path=item["path"]))
         try:

@@ -47,7 +47,9 @@ class Library:
     def __init__(self, path: str | os.PathLike | None = None, model: str | None = None, device: str | None = None):
         self.path = library_dir(path)
         self.catalog = Catalog(self.path / CATALOG_FILE)
-        self.settings = Settings.load(self.path)
+        # Damaged settings.json: one line per problem, for the CLI and the window to show.
+        self.settings_problems: list[str] = []
+        self.settings = Settings.load(self.path, self.settings_problems)
         if device:
             self.settings.device = device
         self.warnings: list[str] = []

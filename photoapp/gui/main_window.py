@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.tags_ui.refresh_albums()
         self._indexing_armed = True  # indexing starts by itself, once the gallery is on screen
         self.reload()
+        if engine.library.settings_problems:  # a damaged settings.json: which keys, what was kept
+            self.banner.show_message(" ".join(engine.library.settings_problems))
 
     # -- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:

@@ -112,3 +112,21 @@ def test_help_does_not_import_torch():
     code = "import sys; from photoapp.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_damaged_settings_file_is_one_warning_line(tmp_path):
+    """A bad value names its key; a truncated file is set aside; the command still runs."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "settings.json").write_text('{"batch_size": "lots", "device": "cpu"}')
+    proc = run("--library", lib, "status", "--json")
+    expected = (
+        'photoapp: warning: settings.json: batch_size must be a whole number of at least 1, not "lots"; '
+        "using the default (32)"
+    )
+    assert proc.stderr.strip().splitlines() == [expected]
+    (lib / "settings.json").write_text('{"tags": {"xmp_sid')
+    proc = run("--library", lib, "status", "--json")
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "moved to settings.json.bad" in lines[0], proc.stderr
+    assert (lib / "settings.json.bad").read_text() == '{"tags": {"xmp_sid'

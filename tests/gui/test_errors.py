@@ -71,3 +71,16 @@ def test_not_indexed_while_indexing_says_it_is_under_way(make_window, tmp_path, 
     assert window.banner.text() == "Search works once the first photos are indexed — indexing is under way."
     with qtbot.waitSignal(window.engine.indexing.stopped, timeout=30_000):
         window.progress.cancel_button.click()
+
+
+def test_a_damaged_settings_file_is_shown_in_the_banner(make_window, indexed_library, wait):
+    """A bad value in settings.json names its key in the window too, and the window opens."""
+    import json
+
+    path = indexed_library / "settings.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps(stored | {"batch_size": "lots"}))
+    window = make_window(indexed_library)
+    wait.idle(window)
+    assert window.banner.isVisible()
+    assert window.banner.text().startswith('settings.json: batch_size must be a whole number of at least 1, not "lots"')

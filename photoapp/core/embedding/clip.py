@@ -147,6 +147,7 @@ class ClipEmbedder:
 
     def _load(self) -> None:
         import torch
+        from safetensors import SafetensorError
         from transformers import AutoModel, AutoTokenizer
 
         _quiet_transformers()
@@ -170,6 +171,11 @@ class ClipEmbedder:
             model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelUnavailable(f"cannot load model from {self.source.folder}: {_first_line(exc)}") from None
+        except SafetensorError as exc:  # a truncated copy or download, or not safetensors at all
+            raise ModelUnavailable(
+                f"the model weights in {self.source.folder} are damaged ({_first_line(exc)}); "
+                "copy or download the model again"
+            ) from None
         if not hasattr(model, "get_image_features") or not hasattr(model, "get_text_features"):
             raise unsupported(f"{self.source.name} is a {config.model_type} model without an image and a text tower")
         self.text_padding, self.text_inputs = text_inputs(config, self._tokenizer)

@@ -37,6 +37,12 @@ import numpy as np
 from photoapp.core.embedding.models import ThreadListener
 from photoapp.core.errors import PhotoappError
 
+# Privacy: importing onnxruntime (1.32) starts its telemetry, which writes a device id and
+# an event store under ~/.cache/Microsoft/DeveloperTools. ONNX Runtime reads this switch
+# when it is first imported; every import of it in Photoapp is in this module, after this
+# line (a person who sets the variable to 0 has chosen otherwise).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 FORMAT = 1  # bump when the exported graphs change (inputs, outputs, opset)
 OPSET = 17
 TOWERS = ("image", "text")

@@ -66,6 +66,9 @@ class IndexReport:
     removed: int = 0
     seconds: float = 0.0
     offline_folders: list[str] = field(default_factory=list)
+    # Files given up on while a worker thread was still inside them (a read stuck in the
+    # kernel, a native decoder that does not return): the process must not wait for it.
+    abandoned: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -105,7 +108,7 @@ class Indexer:
         cancel: threading.Event | None = None,
         on_embedded: Callable[[np.ndarray, np.ndarray], None] | None = None,
         on_removed: Callable[[list[int]], None] | None = None,
-        file_timeout: float = FILE_TIMEOUT,
+        file_timeout: float | None = None,
         private: Sequence[str] = (),
     ):
         self.catalog = catalog
@@ -117,8 +120,7 @@ class Indexer:
         self.on_embedded = on_embedded or (lambda ids, vectors: None)
         self.on_removed = on_removed or (lambda ids: None)
         self.report = IndexReport()
-        self.file_timeout = file_timeout
-        self._abandoned = False  # a worker still busy with a file given up on
+        self.file_timeout = FILE_TIMEOUT if file_timeout is None else file_timeout
         self._online: set[int] | None = None  # folders whose drive is present, looked up once
         # Never walked: the library and the caches (``private``), and from one library folder
         # the others (each catalogues its own files); a file is catalogued once per run.
@@ -291,6 +293,9 @@ class Indexer:
     def _changed(self, photo: Photo, entry: FileEntry, folder_id: int, companion: str | None = None) -> _Work | None:
         try:
             digest = file_hash(entry.path)
+        except DecodeError as exc:  # gone, unreadable, or no longer a regular file
+            self._fail(entry, str(exc))
+            return None
         except OSError as exc:
             self._fail(entry, f"cannot read file: {exc.strerror or exc}")
             return None
@@ -362,8 +367,8 @@ class Indexer:
             try:
                 item.digest = file_hash(item.entry.path)
                 return item, None
-            except FileNotFoundError:
-                return item, "file vanished before it could be read"
+            except DecodeError as exc:  # gone, unreadable, too large, or no longer a regular file
+                return item, str(exc)
             except OSError as exc:
                 return item, f"cannot read file: {exc.strerror or exc}"
 
@@ -523,7 +528,7 @@ class Indexer:
                         other.cancel()
                     raise Cancelled() from None
                 if item.started is not None and time.monotonic() - item.started > self.file_timeout:
-                    self._abandoned = True
+                    self.report.abandoned += 1
                     raise DecodeError(
                         f"reading took longer than {self.file_timeout:g} s (a stalled drive or a "
                         "pathological file); skipped"
@@ -531,7 +536,7 @@ class Indexer:
 
     def _shutdown(self, pool: ThreadPoolExecutor) -> None:
         # A worker stuck on an abandoned file is not waited for: it ends when its read does.
-        pool.shutdown(wait=not self._abandoned, cancel_futures=True)
+        pool.shutdown(wait=not self.report.abandoned, cancel_futures=True)
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod

@@ -6,8 +6,6 @@ record it as a problem for that file and go on with the next one.
 
 from __future__ import annotations
 
-import os
-import stat
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -25,7 +23,16 @@ from photoapp.core.media.formats import (  # noqa: F401
     is_photo_name,
     media_kind,
 )
-from photoapp.core.media.image import BACKGROUND, MAX_PIXELS, TRANSPOSE, DecodeError, PhotoInfo, parse_exif_date, to_rgb  # noqa: F401
+from photoapp.core.media.image import (  # noqa: F401
+    BACKGROUND,
+    MAX_PIXELS,
+    TRANSPOSE,
+    DecodeError,
+    PhotoInfo,
+    open_photo,
+    parse_exif_date,
+    to_rgb,
+)
 
 _EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
@@ -53,22 +60,6 @@ def _register_heif() -> None:
         _heif_registered = True
 
 
-def _check_regular_file(path: Path) -> None:
-    """Refuse FIFOs, devices and directories before opening: opening a FIFO blocks."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise DecodeError("file vanished before it could be read") from None
-    except PermissionError:
-        raise DecodeError("permission denied") from None
-    except OSError as exc:
-        raise DecodeError(f"cannot access file: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise DecodeError("not a regular file")
-    if st.st_size == 0:
-        raise DecodeError("empty file (0 bytes)")
-
-
 def read_info(img: Image.Image) -> PhotoInfo:
     """Metadata of an opened (not yet loaded) image; corrupt EXIF is ignored, not fatal."""
     orientation, taken, camera = 1, None, None
@@ -92,14 +83,14 @@ def read_info(img: Image.Image) -> PhotoInfo:
     return PhotoInfo(w, h, orientation, taken, camera, img.format)
 
 
-def _open(source: Path | BinaryIO) -> Image.Image:
+def _open(source: BinaryIO, name: str = "") -> Image.Image:
     _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             img = Image.open(source)
     except UnidentifiedImageError:
-        if not _jxl_available and isinstance(source, (str, Path)) and str(source).lower().endswith(".jxl"):
+        if not _jxl_available and name.lower().endswith(".jxl"):
             raise DecodeError("JPEG XL support is not installed (pip install pillow-jxl-plugin)") from None
         raise DecodeError("not a recognised image format (the file may be corrupt or mislabelled)") from None
     except FileNotFoundError:
@@ -121,21 +112,27 @@ def load_rgb(source: Path | BinaryIO, min_side: int | None = None) -> tuple[Imag
 
     With ``min_side`` a JPEG is decoded at reduced scale (DCT scaling, Pillow's draft
     mode), as long as both sides stay at least ``min_side`` pixels: 8x less work for a
-    12 MP photo that the model sees at 224 px.
+    12 MP photo that the model sees at 224 px. A path is opened with ``open_photo``'s
+    limits (no FIFO or device, a size limit per kind, a time limit on every read).
     """
-    if isinstance(source, (str, Path)):
-        _check_regular_file(Path(source))
-        kind = media_kind(source)
-        if kind == "raw":
-            from photoapp.core.media import raw
+    if not isinstance(source, (str, Path)):
+        return _load_still(source, min_side)
+    kind = media_kind(source)
+    if kind == "raw":
+        from photoapp.core.media import raw
 
-            return raw.load_rgb(Path(source), min_side)
-        if kind == "video":  # the poster frame
-            from photoapp.core.media import video
+        return raw.load_rgb(Path(source), min_side)
+    if kind == "video":  # the poster frame
+        from photoapp.core.media import video
 
-            frames, info = video.load_frames(Path(source), min_side, positions=(video.POSTER,))
-            return frames[0], info
-    img = _open(source)
+        frames, info = video.load_frames(Path(source), min_side, positions=(video.POSTER,))
+        return frames[0], info
+    with open_photo(source) as fh:
+        return _load_still(fh, min_side, str(source))
+
+
+def _load_still(source: BinaryIO, min_side: int | None, name: str = "") -> tuple[Image.Image, PhotoInfo]:
+    img = _open(source, name)
     try:
         info = read_info(img)
         if min_side and img.format == "JPEG":
@@ -165,7 +162,6 @@ def load_for_model(source: Path | BinaryIO, min_side: int | None = None) -> tupl
     if isinstance(source, (str, Path)) and media_kind(source) == "video":
         from photoapp.core.media import video
 
-        _check_regular_file(Path(source))
         return video.load_frames(Path(source), min_side)
     img, info = load_rgb(source, min_side)
     return [img], info

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.media.image import MAX_PIXELS, TRANSPOSE, DecodeError, PhotoInfo, parse_exif_date, to_rgb
+from photoapp.core.media.image import (
+    MAX_PIXELS,
+    TRANSPOSE,
+    DecodeError,
+    PhotoInfo,
+    open_photo,
+    parse_exif_date,
+    to_rgb,
+)
 
 # LibRaw's flip (sizes.flip) -> EXIF orientation.
 _FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
@@ -34,7 +42,8 @@ def load_rgb(path: Path, min_side: int | None = None) -> tuple[Image.Image, Phot
     except ImportError:
         raise DecodeError("camera RAW support is not installed (the rawpy package)") from None
     try:
-        raw = rawpy.imread(os.fspath(path))
+        with open_photo(path) as fh:  # no FIFO, a size limit, a time limit; LibRaw gets the bytes
+            raw = rawpy.imread(fh)
     except rawpy.LibRawFileUnsupportedError:
         raise DecodeError("not a RAW file LibRaw can read (corrupt, or a camera it does not know)") from None
     except rawpy.LibRawIOError:
@@ -119,7 +128,7 @@ def read_metadata(path: Path) -> tuple[float | None, str | None]:
         return None, None
     logging.getLogger("exifread").setLevel(logging.ERROR)  # it warns about every odd maker note
     try:
-        with open(path, "rb") as fh:
+        with open_photo(path) as fh:
             tags = exifread.process_file(fh, details=False)
     except Exception:  # noqa: BLE001 - broken EXIF must never cost the photo
         return None, None

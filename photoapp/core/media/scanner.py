@@ -18,6 +18,7 @@ from pathlib import Path
 from photoapp.config import remove_orphan_temp_file
 from photoapp.core.media.folders import Fence
 from photoapp.core.media.formats import RAW_EXTENSIONS, TWIN_EXTENSIONS, is_photo_name
+from photoapp.core.media.image import open_photo
 
 HASH_CHUNK = 1 << 20
 
@@ -141,9 +142,11 @@ def _classify(entry: os.DirEntry, seen_files: set[tuple[int, int]], fence: Fence
 
 
 def file_hash(path: str | Path) -> str:
-    """Content hash (BLAKE2b-128) of the whole file."""
+    """Content hash (BLAKE2b-128) of the whole file, read with ``open_photo``'s limits: a
+    FIFO or device swapped in after the scan, or a file too large for its kind, is refused
+    (DecodeError) before a read, and a hash that takes too long stops."""
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
+    with open_photo(path) as fh:
         while chunk := fh.read(HASH_CHUNK):
             h.update(chunk)
     return h.hexdigest()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoapp.core.media.image import MAX_PIXELS, DecodeError, PhotoInfo
+from photoapp.core.media.image import MAX_PIXELS, DecodeError, PhotoInfo, open_photo
 
 SAMPLES = (0.25, 0.5, 0.75)  # where the frames the model sees are taken, as shares of the duration
 POSTER = 0.5  # the gallery's picture of a video
@@ -39,8 +39,15 @@ def load_frames(
     except ImportError:
         raise DecodeError("video support is not installed (the av package)") from None
     deadline = time.monotonic() + budget
+    with open_photo(path, timeout=budget) as fh:  # no FIFO, a size limit; FFmpeg reads through it
+        frames, info = _read(av, fh, min_side, positions, deadline)
+    info.format = os.path.splitext(os.fspath(path))[1].lstrip(".").upper()
+    return frames, info
+
+
+def _read(av, fh, min_side: int | None, positions: tuple[float, ...], deadline: float):
     try:
-        container = av.open(os.fspath(path), metadata_errors="ignore")
+        container = av.open(fh, metadata_errors="ignore")
     except FileNotFoundError:
         raise DecodeError("file vanished before it could be read") from None
     except PermissionError:
@@ -75,8 +82,7 @@ def load_frames(
     except (OSError, ValueError, RuntimeError) as exc:
         raise DecodeError(f"corrupt video data: {exc}") from None
     display_w, display_h = _full_size(width, height, frames)
-    ext = os.path.splitext(os.fspath(path))[1].lstrip(".").upper()
-    return frames, PhotoInfo(display_w, display_h, 1, taken, camera, ext, kind="video", duration=duration)
+    return frames, PhotoInfo(display_w, display_h, 1, taken, camera, None, kind="video", duration=duration)
 
 
 def _full_size(width: int, height: int, frames: list[Image.Image]) -> tuple[int, int]:

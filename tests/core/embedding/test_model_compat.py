@@ -343,6 +343,36 @@ def test_unusable_folder_is_one_clear_line_and_leaves_the_library(make, reason, 
         Library(lib_path, model=str(tmp_path / "model")).embedder.load()
 
 
+def _truncated_weights(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # an interrupted copy or download
+
+
+def _garbage_weights(path):
+    path.write_bytes(np.random.default_rng(2).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+
+
+@pytest.mark.parametrize("damage", [_truncated_weights, _garbage_weights])
+def test_damaged_weights_are_one_clear_line_and_leave_the_library(damage, toy_library, tmp_path, capsys):
+    """A corrupt model.safetensors (issue 29, finding 12) was a SafetensorError traceback."""
+    from photoapp.cli import main
+    from photoapp.config import resources_dir
+
+    shutil.copytree(toy_library, tmp_path / "base")
+    lib_path = tmp_path / "base" / "lib"
+    before, settings = _snapshot(lib_path), (lib_path / "settings.json").read_bytes()
+    model = tmp_path / "model"
+    shutil.copytree(resources_dir() / "models" / "toy-clip", model)
+    damage(model / "model.safetensors")
+    capsys.readouterr()
+    args = ["--library", str(lib_path), "--model", str(model), "index", str(tmp_path / "base" / "photos")]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert f"the model weights in {model} are damaged" in err and "download the model again" in err
+    assert _snapshot(lib_path) == before and (lib_path / "settings.json").read_bytes() == settings
+
+
 @pytest.mark.parametrize("name", list(FAMILIES))
 def test_draft_decode_keeps_real_size_embeddings(name, decoded_photos, reference_tensors, shared_photos):
     """Each architecture at its real size (vision tower, random weights) on the photos whose

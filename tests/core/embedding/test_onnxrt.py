@@ -223,3 +223,32 @@ def test_index_run_reports_the_one_off_preparation(tmp_path, toy_photos):
         report = lib.index_folders(progress=lambda *event: phases.append(event))
         assert report.embedded == 0 and report.skipped == 72 and lib.embedder.runtime == "torch fp32"
     assert not [p for p in phases if p[0] == "prepare"]
+
+
+RUN_INT8 = """
+from photoapp.core.embedding.clip import ClipEmbedder
+from photoapp.core.embedding.models import resolve
+print(ClipEmbedder(resolve("toy"), "cpu", precision="int8").load().runtime)
+"""
+
+
+def test_onnx_runtime_writes_no_device_id_in_the_home_folder(tmp_path):
+    """Importing onnxruntime 1.32 writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/deviceid
+    (its telemetry) unless told not to (issue 29): the real int8 path, in a fresh process
+    whose home and cache folders are empty, leaves them empty."""
+    import os
+    import subprocess
+    import sys
+
+    home, cache = tmp_path / "home", tmp_path / "xdg-cache"
+    home.mkdir()
+    cache.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(cache), "PHOTOAPP_MODELS_DIR": str(tmp_path / "models")}
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_INT8], cwd=root, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "onnxruntime int8 (image, text)"  # ONNX Runtime ran
+    assert sorted(home.rglob("*")) == [] and sorted(cache.rglob("*")) == []

@@ -152,3 +152,59 @@ def test_preprocess_matches_spec_sizes():
     arr = spec.to_array(Image.new("RGB", (300, 200), (255, 255, 255)))
     assert arr.shape == (3, 64, 64)
     assert CLIP_SPEC.to_array(Image.new("RGB", (400, 300))).shape == (3, 224, 224)
+
+
+# -- limits on what is read (issue 29, finding 7) ------------------------------------------
+def _sparse_jpeg(path, size: int):
+    """A JPEG's first bytes, then zeros up to ``size`` as a sparse file (no disk used): the
+    JPEG parser reads such a file byte by byte looking for a marker."""
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    with open(path, "wb") as fh:
+        fh.write(buf.getvalue()[:20])
+        fh.truncate(size)
+    if os.stat(path).st_blocks * 512 > 1 << 20:
+        pytest.skip("this file system does not store sparse files")
+    return path
+
+
+def test_a_file_over_its_kinds_size_limit_is_refused_before_reading(tmp_path):
+    from photoapp.core.media.scanner import file_hash
+
+    huge = _sparse_jpeg(tmp_path / "huge.jpg", 6 << 30)
+    for read in (load_rgb, file_hash):
+        with pytest.raises(DecodeError, match=r"file too large for its kind \(6.44 GB; limit 2.15 GB\)"):
+            read(huge)
+
+
+def test_a_decode_that_runs_past_the_time_limit_ends_itself(tmp_path, monkeypatch):
+    """200 MB of zeros after a JPEG header is under the size limit and takes the parser
+    about 20 s; with a 1 s limit the decode stops with a reason (the result, not the time,
+    is asserted)."""
+    from photoapp.core.media import image
+
+    slow = _sparse_jpeg(tmp_path / "slow.jpg", 200_000_000)
+    monkeypatch.setattr(image, "READ_TIMEOUT", 1.0)
+    with pytest.raises(DecodeError, match=r"reading took longer than 1 s"):
+        load_rgb(slow)
+
+
+def test_a_hash_that_runs_past_the_time_limit_ends_itself(tmp_path, monkeypatch):
+    from photoapp.core.media import image
+    from photoapp.core.media.scanner import file_hash
+
+    big = _sparse_jpeg(tmp_path / "big.jpg", 1_900_000_000)  # no disk hashes 1.9 GB in 50 ms
+    monkeypatch.setattr(image, "READ_TIMEOUT", 0.05)
+    with pytest.raises(DecodeError, match=r"reading took longer than 0.05 s"):
+        file_hash(big)
+
+
+def test_open_photo_refuses_pipes_devices_and_folders_without_blocking(tmp_path):
+    from photoapp.core.media.image import open_photo
+
+    os.mkfifo(tmp_path / "pipe.jpg")  # no writer: a blocking open would wait for ever
+    (tmp_path / "folder.jpg").mkdir()
+    os.symlink("/dev/zero", tmp_path / "zero.jpg")  # endless if read
+    for name in ("pipe.jpg", "folder.jpg", "zero.jpg"):
+        with pytest.raises(DecodeError, match="not a regular file"):
+            open_photo(tmp_path / name)

@@ -77,3 +77,29 @@ def test_parse_date_forms():
     assert parse_date("2024", end_of_day=True) == parse_date("2025")
     with pytest.raises(ValueError, match="not a date"):
         parse_date("yesterday")
+
+
+def test_an_image_query_has_the_decoders_size_and_time_limits(held_out_library, tmp_path, monkeypatch):
+    """``search FILE`` had no time limit (issue 29, finding 7): a query image is opened and
+    read like a photo being indexed, so an oversized or endless one is one clear error."""
+    from PIL import Image
+
+    from photoapp.core.errors import LibraryError
+    from photoapp.core.media import image
+
+    lib, _, _ = held_out_library
+    header = tmp_path / "header.jpg"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(header, "JPEG")
+
+    def sparse(name: str, size: int) -> str:
+        path = tmp_path / name
+        with open(path, "wb") as fh:
+            fh.write(header.read_bytes()[:20])  # a JPEG's start, then zeros
+            fh.truncate(size)
+        return str(path)
+
+    with pytest.raises(LibraryError, match=r"cannot read .*huge.jpg: file too large for its kind"):
+        lib.search(sparse("huge.jpg", 6 << 30))
+    monkeypatch.setattr(image, "READ_TIMEOUT", 1.0)  # the parser needs ~20 s for 200 MB of zeros
+    with pytest.raises(LibraryError, match=r"cannot read .*slow.jpg: reading took longer than 1 s"):
+        lib.search(sparse("slow.jpg", 200_000_000))
