@@ -112,3 +112,22 @@ def test_help_does_not_import_torch():
     code = "import sys; from photoapp.cli import build_parser; build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_show_prints_the_camera_settings_of_a_real_photo(tmp_path, real_photos):
+    lib = tmp_path / "lib"
+    run("--library", lib, "folders", "add", real_photos)
+    run("--library", lib, "--model", "toy", "index")
+    shown = jrun("--library", lib, "show", real_photos / "Blinds.jpg", "--json")
+    assert shown["exif"] == {
+        "taken": "2008-01-22T03:28:22",
+        "camera": "Canon EOS 350D DIGITAL",
+        "iso": 400,
+        "aperture": 5.6,
+        "exposure": 0.0125,
+        "focal_length": 107.0,
+    }
+    lines = run("--library", lib, "show", real_photos / "Blinds.jpg").stdout.splitlines()
+    assert "        Aperture: f/5.6" in lines and "         Shutter: 1/80 s" in lines
+    assert not any(line.lstrip().startswith("exif:") for line in lines)  # words, not a raw dict
+    assert jrun("--library", lib, "show", real_photos / "Aqua.jpg", "--json")["exif"] == {}  # no EXIF
