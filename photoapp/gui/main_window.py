@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
         self.statusBar().addPermanentWidget(self.watch_indicator)
         self.tag_undo = TagUndo(self.tags_ui.service, self.status, self)  # the viewer's tag edits
-        self.statusBar().addWidget(self.tag_undo.button)
+        self.statusBar().insertPermanentWidget(0, self.tag_undo.widget)
 
     def _date_edit(self, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)

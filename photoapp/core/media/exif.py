@@ -44,7 +44,7 @@ def read_exif(path: str | os.PathLike) -> dict:
 
 
 def describe_exif(facts: dict) -> dict[str, str]:
-    """``read_exif``'s facts as the info panel shows them: "f/5.6", "1/80 s", "ISO 400"."""
+    """``read_exif``'s facts as the info panel shows them: "f/5.6", "1/80 s", "107 mm"."""
     words = {}
     if facts.get("taken"):
         words["Taken"] = _taken_words(facts["taken"])
@@ -52,7 +52,7 @@ def describe_exif(facts: dict) -> dict[str, str]:
         if facts.get(key):
             words[name] = facts[key]
     if facts.get("iso"):
-        words["ISO"] = f"ISO {facts['iso']}"
+        words["ISO"] = str(facts["iso"])
     if facts.get("aperture"):
         words["Aperture"] = f"f/{facts['aperture']:g}"
     if facts.get("exposure"):
@@ -100,7 +100,7 @@ def _taken(value, offset) -> str | None:
 
 def _taken_words(iso: str) -> str:
     when = datetime.fromisoformat(iso)
-    text = when.strftime("%d %B %Y, %H:%M:%S")
+    text = f"{when.day} {when:%B %Y, %H:%M:%S}"  # "6 August 2007", not "06 August"
     if when.tzinfo is not None:
         offset = when.strftime("%z")  # +0200
         text += " UTC" + ("" if offset == "+0000" else f"{offset[:3]}:{offset[3:]}")

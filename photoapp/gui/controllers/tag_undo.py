@@ -13,7 +13,7 @@ import os
 from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from photoapp.gui.workers import error_text
 
@@ -27,6 +27,10 @@ class TagEdit(NamedTuple):
         verb, where = ("Added", "to") if self.added else ("Removed", "from")
         return f"{verb} the tag “{self.tag}” {where} {os.path.basename(self.path)}"
 
+    def undone_text(self) -> str:
+        what = "Took the tag “{}” off" if self.added else "Put the tag “{}” back on"
+        return f"{what.format(self.tag)} {os.path.basename(self.path)}"
+
 
 class TagUndo(QObject):
     undone = Signal(object)  # the TagEdit that was reverted, once the library has it
@@ -36,14 +40,22 @@ class TagUndo(QObject):
         super().__init__(parent)
         self.tags, self.status = tags, status
         self.edits: list[TagEdit] = []
-        self.button = QToolButton()
+        # A widget of its own, not the status bar's message line: a temporary message would
+        # paint over it, and an index run's news would replace the offer.
+        self.widget = QWidget()
+        self.label = QLabel(self.widget)
+        self.button = QToolButton(self.widget)
         self.button.setText("Undo")
-        self.button.setAutoRaise(True)
         self.button.clicked.connect(self.undo)
-        self.button.hide()
+        row = QHBoxLayout(self.widget)
+        row.setContentsMargins(0, 0, 8, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.button)
+        self.widget.hide()
 
     def record(self, edit: TagEdit) -> None:
         self.edits.append(edit)
+        self.status.show(f"{edit.text()} — Ctrl+Z undoes it", 8000)
 
     def forget(self, edit: TagEdit) -> None:
         """An edit the library refused: nothing to undo."""
@@ -55,10 +67,10 @@ class TagUndo(QObject):
         if not self.edits:
             return None
         edit = self.edits.pop()
-        self.button.setVisible(bool(self.edits) and self.button.isVisible())
+        self.widget.hide()
 
         def done(_result) -> None:
-            self.status.show(f"Undone — {edit.text()}", 8000)
+            self.status.show(edit.undone_text(), 8000)
             self.undone.emit(edit)
 
         failed = lambda error: self.status.show(f"Could not undo: {error_text(error)}", 10_000)  # noqa: E731
@@ -68,8 +80,9 @@ class TagUndo(QObject):
     def offer(self) -> None:
         """After the viewer closes: the last edit in the status bar, with the Undo button."""
         if self.edits:
-            self.status.show(f"{self.edits[-1].text()}.", 0)
-            self.button.show()
+            self.label.setText(f"{self.edits[-1].text()}.")
+            self.widget.show()
+            self.status.clear()  # the viewer's "Ctrl+Z undoes it" no longer holds here
 
     def withdraw(self) -> None:
-        self.button.hide()
+        self.widget.hide()

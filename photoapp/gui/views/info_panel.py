@@ -90,7 +90,8 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
     taken = info.get("taken") or photo.taken
     if "Taken" not in values and taken:
         source = "" if info.get("taken_from_exif") else " (file date)"
-        values["Taken"] = datetime.fromtimestamp(taken).strftime("%d %B %Y, %H:%M") + source
+        when = datetime.fromtimestamp(taken)
+        values["Taken"] = f"{when.day} {when:%B %Y, %H:%M}{source}"
     if "Camera" not in values and info.get("camera"):  # a RAW's camera, read by the indexer
         values["Camera"] = info["camera"]
     if photo.companion:  # a RAW+JPEG pair: one photo, two files

@@ -31,6 +31,7 @@ QFrame#tagChip { border: 1px solid palette(mid); border-radius: 10px; }
 QFrame#tagChip QToolButton { border: none; padding: 0px; }
 QFrame#tagChip QToolButton:hover { color: #c0392b; }
 """
+MAX_CHIPS_HEIGHT = 140  # then it scrolls
 SOURCES = {"auto": "auto-tag", "probe": "taught tag", "manual": "added by you"}
 
 
@@ -51,7 +52,6 @@ class TagEditor(QWidget):
         self.chips.setSpacing(3)
         self.chips.setFrameShape(QListWidget.Shape.NoFrame)
         self.chips.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.chips.setMaximumHeight(110)
         self.chips.setStyleSheet(CHIP_STYLE)
         # No focus, no selection: no key can act on a chip (issue 24: Backspace removed one).
         self.chips.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -61,6 +61,7 @@ class TagEditor(QWidget):
         self.input.setClearButtonEnabled(True)
         self.input.returnPressed.connect(self._add)
         self.input.installEventFilter(self)
+        self.chips.installEventFilter(self)  # its height follows its rows of chips (``_fit``)
         self._names = QStringListModel(self)
         completer = QCompleter(self._names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -84,6 +85,15 @@ class TagEditor(QWidget):
         if not details:
             empty = QListWidgetItem("no tags yet", self.chips)
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its rows of chips (at most MAX_CHIPS_HEIGHT), so the "Add a tag…" field
+        sits right under them instead of below a fixed empty box."""
+        self.chips.doItemsLayout()
+        rows = [self.chips.visualItemRect(self.chips.item(i)) for i in range(self.chips.count())]
+        bottom = max((r.bottom() for r in rows), default=0) + 2 * self.chips.spacing() + 2
+        self.chips.setFixedHeight(min(bottom, MAX_CHIPS_HEIGHT))
 
     def _add_chip(self, tag: str, tip: str) -> None:
         chip = QFrame()
@@ -125,6 +135,12 @@ class TagEditor(QWidget):
             button.setVisible(enabled)
 
     def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.chips
+            and event.type() == QEvent.Type.Resize
+            and event.size().width() != event.oldSize().width()
+        ):
+            self._fit()  # another width wraps the chips into another number of rows
         if watched is self.input and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
             popup = self.input.completer().popup()
             if not popup.isVisible():  # Esc first closes the completer's list, as everywhere
