@@ -73,6 +73,15 @@ def test_no_key_in_the_viewer_removes_a_tag_or_changes_a_file(make_window, tagge
     assert QApplication.focusWidget() is viewer.canvas
     qtbot.mouseClick(viewer.tag_editor.input, Qt.MouseButton.LeftButton)
     assert QApplication.focusWidget() is viewer.tag_editor.input
+    qtbot.keyClicks(viewer.tag_editor.input, "fo")  # typing a tag: letters and ↓ stay in the field
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_F, Qt.Key.Key_Space, Qt.Key.Key_I):
+        _press(qtbot, key)
+    assert viewer.row == 0 and not window.isFullScreen() and viewer.panel.isVisible()
+    assert viewer.tag_editor.input.text() == "fof i"
+    _press(qtbot, Qt.Key.Key_Escape)  # Esc in the field clears it and gives the keys back
+    assert viewer.tag_editor.input.text() == "" and QApplication.focusWidget() is viewer.canvas
+    assert window.viewer is viewer
+    qtbot.mouseClick(viewer.tag_editor.input, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(viewer.canvas, Qt.MouseButton.LeftButton)  # clicking the photo takes them back
     assert QApplication.focusWidget() is viewer.canvas
 
@@ -215,8 +224,11 @@ def test_info_panel_shows_a_real_photos_camera_and_hides_empty_rows(make_window,
     qtbot.waitUntil(lambda: viewer.loading_done() and viewer.canvas.pixmap.width() == 4352, timeout=30_000)
     assert viewer.canvas.zoom_label.text() == "100 %"  # the view kept its zoom
 
-    # The on-screen previous/next buttons step too, and are disabled at the ends.
+    # The on-screen previous/next buttons show while the pointer is over the photo, step
+    # too, and are disabled at the ends.
     viewer.show_row(0)
+    qtbot.mouseMove(viewer.canvas)
+    qtbot.waitUntil(viewer.canvas.next_button.isVisible, timeout=5_000)
     assert not viewer.canvas.prev_button.isEnabled()
     qtbot.mouseClick(viewer.canvas.next_button, Qt.MouseButton.LeftButton)
     assert viewer.row == 1 and viewer.canvas.prev_button.isEnabled()

@@ -25,6 +25,7 @@ from photoapp.gui.views.info_panel import InfoPanel, describe
 from photoapp.gui.workers import Task, error_text, pil_to_qimage
 
 MAX_SIDE = 2560  # decode no larger than a big screen needs, until the person zooms in past it
+FULL_SIZE_MAX_PIXELS = 60_000_000  # above this, 100 % enlarges the screen-sized image instead
 SLIDESHOW_MS = 4000
 ZOOM_STEP = 1.25
 
@@ -99,6 +100,11 @@ class ViewerPage(QWidget):
 
     def keyPressEvent(self, event) -> None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if self.tag_editor.input.hasFocus():
+            # A key the field leaves unused (↑/↓) while typing a tag must not change the photo
+            # under it: Return would then tag another one.
+            super().keyPressEvent(event)
+            return
         if event.key() == Qt.Key.Key_Z and mods == Qt.KeyboardModifier.ControlModifier:
             self.undo_last()
         elif event.key() in self.keys and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
@@ -181,7 +187,9 @@ class ViewerPage(QWidget):
 
     def _maybe_load_full_size(self) -> None:
         """Zoomed in past the decoded image's own pixels: decode the file at its full size."""
-        path = self.current_path()
+        path, size = self.current_path(), self.canvas.source_size
+        if size.width() * size.height() > FULL_SIZE_MAX_PIXELS:
+            return  # hundreds of MB of pixels for one view: not worth the memory
         if self.canvas.needs_more_pixels() and self._full_res_for != path and self.loading_done():
             self._full_res_for = path
             self._load(path, None)
