@@ -119,14 +119,9 @@ def test_show_prints_the_camera_settings_of_a_real_photo(tmp_path, real_photos):
     run("--library", lib, "folders", "add", real_photos)
     run("--library", lib, "--model", "toy", "index")
     shown = jrun("--library", lib, "show", real_photos / "Blinds.jpg", "--json")
-    assert shown["exif"] == {
-        "taken": "2008-01-22T03:28:22",
-        "camera": "Canon EOS 350D DIGITAL",
-        "iso": 400,
-        "aperture": 5.6,
-        "exposure": 0.0125,
-        "focal_length": 107.0,
-    }
+    from photoapp.core.media.exif import read_exif  # its values: tests/core/media/test_exif.py
+
+    assert shown["exif"] == read_exif(real_photos / "Blinds.jpg") and shown["exif"]["aperture"] == 5.6
     lines = run("--library", lib, "show", real_photos / "Blinds.jpg").stdout.splitlines()
     assert "        Aperture: f/5.6" in lines and "         Shutter: 1/80 s" in lines
     assert not any(line.lstrip().startswith("exif:") for line in lines)  # words, not a raw dict
