@@ -24,6 +24,8 @@ def read_exif(path: str | os.PathLike) -> dict:
     """``taken`` (ISO 8601, with the zone when the camera recorded it), ``camera``, ``lens``,
     ``iso``, ``aperture`` (f-number), ``exposure`` (seconds), ``focal_length`` (mm) and
     ``focal_length_35mm``, each only when present."""
+    if not os.path.isfile(path):  # a FIFO or device now at the photo's path would block the open
+        return {}
     try:
         with Image.open(path) as img:
             exif = img.getexif()

@@ -3,6 +3,7 @@ read from the real photographs in shared/photos and from generated JPEGs."""
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 from PIL import Image, TiffImagePlugin
@@ -62,3 +63,5 @@ def test_time_zone_lens_and_broken_files(tmp_path):
     assert isinstance(read_exif(broken), dict)
     (tmp_path / "text.jpg").write_text("not a photo")
     assert read_exif(tmp_path / "text.jpg") == {} and read_exif(tmp_path / "missing.jpg") == {}
+    os.mkfifo(tmp_path / "fifo.jpg")  # opening it would block forever
+    assert read_exif(tmp_path / "fifo.jpg") == {}
