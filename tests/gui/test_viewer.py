@@ -173,8 +173,10 @@ def test_slideshow_moves_on_and_stops_at_the_end(make_window, tagged, wait, qtbo
     viewer.slideshow.setInterval(50)  # the test's pace; the wait below is on the row, not the clock
     _press(qtbot, Qt.Key.Key_Space)
     assert "slideshow" in viewer.panel.position.text()
+    assert viewer.canvas.zoom_label.text().startswith("▶ Slideshow")  # seen in full screen too
     qtbot.waitUntil(lambda: viewer.row == 35 and not viewer.slideshow.isActive(), timeout=20_000)
     assert "slideshow" not in viewer.panel.position.text()
+    assert viewer.canvas.zoom_label.text().startswith("Fit")
 
 
 @pytest.fixture

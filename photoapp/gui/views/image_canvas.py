@@ -35,6 +35,7 @@ class ImageCanvas(QWidget):
         self.source_size = QSize()  # the photo's size in its file (upright)
         self.zoom: float | None = None  # screen px per photo px; None = fit to window
         self.pan = QPointF(0, 0)
+        self.note = ""
         self.claimed_keys: set[int] = set()  # keys the viewer handles: never a window shortcut
         self._drag_from: QPointF | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # click (or Tab) gives it the keys
@@ -102,8 +103,13 @@ class ImageCanvas(QWidget):
     def zoom_text(self) -> str:
         return f"Fit · {self.percent()} %" if self.zoom is None else f"{self.percent()} %"
 
+    def set_note(self, note: str) -> None:
+        """Words before the zoom in the corner label ("▶ Slideshow"): seen even in full screen."""
+        self.note = note
+        self._zoom_updated()
+
     def _zoom_updated(self) -> None:
-        self.zoom_label.setText(self.zoom_text())
+        self.zoom_label.setText(f"{self.note} · {self.zoom_text()}" if self.note else self.zoom_text())
         self.zoom_label.adjustSize()
         self._place_overlays()
         self.update()

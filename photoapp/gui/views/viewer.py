@@ -175,8 +175,9 @@ class ViewerPage(QWidget):
         self.current_changed.emit(self.row)
 
     def _show_position(self) -> None:
-        playing = "   ▶ slideshow (Space pauses)" if self.slideshow.isActive() else ""
-        self.panel.position.setText(f"{self.row + 1:,} of {len(self.rows):,}{playing}")
+        playing = self.slideshow.isActive()
+        self.panel.position.setText(f"{self.row + 1:,} of {len(self.rows):,}" + ("   ▶ slideshow" if playing else ""))
+        self.canvas.set_note("▶ Slideshow (Space pauses)" if playing else "")
 
     def loading_done(self) -> bool:
         """True once the full image of the current photo has arrived (or failed)."""
