@@ -31,9 +31,13 @@ ZOOM_STEP = 1.25
 
 
 def load_display_image(path: str, max_side: int | None = MAX_SIDE):
+    from PIL import Image
+
     img = Library.read_image(path, min_side=max_side)
     if max_side is not None:
-        img.thumbnail((max_side, max_side))
+        # Pillow's bilinear filter widens with the reduction (antialiased, unlike Qt's): as
+        # clean as bicubic for a downscale the canvas smooths again, in about half the time.
+        img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return pil_to_qimage(img)
 
 
