@@ -42,7 +42,8 @@ def cmd_show(args) -> int:
             if key != "exif":
                 print(f"{key:>16}: {value}")
         for name, words in lib.describe_exif(d["exif"]).items():  # "Aperture: f/5.6"; none when absent
-            print(f"{name:>16}: {words}")
+            if d.get(name.lower()) != words:  # the catalog's "camera" line already says it
+                print(f"{name:>16}: {words}")
 
     emit(args, info, human)
     return 0
