@@ -35,7 +35,16 @@ def add_parsers(sub) -> None:
 def cmd_show(args) -> int:
     with open_library(args) as lib:
         info = lib.photo(args.photo)
-    emit(args, info, lambda d: [print(f"{k:>16}: {v}") for k, v in d.items()])
+
+    def human(d):
+        for key, value in d.items():
+            if key != "exif":
+                print(f"{key:>16}: {value}")
+        for name, words in lib.describe_exif(d["exif"]).items():  # "Aperture: f/5.6"; none when absent
+            if d.get(name.lower()) != words:  # the catalog's "camera" line already says it
+                print(f"{name:>16}: {words}")
+
+    emit(args, info, human)
     return 0
 
 

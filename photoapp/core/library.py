@@ -273,6 +273,10 @@ class Library:
 
     # -- inspection ---------------------------------------------------------------------
     def photo(self, path: str | os.PathLike) -> dict:
+        """What the catalog knows about a photo, with its tags and the camera facts of its
+        EXIF (``exif``: read_exif's numbers; ``describe_exif`` puts them in words)."""
+        from photoapp.core.media.exif import read_exif
+
         path = os.path.abspath(os.fspath(path))
         photo = self.catalog.photo_at(path)  # a pair's RAW file answers for the pair
         if photo is None:
@@ -284,6 +288,7 @@ class Library:
             info["files"] = [photo.path, photo.companion]  # a RAW+JPEG pair: both, JPEG first
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
+        info["exif"] = read_exif(photo.path) if info["exists"] else {}
         return info
 
     def status(self) -> dict:
@@ -437,6 +442,13 @@ class Library:
         from photoapp.core.media.decoding import is_photo_name
 
         return os.path.isfile(path) and is_photo_name(os.path.basename(path))
+
+    @staticmethod
+    def describe_exif(facts: dict) -> dict[str, str]:
+        """``photo()["exif"]`` as a person reads it: {"Aperture": "f/5.6", "Shutter": "1/80 s", ...}."""
+        from photoapp.core.media.exif import describe_exif
+
+        return describe_exif(facts)
 
     @staticmethod
     def read_image(path: str, min_side: int | None = None):

@@ -32,6 +32,7 @@ from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
+from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
@@ -49,7 +50,7 @@ from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
 from photoapp.gui.views.sort_choice import SortChoice, count_text
-from photoapp.gui.views.viewer import ViewerDialog
+from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
 from photoapp.gui.workers import error_text
 
@@ -129,11 +130,15 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 900])
-        self.setCentralWidget(self.splitter)
+        self.pages = QStackedWidget(self)  # the library; the viewer opens as a second page
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
         self.progress = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress)
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
         self.statusBar().addPermanentWidget(self.watch_indicator)
+        self.tag_undo = TagUndo(self.tags_ui.service, self.status, self)  # the viewer's tag edits
+        self.statusBar().insertPermanentWidget(0, self.tag_undo.widget)
 
     def _date_edit(self, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -333,19 +338,26 @@ class MainWindow(QMainWindow):
         self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumb_size)
 
     # -- viewer and context menu ------------------------------------------------------------------
-    def open_viewer(self, row: int) -> ViewerDialog | None:
-        """Show a photo in the viewer; a video opens in the system's player instead."""
+    def open_viewer(self, row: int) -> ViewerPage | None:
+        """Show a photo in the viewer (a page of this window); a video opens in the system's player."""
         if not 0 <= row < self.model.rowCount():
             return None
         if self.model.row_at(row).kind == "video":
             self.play(self.model.row_at(row).path)
             return None
-        self.viewer = ViewerDialog(
-            list(self.model.rows()), row, self.engine, self.thumbnails, self, tags=self.tags_ui.service
+        if self.viewer is not None:
+            self.viewer.leave()
+        self.tag_undo.withdraw()
+        self.viewer = ViewerPage(
+            list(self.model.rows()), row, self.engine, self.thumbnails, self, self.tags_ui.service, self.tag_undo
         )
         self.viewer.current_changed.connect(self._viewer_moved)
-        self.viewer.finished.connect(self._viewer_closed)
-        self.viewer.open()
+        self.viewer.closed.connect(self._viewer_closed)
+        self.viewer.full_screen_requested.connect(self.set_full_screen)
+        self.pages.addWidget(self.viewer)
+        self.pages.setCurrentWidget(self.viewer)
+        self._viewer_moved(row)
+        self.viewer.focus_photo()  # the photo has the keys, never a tag chip
         return self.viewer
 
     def play(self, path: str) -> bool:
@@ -358,11 +370,26 @@ class MainWindow(QMainWindow):
     def _viewer_moved(self, row: int) -> None:
         if row < self.model.rowCount():
             self.gallery.setCurrentIndex(self.model.index(row))
+        self.setWindowTitle(f"{os.path.basename(self.viewer.current_path())} — Photoapp")
 
-    def _viewer_closed(self, _result: int) -> None:
+    def _viewer_closed(self) -> None:
+        self.set_full_screen(False)
+        self.pages.setCurrentWidget(self.splitter)
+        self.pages.removeWidget(self.viewer)
         self.viewer.deleteLater()
         self.viewer = None
+        self.setWindowTitle("Photoapp")
         self.gallery.setFocus()
+        self.tag_undo.offer()  # a tag removed by mistake can still come back
+
+    def set_full_screen(self, on: bool) -> None:
+        """The viewer alone on the screen: no menus, no status bar."""
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        if on:
+            self.showFullScreen()
+        elif self.isFullScreen():
+            self.showNormal()
 
     def selected_paths(self) -> list[str]:
         rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
@@ -517,6 +544,8 @@ class MainWindow(QMainWindow):
         settings.save(self.engine.path)
 
     def closeEvent(self, event) -> None:
+        if self.viewer is not None:
+            self.viewer.leave()  # its decoding thread stops; the geometry saved is not full screen
         self.save_state()
         self.thumbnails.shutdown()
         self.engine.shutdown()

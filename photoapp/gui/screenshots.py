@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     wait_until(app, lambda: viewer.loading_done(), 30)
     settle(app, window, 0.3)
     viewer.grab().save(str(out / "viewer.png"))
-    viewer.reject()
+    viewer.leave()
     shoot_duplicates(app, window, out)
     window.close()
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))

@@ -130,3 +130,17 @@ def test_a_damaged_settings_file_is_one_warning_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "moved to settings.json.bad" in lines[0], proc.stderr
     assert (lib / "settings.json.bad").read_text() == '{"tags": {"xmp_sid'
+
+
+def test_show_prints_the_camera_settings_of_a_real_photo(tmp_path, real_photos):
+    lib = tmp_path / "lib"
+    run("--library", lib, "folders", "add", real_photos)
+    run("--library", lib, "--model", "toy", "index")
+    shown = jrun("--library", lib, "show", real_photos / "Blinds.jpg", "--json")
+    from photoapp.core.media.exif import read_exif  # its values: tests/core/media/test_exif.py
+
+    assert shown["exif"] == read_exif(real_photos / "Blinds.jpg") and shown["exif"]["aperture"] == 5.6
+    lines = run("--library", lib, "show", real_photos / "Blinds.jpg").stdout.splitlines()
+    assert "        Aperture: f/5.6" in lines and "         Shutter: 1/80 s" in lines
+    assert not any(line.lstrip().startswith("exif:") for line in lines)  # words, not a raw dict
+    assert jrun("--library", lib, "show", real_photos / "Aqua.jpg", "--json")["exif"] == {}  # no EXIF

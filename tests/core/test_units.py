@@ -16,6 +16,6 @@ def test_sizes_read_in_decimal_units():
 
 def test_every_screen_uses_the_one_function():
     from photoapp.core.duplicates import keeper
-    from photoapp.gui.views import duplicates_view, viewer
+    from photoapp.gui.views import duplicates_view, info_panel
 
-    assert keeper.human_size is viewer.human_size is duplicates_view.human_size is human_size
+    assert keeper.human_size is info_panel.human_size is duplicates_view.human_size is human_size

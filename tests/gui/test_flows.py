@@ -55,7 +55,7 @@ def test_viewer_stops_at_the_ends(make_window, indexed_library, wait, qtbot):
     qtbot.keyClick(viewer, Qt.Key.Key_End)
     qtbot.keyClick(viewer, Qt.Key.Key_Right)
     assert viewer.row == 35
-    viewer.reject()
+    viewer.leave()
 
 
 def test_pause_then_cancel_indexing(make_window, tmp_path, few_photos, wait, qtbot):

@@ -64,7 +64,7 @@ def test_gallery_shows_videos_and_pairs(make_window, media_library, wait, qtbot,
     files = viewer.fields["Files"].text().replace("\u200b", "")
     assert "IMG_0042.jpg (JPEG)" in files and "IMG_0042.dng (RAW)" in files
     assert viewer.fields["Files"].isVisibleTo(viewer) and not viewer.fields["Duration"].isVisibleTo(viewer)
-    viewer.done(0)
+    viewer.leave()
 
     # The type filter, like the CLI's --type.
     window.type_choice.setCurrentIndex(window.type_choice.findData("video"))

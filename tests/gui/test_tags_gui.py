@@ -70,15 +70,14 @@ def test_viewer_side_panel_adds_and_removes_tags(make_window, tagged_library, wa
     qtbot.keyClicks(editor.input, "holiday")
     qtbot.keyClick(editor.input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "holiday" in editor.tags(), timeout=10_000)
-    editor.chips.setCurrentRow(editor.tags().index(_shape(path)))
-    qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(editor.remove_buttons[_shape(path)], Qt.MouseButton.LeftButton)  # the chip's ✕
     qtbot.waitUntil(lambda: _shape(path) not in editor.tags(), timeout=10_000)
     with _core(tagged_library) as lib:
         details = {d["tag"]: d["source"] for d in lib.photo(path)["tag_details"]}
     assert details["holiday"] == "manual" and _shape(path) not in details
     # The albums sidebar follows the edit.
     qtbot.waitUntil(lambda: "holiday" in {n for _k, n, _c in window.tags_ui.sidebar.albums()}, timeout=10_000)
-    viewer.reject()
+    viewer.leave()
 
 
 def test_teach_a_tag_from_a_gallery_selection(make_window, tagged_library, wait, qtbot):

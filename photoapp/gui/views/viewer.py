@@ -1,185 +1,160 @@
-"""ViewerDialog: one photo, fit to window or zoomed, with a side panel of facts.
+"""ViewerPage: one photo at a time, a page of the main window (or the whole screen).
 
-Arrow keys move through the current result list (the gallery's rows); Esc returns. The
-full-size image is decoded off the GUI thread; the thumbnail stands in meanwhile.
+The photo (ImageCanvas) has the keyboard focus when the viewer opens and whenever it is
+clicked; keys that other widgets do not use come up to the page, so they work wherever
+the focus is, except while typing a tag. ←/→ (and ↑/↓, Backspace) change photo, Space
+plays or pauses a slideshow, 0 fits, 1 shows 100 %, +/− zoom, F or F11 full screen, I
+shows or hides the info panel, Ctrl+Z undoes the last tag edit, Esc leaves full screen,
+then the viewer. No key removes a tag: only a chip's ✕ does (views/tag_editor.py).
+The full-size image is decoded off the GUI thread; the thumbnail stands in meanwhile.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from photoapp.core.library import Library
-from photoapp.core.units import human_size
-from photoapp.gui.models.photo_list import PhotoRow, format_duration
-from photoapp.gui.views.tag_editor import TagEditor
+from photoapp.gui.controllers.tag_undo import TagEdit
+from photoapp.gui.models.photo_list import PhotoRow
+from photoapp.gui.views.image_canvas import ImageCanvas
+from photoapp.gui.views.info_panel import InfoPanel, describe
 from photoapp.gui.workers import Task, error_text, pil_to_qimage
 
-MAX_SIDE = 2560  # decode no larger than a big screen needs
-OPTIONAL_FIELDS = ("Files", "Duration")
+MAX_SIDE = 2560  # decode no larger than a big screen needs, until the person zooms in past it
+FULL_SIZE_MAX_PIXELS = 60_000_000  # above this, 100 % enlarges the screen-sized image instead
+SLIDESHOW_MS = 4000
+ZOOM_STEP = 1.25
 
 
-def load_display_image(path: str):
-    img = Library.read_image(path, min_side=MAX_SIDE)
-    img.thumbnail((MAX_SIDE, MAX_SIDE))
+def load_display_image(path: str, max_side: int | None = MAX_SIDE):
+    from PIL import Image
+
+    img = Library.read_image(path, min_side=max_side)
+    if max_side is not None:
+        # Pillow's bilinear filter widens with the reduction (antialiased, unlike Qt's): as
+        # clean as bicubic for a downscale the canvas smooths again, in about half the time.
+        img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return pil_to_qimage(img)
 
 
-class ImageCanvas(QWidget):
-    """Paints a pixmap fitted to the widget, or at a zoom factor with drag-to-pan."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.pixmap = QPixmap()
-        self.zoom: float | None = None  # None = fit to window
-        self.pan = QPointF(0, 0)
-        self._drag_from: QPointF | None = None
-        self.setMinimumSize(QSize(320, 240))
-        self.setAutoFillBackground(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
-        self.setPalette(palette)
-
-    def set_pixmap(self, pixmap: QPixmap, keep_view: bool = False) -> None:
-        self.pixmap = pixmap
-        if not keep_view:
-            self.zoom, self.pan = None, QPointF(0, 0)
-        self.update()
-
-    def fit_scale(self) -> float:
-        if self.pixmap.isNull():
-            return 1.0
-        # Small photos are enlarged up to 4x: a tiny image in a big black frame looks broken.
-        return min(self.width() / self.pixmap.width(), self.height() / self.pixmap.height(), 4.0)
-
-    def scale(self) -> float:
-        return self.fit_scale() if self.zoom is None else self.zoom
-
-    def zoom_by(self, factor: float) -> None:
-        self.zoom = max(0.05, min(16.0, self.scale() * factor))
-        self.update()
-
-    def set_zoom(self, zoom: float | None) -> None:
-        self.zoom, self.pan = zoom, QPointF(0, 0)
-        self.update()
-
-    def paintEvent(self, event) -> None:
-        if self.pixmap.isNull():
-            return
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        s = self.scale()
-        w, h = self.pixmap.width() * s, self.pixmap.height() * s
-        origin = QPointF((self.width() - w) / 2, (self.height() - h) / 2) + self.pan
-        painter.drawPixmap(QRectF(origin.x(), origin.y(), w, h), self.pixmap, QRectF(self.pixmap.rect()))
-
-    def wheelEvent(self, event) -> None:
-        self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
-
-    def mousePressEvent(self, event) -> None:
-        self._drag_from = event.position()
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._drag_from is not None and self.zoom is not None:
-            self.pan += event.position() - self._drag_from
-            self._drag_from = event.position()
-            self.update()
-
-    def mouseReleaseEvent(self, event) -> None:
-        self._drag_from = None
-
-
-class ViewerDialog(QDialog):
+class ViewerPage(QWidget):
     current_changed = Signal(int)  # row in the result list
+    closed = Signal()  # Esc (or leave()): the window shows the gallery again
+    full_screen_requested = Signal(bool)
 
-    def __init__(self, rows: list[PhotoRow], row: int, engine, thumbnails=None, parent=None, tags=None):
+    def __init__(self, rows: list[PhotoRow], row: int, engine, thumbnails=None, parent=None, tags=None, undo=None):
         super().__init__(parent)
         self.rows, self.row = rows, row
         self.engine, self.thumbnails = engine, thumbnails
-        self.tags = tags  # a TagService: tags can be added and removed here
+        self.tags, self.undo = tags, undo  # a TagService and a TagUndo: tags can be edited here
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._serial = 0
         self._tasks: set[Task] = set()
+        self._full_res_for: str | None = None  # the photo decoded at its file's full size
         self.canvas = ImageCanvas(self)
-        self.canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.panel = self._build_panel()
+        self.canvas.prev_button.clicked.connect(lambda: self.step(-1))
+        self.canvas.next_button.clicked.connect(lambda: self.step(1))
+        self.canvas.zoom_changed.connect(lambda _text: self._maybe_load_full_size())
+        self.panel = InfoPanel(self)
+        self.fields, self.tag_editor = self.panel.fields, self.panel.tag_editor
+        self.tag_editor.set_enabled_editing(self.tags is not None)
+        self.tag_editor.add_requested.connect(lambda tag: self._edit_tag(tag, True))
+        self.tag_editor.remove_requested.connect(lambda tag: self._edit_tag(tag, False))
+        self.tag_editor.editing_finished.connect(self.focus_photo)
+        if undo is not None:
+            undo.undone.connect(self._undone)
+        self.slideshow = QTimer(self, interval=SLIDESHOW_MS)
+        self.slideshow.timeout.connect(self._slideshow_step)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.panel)
-        self._shortcuts()
-        self.resize(1100, 720)
+        self.keys = self._keys()
+        self.canvas.claimed_keys = set(self.keys)
+        self.setFocusProxy(self.canvas)
         self.show_row(row)
 
-    def _build_panel(self) -> QFrame:
-        panel = QFrame(self)
-        panel.setObjectName("viewerPanel")
-        panel.setFixedWidth(300)
-        box = QVBoxLayout(panel)
-        box.setContentsMargins(16, 14, 16, 14)
-        box.setSpacing(2)
-        self.position = QLabel(panel)
-        self.position.setObjectName("hint")
-        box.addWidget(self.position)
-        self.fields: dict[str, QLabel] = {}
-        self.captions: dict[str, QLabel] = {}
-        for name in ("Name", "Files", "Folder", "Taken", "Duration", "Dimensions", "Size", "Camera", "Score"):
-            caption = QLabel(name, panel)
-            self.captions[name] = caption
-            caption.setObjectName("caption")
-            value = QLabel(panel)
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.addWidget(caption)
-            box.addWidget(value)
-            self.fields[name] = value
-        caption = QLabel("Tags", panel)
-        caption.setObjectName("caption")
-        self.tag_editor = TagEditor(panel)
-        self.tag_editor.set_enabled_editing(self.tags is not None)
-        self.tag_editor.add_requested.connect(lambda tag: self._edit_tag(tag, True))
-        self.tag_editor.remove_requested.connect(lambda tag: self._edit_tag(tag, False))
-        box.addWidget(caption)
-        box.addWidget(self.tag_editor)
-        box.addStretch(1)
-        self.hint = QLabel("← → previous / next   + − zoom   0 fit   Esc back", panel)
-        self.hint.setWordWrap(True)
-        self.hint.setObjectName("hint")
-        box.addWidget(self.hint)
-        return panel
-
-    def _shortcuts(self) -> None:
-        # Handled in keyPressEvent rather than QShortcut: keys reach the dialog whichever
-        # child has focus, and no shortcut can clash with the main window's.
-        self.keys = {
+    def _keys(self) -> dict:
+        zoom = self.canvas
+        return {
             Qt.Key.Key_Right: lambda: self.step(1),
             Qt.Key.Key_Left: lambda: self.step(-1),
             Qt.Key.Key_Down: lambda: self.step(1),
             Qt.Key.Key_Up: lambda: self.step(-1),
-            Qt.Key.Key_Space: lambda: self.step(1),
             Qt.Key.Key_Backspace: lambda: self.step(-1),
             Qt.Key.Key_Home: lambda: self.show_row(0),
             Qt.Key.Key_End: lambda: self.show_row(len(self.rows) - 1),
-            Qt.Key.Key_Plus: lambda: self.canvas.zoom_by(1.25),
-            Qt.Key.Key_Equal: lambda: self.canvas.zoom_by(1.25),
-            Qt.Key.Key_Minus: lambda: self.canvas.zoom_by(0.8),
-            Qt.Key.Key_0: lambda: self.canvas.set_zoom(None),
-            Qt.Key.Key_1: lambda: self.canvas.set_zoom(1.0),
+            Qt.Key.Key_Space: self.toggle_slideshow,
+            Qt.Key.Key_Plus: lambda: zoom.zoom_by(ZOOM_STEP),
+            Qt.Key.Key_Equal: lambda: zoom.zoom_by(ZOOM_STEP),
+            Qt.Key.Key_Minus: lambda: zoom.zoom_by(1 / ZOOM_STEP),
+            Qt.Key.Key_0: lambda: zoom.set_zoom(None),
+            Qt.Key.Key_1: lambda: zoom.set_zoom(1.0),
+            Qt.Key.Key_F: self.toggle_full_screen,
+            Qt.Key.Key_F11: self.toggle_full_screen,
+            Qt.Key.Key_I: self.toggle_panel,
+            Qt.Key.Key_Escape: self.escape,
         }
 
     def keyPressEvent(self, event) -> None:
-        action = self.keys.get(event.key())
-        if action is None:
-            super().keyPressEvent(event)  # Esc closes the dialog
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if self.tag_editor.input.hasFocus():
+            # A key the field leaves unused (↑/↓) while typing a tag must not change the photo
+            # under it: Return would then tag another one.
+            super().keyPressEvent(event)
             return
-        action()
+        if event.key() == Qt.Key.Key_Z and mods == Qt.KeyboardModifier.ControlModifier:
+            self.undo_last()
+        elif event.key() in self.keys and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            self.keys[event.key()]()  # Shift: "+" is Shift+= on many layouts
+        else:
+            super().keyPressEvent(event)
+            return
         event.accept()
+
+    def focus_photo(self) -> None:
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- what the keys do -------------------------------------------------------------------------
+    def toggle_slideshow(self) -> None:
+        if self.slideshow.isActive():
+            self.slideshow.stop()
+        else:
+            self.slideshow.start()
+        self._show_position()
+
+    def _slideshow_step(self) -> None:
+        if self.row + 1 < len(self.rows):
+            self.step(1)
+        else:
+            self.slideshow.stop()  # the end of the list: the last photo stays on screen
+            self._show_position()
+
+    def toggle_full_screen(self) -> None:
+        self.full_screen_requested.emit(not self.window().isFullScreen())
+
+    def toggle_panel(self) -> None:
+        self.panel.setVisible(not self.panel.isVisible())
+
+    def escape(self) -> None:
+        if self.window().isFullScreen():
+            self.full_screen_requested.emit(False)
+        else:
+            self.leave()
+
+    def leave(self) -> None:
+        self.slideshow.stop()
+        if self.undo is not None:
+            self.undo.undone.disconnect(self._undone)
+        self.pool.clear()
+        self.pool.waitForDone(5000)
+        self.closed.emit()
 
     # -- navigation --------------------------------------------------------------------------------
     def step(self, delta: int) -> None:
@@ -192,13 +167,21 @@ class ViewerDialog(QDialog):
             return
         self.row = max(0, min(len(self.rows) - 1, row))
         photo = self.rows[self.row]
-        self.setWindowTitle(f"{os.path.basename(photo.path)} — Photoapp")
-        self.position.setText(f"{self.row + 1:,} of {len(self.rows):,}")
-        self._fill_panel(photo)
+        self._show_position()
+        self.canvas.prev_button.setEnabled(self.row > 0)
+        self.canvas.next_button.setEnabled(self.row + 1 < len(self.rows))
+        info = self._fill_panel(photo)
+        self._size = QSize(info.get("width") or 0, info.get("height") or 0)  # empty: not in the catalog
         placeholder = self.thumbnails.pixmap(photo.path, photo.mtime, 512) if self.thumbnails else None
-        self.canvas.set_pixmap(placeholder if placeholder is not None else QPixmap())
-        self._load_full(photo.path)
+        self.canvas.set_pixmap(placeholder if placeholder is not None else QPixmap(), self._size)
+        self._full_res_for = None
+        self._load(photo.path, MAX_SIDE)
         self.current_changed.emit(self.row)
+
+    def _show_position(self) -> None:
+        playing = self.slideshow.isActive()
+        self.panel.position.setText(f"{self.row + 1:,} of {len(self.rows):,}" + ("   ▶ slideshow" if playing else ""))
+        self.canvas.set_note("▶ Slideshow (Space pauses)" if playing else "")
 
     def loading_done(self) -> bool:
         """True once the full image of the current photo has arrived (or failed)."""
@@ -207,84 +190,69 @@ class ViewerDialog(QDialog):
     def current_path(self) -> str:
         return self.rows[self.row].path
 
-    def _load_full(self, path: str) -> None:
+    def _maybe_load_full_size(self) -> None:
+        """Zoomed in past the decoded image's own pixels: decode the file at its full size."""
+        path, size = self.current_path(), self.canvas.source_size
+        if size.width() * size.height() > FULL_SIZE_MAX_PIXELS:
+            return  # hundreds of MB of pixels for one view: not worth the memory
+        if self.canvas.needs_more_pixels() and self._full_res_for != path and self.loading_done():
+            self._full_res_for = path
+            self._load(path, None)
+
+    def _load(self, path: str, max_side: int | None) -> None:
         self._serial += 1
         serial = self._serial
-        task = Task(load_display_image, path)
+        task = Task(load_display_image, path, max_side)
         self._tasks.add(task)
-        task.signals.done.connect(lambda image: self._full_loaded(task, serial, image))
-        task.signals.failed.connect(lambda error: self._full_failed(task, serial, error))
+        task.signals.done.connect(lambda image: self._loaded(task, serial, image))
+        task.signals.failed.connect(lambda error: self._failed(task, serial, error))
         self.pool.clear()  # an image queued for a photo already left behind is not needed
         self.pool.start(task)
 
-    def _full_loaded(self, task: Task, serial: int, image) -> None:
+    def _loaded(self, task: Task, serial: int, image) -> None:
         self._tasks.discard(task)
         if serial == self._serial:  # drop results for photos the user has moved past
-            self.canvas.set_pixmap(QPixmap.fromImage(image), keep_view=self.canvas.zoom is not None)
+            self.canvas.set_pixmap(QPixmap.fromImage(image), self._size, keep_view=True)
 
-    def _full_failed(self, task: Task, serial: int, error: Exception) -> None:
+    def _failed(self, task: Task, serial: int, error: Exception) -> None:
         self._tasks.discard(task)
         if serial == self._serial:
-            self.fields["Name"].setText(f"{os.path.basename(self.current_path())}\n⚠ {error_text(error)}")
+            self.panel.show_error(os.path.basename(self.current_path()), error_text(error))
 
-    def _fill_panel(self, photo: PhotoRow) -> None:
+    def _fill_panel(self, photo: PhotoRow) -> dict:
         try:
             info = self.engine.photo_info(photo.path) if self.engine is not None else {}
         except Exception:  # noqa: BLE001 - removed from the library meanwhile: show what we have
             info = {}
-        values = describe(photo, info)
-        for name, label in self.fields.items():
-            label.setText(breakable(values.get(name, "—")))
-            if name in OPTIONAL_FIELDS:  # only for pairs and videos
-                label.setVisible(name in values)
-                self.captions[name].setVisible(name in values)
+        self.panel.show_facts(describe(photo, info, Library.describe_exif(info.get("exif", {}))))
         self.tag_editor.set_tags(info.get("tag_details", []))
         if self.tags is not None:
             self.tag_editor.set_known_tags(self.tags.tag_names())
+        return info
 
+    # -- tags ---------------------------------------------------------------------------------------
     def _edit_tag(self, tag: str, present: bool) -> None:
-        """Add or remove a tag by hand; the panel shows the library's answer when it lands."""
-        if self.tags is None:
-            return
-        row = self.rows[self.row]
-        refresh = lambda _result: self.rows[self.row] is row and self._fill_panel(row)  # noqa: E731
-        failed = lambda error: self.fields["Name"].setText(  # noqa: E731
-            f"{os.path.basename(row.path)}\n⚠ {error_text(error)}"
-        )
-        self.tags.edit(tag, [row.path], present, on_done=refresh, on_failed=failed)
+        """Add or remove a tag by hand (undoable); the panel shows the library's answer when it lands."""
+        if self.tags is None or (tag in self.tag_editor.tags()) == present:
+            return  # nothing would change: nothing to undo either
+        row, edit = self.rows[self.row], TagEdit(tag, self.rows[self.row].path, present)
+        if self.undo is not None:
+            self.undo.record(edit)
 
-    def done(self, result: int) -> None:
-        self.pool.clear()
-        self.pool.waitForDone(5000)
-        super().done(result)
+        def failed(error: Exception) -> None:
+            if self.undo is not None:
+                self.undo.forget(edit)  # nothing changed: nothing to undo
+            self.panel.show_error(os.path.basename(row.path), error_text(error))
 
+        self.tags.edit(tag, [row.path], present, on_done=lambda _r: self._refresh(row.path), on_failed=failed)
 
-def describe(photo: PhotoRow, info: dict) -> dict[str, str]:
-    """Human-readable facts for the side panel."""
-    values = {"Name": os.path.basename(photo.path), "Folder": os.path.dirname(photo.path), "Tags": "none yet"}
-    if info.get("size"):
-        values["Size"] = human_size(info["size"])
-    if info.get("width") and info.get("height"):
-        values["Dimensions"] = f"{info['width']:,} × {info['height']:,} px"
-    taken = info.get("taken") or photo.taken
-    if taken:
-        source = "" if info.get("taken_from_exif") else " (file date)"
-        values["Taken"] = datetime.fromtimestamp(taken).strftime("%d %B %Y, %H:%M") + source
-    if info.get("camera"):
-        values["Camera"] = info["camera"]
-    if info.get("tags"):
-        values["Tags"] = ", ".join(info["tags"])
-    if photo.score is not None:
-        values["Score"] = f"{photo.score:.3f}"
-    if photo.companion:  # a RAW+JPEG pair: one photo, two files
-        values["Files"] = f"{os.path.basename(photo.path)} (JPEG)\n{os.path.basename(photo.companion)} (RAW)"
-    if photo.kind == "video":
-        values["Duration"] = format_duration(photo.duration) or "unknown"
-    return values
+    def undo_last(self) -> None:
+        if self.undo is not None:
+            self.undo.undo()  # the panel follows when the library has it (``_undone``)
 
+    def _undone(self, edit: TagEdit) -> None:
+        self._refresh(edit.path)
 
-def breakable(text: str) -> str:
-    """Let long file names and paths wrap at separators instead of overflowing the panel."""
-    for sep in ("/", "\\", "_", "-", "."):
-        text = text.replace(sep, sep + "\u200b")
-    return text
+    def _refresh(self, path: str) -> None:
+        if self.current_path() == path:
+            self._fill_panel(self.rows[self.row])

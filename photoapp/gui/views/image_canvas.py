@@ -1,0 +1,171 @@
+"""ImageCanvas: the viewer's photo, fitted or zoomed, with its zoom percentage and the
+previous/next buttons that appear while the pointer is over it.
+
+The zoom is kept in screen pixels per pixel of the original file, not of the pixmap on
+show: the thumbnail stands in while the full image decodes, and a big photo is decoded
+smaller than its file, yet "100 %" always means one pixel of the photo on one of the screen.
+The canvas takes the keyboard focus when clicked, so the viewer's keys work again after
+typing a tag; it handles no key itself (the page does).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+
+MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
+MAX_FIT = 4.0  # small photos are enlarged up to 4x: a tiny image in a big black frame looks broken
+
+OVERLAY_STYLE = """
+QLabel#zoomLabel { background: rgba(0, 0, 0, 150); color: white; border-radius: 6px; padding: 3px 8px; }
+QToolButton#stepButton { background: rgba(0, 0, 0, 120); color: white; border: none; border-radius: 20px;
+                         font-size: 22px; }
+QToolButton#stepButton:hover { background: rgba(0, 0, 0, 190); }
+QToolButton#stepButton:disabled { color: rgba(255, 255, 255, 60); }
+"""
+
+
+class ImageCanvas(QWidget):
+    zoom_changed = Signal(str)  # the zoom label's text: "Fit · 37 %" or "100 %"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.pixmap = QPixmap()
+        self.source_size = QSize()  # the photo's size in its file (upright)
+        self.zoom: float | None = None  # screen px per photo px; None = fit to window
+        self.pan = QPointF(0, 0)
+        self.note = ""
+        self.claimed_keys: set[int] = set()  # keys the viewer handles: never a window shortcut
+        self._drag_from: QPointF | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # click (or Tab) gives it the keys
+        self.setMinimumSize(QSize(320, 240))
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setStyleSheet(OVERLAY_STYLE)
+        self.zoom_label = QLabel(self)
+        self.zoom_label.setObjectName("zoomLabel")
+        self.prev_button = self._step_button("‹", "Previous photo (←)")
+        self.next_button = self._step_button("›", "Next photo (→)")
+
+    def _step_button(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("stepButton")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setFixedSize(40, 64)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click never takes the keys from the photo
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.hide()  # shown while the pointer is over the photo
+        return button
+
+    # -- what is shown --------------------------------------------------------------------------
+    def set_pixmap(self, pixmap: QPixmap, source_size: QSize | None = None, keep_view: bool = False) -> None:
+        """``source_size``: the photo's size in its file, when known (else the pixmap's)."""
+        self.pixmap = pixmap
+        self.source_size = source_size if source_size is not None and not source_size.isEmpty() else pixmap.size()
+        if not keep_view:
+            self.zoom, self.pan = None, QPointF(0, 0)
+        self._zoom_updated()
+
+    def fit_scale(self) -> float:
+        if self.source_size.isEmpty():
+            return 1.0
+        w, h = self.source_size.width(), self.source_size.height()
+        return min(self.width() / w, self.height() / h, MAX_FIT)
+
+    def scale(self) -> float:
+        """Screen pixels per pixel of the photo's file."""
+        return self.fit_scale() if self.zoom is None else self.zoom
+
+    def percent(self) -> int:
+        return round(self.scale() * 100)
+
+    def needs_more_pixels(self) -> bool:
+        """The pixmap shown is enlarged beyond its own pixels and the file has more."""
+        if self.pixmap.isNull() or self.source_size.isEmpty():
+            return False
+        return self.pixmap.width() < self.source_size.width() and self.scale() * self._file_per_pixmap() > 1.0
+
+    def _file_per_pixmap(self) -> float:
+        return self.source_size.width() / max(1, self.pixmap.width())
+
+    def zoom_by(self, factor: float) -> None:
+        self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, self.scale() * factor))
+        self._zoom_updated()
+
+    def set_zoom(self, zoom: float | None) -> None:
+        self.zoom, self.pan = zoom, QPointF(0, 0)
+        self._zoom_updated()
+
+    def zoom_text(self) -> str:
+        return f"Fit · {self.percent()} %" if self.zoom is None else f"{self.percent()} %"
+
+    def set_note(self, note: str) -> None:
+        """Words before the zoom in the corner label ("▶ Slideshow"): seen even in full screen."""
+        self.note = note
+        self._zoom_updated()
+
+    def _zoom_updated(self) -> None:
+        self.zoom_label.setText(f"{self.note} · {self.zoom_text()}" if self.note else self.zoom_text())
+        self.zoom_label.adjustSize()
+        self._place_overlays()
+        self.update()
+        self.zoom_changed.emit(self.zoom_text())
+
+    def _place_overlays(self) -> None:
+        label = self.zoom_label
+        label.move(self.width() - label.width() - 12, self.height() - label.height() - 12)
+        y = (self.height() - self.prev_button.height()) // 2
+        self.prev_button.move(12, y)
+        self.next_button.move(self.width() - self.next_button.width() - 12, y)
+
+    # -- events ---------------------------------------------------------------------------------
+    def event(self, event) -> bool:
+        # A key the viewer uses is never taken by a window-wide shortcut on the same key.
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in self.claimed_keys:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._zoom_updated()  # "fit" is a different percentage at another size
+
+    def enterEvent(self, event) -> None:
+        self.prev_button.show()
+        self.next_button.show()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.prev_button.hide()
+        self.next_button.hide()
+        super().leaveEvent(event)
+
+    def paintEvent(self, event) -> None:
+        if self.pixmap.isNull():
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        s = self.scale()
+        w, h = self.source_size.width() * s, self.source_size.height() * s
+        origin = QPointF((self.width() - w) / 2, (self.height() - h) / 2) + self.pan
+        painter.drawPixmap(QRectF(origin.x(), origin.y(), w, h), self.pixmap, QRectF(self.pixmap.rect()))
+
+    def wheelEvent(self, event) -> None:
+        self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+
+    def mousePressEvent(self, event) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._drag_from = event.position()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_from is not None and self.zoom is not None:
+            self.pan += event.position() - self._drag_from
+            self._drag_from = event.position()
+            self.update()
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._drag_from = None
