@@ -37,8 +37,8 @@ def _stage(action: str, arg: str) -> None:
     if action == "swap-after-scan":
         real_walk = indexer.walk_photos
 
-        def walk(root):
-            found = list(real_walk(root))  # the whole scan, stat included
+        def walk(root, *fence_and_seen):
+            found = list(real_walk(root, *fence_and_seen))  # the whole scan, stat included
             _replace_with_fifo(arg)
             yield from found
 

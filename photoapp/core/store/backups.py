@@ -93,8 +93,9 @@ def backup(catalog: Catalog, keep: int = KEEP, every: float = EVERY, now: float 
         os.replace(tmp, target)
         sync_folder(target.parent)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, f"{tmp}-journal", f"{tmp}-wal", f"{tmp}-shm"):  # SQLite's, after a failed copy
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     for old in backups(catalog.path)[keep:]:
         old.unlink(missing_ok=True)
     return target
