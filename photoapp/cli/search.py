@@ -97,7 +97,7 @@ def cmd_search(args) -> int:
     filters = _filters(args)
     with open_library(args) as lib:
         results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
-    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))
     return 0
 
 
@@ -106,7 +106,7 @@ def cmd_similar(args) -> int:
     with open_library(args) as lib:
         # "The N most similar" is what -k asks of find-similar; without it, the look-alikes.
         results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all and args.k is None)
-    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))
     return 0
 
 
