@@ -167,3 +167,39 @@ def test_watch_json_is_one_object_per_event(tmp_path):
     assert {"paths", "embedded", "moved", "removed", "failed"} <= batch.keys()
     assert "photoapp: watching" not in stderr  # the events went to stdout, not as lines on stderr
     assert os.path.exists(lib / "catalog.sqlite3")
+
+
+def test_settings_by_key(tmp_path):
+    lib = tmp_path / "lib"
+    listing = jrun("--library", lib, "settings", "--json")
+    assert listing["file"] == str(lib / "settings.json") and listing["settings"] == listing["defaults"]
+    assert {"precision", "strictness", "duplicates.near_max_bits", "tags.sensitivity"} <= listing["settings"].keys()
+
+    assert jrun("--library", lib, "settings", "strictness", "0.3", "--json") == {"strictness": 0.3}
+    assert jrun("--library", lib, "settings", "precision", "int8", "--json") == {"precision": "int8"}
+    assert run("--library", lib, "settings", "watch.polling", "true").stdout == "watch.polling = true\n"
+    stored = json.loads((lib / "settings.json").read_text())
+    assert (stored["strictness"], stored["precision"], stored["watch"]["polling"]) == (0.3, "int8", True)
+    assert "strictness = 0.3   (default 0.0)" in run("--library", lib, "settings").stdout
+
+    for key, value, message in [
+        ("strictness", "4", "strictness must be a number from -1.0 to 1.0, not 4"),
+        ("precision", "int4", 'precision must be one of auto, fp32, fp16, bf16, int8, not "int4"'),
+        ("model", "toy", "model is not set by key: use --model ID|PATH|toy"),
+        ("colour", "red", "no setting 'colour'; `photoapp settings` lists them"),
+    ]:
+        refused = run("--library", lib, "settings", key, value, check=False)
+        assert (refused.returncode, refused.stderr) == (1, f"photoapp: error: {message}\n"), key
+    assert json.loads((lib / "settings.json").read_text()) == stored  # a refused value changes nothing
+
+
+def test_a_device_or_precision_outside_its_choices_keeps_the_default(tmp_path):
+    from photoapp.config import Settings
+
+    (tmp_path / "settings.json").write_text(json.dumps({"device": "gpu", "precision": "int8"}))
+    problems: list[str] = []
+    settings = Settings.load(tmp_path, problems)
+    assert (settings.device, settings.precision) == ("auto", "int8")
+    assert problems == [
+        'settings.json: device must be one of auto, cpu, cuda, mps, not "gpu"; using the default ("auto")'
+    ]
