@@ -11,7 +11,7 @@ from photoapp.cli.output import add_json_flag, emit, print_results
 
 SEARCH_HELP = """\
 Find the photos that match a query. The list ends where the relevant photos end: an
-adaptive cut-off reads this query's scores over the whole library (see the README,
+adaptive cut-off reads this query's scores over the whole library (see docs/architecture.md,
 "How search decides where results end"); -k N caps the list, --all ranks everything.
 
 query forms:
