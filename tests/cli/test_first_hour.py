@@ -80,6 +80,10 @@ def test_either_file_of_a_pair_names_it_in_dupes(pair_library):
     kept_by_raw = jrun("--library", lib, "dupes", "resolve", copy, "--keep", dng, "--dry-run", "--json")
     assert kept_by_raw["kept"] == [str(jpeg)] and kept_by_raw["would_trash"] == [str(copy)]
     assert jrun("--library", lib, "show", dng, "--json")["path"] == str(jpeg)
+    tagged = jrun("--library", lib, "tag", "add", "camera", dng, "--json")
+    assert tagged["changed"] == 1 and "camera" in jrun("--library", lib, "show", jpeg, "--json")["tags"]
+    look_alikes = jrun("--library", lib, "similar", dng, "-k", "3", "--json")
+    assert str(jpeg) not in [h["path"] for h in look_alikes]  # the pair itself is the query, left out
 
     stranger = folder / "not-indexed.jpg"
     gone = run("--library", lib, "dupes", "resolve", stranger, check=False)
