@@ -17,7 +17,8 @@ found as text, or as one JSON object with --json.
 
 exit status:
   0    all is well (after any repair)
-  1    problems remain (with --no-repair: problems found), or the library could not be read
+  1    the catalog or the index is damaged and was not repaired (--no-repair only reports),
+       or the library could not be read (photos gone from their folders alone do not count)
   2    a malformed command line
   130  interrupted (Ctrl+C)
 """

@@ -43,7 +43,7 @@ def test_help_documents_the_exit_statuses():
     for args in (["--help"], ["check", "--help"]):
         text = run(*args).stdout
         assert "exit status:" in text and "130" in text, args
-    assert "problems remain" in run("check", "--help").stdout
+    assert "damaged and was not repaired" in run("check", "--help").stdout
 
 
 @pytest.fixture(scope="module")
