@@ -89,17 +89,25 @@ def camera_photos(folder: Path, count: int, seed: int = 0) -> list[Path]:
     return paths
 
 
+SIMD_FLAGS = {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_int8", "amx_bf16"}
+
+
 def machine() -> dict:
     """What the figures were measured on."""
     cpu = platform.processor() or platform.machine()
+    flags: list[str] = []
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith("model name") and cpu in (platform.processor(), platform.machine()):
                 cpu = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):  # the vector units int8, bf16 and HNSW speed depend on
+                flags = sorted(set(line.split(":", 1)[1].split()) & SIMD_FLAGS)
                 break
     except OSError:
         pass
     info = {"cpu": cpu, "cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform()}
+    if flags:
+        info["simd"] = flags
     try:
         info["load_avg_at_start"] = [round(x, 2) for x in os.getloadavg()]
     except OSError:

@@ -2,6 +2,8 @@
 
     python benchmarks/probe_100k.py [--photos 100000] [--dim 512]
 
+Prints the times and writes benchmarks/results/probe_100k.json (with the machine and its load).
+
 Embeddings are synthetic unit vectors with CLIP's statistics in miniature: a shared
 component (CLIP embeddings of photos sit in a narrow cone) plus 50 clusters ("concepts").
 The user gives 5 examples of one cluster; the probe samples negatives from the library,
@@ -11,9 +13,14 @@ trains, and scores every photo. Also prints F1 against the cluster as a sanity c
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def synthetic_library(n: int, dim: int, clusters: int = 50, seed: int = 0):
@@ -27,6 +34,8 @@ def synthetic_library(n: int, dim: int, clusters: int = 50, seed: int = 0):
 
 
 def main() -> None:
+    from fixtures import write_results
+
     from photoapp.core.tagging.probe import train_from_library
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -51,6 +60,19 @@ def main() -> None:
         f"{args.photos} photos, dim {args.dim}: train {train_s * 1000:.0f} ms, score all {score_s * 1000:.0f} ms, "
         f"total {(train_s + score_s) * 1000:.0f} ms (best of 3; training CPU time {min(cpu) * 1000:.0f} ms "
         f"over all threads: wall time above it means a busy machine); F1 vs. the taught cluster {f1:.3f}"
+    )
+    write_results(
+        "probe_100k",
+        {
+            "photos": args.photos,
+            "dim": args.dim,
+            "examples": len(positives),
+            "train_ms": round(train_s * 1000, 1),
+            "score_all_ms": round(score_s * 1000, 1),
+            "train_cpu_ms": round(min(cpu) * 1000, 1),
+            "f1_vs_taught_cluster": round(f1, 3),
+            "note": "best of 3 runs; synthetic CLIP-like unit vectors (see the script's docstring)",
+        },
     )
 
 

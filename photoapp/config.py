@@ -276,6 +276,13 @@ _BOUNDS = {
 }
 
 
+# Text settings with a fixed set of values; another value keeps the default.
+_CHOICES = {
+    "device": ("auto", "cpu", "cuda", "mps"),
+    "precision": ("auto", "fp32", "fp16", "bf16", "int8"),
+}
+
+
 def _checked(key: str, default, value, report: Callable[[str], None]):
     """``value`` if it suits the setting whose default is ``default``, else the default and
     one line for ``report`` naming the key (a hand-edited file must not stop the app)."""
@@ -291,6 +298,8 @@ def _checked(key: str, default, value, report: Callable[[str], None]):
         ok = ok and value >= low and (high is None or value <= high)
         kind = "a whole number" if whole else "a number"
         wanted = f"{kind} from {low} to {high}" if high is not None else f"{kind} of at least {low}"
+    elif key in _CHOICES:
+        ok, wanted = value in _CHOICES[key], "one of " + ", ".join(_CHOICES[key])
     else:  # text, or text that may be unset (null)
         ok, wanted = isinstance(value, str) or (default is None and value is None), "text"
     if ok:
@@ -423,3 +432,50 @@ class Settings:
     def save(self, library: Path) -> None:
         data = json.dumps(asdict(self), indent=2, sort_keys=True).encode("utf-8")
         atomic_write_bytes(library / "settings.json", data)
+
+
+# -- one setting by its settings.json key ("hnsw_ef", "duplicates.near_max_bits") -----------
+# Not set by key: the model is switched with --model (it re-embeds the library, with a
+# warning), a pending switch is the indexer's, the window's geometry is the window's.
+NOT_BY_KEY = ("model", "pending_model", "gui.geometry")
+
+
+def setting_defaults() -> dict[str, object]:
+    """Every settings.json key (sections as "section.key") with its default, in file order."""
+    flat: dict[str, object] = {}
+    for f in fields(Settings):
+        if f.name in SECTIONS:
+            flat.update({f"{f.name}.{k}": v for k, v in asdict(SECTIONS[f.name]()).items()})
+        else:
+            flat[f.name] = getattr(Settings, f.name)
+    return flat
+
+
+def get_setting(settings: Settings, key: str):
+    section, _, name = key.rpartition(".")
+    if key not in setting_defaults():
+        raise KeyError(key)
+    return getattr(getattr(settings, section) if section else settings, name)
+
+
+def set_setting(settings: Settings, key: str, text: str):
+    """Set ``key`` from its text on a command line (JSON: 0.5, true, null; else the text
+    itself), checked as a loaded settings.json is. ValueError with one line if refused."""
+    defaults = setting_defaults()
+    if key not in defaults:
+        raise ValueError(f"no setting {key!r}; `photoapp settings` lists them")
+    if key in NOT_BY_KEY:
+        raise ValueError(f"{key} is not set by key" + (": use --model ID|PATH|toy" if key == "model" else ""))
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text
+    if isinstance(defaults[key], str) or defaults[key] is None:
+        value = value if value is None or isinstance(value, str) else text
+    refused: list[str] = []
+    value = _checked(key, defaults[key], value, refused.append)
+    if refused:
+        raise ValueError(refused[0].removeprefix("settings.json: ").split("; using")[0])
+    section, _, name = key.rpartition(".")
+    setattr(getattr(settings, section) if section else settings, name, value)
+    return value

@@ -15,18 +15,35 @@ import sqlite3
 import sys
 
 from photoapp import __version__
-from photoapp.cli import dupes, index, library, search, tags, watch
+from photoapp.cli import dupes, index, library, search, settings, tags, watch
 from photoapp.cli.common import gui_available
 from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, error, internal_error, storage_message
 from photoapp.core.errors import PhotoappError
 
 # One module per capability, in the order `photoapp --help` lists their commands.
-COMMAND_MODULES = (index, search, library, watch, tags, dupes)
+COMMAND_MODULES = (index, search, library, watch, tags, dupes, settings)
 COMMANDS = {name: run for module in COMMAND_MODULES for name, run in module.COMMANDS.items()}
 
 
+EXIT_HELP = """\
+Every command takes --json (JSON on stdout; progress and messages go to stderr).
+
+exit status:
+  0    done
+  1    a problem that is yours to fix, said in one line: photoapp: error: ... (check: problems remain)
+  2    a malformed command line
+  70   a bug in Photoapp (its traceback is printed)
+  130  interrupted by Ctrl+C; 143 stopped by SIGTERM (index saves what it embedded first)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="photoapp", description="Organise and search your photos with on-device AI.")
+    parser = argparse.ArgumentParser(
+        prog="photoapp",
+        description="Organise and search your photos with on-device AI. Without a command: the window.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"photoapp {__version__}")
     parser.add_argument(
         "--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)"

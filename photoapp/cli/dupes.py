@@ -72,12 +72,13 @@ def _groups_of(dupes, args) -> list[dict]:
     groups = [g.as_dict() for g in dupes.find(args.tier or ("all" if args.all else "near"))]
     if args.all:
         return groups
-    wanted = {os.path.abspath(p) for p in args.photos}
-    chosen = [g for g in groups if wanted & set(g["paths"])]
-    missing = wanted - {p for g in chosen for p in g["paths"]}
+    # Any file of a RAW+JPEG pair names the pair (the groups list its JPEG).
+    wanted = {dupes.catalog_path(p): os.path.abspath(p) for p in args.photos}
+    chosen = [g for g in groups if wanted.keys() & set(g["paths"])]
+    missing = wanted.keys() - {p for g in chosen for p in g["paths"]}
     if missing:
         hint = "" if args.tier else " of copies (add --tier similar for similar shots)"
-        raise CliError(f"not in any duplicate group{hint}: {', '.join(sorted(missing))}")
+        raise CliError(f"not in any duplicate group{hint}: {', '.join(sorted(wanted[p] for p in missing))}")
     return chosen
 
 
@@ -85,12 +86,13 @@ def _resolve(dupes, args):
     groups = _groups_of(dupes, args)
     if args.keep and len(groups) != 1:
         raise CliError("--keep applies to one group; name one photo of it")
-    plan = [(g["paths"], args.keep or g["keep"]) for g in groups]
+    keep = dupes.catalog_path(args.keep) if args.keep else None  # a pair's RAW names the pair
+    plan = [(g["paths"], keep or g["keep"]) for g in groups]
     if args.dry_run:
         data = {
             "dry_run": True,
             "kept": [k for _, k in plan],
-            "would_trash": [p for paths, k in plan for p in paths if p != os.path.abspath(k)],
+            "would_trash": [p for paths, k in plan for p in paths if p != k],
         }
         return data, lambda d: [print(f"would trash {p}") for p in d["would_trash"]]
     report = dupes.resolve(plan, merge_tags=not args.no_merge_tags)
@@ -139,7 +141,8 @@ def _print_groups(groups) -> None:
     for n, g in enumerate(groups, 1):
         print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
         for path in g["paths"]:
-            print(f"  {'keep' if path == g['keep'] else '    '}  {path}")
+            raw = f"  (+ {os.path.basename(g['raw'][path])})" if path in g.get("raw", {}) else ""
+            print(f"  {'keep' if path == g['keep'] else '    '}  {path}{raw}")
         print(f"        why: {g['reason']}")
 
 

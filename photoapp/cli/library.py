@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from photoapp.cli.common import gui_available, open_library
 from photoapp.cli.output import EXIT_ERROR, add_json_flag, emit, note, print_hits, warn
+
+CHECK_HELP = """\
+Verify the library and repair what can be repaired: the catalog (SQLite integrity; a damaged
+one is restored from its latest daily backup), the vector index (rebuilt from the catalog
+when it is damaged or disagrees), photos gone from online folders (removed from the catalog),
+an interrupted duplicate resolve and XMP sidecars left unwritten by a crash. Prints what it
+found as text, or as one JSON object with --json.
+
+exit status:
+  0    all is well (after any repair)
+  1    the catalog or the index is damaged and was not repaired (--no-repair only reports),
+       or the library could not be read (photos gone from their folders alone do not count)
+  2    a malformed command line
+  130  interrupted (Ctrl+C)
+"""
+
+DEMO_HELP = """\
+Generate a folder of toy photos (coloured shapes), index it with the tiny built-in model and
+open the window on it (or, with --no-gui or without a display, print a few searches).
+
+Where it writes (said on stderr every time): with --out DIR, DIR/photos and DIR/library;
+else demo-photos and demo-library beside your library, in your user data folder
+(e.g. ~/.local/share/Photoapp/ on Linux). --library DIR and a DIR argument for the photos
+override either. An existing, non-empty photo folder is reused as it is.
+"""
 
 
 def add_parsers(sub) -> None:
@@ -16,7 +42,12 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("status", help="library summary: photos, model, folders, problems")
     add_json_flag(p)
 
-    p = sub.add_parser("check", help="verify the catalog and the vector index, repairing what can be repaired")
+    p = sub.add_parser(
+        "check",
+        help="verify the catalog and the vector index, repairing what can be repaired",
+        description=CHECK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--no-repair", action="store_true", help="only report")
     add_json_flag(p)
 
@@ -25,8 +56,14 @@ def add_parsers(sub) -> None:
     p.add_argument("paths", nargs="*", metavar="DIR")
     add_json_flag(p)
 
-    p = sub.add_parser("demo", help="generate a toy photo folder, index it with the tiny model and search it")
+    p = sub.add_parser(
+        "demo",
+        help="generate a toy photo folder, index it with the tiny model and search it",
+        description=DEMO_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("folder", nargs="?", metavar="DIR", help="where to write the demo photos")
+    p.add_argument("--out", metavar="DIR", help="write the demo's photos and library under DIR")
     p.add_argument("--per-class", type=int, default=5, help="images per colour/shape/background class")
     p.add_argument("--no-gui", action="store_true", help="print example searches instead of opening the window")
     add_json_flag(p)
@@ -139,11 +176,21 @@ def cmd_demo(args) -> int:
     from photoapp.core.library import Library
     from photoapp.toy.domain import generate_library
 
-    base = Path(args.library) if args.library else library_dir().parent / "demo-library"
-    folder = Path(args.folder).expanduser().resolve() if args.folder else base.parent / "demo-photos"
+    out = Path(args.out).expanduser().resolve() if args.out else None
+    if args.library:
+        base = Path(args.library).expanduser().resolve()
+    else:
+        base = out / "library" if out else library_dir().parent / "demo-library"
+    if args.folder:
+        folder = Path(args.folder).expanduser().resolve()
+    else:
+        folder = out / "photos" if out else base.parent / "demo-photos"
     if not folder.exists() or not any(folder.iterdir()):
         note(f"writing demo photos to {folder}")
         generate_library(folder, per_class=args.per_class, seed=7)
+    else:
+        note(f"demo photos: {folder} (already there, reused)")
+    note(f"demo library: {base}" + ("" if out or args.library else " (--out DIR puts the demo elsewhere)"))
     if not args.no_gui and not args.json and gui_available():
         with Library(base, model=TOY_MODEL, device=args.device) as lib:
             lib.add_folders([str(folder)])  # the window indexes it, showing progress

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 import sys
 
@@ -19,8 +20,8 @@ EXIT_INTERNAL = 70  # a bug (sysexits' EX_SOFTWARE): never the same status as a 
 EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports SIGINT
 
 
-def add_json_flag(parser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+def add_json_flag(parser, help: str = "print JSON on stdout") -> None:  # noqa: A002 - argparse's own name
+    parser.add_argument("--json", action="store_true", help=help)
 
 
 def emit(args, data, human) -> None:
@@ -38,18 +39,41 @@ def emit(args, data, human) -> None:
         human(data)
 
 
-def print_hits(hits) -> None:
-    """Search hits (dicts), one line each: score, date taken, path and the kind if not a photo."""
+def print_hits(hits, empty: str = "no matching photos") -> None:
+    """Search hits (dicts), one line each: score, date taken, path and the kind if not a
+    photo (a RAW+JPEG pair names its RAW file too); ``empty`` when there are none."""
     if not hits:
-        print("no matching photos")
+        print(empty)
     for hit in hits:
         kind = "" if hit.get("kind", "photo") == "photo" else f"  [{hit['kind']}]"
-        print(f"{hit['score']:.3f}  {(hit.get('taken') or '')[:10]:10}  {hit['path']}{kind}")
+        raw = f" (+ {os.path.basename(hit['raw'])})" if hit.get("raw") else ""
+        print(f"{hit['score']:.3f}  {(hit.get('taken') or '')[:10]:10}  {hit['path']}{raw}{kind}")
 
 
-def print_results(hits, results) -> None:
-    """The hits, then how many photos were relevant when the cut-off decided the length."""
-    print_hits(hits)
+def empty_reason(results, filtered: bool = False) -> str:
+    """Why a search listed nothing, and what to do about it (``results.cutoff.method`` is the
+    relevance decision's verdict, photoapp/core/search/relevance.py)."""
+    method = results.cutoff.method if results.cutoff is not None else None
+    within = " within the filters (--folder, --after, --before, --type)" if filtered else ""
+    if method == "none" or (method is None and not filtered):
+        return "no matching photos: the library has no indexed photos yet (photoapp index DIR adds a folder)"
+    if method is None:
+        return f"no photos{within}"
+    if method == "flat":
+        why = (
+            "this query scores about the same on every photo, so none stands out (it fits everything, "
+            'like "a photo", or nothing these photos show)'
+        )
+    else:
+        why = f"no photo{within} scores clearly above what ordinary photo captions score on this library"
+        within = ""
+    return f"no matching photos{within}: {why}; add --all to list the closest photos anyway"
+
+
+def print_results(hits, results, filtered: bool = False) -> None:
+    """The hits, then how many photos were relevant when the cut-off decided the length, or
+    why there are none."""
+    print_hits(hits, empty=empty_reason(results, filtered))
     if results.cutoff is not None and hits:
         more = "+" if results.truncated else ""
         shown = f", showing {len(hits)}" if len(hits) < results.total else ""

@@ -11,7 +11,7 @@ from photoapp.cli.output import add_json_flag, emit, print_results
 
 SEARCH_HELP = """\
 Find the photos that match a query. The list ends where the relevant photos end: an
-adaptive cut-off reads this query's scores over the whole library (see the README,
+adaptive cut-off reads this query's scores over the whole library (see docs/architecture.md,
 "How search decides where results end"); -k N caps the list, --all ranks everything.
 
 query forms:
@@ -97,7 +97,7 @@ def cmd_search(args) -> int:
     filters = _filters(args)
     with open_library(args) as lib:
         results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
-    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))
     return 0
 
 
@@ -106,7 +106,7 @@ def cmd_similar(args) -> int:
     with open_library(args) as lib:
         # "The N most similar" is what -k asks of find-similar; without it, the look-alikes.
         results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all and args.k is None)
-    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
+    emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))
     return 0
 
 

@@ -1,15 +1,21 @@
-"""photoapp watch: keep the index in step with the folders until Ctrl+C (headless)."""
+"""photoapp watch: keep the index in step with the folders until Ctrl+C (headless).
+
+Without --json each event is a line on stderr; with --json it is one JSON object per line on
+stdout (``{"event": "status", ...}`` when the state changes, ``{"event": "batch", ...}`` per
+indexed batch), flushed at once so another program can follow it."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import sys
 import threading
+from dataclasses import asdict
 
 from photoapp.cli.common import CliError, open_library
-from photoapp.cli.output import EXIT_ERROR, note, storage_message
+from photoapp.cli.output import EXIT_ERROR, add_json_flag, note, storage_message
 from photoapp.core.errors import PhotoappError
 
 
@@ -19,6 +25,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--polling", action="store_true", help="poll instead of native events (network or slow mounts)")
     p.add_argument("--poll-interval", type=float, metavar="S", help="seconds between polls (default 5)")
     p.add_argument("--settle", type=float, metavar="S", help="a file is read once unchanged this long (default 1)")
+    add_json_flag(p, "one JSON object per event on stdout (status changes and indexed batches)")
 
 
 def cmd_watch(args) -> int:
@@ -36,7 +43,10 @@ def cmd_watch(args) -> int:
         options.polling = options.polling or args.polling
         options.poll_interval = args.poll_interval or options.poll_interval
         options.settle = options.settle if args.settle is None else args.settle
-        watcher = FolderWatcher(lib, options, on_batch=_print_batch, on_status=_status_printer())
+        if args.json:
+            watcher = FolderWatcher(lib, options, on_batch=_json_batch, on_status=_status_printer(_json_status))
+        else:
+            watcher = FolderWatcher(lib, options, on_batch=_print_batch, on_status=_status_printer())
         watcher.start()
         while not stop.is_set() and watcher.running:
             stop.wait(0.5)
@@ -68,22 +78,39 @@ def _print_batch(report, paths) -> None:
     )
 
 
-def _status_printer():
-    """Print a line when the state or message changes, not for every batch."""
+def _json_line(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _json_batch(report, paths) -> None:
+    _json_line({"event": "batch", "paths": list(paths), **report.as_dict()})
+
+
+def _json_status(status) -> None:
+    _json_line({"event": "status", **asdict(status)})
+
+
+def _print_status(status) -> None:
+    note(
+        status.message
+        or f"{status.state} {len(status.folders)} folder(s) ({status.mode}): "
+        f"{status.photos} photos, {status.indexed} indexed"
+    )
+
+
+def _status_printer(show=_print_status):
+    """Pass a status on when the state or message changes, not for every batch."""
     last = {}
 
-    def show(status) -> None:
+    def changed(status) -> None:
         key = (status.state if status.state != "indexing" else "watching", status.message)
         if key == last.get("key"):
             return
         last["key"] = key
-        line = status.message or (
-            f"{status.state} {len(status.folders)} folder(s) ({status.mode}): "
-            f"{status.photos} photos, {status.indexed} indexed"
-        )
-        note(line)
+        show(status)
 
-    return show
+    return changed
 
 
 COMMANDS = {"watch": cmd_watch}

@@ -92,6 +92,7 @@ class Group:
             "keep": self.keep.path,
             "reason": self.reason,
             "reclaim_bytes": self.reclaim_bytes,
+            "raw": {p.path: p.companion for p in self.photos if p.companion},  # a RAW+JPEG pair's RAW file
             "pairs": [
                 {"a": by_id[p.a], "b": by_id[p.b], "tier": str(p.tier), "score": round(p.score, 4), "reason": p.reason}
                 for p in self.pairs

@@ -178,7 +178,7 @@ class Duplicates:
         if keep is None:
             sharp = self._sharpness([p.id for p in photos])
             return keeper.choose(photos, sharp)[0]
-        keep = os.path.abspath(keep)
+        keep = self.catalog_path(keep)
         chosen = [p for p in photos if p.path == keep]
         if not chosen:
             raise DupesError(f"the photo to keep is not in the group: {keep}")
@@ -352,6 +352,11 @@ class Duplicates:
         blob = record["embeddings"].get(self.model())
         if blob is not None:
             self.indexes.add(self.model(), np.array([pid]), np.frombuffer(base64.b64decode(blob), np.float32)[None])
+
+    def catalog_path(self, path: str | os.PathLike) -> str:
+        """The path the catalog and the groups know ``path``'s photo by: the file itself, or
+        for the RAW of a RAW+JPEG pair the pair's JPEG. DupesError when not in the library."""
+        return self._photos([path])[0].path
 
     # -- helpers ------------------------------------------------------------------------
     def _photos(self, paths: Iterable[str]) -> list[Photo]:
