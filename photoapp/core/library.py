@@ -29,6 +29,7 @@ from photoapp.core.store import backups as catalog_backups
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.places import PLACE_FIELDS, PlaceStore
 from photoapp.core.store.vector_index import VectorIndex
 
 CATALOG_FILE = "catalog.sqlite3"
@@ -289,7 +290,15 @@ class Library:
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
         info["exif"] = read_exif(photo.path) if info["exists"] else {}
+        info["gps"] = [photo.lat, photo.lon] if photo.lat is not None else None
+        place = PlaceStore(self.catalog).place_of(photo.id) or {}
+        info["place"] = {f: place.get(f) for f in PLACE_FIELDS}
         return info
+
+    def captures(self, ids=None) -> dict:
+        """photo id -> Capture (timestamp with sub-seconds, wall clock with milliseconds, zone
+        offset in minutes or None, source exif|video|file) of ``ids``, or of every photo."""
+        return PlaceStore(self.catalog).captures(ids)
 
     def status(self) -> dict:
         from photoapp.core.embedding.onnxrt import precision_note
