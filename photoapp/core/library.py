@@ -41,6 +41,7 @@ ModelUnavailable = model_registry.ModelUnavailable
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
     from photoapp.core.duplicates.service import Duplicates
     from photoapp.core.indexing.indexer import IndexReport, ProgressFn
+    from photoapp.core.places.service import Places
     from photoapp.core.tagging.service import Tags
 
 
@@ -86,6 +87,7 @@ class Library:
         self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
         self._duplicates = None
+        self._places = None
         # Before anything else reads the catalog: moves to the trash a killed resolve left
         # half done are settled, so every photo is in place or recorded in the trash.
         self.trash_settled = self._settle_trash()
@@ -161,6 +163,7 @@ class Library:
         """Register ``paths`` (if given) and index them, else every registered folder."""
         self.folder_registry.fold_aliases()
         report = self.indexing.index_folders(paths, progress, cancel)
+        self.update_places(cancel)
         self._backup_catalog()
         return report
 
@@ -170,6 +173,7 @@ class Library:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
         report = self.indexing.index_paths(paths, progress, cancel)
+        self.update_places(cancel)
         self._backup_catalog()
         return report
 
@@ -180,6 +184,31 @@ class Library:
             catalog_backups.backup(self.catalog)
         except OSError as exc:
             self.warnings.append(f"could not back up the catalog: {exc}")
+
+    # -- places ---------------------------------------------------------------------------
+    @property
+    def places(self) -> Places:
+        """Where photos were taken (photoapp/core/places/service.py); the geocoder loads only
+        when there are photos to place."""
+        if self._places is None:
+            from photoapp.core.places.service import Places
+
+            self._places = Places(self.catalog)
+        return self._places
+
+    def update_places(self, cancel: threading.Event | None = None) -> int:
+        """Place the photos whose position has no place from the current geocoder data (after
+        an index run; again for every photo when the data changes). Returns how many; a
+        geocoder that cannot load is a warning, never a failed index run."""
+        try:
+            return self.places.update(cancel=cancel)
+        except (ImportError, OSError, ValueError) as exc:
+            self.warnings.append(f"could not name the places of GPS-tagged photos: {exc}")
+            return 0
+
+    def place_counts(self) -> list[dict]:
+        """Countries and their cities with photo counts, most photos first (``photoapp places``)."""
+        return self.places.counts()
 
     # -- tags -----------------------------------------------------------------------------
     @property
