@@ -206,6 +206,23 @@ class Library:
             self.warnings.append(f"could not name the places of GPS-tagged photos: {exc}")
             return 0
 
+    def place_refs(self, name: str) -> tuple:
+        """The held places called ``name`` (any of their names, case and accents aside) as
+        filter values (``Filters(places=...)``); a name of no held place filters to nothing."""
+        from photoapp.core.places.names import fold
+        from photoapp.core.search.interpret import PlaceRef
+
+        refs = [r for r in self.searching.place_resolver().by_name.get(fold(name), ()) if r.kind != "elsewhere"]
+        return tuple(refs) or (PlaceRef("elsewhere", name, ""),)
+
+    def paths_in_places(self, refs: tuple, paths: list[str]) -> list[str]:
+        """``paths`` (in their order) of the photos taken in any of the places ``refs``."""
+        from photoapp.core.search.ranking import allowed_ids
+
+        allowed = allowed_ids(self.catalog, Filters(places=refs)) or set()
+        keep = {p for i, p, _ in self.catalog.photo_locations() if i in allowed}
+        return [p for p in paths if p in keep]
+
     def place_counts(self) -> list[dict]:
         """Countries and their cities with photo counts, most photos first (``photoapp places``)."""
         return self.places.counts()
@@ -274,12 +291,19 @@ class Library:
         filters: Filters | None = None,
         sort: str = "relevance",
         cutoff: bool = True,
+        understand: bool = True,
     ) -> Results:
         """Photos matching a query: text, an image path, or rclip-style combinations
         ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.search.query. With ``cutoff``
         only the relevant photos (adaptive cut-off, capped at ``k`` if given), else the
-        top ``k`` (default 20)."""
-        return self.searching.search(text, k, filters, sort, cutoff)
+        top ``k`` (default 20). With ``understand`` the query's date and place words are
+        filters (core/search/interpret.py; ``results.interpretation`` says how it was read)
+        and a query of only those lists every matching photo, newest first."""
+        return self.searching.search(text, k, filters, sort, cutoff, understand)
+
+    def interpret(self, text: str):
+        """How the search bar reads ``text`` (an Interpretation: CLIP text and chips)."""
+        return self.searching.interpret(text)
 
     def similar(
         self,

@@ -183,6 +183,11 @@ class Geocoder:
             city = city[city]
         return city
 
+    def named_cities(self, min_pop: int) -> list[tuple[int, int]]:
+        """(name, country code) string indexes of the cities of ``min_pop`` people or more."""
+        big = np.flatnonzero(self.pop >= min_pop)
+        return sorted(set(zip(self.name[big].tolist(), self.cc[big].tolist())))
+
     def _place(self, town: int, nearest: int) -> Place:
         source = town if town >= 0 else nearest
         cc = self.strings[self.cc[source]] or None

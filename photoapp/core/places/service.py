@@ -20,6 +20,7 @@ from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.places import PlaceStore
 
 BATCH = 5000  # positions placed per transaction
+WORLD_MIN_POP = 100_000  # cities a query may name that the library has no photo from
 
 
 class Places:
@@ -69,9 +70,20 @@ class Places:
             elif kind == "country":
                 names.update((countries.get(cc) or "",) + country_aliases(cc))
             rows.update((fold(n), kind, value, cc) for n in names if fold(n))
+        held = {name for name, *_ in rows}
+        rows.update((n, "elsewhere", value, cc) for n, value, cc in self._world() if n not in held)
         with self.catalog.transaction():
             self.store.clear_names()
             self.store.put_names(sorted(rows))
+
+    def _world(self) -> list[tuple[str, str, str]]:
+        """(folded name, name, country code) of the world's cities of WORLD_MIN_POP people
+        and of every country: a query naming one the library holds no photo from finds none."""
+        coder = geo.Geocoder.shared(self.cache_dir)
+        names = [(coder.strings[n], coder.strings[c]) for n, c in coder.named_cities(WORLD_MIN_POP)]
+        names += [(name, cc) for cc, name in coder.countries.items()]
+        names += [(alias, cc) for cc in coder.countries for alias in country_aliases(cc)]
+        return [(fold(name), name, cc) for name, cc in names if fold(name)]
 
     def counts(self) -> list[dict]:
         """Countries with their photo counts and their cities (with counts), most photos first."""

@@ -103,6 +103,9 @@ class PlaceStore:
             "GROUP BY country_code, region, city ORDER BY country, city"
         ).fetchall()
 
+    def country_names(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT DISTINCT country_code, country FROM places WHERE country_code IS NOT NULL"))
+
     def held(self) -> list[tuple[str, str, str]]:
         """(kind, name, country code) of every city, region and country the library holds."""
         rows = []
@@ -126,8 +129,8 @@ class PlaceStore:
                 rows = self.db.execute("SELECT photo_id FROM places WHERE country_code=?", (cc,))
             elif kind in ("city", "region"):
                 rows = self.db.execute(f"SELECT photo_id FROM places WHERE {kind}=? AND country_code=?", (name, cc))
-            else:
-                raise ValueError(f"unknown place kind {kind!r}")
+            else:  # "elsewhere": a known place the library holds no photo from
+                rows = []
             ids.update(r[0] for r in rows)
         return ids
 
