@@ -49,7 +49,8 @@ for lat, lon in pts[:m]:
     g.lookup(lat, lon)
 single = m / (time.perf_counter() - t)
 rss_after = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
-print(json.dumps({"load_s": load, "load_cpu_s": load_cpu, "batch_per_s": batch, "single_per_s": single, "rss_mb": rss, "rss_after_mb": rss_after}))
+figures = {"load_s": load, "load_cpu_s": load_cpu, "batch_per_s": batch, "single_per_s": single}
+print(json.dumps(figures | {"rss_mb": rss, "rss_after_mb": rss_after}))
 """
 
 PARSER = r"""
@@ -57,7 +58,8 @@ import json, sys, time
 from datetime import date
 from photoapp.core.search.interpret import PlaceResolver, date_resolver, interpret, ordinary_words
 cities = ["Paris", "Lisbon", "Munich", "New York", "Rome", "Nice", "Orange", "Porto", "Rio de Janeiro", "Sevilla"]
-names = [(c.lower(), "city", c, "XX") for c in cities] + [("lisboa", "city", "Lisbon", "PT"), ("munchen", "city", "Munich", "DE")]
+names = [(c.lower(), "city", c, "XX") for c in cities]
+names += [("lisboa", "city", "Lisbon", "PT"), ("munchen", "city", "Munich", "DE")]
 names += [(f"town{i}", "city", f"Town{i}", "XX") for i in range(30)]
 resolvers = [date_resolver, PlaceResolver(names)]
 ordinary_words()
