@@ -109,7 +109,7 @@ def interpret(query: str, today: date, resolvers: Sequence[Resolver] = ()) -> In
     chips: list[Chip] = []
     i = 0
     while i < len(tokens):
-        if not words[i] or tokens[i][0] in '"+-' and len(tokens[i]) > 1 and not tokens[i][1].isdigit():
+        if not words[i] or (tokens[i][0] in "+-" and len(tokens[i]) > 1):  # quoted, or an rclip term
             i += 1
             continue
         found = None
