@@ -305,6 +305,14 @@ class Library:
         """How the search bar reads ``text`` (an Interpretation: CLIP text and chips)."""
         return self.searching.interpret(text)
 
+    @staticmethod
+    def without(query: str, chip) -> str:
+        """``query`` with one of its readings undone: the chip's words quoted, so they go
+        to the model as text (the GUI's chip removal)."""
+        from photoapp.core.search.interpret import without
+
+        return without(query, chip)
+
     def similar(
         self,
         path: str | os.PathLike,
