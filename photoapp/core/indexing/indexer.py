@@ -424,12 +424,14 @@ class Indexer:
         for done, photo in enumerate(stale, 1):
             self._check_cancel()
             facts = metadata.read_facts(photo.path, photo.companion)
+            if facts is None:
+                continue  # unreadable now: what the catalog knows stays, read again next time
             values = _facts_values(facts, photo.mtime)
             with self.catalog.transaction():
                 store.set_facts(photo.id, values)
+            self.report.refreshed += 1
             if done % 200 == 0:
                 self.progress("scan", done, len(stale))
-        self.report.refreshed = len(stale)
 
     def _remove(self, photos: list[Photo]) -> None:
         if not photos:

@@ -28,26 +28,31 @@ class Facts:
     gps: tuple[float, float] | None = None
 
 
-def read_facts(path: str | os.PathLike, companion: str | None = None) -> Facts:
+def read_facts(path: str | os.PathLike, companion: str | None = None) -> Facts | None:
     """The capture time and position of the file at ``path`` (a RAW+JPEG pair's ``companion``
-    fills what the JPEG lacks); empty Facts for an unreadable file, never an error."""
+    fills what the JPEG lacks); None when the file cannot be read now (gone, unreadable,
+    not an image), so that what the catalog knows stays; never an error."""
     facts = _read(os.fspath(path))
+    if facts is None:
+        return None
     if companion and (facts.capture is None or facts.gps is None):
-        other = _read(companion)
+        other = _read(companion) or Facts()
         facts = Facts(facts.capture or other.capture, facts.gps or other.gps)
     if facts.gps is None:
         facts.gps = sidecar_position(os.fspath(path))
     return facts
 
 
-def _read(path: str) -> Facts:
+def _read(path: str) -> Facts | None:
+    if not os.path.isfile(path):  # gone (or a FIFO or device now at its path)
+        return None
     kind = media_kind(path)
     try:
         if kind == "video":
             from photoapp.core.media import video
 
-            capture, _, gps = video.read_metadata(Path(path))
-            return Facts(capture, gps)
+            found = video.read_metadata(Path(path))
+            return Facts(found[0], found[2]) if found is not None else None
         if kind == "raw":
             from photoapp.core.media import raw
 
@@ -62,8 +67,8 @@ def _read(path: str) -> Facts:
         with open_photo(path) as fh, Image.open(fh) as img:
             exif = img.getexif()
             return Facts(exif_capture(exif), pillow_position(exif))
-    except Exception:  # noqa: BLE001 - unreadable metadata is no metadata
-        return Facts()
+    except Exception:  # noqa: BLE001 - an unreadable file: nothing is known now
+        return None
 
 
 def sidecar_position(path: str) -> tuple[float, float] | None:

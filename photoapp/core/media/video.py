@@ -152,16 +152,17 @@ def _to_image(frame, min_side: int | None) -> Image.Image:
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
-def read_metadata(path: Path) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None]:
-    """(capture time, camera, position) from the container alone: no frame is decoded."""
+def read_metadata(path: Path) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None] | None:
+    """(capture time, camera, position) from the container alone: no frame is decoded;
+    None when the file cannot be opened as a video."""
     try:
         import av
 
         with open_photo(path, timeout=DECODE_BUDGET_S) as fh, av.open(fh, mode="r") as container:
             stream = container.streams.video[0] if container.streams.video else None
             return _metadata(container, stream)
-    except Exception:  # noqa: BLE001 - unreadable metadata is no metadata
-        return None, None, None
+    except Exception:  # noqa: BLE001 - not readable now: nothing is known
+        return None
 
 
 def _metadata(container, stream) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None]:

@@ -88,10 +88,11 @@ def test_zero_gps_is_no_position_and_a_sidecar_gives_one(tmp_path):
     assert metadata.read_facts(path).gps == pytest.approx((38.71, -9.14), abs=1e-6)
 
 
-def test_unreadable_files_have_no_facts(tmp_path):
+def test_unreadable_files_say_so_so_that_the_catalog_keeps_what_it_knows(tmp_path):
     (tmp_path / "c.jpg").write_bytes(b"not a jpeg")
-    assert metadata.read_facts(tmp_path / "c.jpg") == metadata.Facts()
-    assert metadata.read_facts(tmp_path / "gone.jpg") == metadata.Facts()
+    assert metadata.read_facts(tmp_path / "c.jpg") is None
+    assert metadata.read_facts(tmp_path / "gone.jpg") is None
+    assert metadata.read_facts(photo(tmp_path / "d.jpg")) == metadata.Facts()  # readable, no metadata
 
 
 def test_file_time_fallback():

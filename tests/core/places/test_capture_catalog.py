@@ -1,5 +1,6 @@
 """Capture times and positions in the catalog: indexing, the accessor, migration 8."""
 
+import os
 import sqlite3
 from datetime import datetime
 
@@ -46,6 +47,20 @@ def test_an_older_library_gains_facts_at_the_next_index_without_re_embedding(lib
     a = lib.catalog.photo_by_path(str(tmp / "p" / "a.jpg"))
     assert a.lat == pytest.approx(48.8584, abs=1e-5) and a.taken_offset == 120
     assert lib.index_folders().refreshed == 0
+
+
+def test_a_photo_unreadable_at_refresh_keeps_its_facts(library):
+    lib, tmp = library
+    path = tmp / "p" / "a.jpg"
+    with lib.catalog.transaction():
+        lib.catalog.db.execute("UPDATE photos SET meta_version=0")
+    stat = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(b"\0" * len(data))  # unreadable now, same size and time: not re-decoded
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    lib.index_folders()
+    a = lib.catalog.photo_by_path(str(path))
+    assert a.taken_offset == 120 and a.lat is not None and a.taken_source == "exif"
 
 
 def test_a_version_7_catalog_migrates(tmp_path):
