@@ -47,3 +47,18 @@ def test_a_new_data_version_places_again_and_nothing_is_redone_otherwise(library
         lib.catalog.db.execute("UPDATE places SET data='old'")
     assert lib.places.pending() == 2
     assert lib.update_places() == 2 and lib.places.pending() == 0
+
+
+def test_a_video_is_dated_and_placed_from_its_container(tmp_path):
+    pytest.importorskip("av")
+    from tests.media import toy_frames, write_video
+
+    path = tmp_path / "v" / "clip.mp4"
+    path.parent.mkdir()
+    write_video(path, toy_frames(n=8), creation_time="2021-03-04T05:06:07.000000Z", location="+48.8584+002.2945/")
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(path.parent)])
+        shown = lib.photo(path)
+        capture = lib.captures()[shown["id"]]
+    assert (capture.local, capture.offset, capture.source) == ("2021-03-04T05:06:07.000", 0, "video")
+    assert shown["place"]["city"] == "Paris" and shown["gps"] == pytest.approx([48.8584, 2.2945])
