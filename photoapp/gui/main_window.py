@@ -270,13 +270,14 @@ class MainWindow(QMainWindow):
 
     def _describe(self, n: int, rows=None) -> str:
         if self.similar_to or self.query:
+            only_filters = bool(getattr(rows, "chips", None)) and not getattr(rows, "text", "")
             return count_text(
                 n,
                 getattr(rows, "total", n),
                 getattr(rows, "truncated", False),
                 self.query,
                 self.similar_to or "",
-                self.sort_choice.value(),
+                "date" if only_filters and self.sort_choice.value() == "relevance" else self.sort_choice.value(),
                 self._closest,
             )
         if self.tags_ui.album[0]:

@@ -35,6 +35,7 @@ def test_a_place_in_the_search_bar_is_a_removable_chip(make_window, placed_libra
     wait.rows(window, lambda w: _names(w) == {"paris.jpg"} and w.query_chips.isVisible())
     assert [b.text() for b in window.query_chips.buttons] == ["place: Paris  ✕"]
     assert window.query_chips.text_label.text() == "every photo"
+    assert "newest first" in window.header.text()  # a place alone: every photo from there, by date
 
     qtbot.mouseClick(window.query_chips.buttons[0], Qt.MouseButton.LeftButton)  # undo: Paris is a word again
     assert window.search_bar.text() == 'photos from "Paris"' and window.query == 'photos from "Paris"'
