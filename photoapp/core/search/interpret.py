@@ -26,6 +26,7 @@ PLACE_PREPOSITIONS = ("in", "at", "from", "near", "around")
 DATE_PREPOSITIONS = ("in", "from", "during", "on", "of")
 # Words that only say "photos" around a filter: "photos from Lisbon" is Lisbon.
 FILLER = {"photo", "photos", "picture", "pictures", "pic", "pics", "image", "images", "shots", "taken", "all", "my"}
+FILLER |= {"and", "or", "the", "of", "in", "at", "from", "on", "during", "me", "us", "our", "show", "find"}
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
 _EDGE = re.compile(r"^[^\w'’]+|[^\w'’]+$", re.UNICODE)
 MAX_NAME_WORDS = 5

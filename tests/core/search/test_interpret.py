@@ -53,6 +53,8 @@ def read(query, resolvers):
         ("the 90s", "", [], [(date(1990, 1, 1), date(2000, 1, 1), ())]),
         ("yesterday", "", [], [(date(2026, 3, 14), date(2026, 3, 15), ())]),
         ("castles in Bavaria", "castles", [("region", "Bavaria")], []),
+        ("Paris and Lisbon", "", [("city", "Paris"), ("city", "Lisbon")], []),
+        ("show me photos from Portugal in 2019", "", [("country", "PT")], [(date(2019, 1, 1), date(2020, 1, 1), ())]),
         # the traps: everyday words that are also held places stay words
         ("nice sunset", "nice sunset", [], []),
         ("Nice sunset", "Nice sunset", [], []),
