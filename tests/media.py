@@ -94,13 +94,17 @@ def write_video(
     codec: str = "libx264",
     rate: int = 8,
     creation_time: str | None = "2024-05-01T12:34:56.000000Z",
+    location: str | None = None,
 ) -> Path:
-    """Encode ``frames`` into ``path`` (container from the extension) with PyAV."""
+    """Encode ``frames`` into ``path`` (container from the extension) with PyAV; ``location``
+    is an ISO 6709 position ("+48.8584+002.2945/"), as phones record it."""
     import av
 
     with av.open(str(path), "w") as out:
         if creation_time:
             out.metadata["creation_time"] = creation_time
+        if location:
+            out.metadata["location"] = location
         stream = out.add_stream(codec, rate=rate)
         stream.width, stream.height = frames[0].size
         stream.pix_fmt = "yuv420p"

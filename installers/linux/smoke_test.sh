@@ -56,7 +56,7 @@ mkdir -p "$T/camera"
 import sys; from pathlib import Path; from tests.media import toy_frames, write_dng, write_video
 out = Path(sys.argv[1]); frames = toy_frames(n=16)
 frames[0].save(out / 'IMG_0042.jpg', quality=90); write_dng(toy_frames('red', 'circle', n=1)[0], out / 'IMG_0050.dng')
-write_video(out / 'VID_0043.mp4', frames)" "$T/camera") || fail "could not make the test DNG and MP4 (run ./setup.sh)"
+write_video(out / 'VID_0043.mp4', frames, location='+48.8584+002.2945/')" "$T/camera") || fail "could not make the test DNG and MP4 (run ./setup.sh)"
 clean "$APP/photoapp" --library "$T/camera-lib" --model toy index "$T/camera" --json > "$T/camera.json" 2> "$T/camera.err" \
   || { cat "$T/camera.err" >&2; fail "photoapp index of a DNG and an MP4 exited non-zero"; }
 grep -q '"embedded": 3' "$T/camera.json" && grep -q '"failed": 0' "$T/camera.json" \
@@ -65,6 +65,10 @@ kinds=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy search "blue
   || fail "search on the camera library exited non-zero"
 [[ "$kinds" == *'"kind": "video"'* && "$kinds" == *'"kind": "raw"'* ]] || fail "search hits lack the video or the RAW: $kinds"
 pass "a DNG and an MP4 indexed and searched through the bundled rawpy and PyAV"
+place=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy show --json "$T/camera/VID_0043.mp4") \
+  || fail "photoapp show of the GPS-tagged video exited non-zero"
+[[ "$place" == *'"city": "Paris"'* ]] || fail "the bundled geocoder did not name the video's place: $place"
+pass "a GPS-tagged video placed in Paris through the bundled GeoNames data"
 
 # int8 on the CPU runs on the bundled ONNX Runtime: the towers are exported and quantised
 # into the user cache once, and the index run uses them (not torch's fallback).

@@ -75,6 +75,9 @@ def cmd_show(args) -> int:
 
     def human(d):
         for key, value in d.items():
+            if key == "place":
+                named = [v for v in (value["city"], value["region"], value["country"]) if v]
+                value = ", ".join(n for i, n in enumerate(named) if n not in named[:i]) or None
             if key != "exif":
                 print(f"{key:>16}: {value}")
         for name, words in lib.describe_exif(d["exif"]).items():  # "Aperture: f/5.6"; none when absent

@@ -54,7 +54,7 @@ def empty_reason(results, filtered: bool = False) -> str:
     """Why a search listed nothing, and what to do about it (``results.cutoff.method`` is the
     relevance decision's verdict, photoapp/core/search/relevance.py)."""
     method = results.cutoff.method if results.cutoff is not None else None
-    within = " within the filters (--folder, --after, --before, --type)" if filtered else ""
+    within = " within the filters (--folder, --after, --before, --type, --place)" if filtered else ""
     if method == "none" or (method is None and not filtered):
         return "no matching photos: the library has no indexed photos yet (photoapp index DIR adds a folder)"
     if method is None:

@@ -7,7 +7,7 @@ import argparse
 import os
 
 from photoapp.cli.common import CliError, open_library
-from photoapp.cli.output import add_json_flag, emit, print_results
+from photoapp.cli.output import add_json_flag, emit, note, print_results
 
 SEARCH_HELP = """\
 Find the photos that match a query. The list ends where the relevant photos end: an
@@ -16,6 +16,10 @@ adaptive cut-off reads this query's scores over the whole library (see docs/arch
 
 query forms:
   words                     photoapp search "beach sunset with dog"
+  words, places and dates   photoapp search "beach in Lisbon summer 2019" (dates and the places
+                            of the library's photos become filters; "Rome", "2021" alone list
+                            every photo from there/then, newest first; --explain shows how a
+                            query is read; quote a word to keep it a word: "nice" sunset)
   an image file             photoapp search ~/Pictures/cat.jpg
   words and images, signed  photoapp search "beach +dog -people"  (like a beach and a dog,
                             unlike people); photoapp search "~/Pictures/cat.jpg +snow"
@@ -40,6 +44,16 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("query", help='what to look for: words, an image path, or "words +more -less"')
     _add_filters(p)
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="only show how the query is read (the date and place filters, the words for the model)",
+    )
+    p.add_argument(
+        "--literal",
+        action="store_true",
+        help='every word goes to the model as text: no dates or places (or quote one: "nice" sunset)',
+    )
     add_json_flag(p)
 
     p = sub.add_parser(
@@ -67,6 +81,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--folder", metavar="DIR", help="only photos under this folder")
     p.add_argument("--after", metavar="DATE", help="only photos taken on or after DATE (YYYY[-MM[-DD]])")
     p.add_argument("--before", metavar="DATE", help="only photos taken before DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--place", metavar="NAME", help="only photos taken in this city, region or country")
     p.add_argument(
         "--type",
         choices=["photo", "video", "raw"],
@@ -96,7 +111,15 @@ def _date(text: str | None, end_of_day: bool) -> float | None:
 def cmd_search(args) -> int:
     filters = _filters(args)
     with open_library(args) as lib:
-        results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
+        if args.explain:
+            meaning = lib.interpret(args.query)
+            emit(args, meaning.as_dict(), lambda d: print(meaning.explain()))
+            return 0
+        if args.place:
+            filters.places = lib.place_refs(args.place)
+        results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all, understand=not args.literal)
+    if results.interpretation is not None and results.interpretation.chips:
+        note(f"understood: {results.interpretation.explain()}")
     emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))
     return 0
 
@@ -104,6 +127,8 @@ def cmd_search(args) -> int:
 def cmd_similar(args) -> int:
     filters = _filters(args)
     with open_library(args) as lib:
+        if args.place:
+            filters.places = lib.place_refs(args.place)
         # "The N most similar" is what -k asks of find-similar; without it, the look-alikes.
         results = lib.similar(args.photo, args.k, filters, args.sort, cutoff=not args.all and args.k is None)
     emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results, filters.active))

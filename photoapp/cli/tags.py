@@ -60,6 +60,7 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("album", help="the photos of a tag (every tag is an album) or of a smart album")
     p.add_argument("name", metavar="TAG")
+    p.add_argument("--place", metavar="NAME", help="only photos taken in this city, region or country")
     add_json_flag(p)
 
     p = sub.add_parser("smart-album", help="saved text queries that stay up to date as photos arrive")
@@ -130,7 +131,10 @@ def cmd_tag(args) -> int:
 
 def cmd_album(args) -> int:
     with open_library(args) as lib:
-        data = [{"path": p} for p in lib.tags.album(args.name)]
+        paths = lib.tags.album(args.name)
+        if args.place:
+            paths = lib.paths_in_places(lib.place_refs(args.place), paths)
+        data = [{"path": p} for p in paths]
     emit(args, data, lambda d: [print(x["path"]) for x in d] or (None if d else print("no photos")))
     return 0
 

@@ -29,6 +29,7 @@ from photoapp.core.store import backups as catalog_backups
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.hnsw_file import IndexFileDamaged
 from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.places import PLACE_FIELDS, PlaceStore
 from photoapp.core.store.vector_index import VectorIndex
 
 CATALOG_FILE = "catalog.sqlite3"
@@ -40,6 +41,7 @@ ModelUnavailable = model_registry.ModelUnavailable
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
     from photoapp.core.duplicates.service import Duplicates
     from photoapp.core.indexing.indexer import IndexReport, ProgressFn
+    from photoapp.core.places.service import Places
     from photoapp.core.tagging.service import Tags
 
 
@@ -85,6 +87,7 @@ class Library:
         self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
         self._duplicates = None
+        self._places = None
         # Before anything else reads the catalog: moves to the trash a killed resolve left
         # half done are settled, so every photo is in place or recorded in the trash.
         self.trash_settled = self._settle_trash()
@@ -160,6 +163,7 @@ class Library:
         """Register ``paths`` (if given) and index them, else every registered folder."""
         self.folder_registry.fold_aliases()
         report = self.indexing.index_folders(paths, progress, cancel)
+        self.update_places(cancel)
         self._backup_catalog()
         return report
 
@@ -169,6 +173,7 @@ class Library:
         """Reconcile just these files or folders (new, changed, moved or gone) of registered
         folders, then save the index; what a folder watcher calls for each batch of changes."""
         report = self.indexing.index_paths(paths, progress, cancel)
+        self.update_places(cancel)
         self._backup_catalog()
         return report
 
@@ -179,6 +184,48 @@ class Library:
             catalog_backups.backup(self.catalog)
         except OSError as exc:
             self.warnings.append(f"could not back up the catalog: {exc}")
+
+    # -- places ---------------------------------------------------------------------------
+    @property
+    def places(self) -> Places:
+        """Where photos were taken (photoapp/core/places/service.py); the geocoder loads only
+        when there are photos to place."""
+        if self._places is None:
+            from photoapp.core.places.service import Places
+
+            self._places = Places(self.catalog)
+        return self._places
+
+    def update_places(self, cancel: threading.Event | None = None) -> int:
+        """Place the photos whose position has no place from the current geocoder data (after
+        an index run; again for every photo when the data changes). Returns how many; a
+        geocoder that cannot load is a warning, never a failed index run."""
+        try:
+            return self.places.update(cancel=cancel)
+        except (ImportError, OSError, ValueError) as exc:
+            self.warnings.append(f"could not name the places of GPS-tagged photos: {exc}")
+            return 0
+
+    def place_refs(self, name: str) -> tuple:
+        """The held places called ``name`` (any of their names, case and accents aside) as
+        filter values (``Filters(places=...)``); a name of no held place filters to nothing."""
+        from photoapp.core.places.names import fold
+        from photoapp.core.search.interpret import PlaceRef
+
+        refs = [r for r in self.searching.place_resolver().by_name.get(fold(name), ()) if r.kind != "elsewhere"]
+        return tuple(refs) or (PlaceRef("elsewhere", name, ""),)
+
+    def paths_in_places(self, refs: tuple, paths: list[str]) -> list[str]:
+        """``paths`` (in their order) of the photos taken in any of the places ``refs``."""
+        from photoapp.core.search.ranking import allowed_ids
+
+        allowed = allowed_ids(self.catalog, Filters(places=refs)) or set()
+        keep = {p for i, p, _ in self.catalog.photo_locations() if i in allowed}
+        return [p for p in paths if p in keep]
+
+    def place_counts(self) -> list[dict]:
+        """Countries and their cities with photo counts, most photos first (``photoapp places``)."""
+        return self.places.counts()
 
     # -- tags -----------------------------------------------------------------------------
     @property
@@ -244,12 +291,27 @@ class Library:
         filters: Filters | None = None,
         sort: str = "relevance",
         cutoff: bool = True,
+        understand: bool = True,
     ) -> Results:
         """Photos matching a query: text, an image path, or rclip-style combinations
         ("beach +dog -cat", "photo.jpg +sunset"); see photoapp.core.search.query. With ``cutoff``
         only the relevant photos (adaptive cut-off, capped at ``k`` if given), else the
-        top ``k`` (default 20)."""
-        return self.searching.search(text, k, filters, sort, cutoff)
+        top ``k`` (default 20). With ``understand`` the query's date and place words are
+        filters (core/search/interpret.py; ``results.interpretation`` says how it was read)
+        and a query of only those lists every matching photo, newest first."""
+        return self.searching.search(text, k, filters, sort, cutoff, understand)
+
+    def interpret(self, text: str):
+        """How the search bar reads ``text`` (an Interpretation: CLIP text and chips)."""
+        return self.searching.interpret(text)
+
+    @staticmethod
+    def without(query: str, chip) -> str:
+        """``query`` with one of its readings undone: the chip's words quoted, so they go
+        to the model as text (the GUI's chip removal)."""
+        from photoapp.core.search.interpret import without
+
+        return without(query, chip)
 
     def similar(
         self,
@@ -289,7 +351,15 @@ class Library:
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
         info["exif"] = read_exif(photo.path) if info["exists"] else {}
+        info["gps"] = [photo.lat, photo.lon] if photo.lat is not None else None
+        place = PlaceStore(self.catalog).place_of(photo.id) or {}
+        info["place"] = {f: place.get(f) for f in PLACE_FIELDS}
         return info
+
+    def captures(self, ids=None) -> dict:
+        """photo id -> Capture (timestamp with sub-seconds, wall clock with milliseconds, zone
+        offset in minutes or None, source exif|video|file) of ``ids``, or of every photo."""
+        return PlaceStore(self.catalog).captures(ids)
 
     def status(self) -> dict:
         from photoapp.core.embedding.onnxrt import precision_note

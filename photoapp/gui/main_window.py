@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
-from photoapp.core.library import ModelUnavailable
+from photoapp.core.library import Library, ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
@@ -46,6 +46,7 @@ from photoapp.gui.views.empty_state import EmptyState
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
 from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
+from photoapp.gui.views.query_chips import QueryChips
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(top)
+        self.query_chips = QueryChips(self)  # how the search bar read dates and places
+        self.query_chips.chip_removed.connect(self._remove_chip)
+        column.addWidget(self.query_chips)
         column.addWidget(self.banner)
         column.addWidget(self.header)
         column.addWidget(self.stack, 1)
@@ -245,6 +249,8 @@ class MainWindow(QMainWindow):
             self.gallery.scrollToTop()
         self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
         self.header.setText(self._describe(len(rows), rows))
+        searching = bool(self.query) and not self.similar_to
+        self.query_chips.show_chips(getattr(rows, "chips", []) if searching else [], getattr(rows, "text", ""))
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
             QTimer.singleShot(0, self._first_index_run)
@@ -264,13 +270,14 @@ class MainWindow(QMainWindow):
 
     def _describe(self, n: int, rows=None) -> str:
         if self.similar_to or self.query:
+            only_filters = bool(getattr(rows, "chips", None)) and not getattr(rows, "text", "")
             return count_text(
                 n,
                 getattr(rows, "total", n),
                 getattr(rows, "truncated", False),
                 self.query,
                 self.similar_to or "",
-                self.sort_choice.value(),
+                "date" if only_filters and self.sort_choice.value() == "relevance" else self.sort_choice.value(),
                 self._closest,
             )
         if self.tags_ui.album[0]:
@@ -296,6 +303,12 @@ class MainWindow(QMainWindow):
     def set_query(self, text: str) -> None:
         self.query, self.similar_to, self._closest = text, None, False
         self.reload()
+
+    def _remove_chip(self, chip) -> None:
+        """Undo one reading: its words go to the model as text (quoted in the query)."""
+        text = Library.without(self.query, chip)
+        self.search_bar.set_query_silently(text)
+        self.set_query(text)
 
     def _show_closest(self, _link: str) -> None:
         self._closest = True

@@ -113,7 +113,7 @@ def test_empty_reasons_name_the_verdict():
     assert "within the filters" in tail and "--all" in tail
     assert "no indexed photos" in empty_reason(Results([], 0, Cutoff(float("inf"), "none", 0.0)))
     assert empty_reason(Results([], 0, None), filtered=True) == (
-        "no photos within the filters (--folder, --after, --before, --type)"
+        "no photos within the filters (--folder, --after, --before, --type, --place)"
     )
 
 

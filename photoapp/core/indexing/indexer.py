@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from photoapp.core.errors import Cancelled
-from photoapp.core.media import fingerprint
+from photoapp.core.media import capture as capture_mod
+from photoapp.core.media import fingerprint, metadata
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.folders import Fence, is_within, known_gone, offline_reason
@@ -42,6 +43,7 @@ from photoapp.core.media.scanner import (
 from photoapp.core.store.catalog import Catalog, Photo
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.keepsakes import Keepsakes
+from photoapp.core.store.places import PlaceStore
 
 # progress(phase, done, total): phase is "scan" or "embed"
 ProgressFn = Callable[[str, int, int], None]
@@ -69,6 +71,7 @@ class IndexReport:
     # Files given up on while a worker thread was still inside them (a read stuck in the
     # kernel, a native decoder that does not return): the process must not wait for it.
     abandoned: int = 0
+    refreshed: int = 0  # photos whose metadata was read again (no decoding, no embedding)
 
     def as_dict(self) -> dict:
         return {
@@ -132,6 +135,7 @@ class Indexer:
         start = time.perf_counter()
         work = self._reconcile(folders)
         work += self._missing_embeddings(folders, {w.entry.path for w in work})
+        self._refresh_metadata(folders, {w.entry.path for w in work})
         self._embed_all(work)
         self.report.seconds = time.perf_counter() - start
         return self.report
@@ -408,6 +412,27 @@ class Indexer:
             )
         return work
 
+    def _refresh_metadata(self, folders: list[tuple[int, str]], pending: set[str]) -> None:
+        """Read again, metadata only, what an older reader read (``metadata.VERSION``): an
+        existing library gains zones, sub-seconds and positions without re-embedding."""
+        store = PlaceStore(self.catalog)
+        stale = []
+        for folder_id, root in folders:
+            if root in self.report.offline_folders or not os.path.isdir(root):
+                continue
+            stale += [p for p in store.stale_metadata(metadata.VERSION, folder_id) if p.path not in pending]
+        for done, photo in enumerate(stale, 1):
+            self._check_cancel()
+            facts = metadata.read_facts(photo.path, photo.companion)
+            if facts is None:
+                continue  # unreadable now: what the catalog knows stays, read again next time
+            values = _facts_values(facts, photo.mtime)
+            with self.catalog.transaction():
+                store.set_facts(photo.id, values)
+            self.report.refreshed += 1
+            if done % 200 == 0:
+                self.progress("scan", done, len(stale))
+
     def _remove(self, photos: list[Photo]) -> None:
         if not photos:
             return
@@ -576,11 +601,14 @@ def _decode_one(item: _Work, spec):
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
-        if item.companion and (info.taken is None or info.camera is None):
+        if item.companion and (info.capture is None or info.camera is None or info.gps is None):
             from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 
-            taken, camera = raw.read_metadata(item.companion)
-            info.taken, info.camera = info.taken or taken, info.camera or camera
+            capture, camera, gps = raw.read_facts(item.companion)
+            info.capture, info.camera, info.gps = info.capture or capture, info.camera or camera, info.gps or gps
+            info.taken = info.capture.timestamp if info.capture else info.taken
+        if info.gps is None:
+            info.gps = metadata.sidecar_position(item.entry.path)
         if info.kind == "video":
             return np.stack([spec.to_array(img) for img in images]), info
         return spec.to_array(images[0]), info
@@ -626,13 +654,28 @@ def _info_values(info: PhotoInfo, mtime: float) -> dict:
     return {
         "width": info.width,
         "height": info.height,
-        "taken": info.taken or mtime,
-        "taken_from_exif": int(info.taken is not None),
+        **_facts_values(metadata.Facts(info.capture, info.gps), mtime),
         "camera": info.camera,
         "orientation": info.orientation,
         "format": info.format,
         "kind": info.kind,
         "duration": info.duration,
+    }
+
+
+def _facts_values(facts: metadata.Facts, mtime: float) -> dict:
+    """The catalog columns of a photo's capture time (the file's time, marked, when its
+    metadata has none) and position."""
+    capture = facts.capture or capture_mod.file_time(mtime)
+    return {
+        "taken": capture.timestamp if capture else mtime,
+        "taken_from_exif": int(facts.capture is not None),
+        "taken_local": capture.local if capture else None,
+        "taken_offset": capture.offset if capture else None,
+        "taken_source": capture.source if capture else None,
+        "lat": facts.gps[0] if facts.gps else None,
+        "lon": facts.gps[1] if facts.gps else None,
+        "meta_version": metadata.VERSION,
     }
 
 

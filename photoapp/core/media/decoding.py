@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from photoapp.core.embedding.preprocess import PreprocessSpec
+from photoapp.core.media.capture import exif_capture, pillow_position
 from photoapp.core.media.formats import (  # noqa: F401
     PHOTO_EXTENSIONS,
     RAW_EXTENSIONS,
@@ -34,10 +35,8 @@ from photoapp.core.media.image import (  # noqa: F401
     to_rgb,
 )
 
-_EXIF_IFD = 0x8769
 _TAG_ORIENTATION = 0x0112
 _TAG_MAKE, _TAG_MODEL = 0x010F, 0x0110
-_TAG_DATETIME_ORIGINAL, _TAG_DATETIME = 0x9003, 0x0132
 _heif_registered = False
 _jxl_available = False
 
@@ -62,12 +61,12 @@ def _register_heif() -> None:
 
 def read_info(img: Image.Image) -> PhotoInfo:
     """Metadata of an opened (not yet loaded) image; corrupt EXIF is ignored, not fatal."""
-    orientation, taken, camera = 1, None, None
+    orientation, capture, camera, gps = 1, None, None, None
     try:
         exif = img.getexif()
         orientation = int(exif.get(_TAG_ORIENTATION, 1) or 1)
-        sub = exif.get_ifd(_EXIF_IFD)
-        taken = parse_exif_date(sub.get(_TAG_DATETIME_ORIGINAL)) or parse_exif_date(exif.get(_TAG_DATETIME))
+        capture = exif_capture(exif)
+        gps = pillow_position(exif)
         make = str(exif.get(_TAG_MAKE, "") or "").strip("\x00 ")
         model = str(exif.get(_TAG_MODEL, "") or "").strip("\x00 ")
         if model and make and not model.lower().startswith(make.split()[0].lower()):
@@ -80,7 +79,8 @@ def read_info(img: Image.Image) -> PhotoInfo:
     w, h = img.size
     if orientation in (5, 6, 7, 8):
         w, h = h, w
-    return PhotoInfo(w, h, orientation, taken, camera, img.format)
+    taken = capture.timestamp if capture else None
+    return PhotoInfo(w, h, orientation, taken, camera, img.format, capture=capture, gps=gps)
 
 
 def _open(source: BinaryIO, name: str = "") -> Image.Image:

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageFile
 
 from photoapp.core.errors import PhotoappError
+from photoapp.core.media.capture import CaptureTime
 from photoapp.core.media.formats import media_kind
 from photoapp.core.units import human_size
 
@@ -126,6 +127,8 @@ class PhotoInfo:
     format: str | None
     kind: str = "photo"  # photo | raw | video
     duration: float | None = None  # videos: seconds
+    capture: CaptureTime | None = None  # when, with sub-seconds and zone (``taken`` is its timestamp)
+    gps: tuple[float, float] | None = None  # where: (latitude, longitude), a valid position only
 
 
 def parse_exif_date(value) -> float | None:

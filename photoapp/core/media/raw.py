@@ -16,13 +16,13 @@ from pathlib import Path
 
 from PIL import Image
 
+from photoapp.core.media.capture import CaptureTime, Source, exif_position, exif_time, from_wall_clock
 from photoapp.core.media.image import (
     MAX_PIXELS,
     TRANSPOSE,
     DecodeError,
     PhotoInfo,
     open_photo,
-    parse_exif_date,
     to_rgb,
 )
 
@@ -85,11 +85,16 @@ def load_rgb(path: Path, min_side: int | None = None) -> tuple[Image.Image, Phot
             raise DecodeError("not enough memory to decode this RAW file") from None
         except (OSError, ValueError) as exc:
             raise DecodeError(f"corrupt RAW data: {exc}") from None
-    taken, camera = read_metadata(path)
+    capture, camera, gps = read_facts(path)
+    taken = capture.timestamp if capture else None
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     ext = os.path.splitext(os.fspath(path))[1].lstrip(".").upper()
-    return img, PhotoInfo(width, height, orientation, taken or timestamp, camera, ext, kind="raw")
+    if capture is None and timestamp is not None:
+        capture = from_wall_clock(datetime.fromtimestamp(timestamp), None, Source.EXIF)
+    info = PhotoInfo(width, height, orientation, taken or timestamp, camera, ext, kind="raw", capture=capture)
+    info.gps = gps
+    return img, info
 
 
 def _preview(raw, width: int, height: int, min_side: int) -> Image.Image | None:
@@ -122,27 +127,55 @@ def _preview(raw, width: int, height: int, min_side: int) -> Image.Image | None:
 
 def read_metadata(path: Path) -> tuple[float | None, str | None]:
     """(capture time, camera) from the RAW's EXIF; (None, None) when it has none."""
+    capture, camera, _ = read_facts(path)
+    return (capture.timestamp if capture else None), camera
+
+
+def read_facts(path: Path) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None]:
+    """(capture time, camera, position) from the RAW's EXIF (exifread); Nones when it has none."""
     try:
         import exifread
     except ImportError:
-        return None, None
+        return None, None, None
     logging.getLogger("exifread").setLevel(logging.ERROR)  # it warns about every odd maker note
     try:
         with open_photo(path) as fh:
             tags = exifread.process_file(fh, details=False)
     except Exception:  # noqa: BLE001 - broken EXIF must never cost the photo
-        return None, None
-    taken = None
-    for key in ("EXIF DateTimeOriginal", "Image DateTimeOriginal", "EXIF DateTimeDigitized", "Image DateTime"):
+        return None, None, None
+    capture = None
+    for key, sub, zone in (
+        ("EXIF DateTimeOriginal", "EXIF SubSecTimeOriginal", "EXIF OffsetTimeOriginal"),
+        ("Image DateTimeOriginal", "EXIF SubSecTimeOriginal", "EXIF OffsetTimeOriginal"),
+        ("EXIF DateTimeDigitized", "EXIF SubSecTimeDigitized", "EXIF OffsetTimeDigitized"),
+        ("Image DateTime", "EXIF SubSecTime", "EXIF OffsetTime"),
+    ):
         if key in tags:
-            taken = parse_exif_date(str(tags[key].values))
-            if taken is not None:
+            capture = exif_time(_value(tags, key), _value(tags, sub), _value(tags, zone))
+            if capture is not None:
                 break
     make = str(tags.get("Image Make", "") or "").strip("\x00 ")
     model = str(tags.get("Image Model", "") or "").strip("\x00 ")
     if model and make and not model.lower().startswith(make.split()[0].lower()):
         model = f"{make} {model}"
-    return taken, (model or make or None)
+    return capture, (model or make or None), _gps(tags)
+
+
+def _value(tags: dict, key: str):
+    return str(tags[key].values) if key in tags else None
+
+
+def _gps(tags: dict) -> tuple[float, float] | None:
+    try:
+        values = {
+            1: _value(tags, "GPS GPSLatitudeRef"),
+            2: tuple(float(v) for v in tags["GPS GPSLatitude"].values),
+            3: _value(tags, "GPS GPSLongitudeRef"),
+            4: tuple(float(v) for v in tags["GPS GPSLongitude"].values),
+        }
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
+        return None
+    return exif_position(values)
 
 
 def _libraw_time(raw) -> float | None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
 from pathlib import Path
 
 from PIL import Image
 
+from photoapp.core.media.capture import CaptureTime, container_time, iso6709_position
 from photoapp.core.media.image import MAX_PIXELS, DecodeError, PhotoInfo, open_photo
 
 SAMPLES = (0.25, 0.5, 0.75)  # where the frames the model sees are taken, as shares of the duration
@@ -24,6 +24,7 @@ DECODE_BUDGET_S = 20.0  # longest one video may take to give its frames
 FRAMES_PER_SEEK = 600  # frames decoded after a seek before giving up on reaching the target
 _DATE_KEYS = ("com.apple.quicktime.creationdate", "creation_time", "date", "DATE_RECORDED", "DATE")
 _MAKE_KEYS = ("com.apple.quicktime.make", "make")
+_LOCATION_KEYS = ("com.apple.quicktime.location.iso6709", "location", "location-eng")
 _MODEL_KEYS = ("com.apple.quicktime.model", "model")
 
 
@@ -72,7 +73,7 @@ def _read(av, fh, min_side: int | None, positions: tuple[float, ...], deadline: 
             for share in positions:
                 frame = _frame_at(container, stream, duration, share, deadline)
                 frames.append(_to_image(frame, min_side))
-            taken, camera = _metadata(container, stream)
+            capture, camera, gps = _metadata(container, stream)
     except DecodeError:
         raise
     except av.FFmpegError as exc:
@@ -82,7 +83,10 @@ def _read(av, fh, min_side: int | None, positions: tuple[float, ...], deadline: 
     except (OSError, ValueError, RuntimeError) as exc:
         raise DecodeError(f"corrupt video data: {exc}") from None
     display_w, display_h = _full_size(width, height, frames)
-    return frames, PhotoInfo(display_w, display_h, 1, taken, camera, None, kind="video", duration=duration)
+    taken = capture.timestamp if capture else None
+    info = PhotoInfo(display_w, display_h, 1, taken, camera, None, kind="video", duration=duration, capture=capture)
+    info.gps = gps
+    return frames, info
 
 
 def _full_size(width: int, height: int, frames: list[Image.Image]) -> tuple[int, int]:
@@ -148,36 +152,40 @@ def _to_image(frame, min_side: int | None) -> Image.Image:
     return img if img.mode == "RGB" else img.convert("RGB")
 
 
-def _metadata(container, stream) -> tuple[float | None, str | None]:
-    meta = {**dict(stream.metadata or {}), **dict(container.metadata or {})}
+def read_metadata(path: Path) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None] | None:
+    """(capture time, camera, position) from the container alone: no frame is decoded;
+    None when the file cannot be opened as a video."""
+    try:
+        import av
+
+        with open_photo(path, timeout=DECODE_BUDGET_S) as fh, av.open(fh, mode="r") as container:
+            stream = container.streams.video[0] if container.streams.video else None
+            return _metadata(container, stream)
+    except Exception:  # noqa: BLE001 - not readable now: nothing is known
+        return None
+
+
+def _metadata(container, stream) -> tuple[CaptureTime | None, str | None, tuple[float, float] | None]:
+    meta = {**dict((stream.metadata if stream is not None else None) or {}), **dict(container.metadata or {})}
     lower = {k.lower(): v for k, v in meta.items()}
-    taken = None
+    capture = None
     for key in _DATE_KEYS:
         value = meta.get(key) or lower.get(key.lower())
-        if value and (taken := parse_date(value)) is not None:
+        if value and (capture := container_time(value)) is not None:
             break
+    gps = next((p for k in _LOCATION_KEYS if lower.get(k) and (p := iso6709_position(lower[k]))), None)
     make = next((lower[k] for k in _MAKE_KEYS if lower.get(k)), "").strip()
     model = next((lower[k] for k in _MODEL_KEYS if lower.get(k)), "").strip()
     if model and make and not model.lower().startswith(make.split()[0].lower()):
         model = f"{make} {model}"
-    return taken, (model or make or None)
+    return capture, (model or make or None), gps
 
 
 def parse_date(value: str) -> float | None:
     """A container date (ISO 8601, usually UTC with a 'Z') as a POSIX timestamp; encoders'
     placeholder dates (1904, 1970) count as none."""
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    if len(text) >= 5 and text[-5] in "+-" and text[-3] != ":":  # +0200 -> +02:00
-        text = f"{text[:-2]}:{text[-2:]}"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if when.year < 1971:
-        return None
-    return when.timestamp()  # a date without an offset is local time, like EXIF
+    capture = container_time(value)
+    return capture.timestamp if capture else None
 
 
 def _reason(exc: Exception) -> str:

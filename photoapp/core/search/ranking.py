@@ -57,6 +57,7 @@ class Results(list):
         self.total = len(self) if total is None else total
         self.cutoff = cutoff
         self.truncated = truncated  # more photos may be relevant than the candidates held
+        self.interpretation = None  # how the search bar's words were read (core/search/interpret.py)
 
     def summary(self) -> dict:
         return {
@@ -77,10 +78,16 @@ class Filters:
     after: float | None = None  # taken at or after (POSIX time)
     before: float | None = None  # taken before
     kind: str | None = None  # photo | raw | video (a RAW+JPEG pair is raw)
+    # From the search bar's words (core/search/interpret.py): taken in any of these date
+    # spans (core/search/dates.py DateSpan), and in any of these places (PlaceRef).
+    dates: tuple = ()
+    places: tuple = ()
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.folder, self.after, self.before, self.kind))
+        return any(v is not None for v in (self.folder, self.after, self.before, self.kind)) or bool(
+            self.dates or self.places
+        )
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:
@@ -113,7 +120,21 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     if not filters.active:
         return None
     prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep if filters.folder else None
-    return catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    ids = None
+    if any(v is not None for v in (filters.folder, filters.after, filters.before, filters.kind)):
+        ids = catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    if filters.dates or filters.places:
+        from photoapp.core.store.places import PlaceFilter, PlaceStore
+
+        store = PlaceStore(catalog)
+        if filters.dates:
+            spans = set().union(*(store.ids_between(d.start, d.end, d.months) for d in filters.dates))
+            ids = spans if ids is None else ids & spans
+        if filters.places:
+            refs = tuple((p.kind, p.name, p.country_code) for p in filters.places)
+            held = store.ids_in(PlaceFilter(refs))
+            ids = held if ids is None else ids & held
+    return ids
 
 
 def rank(
@@ -175,6 +196,16 @@ def relevant(
     keep.sort(key=lambda pair: -pair[1])
     hits = _order(_hits(catalog, keep), sort)
     return Results(hits[:k] if k is not None else hits, total=len(hits), cutoff=cutoff, truncated=truncated)
+
+
+def listing(catalog: Catalog, filters: Filters, k: int | None = None, sort: str = "date") -> Results:
+    """Every photo passing ``filters`` (a query that was only a place or a date), newest
+    first (or by name); no scores to rank by, so "relevance" is the date too."""
+    allowed = allowed_ids(catalog, filters)
+    if allowed is None:
+        raise InvalidInput("nothing to search for")
+    hits = _order(_hits(catalog, [(i, 0.0) for i in allowed]), "name" if sort == "name" else "date")
+    return Results(hits[:k] if k is not None else hits, total=len(hits))
 
 
 def _relevant_at_scale(catalog, index, model, query, allowed, exclude, decide):

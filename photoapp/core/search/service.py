@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +20,20 @@ from photoapp.config import Settings
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.errors import LibraryError, NotIndexed
 from photoapp.core.search import relevance
+from photoapp.core.search.interpret import (
+    Interpretation,
+    PlaceRef,
+    PlaceResolver,
+    Resolver,
+    date_resolver,
+    interpret,
+)
 from photoapp.core.search.query import combine as combine_query
 from photoapp.core.search.query import parse as parse_query
-from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, rank, relevant
+from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, listing, rank, relevant
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.places import PlaceStore
 
 
 class Search:
@@ -41,11 +52,33 @@ class Search:
         self.bank = bank
         self._vectors_cache = None
         self._calibrations: dict = {}
+        self._places = None
+        # More kinds of names the search bar understands (people: issue 27), each a resolver
+        # (see core/search/interpret.py), tried after dates and places.
+        self.resolvers: list[Resolver] = []
 
     def require_embeddings(self) -> None:
         model = self.model()
         if self.catalog.count_embedded(model) == 0 and self.catalog.count_photos() > 0:
             raise NotIndexed(f"no photos are embedded with {model} yet; run: photoapp --model {model} index")
+
+    def interpret(self, text: str, today: date | None = None) -> Interpretation:
+        """How the search bar reads ``text``: date and place words as filters, the rest for CLIP."""
+        resolvers = [date_resolver, self.place_resolver(), *self.resolvers]
+        return interpret(text, today or date.today(), resolvers)
+
+    def place_resolver(self) -> PlaceResolver:
+        """The library's place names, read again only when they change."""
+        store = PlaceStore(self.catalog)
+        version = store.names_version()
+        if self._places is None or self._places[0] != version:
+            countries = store.country_names()
+
+            def label(ref: PlaceRef) -> str:
+                return countries.get(ref.name, ref.name) if ref.kind == "country" else ref.name
+
+            self._places = (version, PlaceResolver(store.names(), label))
+        return self._places[1]
 
     def search(
         self,
@@ -54,8 +87,26 @@ class Search:
         filters: Filters | None = None,
         sort: str = "relevance",
         cutoff: bool = True,
+        understand: bool = True,
     ) -> Results:
         """See Library.search."""
+        meaning = self.interpret(text) if understand else None
+        if meaning is not None and meaning.chips:
+            filters = replace(
+                filters or Filters(),
+                dates=(*(filters.dates if filters else ()), *meaning.dates),
+                places=(*(filters.places if filters else ()), *meaning.places),
+            )
+            if not meaning.text:
+                results = listing(self.catalog, filters, k, sort)
+                results.interpretation = meaning
+                return results
+            text = meaning.text
+        results = self._search_text(text, k, filters, sort, cutoff)
+        results.interpretation = meaning
+        return results
+
+    def _search_text(self, text, k, filters, sort, cutoff) -> Results:
         terms = parse_query(text)  # InvalidInput (a LibraryError) for a query it cannot take
         self.require_embeddings()
         texts = sorted({t.text for t in terms if not t.is_image})

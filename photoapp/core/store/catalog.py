@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -183,6 +183,43 @@ MIGRATIONS: dict[int, str] = {
         photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE
     );
     """,
+    # Where and when (core/media/capture.py, core/places): the wall clock where a photo was
+    # taken with milliseconds (ISO 8601, what dates in words match), the zone (minutes east
+    # of UTC; NULL: the camera did not say), where the time came from (exif, video, file),
+    # the GPS position, and which version of the metadata reader read them (an older one
+    # is read again, metadata only). ``taken`` keeps the POSIX time, now with sub-seconds.
+    # Places: the town, region and country of a photo's position, by geocoder data version;
+    # place_names: every name a held place is known by (Lisboa for Lisbon), for the search bar.
+    8: """
+    ALTER TABLE photos ADD COLUMN taken_local TEXT;
+    ALTER TABLE photos ADD COLUMN taken_offset INTEGER;
+    ALTER TABLE photos ADD COLUMN taken_source TEXT;
+    ALTER TABLE photos ADD COLUMN lat REAL;
+    ALTER TABLE photos ADD COLUMN lon REAL;
+    ALTER TABLE photos ADD COLUMN meta_version INTEGER NOT NULL DEFAULT 0;
+    UPDATE photos SET
+        taken_local = strftime('%Y-%m-%dT%H:%M:%f', taken, 'unixepoch', 'localtime'),
+        taken_source = CASE WHEN taken_from_exif THEN 'exif' ELSE 'file' END
+        WHERE taken IS NOT NULL;
+    CREATE INDEX photos_taken_local ON photos(taken_local);
+    CREATE TABLE places (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        city TEXT,
+        region TEXT,
+        country TEXT,
+        country_code TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX places_city ON places(country_code, city);
+    CREATE INDEX places_region ON places(country_code, region);
+    CREATE TABLE place_names (
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        country_code TEXT NOT NULL,
+        PRIMARY KEY (name, kind, value, country_code)
+    );
+    """,
 }
 
 PHOTO_COLUMNS = (
@@ -203,6 +240,12 @@ PHOTO_COLUMNS = (
     "kind",
     "duration",
     "companion",
+    "taken_local",
+    "taken_offset",
+    "taken_source",
+    "lat",
+    "lon",
+    "meta_version",
 )
 KINDS = ("photo", "raw", "video")
 # File names need not be valid UTF-8 (Latin-1 names copied from old drives): Python holds
@@ -313,6 +356,12 @@ class Photo:
     kind: str = "photo"  # photo | raw (a RAW file, alone or with its JPEG) | video
     duration: float | None = None  # videos: seconds
     companion: str | None = None  # a RAW+JPEG pair's RAW file (the row is the JPEG's)
+    taken_local: str | None = None  # wall clock where taken, ISO 8601 with milliseconds
+    taken_offset: int | None = None  # its zone, minutes east of UTC (None: not recorded)
+    taken_source: str | None = None  # exif | video | file (core/media/capture.py Source)
+    lat: float | None = None  # GPS position (a valid one only)
+    lon: float | None = None
+    meta_version: int = 0  # core/media/metadata.py VERSION that read the above
 
     def as_dict(self) -> dict:
         return {c: getattr(self, c) for c in PHOTO_COLUMNS}

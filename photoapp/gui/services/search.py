@@ -20,6 +20,8 @@ class ResultRows(list):
     def __init__(self, rows, total: int, truncated: bool = False):
         super().__init__(rows)
         self.total, self.truncated = total, truncated
+        self.chips: list = []  # how the query was read: dates and places (Library.interpret)
+        self.text = ""  # what of it went to the model
 
 
 class SearchService(QObject):
@@ -58,4 +60,8 @@ class SearchService(QObject):
     @staticmethod
     def _rows(hits) -> ResultRows:
         rows = [hit_row(h) for h in hits]  # each hit carries what a row shows: no second fetch
-        return ResultRows(rows, getattr(hits, "total", len(rows)), getattr(hits, "truncated", False))
+        result = ResultRows(rows, getattr(hits, "total", len(rows)), getattr(hits, "truncated", False))
+        meaning = getattr(hits, "interpretation", None)
+        result.chips = list(meaning.chips) if meaning is not None else []  # the search bar's chips
+        result.text = meaning.text if meaning is not None else ""
+        return result

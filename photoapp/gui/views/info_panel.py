@@ -21,6 +21,7 @@ ROWS = (
     "Name",
     "Files",
     "Taken",
+    "Place",
     "Duration",
     "Camera",
     "Lens",
@@ -92,6 +93,15 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
         source = "" if info.get("taken_from_exif") else " (file date)"
         when = datetime.fromtimestamp(taken)
         values["Taken"] = f"{when.day} {when:%B %Y, %H:%M}{source}"
+    place = info.get("place") or {}
+    named = [n for n in (place.get("city"), place.get("region"), place.get("country")) if n]
+    named = [n for i, n in enumerate(named) if n not in named[:i]]  # "Lisbon, Lisbon": once
+    gps = info.get("gps")
+    if named or gps:
+        where = ", ".join(named)
+        if gps:
+            where += ("\n" if where else "") + f"{gps[0]:.5f}, {gps[1]:.5f}"
+        values["Place"] = where
     if "Camera" not in values and info.get("camera"):  # a RAW's camera, read by the indexer
         values["Camera"] = info["camera"]
     if photo.companion:  # a RAW+JPEG pair: one photo, two files

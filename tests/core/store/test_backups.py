@@ -20,10 +20,12 @@ def _filled(path, n=400) -> Catalog:
     """A catalog of ``n`` photos with 512-d embeddings (a few hundred kB: many pages)."""
     cat = Catalog(path)
     rng = np.random.default_rng(1)
-    with cat.transaction():
-        for i in range(n):
-            pid = cat.upsert_photo({"path": f"/p/{i}.jpg", "size": 1, "mtime": 1.0, "hash": f"{i:x}", "added": 0.0})
-            cat.put_embeddings("toy", [(pid, rng.normal(size=512).astype(np.float32))])
+    with cat.transaction():  # the photos first, then their embeddings: the file's middle is embeddings
+        ids = [
+            cat.upsert_photo({"path": f"/p/{i}.jpg", "size": 1, "mtime": 1.0, "hash": f"{i:x}", "added": 0.0})
+            for i in range(n)
+        ]
+        cat.put_embeddings("toy", [(pid, rng.normal(size=512).astype(np.float32)) for pid in ids])
     cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rows in the main file, as after a while
     return cat
 

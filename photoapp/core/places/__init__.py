@@ -1,0 +1,1 @@
+"""Where photos were taken: offline reverse geocoding and the places of a library."""
