@@ -171,6 +171,13 @@ class ClipEmbedder:
         self._check_image = entry.verdict["image"] is None  # the first photos after an export
         return True
 
+    def prepare_images(self) -> None:
+        """Start the image tower's session on a thread of its own (fast path), so it is
+        ready when the first photos are decoded (an index run calls this as it starts)."""
+        tower = self._image_ort
+        if tower is not None and not tower.loaded:
+            threading.Thread(target=tower.warm, name="photoapp-image-tower", daemon=True).start()
+
     def _reference_model(self):
         """The torch model: the loaded one, or (fast path) the fp32 one loaded now, for the
         guard's check of the first photos after an export or a tower that drifted."""
@@ -256,9 +263,11 @@ class ClipEmbedder:
         length = self.text_padding.get("max_length")
         inputs = self.text_inputs or tuple(self._tokenizer.model_input_names)
         inputs = tuple(name for name in ("input_ids", "attention_mask") if name in inputs)
+        from photoapp.core.embedding import fast_path
+
         key = onnxrt.model_key(self.source.folder)
-        if export_cache.read_settings(key, self.source.folder) is None:
-            export_cache.clear_entry(key)  # stale, foreign or of an older format: exported afresh
+        if fast_path.read_entry(self.source.folder) is None:
+            export_cache.clear_entry(key)  # none, or stale, foreign, damaged: exported afresh
         verdict = onnxrt.read_verdict(key)
         towers = tuple(t for t in onnxrt.TOWERS if verdict.get(t, {}).get("kept", True))
         self._ort_key = key
@@ -297,9 +306,10 @@ class ClipEmbedder:
 
     def _record_settings(self, key: str, config, inputs: tuple[str, ...]) -> None:
         """Keep in the entry what the fast path needs, read now through transformers."""
+        from photoapp.core.embedding import fast_path
         from photoapp.core.embedding.tokens import backend_json, settings_of
 
-        if export_cache.read_settings(key, self.source.folder) is not None:
+        if fast_path.read_entry(self.source.folder) is not None:
             return
         tokenizer_json = backend_json(self._tokenizer)
         settings = ModelSettings(

@@ -311,6 +311,13 @@ class Tower:
                         ) from None
         return self._session
 
+    def warm(self) -> None:
+        """Create the session now (an error is raised again at first use)."""
+        try:
+            self._ready()
+        except Exception:  # noqa: BLE001 - reported by the call that needs the tower
+            pass
+
     @property
     def loaded(self) -> bool:
         return self._session is not None
