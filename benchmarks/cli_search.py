@@ -12,6 +12,9 @@ process with a warm page cache, side by side in the same run:
 - ``photoapp index`` of 8 new photos (2 MP JPEGs made here): how long until the first
   batch reaches the model (target 1.5 s) and until the command ends.
 
+Then, in this process, the fast path's embeddings against today's ONNX Runtime path (torch
+and transformers loaded as before this change) on the caption bank and the 27 photos.
+
 Each command's heavy imports are listed (torch, transformers' model code, onnx...): the
 query and index paths on ONNX Runtime import none of torch, transformers or onnx.
 Prints a table and writes benchmarks/results/cli_search.json.
@@ -71,6 +74,35 @@ def new_photos(folder: Path, count: int, seed: int) -> None:
         small = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
         img = Image.fromarray(small).resize((1600, 1200), Image.Resampling.BICUBIC)
         img.save(folder / f"IMG_{seed:03d}_{i}.jpg", quality=90)
+
+
+def fidelity(model: Path, onnx_dir: Path) -> dict:
+    """The fast path against today's ONNX Runtime path (torch loads the model, transformers
+    tokenises and reads the image processor, the same int8 files run): the lowest cosine
+    over the shipped caption bank and the 27 shared photos (target >= 0.9999)."""
+    os.environ["PHOTOAPP_ONNX_DIR"] = str(onnx_dir)
+    from photoapp.core.embedding.bank import bank_texts
+    from photoapp.core.embedding.clip import ClipEmbedder
+    from photoapp.core.embedding.models import resolve
+    from photoapp.core.media.decoding import decode_for_model
+
+    fast = ClipEmbedder(resolve(str(model)), "cpu").load()
+    today = ClipEmbedder(resolve(str(model)), "cpu")
+    with today._lock:
+        today._load_torch()  # what every run did before: torch, transformers, the same towers
+        today._loaded = True
+    assert fast._settings is not None and today._settings is None
+    texts = bank_texts()
+    photos = sorted(SHARED_PHOTOS.glob("*.jpg"))
+    pixels = [np.stack([decode_for_model(p, e.spec)[0] for p in photos]) for e in (fast, today)]
+    cos = lambda a, b: float(np.min(np.sum(a * b, axis=1)))  # noqa: E731
+    return {
+        "texts": len(texts),
+        "photos": len(photos),
+        "pixels_max_abs_diff": float(np.max(np.abs(pixels[0] - pixels[1]))),
+        "text_cosine_min": round(cos(fast.embed_texts(texts), today.embed_texts(texts)), 6),
+        "image_cosine_min": round(cos(fast.embed_pixels(pixels[0]), today.embed_pixels(pixels[1])), 6),
+    }
 
 
 def main() -> None:
@@ -138,6 +170,8 @@ def main() -> None:
             "target_first_batch_s": TARGET_INDEX_START_S,
         },
     }
+    results["fidelity"] = fidelity(model, args.cache / "onnx-cli")
+    print("fast path vs today's ONNX Runtime path:", results["fidelity"])
     s, ix = results["search"], results["index_8_new"]
     t = results["import_torch"]
     first = f"{ix['first_batch_p50_s']} (CPU {ix['first_batch_cpu_p50_s']})"
