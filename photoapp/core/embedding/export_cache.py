@@ -21,6 +21,7 @@ name and renamed into place once complete.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -53,6 +54,7 @@ def _version(package: str) -> str | None:
         return None
 
 
+@functools.cache  # the installed packages do not change while Photoapp runs
 def versions() -> dict:
     return {
         "format": FORMAT,
