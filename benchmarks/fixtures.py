@@ -47,6 +47,21 @@ def make_vit_b32(folder: Path) -> Path:
     return folder
 
 
+def catalog_row(i: int, folder_id: int) -> dict:
+    """A catalogue row of a synthetic 12 MP photo (no file behind it: thumbnails fail fast)."""
+    return {
+        "path": f"/bench/photos/{i // 1000:03d}/IMG_{i:06d}.jpg",
+        "folder_id": folder_id,
+        "size": 3_000_000,
+        "mtime": 1.6e9 + i,
+        "hash": f"{i:040x}",
+        "width": 4000,
+        "height": 3000,
+        "taken": 1.6e9 + i * 60,
+        "added": 1.7e9,
+    }
+
+
 def _exif(i: int, rng: np.random.Generator) -> Image.Exif:
     exif = Image.Exif()
     make, model = [("Canon", "Canon EOS 90D"), ("NIKON CORPORATION", "NIKON D7500"), ("Apple", "iPhone 13")][i % 3]

@@ -24,25 +24,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def build_catalog(library: Path, rows: int) -> None:
+    from fixtures import catalog_row
+
     from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(library / "catalog.sqlite3")
     with cat.transaction():
         folder_id = cat.add_folder("/bench/photos")
         for i in range(rows):
-            cat.upsert_photo(
-                {
-                    "path": f"/bench/photos/{i // 1000:03d}/IMG_{i:06d}.jpg",
-                    "folder_id": folder_id,
-                    "size": 3_000_000,
-                    "mtime": 1.6e9 + i,
-                    "hash": f"{i:040x}",
-                    "width": 4000,
-                    "height": 3000,
-                    "taken": 1.6e9 + i * 60,
-                    "added": 1.7e9,
-                }
-            )
+            cat.upsert_photo(catalog_row(i, folder_id))
     cat.close()
 
 

@@ -284,6 +284,11 @@ class Library:
         self.indexes.refresh(paths)
 
     # -- search -------------------------------------------------------------------------
+    def prepare_search(self) -> None:
+        """Load what a first search needs (the model, its text tower, the library's score
+        scale) so it answers at once: the window calls this in the background after it shows."""
+        self.searching.warm()
+
     def search(
         self,
         text: str,

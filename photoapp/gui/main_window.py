@@ -44,6 +44,7 @@ from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
 from photoapp.gui.views.empty_state import EmptyState
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
+from photoapp.gui.views.model_status import ModelStatus
 from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.query_chips import QueryChips
@@ -139,6 +140,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.progress = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress)
+        self.model_status = ModelStatus(self)  # the search model loading in the background
+        self.statusBar().addPermanentWidget(self.model_status)
+        self.engine.model_loading.connect(self.model_status.loading)
+        self.engine.model_ready.connect(self.model_status.ready)
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
         self.statusBar().addPermanentWidget(self.watch_indicator)
         self.tag_undo = TagUndo(self.tags_ui.service, self.status, self)  # the viewer's tag edits
@@ -254,6 +259,8 @@ class MainWindow(QMainWindow):
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
             QTimer.singleShot(0, self._first_index_run)
+        if self.engine.model_state == "idle":  # the gallery is on screen: the search model loads behind it
+            QTimer.singleShot(0, self.engine.prepare_model)
         if self._query_banner:
             self.banner.hide()  # the problem the last query reported is gone
             self._query_banner = False
@@ -302,6 +309,8 @@ class MainWindow(QMainWindow):
 
     def set_query(self, text: str) -> None:
         self.query, self.similar_to, self._closest = text, None, False
+        if text and self.engine.model_state == "loading":  # queued behind the model: answers when it is ready
+            self.model_status.waiting(text)
         self.reload()
 
     def _remove_chip(self, chip) -> None:

@@ -1,13 +1,20 @@
 """CLIP-family embedders (CLIPModel, SiglipModel, ...) through transformers.
 
 Lazy: nothing heavy is imported or loaded until the first ``load()``. Weights come from
-safetensors only. Device: CUDA, else Apple MPS, else CPU. Precision ("auto"): fp16 on a
-GPU; on a CPU a full-size model's image and text towers run in int8 on ONNX Runtime
-(onnxrt.py: exported and quantised once per model, 2-3x faster than torch fp32,
+safetensors only. Device: CUDA, else Apple MPS, else CPU (device.py). Precision ("auto"):
+fp16 on a GPU; on a CPU a full-size model's image and text towers run in int8 on ONNX
+Runtime (onnxrt.py: exported and quantised once per model, 2-3x faster than torch fp32,
 benchmarks/index_throughput.py), or torch's dynamic int8 where ONNX Runtime is missing or
-the export fails. int8 is kept only while it reproduces fp32: the first batch of photos of
-every run, and TEXT_PROBES at load, within cosine 0.99; a tower that drifts goes back to
-fp32 for good (remembered in the export cache, with a note ``photoapp status`` shows).
+the export fails. int8 is kept only while it reproduces fp32: TEXT_PROBES and the first
+batch of photos after an export, within cosine 0.99; a tower that drifts goes back to fp32
+for good (remembered in the export cache, with a note ``photoapp status`` shows).
+
+Once a model's towers are exported and the text tower passed its guard, later runs take the
+fast path (``_load_exported``): the settings recorded at export (export_cache.py,
+model_settings.py), the towers on ONNX Runtime and the tokenizer on the ``tokenizers``
+library, without importing torch or transformers' model code (a search answers in about a
+second; benchmarks/cli_search.py). torch loads only to export, to run on a GPU, where ONNX
+Runtime is missing or a tower failed the guard, or to check the first photos after an export.
 """
 
 from __future__ import annotations
@@ -17,24 +24,19 @@ from collections import OrderedDict
 
 import numpy as np
 
+from photoapp.core.embedding import export_cache
+from photoapp.core.embedding.architecture import (  # noqa: F401 - NOT_SUPPORTED, text_inputs: this module's API
+    NOT_SUPPORTED,
+    check_architecture,
+    text_inputs,
+)
+from photoapp.core.embedding.architecture import first_line as _first_line
+from photoapp.core.embedding.architecture import quiet_transformers as _quiet_transformers
+from photoapp.core.embedding.device import choose_device
+from photoapp.core.embedding.model_settings import ModelSettings
 from photoapp.core.embedding.models import ModelSource, ModelUnavailable, unsupported
 from photoapp.core.embedding.preprocess import PreprocessSpec, UnsupportedPreprocessing, load_image_processor
 from photoapp.core.errors import InvalidInput
-
-
-def choose_device(preference: str = "auto") -> str:
-    import torch
-
-    if preference not in ("auto", "cpu", "cuda", "mps"):
-        raise InvalidInput(f"unknown device {preference!r} (choose auto, cpu, cuda or mps)")
-    if preference == "cpu":
-        return "cpu"
-    if preference in ("auto", "cuda") and torch.cuda.is_available():
-        return "cuda"
-    if preference in ("auto", "mps") and getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
 
 PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
 
@@ -90,6 +92,10 @@ class ClipEmbedder:
         self._model = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._loaded = False
+        self._settings: ModelSettings | None = None  # the fast path's, from the export cache
+        self._tokenize = None  # the fast path's tokenizer: texts -> token arrays
+        self._model_lock = threading.Lock()  # the fast path's lazily loaded fp32 reference model
         self.device = "cpu"
         self.dtype = None
         self.text_padding: dict = {"padding": True}  # how texts are tokenized (see text_inputs())
@@ -119,18 +125,84 @@ class ClipEmbedder:
 
     def load(self) -> ClipEmbedder:
         with self._lock:
-            if self._model is None:
-                self._load()
+            if not self._loaded:
+                if not self._load_exported():
+                    self._load_torch()
+                self._loaded = True
         return self
 
     @property
     def spec(self) -> PreprocessSpec:
-        """How photos are prepared for this model, from its own image processor."""
+        """How photos are prepared for this model, from its own image processor (as recorded
+        at export, when the fast path runs it)."""
         if self._spec is None:
             with self._lock:
                 if self._spec is None:
-                    self._spec = self._read_spec()
+                    entry = self._exported_entry()
+                    self._spec = entry.settings.spec if entry is not None else self._read_spec()
         return self._spec
+
+    def _exported_entry(self):
+        """The export cache entry that runs this model alone (fast_path.py), else None."""
+        from photoapp.core.embedding import fast_path, onnxrt
+
+        if not self.onnx or self.precision not in ("auto", "int8") or not onnxrt.runtime_available():
+            return None
+        if choose_device(self.preference) != "cpu":
+            return None
+        entry = fast_path.read_entry(self.source.folder)
+        return entry if fast_path.runnable(entry, self.precision) else None
+
+    def _load_exported(self) -> bool:
+        """The fast path: the towers on ONNX Runtime with the settings recorded at export;
+        nothing of torch or transformers' model code is imported. False: the full load runs."""
+        from photoapp.core.embedding import fast_path, onnxrt
+
+        entry = self._exported_entry()
+        tokenize = fast_path.tokenizer(entry, self.source.folder) if entry is not None else None
+        if tokenize is None:
+            return False
+        settings = self._settings = entry.settings
+        self._spec, self.model_type, self._tokenize = settings.spec, settings.model_type, tokenize
+        self.device, self.precision = "cpu", "int8"
+        self.text_padding, self.text_inputs = settings.padding, settings.text.inputs
+        self._ort_key = entry.key
+        self._text_ort, self._image_ort = onnxrt.Tower(entry.files["text"]), onnxrt.Tower(entry.files["image"])
+        self._check_image = entry.verdict["image"] is None  # the first photos after an export
+        return True
+
+    def prepare_images(self) -> None:
+        """Start the image tower's session on a thread of its own (fast path), so it is
+        ready when the first photos are decoded (an index run calls this as it starts)."""
+        tower = self._image_ort
+        if tower is not None and not tower.loaded:
+            threading.Thread(target=tower.warm, name="photoapp-image-tower", daemon=True).start()
+
+    def _reference_model(self):
+        """The torch model: the loaded one, or (fast path) the fp32 one loaded now, for the
+        guard's check of the first photos after an export or a tower that drifted."""
+        with self._model_lock:
+            if self._model is None:
+                import torch
+
+                _quiet_transformers()
+                self.dtype = torch.float32
+                self._model = self._from_pretrained(torch.float32).eval()
+        return self._model
+
+    def _from_pretrained(self, dtype):
+        from safetensors import SafetensorError
+        from transformers import AutoModel
+
+        try:
+            return AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=dtype)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"cannot load model from {self.source.folder}: {_first_line(exc)}") from None
+        except SafetensorError as exc:  # a truncated copy or download, or not safetensors at all
+            raise ModelUnavailable(
+                f"the model weights in {self.source.folder} are damaged ({_first_line(exc)}); "
+                "copy or download the model again"
+            ) from None
 
     def _read_spec(self) -> PreprocessSpec:
         _quiet_transformers()
@@ -145,10 +217,9 @@ class ClipEmbedder:
         except UnsupportedPreprocessing as exc:
             raise unsupported(f"{self.source.name} cannot be used: {exc}") from None
 
-    def _load(self) -> None:
+    def _load_torch(self) -> None:
         import torch
-        from safetensors import SafetensorError
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
 
         _quiet_transformers()
         config = check_architecture(self.source)
@@ -167,15 +238,7 @@ class ClipEmbedder:
             raise unsupported(
                 f"{self.source.name} has no tokenizer transformers can read ({_first_line(exc)})"
             ) from None
-        try:
-            model = AutoModel.from_pretrained(self.source.folder, use_safetensors=True, dtype=self.dtype)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelUnavailable(f"cannot load model from {self.source.folder}: {_first_line(exc)}") from None
-        except SafetensorError as exc:  # a truncated copy or download, or not safetensors at all
-            raise ModelUnavailable(
-                f"the model weights in {self.source.folder} are damaged ({_first_line(exc)}); "
-                "copy or download the model again"
-            ) from None
+        model = self._from_pretrained(self.dtype)
         if not hasattr(model, "get_image_features") or not hasattr(model, "get_text_features"):
             raise unsupported(f"{self.source.name} is a {config.model_type} model without an image and a text tower")
         self.text_padding, self.text_inputs = text_inputs(config, self._tokenizer)
@@ -200,7 +263,11 @@ class ClipEmbedder:
         length = self.text_padding.get("max_length")
         inputs = self.text_inputs or tuple(self._tokenizer.model_input_names)
         inputs = tuple(name for name in ("input_ids", "attention_mask") if name in inputs)
-        key = onnxrt.model_key(self.source.folder, inputs, length)
+        from photoapp.core.embedding import fast_path
+
+        key = onnxrt.model_key(self.source.folder)
+        if fast_path.read_entry(self.source.folder) is None:
+            export_cache.clear_entry(key)  # none, or stale, foreign, damaged: exported afresh
         verdict = onnxrt.read_verdict(key)
         towers = tuple(t for t in onnxrt.TOWERS if verdict.get(t, {}).get("kept", True))
         self._ort_key = key
@@ -219,9 +286,12 @@ class ClipEmbedder:
             )
             if "image" in files:
                 self._image_ort = onnxrt.Tower(files["image"])
+                self._image_ort.inputs  # noqa: B018 - its session now: one that fails falls back here
                 self._check_image = True
             if "text" in files:
                 self._text_ort = onnxrt.Tower(files["text"])
+                self._text_ort.inputs  # noqa: B018
+            self._record_settings(key, config, inputs)
         except Exception as exc:  # noqa: BLE001 - an export or a session that fails: torch runs it
             self.onnx_error = _first_line(exc)
             self._image_ort = self._text_ort = None
@@ -233,6 +303,29 @@ class ClipEmbedder:
         if self._text_ort is not None:
             self._check_text_onnx()
         return True
+
+    def _record_settings(self, key: str, config, inputs: tuple[str, ...]) -> None:
+        """Keep in the entry what the fast path needs, read now through transformers."""
+        from photoapp.core.embedding import fast_path
+        from photoapp.core.embedding.tokens import backend_json, settings_of
+
+        if fast_path.read_entry(self.source.folder) is not None:
+            return
+        tokenizer_json = backend_json(self._tokenizer)
+        settings = ModelSettings(
+            model_type=str(config.model_type),
+            vision_width=getattr(config.vision_config, "hidden_size", None),
+            image_size=int(config.vision_config.image_size),
+            dim=self._torch_dim(),
+            logit_scale=self._torch_logit_scale(),
+            spec=self._spec,
+            text=settings_of(self._tokenizer, self.text_padding, inputs),
+            fast_tokenizer=tokenizer_json is not None,
+        )
+        try:
+            export_cache.write_settings(key, self.source.folder, settings.to_json(), tokenizer_json)
+        except OSError:
+            pass  # a read-only cache: the full load runs each time
 
     def _check_text_onnx(self) -> None:
         """Keep the int8 text tower only if it reproduces fp32 on everyday queries."""
@@ -274,8 +367,11 @@ class ClipEmbedder:
 
     def unload(self) -> None:
         with self._lock:
+            self._loaded = False
             self._model = None
             self._tokenizer = None
+            self._settings = None
+            self._tokenize = None
             self._fp32_vision = None
             self._image_ort = self._text_ort = None
             self._queries.clear()
@@ -283,19 +379,23 @@ class ClipEmbedder:
     @property
     def dim(self) -> int:
         self.load()
+        return self._settings.dim if self._settings is not None else self._torch_dim()
+
+    def _torch_dim(self) -> int:
         cfg = self._model.config
         return int(getattr(cfg, "projection_dim", None) or cfg.text_config.hidden_size)
 
     def embed_pixels(self, batch: np.ndarray) -> np.ndarray:
         """(N, 3, H, W) preprocessed float32 -> (N, dim) unit vectors."""
-        import torch
-
         self.load()
         if self._image_ort is not None:
             return self._embed_pixels_onnx(batch)
+        import torch
+
+        model = self._reference_model()
         with torch.inference_mode():
             pixels = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device, self.dtype)
-            vectors = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
+            vectors = self._normalise(_features(model.get_image_features(pixel_values=pixels)))
             if self._fp32_vision is not None:
                 vectors = self._check_int8(pixels, vectors)
             return vectors
@@ -310,9 +410,10 @@ class ClipEmbedder:
                 return vectors
             import torch
 
+            model = self._reference_model()
             with torch.inference_mode():
                 pixels = torch.from_numpy(np.ascontiguousarray(batch, np.float32))
-                reference = self._normalise(_features(self._model.get_image_features(pixel_values=pixels)))
+                reference = self._normalise(_features(model.get_image_features(pixel_values=pixels)))
             self.int8_cosine = float(np.min(np.sum(reference * vectors, axis=1)))
             self._check_image = False
             return vectors if self._judge("image", self.int8_cosine) else reference
@@ -356,12 +457,13 @@ class ClipEmbedder:
         return np.stack([known[t] for t in texts])
 
     def _encode_texts(self, texts: list[str]) -> np.ndarray:
-        import torch
-
         tower = self._text_ort
         if tower is not None:
+            if self._tokenize is not None:  # the fast path
+                return self._normalise(tower(**self._tokenize(texts)))
             tokens = self._tokenizer(texts, truncation=True, return_tensors="np", **self.text_padding)
             return self._normalise(tower(**{k: np.asarray(v, np.int64) for k, v in tokens.items()}))
+        import torch
 
         tokens = self._tokenizer(texts, truncation=True, return_tensors="pt", **self.text_padding)
         wanted = self.text_inputs or tuple(tokens)
@@ -373,6 +475,9 @@ class ClipEmbedder:
     def logit_scale(self) -> float:
         """The model's learned temperature (exp of logit_scale), for calibrated softmaxes."""
         self.load()
+        return self._settings.logit_scale if self._settings is not None else self._torch_logit_scale()
+
+    def _torch_logit_scale(self) -> float:
         scale = getattr(self._model, "logit_scale", None)
         return float(scale.exp().item()) if scale is not None else 100.0
 
@@ -390,74 +495,6 @@ def _fallback_note(dropped: dict[str, float]) -> str:
         f"{what} embed in fp32 on this CPU (slower): this model's int8 embeddings drifted from fp32 "
         f"(cosine {min(dropped.values()):.3f} < {MIN_COSINE})"
     )
-
-
-def _quiet_transformers() -> None:
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
-
-
-# Model types that have an image and a text tower but that Photoapp cannot embed with, and why.
-NOT_SUPPORTED = {
-    "siglip2": "a SigLIP2 NaFlex model (variable resolution, patches instead of a fixed-size image); "
-    "use a fixed-resolution SigLIP2 such as google/siglip2-base-patch16-224"
-}
-
-
-def check_architecture(source: ModelSource):
-    """The folder's config, read by transformers' AutoConfig, if it is a model Photoapp can
-    use (an image and a text tower that embed into one space); else ModelUnavailable naming
-    what is supported. Nothing heavy is loaded."""
-    from transformers import AutoConfig
-
-    try:
-        config = AutoConfig.from_pretrained(source.folder)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise unsupported(f"{source.name} is not a model transformers knows ({_first_line(exc)})") from None
-    model_type = getattr(config, "model_type", "") or "unknown"
-    if model_type in NOT_SUPPORTED:
-        raise unsupported(f"{source.name} is {NOT_SUPPORTED[model_type]}")
-    model_class = _model_class(config)
-    towers = (
-        model_class is not None
-        and hasattr(model_class, "get_image_features")
-        and hasattr(model_class, "get_text_features")
-    )
-    if not towers or getattr(config, "vision_config", None) is None or getattr(config, "text_config", None) is None:
-        raise unsupported(
-            f"{source.name} is a {model_type} model, not an image-text model with an image and a text tower"
-        )
-    return config
-
-
-def _model_class(config):
-    from transformers.models.auto.modeling_auto import MODEL_MAPPING
-
-    try:
-        return MODEL_MAPPING[type(config)]
-    except (KeyError, ValueError, ImportError, AttributeError):
-        return None
-
-
-def text_inputs(config, tokenizer) -> tuple[dict, tuple[str, ...] | None]:
-    """How texts are tokenized for this model, and which tokenizer outputs its text tower
-    gets. CLIP: padded to the longest text in the batch, with the attention mask (its causal
-    text tower pools the end-of-text token). SigLIP and SigLIP2 pool the last position and
-    were trained on texts padded on the right to 64 tokens without an attention mask, so that
-    is what they get (transformers' own pipeline pads them to 64 too; Gemma's tokenizer,
-    SigLIP2's, would pad on the left)."""
-    if getattr(config, "model_type", "") not in ("siglip", "siglip2"):
-        return {"padding": True}, None
-    tokenizer.padding_side = "right"
-    length = getattr(config.text_config, "max_position_embeddings", None) or 64
-    return {"padding": "max_length", "max_length": int(length)}, ("input_ids",)
 
 
 def _quantize_int8(model):

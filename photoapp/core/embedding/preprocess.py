@@ -115,6 +115,28 @@ class PreprocessSpec:
             rescale=float(processor.rescale_factor) if getattr(processor, "do_rescale", True) else None,
         )
 
+    def to_json(self) -> dict:
+        """The settings as JSON values (the export cache keeps them: export_cache.py)."""
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in self.__dict__.items()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PreprocessSpec:
+        """The spec ``to_json`` gave; ValueError/TypeError/KeyError for anything else."""
+        pair = lambda v: None if v is None else (int(v[0]), int(v[1]))  # noqa: E731
+        triple = lambda v: None if v is None else tuple(float(x) for x in v[:3])  # noqa: E731
+        spec = cls(
+            resize_shortest=None if data["resize_shortest"] is None else int(data["resize_shortest"]),
+            resize_to=pair(data["resize_to"]),
+            crop=pair(data["crop"]),
+            resample=int(data["resample"]),
+            mean=triple(data["mean"]),
+            std=triple(data["std"]),
+            rescale=None if data["rescale"] is None else float(data["rescale"]),
+        )
+        if not (spec.resize_shortest or spec.resize_to or spec.crop) or (spec.mean is None) != (spec.std is None):
+            raise ValueError("incomplete preprocessing settings")
+        return spec
+
     @classmethod
     def from_config(cls, cfg: dict) -> PreprocessSpec:
         """The settings an image-processor config dict gives, read by the transformers class

@@ -459,6 +459,8 @@ class Indexer:
     def _embed_all(self, work: list[_Work]) -> None:
         total = len(work)
         self.progress("embed", 0, total)
+        if work and hasattr(self.embedder, "prepare_images"):  # its session starts while the first photos decode
+            self.embedder.prepare_images()
         done = 0
         for batch in self._decoded_batches(work):
             self._check_cancel()

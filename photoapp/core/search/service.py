@@ -57,6 +57,15 @@ class Search:
         # (see core/search/interpret.py), tried after dates and places.
         self.resolvers: list[Resolver] = []
 
+    def warm(self) -> None:
+        """Load the model and its text tower, and calibrate on this library (see Library.prepare_search).
+        Nothing for a library without photos (its first search has nothing to find)."""
+        if self.catalog.count_photos() == 0:
+            return
+        self.embedder().load().embed_texts(["a photo"])  # the text tower's session is created on first use
+        if self.catalog.count_embedded(self.model()) > 0:
+            self.calibration(with_bank=True)
+
     def require_embeddings(self) -> None:
         model = self.model()
         if self.catalog.count_embedded(model) == 0 and self.catalog.count_photos() > 0:

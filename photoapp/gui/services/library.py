@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from photoapp.core.library import Library
 from photoapp.gui.services.duplicates import DuplicatesService
@@ -44,6 +44,9 @@ from photoapp.gui.workers import Task
 
 
 class LibraryService(QObject):
+    model_loading = Signal()  # the search model started loading in the background
+    model_ready = Signal(object)  # it is loaded (None) or could not be (the exception)
+
     def __init__(self, library_path=None, model: str | None = None, device: str | None = None, parent=None):
         super().__init__(parent)
         self.library = Library(library_path, model=model, device=device)
@@ -54,6 +57,7 @@ class LibraryService(QObject):
         self._tasks: set[Task] = set()
         self._changes = 0  # changes in flight (see ``change``)
         self.closed = False  # after shutdown, late queued results are dropped, not delivered
+        self.model_state = "idle"  # "loading", then "ready" (or "failed": the search reports why)
         self.indexing = IndexingService(self, self)
         self.watch = WatchService(self, self)  # folders are watched between index runs
         self.search = SearchService(self, self)
@@ -106,6 +110,19 @@ class LibraryService(QObject):
         """An index run, or a query whose answer has not reached the GUI thread yet."""
         return self.indexing.job is not None or bool(self._tasks)
 
+    def prepare_model(self) -> None:
+        """Load the search model on the query thread (once): a search typed meanwhile is
+        queued behind it there and answers as soon as the model is ready."""
+        if self.model_state != "idle" or self.closed:
+            return
+        self.model_state = "loading"
+        self.submit(self.library.prepare_search, on_done=self._model_loaded, on_failed=self._model_loaded)
+        self.model_loading.emit()  # after the submit: a search its listeners start queues behind it
+
+    def _model_loaded(self, error) -> None:
+        self.model_state = "failed" if isinstance(error, BaseException) else "ready"
+        self.model_ready.emit(error if isinstance(error, BaseException) else None)
+
     # -- changes that must not interleave with the indexer -----------------------------------
     def change(self, fn: Callable, on_done: Callable | None = None, on_failed: Callable | None = None) -> Task:
         """Run ``fn()`` on the query thread once the watcher and the indexer have stopped.
@@ -152,6 +169,7 @@ class LibraryService(QObject):
         settings.save(self.path)
         old, self.library = self.library, Library(self.path)
         old.close()
+        self.model_state = "idle"  # another model: loaded by the next search, or prepared again
 
     # -- GUI-thread reads --------------------------------------------------------------------
     def folders(self) -> list[str]:
