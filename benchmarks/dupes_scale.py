@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import cached_index, fill_catalog, library_vectors, planted_copies, write_results  # noqa: E402
 
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
+from photoapp.core.duplicates import near  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
 from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
@@ -131,32 +132,87 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
     }
 
 
-def run_variants() -> None:
-    """Pairwise precision/recall of the near tier at several thresholds on real photos."""
-    from tests.core.duplicates.dupe_variants import build_set, catalogue, pair_scores
+def run_variants(folder: Path | None) -> None:
+    """Precision and recall of the exact + near tiers per kind of edit, and how many traps
+    (colourways, toy shapes of other colours and places) are offered, on two halves of the
+    photos: the thresholds were set on generated variants of shared/photos; any other
+    folder of photos (--photos) checks them on pictures they have never seen."""
+    from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps, prints_of, toy_traps
 
-    photos = sorted((Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
-    with tempfile.TemporaryDirectory() as tmp:
-        truth, _ = build_set(photos[::2] + photos[1::2], Path(tmp), len(photos[::2]))
-        paths = sorted(truth)
-        cat, fps = catalogue(paths)
-        ids = np.arange(1, len(cat) + 1)
-        ph = np.array([f.phash for f in fps], dtype=np.uint64)
-        dh = np.array([f.dhash for f in fps], dtype=np.uint64)
-        print(f"{len(photos[::2])} photos x 10 variants + {len(photos[1::2])} distinct photos")
-        print(f"{'near_max_bits':>13} {'precision':>9} {'recall':>7}")
-        for bits in (12, 16, 22, 28, 34):
-            pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(ids, ph, dh, bits)
-            groups = duplicates.build_groups(duplicates.link(pairs, 24), {p.id: p for p in cat}, {})
-            precision, recall = pair_scores([g.paths for g in groups], truth)
-            print(f"{bits:>13} {precision:9.3f} {recall:7.3f}")
+    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    results = {}
+    for half, chosen in (("even", photos[::2]), ("odd", photos[1::2])):
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = []  # (path, picture id, kind)
+            for k, src in enumerate(chosen):
+                rows += [(str(p), k, kind) for p, kind in make_family(src, Path(tmp))]
+                rows += [(str(p), f"{k}-{kind}", kind) for p, kind in make_traps(src, Path(tmp))]
+            rows += [(str(p), f"toy{n}", kind) for n, (p, kind) in enumerate(toy_traps(Path(tmp) / "toys"))]
+            cat, fps = catalogue([r[0] for r in rows])
+            prints, colours = prints_of(cat, fps)
+            s = DupeSettings()
+            start = time.perf_counter()
+            guard = near.guard_for(colours, prints.ids, prints.turn)
+            pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard)
+            groups = duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), {p.id: p for p in cat})
+            seconds = time.perf_counter() - start
+            results[half] = _variant_scores(rows, [g.paths for g in groups])
+            results[half]["grouping_s"] = round(seconds, 3)
+    _print_variants(results, len(photos))
+    print("wrote", write_results("dupes_variants", {"photos": len(photos), "halves": results}))
+
+
+def _variant_scores(rows, groups) -> dict:
+    """Per kind of edit: recall (the copy is grouped with its original) and precision (its
+    group holds no other picture); per trap: how many were offered with the original."""
+    picture = {path: pid for path, pid, _ in rows}
+    original = {pid: path for path, pid, kind in rows if kind == "original"}
+    group_of = {path: k for k, g in enumerate(groups) for path in g}
+    edits, traps = {}, {}
+    for path, pid, kind in rows:
+        if kind == "original":
+            continue
+        g = group_of.get(path)
+        if kind in ("hue60", "hue120", "hue180", "toy"):
+            offered = g is not None and any(picture[o] != pid for o in groups[g])
+            traps.setdefault(kind, [0, 0])
+            traps[kind][0] += offered
+            traps[kind][1] += 1
+            continue
+        found = g is not None and group_of.get(original[pid]) == g
+        clean = g is None or all(picture[o] == pid for o in groups[g])
+        e = edits.setdefault(kind, {"found": 0, "n": 0, "clean": 0, "grouped": 0})
+        e["found"] += found
+        e["n"] += 1
+        e["grouped"] += g is not None
+        e["clean"] += g is not None and clean
+    return {
+        "edits": {
+            k: {"recall": round(e["found"] / e["n"], 3), "precision": round(e["clean"] / max(1, e["grouped"]), 3)}
+            for k, e in edits.items()
+        },
+        "traps_offered": {k: f"{v[0]}/{v[1]}" for k, v in traps.items()},
+    }
+
+
+def _print_variants(results: dict, n: int) -> None:
+    print(f"{n} photos in two halves; per half every photo, its edits and its traps")
+    kinds = list(results["even"]["edits"])
+    print(f"{'edit':<14} " + " ".join(f"{h + ' P':>8} {h + ' R':>8}" for h in results))
+    for k in kinds:
+        print(
+            f"{k:<14} "
+            + " ".join(f"{r['edits'][k]['precision']:8.3f} {r['edits'][k]['recall']:8.3f}" for r in results.values())
+        )
+    print("traps offered:", {h: r["traps_offered"] for h, r in results.items()})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", default="100000", help="library sizes, comma-separated")
     parser.add_argument("--dim", type=int, default=512)
-    parser.add_argument("--variants", action="store_true", help="measure the near threshold on real photos")
+    parser.add_argument("--variants", action="store_true", help="near tier per kind of edit and trap on real photos")
+    parser.add_argument("--photos", type=Path, help="for --variants: a folder of *.jpg (default ../shared/photos)")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -165,7 +221,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.variants:
-        run_variants()
+        run_variants(args.photos)
         return
     sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))
