@@ -150,7 +150,9 @@ def run_variants(folder: Path | None) -> None:
             rows += [(str(p), f"toy{n}", kind) for n, (p, kind) in enumerate(toy_traps(Path(tmp) / "toys"))]
             cat, fps = catalogue([r[0] for r in rows])
             prints, colours = prints_of(cat, fps)
-            s = DupeSettings()
+            # A family here is 25 files (original, 2 byte copies, 22 edits): past the default
+            # group cap of 24, which only guards against chains of look-alikes.
+            s = DupeSettings(group_cap=32)
             start = time.perf_counter()
             guard = near.guard_for(colours, prints.ids, prints.turn)
             pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard)

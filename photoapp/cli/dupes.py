@@ -137,10 +137,26 @@ def _print_groups(groups) -> None:
     if not groups:
         print("no duplicates found")
     for n, g in enumerate(groups, 1):
-        print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
+        if g["suggest_trash"]:
+            print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
+        else:
+            print(f"[{n}] {g['tier']}: {len(g['paths'])} photos (other shots: none suggested for the trash)")
+        why = _why_each(g)
         for path in g["paths"]:
             print(f"  {'keep' if path == g['keep'] else '    '}  {path}")
-        print(f"        why: {g['reason']}")
+            if path in why:
+                print(f"          {why[path]}")
+        print(f"        keep: {g['reason']}")
+
+
+def _why_each(group: dict) -> dict[str, str]:
+    """For each photo, the closest link to the group: "same picture, mirrored (...)"."""
+    why: dict[str, str] = {}
+    for pair in group["pairs"]:
+        for path in (pair["b"], pair["a"]):
+            if path != group["keep"]:
+                why.setdefault(path, pair["reason"])
+    return why
 
 
 def _print_resolve(report) -> None:

@@ -25,10 +25,12 @@ import numpy as np
 NEUTRAL = 3.0  # rms chroma (CIELAB units) below which a picture is grayscale
 TONED = 0.01  # tone share below which a picture is toned (sepia ~0.002, colour photos ~0.2)
 COLOURED = 0.04  # ... and above which it clearly is not
+SCALES = (0.4, 2.5)  # saturation changes a copy may have
+MAX_SHIFT = 10.0  # how far a white-balance change moves the mean chroma (CIELAB units)
 HUE_GATE = 6.0  # mean chroma from which a picture has an overall hue
-MAX_HUE_TURN = 30.0  # degrees between the overall hues of two copies
+MAX_HUE_TURN = 60.0  # degrees between the overall hues of two copies, whatever their strength
 LAYOUT_GATE = 3.0  # rms chroma about the mean from which a picture has a chroma layout
-MIN_LAYOUT = 0.9  # correlation of the chroma layouts of two copies
+MIN_LAYOUT = 0.85  # correlation of the chroma layouts of two copies
 
 
 def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) -> tuple[bool, str]:
@@ -42,6 +44,9 @@ def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) 
     if (tone_a < TONED and tone_b > COLOURED) or (tone_b < TONED and tone_a > COLOURED):
         return True, "toned version"
     ma, mb = za.mean(), zb.mean()
+    scale = min(max(_rms(zb) / _rms(za), SCALES[0]), SCALES[1])
+    if abs(mb - scale * ma) > MAX_SHIFT:
+        return False, ""
     if min(abs(ma), abs(mb)) >= HUE_GATE and abs(np.angle(mb / ma, deg=True)) > MAX_HUE_TURN:
         return False, ""
     ya, yb = za - ma, zb - mb

@@ -216,43 +216,85 @@ def _duration(seconds: float) -> str:
 # -- grouping ---------------------------------------------------------------------------
 def link(pairs: list[Pair], cap: int, guard: near.ColourGuard | None = None) -> dict[int, tuple[Tier, list[Pair]]]:
     """Capped transitive closure: root id -> (loosest tier used, the edges that joined it).
-    With ``guard``, a near edge never joins two groups of different colourings."""
-    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.weak, p.score if p.tier == Tier.NEAR else -p.score))
-    parent: dict[int, int] = {}
-    size: dict[int, int] = {}
-    tier: dict[int, int] = {}
-    edges: dict[int, list[Pair]] = {}
-    anchor: dict[int, int] = {}  # root -> a member with colours of its own
 
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+    With ``guard``, a near edge joins two groups only when their first members with colours
+    of their own (the closest copies, linked first) agree, and the weak edges (through a
+    grayscale or toned copy, which agrees with a photo and with its colourway alike) come
+    after the others, to the largest group first: such a copy joins the family of the photo
+    it most likely came from, never a colourway through it."""
+    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.weak, p.score if p.tier == Tier.NEAR else -p.score))
+    union = _Union(cap, guard)
+    weak = []
+    for pair in order:
+        if pair.weak and guard is not None:
+            weak.append(pair)
+            continue
+        if weak:  # the first similar pair: the weak near ones go before it
+            union.add_weak(weak)
+            weak = []
+        union.add(pair)
+    union.add_weak(weak)
+    return {root: (TIERS[union.tier[root]], group_edges) for root, group_edges in union.edges.items()}
+
+
+class _Union:
+    """Union-find for ``link``: sizes, loosest tiers, edges and colour anchors per root."""
+
+    def __init__(self, cap: int, guard: near.ColourGuard | None):
+        self.cap, self.guard = cap, guard
+        self.parent: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+        self.tier: dict[int, int] = {}
+        self.edges: dict[int, list[Pair]] = {}
+        self.anchors: dict[int, list[int]] = {}  # root -> members with colours of their own
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
         return x
 
-    for pair in order:
-        ra, rb = find(pair.a), find(pair.b)
-        if ra == rb:
-            continue
-        joined = size.get(ra, 1) + size.get(rb, 1)
-        if pair.tier != Tier.EXACT and joined > cap:
-            continue
-        if guard is not None:
-            aa, ab = (anchor.get(r, r if guard.anchor(r) else None) for r in (ra, rb))
-            if pair.tier == Tier.NEAR and aa is not None and ab is not None and not guard.compatible(aa, ab):
+    def add_weak(self, pairs: list[Pair]) -> None:
+        """Weak near pairs, those touching the largest groups first (then the closest). A
+        grayscale or toned photo still on its own gets one try: its most likely family
+        (which may be full), never the next best, a colourway."""
+        biggest = {id(p): max(self.size.get(self.find(p.a), 1), self.size.get(self.find(p.b), 1)) for p in pairs}
+        tried: set[int] = set()
+        for pair in sorted(pairs, key=lambda p: (-biggest[id(p)], p.score)):
+            alone = [x for x in (pair.a, pair.b) if self.find(x) not in self.size and not self.guard.anchor(x)]
+            if any(x in tried or self.guard.ambiguous(x) for x in alone):
                 continue
-        if size.get(ra, 1) < size.get(rb, 1):
+            tried.update(alone)
+            self.add(pair)
+
+    def add(self, pair: Pair) -> None:
+        ra, rb = self.find(pair.a), self.find(pair.b)
+        if ra == rb:
+            return
+        joined = self.size.get(ra, 1) + self.size.get(rb, 1)
+        if pair.tier != Tier.EXACT and joined > self.cap:
+            return
+        anchors = [self._anchors(r) for r in (ra, rb)]
+        guarded = pair.tier == Tier.NEAR and self.guard is not None and anchors[0] and anchors[1]
+        if guarded and not self.guard.compatible(anchors[0][0], anchors[1][0]):
+            return
+        if self.size.get(ra, 1) < self.size.get(rb, 1):
             ra, rb = rb, ra
-            if guard is not None:
-                aa, ab = ab, aa
-        if guard is not None and (aa if aa is not None else ab) is not None:
-            anchor[ra] = aa if aa is not None else ab
-        parent[rb] = ra
-        size[ra] = joined
-        tier[ra] = max(tier.get(ra, 0), tier.get(rb, 0), TIERS.index(pair.tier))
-        edges[ra] = edges.get(ra, []) + edges.pop(rb, []) + [pair]
-    return {root: (TIERS[tier[root]], group_edges) for root, group_edges in edges.items()}
+            anchors.reverse()
+        self.parent[rb] = ra
+        self.size[ra] = joined
+        self.tier[ra] = max(self.tier.get(ra, 0), self.tier.get(rb, 0), TIERS.index(pair.tier))
+        self.edges[ra] = self.edges.get(ra, []) + self.edges.pop(rb, []) + [pair]
+        self.anchors[ra] = (anchors[0] or anchors[1])[:1]  # the larger group's colours lead
+        self.anchors.pop(rb, None)
+
+    def _anchors(self, root: int) -> list[int]:
+        if root in self.anchors:
+            return self.anchors[root]
+        if root in self.size or self.guard is None:  # a group, or no colours to keep apart
+            return []
+        return [root] if self.guard.anchor(root) else []
 
 
 def drop_dismissed(pairs: list[Pair], hashes: dict[int, str], dismissed: set[tuple[str, str]]) -> list[Pair]:

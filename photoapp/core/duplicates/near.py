@@ -151,6 +151,7 @@ def _pair(ids, i: int, j: int, p: int, d: int, check: _ColourCheck, poses) -> Fo
     a, b = int(ids[i]), int(ids[j])
     agree, how = check(a, b, turn)
     if not agree:
+        check.rejected.update((a, b))
         return None
     words = [fingerprint.describe_pose(turn)] if turn else []
     words += [how] if how else []
@@ -176,6 +177,12 @@ class ColourGuard:
         z = grid[..., 1] + 1j * grid[..., 2]
         return bool(np.sqrt(np.mean(np.abs(z) ** 2)) >= colour.NEUTRAL and tone > colour.TONED)
 
+    def ambiguous(self, photo_id: int) -> bool:
+        """A grayscale or toned photo whose structure also matched a photo its colours
+        rule out (a toned copy of a single-hue photo looks like a colour change): it might
+        belong to another picture's family, so it joins none."""
+        return photo_id in self.check.rejected
+
     def compatible(self, a: int, b: int) -> bool:
         if self.check(a, b, 0)[0]:
             return True
@@ -188,6 +195,7 @@ class _ColourCheck:
 
     def __init__(self, source: ColourSource | None):
         self.source, self.known = source, {}
+        self.rejected: set[int] = set()  # photos the same in structure as one of other colours
 
     def fetch(self, photo_ids: list[int]) -> None:
         if self.source is not None:
