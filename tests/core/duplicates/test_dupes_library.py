@@ -1,0 +1,92 @@
+"""Issue 28 end to end through the Library: mirrored copies and bursts found with their
+reasons, colourways not; a catalog from before migration 10 migrates, and its photos get
+the new fingerprints from their files when duplicates are looked for, without re-embedding."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PIL import Image
+
+from photoapp.core.library import Library
+from photoapp.core.media import fingerprint
+from photoapp.core.store import catalog as catalog_module
+from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.fingerprints import FingerprintStore
+from tests.core.duplicates.dupe_variants import hue_turn
+
+
+def _exif(second: int, subsec: str, serial: str = "A1") -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Canon", "Canon EOS 350D"
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003], sub[0x9291], sub[0xA431] = f"2024:05:01 10:00:{second:02d}", subsec, serial
+    return exif
+
+
+def _folder(shared_photos, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    dune = Image.open(shared_photos / "Dune.jpg").convert("RGB")
+    dune.save(folder / "dune.jpg", quality=92)
+    dune.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(folder / "dune mirrored.jpg", quality=85)
+    hue_turn(120)(dune).save(folder / "dune colourway.jpg", quality=92)
+    garden = Image.open(shared_photos / "Garden.jpg").convert("RGB")
+    w, h = garden.size
+    for k, (dx, second, subsec) in enumerate([(0.0, 1, "10"), (0.12, 1, "55"), (0.24, 2, "30")]):  # the camera pans
+        frame = garden.crop((int(w * dx), 0, int(w * (dx + 0.7)), h))
+        frame.save(folder / f"burst {k}.jpg", quality=92, exif=_exif(second, subsec))
+    return folder
+
+
+def test_mirrored_copy_and_burst_found_colourway_not(shared_photos, tmp_path):
+    folder = _folder(shared_photos, tmp_path)
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        groups = [g.as_dict() for g in lib.duplicates.find("all")]
+    names = [sorted(p.rsplit("/", 1)[1] for p in g["paths"]) for g in groups]
+    assert names == [["dune mirrored.jpg", "dune.jpg"], ["burst 0.jpg", "burst 1.jpg", "burst 2.jpg"]]
+    near, burst = groups
+    assert near["tier"] == "near" and near["suggest_trash"]
+    assert near["pairs"][0]["reason"].startswith("same picture, mirrored")
+    assert burst["tier"] == "similar" and not burst["suggest_trash"]
+    assert all(p["reason"].startswith("burst: one camera, 0.") for p in burst["pairs"])
+
+
+def test_an_older_catalog_migrates_and_gets_new_fingerprints_without_reembedding(shared_photos, tmp_path):
+    folder = _folder(shared_photos, tmp_path)
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        embedded = lib.catalog.count_embedded(lib.duplicates.model())
+        path = lib.catalog.path
+    db = sqlite3.connect(path)  # as a version 7 catalog would hold it: version 1 fingerprints
+    db.execute("UPDATE fingerprints SET version=1, turn_phash=NULL, turn_dhash=NULL, turn=NULL, grid=NULL, tone=NULL")
+    db.commit()
+    db.close()
+    with Library(tmp_path / "lib", model="toy") as lib:
+        store = FingerprintStore(lib.catalog)
+        assert len(store.missing(fingerprint.VERSION)) == 6
+        groups = lib.duplicates.find("near")
+        assert [len(g.photos) for g in groups] == [2] and "mirrored" in groups[0].pairs[0].reason
+        assert store.missing(fingerprint.VERSION) == []
+        assert lib.catalog.count_embedded(lib.duplicates.model()) == embedded
+
+
+def test_schema_7_catalog_migrates_to_10(tmp_path):
+    path = tmp_path / "catalog.sqlite3"
+    db = sqlite3.connect(path)
+    for version in range(1, 8):
+        for statement in catalog_module._sql_statements(catalog_module.MIGRATIONS[version]):
+            db.execute(statement)
+    db.execute("INSERT INTO photos(id, path, size, mtime, hash, added) VALUES (1, '/p/a.jpg', 1, 0, 'h', 0)")
+    db.execute("INSERT INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (1, -5, 7, 12.5)")
+    db.execute("PRAGMA user_version=7")
+    db.commit()
+    db.close()
+    cat = Catalog(path)
+    assert cat.db.execute("PRAGMA user_version").fetchone()[0] == catalog_module.SCHEMA_VERSION
+    store = FingerprintStore(cat)
+    prints = store.load()
+    assert prints.turn.tolist() == [-1] and prints.phash.tolist() == [(1 << 64) - 5]
+    assert store.missing(fingerprint.VERSION) == [(1, "/p/a.jpg")]
+    cat.close()
