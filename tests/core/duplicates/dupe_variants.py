@@ -275,3 +275,24 @@ def prints_of(photos: list[Photo], fps: list[fingerprint.Fingerprint]):
     )
     grids = {p.id: (f.grid, f.tone) for p, f in zip(photos, fps) if f.grid is not None}
     return prints, lambda ids: {i: grids[i] for i in ids if i in grids}
+
+
+def camera_exif(second: int, subsec: str, serial: str = "A1") -> Image.Exif:
+    """EXIF of a Canon body (serial ``serial``) at 10:00:``second``.``subsec``."""
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "Canon", "Canon EOS 350D"
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003], sub[0x9291], sub[0xA431] = f"2024:05:01 10:00:{second:02d}", subsec, serial
+    return exif
+
+
+def burst_frames(src: Path, folder: Path) -> list[Path]:
+    """Three frames of one burst: the camera pans across ``src`` within about a second."""
+    picture = Image.open(src).convert("RGB")
+    w, h = picture.size
+    out = []
+    for k, (dx, second, subsec) in enumerate([(0.0, 1, "10"), (0.12, 1, "55"), (0.24, 2, "30")]):
+        path = folder / f"burst {k}.jpg"
+        picture.crop((int(w * dx), 0, int(w * (dx + 0.7)), h)).save(path, quality=92, exif=camera_exif(second, subsec))
+        out.append(path)
+    return out

@@ -13,15 +13,7 @@ from photoapp.core.media import fingerprint
 from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.fingerprints import FingerprintStore
-from tests.core.duplicates.dupe_variants import hue_turn
-
-
-def _exif(second: int, subsec: str, serial: str = "A1") -> Image.Exif:
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110] = "Canon", "Canon EOS 350D"
-    sub = exif.get_ifd(0x8769)
-    sub[0x9003], sub[0x9291], sub[0xA431] = f"2024:05:01 10:00:{second:02d}", subsec, serial
-    return exif
+from tests.core.duplicates.dupe_variants import burst_frames, hue_turn
 
 
 def _folder(shared_photos, tmp_path):
@@ -31,11 +23,7 @@ def _folder(shared_photos, tmp_path):
     dune.save(folder / "dune.jpg", quality=92)
     dune.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(folder / "dune mirrored.jpg", quality=85)
     hue_turn(120)(dune).save(folder / "dune colourway.jpg", quality=92)
-    garden = Image.open(shared_photos / "Garden.jpg").convert("RGB")
-    w, h = garden.size
-    for k, (dx, second, subsec) in enumerate([(0.0, 1, "10"), (0.12, 1, "55"), (0.24, 2, "30")]):  # the camera pans
-        frame = garden.crop((int(w * dx), 0, int(w * (dx + 0.7)), h))
-        frame.save(folder / f"burst {k}.jpg", quality=92, exif=_exif(second, subsec))
+    burst_frames(shared_photos / "Garden.jpg", folder)
     return folder
 
 
