@@ -180,10 +180,14 @@ class Shots:
         return abs(when[a] - when[b]) if a in when and b in when else None
 
 
-def similar_pairs(edges: tuple[np.ndarray, np.ndarray, np.ndarray], shots: Shots, s: DupeSettings) -> list[Pair]:
+def similar_pairs(
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray], shots: Shots, s: DupeSettings, prints: Prints | None = None
+) -> list[Pair]:
     """The k-NN ``edges`` (see ``knn``) that are a burst (one camera, seconds apart, cosine
     at least ``burst_min_cosine``) or, without that evidence, very close (at least
-    ``similar_min_cosine``) and not taken far apart; once per pair."""
+    ``similar_min_cosine``), alike in layout (grey hashes within ``similar_max_bits``, given
+    ``prints``) and not taken far apart; once per pair."""
+    layout = _Layout(prints)
     src, dst, cos = edges
     keep = cos >= min(s.similar_min_cosine, s.burst_min_cosine)
     src, dst, cos = src[keep], dst[keep], cos[keep]
@@ -200,9 +204,27 @@ def similar_pairs(edges: tuple[np.ndarray, np.ndarray, np.ndarray], shots: Shots
         gap = shots.gap(a, b)
         if c < s.similar_min_cosine or (gap is not None and gap > s.similar_max_gap_s):
             continue
+        bits = layout.bits(a, b)
+        if bits is not None and bits > s.similar_max_bits:
+            continue
         when = f", taken {_duration(gap)} apart" if gap is not None else ""
-        pairs.append(Pair(a, b, Tier.SIMILAR, c, f"similar shot (CLIP cosine {c:.3f}{when})"))
+        alike = f", layouts {bits} of 128 bits apart" if bits is not None else ""
+        pairs.append(Pair(a, b, Tier.SIMILAR, c, f"similar shot (CLIP cosine {c:.3f}{alike}{when})"))
     return pairs
+
+
+class _Layout:
+    """pHash + dHash bits between two photos' grey layouts (None without fingerprints)."""
+
+    def __init__(self, prints: Prints | None):
+        self.prints = prints
+        self.row = {} if prints is None else {int(i): k for k, i in enumerate(prints.ids)}
+
+    def bits(self, a: int, b: int) -> int | None:
+        if a not in self.row or b not in self.row:
+            return None if self.prints is None else 128
+        p, i, j = self.prints, self.row[a], self.row[b]
+        return (int(p.phash[i]) ^ int(p.phash[j])).bit_count() + (int(p.dhash[i]) ^ int(p.dhash[j])).bit_count()
 
 
 def _duration(seconds: float) -> str:
@@ -345,7 +367,7 @@ def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> lis
             {int(i): c for i, c in zip(prints.ids, prints.camera) if c},
             {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None},
         )
-        pairs += similar_pairs(edges, shots, settings)
+        pairs += similar_pairs(edges, shots, settings, prints)
     pairs = [p for p in pairs if p.a in photos and p.b in photos and not _never_duplicates(photos[p.a], photos[p.b])]
     pairs = drop_dismissed(pairs, {i: p.hash for i, p in photos.items()}, dismissed(catalog))
     quality = keeper.Quality(

@@ -78,8 +78,7 @@ def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
     combo = np.stack([phash, dhash], axis=1)
     uniq, inverse = np.unique(combo, axis=0, return_inverse=True)
     inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
-    members = np.split(order, np.cumsum(np.bincount(inverse, minlength=len(uniq)))[:-1])
+    members = _Members(inverse, len(uniq))
     found: set[tuple[int, int]] = set()
     if chunks:
         half = max_bits // 2
@@ -98,6 +97,23 @@ def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
     dd = fingerprint.popcount(uniq[ui, 1] ^ uniq[uj, 1])
     ok = dp + dd <= max_bits
     return members, (ui[ok], uj[ok], dp[ok], dd[ok])
+
+
+class _Members:
+    """The photos (indices) of each unique code, sliced out only when asked for."""
+
+    def __init__(self, inverse: np.ndarray, codes: int):
+        self.order = np.argsort(inverse, kind="stable")
+        counts = np.bincount(inverse, minlength=codes)
+        self.starts = np.concatenate([[0], np.cumsum(counts)])
+        self.counts = counts
+
+    def __getitem__(self, code: int) -> np.ndarray:
+        return self.order[self.starts[code] : self.starts[code + 1]]
+
+    def shared(self) -> list[int]:
+        """Codes that more than one photo has."""
+        return np.nonzero(self.counts > 1)[0].tolist()
 
 
 def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
@@ -119,7 +135,7 @@ def _expand(ids, found, check: _ColourCheck, poses) -> list[Found]:
     whose colours agree (else it starts a colour of its own); between two codes, every
     colour of one meets every colour of the other."""
     members, (ui, uj, dp, dd) = found
-    involved = {int(k) for k in np.concatenate([ui, uj])} | {k for k, m in enumerate(members) if len(m) > 1}
+    involved = {int(k) for k in np.concatenate([ui, uj])} | set(members.shared())
     check.fetch([int(ids[i]) for k in involved for i in members[k]])
     reps: dict[int, list[int]] = {}
     pairs: list[Found] = []

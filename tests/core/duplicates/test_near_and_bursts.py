@@ -142,3 +142,13 @@ def test_exif_time_subseconds_camera_and_serial_are_read(tmp_path):
     assert read_shot(tmp_path / "bare.jpg") == (None, None)
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
     assert read_shot(tmp_path / "broken.jpg") == (None, None)
+
+
+def test_without_burst_evidence_a_similar_shot_also_needs_a_similar_layout():
+    from photoapp.core.store.fingerprints import Prints
+
+    codes = np.array([0, 0b111, (1 << 64) - 1], dtype=np.uint64)  # photo 3: every bit flipped
+    nan = np.full(3, np.nan)
+    prints = Prints(np.array([1, 2, 3]), codes, codes.copy(), nan, codes, codes, np.zeros(3, int), nan, nan, [None] * 3)
+    found = duplicates.similar_pairs(_edges((1, 2, 0.97), (1, 3, 0.97)), Shots(), DupeSettings(), prints)
+    assert [(p.a, p.b) for p in found] == [(1, 2)] and "layouts 6 of 128 bits apart" in found[0].reason
