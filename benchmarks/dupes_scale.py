@@ -18,6 +18,7 @@ Writes benchmarks/results/dupes_scale.json (one entry per size).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import cached_index, fill_catalog, library_vectors, planted_copies, write_results  # noqa: E402
 
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
-from photoapp.core.duplicates import near  # noqa: E402
+from photoapp.core.duplicates import near as near_tier  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
 from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
@@ -56,7 +57,30 @@ def synth(n: int, dim: int, seed: int = 0):
         for _ in range(8):  # up to 8 bits per hash: 16 of 128, inside the near radius of 22
             flips |= np.uint64(1) << rng.integers(0, 64, len(near)).astype(np.uint64)
         arr[near] = arr[base[near]] ^ flips
-    return digests, phash, dhash, library_vectors(n, dim)
+    turned = _turned(rng, phash, dhash, base, exact, near)
+    shot_time = np.arange(n, dtype=np.float64) * 60.0  # a minute apart...
+    shot_time[copies["similar"]] = shot_time[base[copies["similar"]]] + 1.5  # ...but a burst's frames
+    turned += (shot_time, ["Bench Camera#1"] * n)
+    return digests, (phash, dhash, *turned), library_vectors(n, dim)
+
+
+def _turned(rng, phash, dhash, base, exact, near):
+    """Canonical-pose hashes, poses and colour grids for the synthetic library: copies keep
+    their original's colours (and turn hashes, a few bits off); a fifth of the near copies
+    are mirrored or rotated (another pose), so both searches have work to do."""
+    n = len(phash)
+    turn_p = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
+    turn_d = rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64)
+    pose = rng.integers(0, 8, n)
+    grids = [rng.integers(-20, 60, 192, dtype=np.int8).tobytes() for _ in range(n)]
+    for arr in (turn_p, turn_d):
+        arr[exact] = arr[base[exact]]
+        arr[near] = arr[base[near]] ^ (np.uint64(1) << rng.integers(0, 64, len(near)).astype(np.uint64))
+    pose[exact] = pose[base[exact]]
+    pose[near] = np.where(rng.random(len(near)) < 0.2, (pose[base[near]] + 1) % 8, pose[base[near]])
+    for i in np.concatenate([exact, near]):
+        grids[i] = grids[base[i]]
+    return turn_p, turn_d, pose, grids
 
 
 def timed(label: str, rows: list, fn, *args):
@@ -74,29 +98,41 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cat = Catalog(Path(tmp) / "catalog.sqlite3")
         print(f"generating {n:,} photos ({dim}-d)...", file=sys.stderr)
-        digests, phash, dhash, vectors = synth(n, dim)
-        fill_catalog(cat, vectors, model, digests, (phash, dhash))
+        digests, hashes, vectors = synth(n, dim)
+        fill_catalog(cat, vectors, model, digests, hashes)
         rows: list = []
         index, build_s = cached_index(vectors, HnswParams(), cache, "clustered")
         rows.append(("build HNSW index (once per library, not grouping)", build_s, len(index)))
         photos = timed("load photo rows", rows, lambda: {p.id: p for p in cat.all_photos(order="id")})
-        fp = timed("load fingerprints", rows, FingerprintStore(cat).load)
+        store = FingerprintStore(cat)
+        fp = timed("load fingerprints", rows, store.load)
         ids, vecs = timed("load embeddings", rows, cat.embeddings, model)
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
-        large = duplicates.at_scale(len(fp[0]))
-        near = timed(
-            f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'})",
+        large = duplicates.at_scale(len(fp))
+        guard = near_tier.guard_for(store.colours, fp.ids, fp.turn)
+        as_is = dataclasses.replace(fp, turn=np.full(len(fp), -1))  # the search before issue 28
+        timed(
+            "  (for comparison: near pairs as is, no turn, no colours)",
             rows,
             duplicates.near_pairs,
-            fp[0],
-            fp[1],
-            fp[2],
+            as_is,
             s.near_max_bits,
             edges[:2] if large else None,
         )
-        similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, {}, s)
-        linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap)
+        near = timed(
+            f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'}, as is + turned, colours)",
+            rows,
+            duplicates.near_pairs,
+            fp,
+            s.near_max_bits,
+            edges[:2] if large else None,
+            store.colours,
+            guard,
+        )
+        shots = duplicates.Shots(fp.known(fp.shot_time), {int(i): c for i, c in zip(fp.ids, fp.camera) if c})
+        similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, shots, s)
+        linked = timed("capped closure", rows, duplicates.link, exact + near + similar, s.group_cap, guard)
         timed("keepers", rows, duplicates.build_groups, linked, photos, {})
         groups = timed("TOTAL duplicates.find(all)", rows, duplicates.find, cat, index, model, s, duplicates.TIERS)
         cat.close()
@@ -154,7 +190,7 @@ def run_variants(folder: Path | None) -> None:
             # group cap of 24, which only guards against chains of look-alikes.
             s = DupeSettings(group_cap=32)
             start = time.perf_counter()
-            guard = near.guard_for(colours, prints.ids, prints.turn)
+            guard = near_tier.guard_for(colours, prints.ids, prints.turn)
             pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard)
             groups = duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), {p.id: p for p in cat})
             seconds = time.perf_counter() - start
