@@ -43,3 +43,25 @@ def test_dupes_json_resolve_and_undo(shared_photos, tmp_path):
     assert all(os.path.exists(p) for p in family) and not os.listdir(trash_files)
     history = jrun("--library", lib, "dupes", "history", "--json")
     assert history[0]["in_trash"] == 0 and history[0]["photos"] == 3
+
+
+def test_dupes_lists_each_photos_reason_rotated_and_burst(shared_photos, tmp_path):
+    from PIL import Image
+
+    from tests.core.duplicates.dupe_variants import burst_frames
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    dune = Image.open(shared_photos / "Dune.jpg").convert("RGB")
+    dune.save(folder / "dune.jpg", quality=92)
+    dune.transpose(Image.Transpose.ROTATE_270).save(folder / "dune turned.jpg", quality=90)
+    burst_frames(shared_photos / "Garden.jpg", folder)
+    lib = tmp_path / "lib"
+    jrun("--library", lib, "--model", "toy", "index", folder, "--json")
+    text = run("--library", lib, "dupes").stdout
+    assert "same picture, rotated 90°" in text
+    assert "burst: one camera, 0." in text and "(other shots: none suggested for the trash)" in text
+    groups = jrun("--library", lib, "dupes", "--json")
+    assert [(g["tier"], g["suggest_trash"]) for g in groups] == [("near", True), ("similar", False)]
+    near_only = run("--library", lib, "dupes", "resolve", str(folder / "burst 1.jpg"), check=False)
+    assert near_only.returncode == 1 and "--tier similar" in near_only.stderr  # asked for copies only

@@ -95,16 +95,18 @@ _RELATIVE = [[_relative(a, b) for b in range(len(POSES))] for a in range(len(POS
 
 
 def describe_pose(pose: int) -> str:
-    """ "mirrored", "rotated 90°", ... for a relative pose (0: as is)."""
+    """ "mirrored", "rotated 90°", ... for a relative pose (0: as is). The words hold both
+    ways (B is A rotated 90° one way, A is B rotated 90° the other), so a reason can be
+    shown beside either photo."""
     names = {
         (0, 0, 0): "",
         (0, 1, 0): "mirrored",
-        (0, 0, 1): "mirrored top to bottom",
+        (0, 0, 1): "mirrored upside down",
         (0, 1, 1): "rotated 180°",
         (1, 0, 0): "mirrored and rotated 90°",
-        (1, 1, 0): "rotated 90° right",
-        (1, 0, 1): "rotated 90° left",
-        (1, 1, 1): "mirrored and rotated 180°, 90°",
+        (1, 1, 0): "rotated 90°",
+        (1, 0, 1): "rotated 90°",
+        (1, 1, 1): "mirrored and rotated 90°",
     }
     return names[POSES[pose]]
 
