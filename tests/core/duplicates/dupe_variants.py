@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+from PIL import Image, ImageEnhance, ImageOps
 
 from photoapp.core.media import fingerprint
 from photoapp.core.media.decoding import load_rgb
@@ -150,46 +150,20 @@ def make_traps(src: Path, folder: Path) -> list[tuple[Path, str]]:
     return out
 
 
-TOY_COLOURS = {
-    "red": (220, 30, 30),
-    "green": (30, 170, 30),
-    "blue": (30, 60, 220),
-    "yellow": (235, 210, 30),
-    "purple": (140, 40, 170),
-    "orange": (245, 130, 20),
-}
-
-
-def toy_shape(shape: str, colour: str, background: str, rng: np.random.Generator) -> Image.Image:
-    """One toy-domain picture (../shared/toy-domain.md): a shape of a colour at a random place."""
-    w, h = int(rng.integers(240, 400)), int(rng.integers(240, 400))
-    base = np.array((245, 245, 245) if background == "white" else (15, 15, 15)) + rng.integers(-10, 11, 3)
-    img = Image.new("RGB", (w, h), tuple(int(c) for c in base))
-    side = int(min(w, h) * rng.uniform(0.3, 0.6))
-    x, y = int(rng.integers(0, w - side)), int(rng.integers(0, h - side))
-    fill = tuple(int(c) for c in np.clip(np.array(TOY_COLOURS[colour]) + rng.integers(-15, 16, 3), 0, 255))
-    draw = ImageDraw.Draw(img)
-    if shape == "circle":
-        draw.ellipse((x, y, x + side, y + side), fill=fill)
-    elif shape == "square":
-        draw.rectangle((x, y, x + side, y + side), fill=fill)
-    else:
-        draw.polygon([(x + side / 2, y), (x, y + side), (x + side, y + side)], fill=fill)
-    noisy = np.asarray(img, dtype=np.float64) + rng.normal(0, 4, (h, w, 3))
-    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
-
-
 def toy_traps(folder: Path, seed: int = 0) -> list[tuple[Path, str]]:
-    """For every shape and background, one picture in each toy colour, each at its own
-    place and size: 36 different pictures, none a copy of another."""
+    """For every shape and background, one picture in each toy colour (photoapp/toy/domain.py,
+    the shipped model's world), each at its own place and size: 36 different pictures,
+    none a copy of another."""
+    from photoapp.toy.domain import COLOURS, SHAPES, ToyClass, render
+
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for shape in ("circle", "square", "triangle"):
+    for shape in SHAPES:
         for background in ("white", "black"):
-            for colour in TOY_COLOURS:
+            for colour in COLOURS:
                 path = folder / f"toy_{shape}_{background}_{colour}_{seed}.jpg"
-                toy_shape(shape, colour, background, rng).save(path, quality=int(rng.integers(80, 96)))
+                render(ToyClass(colour, shape, background), rng).save(path, quality=int(rng.integers(80, 96)))
                 out.append((path, "toy"))
     return out
 

@@ -13,7 +13,7 @@ from photoapp.core.media import fingerprint
 from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.fingerprints import FingerprintStore
-from tests.core.duplicates.dupe_variants import burst_frames, hue_turn
+from tests.core.duplicates.dupe_variants import burst_frames, hue_turn, toy_traps
 
 
 def _folder(shared_photos, tmp_path):
@@ -78,3 +78,16 @@ def test_schema_7_catalog_migrates_to_10(tmp_path):
     assert prints.turn.tolist() == [-1] and prints.phash.tolist() == [(1 << 64) - 5]
     assert store.missing(fingerprint.VERSION) == [(1, "/p/a.jpg")]
     cat.close()
+
+
+def test_toy_shapes_of_other_colours_are_offered_in_no_tier(tmp_path):
+    """With the toy model, shapes of other colours embed up to 0.97 apart: without burst
+    evidence a similar shot also needs an alike layout, so none is offered, as a copy or as
+    a similar shot."""
+    folder = tmp_path / "toys"
+    toy_traps(folder, seed=3)
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        groups = lib.duplicates.find("all")
+    colours = [{p.path.rsplit("_", 2)[-2] for p in g.photos} for g in groups]
+    assert [c for c in colours if len(c) > 1] == []
