@@ -20,6 +20,8 @@ checked on the other half (benchmarks/dupes_scale.py --variants, docs/duplicates
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 NEUTRAL = 3.0  # rms chroma (CIELAB units) below which a picture is grayscale
@@ -33,25 +35,46 @@ LAYOUT_GATE = 3.0  # rms chroma about the mean from which a picture has a chroma
 MIN_LAYOUT = 0.85  # correlation of the chroma layouts of two copies
 
 
+@dataclass(frozen=True)
+class Colours:
+    """What ``agree`` compares of one picture (computed once per photo and pose)."""
+
+    z: np.ndarray  # chroma a* + i b* per cell
+    mean: complex
+    rms: float
+    layout: np.ndarray  # chroma less the mean
+    layout_rms: float
+    tone: float
+
+
+def colours(grid: np.ndarray, tone: float) -> Colours:
+    """A colour grid (GRID, GRID, 3: L, a*, b*) and its tone share, ready to compare."""
+    z = (grid[..., 1] + 1j * grid[..., 2]).ravel()
+    mean = complex(z.mean())
+    layout = z - mean
+    return Colours(z, mean, _rms(z), layout, _rms(layout), tone)
+
+
 def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) -> tuple[bool, str]:
     """(same colours?, how they differ: "", "grayscale version" or "toned version") of
-    two colour grids (GRID, GRID, 3: L, a*, b*) aligned cell to cell, and their tone shares."""
-    za = (grid_a[..., 1] + 1j * grid_a[..., 2]).ravel()
-    zb = (grid_b[..., 1] + 1j * grid_b[..., 2]).ravel()
-    neutral_a, neutral_b = _rms(za) < NEUTRAL, _rms(zb) < NEUTRAL
+    two colour grids aligned cell to cell, and their tone shares."""
+    return agree_colours(colours(grid_a, tone_a), colours(grid_b, tone_b))
+
+
+def agree_colours(a: Colours, b: Colours) -> tuple[bool, str]:
+    """``agree`` on precomputed ``Colours``."""
+    neutral_a, neutral_b = a.rms < NEUTRAL, b.rms < NEUTRAL
     if neutral_a or neutral_b:
         return True, "" if neutral_a and neutral_b else "grayscale version"
-    if (tone_a < TONED and tone_b > COLOURED) or (tone_b < TONED and tone_a > COLOURED):
+    if (a.tone < TONED and b.tone > COLOURED) or (b.tone < TONED and a.tone > COLOURED):
         return True, "toned version"
-    ma, mb = za.mean(), zb.mean()
-    scale = min(max(_rms(zb) / _rms(za), SCALES[0]), SCALES[1])
-    if abs(mb - scale * ma) > MAX_SHIFT:
+    scale = min(max(b.rms / a.rms, SCALES[0]), SCALES[1])
+    if abs(b.mean - scale * a.mean) > MAX_SHIFT:
         return False, ""
-    if min(abs(ma), abs(mb)) >= HUE_GATE and abs(np.angle(mb / ma, deg=True)) > MAX_HUE_TURN:
+    if min(abs(a.mean), abs(b.mean)) >= HUE_GATE and abs(np.angle(b.mean / a.mean, deg=True)) > MAX_HUE_TURN:
         return False, ""
-    ya, yb = za - ma, zb - mb
-    if min(_rms(ya), _rms(yb)) >= LAYOUT_GATE:
-        corr = np.vdot(ya, yb).real / np.sqrt(np.vdot(ya, ya).real * np.vdot(yb, yb).real)
+    if min(a.layout_rms, b.layout_rms) >= LAYOUT_GATE:
+        corr = np.vdot(a.layout, b.layout).real / (len(a.z) * a.layout_rms * b.layout_rms)
         if corr < MIN_LAYOUT:
             return False, ""
     return True, ""

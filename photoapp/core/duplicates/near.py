@@ -192,12 +192,8 @@ class ColourGuard:
 
     def anchor(self, photo_id: int) -> bool:
         """Whether the photo has colours of its own (not grayscale, not toned)."""
-        known = self.check.known.get(photo_id)
-        if known is None:
-            return False
-        grid, tone = known
-        z = grid[..., 1] + 1j * grid[..., 2]
-        return bool(np.sqrt(np.mean(np.abs(z) ** 2)) >= colour.NEUTRAL and tone > colour.TONED)
+        known = self.check.colours(photo_id, 0)
+        return known is not None and known.rms >= colour.NEUTRAL and known.tone > colour.TONED
 
     def ambiguous(self, photo_id: int) -> bool:
         """A grayscale or toned photo whose structure also matched a photo its colours
@@ -218,14 +214,25 @@ class _ColourCheck:
     def __init__(self, source: ColourSource | None):
         self.source, self.known = source, {}
         self.rejected: set[int] = set()  # photos the same in structure as one of other colours
+        self._turned: dict[tuple[int, int], colour.Colours] = {}
 
     def fetch(self, photo_ids: list[int]) -> None:
         if self.source is not None:
             found = self.source([i for i in photo_ids if i not in self.known])
             self.known.update({i: (fingerprint.grid_array(grid), tone) for i, (grid, tone) in found.items()})
 
+    def colours(self, photo_id: int, turn: int) -> colour.Colours | None:
+        """The photo's colours turned by ``turn`` (computed once)."""
+        if photo_id not in self.known:
+            return None
+        key = (photo_id, turn)
+        if key not in self._turned:
+            grid, tone = self.known[photo_id]
+            self._turned[key] = colour.colours(fingerprint.apply_pose(grid, turn), tone)
+        return self._turned[key]
+
     def __call__(self, a: int, b: int, turn: int) -> tuple[bool, str]:
-        if a not in self.known or b not in self.known:
+        ca, cb = self.colours(a, turn), self.colours(b, 0)
+        if ca is None or cb is None:
             return True, ""
-        (grid_a, tone_a), (grid_b, tone_b) = self.known[a], self.known[b]
-        return colour.agree(fingerprint.apply_pose(grid_a, turn), tone_a, grid_b, tone_b)
+        return colour.agree_colours(ca, cb)
