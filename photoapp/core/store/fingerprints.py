@@ -48,7 +48,9 @@ class Prints:
         return len(self.ids)
 
     def known(self, values: np.ndarray) -> dict[int, float]:
-        return {int(i): float(v) for i, v in zip(self.ids, values) if not np.isnan(v)}
+        """Photo id -> value, where the value is known (not nan)."""
+        ok = ~np.isnan(values)
+        return dict(zip(self.ids[ok].tolist(), values[ok].tolist()))
 
 
 class FingerprintStore:
