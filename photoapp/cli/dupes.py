@@ -12,13 +12,15 @@ from photoapp.core.units import human_size
 
 DUPES_HELP = """\
 Duplicates in tiers: exact (same bytes), near (the same picture resized, recompressed,
-converted, slightly cropped or recoloured), similar (other shots of the same moment).
+converted, slightly cropped, recoloured, grayscale, mirrored or rotated), similar (other
+shots of the same moment: bursts; never suggested for the trash).
 
   photoapp dupes [--tier exact|near|similar|all]       list groups; --tier near shows exact + near
   photoapp dupes resolve PHOTO [--keep PATH]           keep one photo of PHOTO's group (default: the
                                                        suggested keeper), move the others to the trash;
                                                        copies only (exact, near) unless --tier similar/all
-  photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required)
+  photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required;
+                                                       similar groups only with --tier similar)
   photoapp dupes undo [--batch N]                      put the last resolve (or batch N) back
   photoapp dupes history                               resolve batches and what is still in the trash
   photoapp dupes dismiss PHOTO                         "not duplicates": never propose PHOTO's group again
@@ -70,8 +72,8 @@ def _groups_of(dupes, args) -> list[dict]:
     # the moment) is acted on only when the similar tier is asked for, as in the window,
     # whose default view shows copies only.
     groups = [g.as_dict() for g in dupes.find(args.tier or ("all" if args.all else "near"))]
-    if args.all:
-        return groups
+    if args.all:  # other shots of a moment suggest nothing for the trash: only when asked by name
+        return [g for g in groups if g["suggest_trash"] or args.tier == "similar"]
     wanted = {os.path.abspath(p) for p in args.photos}
     chosen = [g for g in groups if wanted & set(g["paths"])]
     missing = wanted - {p for g in chosen for p in g["paths"]}

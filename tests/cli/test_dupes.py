@@ -65,3 +65,7 @@ def test_dupes_lists_each_photos_reason_rotated_and_burst(shared_photos, tmp_pat
     assert [(g["tier"], g["suggest_trash"]) for g in groups] == [("near", True), ("similar", False)]
     near_only = run("--library", lib, "dupes", "resolve", str(folder / "burst 1.jpg"), check=False)
     assert near_only.returncode == 1 and "--tier similar" in near_only.stderr  # asked for copies only
+    everything = jrun("--library", lib, "dupes", "resolve", "--all", "--tier", "all", "--dry-run", "--json")
+    assert [os.path.basename(p) for p in everything["would_trash"]] == ["dune.jpg"]  # no burst frame
+    asked = jrun("--library", lib, "dupes", "resolve", "--all", "--tier", "similar", "--dry-run", "--json")
+    assert len(asked["would_trash"]) == 3  # the copy and, asked for, two of the three frames
