@@ -48,14 +48,10 @@ def test_dupes_json_resolve_and_undo(shared_photos, tmp_path):
 def test_dupes_lists_each_photos_reason_rotated_and_burst(shared_photos, tmp_path):
     from PIL import Image
 
-    from tests.core.duplicates.dupe_variants import burst_frames
+    from tests.core.duplicates.dupe_variants import copy_and_burst_folder
 
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    dune = Image.open(shared_photos / "Dune.jpg").convert("RGB")
-    dune.save(folder / "dune.jpg", quality=92)
-    dune.transpose(Image.Transpose.ROTATE_270).save(folder / "dune turned.jpg", quality=90)
-    burst_frames(shared_photos / "Garden.jpg", folder)
+    turn = {"turned": lambda im: im.transpose(Image.Transpose.ROTATE_270)}
+    folder = copy_and_burst_folder(shared_photos, tmp_path / "photos", turn)
     lib = tmp_path / "lib"
     jrun("--library", lib, "--model", "toy", "index", folder, "--json")
     text = run("--library", lib, "dupes").stdout

@@ -270,3 +270,14 @@ def burst_frames(src: Path, folder: Path) -> list[Path]:
         picture.crop((int(w * dx), 0, int(w * (dx + 0.7)), h)).save(path, quality=92, exif=camera_exif(second, subsec))
         out.append(path)
     return out
+
+
+def copy_and_burst_folder(shared: Path, folder: Path, edits: dict[str, Edit]) -> Path:
+    """``folder`` with dune.jpg, "dune NAME.jpg" for every edit, and a three-frame burst."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dune = Image.open(shared / "Dune.jpg").convert("RGB")
+    dune.save(folder / "dune.jpg", quality=92)
+    for name, edit in edits.items():
+        edit(dune).save(folder / f"dune {name}.jpg", quality=90)
+    burst_frames(shared / "Garden.jpg", folder)
+    return folder

@@ -13,18 +13,12 @@ from photoapp.core.media import fingerprint
 from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.fingerprints import FingerprintStore
-from tests.core.duplicates.dupe_variants import burst_frames, hue_turn, toy_traps
+from tests.core.duplicates.dupe_variants import copy_and_burst_folder, hue_turn, toy_traps
 
 
 def _folder(shared_photos, tmp_path):
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    dune = Image.open(shared_photos / "Dune.jpg").convert("RGB")
-    dune.save(folder / "dune.jpg", quality=92)
-    dune.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(folder / "dune mirrored.jpg", quality=85)
-    hue_turn(120)(dune).save(folder / "dune colourway.jpg", quality=92)
-    burst_frames(shared_photos / "Garden.jpg", folder)
-    return folder
+    edits = {"mirrored": lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), "colourway": hue_turn(120)}
+    return copy_and_burst_folder(shared_photos, tmp_path / "photos", edits)
 
 
 def test_mirrored_copy_and_burst_found_colourway_not(shared_photos, tmp_path):
