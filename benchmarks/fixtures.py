@@ -291,9 +291,29 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
                 for i in range(n)
             ),
         )
+        # (phash, dhash), or also (turn phash, turn dhash, pose, grids, shot times, cameras)
         if hashes is not None:
-            phash, dhash = hashes
+            phash, dhash, *turned = hashes
             FingerprintStore(cat).put(
-                (i + 1, fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0)) for i in range(n)
+                (
+                    i + 1,
+                    fingerprint.Fingerprint(int(phash[i]), int(dhash[i]), 100.0)
+                    if not turned
+                    else fingerprint.Fingerprint(
+                        int(phash[i]),
+                        int(dhash[i]),
+                        100.0,
+                        int(turned[0][i]),
+                        int(turned[1][i]),
+                        int(turned[2][i]),
+                        turned[3][i],
+                        0.3,
+                        0.9,
+                        float(turned[4][i]),
+                        turned[5][i],
+                        version=fingerprint.VERSION,
+                    ),
+                )
+                for i in range(n)
             )
         cat.put_embeddings(model, ((i + 1, vectors[i]) for i in range(n)))

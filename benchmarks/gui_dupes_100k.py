@@ -34,7 +34,8 @@ def build_library(path: Path, n: int, dim: int) -> None:
     from photoapp.core.store.catalog import Catalog
 
     cat = Catalog(path / "catalog.sqlite3")
-    fill_catalog(cat, *synth(n, dim), MODEL)
+    digests, hashes, vectors = synth(n, dim)
+    fill_catalog(cat, vectors, MODEL, digests, hashes)
     cat.close()
     settings = Settings.load(path)
     settings.model = MODEL  # the embeddings' model: nothing is ever embedded here

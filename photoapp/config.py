@@ -208,9 +208,16 @@ class DupeSettings:
     """Duplicate finding (photoapp/core/duplicates)."""
 
     near_max_bits: int = 22  # pHash + dHash Hamming distance, of 128 bits
-    similar_min_cosine: float = 0.92
+    # Without burst evidence: distinct real photos of one kind of scene reach 0.944 with CLIP
+    # ViT-B/32 (shared/real-clip), re-encoded copies score > 0.97 (docs/duplicates.md).
+    similar_min_cosine: float = 0.96
+    # ... and layouts alike: pHash + dHash within this many bits of 128 (distinct real photos
+    # are >= 32 apart, 99 % >= 42; toy shapes of one kind elsewhere in the frame rarely < 40).
+    similar_max_bits: int = 40
     similar_neighbours: int = 5  # k of the k-NN query per photo (bursts chain through them)
     similar_max_gap_s: float = 6 * 3600.0  # only when both photos have an EXIF time
+    burst_max_gap_s: float = 10.0  # one camera (model + serial), EXIF times with sub-seconds
+    burst_min_cosine: float = 0.85  # a burst's frames: one scene, framing moved
     group_cap: int = 24  # largest near/similar group; exact groups are never capped
     knn_ef: int = 12  # HNSW search breadth: 12 keeps 99 % of the pairs of 24 at 40 % of the time
     # In a graph past NEAR_EXACT_LIMIT photos the walk needs more breadth: at 1M, ef 12 finds
@@ -266,6 +273,8 @@ _BOUNDS = {
     "tags.sensitivity": (0.0, 1.0),
     "duplicates.near_max_bits": (0, 128),
     "duplicates.similar_min_cosine": (-1.0, 1.0),
+    "duplicates.similar_max_bits": (0, 128),
+    "duplicates.burst_min_cosine": (-1.0, 1.0),
     "duplicates.similar_neighbours": (1, None),
     "duplicates.group_cap": (2, None),
     "duplicates.knn_ef": (1, None),

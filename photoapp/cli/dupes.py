@@ -12,13 +12,15 @@ from photoapp.core.units import human_size
 
 DUPES_HELP = """\
 Duplicates in tiers: exact (same bytes), near (the same picture resized, recompressed,
-converted, slightly cropped or recoloured), similar (other shots of the same moment).
+converted, slightly cropped, recoloured, grayscale, mirrored or rotated), similar (other
+shots of the same moment: bursts; never suggested for the trash).
 
   photoapp dupes [--tier exact|near|similar|all]       list groups; --tier near shows exact + near
   photoapp dupes resolve PHOTO [--keep PATH]           keep one photo of PHOTO's group (default: the
                                                        suggested keeper), move the others to the trash;
                                                        copies only (exact, near) unless --tier similar/all
-  photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required)
+  photoapp dupes resolve --all --tier exact            resolve every group of a tier (--tier required;
+                                                       similar groups only with --tier similar)
   photoapp dupes undo [--batch N]                      put the last resolve (or batch N) back
   photoapp dupes history                               resolve batches and what is still in the trash
   photoapp dupes dismiss PHOTO                         "not duplicates": never propose PHOTO's group again
@@ -70,8 +72,8 @@ def _groups_of(dupes, args) -> list[dict]:
     # the moment) is acted on only when the similar tier is asked for, as in the window,
     # whose default view shows copies only.
     groups = [g.as_dict() for g in dupes.find(args.tier or ("all" if args.all else "near"))]
-    if args.all:
-        return groups
+    if args.all:  # other shots of a moment suggest nothing for the trash: only when asked by name
+        return [g for g in groups if g["suggest_trash"] or args.tier == "similar"]
     # Any file of a RAW+JPEG pair names the pair (the groups list its JPEG).
     wanted = {dupes.catalog_path(p): os.path.abspath(p) for p in args.photos}
     chosen = [g for g in groups if wanted.keys() & set(g["paths"])]
@@ -139,11 +141,27 @@ def _print_groups(groups) -> None:
     if not groups:
         print("no duplicates found")
     for n, g in enumerate(groups, 1):
-        print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
+        if g["suggest_trash"]:
+            print(f"[{n}] {g['tier']}: {len(g['paths'])} photos, {human_size(g['reclaim_bytes'])} to reclaim")
+        else:
+            print(f"[{n}] {g['tier']}: {len(g['paths'])} photos (other shots: none suggested for the trash)")
+        why = _why_each(g)
         for path in g["paths"]:
             raw = f"  (+ {os.path.basename(g['raw'][path])})" if path in g.get("raw", {}) else ""
             print(f"  {'keep' if path == g['keep'] else '    '}  {path}{raw}")
-        print(f"        why: {g['reason']}")
+            if path in why:
+                print(f"          {why[path]}")
+        print(f"        keep: {g['reason']}")
+
+
+def _why_each(group: dict) -> dict[str, str]:
+    """For each photo, the closest link to the group: "same picture, mirrored (...)"."""
+    why: dict[str, str] = {}
+    for pair in group["pairs"]:
+        for path in (pair["b"], pair["a"]):
+            if path != group["keep"]:
+                why.setdefault(path, pair["reason"])
+    return why
 
 
 def _print_resolve(report) -> None:

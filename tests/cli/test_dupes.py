@@ -43,3 +43,25 @@ def test_dupes_json_resolve_and_undo(shared_photos, tmp_path):
     assert all(os.path.exists(p) for p in family) and not os.listdir(trash_files)
     history = jrun("--library", lib, "dupes", "history", "--json")
     assert history[0]["in_trash"] == 0 and history[0]["photos"] == 3
+
+
+def test_dupes_lists_each_photos_reason_rotated_and_burst(shared_photos, tmp_path):
+    from PIL import Image
+
+    from tests.core.duplicates.dupe_variants import copy_and_burst_folder
+
+    turn = {"turned": lambda im: im.transpose(Image.Transpose.ROTATE_270)}
+    folder = copy_and_burst_folder(shared_photos, tmp_path / "photos", turn)
+    lib = tmp_path / "lib"
+    jrun("--library", lib, "--model", "toy", "index", folder, "--json")
+    text = run("--library", lib, "dupes").stdout
+    assert "same picture, rotated 90°" in text
+    assert "burst: one camera, 0." in text and "(other shots: none suggested for the trash)" in text
+    groups = jrun("--library", lib, "dupes", "--json")
+    assert [(g["tier"], g["suggest_trash"]) for g in groups] == [("near", True), ("similar", False)]
+    near_only = run("--library", lib, "dupes", "resolve", str(folder / "burst 1.jpg"), check=False)
+    assert near_only.returncode == 1 and "--tier similar" in near_only.stderr  # asked for copies only
+    everything = jrun("--library", lib, "dupes", "resolve", "--all", "--tier", "all", "--dry-run", "--json")
+    assert [os.path.basename(p) for p in everything["would_trash"]] == ["dune.jpg"]  # no burst frame
+    asked = jrun("--library", lib, "dupes", "resolve", "--all", "--tier", "similar", "--dry-run", "--json")
+    assert len(asked["would_trash"]) == 3  # the copy and, asked for, two of the three frames

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image
 
 from photoapp.core.library import Library
 from tests.cli.test_cli import jrun, run
@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def indexed_once(shared_photos, tmp_path_factory):
     """Garden.jpg, an exact copy, an EXIF copy and a half-size export (one near group), a
-    mirrored Garden (only *similar* to it) and Storm.jpg; "holiday" given by hand to the
+    tighter framing of Garden (a quarter cropped: only *similar* to it; a mirrored copy is
+    an edited copy since issue 28) and Storm.jpg; "holiday" given by hand to the
     half-size export. Indexed once, then each test starts from a copy of this state."""
     base = tmp_path_factory.mktemp("journal")
     folder = base / "photos"
@@ -38,7 +39,9 @@ def indexed_once(shared_photos, tmp_path_factory):
     for extra in folder.iterdir():
         if str(extra) not in family:
             extra.unlink()
-    ImageOps.mirror(Image.open(shared_photos / "Garden.jpg").convert("RGB")).save(folder / "mirror.jpg", quality=90)
+    garden = Image.open(shared_photos / "Garden.jpg").convert("RGB")
+    w, h = garden.size
+    garden.crop((w // 8, h // 8, w - w // 8, h - h // 8)).save(folder / "tighter.jpg", quality=90)
     shutil.copy2(shared_photos / "Storm.jpg", folder / "Storm.jpg")
     with Library(base / "lib", model="toy") as lib:
         lib.index_folders([str(folder)])
@@ -172,17 +175,17 @@ def test_full_library_disk_moves_nothing(fresh):
     assert result["rc"] == 1 and "Traceback" not in result["stderr"], result
     line = result["stderr"].strip()
     assert "\n" not in line and "nothing was moved to the trash" in line and "full" in line, line
-    assert all(os.path.exists(p) for p in [*family, str(folder / "mirror.jpg")])
+    assert all(os.path.exists(p) for p in [*family, str(folder / "tighter.jpg")])
     assert not (trash / "files").exists() or not os.listdir(trash / "files")
     paths, tags, journal = catalog(lib)
     assert paths == before and tags == tags_before and journal == []
 
 
 def test_resolve_one_photo_without_tier_never_trashes_a_similar_shot(fresh):
-    """Garden's group under the default tier "all" holds the mirrored shot too; naming a
+    """Garden's group under the default tier "all" holds the tighter shot too; naming a
     photo with no --tier acts on copies only, as the window does by default."""
     lib, folder, family, env, trash = fresh
-    mirror = str(folder / "mirror.jpg")
+    mirror = str(folder / "tighter.jpg")
     groups = jrun("--library", lib, "dupes", "--json")
     assert any(mirror in g["paths"] and family[1] in g["paths"] for g in groups), groups  # the setup holds
 

@@ -132,3 +132,31 @@ def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
     assert phases and phases[-1][0] == "fingerprint" and phases[-1][2] == 5
     assert dialog.progress.maximum() == 5
     dialog.close()
+
+
+def test_a_burst_suggests_nothing_for_the_trash_until_a_keeper_is_chosen(
+    make_window, qtbot, wait, tmp_path, shared_photos
+):
+    from tests.core.duplicates.dupe_variants import burst_frames
+
+    folder = tmp_path / "burst"
+    folder.mkdir()
+    burst_frames(shared_photos / "Garden.jpg", folder)
+    window = make_window(tmp_path / "lib")
+    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
+        window.add_folders([str(folder)])
+    wait.rows(window, lambda w: w.model.rowCount() == 3)
+    dialog = window.show_duplicates()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.list.count() == 0  # copies only by default: a burst is not a copy
+    dialog.tier.setCurrentIndex(dialog.tier.findData("all"))
+    qtbot.waitUntil(lambda: dialog.list.count() == 1 and not dialog.busy, timeout=60_000)
+    assert "best shot" in dialog.list.item(0).text() and "reclaim" not in dialog.list.item(0).text()
+    assert "Nothing goes to the trash unless you choose" in dialog.heading.text()
+    assert {c.fate.text() for c in dialog.cards} == {"Not suggested for the trash"}
+    assert not dialog.resolve_button.isEnabled()
+    assert any("Burst: one camera" in c.findChild(type(dialog.summary), "hint").text() for c in dialog.cards[1:])
+    dialog.choose(dialog.cards[1].photo.path)  # the user asks
+    assert [c.fate.text() for c in dialog.cards].count("Goes to the trash") == 2
+    assert dialog.resolve_button.isEnabled()
+    dialog.close()

@@ -34,18 +34,17 @@ because other models spread their cosines differently.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
 from photoapp.config import DupeSettings
-from photoapp.core.duplicates import hamming_index, keeper
-from photoapp.core.media import fingerprint
+from photoapp.core.duplicates import keeper, near
+from photoapp.core.duplicates.near import ColourSource
 from photoapp.core.store.catalog import Photo
 from photoapp.core.store.duplicates import DuplicateStore
-from photoapp.core.store.fingerprints import FingerprintStore
+from photoapp.core.store.fingerprints import FingerprintStore, Prints
 
 NEAR_EXACT_LIMIT = 250_000  # exact Hamming search up to here (about 45 s at 250k on 2 cores)
 
@@ -66,6 +65,7 @@ class Pair:
     tier: Tier
     score: float  # exact: 1; near: bits apart (lower is closer); similar: cosine
     reason: str
+    weak: bool = False  # near through a grayscale or toned copy: linked after the others
 
 
 @dataclass
@@ -75,6 +75,11 @@ class Group:
     keep: Photo
     reason: str
     pairs: list[Pair] = field(default_factory=list)
+
+    @property
+    def suggest_trash(self) -> bool:
+        """Copies suggest their non-keepers for the trash; other shots of a moment never do."""
+        return self.tier != Tier.SIMILAR
 
     @property
     def paths(self) -> list[str]:
@@ -91,6 +96,7 @@ class Group:
             "paths": self.paths,
             "keep": self.keep.path,
             "reason": self.reason,
+            "suggest_trash": self.suggest_trash,
             "reclaim_bytes": self.reclaim_bytes,
             "raw": {p.path: p.companion for p in self.photos if p.companion},  # a RAW+JPEG pair's RAW file
             "pairs": [
@@ -128,66 +134,13 @@ def at_scale(photos: int) -> bool:
 
 
 def near_pairs(
-    ids: np.ndarray,
-    phash: np.ndarray,
-    dhash: np.ndarray,
-    max_bits: int,
-    neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+    prints: Prints, max_bits: int, neighbours=None, colours: ColourSource | None = None, guard=None
 ) -> list[Pair]:
-    """Pairs within ``max_bits`` of pHash + dHash distance.
-
-    If p + d <= max_bits then p or d is <= max_bits // 2, so the union of two Hamming
-    searches at half the radius finds every such pair (then the sum is checked). Given
-    ``neighbours`` (photo id pairs from the vector index; for libraries ``at_scale``),
-    the searches only probe shared chunks and the neighbours are checked too."""
-    if len(ids) < 2:
-        return []
-    combo = np.stack([phash, dhash], axis=1)
-    uniq, first, inverse = np.unique(combo, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    pairs = [
-        Pair(int(ids[first[inverse[i]]]), int(ids[i]), Tier.NEAR, 0.0, _near_reason(0, 0))
-        for i in np.nonzero(first[inverse] != np.arange(len(ids)))[0]
-    ]
-    half = max_bits // 2
-    flips = None if neighbours is None else 0
-    found = set()
-    # The two searches are independent and numpy releases the GIL in their heavy parts:
-    # one thread each uses both cores of a small machine.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for i, j, _ in pool.map(lambda column: hamming_index.pairs_within(uniq[:, column], half, flips), (0, 1)):
-            found.update(zip(i.tolist(), j.tolist()))
-    if flips is not None:
-        found.update(_unique_pairs(ids, inverse, *neighbours))
-    if not found:
-        return pairs
-    ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
-    dp = fingerprint.popcount(uniq[ui, 0] ^ uniq[uj, 0])
-    dd = fingerprint.popcount(uniq[ui, 1] ^ uniq[uj, 1])
-    ok = dp + dd <= max_bits
-    for a, b, p, d in zip(ui[ok], uj[ok], dp[ok], dd[ok]):
-        pairs.append(Pair(int(ids[first[a]]), int(ids[first[b]]), Tier.NEAR, float(p + d), _near_reason(p, d)))
-    return pairs
-
-
-def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
-    """Photo id pairs -> pairs (i < j) of unique-fingerprint indices; photos without one dropped."""
-    order = np.argsort(ids)
-    sorted_ids = ids[order]
-
-    def unique_index(photo_ids):
-        at = np.clip(np.searchsorted(sorted_ids, photo_ids), 0, len(ids) - 1)
-        return np.where(sorted_ids[at] == photo_ids, inverse[order[at]], -1)
-
-    a, b = unique_index(src), unique_index(dst)
-    keep = (a >= 0) & (b >= 0) & (a != b)
-    return set(zip(np.minimum(a, b)[keep].tolist(), np.maximum(a, b)[keep].tolist()))
-
-
-def _near_reason(p: int, d: int) -> str:
-    if p == d == 0:
-        return "same picture (identical perceptual hashes)"
-    return f"same picture (perceptual hashes {p}+{d} of 128 bits apart)"
+    """Near pairs (see ``near``): the same picture as the photos stand or turned, with
+    structure and colour agreeing. Pass ``guard`` (``near.guard_for``) on to ``link``."""
+    turned = (prints.turn_phash, prints.turn_dhash, prints.turn)
+    found = near.near_pairs(prints.ids, prints.phash, prints.dhash, max_bits, neighbours, colours, turned, guard)
+    return [Pair(f.a, f.b, Tier.NEAR, float(f.bits), f.reason, f.weak) for f in found]
 
 
 def knn(index, ids: np.ndarray, vectors: np.ndarray, s: DupeSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -206,61 +159,165 @@ def _no_edges():
     return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
 
 
+@dataclass
+class Shots:
+    """What tells a burst: per photo id, the EXIF capture time (with sub-seconds) and the
+    camera (model and serial); ``taken`` the catalog's EXIF time where that is all there is."""
+
+    time: dict[int, float] = field(default_factory=dict)
+    camera: dict[int, str] = field(default_factory=dict)
+    taken: dict[int, float] = field(default_factory=dict)
+
+    def burst_gap(self, a: int, b: int, max_gap: float) -> float | None:
+        """Seconds between two shots of one camera at most ``max_gap`` apart, else None."""
+        if a not in self.time or b not in self.time:
+            return None
+        ca, cb = self.camera.get(a), self.camera.get(b)
+        gap = abs(self.time[a] - self.time[b])
+        return gap if gap <= max_gap and ca == cb else None
+
+    def gap(self, a: int, b: int) -> float | None:
+        when = self.time if a in self.time and b in self.time else self.taken
+        return abs(when[a] - when[b]) if a in when and b in when else None
+
+
 def similar_pairs(
-    edges: tuple[np.ndarray, np.ndarray, np.ndarray], taken: dict[int, float], s: DupeSettings
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray], shots: Shots, s: DupeSettings, prints: Prints | None = None
 ) -> list[Pair]:
-    """The k-NN ``edges`` (see ``knn``) that are close and time-compatible, once per pair."""
+    """The k-NN ``edges`` (see ``knn``) that are a burst (one camera, seconds apart, cosine
+    at least ``burst_min_cosine``) or, without that evidence, very close (at least
+    ``similar_min_cosine``), alike in layout (grey hashes within ``similar_max_bits``, given
+    ``prints``) and not taken far apart; once per pair."""
+    layout = _Layout(prints)
     src, dst, cos = edges
-    keep = cos >= s.similar_min_cosine
+    keep = cos >= min(s.similar_min_cosine, s.burst_min_cosine)
     src, dst, cos = src[keep], dst[keep], cos[keep]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     key, first = np.unique(lo * (int(hi.max(initial=0)) + 1) + hi, return_index=True)
     pairs = []
     for a, b, c in zip(lo[first].tolist(), hi[first].tolist(), cos[first].tolist()):
-        gap = abs(taken[a] - taken[b]) if a in taken and b in taken else None
-        if gap is not None and gap > s.similar_max_gap_s:
+        burst = shots.burst_gap(a, b, s.burst_max_gap_s)
+        if burst is not None and c >= s.burst_min_cosine:
+            pairs.append(
+                Pair(a, b, Tier.SIMILAR, c, f"burst: one camera, {_duration(burst)} apart (CLIP cosine {c:.3f})")
+            )
+            continue
+        gap = shots.gap(a, b)
+        if c < s.similar_min_cosine or (gap is not None and gap > s.similar_max_gap_s):
+            continue
+        bits = layout.bits(a, b)
+        if bits is not None and bits > s.similar_max_bits:
             continue
         when = f", taken {_duration(gap)} apart" if gap is not None else ""
-        pairs.append(Pair(a, b, Tier.SIMILAR, c, f"similar shot (CLIP cosine {c:.3f}{when})"))
+        alike = f", layouts {bits} of 128 bits apart" if bits is not None else ""
+        pairs.append(Pair(a, b, Tier.SIMILAR, c, f"similar shot (CLIP cosine {c:.3f}{alike}{when})"))
     return pairs
 
 
+class _Layout:
+    """pHash + dHash bits between two photos' grey layouts (None without fingerprints)."""
+
+    def __init__(self, prints: Prints | None):
+        self.prints = prints
+        self.row = {} if prints is None else {int(i): k for k, i in enumerate(prints.ids)}
+
+    def bits(self, a: int, b: int) -> int | None:
+        if a not in self.row or b not in self.row:
+            return None if self.prints is None else 128
+        p, i, j = self.prints, self.row[a], self.row[b]
+        return (int(p.phash[i]) ^ int(p.phash[j])).bit_count() + (int(p.dhash[i]) ^ int(p.dhash[j])).bit_count()
+
+
 def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 # -- grouping ---------------------------------------------------------------------------
-def link(pairs: list[Pair], cap: int) -> dict[int, tuple[Tier, list[Pair]]]:
-    """Capped transitive closure: root id -> (loosest tier used, the edges that joined it)."""
-    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.score if p.tier == Tier.NEAR else -p.score))
-    parent: dict[int, int] = {}
-    size: dict[int, int] = {}
-    tier: dict[int, int] = {}
-    edges: dict[int, list[Pair]] = {}
+def link(pairs: list[Pair], cap: int, guard: near.ColourGuard | None = None) -> dict[int, tuple[Tier, list[Pair]]]:
+    """Capped transitive closure: root id -> (loosest tier used, the edges that joined it).
 
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+    With ``guard``, a near edge joins two groups only when their first members with colours
+    of their own (the closest copies, linked first) agree, and the weak edges (through a
+    grayscale or toned copy, which agrees with a photo and with its colourway alike) come
+    after the others, to the largest group first: such a copy joins the family of the photo
+    it most likely came from, never a colourway through it."""
+    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.weak, p.score if p.tier == Tier.NEAR else -p.score))
+    union = _Union(cap, guard)
+    weak = []
+    for pair in order:
+        if pair.weak and guard is not None:
+            weak.append(pair)
+            continue
+        if weak:  # the first similar pair: the weak near ones go before it
+            union.add_weak(weak)
+            weak = []
+        union.add(pair)
+    union.add_weak(weak)
+    return {root: (TIERS[union.tier[root]], group_edges) for root, group_edges in union.edges.items()}
+
+
+class _Union:
+    """Union-find for ``link``: sizes, loosest tiers, edges and colour anchors per root."""
+
+    def __init__(self, cap: int, guard: near.ColourGuard | None):
+        self.cap, self.guard = cap, guard
+        self.parent: dict[int, int] = {}
+        self.size: dict[int, int] = {}
+        self.tier: dict[int, int] = {}
+        self.edges: dict[int, list[Pair]] = {}
+        self.anchors: dict[int, list[int]] = {}  # root -> members with colours of their own
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
         return x
 
-    for pair in order:
-        ra, rb = find(pair.a), find(pair.b)
+    def add_weak(self, pairs: list[Pair]) -> None:
+        """Weak near pairs, those touching the largest groups first (then the closest). A
+        grayscale or toned photo still on its own gets one try: its most likely family
+        (which may be full), never the next best, a colourway."""
+        biggest = {id(p): max(self.size.get(self.find(p.a), 1), self.size.get(self.find(p.b), 1)) for p in pairs}
+        tried: set[int] = set()
+        for pair in sorted(pairs, key=lambda p: (-biggest[id(p)], p.score)):
+            alone = [x for x in (pair.a, pair.b) if self.find(x) not in self.size and not self.guard.anchor(x)]
+            if any(x in tried or self.guard.ambiguous(x) for x in alone):
+                continue
+            tried.update(alone)
+            self.add(pair)
+
+    def add(self, pair: Pair) -> None:
+        ra, rb = self.find(pair.a), self.find(pair.b)
         if ra == rb:
-            continue
-        joined = size.get(ra, 1) + size.get(rb, 1)
-        if pair.tier != Tier.EXACT and joined > cap:
-            continue
-        if size.get(ra, 1) < size.get(rb, 1):
+            return
+        joined = self.size.get(ra, 1) + self.size.get(rb, 1)
+        if pair.tier != Tier.EXACT and joined > self.cap:
+            return
+        anchors = [self._anchors(r) for r in (ra, rb)]
+        guarded = pair.tier == Tier.NEAR and self.guard is not None and anchors[0] and anchors[1]
+        if guarded and not self.guard.compatible(anchors[0][0], anchors[1][0]):
+            return
+        if self.size.get(ra, 1) < self.size.get(rb, 1):
             ra, rb = rb, ra
-        parent[rb] = ra
-        size[ra] = joined
-        tier[ra] = max(tier.get(ra, 0), tier.get(rb, 0), TIERS.index(pair.tier))
-        edges[ra] = edges.get(ra, []) + edges.pop(rb, []) + [pair]
-    return {root: (TIERS[tier[root]], group_edges) for root, group_edges in edges.items()}
+            anchors.reverse()
+        self.parent[rb] = ra
+        self.size[ra] = joined
+        self.tier[ra] = max(self.tier.get(ra, 0), self.tier.get(rb, 0), TIERS.index(pair.tier))
+        self.edges[ra] = self.edges.get(ra, []) + self.edges.pop(rb, []) + [pair]
+        self.anchors[ra] = (anchors[0] or anchors[1])[:1]  # the larger group's colours lead
+        self.anchors.pop(rb, None)
+
+    def _anchors(self, root: int) -> list[int]:
+        if root in self.anchors:
+            return self.anchors[root]
+        if root in self.size or self.guard is None:  # a group, or no colours to keep apart
+            return []
+        return [root] if self.guard.anchor(root) else []
 
 
 def drop_dismissed(pairs: list[Pair], hashes: dict[int, str], dismissed: set[tuple[str, str]]) -> list[Pair]:
@@ -274,12 +331,17 @@ def _hash_pair(a: str, b: str) -> tuple[str, str]:
 
 
 def build_groups(
-    linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, Photo], sharpness: dict[int, float]
+    linked: dict[int, tuple[Tier, list[Pair]]], photos: dict[int, Photo], quality: keeper.Quality | dict | None = None
 ) -> list[Group]:
+    """Groups with their keepers; a similar group (other shots, not copies) suggests nothing
+    for the trash: the user picks what goes (``Group.suggest_trash``)."""
+    if not isinstance(quality, keeper.Quality):
+        quality = keeper.Quality(dict(quality or {}))
     groups = []
     for group_tier, edges in linked.values():
         members = sorted((photos[i] for i in {i for e in edges for i in (e.a, e.b)}), key=lambda p: p.path)
-        keep, reason = keeper.choose(members, sharpness)
+        burst = group_tier == Tier.SIMILAR
+        keep, reason = keeper.choose_burst(members, quality) if burst else keeper.choose(members, quality)
         members.remove(keep)
         groups.append(Group(group_tier, [keep, *members], keep, reason, edges))
     groups.sort(key=lambda g: (TIERS.index(g.tier), -g.reclaim_bytes, g.keep.path))
@@ -290,21 +352,29 @@ def build_groups(
 def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> list[Group]:
     """Every duplicate group of the requested tiers (see ``tiers_up_to``)."""
     photos = {p.id: p for p in catalog.all_photos(order="id")}
-    fp_ids, phash, dhash, sharp = FingerprintStore(catalog).load()
+    store = FingerprintStore(catalog)
+    prints = store.load()
     pairs = exact_pairs(list(photos.values())) if Tier.EXACT in tiers else []
-    large = at_scale(len(fp_ids))
+    large = at_scale(len(prints))
     edges = _no_edges()
     if Tier.SIMILAR in tiers or (Tier.NEAR in tiers and large):
         edges = knn(index, *catalog.embeddings(model), settings)
+    guard = near.guard_for(store.colours, prints.ids, prints.turn)
     if Tier.NEAR in tiers:
-        pairs += near_pairs(fp_ids, phash, dhash, settings.near_max_bits, edges[:2] if large else None)
+        pairs += near_pairs(prints, settings.near_max_bits, edges[:2] if large else None, store.colours, guard)
     if Tier.SIMILAR in tiers:
-        taken = {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None}
-        pairs += similar_pairs(edges, taken, settings)
+        shots = Shots(
+            prints.known(prints.shot_time),
+            {int(i): c for i, c in zip(prints.ids, prints.camera) if c},
+            {p.id: p.taken for p in photos.values() if p.taken_from_exif and p.taken is not None},
+        )
+        pairs += similar_pairs(edges, shots, settings, prints)
     pairs = [p for p in pairs if p.a in photos and p.b in photos and not _never_duplicates(photos[p.a], photos[p.b])]
     pairs = drop_dismissed(pairs, {i: p.hash for i, p in photos.items()}, dismissed(catalog))
-    sharpness = {int(i): float(s) for i, s in zip(fp_ids, sharp) if not np.isnan(s)}
-    return build_groups(link(pairs, settings.group_cap), photos, sharpness)
+    quality = keeper.Quality(
+        prints.known(prints.sharpness), prints.known(prints.exposure), set(prints.known(prints.shot_time))
+    )
+    return build_groups(link(pairs, settings.group_cap, guard), photos, quality)
 
 
 def _never_duplicates(a: Photo, b: Photo) -> bool:

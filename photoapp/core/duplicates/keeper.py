@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from photoapp.core.store.catalog import Photo
 from photoapp.core.units import human_size
@@ -38,14 +39,30 @@ def _best(photos: list[Photo], key: Callable[[Photo], float]) -> list[Photo]:
     return [p for p in photos if key(p) == top]
 
 
-def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -> tuple[Photo, str]:
-    """(keeper, reason) for a group of two or more photos."""
-    sharpness = sharpness or {}
-    left = list(photos)
+@dataclass
+class Quality:
+    """What the fingerprints tell of each photo (by id): sharpness, exposure (0..1) and
+    whether it carries its camera's capture time (metadata a stripped copy lost)."""
+
+    sharpness: dict[int, float] = field(default_factory=dict)
+    exposure: dict[int, float] = field(default_factory=dict)
+    dated: set[int] = field(default_factory=set)
+
+
+def choose(photos: Sequence[Photo], quality: Quality | dict[int, float] | None = None) -> tuple[Photo, str]:
+    """(keeper, reason) for a group of two or more copies of one picture."""
+    if not isinstance(quality, Quality):
+        quality = Quality(dict(quality or {}))
+    sharpness = quality.sharpness
     steps: list[tuple[str, Callable[[list[Photo]], list[Photo]], Callable[[Photo], str]]] = [
         ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
         ("sharpest", lambda ps: _sharpest(ps, sharpness), lambda p: f"sharpness {sharpness.get(p.id, 0):.0f}"),
-        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: human_size(p.size)),
+        (
+            "has camera metadata",
+            lambda ps: _best(ps, lambda p: int(p.id in quality.dated or bool(p.taken_from_exif))),
+            lambda p: "capture time kept",
+        ),
+        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: human_size(p.size) + ", least recompressed"),
         (
             "best format",
             lambda ps: _best(ps, lambda p: _FORMAT_RANK.get((p.format or "").upper(), 1)),
@@ -55,6 +72,35 @@ def choose(photos: Sequence[Photo], sharpness: dict[int, float] | None = None) -
         ("original name", lambda ps: _best(ps, lambda p: -int(_looks_like_copy(p))), lambda p: "not named like a copy"),
         ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
     ]
+    return _run(list(photos), steps)
+
+
+def choose_burst(photos: Sequence[Photo], quality: Quality) -> tuple[Photo, str]:
+    """(keeper, reason) for other shots of one moment: the sharpest, then the best exposed,
+    then as for copies."""
+    sharp, exposed = quality.sharpness, quality.exposure
+    steps = [
+        ("sharpest", lambda ps: _sharpest(ps, sharp), lambda p: f"sharpness {sharp.get(p.id, 0):.0f}"),
+        (
+            "best exposed",
+            lambda ps: _close_best(ps, exposed, 0.03),
+            lambda p: f"{exposed.get(p.id, 0) * 100:.0f} % well-exposed",
+        ),
+        ("highest resolution", lambda ps: _best(ps, _pixels), lambda p: f"{p.width}x{p.height}"),
+        ("largest file", lambda ps: _best(ps, lambda p: p.size), lambda p: human_size(p.size)),
+        ("shortest path", lambda ps: _best(ps, lambda p: -len(p.path)), lambda p: "shortest path"),
+    ]
+    return _run(list(photos), steps)
+
+
+def _close_best(photos: list[Photo], score: dict[int, float], tolerance: float) -> list[Photo]:
+    if any(score.get(p.id) is None for p in photos):
+        return photos
+    top = max(score[p.id] for p in photos)
+    return [p for p in photos if score[p.id] >= top - tolerance]
+
+
+def _run(left: list[Photo], steps: list) -> tuple[Photo, str]:
     if any(p.companion for p in left):  # a RAW+JPEG pair is never what a group trashes (duplicates.find)
         steps.insert(
             0, ("RAW+JPEG pair", lambda ps: _best(ps, lambda p: int(bool(p.companion))), lambda p: "keeps the RAW file")
@@ -87,6 +133,8 @@ def _tie_name(step: str) -> str:
         "sharpest": "sharpness",
         "largest file": "size",
         "best format": "format",
+        "has camera metadata": "metadata",
+        "best exposed": "exposure",
         "oldest file": "age",
         "original name": "naming",
     }.get(step, step)

@@ -99,16 +99,19 @@ class Duplicates:
         return duplicates.find(self.catalog, index, self.model(), self.settings, tiers)
 
     def backfill(self, progress=None, cancel: threading.Event | None = None) -> int:
-        """Fingerprint photos that have none yet (catalogued before this feature)."""
+        """Fingerprint photos that have none yet, or an older version of one (catalogued
+        before migration 3 or 10): from the file, never re-embedding."""
         from photoapp.core.media.decoding import DecodeError, load_rgb
+        from photoapp.core.media.exif import read_shot
 
-        todo = self.fingerprints.missing()
+        todo = self.fingerprints.missing(fingerprint.VERSION)
 
         def work(item: tuple[int, str]):
             if cancel is not None and cancel.is_set():
                 return item[0], None
             try:
-                return item[0], fingerprint.compute(load_rgb(item[1], min_side=fingerprint.MIN_SIDE)[0])
+                image = load_rgb(item[1], min_side=fingerprint.MIN_SIDE)[0]
+                return item[0], fingerprint.compute(image, read_shot(item[1]))
             except (DecodeError, OSError):
                 return item[0], None  # unreadable now: the next index run reports it
 
@@ -284,6 +287,8 @@ class Duplicates:
                     continue
                 self.tag_rows.put([(keeper_id, tag, MANUAL, conf)])
                 merged.append([tag, *(before or (None, None))])
+            if merged:  # in the tag change's transaction: the keeper's XMP sidecar follows
+                self.tag_rows.mark_sidecars_dirty([keeper_id])
         return merged
 
     def _unmerge(self, keeper_id: int, merged: list[list]) -> None:
@@ -293,6 +298,8 @@ class Duplicates:
                     self.tag_rows.delete([(keeper_id, tag)])
                 else:
                     self.tag_rows.restore(keeper_id, tag, source, conf)
+            if merged and self.catalog.has_photo(keeper_id):
+                self.tag_rows.mark_sidecars_dirty([keeper_id])
 
     # -- undo ---------------------------------------------------------------------------
     def history(self) -> list[dict]:
@@ -348,6 +355,8 @@ class Duplicates:
             for model, blob in record["embeddings"].items():
                 self.catalog.put_embeddings(model, [(pid, np.frombuffer(base64.b64decode(blob), np.float32))])
             self.tag_rows.put((pid, *t) for t in record["tags"])
+            if any(t[1] == MANUAL for t in record["tags"]):
+                self.tag_rows.mark_sidecars_dirty([pid])  # its sidecar may have been left behind or lost
         self._unmerge(record["keeper_id"], record.get("merged", []))
         blob = record["embeddings"].get(self.model())
         if blob is not None:

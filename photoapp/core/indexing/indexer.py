@@ -29,6 +29,7 @@ from photoapp.core.errors import Cancelled
 from photoapp.core.media import capture as capture_mod
 from photoapp.core.media import fingerprint, metadata
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
+from photoapp.core.media.exif import read_shot
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.folders import Fence, is_within, known_gone, offline_reason
 from photoapp.core.media.scanner import (
@@ -602,7 +603,7 @@ def _decode_one(item: _Work, spec):
         images, info = load_for_model(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
-        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
+        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], read_shot(item.entry.path))
         if item.companion and (info.capture is None or info.camera is None or info.gps is None):
             from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 

@@ -9,7 +9,7 @@ a reader sees no empty rows. Broken EXIF gives an empty dict, never an error.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PIL import Image
 
@@ -18,6 +18,7 @@ _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
 _EXPOSURE, _FNUMBER, _ISO, _DATETIME_ORIGINAL = 0x829A, 0x829D, 0x8827, 0x9003
 _OFFSET_ORIGINAL, _OFFSET = 0x9011, 0x9010
 _FOCAL, _FOCAL_35, _LENS_MAKE, _LENS_MODEL = 0x920A, 0xA405, 0xA433, 0xA434
+_SUBSEC_ORIGINAL, _SUBSEC, _BODY_SERIAL = 0x9291, 0x9290, 0xA431
 
 
 def read_exif(path: str | os.PathLike) -> dict:
@@ -43,6 +44,33 @@ def read_exif(path: str | os.PathLike) -> dict:
         "focal_length_35mm": _number(sub.get(_FOCAL_35), int),
     }
     return {k: v for k, v in facts.items() if v}
+
+
+def read_shot(path: str | os.PathLike) -> tuple[float | None, str | None]:
+    """(capture time in seconds with its sub-seconds, camera "model#serial"), for telling a
+    burst (photoapp/core/duplicates): the time is the camera's local clock read as UTC (only
+    differences between two shots of one camera matter). (None, None) when unknown."""
+    if not os.path.isfile(path):
+        return None, None
+    try:
+        with Image.open(path) as img:
+            exif = img.getexif()
+            sub = exif.get_ifd(_EXIF_IFD)
+    except Exception:  # noqa: BLE001 - RAW, video or broken EXIF: no burst evidence, nothing worse
+        return None, None
+    when = None
+    original = sub.get(_DATETIME_ORIGINAL)
+    try:
+        stamp = datetime.strptime(_text(original or exif.get(_DATETIME))[:19], "%Y:%m:%d %H:%M:%S")
+        when = stamp.replace(tzinfo=UTC).timestamp()
+        digits = "".join(ch for ch in _text(sub.get(_SUBSEC_ORIGINAL if original else _SUBSEC)) if ch.isdigit())
+        if digits:
+            when += int(digits) / 10 ** len(digits)
+    except ValueError:
+        pass
+    model = _camera(_text(exif.get(_MAKE)), _text(exif.get(_MODEL)))
+    serial = _text(sub.get(_BODY_SERIAL))
+    return when, (f"{model}#{serial}" if serial else model) or None
 
 
 def describe_exif(facts: dict) -> dict[str, str]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -219,6 +219,23 @@ MIGRATIONS: dict[int, str] = {
         country_code TEXT NOT NULL,
         PRIMARY KEY (name, kind, value, country_code)
     );
+    """,
+    # Duplicates that never mistake two photos for one (core/duplicates, issue 28): hashes
+    # of the photo turned into its canonical pose (mirrored and rotated copies), an 8x8
+    # CIELAB colour grid and a tone share (colourways are not copies), an exposure score
+    # (a burst's keeper), and the EXIF capture time with sub-seconds and camera model +
+    # serial (bursts). Version 1 rows lack them; the duplicate finder recomputes them from
+    # the file, without re-embedding.
+    10: """
+    ALTER TABLE fingerprints ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE fingerprints ADD COLUMN turn_phash INTEGER;
+    ALTER TABLE fingerprints ADD COLUMN turn_dhash INTEGER;
+    ALTER TABLE fingerprints ADD COLUMN turn INTEGER;
+    ALTER TABLE fingerprints ADD COLUMN grid BLOB;
+    ALTER TABLE fingerprints ADD COLUMN tone REAL;
+    ALTER TABLE fingerprints ADD COLUMN exposure REAL;
+    ALTER TABLE fingerprints ADD COLUMN shot_time REAL;
+    ALTER TABLE fingerprints ADD COLUMN camera TEXT;
     """,
 }
 
@@ -450,7 +467,8 @@ class Catalog:
             with self.transaction():
                 version = self._schema_version()
                 if version < SCHEMA_VERSION:
-                    for statement in _sql_statements(MIGRATIONS[version + 1]):
+                    # A number with no migration (branches merged in another order) is a no-op step.
+                    for statement in _sql_statements(MIGRATIONS.get(version + 1, "")):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={version + 1}")
 

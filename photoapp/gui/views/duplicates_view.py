@@ -111,11 +111,13 @@ class DupeCard(QFrame):
         column.addStretch(1)
         self.setFixedWidth(THUMB + 28)
 
-    def set_keep(self, keep: bool) -> None:
-        self.pick.setChecked(keep)
-        self.fate.setText("Kept" if keep else "Goes to the trash")
+    def set_keep(self, keep: bool | None) -> None:
+        """Kept, goes to the trash, or (None: nothing chosen yet, other shots) neither."""
+        if keep is not None:
+            self.pick.setChecked(keep)
+        self.fate.setText({True: "Kept", False: "Goes to the trash", None: "Not suggested for the trash"}[keep])
         for widget in (self, self.fate):
-            widget.setProperty("keep", "true" if keep else "false")
+            widget.setProperty("keep", "true" if keep else "false")  # None: not the keeper's style
             widget.style().unpolish(widget)  # re-read the property-dependent style
             widget.style().polish(widget)
 
@@ -295,12 +297,16 @@ class DuplicatesDialog(QDialog):
         for group in self.groups:
             item = QListWidgetItem(
                 f"{TIER_TEXT[group.tier]} · {len(group.photos)} photos\n"
-                f"{human_size(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}"
+                + (
+                    f"{human_size(group.reclaim_bytes)} to reclaim · {os.path.basename(group.keep.path)}"
+                    if group.suggest_trash
+                    else f"best shot: {os.path.basename(group.keep.path)}"
+                )
             )
             item.setToolTip("\n".join(group.paths))
             self.list.addItem(item)
         self.list.setUpdatesEnabled(True)
-        total = sum(g.reclaim_bytes for g in self.groups)
+        total = sum(g.reclaim_bytes for g in self.groups if g.suggest_trash)
         self.summary.setText(
             f"{len(self.groups):,} groups · {human_size(total)} to reclaim" if self.groups else "No duplicates found"
         )
@@ -341,6 +347,8 @@ class DuplicatesDialog(QDialog):
         has_group = not self.busy and self.current() is not None
         for button in (self.resolve_button, self.dismiss_button, self.compare_button):
             button.setEnabled(has_group)
+        if self.cards and self.chosen() is None:  # other shots: nothing trashed until one is chosen
+            self.resolve_button.setEnabled(False)
         self.undo_button.setEnabled(not self.busy and self.undoable)
 
     # -- one group ----------------------------------------------------------------------------
@@ -358,10 +366,15 @@ class DuplicatesDialog(QDialog):
             self.heading.setText("")
             self._enable()
             return
+        choose = (
+            "Choose another with its “Keep this one”."
+            if group.suggest_trash
+            else "Nothing goes to the trash unless you choose the one to keep."
+        )
         self.heading.setText(
             f"<b>{TIER_TEXT[group.tier]}</b> — {TIER_HELP[group.tier]}.<br>"
-            f"Suggested keeper: <b>{os.path.basename(group.keep.path)}</b> "
-            f"({group.reason}). Choose another with its “Keep this one”."
+            f"{'Suggested keeper' if group.suggest_trash else 'Best shot'}: "
+            f"<b>{os.path.basename(group.keep.path)}</b> ({group.reason}). {choose}"
         )
         why = _why_each(group)
         for i, photo in enumerate(group.photos):
@@ -371,7 +384,8 @@ class DuplicatesDialog(QDialog):
             self.strip_layout.addWidget(card)
             self.cards.append(card)
             card.show_thumbnail(self.thumbnails.pixmap(photo.path, photo.mtime, THUMB))
-        self.cards[0].set_keep(True)  # the keeper comes first
+        if group.suggest_trash:  # copies: the keeper (first) is chosen; other shots: the user chooses
+            self.cards[0].set_keep(True)
         self._mark_choice()
         self._enable()
 
@@ -388,11 +402,14 @@ class DuplicatesDialog(QDialog):
     def _mark_choice(self) -> None:
         chosen = self.chosen()
         for card in self.cards:
-            card.set_keep(chosen is not None and card.photo.id == chosen.id)
+            card.set_keep(None if chosen is None else card.photo.id == chosen.id)
         others = len(self.cards) - 1
         self.resolve_button.setText(
             f"Keep the chosen photo, move the other{'s' if others > 1 else ''} ({others}) to the trash"
+            if chosen is not None or not self.cards
+            else "Choose the shot to keep first"
         )
+        self._enable()
 
     def _thumbnail_ready(self, path: str) -> None:
         for card in self.cards:

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from photoapp.core.duplicates import finder as duplicates
-from photoapp.core.duplicates import hamming_index, keeper
+from photoapp.core.duplicates import hamming_index, keeper, near
 from photoapp.core.duplicates.finder import DupeSettings, Pair, Tier
 from photoapp.core.media import fingerprint
 from photoapp.core.media.scanner import file_hash
 from photoapp.core.store.catalog import Photo
-from tests.core.duplicates.dupe_variants import build_set, catalogue, pair_scores
+from tests.core.duplicates.dupe_variants import build_set, catalogue, pair_scores, prints_of
 
 
 def _photo(pid, path, w=100, h=100, size=1000, mtime=0.0, fmt="JPEG", digest=None) -> Photo:
@@ -21,12 +21,10 @@ def _photo(pid, path, w=100, h=100, size=1000, mtime=0.0, fmt="JPEG", digest=Non
 
 def _groups(photos, fps, tiers, settings=None):
     settings = settings or DupeSettings()
-    ids = np.array([p.id for p in photos])
-    ph = np.array([f.phash for f in fps], dtype=np.uint64)
-    dh = np.array([f.dhash for f in fps], dtype=np.uint64)
     pairs = duplicates.exact_pairs(photos) if Tier.EXACT in tiers else []
     if Tier.NEAR in tiers:
-        pairs += duplicates.near_pairs(ids, ph, dh, settings.near_max_bits)
+        prints, colours = prints_of(photos, fps)
+        pairs += duplicates.near_pairs(prints, settings.near_max_bits, None, colours)
     sharp = {p.id: f.sharpness for p, f in zip(photos, fps)}
     return duplicates.build_groups(duplicates.link(pairs, settings.group_cap), {p.id: p for p in photos}, sharp)
 
@@ -109,15 +107,14 @@ def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
         vectors[900 + k] = vectors[k] + 0.05 * rng.standard_normal(dim)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     settings = DupeSettings()
-    exact = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits)}
+    exact = {(p.a, p.b) for p in near.near_pairs(ids, ph, dh, settings.near_max_bits)}
     assert len(exact) >= 290
     monkeypatch.setattr(duplicates, "NEAR_EXACT_LIMIT", 100)
     edges = duplicates.knn(VectorIndex.build(ids, vectors, dim), ids, vectors, settings)
     chunks_only = {
-        (p.a, p.b)
-        for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits, (np.zeros(0, int), np.zeros(0, int)))
+        (p.a, p.b) for p in near.near_pairs(ids, ph, dh, settings.near_max_bits, (np.zeros(0, int), np.zeros(0, int)))
     }
-    at_scale = {(p.a, p.b) for p in duplicates.near_pairs(ids, ph, dh, settings.near_max_bits, edges[:2])}
+    at_scale = {(p.a, p.b) for p in near.near_pairs(ids, ph, dh, settings.near_max_bits, edges[:2])}
     assert chunks_only < exact and len(chunks_only) < 0.9 * len(exact)
     assert at_scale == exact
 

@@ -214,3 +214,31 @@ def test_undo_of_a_row_written_before_the_journal(library, xdg_trash):
         lib.catalog.db.execute("UPDATE trashed SET size=NULL, hash=NULL, pid=NULL")
     assert lib.duplicates.history()[0]["in_trash"] == 1
     assert lib.duplicates.undo()["restored"] == report["trashed"] == [family[1]]
+
+
+def test_merged_and_unmerged_tags_mark_the_keepers_sidecar_dirty(library, xdg_trash):
+    """Issue 29 follow-up: the keeper's XMP sidecar follows the tags a resolve merges onto
+    it, and the ones undo takes back."""
+    lib, folder, family = library
+    keeper_path = family[3]
+    lib.tags.add("holiday", [family[4]])
+    store = lib.duplicates.tag_rows
+    with lib.catalog.transaction():
+        store.clear_sidecars_dirty(store.dirty_sidecars())
+    report = lib.duplicates.resolve([(family, keeper_path)])
+    keep_id = lib.catalog.photo_by_path(keeper_path).id
+    assert store.dirty_sidecars() == [keep_id]
+    with lib.catalog.transaction():
+        store.clear_sidecars_dirty([keep_id])
+    lib.duplicates.undo(report["batch"])
+    restored = lib.catalog.photo_by_path(family[4]).id
+    assert set(store.dirty_sidecars()) == {keep_id, restored}
+
+
+def test_nothing_merged_marks_no_sidecar(library, xdg_trash):
+    lib, folder, family = library
+    store = lib.duplicates.tag_rows
+    with lib.catalog.transaction():
+        store.clear_sidecars_dirty(store.dirty_sidecars())
+    lib.duplicates.resolve([(family, family[3])])
+    assert store.dirty_sidecars() == []

@@ -289,6 +289,9 @@ def test_keeper_prefers_a_raw_pair_and_says_nothing_of_pairs_otherwise():
 
     big = Photo(1, "/a/x.jpg", 1, 900, 1.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)
     small = Photo(2, "/b/x.jpg", 1, 100, 2.0, "h", 40, 30, None, 0, None, 1, "JPEG", 0.0)
-    assert keeper.choose([big, small]) == (big, "same resolution, sharpness; largest file (900 bytes)")
+    assert keeper.choose([big, small]) == (
+        big,
+        "same resolution, sharpness, metadata; largest file (900 bytes, least recompressed)",
+    )
     pair = Photo(3, "/c/x.jpg", 1, 50, 3.0, "h", 20, 15, None, 0, None, 1, "JPEG", 0.0, "raw", None, "/c/x.dng")
     assert keeper.choose([big, small, pair]) == (pair, "RAW+JPEG pair (keeps the RAW file)")

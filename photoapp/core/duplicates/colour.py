@@ -1,0 +1,84 @@
+"""Whether two pictures with the same grey structure also agree in colour.
+
+Grey-level hashes cannot tell a photo from its colourway (the same layout with its hues
+turned) or a red triangle from an orange one. Each fingerprint carries an 8x8 grid of mean
+CIELAB colours and a tone share (photoapp/core/media/fingerprint.py). Two pictures agree
+in colour when:
+
+- either is grayscale (rms chroma below ``NEUTRAL``): it has no colour to disagree with;
+- one is toned (sepia: its chroma is a function of its lightness, tone share below
+  ``TONED``) and the other clearly is not (``COLOURED``): a toned print of the photo;
+- otherwise their overall hue (the mean chroma's angle, where both have one) is within
+  ``MAX_HUE_TURN`` degrees, and their chroma layouts (each cell's chroma less the mean)
+  correlate at ``MIN_LAYOUT`` at least, where both have one. A saturation change scales
+  chroma and a white-balance change shifts it, which moves neither much; a hue turn
+  rotates every cell's chroma, which moves both.
+
+The numbers were chosen on generated edits and colourways of half of shared/photos and
+checked on the other half (benchmarks/dupes_scale.py --variants, docs/duplicates.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NEUTRAL = 3.0  # rms chroma (CIELAB units) below which a picture is grayscale
+TONED = 0.01  # tone share below which a picture is toned (sepia ~0.002, colour photos ~0.2)
+COLOURED = 0.04  # ... and above which it clearly is not
+SCALES = (0.4, 2.5)  # saturation changes a copy may have
+MAX_SHIFT = 10.0  # how far a white-balance change moves the mean chroma (CIELAB units)
+HUE_GATE = 6.0  # mean chroma from which a picture has an overall hue
+MAX_HUE_TURN = 60.0  # degrees between the overall hues of two copies, whatever their strength
+LAYOUT_GATE = 3.0  # rms chroma about the mean from which a picture has a chroma layout
+MIN_LAYOUT = 0.85  # correlation of the chroma layouts of two copies
+
+
+@dataclass(frozen=True)
+class Colours:
+    """What ``agree`` compares of one picture (computed once per photo and pose)."""
+
+    z: np.ndarray  # chroma a* + i b* per cell
+    mean: complex
+    rms: float
+    layout: np.ndarray  # chroma less the mean
+    layout_rms: float
+    tone: float
+
+
+def colours(grid: np.ndarray, tone: float) -> Colours:
+    """A colour grid (GRID, GRID, 3: L, a*, b*) and its tone share, ready to compare."""
+    z = (grid[..., 1] + 1j * grid[..., 2]).ravel()
+    mean = complex(z.mean())
+    layout = z - mean
+    return Colours(z, mean, _rms(z), layout, _rms(layout), tone)
+
+
+def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) -> tuple[bool, str]:
+    """(same colours?, how they differ: "", "grayscale version" or "toned version") of
+    two colour grids aligned cell to cell, and their tone shares."""
+    return agree_colours(colours(grid_a, tone_a), colours(grid_b, tone_b))
+
+
+def agree_colours(a: Colours, b: Colours) -> tuple[bool, str]:
+    """``agree`` on precomputed ``Colours``."""
+    neutral_a, neutral_b = a.rms < NEUTRAL, b.rms < NEUTRAL
+    if neutral_a or neutral_b:
+        return True, "" if neutral_a and neutral_b else "grayscale version"
+    if (a.tone < TONED and b.tone > COLOURED) or (b.tone < TONED and a.tone > COLOURED):
+        return True, "toned version"
+    scale = min(max(b.rms / a.rms, SCALES[0]), SCALES[1])
+    if abs(b.mean - scale * a.mean) > MAX_SHIFT:
+        return False, ""
+    if min(abs(a.mean), abs(b.mean)) >= HUE_GATE and abs(np.angle(b.mean / a.mean, deg=True)) > MAX_HUE_TURN:
+        return False, ""
+    if min(a.layout_rms, b.layout_rms) >= LAYOUT_GATE:
+        corr = np.vdot(a.layout, b.layout).real / (len(a.z) * a.layout_rms * b.layout_rms)
+        if corr < MIN_LAYOUT:
+            return False, ""
+    return True, ""
+
+
+def _rms(z: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.abs(z) ** 2)))

@@ -1,0 +1,238 @@
+"""The near tier: the same picture, edited, resized, recompressed, mirrored or turned.
+
+A pair is near when its grey structure agrees (pHash + dHash within ``max_bits`` of 128,
+as the photos stand, or as both stand turned into their canonical pose: a mirrored or
+rotated copy) AND its colour agrees (``colour.agree`` on the 8x8 CIELAB grids, the first
+one turned like the second). Photos with identical hash pairs share one code: within a
+code, and between two codes, only photos whose colours agree are paired (a colourway has
+the very same grey hashes as its original).
+
+Candidates never come from all pairs (see ``hamming_index``); at scale (``flips=0``),
+structure candidates are shared 16-bit chunks plus each photo's nearest neighbours in the
+vector index, and turned copies come from the neighbours alone (a mirrored photo embeds
+close to its original), so the extra hashes add no search of their own there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from photoapp.core.duplicates import colour, hamming_index
+from photoapp.core.media import fingerprint
+
+# Turned copies are searched within this radius (or ``max_bits`` if smaller): mirrored,
+# rotated, and mirrored + resized + recompressed (q60) copies of shared/photos measured
+# 0..4 bits from their original in the canonical pose. Half of it, 7 bits per hash, needs
+# 1 flip per 16-bit chunk (17 probes) instead of 2 (137): an eighth of the search as is.
+TURNED_MAX_BITS = 14
+
+# photo ids -> {id: (colour grid as stored, tone share)} for those that have one
+ColourSource = Callable[[list[int]], dict[int, tuple[bytes, float]]]
+
+
+@dataclass
+class Found:
+    a: int  # photo ids
+    b: int
+    bits: int  # pHash + dHash bits apart (lower is closer)
+    reason: str
+    weak: bool = False  # agrees in colour only as a grayscale or toned version
+
+
+def near_pairs(
+    ids: np.ndarray,
+    phash: np.ndarray,
+    dhash: np.ndarray,
+    max_bits: int,
+    neighbours: tuple[np.ndarray, np.ndarray] | None = None,
+    colours: ColourSource | None = None,
+    turned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    guard: ColourGuard | None = None,
+) -> list[Found]:
+    """Near pairs of photos ``ids`` with hashes ``phash``/``dhash``; ``turned`` gives the
+    canonical-pose hashes and pose of each (pose -1: not yet computed), ``colours`` their
+    colour grids (without: structure alone decides). Given ``neighbours`` (photo id pairs
+    from the vector index; for libraries too large for the exact search) the structure
+    search only probes shared chunks and the neighbours are checked too. ``guard`` (see
+    ``guard_for``) receives the colours fetched, for the grouping."""
+    if len(ids) < 2:
+        return []
+    check = _ColourCheck(colours) if guard is None else guard.check
+    found = _search(ids, phash, dhash, max_bits, neighbours, chunks=True)
+    pairs = _expand(ids, found, check, poses=None)
+    if turned is not None:
+        tp, td, pose = turned
+        has = pose >= 0
+        radius = min(max_bits, TURNED_MAX_BITS)
+        found = _search(ids[has], tp[has], td[has], radius, neighbours, chunks=neighbours is None)
+        seen = {(min(p.a, p.b), max(p.a, p.b)) for p in pairs}
+        more = _expand(ids[has], found, check, poses=pose[has])
+        pairs += [p for p in more if (min(p.a, p.b), max(p.a, p.b)) not in seen]
+    return pairs
+
+
+def guard_for(colours: ColourSource | None, ids: np.ndarray, turn: np.ndarray) -> ColourGuard:
+    return ColourGuard(_ColourCheck(colours), {int(i): int(t) for i, t in zip(ids, turn) if t >= 0})
+
+
+def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
+    """(members of each unique hash pair, code pairs (i, j, pbits, dbits)) within max_bits."""
+    combo = np.stack([phash, dhash], axis=1)
+    uniq, inverse = np.unique(combo, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    members = _Members(inverse, len(uniq))
+    found: set[tuple[int, int]] = set()
+    if chunks:
+        half = max_bits // 2
+        flips = None if neighbours is None else 0
+        # The two searches are independent and numpy releases the GIL in their heavy parts:
+        # one thread each uses both cores of a small machine.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for i, j, _ in pool.map(lambda c: hamming_index.pairs_within(uniq[:, c], half, flips), (0, 1)):
+                found.update(zip(i.tolist(), j.tolist()))
+    if neighbours is not None:
+        found.update(_unique_pairs(ids, inverse, *neighbours))
+    if not found:
+        return members, (np.zeros(0, np.int64),) * 4
+    ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
+    dp = fingerprint.popcount(uniq[ui, 0] ^ uniq[uj, 0])
+    dd = fingerprint.popcount(uniq[ui, 1] ^ uniq[uj, 1])
+    ok = dp + dd <= max_bits
+    return members, (ui[ok], uj[ok], dp[ok], dd[ok])
+
+
+class _Members:
+    """The photos (indices) of each unique code, sliced out only when asked for."""
+
+    def __init__(self, inverse: np.ndarray, codes: int):
+        self.order = np.argsort(inverse, kind="stable")
+        counts = np.bincount(inverse, minlength=codes)
+        self.starts = np.concatenate([[0], np.cumsum(counts)])
+        self.counts = counts
+
+    def __getitem__(self, code: int) -> np.ndarray:
+        return self.order[self.starts[code] : self.starts[code + 1]]
+
+    def shared(self) -> list[int]:
+        """Codes that more than one photo has."""
+        return np.nonzero(self.counts > 1)[0].tolist()
+
+
+def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
+    """Photo id pairs -> pairs (i < j) of unique-code indices; photos without one dropped."""
+    order = np.argsort(ids)
+    sorted_ids = ids[order]
+
+    def unique_index(photo_ids):
+        at = np.clip(np.searchsorted(sorted_ids, photo_ids), 0, len(ids) - 1)
+        return np.where(sorted_ids[at] == photo_ids, inverse[order[at]], -1)
+
+    a, b = unique_index(src), unique_index(dst)
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    return set(zip(np.minimum(a, b)[keep].tolist(), np.maximum(a, b)[keep].tolist()))
+
+
+def _expand(ids, found, check: _ColourCheck, poses) -> list[Found]:
+    """Photo pairs from code pairs: within a code, each photo joins the first earlier one
+    whose colours agree (else it starts a colour of its own); between two codes, every
+    colour of one meets every colour of the other."""
+    members, (ui, uj, dp, dd) = found
+    involved = {int(k) for k in np.concatenate([ui, uj])} | set(members.shared())
+    check.fetch([int(ids[i]) for k in involved for i in members[k]])
+    reps: dict[int, list[int]] = {}
+    pairs: list[Found] = []
+    for k in sorted(involved):
+        reps[k] = []
+        for i in members[k].tolist():
+            for r in reps[k]:
+                pair = _pair(ids, r, i, 0, 0, check, poses)
+                if pair is not None or poses is not None and poses[r] == poses[i]:
+                    if pair is not None:
+                        pairs.append(pair)
+                    break
+            else:
+                reps[k].append(i)
+    for a, b, p, d in zip(ui.tolist(), uj.tolist(), dp.tolist(), dd.tolist()):
+        for ra in reps[a]:
+            for rb in reps[b]:
+                pair = _pair(ids, ra, rb, p, d, check, poses)
+                if pair is not None:
+                    pairs.append(pair)
+    return pairs
+
+
+def _pair(ids, i: int, j: int, p: int, d: int, check: _ColourCheck, poses) -> Found | None:
+    """The photo pair (indices i, j) if it is near, with its reason."""
+    turn = 0 if poses is None else fingerprint.relative_pose(int(poses[i]), int(poses[j]))
+    if poses is not None and turn == 0:
+        return None  # the same pose: the search as the photos stand decides
+    a, b = int(ids[i]), int(ids[j])
+    agree, how = check(a, b, turn)
+    if not agree:
+        check.rejected.update((a, b))
+        return None
+    words = [fingerprint.describe_pose(turn)] if turn else []
+    words += [how] if how else []
+    hashes = "identical perceptual hashes" if p == d == 0 else f"perceptual hashes {p}+{d} of 128 bits apart"
+    return Found(a, b, p + d, f"same picture{', ' if words else ''}{', '.join(words)} ({hashes})", bool(how))
+
+
+class ColourGuard:
+    """Keeps a group to one colouring: a grayscale or toned copy agrees with the photo and
+    with its colourway, so without this guard the two would meet through it. A group's
+    anchor is its first member with colours of its own; two groups join only when their
+    anchors agree (as they stand, or turned)."""
+
+    def __init__(self, check: _ColourCheck, turns: dict[int, int]):
+        self.check, self.turns = check, turns
+
+    def anchor(self, photo_id: int) -> bool:
+        """Whether the photo has colours of its own (not grayscale, not toned)."""
+        known = self.check.colours(photo_id, 0)
+        return known is not None and known.rms >= colour.NEUTRAL and known.tone > colour.TONED
+
+    def ambiguous(self, photo_id: int) -> bool:
+        """A grayscale or toned photo whose structure also matched a photo its colours
+        rule out (a toned copy of a single-hue photo looks like a colour change): it might
+        belong to another picture's family, so it joins none."""
+        return photo_id in self.check.rejected
+
+    def compatible(self, a: int, b: int) -> bool:
+        if self.check(a, b, 0)[0]:
+            return True
+        ta, tb = self.turns.get(a, -1), self.turns.get(b, -1)
+        return ta >= 0 and tb >= 0 and self.check(a, b, fingerprint.relative_pose(ta, tb))[0]
+
+
+class _ColourCheck:
+    """``colour.agree`` on stored grids, fetched once; a photo without one agrees."""
+
+    def __init__(self, source: ColourSource | None):
+        self.source, self.known = source, {}
+        self.rejected: set[int] = set()  # photos the same in structure as one of other colours
+        self._turned: dict[tuple[int, int], colour.Colours] = {}
+
+    def fetch(self, photo_ids: list[int]) -> None:
+        if self.source is not None:
+            found = self.source([i for i in photo_ids if i not in self.known])
+            self.known.update({i: (fingerprint.grid_array(grid), tone) for i, (grid, tone) in found.items()})
+
+    def colours(self, photo_id: int, turn: int) -> colour.Colours | None:
+        """The photo's colours turned by ``turn`` (computed once)."""
+        if photo_id not in self.known:
+            return None
+        key = (photo_id, turn)
+        if key not in self._turned:
+            grid, tone = self.known[photo_id]
+            self._turned[key] = colour.colours(fingerprint.apply_pose(grid, turn), tone)
+        return self._turned[key]
+
+    def __call__(self, a: int, b: int, turn: int) -> tuple[bool, str]:
+        ca, cb = self.colours(a, turn), self.colours(b, 0)
+        if ca is None or cb is None:
+            return True, ""
+        return colour.agree_colours(ca, cb)
