@@ -28,6 +28,8 @@ examples:
   photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
   photoapp search "dog" --folder ~/Pictures/2024 --json
   photoapp search "birthday cake" --type video   # only videos (also: photo, raw)
+  photoapp search beach --person Ada             # Ada's beach photos (photoapp people names them)
+  photoapp search --person Ada --person Ben      # every photo showing both
 """
 
 
@@ -38,8 +40,17 @@ def add_parsers(sub) -> None:
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("query", help='what to look for: words, an image path, or "words +more -less"')
+    p.add_argument(
+        "query", nargs="?", default="", help='what to look for: words, an image path, or "words +more -less"'
+    )
     _add_filters(p)
+    p.add_argument(
+        "--person",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only photos showing this person (a name or id from photoapp people; repeat for several)",
+    )
     add_json_flag(p)
 
     p = sub.add_parser(
@@ -94,8 +105,14 @@ def _date(text: str | None, end_of_day: bool) -> float | None:
 
 
 def cmd_search(args) -> int:
+    import dataclasses
+
     filters = _filters(args)
+    if not args.query.strip() and not args.person:
+        raise CliError("missing QUERY: give words, an image path, or --person NAME")
     with open_library(args) as lib:
+        if args.person:
+            filters = dataclasses.replace(filters, people=tuple(lib.people.resolve(p) for p in args.person))
         results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all)
     emit(args, [h.as_dict() for h in results], lambda hits: print_results(hits, results))
     return 0

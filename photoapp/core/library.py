@@ -19,6 +19,7 @@ from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
+from photoapp.core.faces.service import People
 from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
 from photoapp.core.media.folders import known_gone
@@ -70,6 +71,7 @@ class Library:
             self.settings,
             bank=lambda: self.tags.tagger.bank(),
         )
+        self.people = People(self.catalog, self.settings.faces, self._save_settings, self.warnings)
         self.indexing = Indexing(
             self.catalog,
             self.indexes,
@@ -79,8 +81,9 @@ class Library:
             self.embedders,
             add_folders=self.add_folders,
             on_embedded=lambda i, v: self.tags.on_embedded(i, v),
-            after_run=lambda: self.tags.refresh(),
+            after_run=self._after_index,
             warnings=self.warnings,
+            faces=self._face_stage,
         )
         self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
@@ -100,6 +103,18 @@ class Library:
 
     def _save_settings(self) -> None:
         self.settings.save(self.path)
+
+    # -- people ---------------------------------------------------------------------------
+    def _face_stage(self):
+        """The face stage of an index run (None: faces off); face data of a library whose
+        faces were switched off in settings.json goes first."""
+        self.people.before_run()
+        return self.people.stage()
+
+    def _after_index(self) -> None:
+        self.tags.refresh()
+        if self.settings.faces.enabled:
+            self.people.regroup()
 
     # -- model --------------------------------------------------------------------------
     @property

@@ -27,7 +27,7 @@ import numpy as np
 
 from photoapp.core.errors import Cancelled
 from photoapp.core.media import fingerprint
-from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
+from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, load_rgb, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.folders import Fence, is_within, known_gone, offline_reason
 from photoapp.core.media.scanner import (
@@ -43,7 +43,8 @@ from photoapp.core.store.catalog import Catalog, Photo
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.keepsakes import Keepsakes
 
-# progress(phase, done, total): phase is "scan" or "embed"
+# progress(phase, done, total): phase is "scan", "embed" or "faces" (photos looked at for
+# faces that needed no embedding: an existing library, a new face detector)
 ProgressFn = Callable[[str, int, int], None]
 
 # Longest one file may take to hash or decode; then it is a problem and the run goes on.
@@ -66,6 +67,7 @@ class IndexReport:
     removed: int = 0
     seconds: float = 0.0
     offline_folders: list[str] = field(default_factory=list)
+    faces: int = 0  # faces found on the photos looked at in this run
     # Files given up on while a worker thread was still inside them (a read stuck in the
     # kernel, a native decoder that does not return): the process must not wait for it.
     abandoned: int = 0
@@ -80,6 +82,7 @@ class IndexReport:
             "removed": self.removed,
             "seconds": round(self.seconds, 3),
             "offline_folders": self.offline_folders,
+            "faces": self.faces,
         }
 
 
@@ -91,11 +94,14 @@ class _Work:
     fingerprint: Fingerprint | None = None  # set by the decode worker
     started: float | None = None  # when a worker began on it (time.monotonic)
     companion: str | None = None  # the RAW file of a RAW+JPEG pair (this is the JPEG)
+    faces: list | None = None  # what the face stage found on it (None: not looked at)
 
 
 class Indexer:
     """One indexing run over some registered folders. ``embedder`` is a ClipEmbedder;
-    ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step."""
+    ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step.
+    ``faces`` is the face stage (photoapp/core/faces/stage.py) or None: it looks at the
+    picture each decode worker already has, and at photos it has not seen after the run."""
 
     def __init__(
         self,
@@ -110,6 +116,7 @@ class Indexer:
         on_removed: Callable[[list[int]], None] | None = None,
         file_timeout: float | None = None,
         private: Sequence[str] = (),
+        faces=None,
     ):
         self.catalog = catalog
         self.embedder = embedder
@@ -126,6 +133,7 @@ class Indexer:
         # the others (each catalogues its own files); a file is catalogued once per run.
         self._private = list(private)
         self._seen_files: set[tuple[int, int]] = set()
+        self.faces = faces
 
     # -- public -------------------------------------------------------------------------
     def run(self, folders: list[tuple[int, str]]) -> IndexReport:
@@ -133,6 +141,7 @@ class Indexer:
         work = self._reconcile(folders)
         work += self._missing_embeddings(folders, {w.entry.path for w in work})
         self._embed_all(work)
+        self._scan_faces([fid for fid, _ in folders])
         self.report.seconds = time.perf_counter() - start
         return self.report
 
@@ -145,6 +154,7 @@ class Indexer:
         start = time.perf_counter()
         work = self._compare(self._path_scopes(_outermost(scopes)))
         self._embed_all(work)
+        self._scan_faces(sorted({fid for fid, _ in scopes}))
         self.report.seconds = time.perf_counter() - start
         return self.report
 
@@ -467,7 +477,7 @@ class Indexer:
             futures = []
             items = iter(work)
             for item in items:
-                futures.append((item, pool.submit(_decode_one, item, spec)))
+                futures.append((item, pool.submit(_decode_one, item, spec, self.faces)))
                 if len(futures) < window:
                     continue
                 batch = yield from self._drain(futures, batch, keep=window - self.batch_size)
@@ -513,8 +523,63 @@ class Indexer:
                 [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint]
             )
             Keepsakes(cat).restore((pid, item.digest) for pid, (item, _, _) in zip(ids, batch))
+            self._save_faces((pid, item) for pid, (item, _, _) in zip(ids, batch))
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
+
+    def _save_faces(self, rows) -> None:
+        """Inside the caller's transaction: each photo's faces, where the stage looked."""
+        if self.faces is None:
+            return
+        for pid, item in rows:
+            if item.faces is not None:
+                self.faces.save(self.catalog, pid, item.faces)
+                self.report.faces += len(item.faces)
+
+    def _scan_faces(self, folder_ids: list[int]) -> None:
+        """Photos of these folders the face stage has not looked at (catalogued before faces
+        were on, taken over from a copy without decoding, another detector): decoded for
+        faces alone. Each photo is saved as it is done, so a stopped run resumes there."""
+        if self.faces is None:
+            return
+        from photoapp.core.store.faces import FaceStore
+
+        online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
+        waiting = FaceStore(self.catalog).unscanned_photos(self.faces.name, folder_ids)
+        photos = [p for p in waiting if p.folder_id in online]
+        if not photos:
+            return
+        total = len(photos)
+        self.progress("faces", 0, total)
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
+        try:
+            window: list = []
+            items = iter(photos)
+            done = 0
+            while True:
+                self._check_cancel()
+                while len(window) < self.workers * 2:
+                    photo = next(items, None)
+                    if photo is None:
+                        break
+                    item = _Work(FileEntry(photo.path, photo.size, photo.mtime), photo.folder_id, photo.hash)
+                    window.append((photo, item, pool.submit(_faces_one, item, self.faces)))
+                if not window:
+                    break
+                photo, item, fut = window.pop(0)
+                try:
+                    found = self._result(item, fut, [(i, f) for _, i, f in window])
+                except DecodeError:
+                    found = None  # unreadable now: the embedding run reports it; looked at again later
+                if found is not None:
+                    with self.catalog.transaction():
+                        if self.catalog.has_photo(photo.id):
+                            self.faces.save(self.catalog, photo.id, found)
+                            self.report.faces += len(found)
+                done += 1
+                self.progress("faces", done, total)
+        finally:
+            self._shutdown(pool)
 
     def _result(self, item: _Work, fut: Future, pending: list):
         """A worker's result, waited for in short steps so that a cancel is seen at once
@@ -566,16 +631,19 @@ class Indexer:
             raise Cancelled()
 
 
-def _decode_one(item: _Work, spec):
+def _decode_one(item: _Work, spec, faces=None):
     """Runs in a worker thread; any failure becomes a DecodeError for this one file."""
     item.started = time.monotonic()
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
-        images, info = load_for_model(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
+        need = max(spec.smallest_decode_size(), fingerprint.MIN_SIDE, faces.min_side if faces else 0)
+        images, info = load_for_model(item.entry.path, min_side=need)
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
+        # Faces on the same picture (a video's: its poster frame).
+        item.faces = _look_for_faces(faces, images[len(images) // 2])
         if item.companion and (info.taken is None or info.camera is None):
             from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 
@@ -592,6 +660,33 @@ def _decode_one(item: _Work, spec):
         raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+
+
+def _look_for_faces(faces, image) -> list | None:
+    """The face stage's finds on a decoded picture; None when there is no stage or it failed
+    on this picture (the photo is then looked at again by a later run)."""
+    if faces is None:
+        return None
+    try:
+        return faces.analyze(image)
+    except Exception:  # noqa: BLE001 - a face stage failure must never cost the photo its embedding
+        return None
+
+
+def _faces_one(item: _Work, faces):
+    """Runs in a worker thread: decode a catalogued photo for the face stage alone."""
+    item.started = time.monotonic()
+    try:
+        image, _ = load_rgb(item.entry.path, min_side=faces.min_side)
+    except DecodeError:
+        raise
+    except FileNotFoundError:
+        raise DecodeError("file vanished before it could be read") from None
+    except OSError as exc:
+        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
+        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+    return _look_for_faces(faces, image)
 
 
 def _outermost(scopes: list[tuple[int, str]]) -> list[tuple[int, str]]:

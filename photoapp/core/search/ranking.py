@@ -77,10 +77,11 @@ class Filters:
     after: float | None = None  # taken at or after (POSIX time)
     before: float | None = None  # taken before
     kind: str | None = None  # photo | raw | video (a RAW+JPEG pair is raw)
+    people: tuple[int, ...] = ()  # only photos showing every one of these people (person ids)
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.folder, self.after, self.before, self.kind))
+        return bool(self.people) or any(v is not None for v in (self.folder, self.after, self.before, self.kind))
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:
@@ -112,8 +113,26 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     """Ids of photos passing the filters, or None when nothing is filtered."""
     if not filters.active:
         return None
-    prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep if filters.folder else None
-    return catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    allowed = None
+    if any(v is not None for v in (filters.folder, filters.after, filters.before, filters.kind)):
+        prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep if filters.folder else None
+        allowed = catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    if filters.people:
+        from photoapp.core.store.faces import FaceStore
+
+        store = FaceStore(catalog)
+        for person in filters.people:
+            shown = store.photo_ids_of(person)
+            allowed = shown if allowed is None else allowed & shown
+    return allowed
+
+
+def listing(catalog: Catalog, filters: Filters, k: int | None = None, sort: str = "relevance") -> Results:
+    """Every photo passing the filters (no query: a person's photos), newest first unless
+    ``sort`` says otherwise; capped at ``k``."""
+    allowed = allowed_ids(catalog, filters) or set()
+    hits = _order(_hits(catalog, [(i, 1.0) for i in allowed]), "date" if sort == "relevance" else sort)
+    return Results(hits[:k] if k else hits)
 
 
 def rank(

@@ -20,7 +20,7 @@ from photoapp.core.errors import LibraryError, NotIndexed
 from photoapp.core.search import relevance
 from photoapp.core.search.query import combine as combine_query
 from photoapp.core.search.query import parse as parse_query
-from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, rank, relevant
+from photoapp.core.search.ranking import EXACT_ALL, Filters, Results, background, listing, rank, relevant
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.indexes import IndexRegistry
 
@@ -56,6 +56,8 @@ class Search:
         cutoff: bool = True,
     ) -> Results:
         """See Library.search."""
+        if not text.strip() and filters is not None and filters.people:
+            return listing(self.catalog, filters, k, sort)  # a person's photos, no words
         terms = parse_query(text)  # InvalidInput (a LibraryError) for a query it cannot take
         self.require_embeddings()
         texts = sorted({t.text for t in terms if not t.is_image})

@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -181,6 +181,48 @@ MIGRATIONS: dict[int, str] = {
     7: """
     CREATE TABLE sidecars_dirty (
         photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE
+    );
+    """,
+    # People (core/faces): faces found on each photo (box and 5 landmarks as fractions of
+    # the upright photo, the 128-number embedding, detector and model names), the people
+    # they are grouped into, the person/face pairs a user rejected, and which photos the
+    # face stage has looked at with which detector+model (face_scans: resumable runs).
+    # source: 'auto' (grouping), 'user' (a person's decision: never changed automatically),
+    # 'xmp' (a name read from a sidecar's MWG regions).
+    9: """
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL
+    );
+    CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        w REAL NOT NULL,
+        h REAL NOT NULL,
+        px REAL NOT NULL,
+        score REAL NOT NULL,
+        landmarks BLOB NOT NULL,
+        embedding BLOB NOT NULL,
+        detector TEXT NOT NULL,
+        model TEXT NOT NULL,
+        person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        source TEXT NOT NULL DEFAULT 'auto'
+    );
+    CREATE INDEX faces_photo ON faces(photo_id);
+    CREATE INDEX faces_person ON faces(person_id);
+    CREATE TABLE face_rejections (
+        face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        PRIMARY KEY (face_id, person_id)
+    );
+    CREATE TABLE face_scans (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        scanned REAL NOT NULL
     );
     """,
 }
@@ -401,7 +443,8 @@ class Catalog:
             with self.transaction():
                 version = self._schema_version()
                 if version < SCHEMA_VERSION:
-                    for statement in _sql_statements(MIGRATIONS[version + 1]):
+                    # .get: a number may be missing while branches that each add one are merged
+                    for statement in _sql_statements(MIGRATIONS.get(version + 1, "")):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={version + 1}")
 
