@@ -71,7 +71,9 @@ class Library:
             self.settings,
             bank=lambda: self.tags.tagger.bank(),
         )
-        self.people = People(self.catalog, self.settings.faces, self._save_settings, self.warnings)
+        self.people = People(
+            self.catalog, self.settings.faces, self._save_settings, self.warnings, changed=self._faces_renamed
+        )
         self.indexing = Indexing(
             self.catalog,
             self.indexes,
@@ -114,7 +116,28 @@ class Library:
     def _after_index(self) -> None:
         self.tags.refresh()
         if self.settings.faces.enabled:
+            if self.settings.tags.xmp_sidecars:
+                self._names_from_sidecars()
             self.people.regroup()
+
+    def _faces_renamed(self, photo_ids: set[int]) -> None:
+        """Named faces changed on these photos: their sidecars' face regions follow (XMP on)."""
+        if self.settings.tags.xmp_sidecars and photo_ids:
+            self.warnings.extend(self.tags.sidecars.mark(photo_ids))
+
+    def _names_from_sidecars(self) -> None:
+        """Face regions other programs (or an earlier catalog) wrote into sidecars name faces."""
+        from photoapp.core.tagging.regions import read_regions, upright_box
+        from photoapp.core.tagging.xmp import sidecar_path
+
+        for photo_id, path, orientation in self.people.photos_awaiting_names():
+            try:
+                data = sidecar_path(path).read_bytes()
+            except OSError:
+                continue  # no sidecar (the usual case), or one that cannot be read
+            regions = [(name, upright_box(box, orientation)) for name, box in read_regions(data)]
+            if regions:
+                self.people.apply_regions(photo_id, regions)
 
     # -- model --------------------------------------------------------------------------
     @property

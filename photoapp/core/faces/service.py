@@ -18,6 +18,9 @@ from photoapp.core.faces import grouping
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.faces import FaceStore
 
+# A face region drawn by hand or by another program matches a detected face this loosely.
+REGION_IOU = 0.3
+
 
 class PeopleError(PhotoappError):
     """A person or face that does not exist, a name that cannot be used."""
@@ -30,8 +33,10 @@ class People:
         settings: FaceSettings,
         save_settings: Callable[[], None] = lambda: None,
         warnings: list[str] | None = None,
+        changed: Callable[[set[int]], object] = lambda photo_ids: None,
     ):
         self.catalog = catalog
+        self.changed = changed  # photos whose named faces changed (their XMP sidecars follow)
         self.settings = settings
         self.save_settings = save_settings
         self.warnings = warnings if warnings is not None else []
@@ -122,6 +127,7 @@ class People:
         if not faces:
             return {"joined": 0, "new_people": 0}
         plan = grouping.plan(faces, vectors, self.thresholds())
+        names = self.store.names()
         with self.catalog.transaction():
             by_person: dict[int, list[int]] = {}
             for face_id, person_id in plan.joins:
@@ -131,6 +137,9 @@ class People:
             for face_ids in plan.new_people:
                 self.store.assign(face_ids, self.store.add_person(), "auto")
             self.store.delete_empty_people()
+        named = [f for f, p in plan.joins if p in names]
+        if named:
+            self.changed({f.photo_id for f in self.store.faces(named)})
         return {"joined": len(plan.joins), "new_people": len(plan.new_people)}
 
     # -- reading --------------------------------------------------------------------------
@@ -210,6 +219,7 @@ class People:
                 self.store.merge(pid, other)
             self.store.set_name(pid, name)
             self._user_owned(pid)
+        self.changed(self.store.photo_ids_of(pid))
         return {"id": pid, "name": name, "merged": others}
 
     def _user_owned(self, pid: int) -> None:
@@ -226,6 +236,7 @@ class People:
             if not name_a and name_b:
                 self.store.set_name(a, name_b)
             self._user_owned(a)
+        self.changed(self.store.photo_ids_of(a))
         return {"id": a, "merged": [b]}
 
     def remove_face(self, face_id: int) -> dict:
@@ -237,6 +248,7 @@ class People:
                 self.store.reject(face.id, face.person_id)
             self.store.assign([face.id], None, "user")
             self.store.delete_empty_people()
+        self.changed({face.photo_id})
         return {"face": face.id, "removed_from": face.person_id}
 
     def hide(self, ref: int | str, hidden: bool = True) -> dict:
@@ -250,6 +262,40 @@ class People:
         if face is None:
             raise PeopleError(f"no such face: {face_id}")
         return face
+
+    def photos_awaiting_names(self) -> list[tuple[int, str, int]]:
+        """(photo id, path, orientation) of photos with faces nobody decided about: names in
+        their sidecars' face regions may tell who they are."""
+        rows = self.catalog.db.execute(
+            "SELECT DISTINCT p.id, p.path, p.orientation FROM faces f JOIN photos p ON p.id = f.photo_id "
+            "WHERE f.source = 'auto' OR f.person_id IS NULL"
+        )
+        return [(i, path, o or 1) for i, path, o in rows]
+
+    def apply_regions(self, photo_id: int, regions) -> int:
+        """Names from a sidecar's face regions ``(name, upright box)``: each goes to the face it
+        overlaps most (never one a user decided about); a name no person has yet becomes a
+        person. Returns the faces named."""
+        from photoapp.core.faces.stage import iou
+
+        faces = [f for f in self.store.faces_of(photo_id) if f.source == "auto"]
+        named = 0
+        with self.catalog.transaction():
+            for name, box in regions:
+                name = " ".join(str(name).split())
+                best = max(faces, key=lambda f: iou(f.box, box), default=None)
+                if not name or best is None or iou(best.box, box) < REGION_IOU:
+                    continue
+                ids = self.store.people_named(name)
+                pid = ids[0] if ids else self.store.add_person(name)
+                if best.person_id == pid:
+                    continue
+                self.store.assign([best.id], pid, "xmp")
+                faces.remove(best)
+                named += 1
+            if named:
+                self.store.delete_empty_people()
+        return named
 
     # -- suggestions ----------------------------------------------------------------------
     def suggestions(self, limit: int = 50) -> list[dict]:
@@ -278,6 +324,7 @@ class People:
         with self.catalog.transaction():
             self.store.assign([face.id], pid, "user")
             self.store.delete_empty_people()
+        self.changed({face.photo_id})
         return {"face": face.id, "person": pid}
 
     def reject(self, face_id: int, person: int | str) -> dict:
@@ -287,6 +334,7 @@ class People:
             if face.person_id == pid:
                 self.store.assign([face.id], None, "user")
                 self.store.delete_empty_people()
+        self.changed({face.photo_id})
         return {"face": face.id, "rejected": pid}
 
     # -- names in text --------------------------------------------------------------------
