@@ -54,8 +54,14 @@ class Found:
 
 
 def models_dir() -> str:
-    """Where face-recognition-models keeps its files (found without importing it: its
-    __init__ needs pkg_resources, which current setuptools no longer has)."""
+    """Where the model files are: resources/face-models in a bundle (installers/bundle.py
+    ships the three CC0 files there), else where face-recognition-models keeps them (found
+    without importing it: its __init__ needs pkg_resources, which setuptools no longer has)."""
+    from photoapp.config import resources_dir
+
+    shipped = resources_dir() / "face-models"
+    if all((shipped / name).is_file() for name in MODEL_FILES.values()):
+        return str(shipped)
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         raise FacesUnavailable("face recognition needs the face-recognition-models package (pip install it)")
