@@ -32,6 +32,7 @@ from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
+from photoapp.gui.controllers.people import PeopleUi
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)  # the library; the viewer opens as a second page
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
+        self.people_ui = PeopleUi(self)  # the People page (gui/controllers/people.py)
         self.progress = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress)
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
         self.problems_action = self._action(view, "&Problems…", self.show_problems)
         self._action(view, "&Duplicates…", self.show_duplicates)
+        self._action(view, "&People", self.people_ui.show, "Ctrl+Shift+P")
 
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)

@@ -1,0 +1,56 @@
+"""PeopleUi: the People page of the main window (a controller: widgets and wiring, no
+engine work). The window calls in at two points: building (``PeopleUi(window)`` adds the
+page to ``window.pages``) and its View menu (``show``). The work is PeopleService's."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog
+
+from photoapp.gui.services.people import PeopleService
+from photoapp.gui.views.people_view import PeopleView
+from photoapp.gui.workers import error_text
+
+
+class PeopleUi:
+    def __init__(self, window):
+        self.window = window
+        self.service = PeopleService(window.engine, window)
+        self.view = PeopleView(window)
+        window.pages.addWidget(self.view)
+        v, s = self.view, self.service
+        v.back_requested.connect(lambda: window.pages.setCurrentWidget(window.splitter))
+        v.open_requested.connect(lambda pid: self.refresh() if pid < 0 else self.open_person(pid))
+        v.name_requested.connect(self.name)
+        v.merge_requested.connect(lambda ids: [s.merge(ids[0], other, on_failed=self._failed) for other in ids[1:]])
+        v.hide_requested.connect(
+            lambda pid: s.hide(pid, True, on_done=lambda _r: self.refresh(), on_failed=self._failed)
+        )
+        v.remove_face_requested.connect(lambda ids: [s.remove_face(f, on_failed=self._failed) for f in ids])
+        v.answer.connect(lambda face, pid, yes: (s.confirm if yes else s.reject)(face, pid, on_failed=self._failed))
+        s.changed.connect(self._changed)
+
+    def show(self) -> None:
+        self.window.pages.setCurrentWidget(self.view)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.service.people(self.view.set_people, self._failed)
+        self.service.suggestions(self.view.set_suggestions, self._failed)
+
+    def open_person(self, person_id: int) -> None:
+        self.service.person(person_id, lambda answer: self.view.set_person(*answer), self._failed)
+
+    def _changed(self) -> None:
+        if self.view.person_id is not None:
+            self.open_person(self.view.person_id)
+            self.service.suggestions(self.view.set_suggestions, self._failed)
+        else:
+            self.refresh()
+
+    def name(self, person_id: int) -> None:
+        name, ok = QInputDialog.getText(self.window, "Name", "Who is this?")
+        if ok and name.strip():
+            self.service.name(person_id, name.strip(), on_failed=self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.window.status.show(f"People: {error_text(error)}")
