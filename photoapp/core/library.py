@@ -327,6 +327,7 @@ class Library:
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
         info["exif"] = read_exif(photo.path) if info["exists"] else {}
+        info["faces"] = self.people.faces_in_photo(photo.path)  # boxes, ids and names
         return info
 
     def status(self) -> dict:

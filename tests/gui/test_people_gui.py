@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from PySide6.QtCore import Qt
 
 pytest.importorskip("dlib")
 
@@ -42,6 +43,20 @@ def test_people_page_names_opens_and_corrects(qtbot, make_window, faces_library)
         ui.service.name(item.data(256), "Barack Obama")
     qtbot.waitUntil(lambda: view.grid.count() == 1 and view.grid.item(0).text().startswith("Barack Obama"))
 
+    # The viewer outlines the named face on B.
+    view.back.click()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=60_000)
+    window.open_viewer(0)
+    viewer = window.viewer
+    assert [name for _, name in viewer.canvas.faces] == ["Barack Obama"]
+    assert not viewer.canvas.show_faces
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_B)
+    assert viewer.canvas.show_faces
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.splitter)
+    ui.show()
+
+    qtbot.waitUntil(lambda: view.grid.count() == 1, timeout=60_000)
     person = view.grid.item(0).data(256)
     view.open_requested.emit(person)
     qtbot.waitUntil(lambda: view.person_id == person and view.grid.count() == 4, timeout=60_000)

@@ -58,10 +58,21 @@ class Plan:
     new_people: list[list[int]] = field(default_factory=list)  # face ids of each new person
 
 
+CHUNK = 1024  # faces compared at a time: memory stays bounded however large the library
+
+
 def distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T
     return np.sqrt(np.maximum(sq, 0.0))
+
+
+def _members(faces: list[Face]) -> dict[int, list[int]]:
+    members: dict[int, list[int]] = {}
+    for i, f in enumerate(faces):
+        if f.person_id is not None:
+            members.setdefault(f.person_id, []).append(i)
+    return members
 
 
 def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) -> Plan:
@@ -69,20 +80,17 @@ def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) 
     out = Plan()
     if not faces:
         return out
-    dist = distances(vectors, vectors)
-    members: dict[int, list[int]] = {}
-    for i, f in enumerate(faces):
-        if f.person_id is not None:
-            members.setdefault(f.person_id, []).append(i)
+    members = _members(faces)
     pool = [i for i, f in enumerate(faces) if f.free and f.person_id is None]
-    joined = _joins(faces, dist, pool, members, th)
+    joined = _joins(faces, vectors, pool, members, th)
     out.joins += [(faces[i].id, p) for i, p in joined.items()]
     pool = [i for i in pool if i not in joined]
-    cliques = _cliques(faces, dist, pool, th)
-    pool = [i for i in pool if not any(i in c for c in cliques)]
+    cliques = _cliques(faces, vectors, pool, th)
+    in_clique = {i for c in cliques for i in c}
+    pool = [i for i in pool if i not in in_clique]
     # Faces that were near a new person's first faces join it (anchored on those only).
     new_members = {-(n + 1): c for n, c in enumerate(cliques)}
-    later = _joins(faces, dist, pool, members | new_members, th)
+    later = _joins(faces, vectors, pool, members | new_members, th)
     groups = [list(c) for c in cliques]
     for i, p in later.items():
         if p < 0:
@@ -93,60 +101,82 @@ def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) 
     return out
 
 
-def _joins(faces, dist, pool, members, th) -> dict[int, int]:
+def _person_scores(faces, vectors, rows, members, people, excluded=None) -> tuple[np.ndarray, np.ndarray]:
+    """For faces ``rows`` and each of ``people``: the mean distance to the person's 3 nearest
+    members and the nearest one (inf for the people ``excluded(face index)`` names)."""
+    cols = np.concatenate([members[p] for p in people])
+    bounds = np.cumsum([0] + [len(members[p]) for p in people])
+    d = distances(vectors[rows], vectors[cols])
+    scores = np.full((len(rows), len(people)), np.inf)
+    nearest = np.full((len(rows), len(people)), np.inf)
+    for k in range(len(people)):
+        part = d[:, bounds[k] : bounds[k + 1]]
+        top = np.sort(part, axis=1)[:, :3] if part.shape[1] > 3 else np.sort(part, axis=1)
+        scores[:, k] = top.mean(axis=1)
+        nearest[:, k] = top[:, 0]
+    if excluded is not None:
+        column = {p: k for k, p in enumerate(people)}
+        for r, i in enumerate(rows):
+            for p in excluded(i):
+                if p in column:
+                    scores[r, column[p]] = nearest[r, column[p]] = np.inf
+    return scores, nearest
+
+
+def _joins(faces, vectors, pool, members, th) -> dict[int, int]:
     """Free faces (indices) -> the person each joins."""
     if not pool or not members:
         return {}
     people = list(members)
     photos_of = {p: {faces[i].photo_id for i in idx} for p, idx in members.items()}
-    scores = np.full((len(pool), len(people)), np.inf)
-    nearest = np.full((len(pool), len(people)), np.inf)
-    rows = np.array(pool)
-    for k, p in enumerate(people):
-        d = np.sort(dist[np.ix_(rows, members[p])], axis=1)
-        nearest[:, k] = d[:, 0]
-        scores[:, k] = d[:, : min(3, d.shape[1])].mean(axis=1)
     wanted: dict[tuple[int, int], tuple[float, int]] = {}  # (photo, person) -> best (score, face)
-    for r, i in enumerate(pool):
-        order = np.argsort(scores[r])
-        best = order[0]
-        p = people[best]
-        second = scores[r, order[1]] if len(order) > 1 else np.inf
-        if (
-            scores[r, best] > th.join
-            or nearest[r, best] > th.join_nearest
-            or second - scores[r, best] < th.margin
-            or p in faces[i].rejected
-            or faces[i].photo_id in photos_of[p]
-        ):
-            continue
-        key = (faces[i].photo_id, p)
-        if key not in wanted or scores[r, best] < wanted[key][0]:
-            wanted[key] = (float(scores[r, best]), i)
+    for start in range(0, len(pool), CHUNK):
+        rows = pool[start : start + CHUNK]
+        scores, nearest = _person_scores(faces, vectors, rows, members, people)
+        for r, i in enumerate(rows):
+            order = np.argsort(scores[r])
+            best = order[0]
+            p = people[best]
+            second = scores[r, order[1]] if len(order) > 1 else np.inf
+            if (
+                scores[r, best] > th.join
+                or nearest[r, best] > th.join_nearest
+                or second - scores[r, best] < th.margin
+                or p in faces[i].rejected
+                or faces[i].photo_id in photos_of[p]
+            ):
+                continue
+            key = (faces[i].photo_id, p)
+            if key not in wanted or scores[r, best] < wanted[key][0]:
+                wanted[key] = (float(scores[r, best]), i)
     return {i: p for (_, p), (_, i) in wanted.items()}
 
 
-def _cliques(faces, dist, pool, th) -> list[list[int]]:
+def _cliques(faces, vectors, pool, th) -> list[list[int]]:
     """Groups of ``min_faces`` or more large faces from distinct photos, all mutually within ``core``."""
     starters = [i for i in pool if faces[i].px >= th.min_start_px]
     if len(starters) < th.min_faces:
         return []
-    sub = dist[np.ix_(starters, starters)]
     photo = np.array([faces[i].photo_id for i in starters])
-    close = (sub <= th.core) & (photo[:, None] != photo[None, :])
-    degree = close.sum(1)
-    order = sorted(range(len(starters)), key=lambda k: (-degree[k], sub[k][close[k]].mean() if degree[k] else 9))
+    near: list[dict[int, float]] = []  # for each starter: the others within ``core``, by distance
+    for start in range(0, len(starters), CHUNK):
+        d = distances(vectors[starters[start : start + CHUNK]], vectors[starters])
+        for r, row in enumerate(d):
+            k = start + r
+            close = np.flatnonzero((row <= th.core) & (photo != photo[k]))
+            near.append({int(j): float(row[j]) for j in close})
+    order = sorted(
+        range(len(starters)), key=lambda k: (-len(near[k]), np.mean(list(near[k].values())) if near[k] else 9)
+    )
     used: set[int] = set()
     out = []
     for seed in order:
-        if seed in used or degree[seed] + 1 < th.min_faces:
+        if seed in used or len(near[seed]) + 1 < th.min_faces:
             continue
         clique = [seed]
-        for k in sorted(np.flatnonzero(close[seed]), key=lambda k: sub[seed, k]):
-            if k in used:
-                continue
-            if all(close[k, m] for m in clique):
-                clique.append(int(k))
+        for k in sorted(near[seed], key=near[seed].get):
+            if k not in used and all(k in near[m] for m in clique):
+                clique.append(k)
         if len(clique) >= th.min_faces:
             used.update(clique)
             out.append([starters[k] for k in clique])
@@ -157,24 +187,25 @@ def suggestions(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresho
     """(face id, person id, distance) for unknown faces near a person they could belong to:
     the person whose nearest members (mean of up to 3) are closest, within ``suggest``, not
     rejected for the face, without a face in the face's photo already. Nearest first."""
-    members: dict[int, list[int]] = {}
-    for i, f in enumerate(faces):
-        if f.person_id is not None:
-            members.setdefault(f.person_id, []).append(i)
+    members = _members(faces)
     pool = [i for i, f in enumerate(faces) if f.person_id is None]
     if not pool or not members:
         return []
-    dist = distances(vectors[pool], vectors)
-    photos_of = {p: {faces[i].photo_id for i in idx} for p, idx in members.items()}
+    people = list(members)
+    in_photo: dict[int, set[int]] = {}  # photo -> the people it shows already
+    for p, idx in members.items():
+        for i in idx:
+            in_photo.setdefault(faces[i].photo_id, set()).add(p)
+
+    def excluded(i: int) -> set[int]:
+        return set(faces[i].rejected) | in_photo.get(faces[i].photo_id, set())
+
     out = []
-    for r, i in enumerate(pool):
-        best = None
-        for p, idx in members.items():
-            if p in faces[i].rejected or faces[i].photo_id in photos_of[p]:
-                continue
-            d = np.sort(dist[r, idx])[:3].mean()
-            if d <= th.suggest and (best is None or d < best[1]):
-                best = (p, float(d))
-        if best:
-            out.append((faces[i].id, best[0], best[1]))
+    for start in range(0, len(pool), CHUNK):
+        rows = pool[start : start + CHUNK]
+        scores, _ = _person_scores(faces, vectors, rows, members, people, excluded)
+        for r, i in enumerate(rows):
+            k = int(np.argmin(scores[r]))
+            if scores[r, k] <= th.suggest:
+                out.append((faces[i].id, people[k], float(scores[r, k])))
     return sorted(out, key=lambda s: s[2])

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from photoapp.core.errors import Cancelled
+from photoapp.core.indexing.faces_pass import FacePass, look_for_faces
 from photoapp.core.media import fingerprint
-from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, load_rgb, media_kind
+from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
 from photoapp.core.media.folders import Fence, is_within, known_gone, offline_reason
 from photoapp.core.media.scanner import (
@@ -97,7 +98,7 @@ class _Work:
     faces: list | None = None  # what the face stage found on it (None: not looked at)
 
 
-class Indexer:
+class Indexer(FacePass):
     """One indexing run over some registered folders. ``embedder`` is a ClipEmbedder;
     ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step.
     ``faces`` is the face stage (photoapp/core/faces/stage.py) or None: it looks at the
@@ -527,60 +528,6 @@ class Indexer:
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
-    def _save_faces(self, rows) -> None:
-        """Inside the caller's transaction: each photo's faces, where the stage looked."""
-        if self.faces is None:
-            return
-        for pid, item in rows:
-            if item.faces is not None:
-                self.faces.save(self.catalog, pid, item.faces)
-                self.report.faces += len(item.faces)
-
-    def _scan_faces(self, folder_ids: list[int]) -> None:
-        """Photos of these folders the face stage has not looked at (catalogued before faces
-        were on, taken over from a copy without decoding, another detector): decoded for
-        faces alone. Each photo is saved as it is done, so a stopped run resumes there."""
-        if self.faces is None:
-            return
-        from photoapp.core.store.faces import FaceStore
-
-        online = {fid for fid, root in self.catalog.folders() if os.path.isdir(root)}
-        waiting = FaceStore(self.catalog).unscanned_photos(self.faces.name, folder_ids)
-        photos = [p for p in waiting if p.folder_id in online]
-        if not photos:
-            return
-        total = len(photos)
-        self.progress("faces", 0, total)
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="decode")
-        try:
-            window: list = []
-            items = iter(photos)
-            done = 0
-            while True:
-                self._check_cancel()
-                while len(window) < self.workers * 2:
-                    photo = next(items, None)
-                    if photo is None:
-                        break
-                    item = _Work(FileEntry(photo.path, photo.size, photo.mtime), photo.folder_id, photo.hash)
-                    window.append((photo, item, pool.submit(_faces_one, item, self.faces)))
-                if not window:
-                    break
-                photo, item, fut = window.pop(0)
-                try:
-                    found = self._result(item, fut, [(i, f) for _, i, f in window])
-                except DecodeError:
-                    found = None  # unreadable now: the embedding run reports it; looked at again later
-                if found is not None:
-                    with self.catalog.transaction():
-                        if self.catalog.has_photo(photo.id):
-                            self.faces.save(self.catalog, photo.id, found)
-                            self.report.faces += len(found)
-                done += 1
-                self.progress("faces", done, total)
-        finally:
-            self._shutdown(pool)
-
     def _result(self, item: _Work, fut: Future, pending: list):
         """A worker's result, waited for in short steps so that a cancel is seen at once
         and a file that takes longer than ``file_timeout`` is given up on (DecodeError)."""
@@ -643,7 +590,7 @@ def _decode_one(item: _Work, spec, faces=None):
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2])
         # Faces on the same picture (a video's: its poster frame).
-        item.faces = _look_for_faces(faces, images[len(images) // 2])
+        item.faces = look_for_faces(faces, images[len(images) // 2])
         if item.companion and (info.taken is None or info.camera is None):
             from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 
@@ -660,33 +607,6 @@ def _decode_one(item: _Work, spec, faces=None):
         raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
         raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
-
-
-def _look_for_faces(faces, image) -> list | None:
-    """The face stage's finds on a decoded picture; None when there is no stage or it failed
-    on this picture (the photo is then looked at again by a later run)."""
-    if faces is None:
-        return None
-    try:
-        return faces.analyze(image)
-    except Exception:  # noqa: BLE001 - a face stage failure must never cost the photo its embedding
-        return None
-
-
-def _faces_one(item: _Work, faces):
-    """Runs in a worker thread: decode a catalogued photo for the face stage alone."""
-    item.started = time.monotonic()
-    try:
-        image, _ = load_rgb(item.entry.path, min_side=faces.min_side)
-    except DecodeError:
-        raise
-    except FileNotFoundError:
-        raise DecodeError("file vanished before it could be read") from None
-    except OSError as exc:
-        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
-        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
-    return _look_for_faces(faces, image)
 
 
 def _outermost(scopes: list[tuple[int, str]]) -> list[tuple[int, str]]:

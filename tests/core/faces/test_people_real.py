@@ -171,3 +171,17 @@ def test_a_catalog_of_before_people_migrates(tmp_path):
         assert FaceStore(cat).people() == []
     finally:
         cat.close()
+
+
+def test_a_photo_that_arrives_gets_its_faces_on_the_watchers_path(shared_faces, tmp_path):
+    """The folder watcher indexes single paths (Library.index_paths): faces come with them
+    and join the person they belong to."""
+    lib, folder = _small_library(shared_faces, tmp_path, OBAMA[:3])
+    with lib:
+        lib.index_folders([str(folder)])
+        (person,) = lib.people.people()
+        arrived = folder / OBAMA[3]
+        shutil.copy(shared_faces / "photos" / OBAMA[3], arrived)
+        report = lib.index_paths([str(arrived)])
+        assert report.faces == 1
+        assert str(arrived) in lib.people.person(person["id"])["photos"]
