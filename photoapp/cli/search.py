@@ -51,6 +51,7 @@ def add_parsers(sub) -> None:
         metavar="NAME",
         help="only photos showing this person (a name or id from photoapp people; repeat for several)",
     )
+    p.set_defaults(usage_error=p.error)  # no QUERY and no --person: a usage error, as before
     add_json_flag(p)
 
     p = sub.add_parser(
@@ -109,7 +110,7 @@ def cmd_search(args) -> int:
 
     filters = _filters(args)
     if not args.query.strip() and not args.person:
-        raise CliError("missing QUERY: give words, an image path, or --person NAME")
+        args.usage_error("missing QUERY: give words, an image path, or --person NAME")
     with open_library(args) as lib:
         if args.person:
             filters = dataclasses.replace(filters, people=tuple(lib.people.resolve(p) for p in args.person))

@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
             self._date(self.after_edit, False),
             self._date(self.before_edit, True),
             self.type_choice.currentData(),
+            people=self.people_ui.people(),
         )
 
     @staticmethod
@@ -278,6 +279,8 @@ class MainWindow(QMainWindow):
             )
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
+        if (person := self.people_ui.describe(n)) is not None:
+            return person
         if n == 0 and self.filters().active:
             return "No photos match these filters"
         if n == 0 and self.engine.indexing.active:
@@ -319,7 +322,7 @@ class MainWindow(QMainWindow):
             self.similar_to = None
             self.reload()
             return
-        if event.key() == Qt.Key.Key_Escape and self.tags_ui.escape():
+        if event.key() == Qt.Key.Key_Escape and (self.tags_ui.escape() or self.people_ui.escape()):
             return
         super().keyPressEvent(event)
 

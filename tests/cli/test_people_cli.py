@@ -87,12 +87,13 @@ def test_mistakes_are_one_line(lib):
         (("people", "remove-face", "abc"), "not a face id"),
         (("people", "merge", "1"), "needs PERSON OTHER"),
         (("search", "--person", "Nobody At All"), "no such person"),
-        (("search",), "missing QUERY"),
     ]:
         proc = run(*lib, *args, check=False)
         assert proc.returncode == 1, args
         assert proc.stderr.startswith("photoapp: error: ") and message in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
+    proc = run(*lib, "search", check=False)  # no query, no --person: a usage error
+    assert proc.returncode == 2 and "missing QUERY" in proc.stderr and "usage" in proc.stderr
 
 
 def test_faces_off_deletes_people(lib, tmp_path):

@@ -43,8 +43,16 @@ def test_people_page_names_opens_and_corrects(qtbot, make_window, faces_library)
         ui.service.name(item.data(256), "Barack Obama")
     qtbot.waitUntil(lambda: view.grid.count() == 1 and view.grid.item(0).text().startswith("Barack Obama"))
 
+    # Show photos: the gallery holds the person's photos until Esc.
+    view.grid.item(0).setSelected(True)
+    view.photos_button.click()
+    assert window.pages.currentWidget() is window.splitter
+    qtbot.waitUntil(lambda: "Barack Obama" in window.header.text(), timeout=60_000)
+    assert window.model.rowCount() == 4
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: "Barack Obama" not in window.header.text(), timeout=60_000)
+
     # The viewer outlines the named face on B.
-    view.back.click()
     qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=60_000)
     window.open_viewer(0)
     viewer = window.viewer

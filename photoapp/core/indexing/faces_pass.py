@@ -94,12 +94,17 @@ def _faces_one(item: _Item, faces):
     item.started = time.monotonic()
     try:
         image, _ = load_rgb(item.entry.path, min_side=faces.min_side)
-    except DecodeError:
-        raise
-    except FileNotFoundError:
-        raise DecodeError("file vanished before it could be read") from None
-    except OSError as exc:
-        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
-        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+        raise decode_error(exc) from None
     return look_for_faces(faces, image)
+
+
+def decode_error(exc: Exception) -> DecodeError:
+    """What a worker's failure on one file says (a DecodeError for that file alone)."""
+    if isinstance(exc, DecodeError):
+        return exc
+    if isinstance(exc, FileNotFoundError):
+        return DecodeError("file vanished before it could be read")
+    if isinstance(exc, OSError):
+        return DecodeError(f"cannot read file: {exc.strerror or exc}")
+    return DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from photoapp.core.errors import Cancelled
-from photoapp.core.indexing.faces_pass import FacePass, look_for_faces
+from photoapp.core.indexing.faces_pass import FacePass, decode_error, look_for_faces
 from photoapp.core.media import fingerprint
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
 from photoapp.core.media.fingerprint import Fingerprint
@@ -599,14 +599,8 @@ def _decode_one(item: _Work, spec, faces=None):
         if info.kind == "video":
             return np.stack([spec.to_array(img) for img in images]), info
         return spec.to_array(images[0]), info
-    except DecodeError:
-        raise
-    except FileNotFoundError:
-        raise DecodeError("file vanished before it could be read") from None
-    except OSError as exc:
-        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
-        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+        raise decode_error(exc) from None
 
 
 def _outermost(scopes: list[tuple[int, str]]) -> list[tuple[int, str]]:

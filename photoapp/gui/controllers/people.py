@@ -1,6 +1,8 @@
 """PeopleUi: the People page of the main window (a controller: widgets and wiring, no
-engine work). The window calls in at two points: building (``PeopleUi(window)`` adds the
-page to ``window.pages``) and its View menu (``show``). The work is PeopleService's."""
+engine work). The window calls in at a few points: building (``PeopleUi(window)`` adds the
+page to ``window.pages``), its View menu (``show``), and while a person's photos fill the
+gallery: ``people()`` (its filters), ``describe`` (the header) and ``escape``. The work is
+PeopleService's."""
 
 from __future__ import annotations
 
@@ -27,18 +29,53 @@ class PeopleUi:
         )
         v.remove_face_requested.connect(lambda ids: [s.remove_face(f, on_failed=self._failed) for f in ids])
         v.answer.connect(lambda face, pid, yes: (s.confirm if yes else s.reject)(face, pid, on_failed=self._failed))
+        v.photos_requested.connect(self.show_photos)
         s.changed.connect(self._changed)
+        self.names: dict[int, str] = {}  # from the last answers: the gallery header names the person
+        self.shown: int | None = None  # the person whose photos fill the gallery
+
+    # -- the gallery ------------------------------------------------------------------------------
+    def people(self) -> tuple[int, ...]:
+        """The gallery's person filter (Filters.people)."""
+        return (self.shown,) if self.shown is not None else ()
+
+    def describe(self, n: int) -> str | None:
+        if self.shown is None:
+            return None
+        return f"{n:,} photos of <b>{self.names.get(self.shown) or 'this person'}</b>, newest first — Esc to go back"
+
+    def escape(self) -> bool:
+        if self.shown is None:
+            return False
+        self.shown = None
+        self.window.reload()
+        return True
+
+    def show_photos(self, person_id: int) -> None:
+        self.shown = person_id
+        self.window.pages.setCurrentWidget(self.window.splitter)
+        self.window.reload()
 
     def show(self) -> None:
         self.window.pages.setCurrentWidget(self.view)
         self.refresh()
 
     def refresh(self) -> None:
-        self.service.people(self.view.set_people, self._failed)
+        self.service.people(self._set_people, self._failed)
         self.service.suggestions(self.view.set_suggestions, self._failed)
 
     def open_person(self, person_id: int) -> None:
-        self.service.person(person_id, lambda answer: self.view.set_person(*answer), self._failed)
+        self.service.person(person_id, self._set_person, self._failed)
+
+    def _set_people(self, people) -> None:
+        self.names.update({p["id"]: p["name"] for p, _ in people if p["name"]})
+        self.view.set_people(people)
+
+    def _set_person(self, answer) -> None:
+        person, faces = answer
+        if person["name"]:
+            self.names[person["id"]] = person["name"]
+        self.view.set_person(person, faces)
 
     def _changed(self) -> None:
         if self.view.person_id is not None:

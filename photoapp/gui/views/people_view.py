@@ -50,6 +50,7 @@ class PeopleView(QWidget):
     hide_requested = Signal(int)
     remove_face_requested = Signal(list)  # face ids
     answer = Signal(int, int, bool)  # face id, person id, yes/no
+    photos_requested = Signal(int)  # the gallery, showing a person's photos
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -62,6 +63,9 @@ class PeopleView(QWidget):
         self.merge_button = QPushButton("Merge", self)
         self.merge_button.setToolTip("Merge the selected people into the first one selected")
         self.hide_button = QPushButton("Hide", self)
+        self.photos_button = QPushButton("Show photos", self)
+        self.photos_button.setToolTip("This person's photos in the gallery, newest first (Esc: all photos)")
+        self.photos_button.clicked.connect(lambda: self._with_person(self.photos_requested.emit))
         self.remove_button = QPushButton("Remove face", self)
         self.remove_button.setToolTip("Not this person: the selected faces leave and are never put back by themselves")
         self.name_button.clicked.connect(lambda: self._with_person(self.name_requested.emit))
@@ -72,7 +76,7 @@ class PeopleView(QWidget):
         for widget in (self.back, self.title):
             bar.addWidget(widget)
         bar.addStretch(1)
-        for widget in (self.name_button, self.merge_button, self.hide_button, self.remove_button):
+        for widget in (self.photos_button, self.name_button, self.merge_button, self.hide_button, self.remove_button):
             bar.addWidget(widget)
         self.grid = _faces_list(self)
         self.grid.setObjectName("peopleGrid")
@@ -175,6 +179,7 @@ class PeopleView(QWidget):
         on_person = self.person_id is not None
         self.back.setText("← People" if on_person else "← Library")
         self.name_button.setEnabled(on_person or chosen == 1)
+        self.photos_button.setEnabled(on_person or chosen == 1)
         self.hide_button.setEnabled(on_person or chosen == 1)
         self.merge_button.setVisible(not on_person)
         self.merge_button.setEnabled(chosen >= 2)
