@@ -83,3 +83,16 @@ def test_people_page_names_opens_and_corrects(qtbot, make_window, faces_library)
     qtbot.waitUntil(lambda: view.grid.count() == 0 and view.empty.isVisible(), timeout=60_000)
     view.back.click()
     assert window.pages.currentWidget() is window.splitter
+
+
+def test_faces_off_from_the_people_page_deletes_people(qtbot, make_window, faces_library, monkeypatch):
+    window = make_window(faces_library)
+    ui = window.people_ui
+    ui.show()
+    qtbot.waitUntil(lambda: ui.view.grid.count() == 1, timeout=60_000)
+    assert ui.view.enabled_box.isChecked()
+    monkeypatch.setattr(ui, "confirm_off", lambda: True)  # the question box, answered Yes
+    with qtbot.waitSignal(ui.service.changed, timeout=60_000):
+        ui.view.enabled_box.click()
+    qtbot.waitUntil(lambda: ui.view.grid.count() == 0 and not ui.view.enabled_box.isChecked(), timeout=60_000)
+    assert window.engine.settings().faces.enabled is False

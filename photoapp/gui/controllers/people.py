@@ -6,7 +6,7 @@ PeopleService's."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from photoapp.gui.services.people import PeopleService
 from photoapp.gui.views.people_view import PeopleView
@@ -30,6 +30,7 @@ class PeopleUi:
         v.remove_face_requested.connect(lambda ids: [s.remove_face(f, on_failed=self._failed) for f in ids])
         v.answer.connect(lambda face, pid, yes: (s.confirm if yes else s.reject)(face, pid, on_failed=self._failed))
         v.photos_requested.connect(self.show_photos)
+        v.enabled_requested.connect(self.set_enabled)
         s.changed.connect(self._changed)
         self.names: dict[int, str] = {}  # from the last answers: the gallery header names the person
         self.shown: int | None = None  # the person whose photos fill the gallery
@@ -61,6 +62,7 @@ class PeopleUi:
         self.refresh()
 
     def refresh(self) -> None:
+        self.view.enabled_box.setChecked(self.service.enabled())
         self.service.people(self._set_people, self._failed)
         self.service.suggestions(self.view.set_suggestions, self._failed)
 
@@ -83,6 +85,30 @@ class PeopleUi:
             self.service.suggestions(self.view.set_suggestions, self._failed)
         else:
             self.refresh()
+
+    def set_enabled(self, enabled: bool) -> None:
+        if not enabled and not self.confirm_off():
+            self.view.enabled_box.setChecked(True)
+            return
+        window = self.window
+        window.status.show("Looking for faces from the next index run…" if enabled else "Deleting faces and people…")
+
+        def settled(_result=None) -> None:
+            window.engine.indexing.start()
+
+        def failed(error: BaseException) -> None:
+            self._failed(error)
+            window.engine.indexing.start()
+
+        self.service.set_enabled(enabled, on_done=settled, on_failed=failed)
+
+    def confirm_off(self) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            "Stop looking for faces?",
+            "Every face, person and name Photoapp keeps is deleted (names written to XMP sidecars stay there).",
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def name(self, person_id: int) -> None:
         name, ok = QInputDialog.getText(self.window, "Name", "Who is this?")

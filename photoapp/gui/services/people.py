@@ -52,6 +52,23 @@ class PeopleService(QObject):
 
         return self.engine.submit(run, on_done=on_done, on_failed=on_failed)
 
+    # -- the setting ------------------------------------------------------------------------------
+    def enabled(self) -> bool:
+        return self.engine.settings().faces.enabled
+
+    def set_enabled(self, enabled: bool, on_done=None, on_failed=None):
+        """Faces on or off (off deletes every face, person and name) with the indexer stopped;
+        the caller restarts indexing from ``on_done``/``on_failed``."""
+
+        def done(result):
+            self.changed.emit()
+            if on_done is not None:
+                on_done(result)
+
+        return self.engine.change(
+            lambda: self.engine.library.people.set_enabled(enabled), on_done=done, on_failed=on_failed
+        )
+
     # -- edits (query thread, own connection) ----------------------------------------------------
     def name(self, person_id: int, name: str, on_done=None, on_failed=None):
         return self._write(lambda people: people.name(person_id, name), on_done, on_failed)

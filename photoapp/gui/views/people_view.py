@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -51,6 +52,7 @@ class PeopleView(QWidget):
     remove_face_requested = Signal(list)  # face ids
     answer = Signal(int, int, bool)  # face id, person id, yes/no
     photos_requested = Signal(int)  # the gallery, showing a person's photos
+    enabled_requested = Signal(bool)  # look for faces while indexing, or not (off deletes them)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,8 +74,11 @@ class PeopleView(QWidget):
         self.hide_button.clicked.connect(lambda: self._with_person(self.hide_requested.emit))
         self.merge_button.clicked.connect(self._merge)
         self.remove_button.clicked.connect(self._remove)
+        self.enabled_box = QCheckBox("Look for faces", self)
+        self.enabled_box.setToolTip("Find and group faces while indexing. Off deletes every face, person and name.")
+        self.enabled_box.clicked.connect(lambda: self.enabled_requested.emit(self.enabled_box.isChecked()))
         bar = QHBoxLayout()
-        for widget in (self.back, self.title):
+        for widget in (self.back, self.title, self.enabled_box):
             bar.addWidget(widget)
         bar.addStretch(1)
         for widget in (self.photos_button, self.name_button, self.merge_button, self.hide_button, self.remove_button):
