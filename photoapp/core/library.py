@@ -116,8 +116,7 @@ class Library:
     def _after_index(self) -> None:
         self.tags.refresh()
         if self.settings.faces.enabled:
-            if self.settings.tags.xmp_sidecars:
-                self._names_from_sidecars()
+            self._names_from_xmp()
             self.people.regroup()
 
     def _faces_renamed(self, photo_ids: set[int]) -> None:
@@ -125,17 +124,13 @@ class Library:
         if self.settings.tags.xmp_sidecars and photo_ids:
             self.warnings.extend(self.tags.sidecars.mark(photo_ids))
 
-    def _names_from_sidecars(self) -> None:
-        """Face regions other programs (or an earlier catalog) wrote into sidecars name faces."""
-        from photoapp.core.tagging.regions import read_regions, upright_box
-        from photoapp.core.tagging.xmp import sidecar_path
+    def _names_from_xmp(self) -> None:
+        """Face regions other programs (or an earlier catalog) wrote into a photo's XMP, its
+        sidecar's or the file's own, name the faces just found on it."""
+        from photoapp.core.tagging.regions import regions_of_photo, upright_box
 
-        for photo_id, path, orientation in self.people.photos_awaiting_names():
-            try:
-                data = sidecar_path(path).read_bytes()
-            except OSError:
-                continue  # no sidecar (the usual case), or one that cannot be read
-            regions = [(name, upright_box(box, orientation)) for name, box in read_regions(data)]
+        for photo_id, path, orientation in self.people.newly_scanned():
+            regions = [(name, upright_box(box, orientation)) for name, box in regions_of_photo(path)]
             if regions:
                 self.people.apply_regions(photo_id, regions)
 

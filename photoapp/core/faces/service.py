@@ -263,14 +263,18 @@ class People:
             raise PeopleError(f"no such face: {face_id}")
         return face
 
-    def photos_awaiting_names(self) -> list[tuple[int, str, int]]:
-        """(photo id, path, orientation) of photos with faces nobody decided about: names in
-        their sidecars' face regions may tell who they are."""
-        rows = self.catalog.db.execute(
-            "SELECT DISTINCT p.id, p.path, p.orientation FROM faces f JOIN photos p ON p.id = f.photo_id "
-            "WHERE f.source = 'auto' OR f.person_id IS NULL"
-        )
-        return [(i, path, o or 1) for i, path, o in rows]
+    def newly_scanned(self) -> list[tuple[int, str, int]]:
+        """(photo id, path, orientation) of the photos whose faces were found since the last
+        call and that have faces nobody decided about: face regions in their XMP (embedded
+        or a sidecar) may tell who they are."""
+        stage = self._stage
+        ids = stage.take_saved() if stage is not None else set()
+        photos = self.catalog.photos_by_ids(ids)
+        return [
+            (pid, photo.path, photo.orientation or 1)
+            for pid, photo in sorted(photos.items())
+            if any(f.source == "auto" for f in self.store.faces_of(pid))
+        ]
 
     def apply_regions(self, photo_id: int, regions) -> int:
         """Names from a sidecar's face regions ``(name, upright box)``: each goes to the face it

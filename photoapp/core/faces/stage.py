@@ -25,6 +25,7 @@ class FaceStage:
     def __init__(self, analyzer: FaceAnalyzer):
         self.analyzer = analyzer
         self.name = f"{analyzer.detector_name}+{analyzer.model}"
+        self.saved: set[int] = set()  # photos whose faces were found since ``take_saved``
 
     def load(self) -> FaceStage:
         self.analyzer.load()
@@ -41,7 +42,12 @@ class FaceStage:
             for f in found
         ]
         carry(store, store.faces_of(photo_id), new)
+        self.saved.add(photo_id)
         return store.replace(photo_id, self.name, new)
+
+    def take_saved(self) -> set[int]:
+        saved, self.saved = self.saved, set()
+        return saved
 
 
 def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

@@ -78,6 +78,29 @@ def read_regions(data: bytes) -> list[Region]:
     return [(n, b) for el in elements for n, _, b in _parsed_regions(el) if n and b]
 
 
+def regions_of_photo(path: str) -> list[Region]:
+    """The named face regions of a photo: its sidecar's, else those in the file's own XMP
+    (a JPEG's APP1 packet, as digiKam, Lightroom and phones write it); [] when there are none."""
+    from photoapp.core.tagging.xmp import sidecar_path
+
+    try:
+        found = read_regions(sidecar_path(path).read_bytes())
+    except OSError:
+        found = []  # no sidecar (the usual case), or one that cannot be read
+    if found:
+        return found
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:  # reads the header only
+            packet = img.info.get("xmp")
+    except Exception:  # noqa: BLE001 - an unreadable file has no names to give
+        return []
+    if isinstance(packet, str):
+        packet = packet.encode("utf-8")
+    return read_regions(packet) if packet else []
+
+
 def _regions_xml(rdf: bytes, regions: Sequence[Region], indent: bytes, step: bytes) -> bytes:
     i1, i2, i3, i4 = (indent + step * k for k in range(1, 5))
     items = b""

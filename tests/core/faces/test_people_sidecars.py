@@ -65,3 +65,29 @@ def test_named_faces_go_to_sidecars_and_come_back_to_a_new_catalog(shared_faces,
         (again,) = fresh.people.people()
         assert again["name"] == "Barack Obama"
         assert len(again["photos"]) == len(OBAMA)
+
+
+def test_regions_inside_the_photo_files_name_their_faces(shared_faces, tmp_path):
+    """A JPEG whose own XMP holds a named face region (as digiKam or Lightroom embed it)."""
+    from PIL import Image
+
+    from photoapp.core.tagging.regions import stored_box
+
+    first = tmp_path / "first"
+    first.mkdir()
+    for name in OBAMA:
+        shutil.copy(shared_faces / "photos" / name, first / name)
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(first)])
+        boxes = {name: lib.people.faces_in_photo(str(first / name))[0]["box"] for name in OBAMA}
+    tagged = tmp_path / "tagged"
+    tagged.mkdir()
+    for name in OBAMA:
+        with Image.open(first / name) as img:
+            packet = merge_regions(_NEW_PACKET, [("Barack Obama", stored_box(boxes[name], 1))])
+            img.convert("RGB").save(tagged / name, quality=95, xmp=packet)
+    with Library(tmp_path / "lib2", model="toy") as fresh:
+        fresh.index_folders([str(tagged)])
+        (person,) = fresh.people.people()
+        assert person["name"] == "Barack Obama" and len(person["photos"]) == len(OBAMA)
+        assert not any(sidecar_path(tagged / n).exists() for n in OBAMA)  # nothing written: XMP is off
