@@ -47,6 +47,7 @@ def data_files() -> list[tuple[str, str]]:
         ]
         + source_files()
         + package_data_files()
+        + face_model_files()
     )
 
 
@@ -69,6 +70,25 @@ def package_data_files() -> list[tuple[str, str]]:
             target = Path(package, name).parent.as_posix()
             files += [(str(path), target) for path in sorted(folder.glob(name))]
     return files
+
+
+# People (photoapp/core/faces/detector.py): only the three CC0 files of face-recognition-models
+# (5-point landmarks 9 MB, mmod CNN detector 0.7 MB, ResNet embedding 22 MB), into
+# resources/face-models. Its 68-point iBUG model (non-commercial licence) is never shipped.
+FACE_MODELS_DIR = "resources/face-models"
+
+
+def face_model_files() -> list[tuple[str, str]]:
+    from importlib.util import find_spec
+
+    spec = find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        return []  # not installed in the build environment: the app runs without People
+    sys.path.insert(0, str(ROOT))
+    from photoapp.core.faces.detector import MODEL_FILES
+
+    folder = Path(list(spec.submodule_search_locations)[0]) / "models"
+    return [(str(folder / name), FACE_MODELS_DIR) for name in MODEL_FILES.values() if (folder / name).is_file()]
 
 
 # Packages that put their own folder on sys.path and import their modules by bare name
@@ -270,6 +290,7 @@ DROPPED_DATA = [
     "PySide6/Qt/translations/assistant*",
     "PySide6/Qt/translations/linguist*",
     "onnx/backend/test/*",  # onnx's conformance-test models (18 MB)
+    "*shape_predictor_68_face_landmarks*",  # iBUG 300-W: non-commercial licence, never shipped
 ]
 
 

@@ -237,6 +237,15 @@ class WatchSettings:
 
 
 @dataclass
+class FaceSettings:
+    """People (photoapp/core/faces): faces found while indexing, grouped into people."""
+
+    enabled: bool = True  # off: no face stage, and every face, person and name is deleted
+    detector: str = "hog"  # hog (fast, frontal faces) | cnn (dlib's mmod: 3-14 s a photo on a CPU)
+    min_faces: int = 3  # faces that must be mutually close before a new person starts
+
+
+@dataclass
 class GuiState:
     """The window as the user left it (photoapp/gui)."""
 
@@ -246,7 +255,13 @@ class GuiState:
     sort: str = "relevance"
 
 
-SECTIONS = {"tags": TagSettings, "duplicates": DupeSettings, "watch": WatchSettings, "gui": GuiState}
+SECTIONS = {
+    "tags": TagSettings,
+    "duplicates": DupeSettings,
+    "watch": WatchSettings,
+    "gui": GuiState,
+    "faces": FaceSettings,
+}
 
 # Before the typed sections (settings.json's "extra" dict): old key -> (section, field).
 _OLD_EXTRA = {
@@ -282,6 +297,7 @@ _BOUNDS = {
     "watch.poll_interval": (0.1, None),
     "watch.max_batch": (1, None),
     "gui.thumb_size": (16, None),
+    "faces.min_faces": (2, None),
 }
 
 
@@ -392,6 +408,7 @@ class Settings:
     duplicates: DupeSettings = field(default_factory=DupeSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     gui: GuiState = field(default_factory=GuiState)
+    faces: FaceSettings = field(default_factory=FaceSettings)
 
     @classmethod
     def load(cls, library: Path, problems: list[str] | None = None) -> Settings:

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_PHOTOS = ROOT.parent / "shared" / "photos"
+SHARED_FACES = ROOT.parent / "shared" / "faces"
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,14 @@ def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():
         pytest.skip(f"real photographs not found at {SHARED_PHOTOS}")
     return SHARED_PHOTOS
+
+
+@pytest.fixture(scope="session")
+def shared_faces() -> Path:
+    """21 real photos of 6 people (../shared/faces/photos) and who is on each (identities.tsv)."""
+    if not (SHARED_FACES / "identities.tsv").is_file():
+        pytest.skip(f"real faces not found at {SHARED_FACES}")
+    return SHARED_FACES
 
 
 @pytest.fixture

@@ -80,6 +80,9 @@ def print_results(hits, results, filtered: bool = False) -> None:
         print(f"{results.total}{more} relevant photo{'s' if results.total != 1 else ''}{shown}")
 
 
+PHASES = {"scan": "scanning", "prepare": "preparing the model for this CPU (once)", "faces": "looking for faces"}
+
+
 def progress_bar(args):
     """A tqdm bar on stderr for interactive use and its progress callback; (None, None)
     with --quiet or when stderr is not a terminal."""
@@ -90,9 +93,7 @@ def progress_bar(args):
     bar = tqdm(total=0, unit="photo", file=sys.stderr, dynamic_ncols=True)
 
     def progress(phase: str, done: int, total: int) -> None:
-        bar.set_description(
-            {"scan": "scanning", "prepare": "preparing the model for this CPU (once)"}.get(phase, "embedding")
-        )
+        bar.set_description(PHASES.get(phase, "embedding"))
         bar.total = total or None
         bar.n = done
         bar.refresh()

@@ -32,6 +32,8 @@ examples:
   photoapp search "beach sunset" -k 50 --after 2023-06 --before 2023-09
   photoapp search "dog" --folder ~/Pictures/2024 --json
   photoapp search "birthday cake" --type video   # only videos (also: photo, raw)
+  photoapp search beach --person Ada             # Ada's beach photos (photoapp people names them)
+  photoapp search --person Ada --person Ben      # every photo showing both
 """
 
 
@@ -42,7 +44,9 @@ def add_parsers(sub) -> None:
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("query", help='what to look for: words, an image path, or "words +more -less"')
+    p.add_argument(
+        "query", nargs="?", default="", help='what to look for: words, an image path, or "words +more -less"'
+    )
     _add_filters(p)
     p.add_argument(
         "--explain",
@@ -54,6 +58,14 @@ def add_parsers(sub) -> None:
         action="store_true",
         help='every word goes to the model as text: no dates or places (or quote one: "nice" sunset)',
     )
+    p.add_argument(
+        "--person",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only photos showing this person (a name or id from photoapp people; repeat for several)",
+    )
+    p.set_defaults(usage_error=p.error)  # no QUERY and no --person: a usage error, as before
     add_json_flag(p)
 
     p = sub.add_parser(
@@ -109,7 +121,11 @@ def _date(text: str | None, end_of_day: bool) -> float | None:
 
 
 def cmd_search(args) -> int:
+    import dataclasses
+
     filters = _filters(args)
+    if not args.query.strip() and not args.person:
+        args.usage_error("missing QUERY: give words, an image path, or --person NAME")
     with open_library(args) as lib:
         if args.explain:
             meaning = lib.interpret(args.query)
@@ -117,6 +133,8 @@ def cmd_search(args) -> int:
             return 0
         if args.place:
             filters.places = lib.place_refs(args.place)
+        if args.person:
+            filters = dataclasses.replace(filters, people=tuple(lib.people.resolve(p) for p in args.person))
         results = lib.search(args.query, args.k, filters, args.sort, cutoff=not args.all, understand=not args.literal)
     if results.interpretation is not None and results.interpretation.chips:
         note(f"understood: {results.interpretation.explain()}")

@@ -19,6 +19,7 @@ from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.embedding.provider import Embedders, ModelChoice
 from photoapp.core.errors import LibraryError
+from photoapp.core.faces.service import People
 from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
 from photoapp.core.media.folders import known_gone
@@ -72,6 +73,9 @@ class Library:
             self.settings,
             bank=lambda: self.tags.tagger.bank(),
         )
+        self.people = People(
+            self.catalog, self.settings.faces, self._save_settings, self.warnings, changed=self._faces_renamed
+        )
         self.indexing = Indexing(
             self.catalog,
             self.indexes,
@@ -81,8 +85,9 @@ class Library:
             self.embedders,
             add_folders=self.add_folders,
             on_embedded=lambda i, v: self.tags.on_embedded(i, v),
-            after_run=lambda: self.tags.refresh(),
+            after_run=self._after_index,
             warnings=self.warnings,
+            faces=self._face_stage,
         )
         self.folder_registry = FolderRegistry(self.catalog, self.indexing.private_folders, self.warnings)
         self._tags = None
@@ -103,6 +108,34 @@ class Library:
 
     def _save_settings(self) -> None:
         self.settings.save(self.path)
+
+    # -- people ---------------------------------------------------------------------------
+    def _face_stage(self):
+        """The face stage of an index run (None: faces off); face data of a library whose
+        faces were switched off in settings.json goes first."""
+        self.people.before_run()
+        return self.people.stage()
+
+    def _after_index(self) -> None:
+        self.tags.refresh()
+        if self.settings.faces.enabled:
+            self._names_from_xmp()
+            self.people.regroup()
+
+    def _faces_renamed(self, photo_ids: set[int]) -> None:
+        """Named faces changed on these photos: their sidecars' face regions follow (XMP on)."""
+        if self.settings.tags.xmp_sidecars and photo_ids:
+            self.warnings.extend(self.tags.sidecars.mark(photo_ids))
+
+    def _names_from_xmp(self) -> None:
+        """Face regions other programs (or an earlier catalog) wrote into a photo's XMP, its
+        sidecar's or the file's own, name the faces just found on it."""
+        from photoapp.core.tagging.regions import regions_of_photo, upright_box
+
+        for photo_id, path, orientation in self.people.newly_scanned():
+            regions = [(name, upright_box(box, orientation)) for name, box in regions_of_photo(path)]
+            if regions:
+                self.people.apply_regions(photo_id, regions)
 
     # -- model --------------------------------------------------------------------------
     @property
@@ -359,6 +392,7 @@ class Library:
         info["gps"] = [photo.lat, photo.lon] if photo.lat is not None else None
         place = PlaceStore(self.catalog).place_of(photo.id) or {}
         info["place"] = {f: place.get(f) for f in PLACE_FIELDS}
+        info["faces"] = self.people.faces_in_photo(photo.path)  # boxes, ids and names
         return info
 
     def captures(self, ids=None) -> dict:

@@ -32,6 +32,7 @@ from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import Library, ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
+from photoapp.gui.controllers.people import PeopleUi
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)  # the library; the viewer opens as a second page
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
+        self.people_ui = PeopleUi(self)  # the People page (gui/controllers/people.py)
         self.progress = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress)
         self.model_status = ModelStatus(self)  # the search model loading in the background
@@ -179,6 +181,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
         self.problems_action = self._action(view, "&Problems…", self.show_problems)
         self._action(view, "&Duplicates…", self.show_duplicates)
+        self._action(view, "&People", self.people_ui.show, "Ctrl+Shift+P")
 
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
             self._date(self.after_edit, False),
             self._date(self.before_edit, True),
             self.type_choice.currentData(),
+            people=self.people_ui.people(),
         )
 
     @staticmethod
@@ -289,6 +293,8 @@ class MainWindow(QMainWindow):
             )
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
+        if (person := self.people_ui.describe(n)) is not None:
+            return person
         if n == 0 and self.filters().active:
             return "No photos match these filters"
         if n == 0 and self.engine.indexing.active:
@@ -338,7 +344,7 @@ class MainWindow(QMainWindow):
             self.similar_to = None
             self.reload()
             return
-        if event.key() == Qt.Key.Key_Escape and self.tags_ui.escape():
+        if event.key() == Qt.Key.Key_Escape and (self.tags_ui.escape() or self.people_ui.escape()):
             return
         super().keyPressEvent(event)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from photoapp.core.errors import Cancelled
+from photoapp.core.indexing.faces_pass import FacePass, decode_error, look_for_faces
 from photoapp.core.media import capture as capture_mod
 from photoapp.core.media import fingerprint, metadata
 from photoapp.core.media.decoding import DecodeError, PhotoInfo, is_photo_name, load_for_model, media_kind
@@ -46,7 +47,8 @@ from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.keepsakes import Keepsakes
 from photoapp.core.store.places import PlaceStore
 
-# progress(phase, done, total): phase is "scan" or "embed"
+# progress(phase, done, total): phase is "scan", "embed" or "faces" (photos looked at for
+# faces that needed no embedding: an existing library, a new face detector)
 ProgressFn = Callable[[str, int, int], None]
 
 # Longest one file may take to hash or decode; then it is a problem and the run goes on.
@@ -69,6 +71,7 @@ class IndexReport:
     removed: int = 0
     seconds: float = 0.0
     offline_folders: list[str] = field(default_factory=list)
+    faces: int = 0  # faces found on the photos looked at in this run
     # Files given up on while a worker thread was still inside them (a read stuck in the
     # kernel, a native decoder that does not return): the process must not wait for it.
     abandoned: int = 0
@@ -84,6 +87,7 @@ class IndexReport:
             "removed": self.removed,
             "seconds": round(self.seconds, 3),
             "offline_folders": self.offline_folders,
+            "faces": self.faces,
         }
 
 
@@ -95,11 +99,14 @@ class _Work:
     fingerprint: Fingerprint | None = None  # set by the decode worker
     started: float | None = None  # when a worker began on it (time.monotonic)
     companion: str | None = None  # the RAW file of a RAW+JPEG pair (this is the JPEG)
+    faces: list | None = None  # what the face stage found on it (None: not looked at)
 
 
-class Indexer:
+class Indexer(FacePass):
     """One indexing run over some registered folders. ``embedder`` is a ClipEmbedder;
-    ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step."""
+    ``on_embedded(ids, vectors)`` and ``on_removed(ids)`` keep the vector index in step.
+    ``faces`` is the face stage (photoapp/core/faces/stage.py) or None: it looks at the
+    picture each decode worker already has, and at photos it has not seen after the run."""
 
     def __init__(
         self,
@@ -114,6 +121,7 @@ class Indexer:
         on_removed: Callable[[list[int]], None] | None = None,
         file_timeout: float | None = None,
         private: Sequence[str] = (),
+        faces=None,
     ):
         self.catalog = catalog
         self.embedder = embedder
@@ -130,6 +138,7 @@ class Indexer:
         # the others (each catalogues its own files); a file is catalogued once per run.
         self._private = list(private)
         self._seen_files: set[tuple[int, int]] = set()
+        self.faces = faces
 
     # -- public -------------------------------------------------------------------------
     def run(self, folders: list[tuple[int, str]]) -> IndexReport:
@@ -138,6 +147,7 @@ class Indexer:
         work += self._missing_embeddings(folders, {w.entry.path for w in work})
         self._refresh_metadata(folders, {w.entry.path for w in work})
         self._embed_all(work)
+        self._scan_faces([fid for fid, _ in folders])
         self.report.seconds = time.perf_counter() - start
         return self.report
 
@@ -150,6 +160,7 @@ class Indexer:
         start = time.perf_counter()
         work = self._compare(self._path_scopes(_outermost(scopes)))
         self._embed_all(work)
+        self._scan_faces(sorted({fid for fid, _ in scopes}))
         self.report.seconds = time.perf_counter() - start
         return self.report
 
@@ -495,7 +506,7 @@ class Indexer:
             futures = []
             items = iter(work)
             for item in items:
-                futures.append((item, pool.submit(_decode_one, item, spec)))
+                futures.append((item, pool.submit(_decode_one, item, spec, self.faces)))
                 if len(futures) < window:
                     continue
                 batch = yield from self._drain(futures, batch, keep=window - self.batch_size)
@@ -541,6 +552,7 @@ class Indexer:
                 [(pid, item.fingerprint) for pid, (item, _, _) in zip(ids, batch) if item.fingerprint]
             )
             Keepsakes(cat).restore((pid, item.digest) for pid, (item, _, _) in zip(ids, batch))
+            self._save_faces((pid, item) for pid, (item, _, _) in zip(ids, batch))
         self.on_embedded(np.array(ids), vectors)
         self.report.embedded += len(ids)
 
@@ -594,16 +606,19 @@ class Indexer:
             raise Cancelled()
 
 
-def _decode_one(item: _Work, spec):
+def _decode_one(item: _Work, spec, faces=None):
     """Runs in a worker thread; any failure becomes a DecodeError for this one file."""
     item.started = time.monotonic()
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
-        images, info = load_for_model(item.entry.path, min_side=max(spec.smallest_decode_size(), fingerprint.MIN_SIDE))
+        need = max(spec.smallest_decode_size(), fingerprint.MIN_SIDE, faces.min_side if faces else 0)
+        images, info = load_for_model(item.entry.path, min_side=need)
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
         item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], read_shot(item.entry.path))
+        # Faces on the same picture (a video's: its poster frame).
+        item.faces = look_for_faces(faces, images[len(images) // 2])
         if item.companion and (info.capture is None or info.camera is None or info.gps is None):
             from photoapp.core.media import raw  # the camera's JPEG lost its EXIF: the RAW has it
 
@@ -615,14 +630,8 @@ def _decode_one(item: _Work, spec):
         if info.kind == "video":
             return np.stack([spec.to_array(img) for img in images]), info
         return spec.to_array(images[0]), info
-    except DecodeError:
-        raise
-    except FileNotFoundError:
-        raise DecodeError("file vanished before it could be read") from None
-    except OSError as exc:
-        raise DecodeError(f"cannot read file: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
-        raise DecodeError(f"unexpected decoder error: {type(exc).__name__}: {exc}") from None
+        raise decode_error(exc) from None
 
 
 def _outermost(scopes: list[tuple[int, str]]) -> list[tuple[int, str]]:

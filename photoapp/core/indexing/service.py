@@ -41,6 +41,7 @@ class Indexing:
         on_embedded: Callable[[np.ndarray, np.ndarray], None],
         after_run: Callable[[], object],
         warnings: list[str],
+        faces: Callable[[], object] = lambda: None,
     ):
         self.catalog, self.indexes = catalog, indexes
         self.settings, self.library = settings, Path(library)
@@ -49,6 +50,7 @@ class Indexing:
         self.on_embedded = on_embedded  # new vectors of the searching model (tagging)
         self.after_run = after_run  # re-tag at the end of a run
         self.warnings = warnings
+        self.faces = faces  # the face stage for a run (photoapp/core/faces), or None
 
     # -- runs -----------------------------------------------------------------------------
     def index_folders(
@@ -106,6 +108,7 @@ class Indexing:
             on_embedded=lambda ids, vectors: self._embedded(model, ids, vectors),
             on_removed=self.indexes.remove,
             private=self.private_folders(),
+            faces=self.faces(),
         )
 
     def private_folders(self) -> list[str]:

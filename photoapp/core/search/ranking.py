@@ -82,11 +82,12 @@ class Filters:
     # spans (core/search/dates.py DateSpan), and in any of these places (PlaceRef).
     dates: tuple = ()
     places: tuple = ()
+    people: tuple[int, ...] = ()  # only photos showing every one of these people (person ids)
 
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.folder, self.after, self.before, self.kind)) or bool(
-            self.dates or self.places
+            self.dates or self.places or self.people
         )
 
 
@@ -134,6 +135,13 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
             refs = tuple((p.kind, p.name, p.country_code) for p in filters.places)
             held = store.ids_in(PlaceFilter(refs))
             ids = held if ids is None else ids & held
+    if filters.people:
+        from photoapp.core.store.faces import FaceStore
+
+        faces = FaceStore(catalog)
+        for person in filters.people:
+            shown = faces.photo_ids_of(person)
+            ids = shown if ids is None else ids & shown
     return ids
 
 

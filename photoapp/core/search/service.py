@@ -111,7 +111,10 @@ class Search:
                 results.interpretation = meaning
                 return results
             text = meaning.text
-        results = self._search_text(text, k, filters, sort, cutoff)
+        if not text.strip() and filters is not None and filters.people:
+            results = listing(self.catalog, filters, k, sort)  # a person's photos, no words
+        else:
+            results = self._search_text(text, k, filters, sort, cutoff)
         results.interpretation = meaning
         return results
 

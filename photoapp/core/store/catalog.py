@@ -220,6 +220,48 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (name, kind, value, country_code)
     );
     """,
+    # People (core/faces): faces found on each photo (box and 5 landmarks as fractions of
+    # the upright photo, the 128-number embedding, detector and model names), the people
+    # they are grouped into, the person/face pairs a user rejected, and which photos the
+    # face stage has looked at with which detector+model (face_scans: resumable runs).
+    # source: 'auto' (grouping), 'user' (a person's decision: never changed automatically),
+    # 'xmp' (a name read from a sidecar's MWG regions).
+    9: """
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL
+    );
+    CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        w REAL NOT NULL,
+        h REAL NOT NULL,
+        px REAL NOT NULL,
+        score REAL NOT NULL,
+        landmarks BLOB NOT NULL,
+        embedding BLOB NOT NULL,
+        detector TEXT NOT NULL,
+        model TEXT NOT NULL,
+        person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        source TEXT NOT NULL DEFAULT 'auto'
+    );
+    CREATE INDEX faces_photo ON faces(photo_id);
+    CREATE INDEX faces_person ON faces(person_id);
+    CREATE TABLE face_rejections (
+        face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        PRIMARY KEY (face_id, person_id)
+    );
+    CREATE TABLE face_scans (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        scanned REAL NOT NULL
+    );
+    """,
     # Duplicates that never mistake two photos for one (core/duplicates, issue 28): hashes
     # of the photo turned into its canonical pose (mirrored and rotated copies), an 8x8
     # CIELAB colour grid and a tone share (colourways are not copies), an exposure score
@@ -467,8 +509,7 @@ class Catalog:
             with self.transaction():
                 version = self._schema_version()
                 if version < SCHEMA_VERSION:
-                    # A number with no migration (branches merged in another order) is a no-op step.
-                    for statement in _sql_statements(MIGRATIONS.get(version + 1, "")):
+                    for statement in _sql_statements(MIGRATIONS[version + 1]):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={version + 1}")
 

@@ -308,21 +308,25 @@ def _check_replaceable(path: Path) -> os.stat_result | None:
     return st
 
 
-def write_sidecar(photo: str | os.PathLike, tags: list[str]) -> Path | None:
+def write_sidecar(photo: str | os.PathLike, tags: list[str], also=None) -> Path | None:
     """Make ``tags`` Photoapp's subjects in the photo's sidecar, merged with what is there;
     returns its path, or None when nothing needed writing. SidecarRefused: the sidecar is
-    left as it was (unreadable, malformed, not ours to replace); OSError: writing failed."""
+    left as it was (unreadable, malformed, not ours to replace); OSError: writing failed.
+    ``also(data)``: a further edit of the merged bytes in the same write (None: no change),
+    such as the face regions (photoapp/core/tagging/regions.py)."""
     path = sidecar_path(photo)
     if not path.parent.is_dir():  # never made: the folder of an unplugged drive is not ours to create
         raise FileNotFoundError(errno.ENOENT, "the photo's folder is missing", str(path.parent))
     st = _check_replaceable(path)
-    if st is None and not tags:
+    if st is None and not tags and also is None:
         return None
     try:
         data = path.read_bytes() if st is not None else _NEW_PACKET
     except OSError as exc:
         raise SidecarRefused(f"cannot be read: {exc.strerror}") from None
     new = merged(data, tags)
+    if also is not None:
+        new = also(data if new is None else new) or new
     if new is None:
         return None
     atomic_write_bytes(path, new, like=st, private=False)

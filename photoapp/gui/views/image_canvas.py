@@ -11,7 +11,7 @@ typing a tag; it handles no key itself (the page does).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette, QPixmap
+from PySide6.QtGui import QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
@@ -36,6 +36,8 @@ class ImageCanvas(QWidget):
         self.zoom: float | None = None  # screen px per photo px; None = fit to window
         self.pan = QPointF(0, 0)
         self.note = ""
+        self.faces: list[tuple[tuple[float, float, float, float], str]] = []  # (box, name) to outline
+        self.show_faces = False  # the viewer's face-box toggle (B)
         self.claimed_keys: set[int] = set()  # keys the viewer handles: never a window shortcut
         self._drag_from: QPointF | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # click (or Tab) gives it the keys
@@ -153,6 +155,12 @@ class ImageCanvas(QWidget):
         w, h = self.source_size.width() * s, self.source_size.height() * s
         origin = QPointF((self.width() - w) / 2, (self.height() - h) / 2) + self.pan
         painter.drawPixmap(QRectF(origin.x(), origin.y(), w, h), self.pixmap, QRectF(self.pixmap.rect()))
+        if self.show_faces:
+            painter.setPen(QPen(Qt.GlobalColor.yellow, 2))
+            for (x, y, bw, bh), name in self.faces:
+                box = QRectF(origin.x() + x * w, origin.y() + y * h, bw * w, bh * h)
+                painter.drawRect(box)
+                painter.drawText(box.adjusted(0, box.height() + 2, 60, box.height() + 20), name)
 
     def wheelEvent(self, event) -> None:
         self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)

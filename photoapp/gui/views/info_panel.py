@@ -33,7 +33,7 @@ ROWS = (
     "Size",
     "Path",
 )
-HINT = "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   Esc back"
+HINT = "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   B faces   Esc back"
 
 
 class InfoPanel(QFrame):

@@ -53,6 +53,11 @@ class ProgressPanel(QWidget):
                 f"Downloading the model (once): {done / megabytes:,.0f} of {total / megabytes:,.0f} MB{paused}"
             )
             return
+        if phase == "faces":  # photos indexed before People, or another face detector
+            self.bar.setRange(0, max(1, total))
+            self.bar.setValue(done)
+            self.label.setText(f"Looking for faces: {done:,} of {total:,} photos{paused if total else ''}")
+            return
         if phase == "prepare":
             self.bar.setRange(0, max(1, total))
             self.bar.setValue(done)

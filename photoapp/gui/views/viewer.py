@@ -4,8 +4,9 @@ The photo (ImageCanvas) has the keyboard focus when the viewer opens and wheneve
 clicked; keys that other widgets do not use come up to the page, so they work wherever
 the focus is, except while typing a tag. ←/→ (and ↑/↓, Backspace) change photo, Space
 plays or pauses a slideshow, 0 fits, 1 shows 100 %, +/− zoom, F or F11 full screen, I
-shows or hides the info panel, Ctrl+Z undoes the last tag edit, Esc leaves full screen,
-then the viewer. No key removes a tag: only a chip's ✕ does (views/tag_editor.py).
+shows or hides the info panel, B the face boxes with names (People), Ctrl+Z undoes the
+last tag edit, Esc leaves full screen, then the viewer. No key removes a tag: only a
+chip's ✕ does (views/tag_editor.py).
 The full-size image is decoded off the GUI thread; the thumbnail stands in meanwhile.
 """
 
@@ -99,6 +100,7 @@ class ViewerPage(QWidget):
             Qt.Key.Key_F: self.toggle_full_screen,
             Qt.Key.Key_F11: self.toggle_full_screen,
             Qt.Key.Key_I: self.toggle_panel,
+            Qt.Key.Key_B: self.toggle_faces,
             Qt.Key.Key_Escape: self.escape,
         }
 
@@ -138,6 +140,11 @@ class ViewerPage(QWidget):
 
     def toggle_full_screen(self) -> None:
         self.full_screen_requested.emit(not self.window().isFullScreen())
+
+    def toggle_faces(self) -> None:
+        """Face boxes with names on the photo (People), on or off."""
+        self.canvas.show_faces = not self.canvas.show_faces
+        self.canvas.update()
 
     def toggle_panel(self) -> None:
         self.panel.setVisible(not self.panel.isVisible())
@@ -226,6 +233,7 @@ class ViewerPage(QWidget):
             info = {}
         self.panel.show_facts(describe(photo, info, Library.describe_exif(info.get("exif", {}))))
         self.tag_editor.set_tags(info.get("tag_details", []))
+        self.canvas.faces = [(tuple(f["box"]), f["name"] or "") for f in info.get("faces", [])]
         if self.tags is not None:
             self.tag_editor.set_known_tags(self.tags.tag_names())
         return info
