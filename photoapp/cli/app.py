@@ -15,13 +15,13 @@ import sqlite3
 import sys
 
 from photoapp import __version__
-from photoapp.cli import dupes, index, library, search, tags, watch
+from photoapp.cli import actions, dupes, index, library, search, tags, watch
 from photoapp.cli.common import gui_available
 from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, error, internal_error, storage_message
 from photoapp.core.errors import PhotoappError
 
 # One module per capability, in the order `photoapp --help` lists their commands.
-COMMAND_MODULES = (index, search, library, watch, tags, dupes)
+COMMAND_MODULES = (index, search, library, watch, tags, actions, dupes)
 COMMANDS = {name: run for module in COMMAND_MODULES for name, run in module.COMMANDS.items()}
 
 

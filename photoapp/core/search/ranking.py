@@ -77,10 +77,14 @@ class Filters:
     after: float | None = None  # taken at or after (POSIX time)
     before: float | None = None  # taken before
     kind: str | None = None  # photo | raw | video (a RAW+JPEG pair is raw)
+    min_rating: int | None = None  # only photos with at least this many stars (1-5)
+    favourites: bool = False  # only photos marked as favourites
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.folder, self.after, self.before, self.kind))
+        return self.favourites or any(
+            v is not None for v in (self.folder, self.after, self.before, self.kind, self.min_rating or None)
+        )
 
 
 def parse_date(text: str, end_of_day: bool = False) -> float:
@@ -113,7 +117,15 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     if not filters.active:
         return None
     prefix = os.path.abspath(filters.folder).rstrip(os.sep) + os.sep if filters.folder else None
-    return catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    ids = None
+    if any(v is not None for v in (prefix, filters.after, filters.before, filters.kind)):
+        ids = catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
+    if filters.min_rating or filters.favourites:
+        from photoapp.core.store.marks import MarkStore
+
+        marked = MarkStore(catalog).filtered(filters.min_rating, filters.favourites)
+        ids = marked if ids is None else ids & marked
+    return ids
 
 
 def rank(

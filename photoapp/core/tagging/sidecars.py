@@ -1,4 +1,4 @@
-"""Keeping XMP sidecars in step with the catalog's tags.
+"""Keeping XMP sidecars in step with the catalog's tags and marks (stars, favourite, rotation).
 
 A tag change marks its photos "sidecar dirty" in the same transaction (rule.py); the
 sidecars are written after the commit and the mark is cleared. A crash in between leaves
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from photoapp.config import TagSettings, crash_point
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.marks import MarkStore
 from photoapp.core.store.tags import TagStore
 
 PROBLEM = "sidecar not written: "
@@ -39,6 +40,7 @@ class Sidecars:
             return []
         crash_point("sidecars")  # tests: the tag change is committed, no sidecar written yet
         clean, written, failed = [], [], {}
+        marks = MarkStore(self.catalog).of(ids)
         for pid, photo in self.catalog.photos_by_ids(ids).items():
             tags, ok = [t["tag"] for t in self.tags_of(pid)], True
             for path in filter(None, (photo.path, photo.companion)):
@@ -47,7 +49,7 @@ class Sidecars:
                     continue
                 sidecar = str(sidecar_path(path))
                 try:
-                    write_sidecar(path, tags)
+                    write_sidecar(path, tags, marks[pid])
                     written.append(sidecar)
                 except (SidecarRefused, OSError) as exc:  # OSError: a read-only folder, a full disk
                     failed[sidecar], ok = getattr(exc, "strerror", None) or str(exc), False
