@@ -60,7 +60,7 @@ class PhotoActions(QObject):
             ("[", lambda: self.rotate(self.selected(), -90)),
             ("]", lambda: self.rotate(self.selected(), 90)),
             (".", lambda: self.favourite(self.selected(), None)),
-            *((str(n), lambda n=n: self.rate(self.selected(), n)) for n in range(6)),
+            *((str(n), lambda _checked=False, n=n: self.rate(self.selected(), n)) for n in range(6)),
         ]
         for key, slot in keys:
             action = QAction(self.gallery)
@@ -245,7 +245,7 @@ class PhotoActions(QObject):
         menu.addAction("♥ Favourite / not (.)", lambda: self.favourite(paths, None))
         stars = menu.addMenu("★ Rate")
         for k in range(5, -1, -1):
-            stars.addAction(("★" * k if k else "No rating") + f"\t{k}", lambda k=k: self.rate(paths, k))
+            stars.addAction(("★" * k if k else "No rating") + f"\t{k}", lambda _checked=False, k=k: self.rate(paths, k))
         menu.addAction("Turn left\t[", lambda: self.rotate(paths, -90))
         menu.addAction("Turn right\t]", lambda: self.rotate(paths, 90))
         menu.addAction(f"Export{some}…", lambda: self.export_dialog(paths))

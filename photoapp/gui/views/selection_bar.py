@@ -41,7 +41,7 @@ class SelectionBar(QWidget):
                 button.clicked.connect(lambda _c=False, k=key: self.action.emit(k))
         stars = QMenu(self)
         for n in range(5, -1, -1):
-            stars.addAction("★" * n if n else "No rating", lambda n=n: self.action.emit(f"rate:{n}"))
+            stars.addAction("★" * n if n else "No rating", lambda _checked=False, n=n: self.action.emit(f"rate:{n}"))
         self.buttons["rate"].setMenu(stars)
         self.buttons["rate"].setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.hide()
