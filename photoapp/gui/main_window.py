@@ -361,6 +361,19 @@ class MainWindow(QMainWindow):
         self.viewer.focus_photo()  # the photo has the keys, never a tag chip
         return self.viewer
 
+    def open_files(self, paths: list[str]) -> ViewerPage | None:
+        """The viewer on files given by name (``photoapp PHOTO...``), in the library or not: one
+        photo is browsed with the others of its folder, several among themselves."""
+        from photoapp.gui.models.photo_list import files_rows
+
+        rows, row = files_rows(paths)
+        if not rows:
+            self.status.show("None of these files is a photo or video Photoapp can show", 10_000)
+            return None
+        self.model.set_rows(rows)  # the gallery behind the viewer shows the same photos
+        self.header.setText(f"{len(rows):,} photos in {os.path.dirname(rows[row].path)}")
+        return self.open_viewer(row)
+
     def play(self, path: str) -> bool:
         """Open a video with the desktop's default player (no playback widget of our own)."""
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(path))

@@ -169,3 +169,26 @@ def test_favourites_entry_and_rating_filter(make_window, indexed_library, wait, 
     window.photo_actions.rating_choice.setCurrentIndex(3)  # 3 stars or more
     wait.rows(window, lambda w: w.model.rowCount() == 1)
     assert window.model.row_at(0).path == paths[1]
+
+
+def test_open_files_browses_their_folder_indexed_or_not(make_window, indexed_library, wait, qtbot, tmp_path):
+    from PIL import Image
+
+    from photoapp.cli.app import _photo_arguments
+
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    for i, colour in enumerate(("red", "green", "blue")):
+        Image.new("RGB", (64, 48), colour).save(folder / f"p{i}.jpg")
+    (folder / "notes.txt").write_text("not a photo")
+    before = _sums(folder)
+    known = _photo_arguments(["--library", str(indexed_library), str(folder / "p1.jpg")])
+    assert known.photos == [str(folder / "p1.jpg")] and _photo_arguments(["search", "red"]) is None
+    window = _window(make_window, indexed_library, wait, qtbot)
+    viewer = window.open_files(known.photos)
+    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    assert [Path(r.path).name for r in viewer.rows] == ["p0.jpg", "p1.jpg", "p2.jpg"] and viewer.row == 1
+    assert window.windowTitle() == "p1.jpg — Photoapp"
+    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_Space):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+    assert viewer.row == 2 and _sums(folder) == before

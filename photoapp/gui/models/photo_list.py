@@ -141,6 +141,31 @@ def turned(pixmap, rotation: int, cache: dict):
     return cache[key]
 
 
+def files_rows(paths: list[str]) -> tuple[list[PhotoRow], int]:
+    """Rows for files named on the command line, and the row of the first: one file with
+    the photos of its folder (by name), several files among themselves."""
+    from photoapp.core.library import Library
+
+    given = [os.path.abspath(p) for p in paths if Library.is_photo_file(os.path.abspath(p))]
+    if not given:
+        return [], 0
+    if len(given) == 1:
+        folder = os.path.dirname(given[0])
+        names = sorted(os.listdir(folder), key=str.lower)
+        files = [f for f in (os.path.join(folder, n) for n in names) if Library.is_photo_file(f)]
+    else:
+        files = given
+    rows = [PhotoRow(-1 - i, f, os.path.getmtime(f), None, None, _kind(f)) for i, f in enumerate(files)]
+    return rows, files.index(given[0])
+
+
+def _kind(path: str) -> str:
+    from photoapp.core.media.formats import RAW_EXTENSIONS, VIDEO_EXTENSIONS
+
+    ext = os.path.splitext(path)[1].lower()
+    return "video" if ext in VIDEO_EXTENSIONS else "raw" if ext in RAW_EXTENSIONS else "photo"
+
+
 def photo_row(photo, score: float | None = None) -> PhotoRow:
     """A gallery row for a catalog Photo."""
     return PhotoRow(photo.id, photo.path, photo.mtime, photo.taken, score, photo.kind, photo.duration, photo.companion)
