@@ -242,7 +242,7 @@ class PhotoActions(QObject):
         menu.addAction("Open with default app", lambda: self.open_default(paths[0]))
         menu.addAction("Show in folder", lambda: self.show_in_folder(paths[0]))
         menu.addSeparator()
-        menu.addAction("♥ Favourite / not (.)", lambda: self.favourite(paths, None))
+        menu.addAction("♥ Favourite / not\t.", lambda: self.favourite(paths, None))
         stars = menu.addMenu("★ Rate")
         for k in range(5, -1, -1):
             stars.addAction(("★" * k if k else "No rating") + f"\t{k}", lambda _checked=False, k=k: self.rate(paths, k))
@@ -251,6 +251,7 @@ class PhotoActions(QObject):
         menu.addAction(f"Export{some}…", lambda: self.export_dialog(paths))
         menu.addSeparator()
         menu.addAction(f"Move{some} to trash\tDel", lambda: self.trash(paths))
+        menu.addSeparator()
 
     def _failed(self, error: Exception) -> None:
         self.window.status.show(error_text(error), 10_000)

@@ -3,7 +3,7 @@ while photos are selected (Esc or ✕ clears the selection)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 
@@ -13,8 +13,10 @@ class SelectionBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("selectionBar")
-        self.setStyleSheet("#selectionBar { background: #2d4f7c; } #selectionBar QLabel { color: white; }")
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # paints its own background
+        self.setStyleSheet(
+            "#selectionBar { background: #2d4f7c; } #selectionBar QLabel { color: white; font-weight: bold; }"
+        )
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 10, 4)
         self.count = QLabel(self)
