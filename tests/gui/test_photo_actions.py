@@ -192,3 +192,31 @@ def test_open_files_browses_their_folder_indexed_or_not(make_window, indexed_lib
     for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_Space):
         qtbot.keyClick(QApplication.focusWidget(), key)
     assert viewer.row == 2 and _sums(folder) == before
+
+
+def test_delete_in_the_viewer_then_ctrl_z_leaves_the_photo_where_it_was(
+    make_window, indexed_library, toy_folder, wait, qtbot, xdg_trash, tmp_path
+):
+    import shutil
+
+    from photoapp.core.library import Library
+
+    folder = tmp_path / "own"
+    shutil.copytree(toy_folder, folder)
+    with Library(indexed_library) as lib:
+        for old in lib.folders():
+            lib.remove_folder(old)
+        lib.index_folders([str(folder)])
+    before = _sums(folder)
+    window = _window(make_window, indexed_library, wait, qtbot)
+    viewer = window.open_viewer(1)
+    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    path, count = viewer.current_path(), len(viewer.rows)
+    with qtbot.waitSignal(window.engine.actions.changed, timeout=20_000):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(viewer.rows) == count - 1, timeout=10_000)
+    assert not Path(path).exists() and viewer.current_path() != path
+    with qtbot.waitSignal(window.undo.undone, timeout=20_000):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert viewer.current_path() == path and len(viewer.rows) == count  # back, and shown again
+    assert _sums(folder) == before and not list((xdg_trash / "files").iterdir())

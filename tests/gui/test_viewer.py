@@ -85,7 +85,7 @@ def test_no_key_in_the_viewer_removes_a_tag_or_changes_a_file(make_window, tagge
     qtbot.mouseClick(viewer.canvas, Qt.MouseButton.LeftButton)  # clicking the photo takes them back
     assert QApplication.focusWidget() is viewer.canvas
 
-    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Right, Qt.Key.Key_Left):
+    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Right, Qt.Key.Key_Left):  # Delete: test_photo_actions.py
         _press(qtbot, key)
         assert viewer.row == (1 if key == Qt.Key.Key_Right else 0)
         assert QApplication.focusWidget() is viewer.canvas
@@ -96,7 +96,7 @@ def test_no_key_in_the_viewer_removes_a_tag_or_changes_a_file(make_window, tagge
     assert viewer.slideshow.isActive()
     _press(qtbot, Qt.Key.Key_Space)
     assert not viewer.slideshow.isActive()
-    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+    for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Backspace):
         _press(qtbot, key)
     wait.idle(window)  # any edit a key had started would have landed by now
     assert set(TAGS) <= set(viewer.tag_editor.tags())

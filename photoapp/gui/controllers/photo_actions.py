@@ -182,6 +182,8 @@ class PhotoActions(QObject):
         def done(result) -> None:
             change, report = result
             self.undo.record(change)
+            if change is not None and self.window.viewer is not None:
+                self.window.viewer.remove_paths(change.paths)
             if report["skipped"]:
                 first = report["skipped"][0]
                 more = f" (and {len(report['skipped']) - 1} more)" if len(report["skipped"]) > 1 else ""

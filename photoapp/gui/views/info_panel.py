@@ -32,7 +32,10 @@ ROWS = (
     "Size",
     "Path",
 )
-HINT = "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   Esc back"
+HINT = (
+    "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   "
+    "[ ] turn   . favourite   Del trash   Ctrl+Z undo   Esc back"
+)
 
 
 class InfoPanel(QFrame):

@@ -4,8 +4,9 @@ The photo (ImageCanvas) has the keyboard focus when the viewer opens and wheneve
 clicked; keys that other widgets do not use come up to the page, so they work wherever
 the focus is, except while typing a tag. ←/→ (and ↑/↓, Backspace) change photo, Space
 plays or pauses a slideshow, 0 fits, 1 shows 100 %, +/− zoom, F or F11 full screen, I
-shows or hides the info panel, [ and ] turn the photo, . marks it as a favourite, Ctrl+Z
-undoes the last change, Esc leaves full screen, then the viewer. No key removes a tag:
+shows or hides the info panel, [ and ] turn the photo, . marks it as a favourite, Delete
+moves it to the system trash, Ctrl+Z undoes the last change (a trashed photo comes back
+here too), Esc leaves full screen, then the viewer. No key removes a tag:
 only a chip's ✕ does (views/tag_editor.py).
 The full-size image is decoded off the GUI thread; the thumbnail stands in meanwhile.
 """
@@ -58,6 +59,7 @@ class ViewerPage(QWidget):
         self._tasks: set[Task] = set()
         self._full_res_for: str | None = None  # the photo decoded at its file's full size
         self._rotation, self._raw = 0, QPixmap()
+        self._removed: dict = {}  # path -> (row, PhotoRow) of photos trashed from here, for undo
         self.canvas = ImageCanvas(self)
         self.canvas.prev_button.clicked.connect(lambda: self.step(-1))
         self.canvas.next_button.clicked.connect(lambda: self.step(1))
@@ -105,7 +107,33 @@ class ViewerPage(QWidget):
             Qt.Key.Key_BracketLeft: lambda: self._act("rotate", -90),
             Qt.Key.Key_BracketRight: lambda: self._act("rotate", 90),
             Qt.Key.Key_Period: lambda: self._act("favourite", None),
+            Qt.Key.Key_Delete: self._trash_current,
         }
+
+    def _trash_current(self) -> None:
+        """Delete: the photo to the system trash (Ctrl+Z brings it back, here too)."""
+        if self.actions is not None and self.rows:
+            self.actions.trash([self.current_path()], confirm=False)
+
+    def remove_paths(self, paths) -> None:
+        """Photos that left (moved to the trash): the viewer goes on with the next one, or
+        back to the gallery when none is left. Undo puts them back (``restore_paths``)."""
+        for path in paths:
+            index = next((i for i, r in enumerate(self.rows) if r.path == path), None)
+            if index is not None:
+                self._removed[path] = (index, self.rows.pop(index))
+        if not self.rows:
+            self.leave()
+        else:
+            self.show_row(min(self.row, len(self.rows) - 1))
+
+    def restore_paths(self, paths) -> None:
+        back = [p for p in paths if p in self._removed]
+        for path in back:
+            index, row = self._removed.pop(path)
+            self.rows.insert(min(index, len(self.rows)), row)
+        if back:
+            self.show_row(next(i for i, r in enumerate(self.rows) if r.path == back[0]))
 
     def _act(self, what: str, value) -> None:
         """Turn the photo or mark it as a favourite (undoable, through the window's actions)."""
@@ -271,7 +299,9 @@ class ViewerPage(QWidget):
         if self.undo is not None:
             self.undo.undo()  # the panel follows when the library has it (``_undone``)
 
-    def _undone(self, _change) -> None:
+    def _undone(self, change) -> None:
+        if change.kind == "trash":
+            self.restore_paths(change.paths)
         self.refresh_current()
 
     def refresh_current(self) -> None:
