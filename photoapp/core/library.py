@@ -473,6 +473,13 @@ class Library:
         return os.path.isfile(path) and is_photo_name(os.path.basename(path))
 
     @staticmethod
+    def media_kind(path: str) -> str:
+        """photo, raw or video, from the file name (for files outside the library too)."""
+        from photoapp.core.media.formats import media_kind
+
+        return media_kind(path)
+
+    @staticmethod
     def describe_exif(facts: dict) -> dict[str, str]:
         """``photo()["exif"]`` as a person reads it: {"Aperture": "f/5.6", "Shutter": "1/80 s", ...}."""
         from photoapp.core.media.exif import describe_exif

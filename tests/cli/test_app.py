@@ -13,7 +13,7 @@ from photoapp.cli import main
 from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL
 
 CLI = Path(__file__).resolve().parents[2] / "photoapp" / "cli"
-COMMAND_MODULES = {"index", "search", "library", "watch", "tags", "dupes"}
+COMMAND_MODULES = {"index", "search", "library", "watch", "tags", "actions", "dupes"}
 
 
 def run_main(capsys, *args) -> tuple[int, str]:

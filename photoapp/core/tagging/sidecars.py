@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from photoapp.config import TagSettings, crash_point
 from photoapp.core.store.catalog import Catalog
@@ -33,6 +34,7 @@ class Sidecars:
         """Write these photos' sidecars (both files' for a RAW+JPEG pair) if sidecars are
         on; returns "sidecar: reason" for each one not written. A photo whose file is not
         there (its drive unplugged) stays marked, to be written when it is back."""
+        from photoapp.core.tagging import xmp_marks
         from photoapp.core.tagging.xmp import SidecarRefused, sidecar_path, write_sidecar
 
         ids = sorted(set(ids))
@@ -49,7 +51,7 @@ class Sidecars:
                     continue
                 sidecar = str(sidecar_path(path))
                 try:
-                    write_sidecar(path, tags, marks[pid])
+                    write_sidecar(path, tags, partial(xmp_marks.merged, marks=marks[pid]))
                     written.append(sidecar)
                 except (SidecarRefused, OSError) as exc:  # OSError: a read-only folder, a full disk
                     failed[sidecar], ok = getattr(exc, "strerror", None) or str(exc), False

@@ -308,26 +308,24 @@ def _check_replaceable(path: Path) -> os.stat_result | None:
     return st
 
 
-def write_sidecar(photo: str | os.PathLike, tags: list[str], marks=None) -> Path | None:
+def write_sidecar(photo: str | os.PathLike, tags: list[str], also=None) -> Path | None:
     """Make ``tags`` Photoapp's subjects in the photo's sidecar, merged with what is there,
-    and ``marks`` (stars, favourite, rotation: xmp_marks.py) if given; returns its path, or
-    None when nothing needed writing. SidecarRefused: the sidecar is left as it was
-    (unreadable, malformed, not ours to replace); OSError: writing failed."""
+    then apply ``also`` (bytes -> edited bytes or None: the marks, xmp_marks.py) if given;
+    returns its path, or None when nothing needed writing. SidecarRefused: the sidecar is
+    left as it was (unreadable, malformed, not ours to replace); OSError: writing failed."""
     path = sidecar_path(photo)
     if not path.parent.is_dir():  # never made: the folder of an unplugged drive is not ours to create
         raise FileNotFoundError(errno.ENOENT, "the photo's folder is missing", str(path.parent))
     st = _check_replaceable(path)
-    if st is None and not tags and (marks is None or marks.blank):
+    if st is None and not tags and also is None:
         return None
     try:
         data = path.read_bytes() if st is not None else _NEW_PACKET
     except OSError as exc:
         raise SidecarRefused(f"cannot be read: {exc.strerror}") from None
     new = merged(data, tags)
-    if marks is not None:
-        from photoapp.core.tagging import xmp_marks
-
-        new = xmp_marks.merged(data if new is None else new, marks) or new
+    if also is not None:
+        new = also(data if new is None else new) or new
     if new is None:
         return None
     atomic_write_bytes(path, new, like=st, private=False)

@@ -155,15 +155,8 @@ def files_rows(paths: list[str]) -> tuple[list[PhotoRow], int]:
         files = [f for f in (os.path.join(folder, n) for n in names) if Library.is_photo_file(f)]
     else:
         files = given
-    rows = [PhotoRow(-1 - i, f, os.path.getmtime(f), None, None, _kind(f)) for i, f in enumerate(files)]
+    rows = [PhotoRow(-1 - i, f, os.path.getmtime(f), None, None, Library.media_kind(f)) for i, f in enumerate(files)]
     return rows, files.index(given[0])
-
-
-def _kind(path: str) -> str:
-    from photoapp.core.media.formats import RAW_EXTENSIONS, VIDEO_EXTENSIONS
-
-    ext = os.path.splitext(path)[1].lower()
-    return "video" if ext in VIDEO_EXTENSIONS else "raw" if ext in RAW_EXTENSIONS else "photo"
 
 
 def photo_row(photo, score: float | None = None) -> PhotoRow:
