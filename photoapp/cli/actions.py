@@ -80,15 +80,19 @@ def cmd_rotate(args) -> int:
     return 0
 
 
+def _print_report(done: list[str], verb: str, bad: list[dict]) -> None:
+    for path in done:
+        print(f"{verb:8} {path}")
+    for item in bad:
+        print(f"{'skipped' if verb == 'trashed' else 'failed':8} {item['path']}: {item['reason']}")
+
+
 def cmd_trash(args) -> int:
     with open_library(args) as lib:
         data = lib.trash(args.paths)
 
     def human(d):
-        for path in d["trashed"]:
-            print(f"trashed  {path}")
-        for item in d["skipped"]:
-            print(f"skipped  {item['path']}: {item['reason']}")
+        _print_report(d["trashed"], "trashed", d["skipped"])
         if d["trashed"]:
             print(f"undo: photoapp untrash --batch {d['batch']}")
 
@@ -103,10 +107,7 @@ def cmd_untrash(args) -> int:
         data = lib.untrash(args.paths or None, args.batch)
 
     def human(d):
-        for path in d["restored"]:
-            print(f"restored {path}")
-        for item in d["failed"]:
-            print(f"failed   {item['path']}: {item['reason']}")
+        _print_report(d["restored"], "restored", d["failed"])
 
     emit(args, data, human)
     return 0 if not data["failed"] else EXIT_ERROR

@@ -41,11 +41,16 @@ def _open(window, qtbot, groups: int):
     return dialog
 
 
-def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
-    window = make_window(tmp_path / "lib")
+def _indexed_window(make_window, qtbot, wait, folder, library):
+    window = make_window(library)
     with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
-        window.add_folders([str(dupes_folder)])
+        window.add_folders([str(folder)])
     wait.rows(window, lambda w: w.model.rowCount() == 5)
+    return window
+
+
+def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
+    window = _indexed_window(make_window, qtbot, wait, dupes_folder, tmp_path / "lib")
 
     dialog = _open(window, qtbot, 2)
     exact, near = dialog.groups
@@ -144,10 +149,7 @@ def test_finding_waits_for_indexing_runs_off_thread_with_progress_and_cancel(
 
 
 def test_apply_all_suggestions_is_one_undo(make_window, qtbot, wait, dupes_folder, tmp_path):
-    window = make_window(tmp_path / "lib")
-    with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
-        window.add_folders([str(dupes_folder)])
-    wait.rows(window, lambda w: w.model.rowCount() == 5)
+    window = _indexed_window(make_window, qtbot, wait, dupes_folder, tmp_path / "lib")
     dialog = _open(window, qtbot, 2)
     keepers = sorted(os.path.basename(g.keep.path) for g in dialog.groups)
     assert dialog.apply_all_button.isEnabled()

@@ -6,25 +6,12 @@ stay byte-identical through stars, favourites and rotation (checksums)."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from photoapp.core.store.marks import Marks
-
-
-@pytest.fixture
-def xdg_trash(tmp_path, monkeypatch):
-    from send2trash import plat_other
-
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    importlib.reload(plat_other)
-    yield tmp_path / "xdg" / "Trash"
-    monkeypatch.undo()
-    importlib.reload(plat_other)
 
 
 def _marks(library: Path, paths):

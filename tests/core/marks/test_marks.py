@@ -5,7 +5,6 @@ the marked photos, and every change reverts through the one undo stack."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 import shutil
 import sqlite3
@@ -26,18 +25,6 @@ from tests.core.tagging.sidecar_samples import DARKTABLE
 
 def digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def xdg_trash(tmp_path, monkeypatch):
-    """send2trash reads XDG_DATA_HOME once at import: point it at a temp dir and reload."""
-    from send2trash import plat_other
-
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    importlib.reload(plat_other)
-    yield tmp_path / "xdg" / "Trash"
-    monkeypatch.undo()
-    importlib.reload(plat_other)
 
 
 @pytest.fixture(scope="module")
