@@ -207,3 +207,24 @@ def test_delete_in_the_viewer_then_ctrl_z_leaves_the_photo_where_it_was(
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert viewer.current_path() == path and len(viewer.rows) == count  # back, and shown again
     assert _sums(folder) == before and not list((xdg_trash / "files").iterdir())
+
+
+def test_viewer_turn_and_favourite_keys_show_and_undo(make_window, indexed_library, toy_folder, wait, qtbot):
+    before = _sums(toy_folder)
+    window = _window(make_window, indexed_library, wait, qtbot)
+    viewer = window.open_viewer(0)
+    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    path = viewer.current_path()
+    upright = viewer.canvas.pixmap.size().toTuple()
+    for key in (Qt.Key.Key_BracketRight, Qt.Key.Key_Period):
+        with qtbot.waitSignal(window.engine.actions.changed, timeout=10_000):
+            qtbot.keyClick(QApplication.focusWidget(), key)
+    qtbot.waitUntil(lambda: viewer.canvas.pixmap.size().toTuple() == upright[::-1], timeout=10_000)  # turned
+    assert _marks(indexed_library, [path])[path] == Marks(0, True, 90)
+    assert viewer.fields["Marked"].text() == "♥ favourite   turned 90°"
+    for _ in range(2):
+        with qtbot.waitSignal(window.undo.undone, timeout=10_000):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _marks(indexed_library, [path])[path] == Marks()
+    assert viewer.canvas.pixmap.size().toTuple() == upright and viewer.row == 0
+    assert _sums(toy_folder) == before

@@ -19,6 +19,7 @@ from photoapp.gui.views.tag_editor import TagEditor
 
 ROWS = (
     "Name",
+    "Marked",
     "Files",
     "Taken",
     "Duration",
@@ -101,6 +102,13 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
         values["Files"] = f"{os.path.basename(photo.path)} (JPEG)\n{os.path.basename(photo.companion)} (RAW)"
     if photo.kind == "video":
         values["Duration"] = format_duration(photo.duration) or "unknown"
+    marks = [
+        "★" * info.get("rating", 0),
+        "♥ favourite" if info.get("favourite") else "",
+        f"turned {info['rotation']}°" if info.get("rotation") else "",
+    ]
+    if any(marks):
+        values["Marked"] = "   ".join(m for m in marks if m)
     return values
 
 
