@@ -26,7 +26,12 @@ COMMANDS = {name: run for module in COMMAND_MODULES for name, run in module.COMM
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="photoapp", description="Organise and search your photos with on-device AI.")
+    parser = argparse.ArgumentParser(
+        prog="photoapp",
+        description="Organise and search your photos with on-device AI.",
+        epilog="Without a command the window opens; `photoapp PHOTO...` opens it on those photos "
+        "(in the library or not), as a file manager's “Open with” does.",
+    )
     parser.add_argument("--version", action="version", version=f"photoapp {__version__}")
     parser.add_argument(
         "--library", metavar="DIR", help="library folder (default: your user data dir; env PHOTOAPP_LIBRARY)"

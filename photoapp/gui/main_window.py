@@ -515,6 +515,7 @@ class MainWindow(QMainWindow):
 
         dialog = DuplicatesDialog(self.engine, self)
         dialog.changed.connect(lambda: self.reload(keep_position=True))  # trashed or restored photos
+        dialog.trashed.connect(self.photo_actions.record_trash)  # Ctrl+Z in the window undoes a resolve too
         dialog.open()
         return dialog
 

@@ -157,6 +157,8 @@ def test_apply_all_suggestions_is_one_undo(make_window, qtbot, wait, dupes_folde
     qtbot.waitUntil(lambda: dialog.list.count() == 0 and not dialog.busy, timeout=60_000)
     assert sorted(os.listdir(dupes_folder)) == sorted([*keepers, "FreshFlower.jpg"])
     assert "one “Undo last”" in dialog.summary.text()
+    change = window.undo.changes[-1]  # the window's Ctrl+Z / Undo offers it as well
+    assert change.kind == "trash" and len(change.paths) == 2
     dialog.undo_button.click()  # one undo: both groups come back
     qtbot.waitUntil(lambda: dialog.list.count() == 2 and not dialog.busy, timeout=60_000)
     assert len(os.listdir(dupes_folder)) == 5

@@ -50,6 +50,7 @@ TIER_HELP = {
 
 class DuplicatesDialog(QDialog):
     changed = Signal()  # photos went to the trash or came back: the gallery should reload
+    trashed = Signal(object)  # a resolve's report ({"batch", "trashed", ...}): the window's undo records it
 
     def __init__(self, engine, parent=None):
         super().__init__(parent)
@@ -350,6 +351,7 @@ class DuplicatesDialog(QDialog):
         self.undoable = self.undoable or bool(report["trashed"])
         if report["trashed"]:
             self.changed.emit()
+            self.trashed.emit(report)
         if report["skipped"]:
             lines = "\n".join(f"{os.path.basename(s['path'])}: {s['reason']}" for s in report["skipped"])
             QMessageBox.warning(self, "Duplicates", f"Some photos were left where they are:\n{lines}")
@@ -392,6 +394,7 @@ class DuplicatesDialog(QDialog):
         self.undoable = self.undoable or bool(report["trashed"])
         if report["trashed"]:
             self.changed.emit()
+            self.trashed.emit(report)
         self.refresh()
         moved = len(report["trashed"])
         skipped = f"; {len(report['skipped'])} left in place" if report["skipped"] else ""
