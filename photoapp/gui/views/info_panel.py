@@ -33,10 +33,11 @@ ROWS = (
     "Size",
     "Path",
 )
-HINT = (
-    "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   "
-    "[ ] turn   . favourite   Del trash   Ctrl+Z undo   Esc back"
-)
+_KEYS = (
+    "← → photos", "Space slideshow", "0 fit", "1 100 %", "+ − zoom", "F full screen", "I info",
+    "[ ] turn", ". favourite", "Del trash", "Ctrl+Z undo", "Esc back",
+)  # fmt: skip
+HINT = "   ".join(k.replace(" ", "\u00a0") for k in _KEYS)  # a key and its word never part at a line end
 
 
 class InfoPanel(QFrame):
