@@ -24,6 +24,21 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture
+def xdg_trash(tmp_path, monkeypatch):
+    """A temporary freedesktop trash: send2trash reads XDG_DATA_HOME once, at import, so
+    it is pointed at a temp dir and reloaded (and reloaded back afterwards)."""
+    import importlib
+
+    from send2trash import plat_other
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    importlib.reload(plat_other)
+    yield tmp_path / "xdg" / "Trash"
+    monkeypatch.undo()
+    importlib.reload(plat_other)
+
+
 @pytest.fixture(scope="session")
 def shared_photos() -> Path:
     if not SHARED_PHOTOS.is_dir():

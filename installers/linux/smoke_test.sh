@@ -101,7 +101,7 @@ pass "GUI (QT_QPA_PLATFORM=offscreen): $(grep 'the window opened' "$T/gui.err")"
 clean "$APP/install.sh" --prefix "$T/prefix" > "$T/install.txt" || fail "install.sh exited non-zero"
 out=$(clean "$T/prefix/bin/photoapp" --version) || fail "the installed photoapp (a symlink) does not run"
 [ "$out" = "photoapp $EXPECTED_VERSION" ] || fail "the installed photoapp printed '$out'"
-grep -qx "Exec=\"$T/prefix/bin/photoapp\"" "$T/prefix/share/applications/photoapp.desktop" || fail "installed .desktop Exec line"
+grep -qx "Exec=\"$T/prefix/bin/photoapp\" %F" "$T/prefix/share/applications/photoapp.desktop" || fail "installed .desktop Exec line"
 [ -f "$T/prefix/share/icons/hicolor/256x256/apps/photoapp.png" ] || fail "install.sh did not install the hicolor icons"
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$T/prefix/share/applications/photoapp.desktop" || fail "the installed .desktop file is invalid"

@@ -15,13 +15,13 @@ import sqlite3
 import sys
 
 from photoapp import __version__
-from photoapp.cli import dupes, index, library, people, places, search, settings, tags, watch
+from photoapp.cli import actions, dupes, index, library, people, places, search, settings, tags, watch
 from photoapp.cli.common import gui_available
 from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, error, internal_error, storage_message
 from photoapp.core.errors import PhotoappError
 
 # One module per capability, in the order `photoapp --help` lists their commands.
-COMMAND_MODULES = (index, search, library, places, people, watch, tags, dupes, settings)
+COMMAND_MODULES = (index, search, library, places, people, watch, tags, actions, dupes, settings)
 COMMANDS = {name: run for module in COMMAND_MODULES for name, run in module.COMMANDS.items()}
 
 
@@ -40,7 +40,8 @@ exit status:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="photoapp",
-        description="Organise and search your photos with on-device AI. Without a command: the window.",
+        description="Organise and search your photos with on-device AI. Without a command: the window; "
+        "`photoapp PHOTO...` opens it on those photos (in the library or not), as a file manager's “Open with” does.",
         epilog=EXIT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="surrogateescape")
     parser = build_parser()
+    photos = _photo_arguments(argv if argv is not None else sys.argv[1:])
+    if photos is not None:
+        return _open_photos(photos)
     args = parser.parse_args(argv)
     if args.command is None:
         return _no_command(parser, args)
@@ -88,6 +92,34 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug: shown as one, never as the user's mistake
         internal_error(exc)
         return EXIT_INTERNAL
+
+
+def _photo_arguments(argv: list[str]):
+    """``photoapp [options] PHOTO...`` (a file manager's "Open with"): (global options, the
+    files) when the first argument that is not an option is an existing file, not a command."""
+    import os
+
+    opener = argparse.ArgumentParser(add_help=False)
+    for flag in ("--library", "--model", "--device", "--quit-after"):
+        opener.add_argument(flag)
+    opener.add_argument("photos", nargs="*")
+    try:
+        known, rest = opener.parse_known_args(argv)
+    except SystemExit:
+        return None
+    if rest or not known.photos or known.photos[0] in COMMANDS or not os.path.isfile(known.photos[0]):
+        return None
+    return known
+
+
+def _open_photos(known) -> int:
+    if not gui_available():
+        error("opening photos needs the window, but there is no display (set DISPLAY)")
+        return EXIT_ERROR
+    from photoapp.gui.app import run
+
+    quit_after = float(known.quit_after) if known.quit_after is not None else None
+    return run(known.library, model=known.model, device=known.device, quit_after=quit_after, photos=known.photos)
 
 
 def _no_command(parser: argparse.ArgumentParser, args) -> int:

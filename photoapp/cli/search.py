@@ -1,5 +1,5 @@
 """photoapp search and photoapp similar: ranked photos for a query or a photo, with the
-same filters (-k, --all, --sort, --folder, --after, --before, --type)."""
+same filters (-k, --all, --sort, --folder, --after, --before, --type, --min-rating, --favourites)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
         dest="kind",
         help="only photos (JPEG, PNG, HEIC...), videos, or camera RAW files (alone or with their JPEG)",
     )
+    p.add_argument("--min-rating", type=int, choices=range(1, 6), metavar="N", help="only photos with at least N stars")
+    p.add_argument("--favourites", action="store_true", help="only photos marked as favourites")
 
 
 def _filters(args):
@@ -110,7 +112,7 @@ def _filters(args):
     folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
     after = _date(args.after, end_of_day=False)
     before = _date(args.before, end_of_day=True)
-    return Filters(folder, after, before, args.kind)
+    return Filters(folder, after, before, args.kind, args.min_rating, args.favourites)
 
 
 def _date(text: str | None, end_of_day: bool) -> float | None:

@@ -42,6 +42,7 @@ ModelUnavailable = model_registry.ModelUnavailable
 if TYPE_CHECKING:  # the indexer pulls in Pillow and the decoders: `photoapp status` needs neither
     from photoapp.core.duplicates.service import Duplicates
     from photoapp.core.indexing.indexer import IndexReport, ProgressFn
+    from photoapp.core.marks.service import PhotoMarks
     from photoapp.core.places.service import Places
     from photoapp.core.tagging.service import Tags
 
@@ -93,6 +94,7 @@ class Library:
         self._tags = None
         self._duplicates = None
         self._places = None
+        self._marks = None
         # Before anything else reads the catalog: moves to the trash a killed resolve left
         # half done are settled, so every photo is in place or recorded in the trash.
         self.trash_settled = self._settle_trash()
@@ -292,6 +294,32 @@ class Library:
             )
         return self._duplicates
 
+    # -- marks and the trash --------------------------------------------------------------
+    @property
+    def marks(self) -> PhotoMarks:
+        """Stars, favourites and rotation (photoapp/core/marks/service.py)."""
+        if self._marks is None:
+            from photoapp.core.marks.service import PhotoMarks
+
+            self._marks = PhotoMarks(self.catalog, lambda ids: self.tags.reconcile_sidecars(set(ids)))
+        return self._marks
+
+    def trash(self, paths: list[str]) -> dict:
+        """Move photos to the system trash, journalled and undoable (``Duplicates.trash``)."""
+        return self.duplicates.trash(paths)
+
+    def untrash(self, paths: list[str] | None = None, batch: int | None = None) -> dict:
+        """Put photos back from the trash: these paths, else a batch (default: the latest)."""
+        return self.duplicates.untrash(paths) if paths else self.duplicates.undo(batch)
+
+    def export(self, paths: list[str], folder: str, fmt: str = "jpeg") -> dict:
+        """Copies of photos in ``folder``: JPEG with their rotation applied, or the original
+        files as they are ("original"); see core/marks/export.py."""
+        from photoapp.core.marks.export import export
+
+        marks = self.marks.of(paths)
+        return export([(p, m.rotation) for p, m in marks.items()], folder, fmt)
+
     def _settle_trash(self) -> list[dict]:
         """``Duplicates.reconcile`` when the trash journal has a pending move (one query otherwise)."""
         from photoapp.core.store.duplicates import DuplicateStore
@@ -388,6 +416,7 @@ class Library:
             info["files"] = [photo.path, photo.companion]  # a RAW+JPEG pair: both, JPEG first
         info["tags"] = [t["tag"] for t in self.tags.of_photo(photo.id)]
         info["tag_details"] = self.tags.of_photo(photo.id)
+        info.update(self.marks.of([photo.path])[photo.path].as_dict())
         info["exif"] = read_exif(photo.path) if info["exists"] else {}
         info["gps"] = [photo.lat, photo.lon] if photo.lat is not None else None
         place = PlaceStore(self.catalog).place_of(photo.id) or {}
@@ -551,6 +580,13 @@ class Library:
         from photoapp.core.media.decoding import is_photo_name
 
         return os.path.isfile(path) and is_photo_name(os.path.basename(path))
+
+    @staticmethod
+    def media_kind(path: str) -> str:
+        """photo, raw or video, from the file name (for files outside the library too)."""
+        from photoapp.core.media.formats import media_kind
+
+        return media_kind(path)
 
     @staticmethod
     def describe_exif(facts: dict) -> dict[str, str]:

@@ -29,8 +29,15 @@ def make_application(argv: list[str] | None = None):
     return app
 
 
-def run(library=None, model: str | None = None, device: str | None = None, quit_after: float | None = None) -> int:
+def run(
+    library=None,
+    model: str | None = None,
+    device: str | None = None,
+    quit_after: float | None = None,
+    photos: list[str] | None = None,
+) -> int:
     """Open the main window on ``library`` and run until it closes; the exit status.
+    ``photos``: files to open in the viewer (``photoapp PHOTO...``, a file manager's "Open with").
 
     ``quit_after`` closes the window after that many seconds (the installers' smoke test:
     the bundled GUI must start, show its window and shut down cleanly).
@@ -42,6 +49,8 @@ def run(library=None, model: str | None = None, device: str | None = None, quit_
     engine = LibraryService(library, model=model, device=device)
     window = MainWindow(engine)
     window.show()
+    if photos:
+        window.open_files(photos)
     if quit_after is not None:
         return _run_briefly(app, window, quit_after)
     return app.exec()

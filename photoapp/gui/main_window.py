@@ -33,7 +33,7 @@ from photoapp.core.errors import NotIndexed
 from photoapp.core.library import Library, ModelUnavailable
 from photoapp.core.search.ranking import Filters, parse_date
 from photoapp.gui.controllers.people import PeopleUi
-from photoapp.gui.controllers.tag_undo import TagUndo
+from photoapp.gui.controllers.photo_actions import PhotoActions
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self._connect()
+        self.photo_actions = PhotoActions(self)  # trash, rotate, favourite, stars, selection bar, undo
+        self.undo = self.photo_actions.undo
         self._restore_state()
         self.refresh_folders()
         self.sidebar.select(self._restore_folder)
@@ -148,8 +150,6 @@ class MainWindow(QMainWindow):
         self.engine.model_ready.connect(self.model_status.ready)
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
         self.statusBar().addPermanentWidget(self.watch_indicator)
-        self.tag_undo = TagUndo(self.tags_ui.service, self.status, self)  # the viewer's tag edits
-        self.statusBar().insertPermanentWidget(0, self.tag_undo.widget)
 
     def _date_edit(self, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -212,13 +212,14 @@ class MainWindow(QMainWindow):
     # -- gallery contents -----------------------------------------------------------------------
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
-        return Filters(
+        filters = Filters(
             folder if folder != ALL_PHOTOS else None,
             self._date(self.after_edit, False),
             self._date(self.before_edit, True),
             self.type_choice.currentData(),
             people=self.people_ui.people(),
         )
+        return self.photo_actions.narrow(filters)
 
     @staticmethod
     def _date(edit: QLineEdit, end: bool) -> float | None:
@@ -375,10 +376,10 @@ class MainWindow(QMainWindow):
             return None
         if self.viewer is not None:
             self.viewer.leave()
-        self.tag_undo.withdraw()
         self.viewer = ViewerPage(
-            list(self.model.rows()), row, self.engine, self.thumbnails, self, self.tags_ui.service, self.tag_undo
+            list(self.model.rows()), row, self.engine, self.thumbnails, self, self.tags_ui.service, self.undo
         )
+        self.viewer.actions = self.photo_actions
         self.viewer.current_changed.connect(self._viewer_moved)
         self.viewer.closed.connect(self._viewer_closed)
         self.viewer.full_screen_requested.connect(self.set_full_screen)
@@ -387,6 +388,19 @@ class MainWindow(QMainWindow):
         self._viewer_moved(row)
         self.viewer.focus_photo()  # the photo has the keys, never a tag chip
         return self.viewer
+
+    def open_files(self, paths: list[str]) -> ViewerPage | None:
+        """The viewer on files given by name (``photoapp PHOTO...``), in the library or not: one
+        photo is browsed with the others of its folder, several among themselves."""
+        from photoapp.gui.models.photo_list import files_rows
+
+        rows, row = files_rows(paths)
+        if not rows:
+            self.status.show("None of these files is a photo or video Photoapp can show", 10_000)
+            return None
+        self.model.set_rows(rows)  # the gallery behind the viewer shows the same photos
+        self.header.setText(f"{len(rows):,} photos in {os.path.dirname(rows[row].path)}")
+        return self.open_viewer(row)
 
     def play(self, path: str) -> bool:
         """Open a video with the desktop's default player (no playback widget of our own)."""
@@ -408,7 +422,7 @@ class MainWindow(QMainWindow):
         self.viewer = None
         self.setWindowTitle("Photoapp")
         self.gallery.setFocus()
-        self.tag_undo.offer()  # a tag removed by mistake can still come back
+        self.undo.offer()  # a change made by mistake can still come back
 
     def set_full_screen(self, on: bool) -> None:
         """The viewer alone on the screen: no menus, no status bar."""
@@ -432,9 +446,7 @@ class MainWindow(QMainWindow):
         path = self.model.row_at(index.row()).path
         menu = QMenu(self)
         menu.addAction("Open", lambda: self.open_viewer(index.row()))
-        menu.addAction(
-            "Open containing folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))
-        )
+        self.photo_actions.add_context_actions(menu, self.selected_paths())
         menu.addAction("Copy path", self.copy_paths)
         menu.addSeparator()
         menu.addAction("Find similar", lambda: self.find_similar(path))
@@ -531,6 +543,7 @@ class MainWindow(QMainWindow):
 
         dialog = DuplicatesDialog(self.engine, self)
         dialog.changed.connect(lambda: self.reload(keep_position=True))  # trashed or restored photos
+        dialog.trashed.connect(self.photo_actions.record_trash)  # Ctrl+Z in the window undoes a resolve too
         dialog.open()
         return dialog
 

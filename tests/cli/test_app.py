@@ -13,7 +13,7 @@ from photoapp.cli import main
 from photoapp.cli.output import EXIT_ERROR, EXIT_INTERNAL
 
 CLI = Path(__file__).resolve().parents[2] / "photoapp" / "cli"
-COMMAND_MODULES = {"index", "search", "library", "places", "watch", "tags", "dupes", "settings"}
+COMMAND_MODULES = {"index", "search", "library", "places", "people", "watch", "tags", "actions", "dupes", "settings"}
 
 
 def run_main(capsys, *args) -> tuple[int, str]:

@@ -21,6 +21,7 @@ ALLOWED = {
     "photoapp.core.units": None,  # human_size
     "photoapp.core.search.ranking": {"Filters", "parse_date", "SearchHit", "Results"},  # value types
     "photoapp.toy.domain": {"generate_library"},  # screenshots.py's demo photos
+    "photoapp.core.undo": {"UndoStack", "TagChange", "MarksChange", "TrashChange"},  # undoable changes (values)
 }
 # Parts of the facade the GUI must not reach into: the catalog (SQL), the tagger and
 # the probes (behind Library.tags), the embedders.

@@ -1,6 +1,7 @@
 """The Duplicates view on real photographs: groups with space to reclaim, the suggested
 keeper marked, another keeper chosen, resolve to a (temporary) system trash and undo,
-"not duplicates", compare at 100 %, and finding off the GUI thread with progress and cancel."""
+"not duplicates", compare at the same scale, apply all suggestions with one undo, and
+finding off the GUI thread with progress and cancel."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 
 import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 
 
 @pytest.fixture
@@ -39,11 +41,16 @@ def _open(window, qtbot, groups: int):
     return dialog
 
 
-def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
-    window = make_window(tmp_path / "lib")
+def _indexed_window(make_window, qtbot, wait, folder, library):
+    window = make_window(library)
     with qtbot.waitSignal(window.engine.indexing.stopped, timeout=120_000):
-        window.add_folders([str(dupes_folder)])
+        window.add_folders([str(folder)])
     wait.rows(window, lambda w: w.model.rowCount() == 5)
+    return window
+
+
+def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, dupes_folder, tmp_path):
+    window = _indexed_window(make_window, qtbot, wait, dupes_folder, tmp_path / "lib")
 
     dialog = _open(window, qtbot, 2)
     exact, near = dialog.groups
@@ -64,9 +71,16 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
 
     dialog.compare_button.click()  # full-size pixels, the chosen keeper first
     qtbot.waitUntil(lambda: getattr(dialog, "compare_dialog", None) is not None, timeout=20_000)
-    sizes = [s.widget().pixmap().size().toTuple() for s in dialog.compare_dialog.scrolls]
-    assert sizes == [(1680, 1050), (840, 525)]
-    dialog.compare_dialog.close()
+    compare = dialog.compare_dialog
+    shown = lambda: [s.widget().pixmap().size().toTuple() for s in compare.scrolls]  # noqa: E731
+    assert shown() == [(1680, 1050), (1680, 1050)]  # the same scale: the half-size copy enlarged 2x
+    qtbot.keyClick(compare, Qt.Key.Key_Minus)  # zoom: both panes together
+    assert shown()[0] == shown()[1] and shown()[0][0] < 1680
+    qtbot.keyClick(compare, Qt.Key.Key_1)
+    left, right = (s.horizontalScrollBar() for s in compare.scrolls)
+    left.setValue(left.maximum() // 4)  # panning one pans the other to the same spot
+    assert right.value() == left.value() and right.maximum() == left.maximum()
+    compare.close()
 
     dialog.choose(str(dupes_folder / "Dune small.jpg"))  # keep the small one, against the advice
     assert dialog.cards[0].fate.text() == "Goes to the trash" and dialog.cards[1].fate.text() == "Kept"
@@ -159,4 +173,20 @@ def test_a_burst_suggests_nothing_for_the_trash_until_a_keeper_is_chosen(
     dialog.choose(dialog.cards[1].photo.path)  # the user asks
     assert [c.fate.text() for c in dialog.cards].count("Goes to the trash") == 2
     assert dialog.resolve_button.isEnabled()
+
+
+def test_apply_all_suggestions_is_one_undo(make_window, qtbot, wait, dupes_folder, tmp_path):
+    window = _indexed_window(make_window, qtbot, wait, dupes_folder, tmp_path / "lib")
+    dialog = _open(window, qtbot, 2)
+    keepers = sorted(os.path.basename(g.keep.path) for g in dialog.groups)
+    assert dialog.apply_all_button.isEnabled()
+    dialog.apply_all(confirm=False)
+    qtbot.waitUntil(lambda: dialog.list.count() == 0 and not dialog.busy, timeout=60_000)
+    assert sorted(os.listdir(dupes_folder)) == sorted([*keepers, "FreshFlower.jpg"])
+    assert "one “Undo last”" in dialog.summary.text()
+    change = window.undo.changes[-1]  # the window's Ctrl+Z / Undo offers it as well
+    assert change.kind == "trash" and len(change.paths) == 2
+    dialog.undo_button.click()  # one undo: both groups come back
+    qtbot.waitUntil(lambda: dialog.list.count() == 2 and not dialog.busy, timeout=60_000)
+    assert len(os.listdir(dupes_folder)) == 5
     dialog.close()

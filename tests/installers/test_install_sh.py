@@ -48,7 +48,7 @@ def test_install_and_uninstall(unpacked, tmp_path):
     ran = subprocess.run([str(command)], capture_output=True, text=True)
     assert ran.stdout.strip() == f"photoapp from {command}"
     desktop = (prefix / "share" / "applications" / "photoapp.desktop").read_text()
-    assert f'Exec="{command}"' in desktop.splitlines() and f"TryExec={command}" in desktop.splitlines()
+    assert f'Exec="{command}" %F' in desktop.splitlines() and f"TryExec={command}" in desktop.splitlines()
     for size in SIZES:
         assert (prefix / "share" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "photoapp.png").is_file()
     validate = shutil.which("desktop-file-validate")

@@ -208,7 +208,8 @@ def test_desktop_entry_matches_the_app():
     text = (INSTALLERS / "linux" / "photoapp.desktop").read_text()
     entry = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     assert entry["Name"] == photoapp.APP_NAME
-    assert entry["Exec"] == entry["TryExec"] == entry["Icon"] == photoapp.APP_ID  # install.sh rewrites Exec
+    assert entry["Exec"] == f"{photoapp.APP_ID} %F"  # the files a file manager opens with it (issue 24)
+    assert entry["TryExec"] == entry["Icon"] == photoapp.APP_ID  # install.sh rewrites Exec
     assert entry["Type"] == "Application" and "Photography" in entry["Categories"].split(";")
     validate = shutil.which("desktop-file-validate")
     if validate is None:

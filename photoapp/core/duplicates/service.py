@@ -37,6 +37,7 @@ from photoapp.core.store.catalog import Catalog, CatalogError, Photo
 from photoapp.core.store.duplicates import DuplicateStore
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.indexes import IndexRegistry
+from photoapp.core.store.marks import Marks, MarkStore
 from photoapp.core.store.tags import TagStore
 
 MANUAL = "manual"  # the tag source a person gave (photoapp/core/tagging/rule.py)
@@ -177,6 +178,30 @@ class Duplicates:
         if todo:
             self._trash_group(batch, todo, keeper_photo, merge_tags, report)
 
+    def trash(self, paths: Iterable[str]) -> dict:
+        """Move photos to the system trash (Delete in the gallery, ``photoapp trash``): one
+        journalled batch like a resolve's, without a keeper, undone together by ``undo`` (or
+        photo by photo by ``untrash``). A file missing or changed since it was indexed, or
+        half of a RAW+JPEG pair, is left in place and reported as skipped."""
+        batch = self._next_batch()
+        report = {"batch": batch, "trashed": [], "skipped": []}
+        todo = []
+        for photo in self._photos(paths):
+            problem = _changed_on_disk(photo)
+            if photo.companion:
+                problem = f"a RAW+JPEG pair (with {os.path.basename(photo.companion)}): trash its files by hand"
+            if problem:
+                report["skipped"].append({"path": photo.path, "reason": problem})
+            elif photo not in todo:
+                todo.append(photo)
+        try:
+            if todo:
+                self._trash_group(batch, todo, None, False, report)
+        finally:
+            if report["trashed"]:
+                self.indexes.save()
+        return report
+
     def _keeper(self, photos: list[Photo], keep: str | None) -> Photo:
         if keep is None:
             sharp = self._sharpness([p.id for p in photos])
@@ -187,15 +212,16 @@ class Duplicates:
             raise DupesError(f"the photo to keep is not in the group: {keep}")
         return chosen[0]
 
-    def _trash_group(self, batch: int, photos: list[Photo], keep: Photo, merge_tags: bool, report: dict) -> None:
+    def _trash_group(self, batch: int, photos: list[Photo], keep: Photo | None, merge_tags: bool, report: dict) -> None:
         """Journalled: the intents of the whole group are on disk (one synced commit) before
         any file moves; a photo's rows leave the catalog (its hand-given tags merged into
         the keeper) only once it has moved. A kill at any point is settled by ``reconcile``."""
-        records = [{**self._snapshot(p), "keeper_id": keep.id, "merge_tags": merge_tags} for p in photos]
+        keeper_id, keeper_path = (keep.id, keep.path) if keep else (None, "")  # None: a plain trash
+        records = [{**self._snapshot(p), "keeper_id": keeper_id, "merge_tags": merge_tags} for p in photos]
         try:
             with self.dupes.write(synced=True):
                 rows = [
-                    self.dupes.record_intent(batch, p.path, keep.path, json.dumps(r), p.size, p.hash, os.getpid())
+                    self.dupes.record_intent(batch, p.path, keeper_path, json.dumps(r), p.size, p.hash, os.getpid())
                     for p, r in zip(photos, records, strict=True)
                 ]
         except CatalogError as exc:
@@ -275,7 +301,14 @@ class Duplicates:
         fp = self.fingerprints.row(photo.id)
         vectors = {m: base64.b64encode(v).decode() for m, v in self.catalog.photo_embeddings(photo.id).items()}
         tags = [list(r) for r in self.tag_rows.of_photo(photo.id)]
-        return {"photo": photo.as_dict(), "fingerprint": list(fp) if fp else None, "embeddings": vectors, "tags": tags}
+        marks = list(MarkStore(self.catalog).of([photo.id])[photo.id])
+        return {
+            "photo": photo.as_dict(),
+            "fingerprint": list(fp) if fp else None,
+            "embeddings": vectors,
+            "tags": tags,
+            "marks": marks,
+        }
 
     def _merge_tags(self, photo_id: int, keeper_id: int) -> list[list]:
         """Give the keeper the tags a person put on the copy; returns what to undo."""
@@ -323,7 +356,25 @@ class Duplicates:
             if batch is None:
                 raise DupesError("nothing to undo")
         report = {"batch": batch, "restored": [], "back_by_hand": [], "failed": []}
-        for row_id, path, trash_path, info, size, digest, record in self.dupes.open_in_batch(batch):
+        return self._put_back(self.dupes.open_in_batch(batch), report)
+
+    def untrash(self, paths: Iterable[str]) -> dict:
+        """Restore these photos from the trash (the latest move of each path not undone yet),
+        as ``undo`` does; a path with nothing to restore is reported as failed."""
+        report = {"batch": None, "restored": [], "back_by_hand": [], "failed": []}
+        rows = []
+        for raw in paths:
+            path = os.path.abspath(os.fspath(raw))
+            row = self.dupes.open_of_path(path)
+            if row is None:
+                why = "not in Photoapp's trash list (never trashed, or restored already)"
+                report["failed"].append({"path": path, "reason": why})
+            else:
+                rows.append(row)
+        return self._put_back(rows, report)
+
+    def _put_back(self, rows: Iterable[tuple], report: dict) -> dict:
+        for row_id, path, trash_path, info, size, digest, record in rows:
             try:
                 by_hand = trash.put_back(trash.Trashed(path, trash_path, info), size, digest)
             except (trash.TrashError, OSError) as exc:
@@ -357,6 +408,8 @@ class Duplicates:
             self.tag_rows.put((pid, *t) for t in record["tags"])
             if any(t[1] == MANUAL for t in record["tags"]):
                 self.tag_rows.mark_sidecars_dirty([pid])  # its sidecar may have been left behind or lost
+            if record.get("marks"):  # stars, heart, rotation (journal rows before them have none)
+                MarkStore(self.catalog).put([(pid, Marks(*record["marks"]))])
         self._unmerge(record["keeper_id"], record.get("merged", []))
         blob = record["embeddings"].get(self.model())
         if blob is not None:

@@ -83,11 +83,13 @@ class Filters:
     dates: tuple = ()
     places: tuple = ()
     people: tuple[int, ...] = ()  # only photos showing every one of these people (person ids)
+    min_rating: int | None = None  # only photos with at least this many stars (1-5)
+    favourites: bool = False  # only photos marked as favourites
 
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.folder, self.after, self.before, self.kind)) or bool(
-            self.dates or self.places or self.people
+            self.dates or self.places or self.people or self.min_rating or self.favourites
         )
 
 
@@ -142,6 +144,11 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
         for person in filters.people:
             shown = faces.photo_ids_of(person)
             ids = shown if ids is None else ids & shown
+    if filters.min_rating or filters.favourites:
+        from photoapp.core.store.marks import MarkStore
+
+        marked = MarkStore(catalog).filtered(filters.min_rating, filters.favourites)
+        ids = marked if ids is None else ids & marked
     return ids
 
 

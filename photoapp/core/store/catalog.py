@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -278,6 +278,19 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE fingerprints ADD COLUMN exposure REAL;
     ALTER TABLE fingerprints ADD COLUMN shot_time REAL;
     ALTER TABLE fingerprints ADD COLUMN camera TEXT;
+    """,
+    # What a person marks on a photo (core/marks): 0-5 stars (0: not rated), a favourite
+    # heart, and a rotation in degrees clockwise applied on display and export (the photo
+    # file is never rewritten). One row only for a photo with a mark: most photos have none.
+    11: """
+    CREATE TABLE photo_marks (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5),
+        favourite INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+        rotation INTEGER NOT NULL DEFAULT 0 CHECK (rotation IN (0, 90, 180, 270))
+    );
+    CREATE INDEX photo_marks_rating ON photo_marks(rating);
+    CREATE INDEX photo_marks_favourite ON photo_marks(favourite);
     """,
 }
 

@@ -113,6 +113,14 @@ class DuplicateStore:
             (batch,),
         ).fetchall()
 
+    def open_of_path(self, path: str) -> tuple | None:
+        """As ``open_in_batch``, the latest unrestored move of the file at ``path``."""
+        return self.db.execute(
+            f"SELECT id, path, trash_path, trash_info, {self._SIZE_HASH}, record FROM trashed "
+            "WHERE path=? AND restored IS NULL AND state!='pending' ORDER BY id DESC LIMIT 1",
+            (path,),
+        ).fetchone()
+
     def mark_restored(self, row_id: int) -> None:
         with self.catalog.transaction():
             self.db.execute("UPDATE trashed SET restored=? WHERE id=?", (time.time(), row_id))

@@ -2,8 +2,8 @@
 
 A photo leaves the catalog when its file is gone from a readable folder. If the file
 comes back (a drive restored from a backup, a folder moved back in), the manual and
-rejected tags and the taught-tag examples it had come back with it: they are kept here,
-keyed by content hash (the path may differ), for ``GRACE_DAYS``.
+rejected tags, the taught-tag examples and the marks (stars, favourite, rotation) it had
+come back with it: they are kept here, keyed by content hash (the path may differ), for ``GRACE_DAYS``.
 """
 
 from __future__ import annotations
@@ -36,9 +36,14 @@ class Keepsakes:
                 f"JOIN photos p ON p.id = e.photo_id WHERE e.photo_id IN ({marks})",
                 chunk,
             ).fetchall()
+            marked = self.db.execute(
+                "SELECT p.hash, 'marks', '', m.rating || ',' || m.favourite || ',' || m.rotation FROM photo_marks m "
+                f"JOIN photos p ON p.id = m.photo_id WHERE m.photo_id IN ({marks})",
+                chunk,
+            ).fetchall()
             self.db.executemany(
                 "INSERT OR REPLACE INTO keepsakes(hash, kind, name, value, removed) VALUES (?, ?, ?, ?, ?)",
-                [(*row[:3], str(row[3]), now) for row in tags + examples],
+                [(*row[:3], str(row[3]), now) for row in tags + examples + marked],
             )
         self.db.execute("DELETE FROM keepsakes WHERE removed < ?", (now - GRACE_DAYS * 86400,))
 
@@ -55,6 +60,11 @@ class Keepsakes:
                     self.db.execute(
                         "INSERT OR REPLACE INTO photo_tags(photo_id, tag, source, confidence) VALUES (?, ?, ?, NULL)",
                         (photo_id, name, value),
+                    )
+                elif kind == "marks":  # stars, heart, rotation
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO photo_marks(photo_id, rating, favourite, rotation) VALUES (?, ?, ?, ?)",
+                        (photo_id, *map(int, value.split(","))),
                     )
                 elif kind == "example":
                     self.db.execute(

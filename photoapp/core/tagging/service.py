@@ -18,6 +18,7 @@ from photoapp.config import TagSettings
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.errors import InvalidInput
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.marks import MarkStore
 from photoapp.core.store.probes import ProbeStore
 from photoapp.core.store.tags import TagStore
 from photoapp.core.tagging.labels import Label
@@ -130,7 +131,7 @@ class Tags:
         self._save_settings()
         self.refresh()
         if s.xmp_sidecars and not was_xmp:  # every tagged photo, and any left out of step
-            self.reconcile_sidecars(set(self.store.tagged_ids()))
+            self.reconcile_sidecars(set(self.store.tagged_ids()) | set(MarkStore(self.catalog).marked()))
         return section
 
     # -- albums -------------------------------------------------------------------------

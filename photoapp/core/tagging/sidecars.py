@@ -1,4 +1,4 @@
-"""Keeping XMP sidecars in step with the catalog's tags.
+"""Keeping XMP sidecars in step with the catalog's tags and marks (stars, favourite, rotation).
 
 A tag change marks its photos "sidecar dirty" in the same transaction (rule.py); the
 sidecars are written after the commit and the mark is cleared. A crash in between leaves
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from photoapp.config import TagSettings, crash_point
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.faces import FaceStore
+from photoapp.core.store.marks import MarkStore
 from photoapp.core.store.tags import TagStore
 
 PROBLEM = "sidecar not written: "
@@ -36,6 +38,7 @@ class Sidecars:
         Face regions are written for photos with named faces and for ``faces_changed``
         (names taken away); any other photo's regions are left as they are, so that a
         catalog that does not know the names yet never erases them."""
+        from photoapp.core.tagging import xmp_marks
         from photoapp.core.tagging.xmp import SidecarRefused, sidecar_path, write_sidecar
 
         ids = sorted(set(ids))
@@ -48,6 +51,7 @@ class Sidecars:
         photos = self.catalog.photos_by_ids(ids)
         named = FaceStore(self.catalog).named_faces_of_photos(ids)
         changed = set(faces_changed)
+        marks = MarkStore(self.catalog).of(ids)
         for pid, photo in photos.items():
             tags, ok = [t["tag"] for t in self.tags_of(pid)], True
             # Named faces as MWG regions (boxes of the photo as stored, before its EXIF rotation).
@@ -59,7 +63,7 @@ class Sidecars:
                     continue
                 sidecar = str(sidecar_path(path))
                 try:
-                    write_sidecar(path, tags, also=edit)
+                    write_sidecar(path, tags, also=_chain(partial(xmp_marks.merged, marks=marks[pid]), edit))
                     written.append(sidecar)
                 except (SidecarRefused, OSError) as exc:  # OSError: a read-only folder, a full disk
                     failed[sidecar], ok = getattr(exc, "strerror", None) or str(exc), False
@@ -92,3 +96,17 @@ class Sidecars:
             return 0, []
         ids = set(self.store.dirty_sidecars()) | set(also)
         return len(ids), self.write(ids)
+
+
+def _chain(*edits):
+    """One sidecar edit (bytes -> bytes, or None: no change) doing ``edits`` in turn."""
+    edits = [e for e in edits if e is not None]
+
+    def edit(data: bytes) -> bytes | None:
+        changed = None
+        for one in edits:
+            new = one(data if changed is None else changed)
+            changed = new if new is not None else changed
+        return changed
+
+    return edit

@@ -11,9 +11,10 @@ is the engine's TagService (gui/services/tagging.py).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QSplitter, QWidget
 
 from photoapp.gui.services.tagging import SMART, TAG
+from photoapp.gui.views.add_tag_dialog import AddTagDialog
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
 from photoapp.gui.workers import error_text
@@ -117,12 +118,10 @@ class TagsUi:
         if not paths:
             self.window.status.show("Select photos in the gallery first.", 5000)
             return
-        tag, ok = QInputDialog.getItem(
-            self.window, "Add a tag", f"Tag for {len(paths)} photo(s):", self.service.tag_names(), -1, True
-        )
-        tag = " ".join(tag.split())
-        if ok and tag:
-            self.service.edit(tag, paths, True, on_failed=self._failed)
+        dialog = AddTagDialog(len(paths), self.service.tag_names(), self.window)
+        dialog.accepted.connect(lambda: self.service.edit(dialog.tag(), paths, True, on_failed=self._failed))
+        self.add_tag_dialog = dialog  # for tests
+        dialog.open()
 
     def teach_selected(self) -> TeachDialog:
         """Open the teach dialog on the gallery's selection (returned for tests)."""

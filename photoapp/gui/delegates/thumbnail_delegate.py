@@ -6,7 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from photoapp.gui.models.photo_list import BadgeRole, ScoreRole, ThumbnailRole
+from photoapp.gui.delegates.badges import paint_badges
+from photoapp.gui.models.photo_list import BadgeRole, MarksRole, ScoreRole, ThumbnailRole
 
 MARGIN = 5  # space around each thumbnail inside its grid cell
 RADIUS = 6.0
@@ -49,6 +50,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         media = index.data(BadgeRole)  # a video's duration, or RAW
         if media:
             self._badge(painter, picture, media, right=True)
+        highlight = option.palette.color(QPalette.ColorRole.Highlight)
+        paint_badges(painter, picture, index.data(MarksRole), selected, highlight)  # check mark, heart, stars
         painter.restore()
 
     @staticmethod

@@ -10,13 +10,15 @@ import os
 from datetime import datetime
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtGui import QTransform
 
 PathRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 ThumbnailRole = Qt.ItemDataRole.UserRole + 3  # a QPixmap, or None while it is loading
 KindRole = Qt.ItemDataRole.UserRole + 4  # "photo", "raw" or "video"
 BadgeRole = Qt.ItemDataRole.UserRole + 5  # "▶ 0:12" for a video, "RAW" / "RAW+JPEG", or None
+MarksRole = Qt.ItemDataRole.UserRole + 6  # the photo's Marks (stars, favourite, rotation), or None
 
 
 class PhotoRow(NamedTuple):
@@ -37,6 +39,8 @@ class PhotoListModel(QAbstractListModel):
         self._row_of: dict[str, int] | None = None  # built on first need, not on every reset
         self.thumbnails = thumbnails  # a ThumbnailLoader, or None for no thumbnails
         self.thumb_size = 160
+        self.marks: dict = {}  # photo id -> Marks, for the photos that have any
+        self._turned: dict = {}  # (pixmap key, rotation) -> the turned thumbnail
         if thumbnails is not None:
             thumbnails.ready.connect(self._thumbnail_ready)
 
@@ -58,6 +62,13 @@ class PhotoListModel(QAbstractListModel):
             self._row_of = {r.path: i for i, r in enumerate(self._rows)}
         return self._row_of.get(path)
 
+    def set_marks(self, marks: dict) -> None:
+        """Stars, hearts and rotations to show (id -> Marks); repaints what changed."""
+        self.marks = marks
+        self._turned.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1), [MarksRole, ThumbnailRole])
+
     def set_thumb_size(self, size: int) -> None:
         self.thumb_size = size
         if self._rows:
@@ -74,7 +85,9 @@ class PhotoListModel(QAbstractListModel):
         if role == ThumbnailRole:
             if self.thumbnails is None:
                 return None
-            return self.thumbnails.pixmap(row.path, row.mtime, self.thumb_size)
+            pixmap = self.thumbnails.pixmap(row.path, row.mtime, self.thumb_size)
+            rotation = getattr(self.marks.get(row.id), "rotation", 0)
+            return turned(pixmap, rotation, self._turned)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return os.path.basename(row.path)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -87,7 +100,22 @@ class PhotoListModel(QAbstractListModel):
             return row.kind
         if role == BadgeRole:
             return badge(row)
+        if role == MarksRole:
+            return self.marks.get(row.id)
         return None
+
+    # -- dragging photos out to other applications, as files -----------------------------------
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes) -> QMimeData:
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        data.setUrls([QUrl.fromLocalFile(self._rows[r].path) for r in rows])
+        return data
+
+    def supportedDragActions(self):
+        return Qt.DropAction.CopyAction
 
     def flags(self, index):
         if not index.isValid():
@@ -99,6 +127,36 @@ class PhotoListModel(QAbstractListModel):
         if row is not None:
             idx = self.index(row)
             self.dataChanged.emit(idx, idx, [ThumbnailRole])
+
+
+def turned(pixmap, rotation: int, cache: dict):
+    """``pixmap`` turned ``rotation`` degrees clockwise (a photo's rotation mark), cached."""
+    if pixmap is None or pixmap.isNull() or not rotation:
+        return pixmap
+    key = (pixmap.cacheKey(), rotation)
+    if key not in cache:
+        if len(cache) > 2000:
+            cache.clear()
+        cache[key] = pixmap.transformed(QTransform().rotate(rotation))
+    return cache[key]
+
+
+def files_rows(paths: list[str]) -> tuple[list[PhotoRow], int]:
+    """Rows for files named on the command line, and the row of the first: one file with
+    the photos of its folder (by name), several files among themselves."""
+    from photoapp.core.library import Library
+
+    given = [os.path.abspath(p) for p in paths if Library.is_photo_file(os.path.abspath(p))]
+    if not given:
+        return [], 0
+    if len(given) == 1:
+        folder = os.path.dirname(given[0])
+        names = sorted(os.listdir(folder), key=str.lower)
+        files = [f for f in (os.path.join(folder, n) for n in names) if Library.is_photo_file(f)]
+    else:
+        files = given
+    rows = [PhotoRow(-1 - i, f, os.path.getmtime(f), None, None, Library.media_kind(f)) for i, f in enumerate(files)]
+    return rows, files.index(given[0])
 
 
 def photo_row(photo, score: float | None = None) -> PhotoRow:

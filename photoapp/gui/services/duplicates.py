@@ -53,6 +53,10 @@ class DuplicatesService(QObject):
             self.engine.library.duplicates.resolve, [(paths, keep)], on_done=on_done, on_failed=on_failed
         )
 
+    def resolve_all(self, groups: list[tuple[list[str], str]], on_done, on_failed=None):
+        """Resolve many groups ``(paths, keep)`` as one batch: one undo brings them all back."""
+        return self.engine.submit(self.engine.library.duplicates.resolve, groups, on_done=on_done, on_failed=on_failed)
+
     def dismiss(self, paths: list[str], on_done, on_failed=None):
         """Never propose these photos as duplicates of each other again."""
         return self.engine.submit(self.engine.library.duplicates.dismiss, paths, on_done=on_done, on_failed=on_failed)

@@ -1,7 +1,7 @@
 """LibraryService: the GUI's handle on the engine, and the owner of the other GUI services.
 
 Each capability has one service here (services/indexing, search, tagging, duplicates,
-watching, thumbnails): a QObject that talks to the ``photoapp.core.library.Library``
+watching, thumbnails, actions): a QObject that talks to the ``photoapp.core.library.Library``
 facade on worker threads and hands answers back to the GUI thread through queued signals
 (callbacks run on the GUI thread). Views and controllers hold widgets and call services.
 
@@ -35,6 +35,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from photoapp.core.library import Library
+from photoapp.gui.services.actions import ActionService
 from photoapp.gui.services.duplicates import DuplicatesService
 from photoapp.gui.services.indexing import IndexingService
 from photoapp.gui.services.search import SearchService
@@ -63,6 +64,7 @@ class LibraryService(QObject):
         self.search = SearchService(self, self)
         self.tags = TagService(self, self)
         self.duplicates = DuplicatesService(self, self)
+        self.actions = ActionService(self, self)  # stars, favourites, rotation, trash, undo
 
     @property
     def model_name(self) -> str:

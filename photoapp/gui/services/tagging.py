@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from photoapp.core.search.ranking import Filters
+from photoapp.core.undo import TagChange
 from photoapp.gui.models.photo_list import PhotoRow, photo_row
 
 TAG, SMART = "tag", "smart"
@@ -22,6 +23,7 @@ TAG, SMART = "tag", "smart"
 
 class TagService(QObject):
     changed = Signal()  # tags, albums or taught tags changed: refresh what shows them
+    edited = Signal(object)  # a TagChange (core/undo.py) that changed photos: the undo stack records it
 
     def __init__(self, engine, parent=None):
         super().__init__(parent)
@@ -65,7 +67,13 @@ class TagService(QObject):
         def change(tags):
             return tags.add(tag, paths) if present else tags.remove(tag, paths)
 
-        return self._write(change, on_done, on_failed)
+        def done(changed: int) -> None:
+            if changed:
+                self.edited.emit(TagChange(" ".join(tag.split()), tuple(paths), present))
+            if on_done is not None:
+                on_done(changed)
+
+        return self._write(change, done, on_failed)
 
     def teach(self, name: str, positive: list[str], negative: list[str] = (), on_done=None, on_failed=None):
         """Teach ``name`` from example photos; ``on_done`` gets train()'s summary dict."""

@@ -1,7 +1,7 @@
 """DuplicatesDialog: duplicate groups listed with tier, count and space to reclaim; each
 group side by side (thumbnail, resolution, size, date, folder), the suggested keeper
-marked with its reason; keep one and send the others to the system trash, undo,
-"not duplicates", compare at 100 %.
+marked with its reason; keep one and send the others to the system trash, or apply every
+suggestion at once (one undo), undo, "not duplicates", compare at the same scale.
 
 A view: the work is the engine's DuplicatesService (gui/services/duplicates.py), which
 runs it on the query thread. Finding groups is a cancellable job with progress (at
@@ -12,14 +12,12 @@ waits for an index run to end, because both would write to the catalog at once.
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -37,9 +34,9 @@ from PySide6.QtWidgets import (
 from photoapp.core.units import human_size
 from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.views.compare_dialog import CompareDialog
+from photoapp.gui.views.dupe_card import STYLE, THUMB, DupeCard
 from photoapp.gui.workers import ProgressTask, error_text
 
-THUMB = 220
 COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
 # Copies first: similar shots depend on the model's judgement and deserve a deliberate look.
 TIERS = (("near", "Copies (exact and edited)"), ("exact", "Exact copies only"), ("all", "Copies and similar shots"))
@@ -50,92 +47,10 @@ TIER_HELP = {
     "similar": "different shots of one moment; check before removing any",
 }
 
-STYLE = """
-QFrame#dupeCard { border: 2px solid palette(mid); border-radius: 8px; }
-QFrame#dupeCard[keep="true"] { border: 3px solid #2e9d57; }
-QLabel#badge { color: white; background: #2e9d57; border-radius: 4px; padding: 1px 6px; }
-QLabel#fate { color: #b3412f; }
-QLabel#fate[keep="true"] { color: #2e9d57; font-weight: 600; }
-"""
-
-
-def date_text(photo) -> str:
-    if photo.taken:
-        when = datetime.fromtimestamp(photo.taken).strftime("%Y-%m-%d %H:%M")
-        return f"taken {when}" if photo.taken_from_exif else f"file date {when}"
-    return "date unknown"
-
-
-class DupeCard(QFrame):
-    """One photo of a group: thumbnail, facts, why it is a duplicate, keep or trash."""
-
-    def __init__(self, photo, suggested: str | None, why: str, parent=None):
-        super().__init__(parent)
-        self.photo = photo
-        self.setObjectName("dupeCard")
-        self.image = QLabel(self)
-        self.image.setFixedSize(THUMB, THUMB)
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pick = QRadioButton("Keep this one", self)
-        self.fate = QLabel(self)
-        self.fate.setObjectName("fate")
-        megapixels = (photo.width or 0) * (photo.height or 0) / 1e6
-        resolution = f"{photo.width}×{photo.height} ({megapixels:.1f} MP)" if photo.width else "size unknown"
-        facts = QLabel(
-            f"<b>{os.path.basename(photo.path)}</b><br>{resolution}<br>"
-            f"{human_size(photo.size)} · {photo.format or 'unknown format'}<br>{date_text(photo)}<br>"
-            f"<span style='color:gray'>{os.path.dirname(photo.path)}</span>",
-            self,
-        )
-        facts.setWordWrap(True)
-        facts.setToolTip(photo.path)
-        facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column = QVBoxLayout(self)
-        column.addWidget(self.image, 0, Qt.AlignmentFlag.AlignHCenter)
-        badge = QLabel("★ Suggested keeper", self)
-        badge.setObjectName("badge")
-        badge.setToolTip(suggested or "")
-        policy = badge.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # the cards' rows stay aligned
-        badge.setSizePolicy(policy)
-        badge.setVisible(suggested is not None)
-        column.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addWidget(self.pick)
-        column.addWidget(self.fate)
-        column.addWidget(facts)
-        if why:
-            reason = QLabel(why, self)
-            reason.setWordWrap(True)
-            reason.setObjectName("hint")
-            column.addWidget(reason)
-        column.addStretch(1)
-        self.setFixedWidth(THUMB + 28)
-
-    def set_keep(self, keep: bool | None) -> None:
-        """Kept, goes to the trash, or (None: nothing chosen yet, other shots) neither."""
-        if keep is not None:
-            self.pick.setChecked(keep)
-        self.fate.setText({True: "Kept", False: "Goes to the trash", None: "Not suggested for the trash"}[keep])
-        for widget in (self, self.fate):
-            widget.setProperty("keep", "true" if keep else "false")  # None: not the keeper's style
-            widget.style().unpolish(widget)  # re-read the property-dependent style
-            widget.style().polish(widget)
-
-    def show_thumbnail(self, pixmap) -> None:
-        if pixmap is None:
-            self.image.setText("Loading…")
-        elif pixmap.isNull():
-            self.image.setText("This photo\ncannot be read")
-        else:
-            self.image.setPixmap(
-                pixmap.scaled(
-                    THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                )
-            )
-
 
 class DuplicatesDialog(QDialog):
     changed = Signal()  # photos went to the trash or came back: the gallery should reload
+    trashed = Signal(object)  # a resolve's report ({"batch", "trashed", ...}): the window's undo records it
 
     def __init__(self, engine, parent=None):
         super().__init__(parent)
@@ -147,6 +62,7 @@ class DuplicatesDialog(QDialog):
         self.cards: list[DupeCard] = []
         self.job: ProgressTask | None = None
         self.undoable = False
+        self.last_applied = ""
         self._waiting_for_index = False
         self._closed = False
         self.setWindowTitle("Duplicates — Photoapp")
@@ -206,13 +122,20 @@ class DuplicatesDialog(QDialog):
         )
         self.dismiss_button = self._button("Not duplicates", self.dismiss)
         self.dismiss_button.setToolTip("Never propose these photos as duplicates of each other again")
-        self.compare_button = self._button("Compare at 100 %", self.compare)
+        self.compare_button = self._button("Compare", self.compare)
+        self.compare_button.setToolTip("The photos side by side at the same scale, zoomed and panned together")
+        self.apply_all_button = self._button("Apply all suggestions", self.apply_all)
+        self.apply_all_button.setToolTip(
+            "Keep the suggested photo of every group of copies and move the others to the trash, "
+            "in one step that “Undo last” takes back (similar shots are left for you to check)"
+        )
         self.undo_button = self._button("Undo last", self.undo)
         self.undo_button.setToolTip("Bring back the photos the last resolve moved to the trash")
         buttons = QHBoxLayout()
         for button in (self.resolve_button, self.dismiss_button, self.compare_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.apply_all_button)
         buttons.addWidget(self.undo_button)
         right = QWidget(self)
         column = QVBoxLayout(right)
@@ -290,6 +213,9 @@ class DuplicatesDialog(QDialog):
         self.groups, self.undoable = result
         self._set_idle("")
         self._fill_list()
+        if self.last_applied:  # after "Apply all suggestions": what it did, above what is left
+            self.summary.setText(f"{self.last_applied} {self.summary.text()}")
+            self.last_applied = ""
 
     def _fill_list(self, row: int = 0) -> None:
         self.list.setUpdatesEnabled(False)
@@ -349,6 +275,7 @@ class DuplicatesDialog(QDialog):
             button.setEnabled(has_group)
         if self.cards and self.chosen() is None:  # other shots: nothing trashed until one is chosen
             self.resolve_button.setEnabled(False)
+        self.apply_all_button.setEnabled(not self.busy and bool(self._copy_groups()))
         self.undo_button.setEnabled(not self.busy and self.undoable)
 
     # -- one group ----------------------------------------------------------------------------
@@ -439,6 +366,7 @@ class DuplicatesDialog(QDialog):
         self.undoable = self.undoable or bool(report["trashed"])
         if report["trashed"]:
             self.changed.emit()
+            self.trashed.emit(report)
         if report["skipped"]:
             lines = "\n".join(f"{os.path.basename(s['path'])}: {s['reason']}" for s in report["skipped"])
             QMessageBox.warning(self, "Duplicates", f"Some photos were left where they are:\n{lines}")
@@ -451,6 +379,41 @@ class DuplicatesDialog(QDialog):
             f"Moved {moved} photo{'s' if moved != 1 else ''} to the trash — “Undo last” "
             f"brings {'them' if moved != 1 else 'it'} back. " + self.summary.text()
         )
+
+    def _copy_groups(self) -> list:
+        """The groups whose suggestion may be applied without a look: copies, not similar shots."""
+        return [g for g in self.groups if g.tier != "similar" and g.suggest_trash]
+
+    def apply_all(self, confirm: bool = True) -> None:
+        groups = self._copy_groups()
+        if not groups or self.busy or self._refuse_while_indexing():
+            return
+        photos = sum(len(g.photos) - 1 for g in groups)
+        left = len(self.groups) - len(groups)
+        if confirm:
+            text = (
+                f"Keep the suggested photo of each of the {len(groups):,} groups of copies and move the other "
+                f"{photos:,} photos to the trash?\n“Undo last” brings them all back."
+                + (f"\n{left:,} groups of similar shots are left for you to check." if left else "")
+            )
+            if QMessageBox.question(self, "Apply all suggestions", text) != QMessageBox.StandardButton.Yes:
+                return
+        self._enable_all(False)
+        self.service.resolve_all(
+            [(g.paths, g.keep.path) for g in groups], on_done=self._applied_all, on_failed=self._action_failed
+        )
+
+    def _applied_all(self, report: dict) -> None:
+        if self._closed:
+            return
+        self.undoable = self.undoable or bool(report["trashed"])
+        if report["trashed"]:
+            self.changed.emit()
+            self.trashed.emit(report)
+        self.refresh()
+        moved = len(report["trashed"])
+        skipped = f"; {len(report['skipped'])} left in place" if report["skipped"] else ""
+        self.last_applied = f"Moved {moved:,} photos to the trash{skipped} — one “Undo last” brings them all back."
 
     def dismiss(self) -> None:
         group = self.current()
@@ -504,7 +467,8 @@ class DuplicatesDialog(QDialog):
             self._enable()
 
     def _enable_all(self, on: bool) -> None:
-        for button in (self.resolve_button, self.dismiss_button, self.compare_button, self.undo_button):
+        buttons = (self.resolve_button, self.dismiss_button, self.compare_button, self.undo_button)
+        for button in (*buttons, self.apply_all_button):
             button.setEnabled(on)
 
     # -- closing -------------------------------------------------------------------------------

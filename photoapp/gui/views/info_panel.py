@@ -19,6 +19,7 @@ from photoapp.gui.views.tag_editor import TagEditor
 
 ROWS = (
     "Name",
+    "Marked",
     "Files",
     "Taken",
     "Place",
@@ -33,7 +34,11 @@ ROWS = (
     "Size",
     "Path",
 )
-HINT = "← → photos   Space slideshow   0 fit   1 100 %   + − zoom   F full screen   I info   B faces   Esc back"
+_KEYS = (
+    "← → photos", "Space slideshow", "0 fit", "1 100 %", "+ − zoom", "F full screen", "I info", "B faces",
+    "[ ] turn", ". favourite", "Del trash", "Ctrl+Z undo", "Esc back",
+)  # fmt: skip
+HINT = "   ".join(k.replace(" ", "\u00a0") for k in _KEYS)  # a key and its word never part at a line end
 
 
 class InfoPanel(QFrame):
@@ -108,6 +113,13 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
         values["Files"] = f"{os.path.basename(photo.path)} (JPEG)\n{os.path.basename(photo.companion)} (RAW)"
     if photo.kind == "video":
         values["Duration"] = format_duration(photo.duration) or "unknown"
+    marks = [
+        "★" * info.get("rating", 0),
+        "♥ favourite" if info.get("favourite") else "",
+        f"turned {info['rotation']}°" if info.get("rotation") else "",
+    ]
+    if any(marks):
+        values["Marked"] = "   ".join(m for m in marks if m)
     return values
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -48,6 +49,7 @@ class FolderSidebar(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
+        self.extra_entries: list[tuple[str, str]] = []  # (text, value) after "All photos": Favourites
         self.set_folders([])
 
     def set_folders(self, folders: list[str], counts: dict[str, int] | None = None) -> None:
@@ -55,12 +57,15 @@ class FolderSidebar(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         self._add_item("All photos", ALL_PHOTOS, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
+        for text, value in self.extra_entries:
+            self._add_item(text, value, QIcon())
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         for folder in folders:
             item = self._add_item(os.path.basename(folder.rstrip(os.sep)) or folder, folder, icon)
             item.setToolTip(folder)
         self.list.blockSignals(False)
-        self.select(current if current in folders else ALL_PHOTOS)
+        extras = [value for _, value in self.extra_entries]
+        self.select(current if current in folders or current in extras else ALL_PHOTOS)
 
     def _add_item(self, text: str, folder: str, icon) -> QListWidgetItem:
         item = QListWidgetItem(icon, text, self.list)
@@ -79,16 +84,17 @@ class FolderSidebar(QWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else ALL_PHOTOS
 
     def folders(self) -> list[str]:
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(1, self.list.count())]
+        first = 1 + len(self.extra_entries)
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(first, self.list.count())]
 
     def _current_changed(self, *_):
         self._update_buttons()
         self.folder_selected.emit(self.current_folder())
 
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(self.current_folder() != ALL_PHOTOS)
+        self.remove_button.setEnabled(self.current_folder() in self.folders())
 
     def _remove_clicked(self) -> None:
         folder = self.current_folder()
-        if folder != ALL_PHOTOS:
+        if folder in self.folders():
             self.remove_requested.emit(folder)

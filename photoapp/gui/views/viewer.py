@@ -4,9 +4,10 @@ The photo (ImageCanvas) has the keyboard focus when the viewer opens and wheneve
 clicked; keys that other widgets do not use come up to the page, so they work wherever
 the focus is, except while typing a tag. ←/→ (and ↑/↓, Backspace) change photo, Space
 plays or pauses a slideshow, 0 fits, 1 shows 100 %, +/− zoom, F or F11 full screen, I
-shows or hides the info panel, B the face boxes with names (People), Ctrl+Z undoes the
-last tag edit, Esc leaves full screen, then the viewer. No key removes a tag: only a
-chip's ✕ does (views/tag_editor.py).
+shows or hides the info panel, B the face boxes with names (People), [ and ] turn the
+photo, . marks it as a favourite, Delete moves it to the system trash, Ctrl+Z undoes the
+last change (a trashed photo comes back here too), Esc leaves full screen, then the
+viewer. No key removes a tag: only a chip's ✕ does (views/tag_editor.py).
 The full-size image is decoded off the GUI thread; the thumbnail stands in meanwhile.
 """
 
@@ -15,11 +16,10 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QTransform
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from photoapp.core.library import Library
-from photoapp.gui.controllers.tag_undo import TagEdit
 from photoapp.gui.models.photo_list import PhotoRow
 from photoapp.gui.views.image_canvas import ImageCanvas
 from photoapp.gui.views.info_panel import InfoPanel, describe
@@ -51,12 +51,15 @@ class ViewerPage(QWidget):
         super().__init__(parent)
         self.rows, self.row = rows, row
         self.engine, self.thumbnails = engine, thumbnails
-        self.tags, self.undo = tags, undo  # a TagService and a TagUndo: tags can be edited here
+        self.tags, self.undo = tags, undo  # a TagService and the UndoController: tags can be edited here
+        self.actions = None  # the window's PhotoActions: rotate and favourite keys
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._serial = 0
         self._tasks: set[Task] = set()
         self._full_res_for: str | None = None  # the photo decoded at its file's full size
+        self._rotation, self._raw = 0, QPixmap()
+        self._removed: dict = {}  # path -> (row, PhotoRow) of photos trashed from here, for undo
         self.canvas = ImageCanvas(self)
         self.canvas.prev_button.clicked.connect(lambda: self.step(-1))
         self.canvas.next_button.clicked.connect(lambda: self.step(1))
@@ -102,7 +105,41 @@ class ViewerPage(QWidget):
             Qt.Key.Key_I: self.toggle_panel,
             Qt.Key.Key_B: self.toggle_faces,
             Qt.Key.Key_Escape: self.escape,
+            Qt.Key.Key_BracketLeft: lambda: self._act("rotate", -90),
+            Qt.Key.Key_BracketRight: lambda: self._act("rotate", 90),
+            Qt.Key.Key_Period: lambda: self._act("favourite", None),
+            Qt.Key.Key_Delete: self._trash_current,
         }
+
+    def _trash_current(self) -> None:
+        """Delete: the photo to the system trash (Ctrl+Z brings it back, here too)."""
+        if self.actions is not None and self.rows:
+            self.actions.trash([self.current_path()], confirm=False)
+
+    def remove_paths(self, paths) -> None:
+        """Photos that left (moved to the trash): the viewer goes on with the next one, or
+        back to the gallery when none is left. Undo puts them back (``restore_paths``)."""
+        for path in paths:
+            index = next((i for i, r in enumerate(self.rows) if r.path == path), None)
+            if index is not None:
+                self._removed[path] = (index, self.rows.pop(index))
+        if not self.rows:
+            self.leave()
+        else:
+            self.show_row(min(self.row, len(self.rows) - 1))
+
+    def restore_paths(self, paths) -> None:
+        back = [p for p in paths if p in self._removed]
+        for path in back:
+            index, row = self._removed.pop(path)
+            self.rows.insert(min(index, len(self.rows)), row)
+        if back:
+            self.show_row(next(i for i, r in enumerate(self.rows) if r.path == back[0]))
+
+    def _act(self, what: str, value) -> None:
+        """Turn the photo or mark it as a favourite (undoable, through the window's actions)."""
+        if self.actions is not None and self.rows:
+            getattr(self.actions, what)([self.current_path()], value)
 
     def keyPressEvent(self, event) -> None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -179,8 +216,9 @@ class ViewerPage(QWidget):
         self.canvas.next_button.setEnabled(self.row + 1 < len(self.rows))
         info = self._fill_panel(photo)
         self._size = QSize(info.get("width") or 0, info.get("height") or 0)  # empty: not in the catalog
+        self._rotation = info.get("rotation", 0)  # the photo's rotation mark, applied on display
         placeholder = self.thumbnails.pixmap(photo.path, photo.mtime, 512) if self.thumbnails else None
-        self.canvas.set_pixmap(placeholder if placeholder is not None else QPixmap(), self._size)
+        self._show(placeholder if placeholder is not None else QPixmap())
         self._full_res_for = None
         self._load(photo.path, MAX_SIDE)
         self.current_changed.emit(self.row)
@@ -219,7 +257,21 @@ class ViewerPage(QWidget):
     def _loaded(self, task: Task, serial: int, image) -> None:
         self._tasks.discard(task)
         if serial == self._serial:  # drop results for photos the user has moved past
-            self.canvas.set_pixmap(QPixmap.fromImage(image), self._size, keep_view=True)
+            self._show(QPixmap.fromImage(image), keep_view=True)
+
+    def _show(self, pixmap: QPixmap, keep_view: bool = False) -> None:
+        """Show the decoded photo turned by its rotation mark (the file is never changed)."""
+        self._raw = pixmap
+        size = self._size.transposed() if self._rotation in (90, 270) else self._size
+        shown = pixmap
+        if self._rotation and not pixmap.isNull():
+            shown = pixmap.transformed(QTransform().rotate(self._rotation))
+        self.canvas.set_pixmap(shown, size, keep_view=keep_view)
+
+    def _turn(self, rotation: int) -> None:
+        if rotation != self._rotation:
+            self._rotation = rotation
+            self._show(self._raw)
 
     def _failed(self, task: Task, serial: int, error: Exception) -> None:
         self._tasks.discard(task)
@@ -243,13 +295,9 @@ class ViewerPage(QWidget):
         """Add or remove a tag by hand (undoable); the panel shows the library's answer when it lands."""
         if self.tags is None or (tag in self.tag_editor.tags()) == present:
             return  # nothing would change: nothing to undo either
-        row, edit = self.rows[self.row], TagEdit(tag, self.rows[self.row].path, present)
-        if self.undo is not None:
-            self.undo.record(edit)
+        row = self.rows[self.row]  # the tag service tells the undo stack what changed
 
         def failed(error: Exception) -> None:
-            if self.undo is not None:
-                self.undo.forget(edit)  # nothing changed: nothing to undo
             self.panel.show_error(os.path.basename(row.path), error_text(error))
 
         self.tags.edit(tag, [row.path], present, on_done=lambda _r: self._refresh(row.path), on_failed=failed)
@@ -258,8 +306,16 @@ class ViewerPage(QWidget):
         if self.undo is not None:
             self.undo.undo()  # the panel follows when the library has it (``_undone``)
 
-    def _undone(self, edit: TagEdit) -> None:
-        self._refresh(edit.path)
+    def _undone(self, change) -> None:
+        if change.kind == "trash":
+            self.restore_paths(change.paths)
+        self.refresh_current()
+
+    def refresh_current(self) -> None:
+        """The current photo's facts, tags and rotation again (they changed)."""
+        if self.rows:
+            info = self._fill_panel(self.rows[self.row])
+            self._turn(info.get("rotation", 0))
 
     def _refresh(self, path: str) -> None:
         if self.current_path() == path:

@@ -1,0 +1,1 @@
+"""Stars, favourites and rotation: what a person marks on a photo (service.py)."""
