@@ -378,7 +378,8 @@ class Library:
     # -- for the GUI: rows, albums, watching, media helpers --------------------------------
     def browse(self, filters: Filters | None = None) -> list[tuple]:
         """Every photo passing ``filters``, newest first: ``(id, path, mtime, taken, kind,
-        duration, companion)`` tuples, the cheap listing a gallery of 100,000 needs."""
+        duration, companion, aspect)`` tuples, the cheap listing a gallery of 100,000 needs
+        (``aspect``: width / height as displayed, None when unknown)."""
         from photoapp.core.search.ranking import allowed_ids
         from photoapp.core.store.catalog import PhotoOrder
 
@@ -387,8 +388,8 @@ class Library:
         media = self.catalog.media_of()  # videos and RAW files only: small
         plain = ("photo", None, None)
         return [
-            (i, path, mtime, taken, *media.get(i, plain))
-            for i, path, mtime, taken in rows
+            (i, path, mtime, taken, *media.get(i, plain), w / h if w and h else None)
+            for i, path, mtime, taken, w, h in rows
             if allowed is None or i in allowed
         ]
 

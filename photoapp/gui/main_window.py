@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
         self.size_slider.setFixedWidth(120)
-        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel)")
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel, Ctrl+= / Ctrl+−)")
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 4)
         top.addWidget(self.search_bar, 1)
@@ -166,8 +166,13 @@ class MainWindow(QMainWindow):
         self.tags_ui.build_menu(bar)
         view = bar.addMenu("&View")
         self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
+        larger = self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1))
+        larger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence(QKeySequence.StandardKey.ZoomIn)])
+        smaller = self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1))
+        smaller.setShortcuts([QKeySequence("Ctrl+-"), QKeySequence(QKeySequence.StandardKey.ZoomOut)])
+        self.square_action = self._action(view, "S&quare thumbnails", self.set_square)
+        self.square_action.setCheckable(True)
+        self.square_action.setToolTip("Crop every thumbnail to a square instead of keeping its shape")
         self.problems_action = self._action(view, "&Problems…", self.show_problems)
         self._action(view, "&Duplicates…", self.show_duplicates)
 
@@ -323,19 +328,23 @@ class MainWindow(QMainWindow):
     # -- thumbnails -----------------------------------------------------------------------------
     def set_thumb_size(self, size: int) -> None:
         self.gallery.set_thumb_size(size)
-        self.model.set_thumb_size(self.gallery.thumb_size)
+        self.model.set_thumb_size(self.gallery.thumbnail_size())
         if self.size_slider.value() != self.gallery.thumb_size:
             self.size_slider.setValue(self.gallery.thumb_size)
+
+    def set_square(self, square: bool) -> None:
+        self.gallery.set_square(bool(square))
+        self.square_action.setChecked(self.gallery.square)
 
     def zoom_thumbnails(self, steps: int) -> None:
         self.set_thumb_size(self.gallery.thumb_size + 20 * steps)
 
     def _visible_rows_changed(self, first: int, last: int) -> None:
         if first < 0:
-            self.thumbnails.set_visible([], self.gallery.thumb_size)
+            self.thumbnails.set_visible([], self.gallery.thumbnail_size())
             return
         rows = self.model.rows()[first : last + 1]
-        self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumb_size)
+        self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumbnail_size())
 
     # -- viewer and context menu ------------------------------------------------------------------
     def open_viewer(self, row: int) -> ViewerPage | None:
@@ -531,6 +540,7 @@ class MainWindow(QMainWindow):
         self.size_slider.setValue(state.thumb_size)
         self.set_thumb_size(self.size_slider.value())
         self._restore_folder = state.folder or ALL_PHOTOS
+        self.set_square(state.square)
         self.sort_choice.set_value(state.sort)
 
     def save_state(self) -> None:
@@ -540,6 +550,7 @@ class MainWindow(QMainWindow):
             self.gallery.thumb_size,
             self.sidebar.current_folder(),
             self.sort_choice.value(),
+            square=self.gallery.square,
         )
         settings.save(self.engine.path)
 

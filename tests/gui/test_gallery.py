@@ -88,9 +88,14 @@ def test_thumbnail_size_slider_and_ctrl_plus(make_window, indexed_library, wait)
     window = make_window(indexed_library)
     wait.rows(window)
     window.size_slider.setValue(240)
-    assert window.gallery.gridSize().width() == 240 + 10
+    lines = window.gallery.layout_.line_height
+    assert window.gallery.thumb_size == 240 and 160 <= lines[0] <= 360  # justified rows near 240 px high
     window.zoom_thumbnails(-1)
     assert window.gallery.thumb_size == 220 and window.size_slider.value() == 220
+    larger = next(a for m in window.menuBar().actions() for a in m.menu().actions() if a.text() == "Larger thumbnails")
+    assert "Ctrl+=" in [s.toString() for s in larger.shortcuts()]
+    larger.trigger()
+    assert window.gallery.thumb_size == 240
 
 
 def test_stale_thumbnail_requests_are_dropped(qtbot, toy_folder, tmp_path):

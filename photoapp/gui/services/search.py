@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from photoapp.core.search.ranking import Filters
+from photoapp.gui.layout.timeline import day_key
 from photoapp.gui.models.photo_list import PhotoRow, hit_row
 
 # Searches show only the photos the core's cut-off finds relevant, at most this many
@@ -43,8 +44,8 @@ class SearchService(QObject):
     # -- query thread ----------------------------------------------------------------------------
     def _browse(self, filters: Filters) -> list[PhotoRow]:
         return [
-            PhotoRow(i, path, mtime, taken, None, kind, duration, companion)
-            for i, path, mtime, taken, kind, duration, companion in self.engine.library.browse(filters)
+            PhotoRow(i, path, mtime, taken, None, kind, duration, companion, aspect, day_key(taken))
+            for i, path, mtime, taken, kind, duration, companion, aspect in self.engine.library.browse(filters)
         ]
 
     def _search(self, text: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
