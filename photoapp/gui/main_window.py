@@ -35,6 +35,7 @@ from photoapp.core.search.ranking import Filters, parse_date
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
+from photoapp.gui.layout.timeline import is_grouped
 from photoapp.gui.models.photo_list import PhotoListModel
 from photoapp.gui.services.library import LibraryService
 from photoapp.gui.services.thumbnails import ThumbnailLoader
@@ -43,13 +44,14 @@ from photoapp.gui.style import STYLE_SHEET
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
 from photoapp.gui.views.empty_state import EmptyState
-from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
+from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView, Grouping
 from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
+from photoapp.gui.views.scrubber import TimelineScrubber
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
-from photoapp.gui.views.sort_choice import SortChoice, count_text
+from photoapp.gui.views.sort_choice import SORT_WORDS, SortChoice, count_text
 from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
 from photoapp.gui.workers import error_text
@@ -113,8 +115,15 @@ class MainWindow(QMainWindow):
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty = EmptyState(self)
         self.stack = QStackedWidget(self)
+        self.scrubber = TimelineScrubber(self.gallery, self)
+        self.gallery_pane = QWidget(self)  # the gallery with the timeline scrubber on its right edge
+        pane = QHBoxLayout(self.gallery_pane)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.setSpacing(0)
+        pane.addWidget(self.gallery, 1)
+        pane.addWidget(self.scrubber)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.gallery)
+        self.stack.addWidget(self.gallery_pane)
         right = QWidget(self)
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -226,9 +235,11 @@ class MainWindow(QMainWindow):
         """Ask the engine for the rows of the current view; the newest request wins."""
         self._serial += 1
         serial, filters = self._serial, self.filters()
-        done = lambda rows: self._show_rows(serial, rows, keep_position)  # noqa: E731
+        searching = bool(self.similar_to or self.query)
+        self.sort_choice.set_searching(searching)
         sort = self.sort_choice.value()
-        self.sort_choice.set_searching(bool(self.similar_to or self.query))
+        grouping = self._grouping(sort, searching)
+        done = lambda rows: self._show_rows(serial, rows, keep_position, grouping)  # noqa: E731
         search = self.engine.search
         if self.similar_to:
             search.similar(self.similar_to, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
@@ -237,18 +248,26 @@ class MainWindow(QMainWindow):
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
-            search.browse(filters, done, self._query_failed)
+            search.browse(filters, done, self._query_failed, sort=sort)
 
-    def _show_rows(self, serial: int, rows, keep_position: bool) -> None:
+    def _grouping(self, sort: str, searching: bool) -> str:
+        """Date headers for rows in date order: by month (by day when large) while browsing,
+        by month for search results; none for best match, by name, or an album."""
+        if not is_grouped(sort) or (self.tags_ui.album[0] and not searching):
+            return Grouping.NONE
+        return Grouping.MONTH if searching else Grouping.AUTO
+
+    def _show_rows(self, serial: int, rows, keep_position: bool, grouping: str = Grouping.AUTO) -> None:
         if serial != self._serial:
             return  # an answer to a question the user has since replaced
         offset = self.gallery.verticalScrollBar().value()
+        self.gallery.set_grouping(grouping, relayout=False)  # the new rows are laid out once, below
         self.model.set_rows(rows)
         if keep_position:
-            QTimer.singleShot(0, lambda: self.gallery.verticalScrollBar().setValue(offset))
+            self.gallery.verticalScrollBar().setValue(offset)
         else:
             self.gallery.scrollToTop()
-        self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
+        self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery_pane)
         self.header.setText(self._describe(len(rows), rows))
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
@@ -284,7 +303,7 @@ class MainWindow(QMainWindow):
             return "No photos match these filters"
         if n == 0 and self.engine.indexing.active:
             return "No photos yet — they appear here as they are indexed"
-        return f"{n:,} photos, newest first" if n else "No photos match these filters"
+        return f"{n:,} photos, {SORT_WORDS[self.sort_choice.value()]}" if n else "No photos match these filters"
 
     def _query_failed(self, error: Exception) -> None:
         self._query_banner = True
@@ -541,7 +560,7 @@ class MainWindow(QMainWindow):
         self.set_thumb_size(self.size_slider.value())
         self._restore_folder = state.folder or ALL_PHOTOS
         self.set_square(state.square)
-        self.sort_choice.set_value(state.sort)
+        self.sort_choice.set_value(state.sort, state.browse_sort)
 
     def save_state(self) -> None:
         settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
@@ -549,7 +568,8 @@ class MainWindow(QMainWindow):
             bytes(self.saveGeometry().toBase64()).decode(),
             self.gallery.thumb_size,
             self.sidebar.current_folder(),
-            self.sort_choice.value(),
+            self.sort_choice.search_value(),
+            browse_sort=self.sort_choice.browse_value(),
             square=self.gallery.square,
         )
         settings.save(self.engine.path)

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     window.grab().save(str(out / "search.png"))
     window.search_bar.setText("red")
     window.set_query("red")
-    window.sort_choice.setCurrentIndex(window.sort_choice.findData("date"))
+    window.sort_choice.setCurrentIndex(window.sort_choice.findData("newest"))
     wait_until(app, lambda: "newest first" in window.header.text(), 60)
     settle(app, window, 0.5)
     window.grab().save(str(out / "search-by-date.png"))

@@ -12,4 +12,6 @@ QFrame#viewerPanel {{ border-left: 1px solid palette(mid); }}
 QLabel#caption {{ color: palette(mid); font-size: 11px; text-transform: uppercase; margin-top: 8px; }}
 QLabel#hint {{ color: palette(mid); font-size: 11px; }}
 QListWidget#folderList::item {{ padding: 4px 2px; }}
+QLabel#scrubBubble {{ background: palette(highlight); color: palette(highlighted-text); padding: 4px 8px;
+    border-radius: 4px; }}
 """

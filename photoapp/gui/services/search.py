@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from photoapp.core.search.ranking import Filters
-from photoapp.gui.layout.timeline import day_key
+from photoapp.gui.layout.timeline import Sort, day_key, order_rows
 from photoapp.gui.models.photo_list import PhotoRow, hit_row
 
 # Searches show only the photos the core's cut-off finds relevant, at most this many
@@ -28,8 +28,8 @@ class SearchService(QObject):
         super().__init__(parent)
         self.engine = engine
 
-    def browse(self, filters: Filters, on_done, on_failed=None):
-        return self.engine.submit(self._browse, filters, on_done=on_done, on_failed=on_failed)
+    def browse(self, filters: Filters, on_done, on_failed=None, sort: str = "newest"):
+        return self.engine.submit(self._browse, filters, sort, on_done=on_done, on_failed=on_failed)
 
     def search(
         self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance", cutoff: bool = True
@@ -42,21 +42,24 @@ class SearchService(QObject):
         return self.engine.submit(self._similar, path, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
     # -- query thread ----------------------------------------------------------------------------
-    def _browse(self, filters: Filters) -> list[PhotoRow]:
-        return [
+    def _browse(self, filters: Filters, sort: str = "newest") -> list[PhotoRow]:
+        rows = [
             PhotoRow(i, path, mtime, taken, None, kind, duration, companion, aspect, day_key(taken))
             for i, path, mtime, taken, kind, duration, companion, aspect in self.engine.library.browse(filters)
         ]
+        return rows if sort == Sort.NEWEST else order_rows(rows, sort)  # the core lists newest first
 
     def _search(self, text: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
         k = SEARCH_LIMIT if cutoff else CLOSEST
-        return self._rows(self.engine.library.search(text, k, filters, sort=sort, cutoff=cutoff))
+        return self._rows(self.engine.library.search(text, k, filters, cutoff=cutoff), sort)
 
     def _similar(self, path: str, filters: Filters, sort: str = "relevance", cutoff: bool = True) -> ResultRows:
         k = SEARCH_LIMIT if cutoff else CLOSEST
-        return self._rows(self.engine.library.similar(path, k, filters, sort=sort, cutoff=cutoff))
+        return self._rows(self.engine.library.similar(path, k, filters, cutoff=cutoff), sort)
 
     @staticmethod
-    def _rows(hits) -> ResultRows:
+    def _rows(hits, sort: str) -> ResultRows:
+        """Best first from the core; grouped by month (best first inside each) or by name here."""
         rows = [hit_row(h) for h in hits]  # each hit carries what a row shows: no second fetch
+        rows = order_rows(rows, sort, searching=True)
         return ResultRows(rows, getattr(hits, "total", len(rows)), getattr(hits, "truncated", False))

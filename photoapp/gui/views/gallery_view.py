@@ -75,10 +75,11 @@ class GalleryView(QAbstractItemView):
             self.square = square
             self.relayout()
 
-    def set_grouping(self, grouping: str) -> None:
+    def set_grouping(self, grouping: str, relayout: bool = True) -> None:
         if grouping != self.grouping:
             self.grouping = grouping
-            self.relayout()
+            if relayout:
+                self.relayout()
 
     def by_day(self) -> bool:
         return self.grouping == Grouping.AUTO and self.row_height >= DAY_HEADERS_FROM
@@ -123,8 +124,8 @@ class GalleryView(QAbstractItemView):
 
     def jump_to_fraction(self, fraction: float) -> None:
         """Scroll so the content at ``fraction`` of its height is at the top (the scrubber)."""
-        fraction = max(0.0, min(1.0, fraction))
-        self.verticalScrollBar().setValue(int(fraction * self.layout_.height))
+        y = int(max(0.0, min(1.0, fraction)) * self.layout_.height)
+        self.verticalScrollBar().setValue(y + PAD if y else 0)  # content y, below the top padding
 
     def title_at(self, fraction: float) -> str:
         """The header of the group at ``fraction`` of the content (the scrubber's bubble)."""
