@@ -13,17 +13,16 @@ import os
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QSlider,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import ModelUnavailable
-from photoapp.core.search.ranking import Filters, parse_date
+from photoapp.core.search.ranking import Filters
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
@@ -44,6 +43,7 @@ from photoapp.gui.style import STYLE_SHEET
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
 from photoapp.gui.views.empty_state import EmptyState
+from photoapp.gui.views.filters_popup import FilterChips, FiltersPopup, span_times
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView, Grouping
 from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
@@ -88,22 +88,26 @@ class MainWindow(QMainWindow):
     # -- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.search_bar = SearchBar(self)
-        self.after_edit, self.before_edit = self._date_edit("from YYYY-MM"), self._date_edit("to YYYY-MM")
-        self.type_choice = QComboBox(self)  # photo / video / raw, like the CLI's --type
-        for text, kind in (("All types", None), ("Photos", "photo"), ("Videos", "video"), ("RAW", "raw")):
-            self.type_choice.addItem(text, kind)
-        self.type_choice.setToolTip("Show only photos, videos or camera RAW files")
+        self.filters_popup = FiltersPopup(self)
+        self.type_choice = self.filters_popup.type_choice
+        self.filters_button = QToolButton(self)
+        self.filters_button.setText("Filters")
+        self.filters_button.setToolTip("Show only some photos: by kind of file or by the dates they were taken")
+        self.filters_button.clicked.connect(self._open_filters)
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
-        self.size_slider.setFixedWidth(120)
+        self.size_slider.setFixedWidth(100)
         self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel, Ctrl+= / Ctrl+−)")
+        self.size_slider.setAccessibleName("Thumbnail size")
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 4)
         top.addWidget(self.search_bar, 1)
         self.sort_choice = SortChoice(self)
         top.addWidget(self.sort_choice)
-        for widget in (self.type_choice, self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
-            top.addWidget(widget)
+        top.addWidget(self.filters_button)
+        top.addWidget(self.size_slider)
+        self.chips = FilterChips(self.filters_popup, self)
+        self.chips.hide()
         self.header = QLabel(self)
         self.header.setObjectName("header")
         self.header.setContentsMargins(12, 2, 12, 2)
@@ -130,7 +134,11 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addLayout(top)
         column.addWidget(self.banner)
-        column.addWidget(self.header)
+        header_row = QHBoxLayout()
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.addWidget(self.chips)
+        header_row.addWidget(self.header, 1)
+        column.addLayout(header_row)
         column.addWidget(self.stack, 1)
         self.sidebar = FolderSidebar(self)
         self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag
@@ -149,13 +157,18 @@ class MainWindow(QMainWindow):
         self.tag_undo = TagUndo(self.tags_ui.service, self.status, self)  # the viewer's tag edits
         self.statusBar().insertPermanentWidget(0, self.tag_undo.widget)
 
-    def _date_edit(self, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setPlaceholderText(placeholder)
-        edit.setFixedWidth(100)
-        edit.setClearButtonEnabled(True)
-        edit.setToolTip("Date filter: YYYY, YYYY-MM or YYYY-MM-DD")
-        return edit
+    def _open_filters(self) -> None:
+        below = self.filters_button.mapToGlobal(self.filters_button.rect().bottomRight())
+        self.filters_popup.adjustSize()
+        self.filters_popup.move(below.x() - self.filters_popup.width(), below.y() + 2)
+        self.filters_popup.show()
+        self.filters_popup.date_text.setFocus()
+
+    def _filters_changed(self) -> None:
+        self.chips.refresh()
+        active = len(self.chips.chips)
+        self.filters_button.setText(f"Filters ({active})" if active else "Filters")
+        self.reload()
 
     def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
@@ -189,9 +202,7 @@ class MainWindow(QMainWindow):
         self.search_bar.query_changed.connect(self.set_query)
         self.search_bar.similar_requested.connect(self.find_similar)
         self.sort_choice.sort_changed.connect(lambda _sort: self.reload())
-        self.after_edit.editingFinished.connect(self.reload)
-        self.type_choice.currentIndexChanged.connect(lambda _i: self.reload())
-        self.before_edit.editingFinished.connect(self.reload)
+        self.filters_popup.changed.connect(self._filters_changed)
         self.size_slider.valueChanged.connect(self.set_thumb_size)
         self.gallery.zoom_requested.connect(self.zoom_thumbnails)
         self.gallery.visible_rows_changed.connect(self._visible_rows_changed)
@@ -214,22 +225,8 @@ class MainWindow(QMainWindow):
     # -- gallery contents -----------------------------------------------------------------------
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
-        return Filters(
-            folder if folder != ALL_PHOTOS else None,
-            self._date(self.after_edit, False),
-            self._date(self.before_edit, True),
-            self.type_choice.currentData(),
-        )
-
-    @staticmethod
-    def _date(edit: QLineEdit, end: bool) -> float | None:
-        text = edit.text().strip()
-        try:
-            value = parse_date(text, end_of_day=end) if text else None
-        except ValueError:
-            value = None
-        edit.setStyleSheet("QLineEdit { color: #c0392b; }" if text and value is None else "")
-        return value
+        after, before = span_times(self.filters_popup.span)
+        return Filters(folder if folder != ALL_PHOTOS else None, after, before, self.filters_popup.kind())
 
     def reload(self, keep_position: bool = False) -> None:
         """Ask the engine for the rows of the current view; the newest request wins."""

@@ -53,8 +53,8 @@ def test_folder_filter_and_date_filter(make_window, indexed_library, toy_folder,
     wait.rows(window, lambda w: w.model.rowCount() == 36)
     window.sidebar.select(str(toy_folder))
     wait.rows(window, lambda w: w.model.rowCount() == 36)
-    window.after_edit.setText("2099")  # nothing was taken after 2099
-    window.reload()
+    window.filters_popup.date_text.setText("2001")  # nothing was taken in 2001
+    assert window.filters_popup.apply_typed()
     wait.rows(window, lambda w: w.model.rowCount() == 0)
     assert "No photos match" in window.header.text()
 
