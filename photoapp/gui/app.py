@@ -19,6 +19,7 @@ def make_application(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from photoapp.gui.icon import app_icon
+    from photoapp.gui.palette import follow_system
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -26,6 +27,7 @@ def make_application(argv: list[str] | None = None):
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)  # matches photoapp.desktop (the Wayland app id)
     app.setWindowIcon(app_icon())
+    follow_system(app)  # light or dark, as the desktop is set
     return app
 
 

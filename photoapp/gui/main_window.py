@@ -8,11 +8,13 @@ type (photoapp.core.errors), never by their text.
 
 from __future__ import annotations
 
+import html
 import os
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -36,13 +38,14 @@ from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
 from photoapp.gui.layout.timeline import is_grouped
 from photoapp.gui.models.photo_list import PhotoListModel
+from photoapp.gui.palette import follow_system, is_dark
 from photoapp.gui.services.library import LibraryService
 from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.status import Priority, StatusMessages
-from photoapp.gui.style import STYLE_SHEET
+from photoapp.gui.style import style_sheet
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
-from photoapp.gui.views.empty_state import EmptyState
+from photoapp.gui.views.empty_state import EmptyState, NoPhotos
 from photoapp.gui.views.filters_popup import FilterChips, FiltersPopup, span_times
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView, Grouping
 from photoapp.gui.views.problems_dialog import ProblemsDialog
@@ -71,7 +74,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Photoapp")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self.setStyleSheet(STYLE_SHEET)
+        follow_system(QApplication.instance())  # light or dark, as the desktop is set
+        self._dark = is_dark(QApplication.instance())
+        self.setStyleSheet(style_sheet(self._dark))
         self.status = StatusMessages(self.statusBar(), self)  # every status-bar message goes through it
         self._build_widgets()
         self._build_menus()
@@ -118,6 +123,8 @@ class MainWindow(QMainWindow):
         self.gallery.setModel(self.model)
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty = EmptyState(self)
+        self.no_photos = NoPhotos(self)
+        self.no_photos.link_activated.connect(self._show_closest)
         self.stack = QStackedWidget(self)
         self.scrubber = TimelineScrubber(self.gallery, self)
         self.gallery_pane = QWidget(self)  # the gallery with the timeline scrubber on its right edge
@@ -128,6 +135,7 @@ class MainWindow(QMainWindow):
         pane.addWidget(self.scrubber)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.gallery_pane)
+        self.stack.addWidget(self.no_photos)
         right = QWidget(self)
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -264,8 +272,14 @@ class MainWindow(QMainWindow):
             self.gallery.verticalScrollBar().setValue(offset)
         else:
             self.gallery.scrollToTop()
-        self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery_pane)
         self.header.setText(self._describe(len(rows), rows))
+        if not self.sidebar.folders():
+            self.stack.setCurrentWidget(self.empty)
+        elif rows or self.tags_ui.album[0]:
+            self.stack.setCurrentWidget(self.gallery_pane)
+        else:
+            self.no_photos.show_message(*self._empty_message())
+            self.stack.setCurrentWidget(self.no_photos)
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
             QTimer.singleShot(0, self._first_index_run)
@@ -296,11 +310,26 @@ class MainWindow(QMainWindow):
             )
         if self.tags_ui.album[0]:
             return self.tags_ui.describe(n)
-        if n == 0 and self.filters().active:
-            return "No photos match these filters"
-        if n == 0 and self.engine.indexing.active:
-            return "No photos yet — they appear here as they are indexed"
-        return f"{n:,} photos, {SORT_WORDS[self.sort_choice.value()]}" if n else "No photos match these filters"
+        if n:
+            return f"{n:,} photos, {SORT_WORDS[self.sort_choice.value()]}"
+        return self._empty_message()[0]
+
+    def _empty_message(self) -> tuple[str, str]:
+        """(title, detail) of an empty gallery: why nothing is listed, and what to do."""
+        if self.similar_to or self.query:
+            what = f"“{html.escape(self.query)}”" if self.query else html.escape(os.path.basename(self.similar_to))
+            return (
+                f"No photos match {what} — <a href='closest'>show the closest anyway</a>",
+                "Esc goes back to all photos",
+            )
+        if self.filters_popup.span is not None or self.filters_popup.kind() is not None:
+            return "No photos match these filters", "Remove a filter above, or choose other dates in Filters"
+        if self.engine.indexing.active or self._indexing_armed:
+            return "No photos yet — they appear here as they are indexed", ""
+        folder = self.sidebar.current_folder()
+        if folder != ALL_PHOTOS:
+            return f"No photos in {html.escape(os.path.basename(folder) or folder)}", ""
+        return "No photos in your folders yet", "Photoapp lists JPEG, PNG, HEIC, RAW files and videos"
 
     def _query_failed(self, error: Exception) -> None:
         self._query_banner = True
@@ -570,6 +599,12 @@ class MainWindow(QMainWindow):
             square=self.gallery.square,
         )
         settings.save(self.engine.path)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and is_dark(QApplication.instance()) != self._dark:
+            self._dark = is_dark(QApplication.instance())  # the desktop switched light/dark
+            self.setStyleSheet(style_sheet(self._dark))
 
     def closeEvent(self, event) -> None:
         if self.viewer is not None:
