@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import time
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
@@ -36,7 +37,7 @@ from photoapp.core.search.ranking import Filters
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
-from photoapp.gui.layout.timeline import is_grouped
+from photoapp.gui.layout.timeline import Sort, is_grouped
 from photoapp.gui.models.photo_list import PhotoListModel
 from photoapp.gui.palette import follow_system, is_dark
 from photoapp.gui.services.library import LibraryService
@@ -59,12 +60,16 @@ from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
 from photoapp.gui.workers import error_text
 
+FIRST_SCREENFUL = 300  # photos listed first at start, before the whole library
 LIVE_REFRESH_MS = 2000  # while indexing, newly embedded photos appear at most this often
+CLOSE_WAIT_MS = 30_000  # in-process users (tests, scripts) wait for every thread; the app waits less
 
 
 class MainWindow(QMainWindow):
     def __init__(self, engine: LibraryService, parent=None):
         super().__init__(parent)
+        self._starting = True  # restoring the last session's choices: one listing, at the end
+        self.close_wait_ms, self.stopped_cleanly = CLOSE_WAIT_MS, False
         self.engine = engine
         self.thumbnails = ThumbnailLoader(engine.path, parent=self)
         self.model = PhotoListModel(self.thumbnails, self)
@@ -84,9 +89,11 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresh_folders()
         self.sidebar.select(self._restore_folder)
-        self.tags_ui.refresh_albums()
+        self._starting = False
         self._indexing_armed = True  # indexing starts by itself, once the gallery is on screen
-        self.reload()
+        self._quiet_run = self._run_is_quiet = False
+        self.reload()  # first in the query thread's queue: the photos before the albums
+        self.tags_ui.refresh_albums()
         if engine.library.settings_problems:  # a damaged settings.json: which keys, what was kept
             self.banner.show_message(" ".join(engine.library.settings_problems))
 
@@ -216,14 +223,14 @@ class MainWindow(QMainWindow):
         self.gallery.visible_rows_changed.connect(self._visible_rows_changed)
         self.gallery.activated.connect(lambda index: self.open_viewer(index.row()))
         self.gallery.customContextMenuRequested.connect(self._context_menu)
-        self.sidebar.folder_selected.connect(lambda _folder: self.reload())
+        self.sidebar.folder_selected.connect(lambda _folder: None if self._starting else self.reload())
         self.sidebar.add_requested.connect(self.add_folder_dialog)
         self.sidebar.remove_requested.connect(self.remove_folder)
         self.empty.add_requested.connect(self.add_folder_dialog)
         self.banner.action_triggered.connect(lambda key: self.open_settings() if key == "settings" else None)
         self.progress.pause_toggled.connect(self._pause_toggled)
         self.progress.cancel_requested.connect(self.engine.indexing.cancel)
-        self.engine.indexing.started.connect(self.progress.started)
+        self.engine.indexing.started.connect(self._index_started)
         self.engine.indexing.progress.connect(self._index_progress)
         self.engine.indexing.stopped.connect(self._index_stopped)
         self.engine.watch.changed.connect(self._folder_contents_changed)
@@ -253,7 +260,18 @@ class MainWindow(QMainWindow):
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
+            if not keep_position and sort == Sort.NEWEST and self.model.rowCount() == 0:
+                # A first screenful at once (the newest are listed first), then all of them.
+                first = lambda rows: self._show_first(serial, rows, grouping)  # noqa: E731
+                search.browse(filters, first, self._query_failed, sort=sort, limit=FIRST_SCREENFUL)
+                done = lambda rows: self._show_rows(serial, rows, True, grouping)  # noqa: E731
             search.browse(filters, done, self._query_failed, sort=sort)
+
+    def _show_first(self, serial: int, rows, grouping: str) -> None:
+        if serial == self._serial and self.model.rowCount() == 0 and rows:
+            self.gallery.set_grouping(grouping, relayout=False)
+            self.model.set_rows(rows)
+            self.stack.setCurrentWidget(self.gallery_pane)
 
     def _grouping(self, sort: str, searching: bool) -> str:
         """Date headers for rows in date order: by month (by day when large) while browsing,
@@ -290,7 +308,13 @@ class MainWindow(QMainWindow):
     def _first_index_run(self) -> None:
         if self._indexing_armed:  # armed until it has really started, so ``busy`` covers the wait
             self._indexing_armed = False
+            self._quiet_run = True  # the check at start speaks only if it finds changes
             self.engine.indexing.start()
+            self._quiet_run = False
+
+    def _index_started(self) -> None:
+        self._run_is_quiet = self._quiet_run
+        self.progress.started(quiet=self._quiet_run)
 
     @property
     def busy(self) -> bool:
@@ -532,9 +556,11 @@ class MainWindow(QMainWindow):
             return  # stopped to let a folder or settings change through; it restarts after
         if outcome == "finished":
             # A run that found nothing new (most runs restarted after a change) is no news: it
-            # never replaces a confirmation or a count the person is still reading.
-            news = detail["embedded"] or detail["failed"]
-            self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
+            # never replaces a confirmation or a count the person is still reading; the check
+            # at start that found nothing says nothing at all.
+            news = detail["embedded"] or detail["failed"] or detail.get("removed")
+            if news or not self._run_is_quiet:
+                self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
         elif outcome == "cancelled":
             self.status.show("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.", 10_000)
         else:
@@ -607,11 +633,21 @@ class MainWindow(QMainWindow):
             self.setStyleSheet(style_sheet(self._dark))
 
     def closeEvent(self, event) -> None:
+        """Save the window's state and stop the engine. ``close_wait_ms`` bounds the wait for
+        work in flight (the app sets it low; see gui/app.py): an index run stops at its next
+        batch boundary; what is still running then (a model loading, a batch being embedded)
+        leaves ``stopped_cleanly`` False, and the app ends the process without it: committed
+        batches are in the catalog, the unfinished one is rolled back and redone next time."""
         if self.viewer is not None:
             self.viewer.leave()  # its decoding thread stops; the geometry saved is not full screen
+        self.hide()  # closed at once for the person, whatever is still stopping
         self.save_state()
-        self.thumbnails.shutdown()
-        self.engine.shutdown()
+        started = time.monotonic()
+        self.engine.indexing.cancel()  # first: the run starts stopping while the rest winds down
+        self.thumbnails.clear()  # queued decodes are dropped; running ones end meanwhile
+        stopped = self.engine.shutdown(self.close_wait_ms)
+        left = self.close_wait_ms - int((time.monotonic() - started) * 1000)
+        self.stopped_cleanly = self.thumbnails.shutdown(max(50, left)) and stopped
         super().closeEvent(event)
 
 

@@ -169,3 +169,11 @@ def test_oldest_first_while_browsing(make_window, indexed_library, wait):
     window.set_query("red")
     wait.rows(window, lambda w: "match" in w.header.text())
     assert window.sort_choice.findData("relevance") >= 0  # best match is offered for searches
+
+
+def test_day_keys_of_a_listing_match_one_by_one():
+    from photoapp.gui.layout.timeline import day_keys
+
+    start = datetime(2021, 3, 27, 20).timestamp()  # across a spring DST change in Europe
+    takens = [start + k * 1800 for k in range(200)] + [None] + [start - k * 7200 for k in range(50)]
+    assert day_keys(takens) == [day_key(t) for t in takens]

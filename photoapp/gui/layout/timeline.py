@@ -37,6 +37,32 @@ def day_key(taken: float | None) -> int:
     return when.year * 10000 + when.month * 100 + when.day
 
 
+def day_keys(takens: Sequence[float | None]) -> list[int]:
+    """``day_key`` of each time; one calendar lookup per day, not per photo (the times of a
+    listing come in runs of the same day: 100,000 photos cost a few thousand lookups)."""
+    keys: list[int] = []
+    start = end = 0.0
+    key = 0
+    for taken in takens:
+        if taken is None:
+            keys.append(0)
+            continue
+        if not start <= taken < end:
+            key = day_key(taken)
+            start, end = _day_bounds(taken) if key else (0.0, 0.0)
+        keys.append(key)
+    return keys
+
+
+def _day_bounds(taken: float) -> tuple[float, float]:
+    """Local midnight before ``taken`` and the next one (DST days are 23 or 25 hours)."""
+    from datetime import timedelta
+
+    day = datetime.fromtimestamp(taken).date()
+    midnight = datetime.combine(day, datetime.min.time())
+    return midnight.timestamp(), (midnight + timedelta(days=1)).timestamp()
+
+
 def is_grouped(sort: str) -> bool:
     return sort in (Sort.NEWEST, Sort.OLDEST)
 

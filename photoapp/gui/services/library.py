@@ -178,7 +178,12 @@ class LibraryService(QObject):
             if hasattr(task, "cancel"):
                 task.cancel()  # a ProgressTask (finding duplicates) stops at its next check
         self.queries.clear()
-        stopped = self.indexing.pool.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)
+        import time
+
+        deadline = time.monotonic() + timeout_ms / 1000  # one budget for both pools
+        stopped = self.indexing.pool.waitForDone(timeout_ms) and self.queries.waitForDone(
+            max(0, int((deadline - time.monotonic()) * 1000))
+        )
         if stopped:
             self.library.close()
             self.reader.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from photoapp.core.search.ranking import Filters
-from photoapp.gui.layout.timeline import Sort, day_key, order_rows
+from photoapp.gui.layout.timeline import Sort, day_keys, order_rows
 from photoapp.gui.models.photo_list import PhotoRow, hit_row
 
 # Searches show only the photos the core's cut-off finds relevant, at most this many
@@ -28,8 +28,8 @@ class SearchService(QObject):
         super().__init__(parent)
         self.engine = engine
 
-    def browse(self, filters: Filters, on_done, on_failed=None, sort: str = "newest"):
-        return self.engine.submit(self._browse, filters, sort, on_done=on_done, on_failed=on_failed)
+    def browse(self, filters: Filters, on_done, on_failed=None, sort: str = "newest", limit: int | None = None):
+        return self.engine.submit(self._browse, filters, sort, limit, on_done=on_done, on_failed=on_failed)
 
     def search(
         self, text: str, filters: Filters, on_done, on_failed=None, sort: str = "relevance", cutoff: bool = True
@@ -42,10 +42,12 @@ class SearchService(QObject):
         return self.engine.submit(self._similar, path, filters, sort, cutoff, on_done=on_done, on_failed=on_failed)
 
     # -- query thread ----------------------------------------------------------------------------
-    def _browse(self, filters: Filters, sort: str = "newest") -> list[PhotoRow]:
+    def _browse(self, filters: Filters, sort: str = "newest", limit: int | None = None) -> list[PhotoRow]:
+        listed = self.engine.library.browse(filters, limit)
+        days = day_keys([r[3] for r in listed])
         rows = [
-            PhotoRow(i, path, mtime, taken, None, kind, duration, companion, aspect, day_key(taken))
-            for i, path, mtime, taken, kind, duration, companion, aspect in self.engine.library.browse(filters)
+            PhotoRow(i, path, mtime, taken, None, kind, duration, companion, aspect, day)
+            for (i, path, mtime, taken, kind, duration, companion, aspect), day in zip(listed, days, strict=True)
         ]
         return rows if sort == Sort.NEWEST else order_rows(rows, sort)  # the core lists newest first
 
