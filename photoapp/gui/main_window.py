@@ -54,7 +54,7 @@ from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.scrubber import TimelineScrubber
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
-from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
+from photoapp.gui.views.sidebar import ALL_PHOTOS, FAVOURITES, VIDEOS, VIEWS, FolderSidebar
 from photoapp.gui.views.sort_choice import SORT_WORDS, SortChoice, count_text
 from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
@@ -155,7 +155,8 @@ class MainWindow(QMainWindow):
         header_row.addWidget(self.header, 1)
         column.addLayout(header_row)
         column.addWidget(self.stack, 1)
-        self.sidebar = FolderSidebar(self)
+        # Favourites is listed once the core's Filters can select them (see ``filters``).
+        self.sidebar = FolderSidebar(self, favourites="favourite" in Filters.__dataclass_fields__)
         self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.tags_ui.left_pane(self.sidebar))
@@ -223,7 +224,7 @@ class MainWindow(QMainWindow):
         self.gallery.visible_rows_changed.connect(self._visible_rows_changed)
         self.gallery.activated.connect(lambda index: self.open_viewer(index.row()))
         self.gallery.customContextMenuRequested.connect(self._context_menu)
-        self.sidebar.folder_selected.connect(lambda _folder: None if self._starting else self.reload())
+        self.sidebar.folder_selected.connect(self._folder_selected)
         self.sidebar.add_requested.connect(self.add_folder_dialog)
         self.sidebar.remove_requested.connect(self.remove_folder)
         self.empty.add_requested.connect(self.add_folder_dialog)
@@ -241,7 +242,9 @@ class MainWindow(QMainWindow):
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
         after, before = span_times(self.filters_popup.span)
-        return Filters(folder if folder != ALL_PHOTOS else None, after, before, self.filters_popup.kind())
+        kind = "video" if folder == VIDEOS else self.filters_popup.kind()
+        extra = {"favourite": True} if folder == FAVOURITES else {}  # the Favourites entry's filter
+        return Filters(folder if folder not in VIEWS else None, after, before, kind, **extra)
 
     def reload(self, keep_position: bool = False) -> None:
         """Ask the engine for the rows of the current view; the newest request wins."""
@@ -272,6 +275,16 @@ class MainWindow(QMainWindow):
             self.gallery.set_grouping(grouping, relayout=False)
             self.model.set_rows(rows)
             self.stack.setCurrentWidget(self.gallery_pane)
+
+    def _folder_selected(self, _folder: str) -> None:
+        """One selection at a time: a folder (or a view) replaces the album."""
+        if self._starting:
+            return
+        if self.tags_ui.album[0]:
+            self.tags_ui.sidebar.blockSignals(True)
+            self.tags_ui.sidebar.clear_selection()
+            self.tags_ui.sidebar.blockSignals(False)
+        self.reload()
 
     def _grouping(self, sort: str, searching: bool) -> str:
         """Date headers for rows in date order: by month (by day when large) while browsing,
@@ -348,10 +361,12 @@ class MainWindow(QMainWindow):
             )
         if self.filters_popup.span is not None or self.filters_popup.kind() is not None:
             return "No photos match these filters", "Remove a filter above, or choose other dates in Filters"
+        folder = self.sidebar.current_folder()
+        if folder == VIDEOS:
+            return "No videos here", "Videos in your folders are listed here"
         if self.engine.indexing.active or self._indexing_armed:
             return "No photos yet — they appear here as they are indexed", ""
-        folder = self.sidebar.current_folder()
-        if folder != ALL_PHOTOS:
+        if folder not in VIEWS:
             return f"No photos in {html.escape(os.path.basename(folder) or folder)}", ""
         return "No photos in your folders yet", "Photoapp lists JPEG, PNG, HEIC, RAW files and videos"
 

@@ -149,10 +149,23 @@ class Tags:
     def of_photo(self, photo_id: int) -> list[dict]:
         return self.tagger.tags_of(photo_id)
 
-    def albums(self) -> list[dict]:
-        """The sidebar: every tag with its count, then the smart albums."""
-        tags = [{"name": t, "kind": "tag", "count": n} for t, n in self.counts().items()]
+    def albums(self, smart_counts: bool = False) -> list[dict]:
+        """The sidebar: every tag with its count and ``group`` ("taught": a tag taught from
+        examples; "yours": one set by hand on some photo; "auto": the vocabulary's), then the
+        smart albums (with ``count`` when ``smart_counts``: each runs its search)."""
+        from photoapp.core.errors import PhotoappError
+        from photoapp.core.tagging.rule import MANUAL
+
+        taught, yours = set(self.probes.names()), self.store.tags_from(MANUAL)
+        tags = [
+            {"name": t, "kind": "tag", "count": n, "group": _group(t, taught, yours)} for t, n in self.counts().items()
+        ]
         smart = [{"name": a["name"], "kind": "smart", "query": a["query"]} for a in self.smart_albums()]
+        for album in smart if smart_counts else ():
+            try:
+                album["count"] = len(self.smart_album(album["name"]))
+            except PhotoappError:  # nothing indexed yet, no model: the album is listed without a count
+                album["count"] = None
         return tags + smart
 
     # -- manual edits -------------------------------------------------------------------
@@ -231,3 +244,7 @@ class Tags:
         if query is None:
             raise InvalidInput(f"no smart album named {name!r}")
         return smart_album_members(self._search, query, filters)
+
+
+def _group(tag: str, taught: set[str], yours: set[str]) -> str:
+    return "taught" if tag in taught else "yours" if tag in yours else "auto"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QSplitter, QWidget
 
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.sidebar import ALL_PHOTOS
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
 from photoapp.gui.workers import error_text
 
@@ -86,6 +87,10 @@ class TagsUi:
 
     def _album_selected(self, kind: str, _name: str) -> None:
         window = self.window
+        if kind:  # one selection at a time: the album replaces the folder
+            window.sidebar.clear_selection()
+        else:
+            window.sidebar.select(ALL_PHOTOS, quiet=True)
         if kind and (window.query or window.similar_to):  # an album replaces the search
             window.search_bar.clear_query()
             window.query, window.similar_to = "", None

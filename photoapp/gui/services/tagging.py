@@ -30,13 +30,16 @@ class TagService(QObject):
 
     # -- reads (query thread) -------------------------------------------------------------------
     def albums(self, on_done, on_failed=None):
-        """``[{"name", "kind", "count" (tags), "query" (smart)}]``: tags largest first, then smart albums."""
+        """``[{"name", "kind", "count", "group" (tags), "query" (smart)}]``: tags largest first,
+        then smart albums (counted: each runs its search, on the query thread)."""
 
         def done(albums: list[dict]) -> None:
             self._tag_names = sorted((a["name"] for a in albums if a["kind"] == TAG), key=str.lower)
             on_done(albums)
 
-        return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=done, on_failed=on_failed)
+        return self.engine.submit(
+            lambda: self.engine.library.tags.albums(smart_counts=True), on_done=done, on_failed=on_failed
+        )
 
     def album_rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
