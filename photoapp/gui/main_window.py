@@ -198,9 +198,15 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&Add folder…", self.add_folder_dialog, QKeySequence.StandardKey.Open)
         self._action(file, "&Index now", self.engine.indexing.start, "F5")
-        self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        settings = self._action(file, "&Settings…", self.open_settings)
+        settings.setShortcuts([QKeySequence("Ctrl+,"), QKeySequence(QKeySequence.StandardKey.Preferences)])
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit, "&Undo tag edit", self.tag_undo.undo, QKeySequence.StandardKey.Undo)
+        edit.addSeparator()
+        self._action(edit, "Select &all", self.gallery.selectAll, QKeySequence.StandardKey.SelectAll)
+        self._action(edit, "Copy &paths", self.copy_paths, "Ctrl+Shift+C")
         self.tags_ui.build_menu(bar)
         view = bar.addMenu("&View")
         self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
@@ -213,6 +219,24 @@ class MainWindow(QMainWindow):
         self.square_action.setToolTip("Crop every thumbnail to a square instead of keeping its shape")
         self.problems_action = self._action(view, "&Problems…", self.show_problems)
         self._action(view, "&Duplicates…", self.show_duplicates)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(help_menu, "&About Photoapp", self.show_about)
+
+    def show_shortcuts(self):
+        from photoapp.gui.views.help_dialogs import shortcuts_dialog
+
+        dialog = shortcuts_dialog(self)
+        dialog.open()
+        return dialog
+
+    def show_about(self):
+        from photoapp import __version__
+        from photoapp.gui.views.help_dialogs import about_dialog
+
+        dialog = about_dialog(self, __version__)
+        dialog.open()
+        return dialog
 
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
@@ -605,11 +629,20 @@ class MainWindow(QMainWindow):
         ProblemsDialog(self.engine.problems(), self).open()
 
     # -- settings and state -----------------------------------------------------------------------
-    def open_settings(self) -> None:
+    def open_settings(self) -> SettingsDialog:
         current = self.engine.settings()
-        dialog = SettingsDialog(self.engine.model_name, current.device, self, self.tags_ui.service.sensitivity())
-        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-            self.tags_ui.apply_sensitivity(dialog.sensitivity())
+        dialog = SettingsDialog(
+            self.engine.model_name, current.device, self, self.tags_ui.service.sensitivity(), settings=current
+        )
+        dialog.accepted.connect(lambda: self.apply_dialog(dialog))
+        dialog.open()
+        return dialog
+
+    def apply_dialog(self, dialog: SettingsDialog) -> None:
+        self.tags_ui.apply_sensitivity(dialog.sensitivity())
+        self.engine.apply_options(dialog.options(), lambda _r: self.engine.indexing.start(), self._mutation_failed)
+        current = self.engine.settings()
+        if dialog.model() != self.engine.model_name or dialog.device() != current.device:
             self.apply_settings(dialog.model(), dialog.device())
 
     def apply_settings(self, model: str, device: str) -> None:
