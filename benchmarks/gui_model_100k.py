@@ -13,6 +13,7 @@ import time
 T0 = time.perf_counter()  # before any heavy import: the cold-start clock
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -21,6 +22,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixtures import write_results  # noqa: E402
 
 
 def build_catalog(library: Path, rows: int) -> None:
@@ -50,7 +53,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-def bench_model_and_view(rows: int) -> None:
+def bench_model_and_view(rows: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from photoapp.gui.models.photo_list import PhotoListModel, PhotoRow
@@ -78,7 +81,8 @@ def bench_model_and_view(rows: int) -> None:
     t = time.perf_counter()
     view.resize(1100, 800)
     view.relayout()
-    print(f"relayout after a resize: {ms(time.perf_counter() - t)}")
+    relayout = time.perf_counter() - t
+    print(f"relayout after a resize: {ms(relayout)}")
     bar = view.verticalScrollBar()
     paints = []
     for step in range(200):  # jump through the whole list, as a fast scrollbar drag does
@@ -96,6 +100,13 @@ def bench_model_and_view(rows: int) -> None:
         view.visible_rows()
     print(f"visible_rows(): {ms((time.perf_counter() - t) / 1000)} per call")
     view.close()
+    return {
+        "reset_and_layout_ms": round(reset * 1000, 1),
+        "relayout_ms": round(relayout * 1000, 1),
+        "paint_median_ms": round(statistics.median(paints) * 1000, 1),
+        "paint_max_ms": round(max(paints) * 1000, 1),
+        "month_headers": len(view.layout_.headers),
+    }
 
 
 def cold_start(library: str) -> None:
@@ -129,7 +140,10 @@ def cold_start(library: str) -> None:
     )
     t = time.perf_counter()
     window.close()
-    print(f"closing the window: {ms(time.perf_counter() - t)}")
+    closing = time.perf_counter() - t
+    print(f"closing the window: {ms(closing)}")
+    figures = {"shown_s": shown, "usable_s": filled, "first_rows": first, "all_listed_s": everything}
+    print("RESULT " + json.dumps({**{k: round(v, 3) for k, v in figures.items()}, "close_ms": round(closing * 1000)}))
     window.close()
 
 
@@ -141,17 +155,26 @@ def main() -> int:
     if args.cold_start:
         cold_start(args.cold_start)
         return 0
-    bench_model_and_view(args.rows)
+    data = {"rows": args.rows, "view": bench_model_and_view(args.rows), "cold_starts": []}
     library = Path(tempfile.mkdtemp(prefix="photoapp-100k-")) / "library"
     t = time.perf_counter()
     build_catalog(library, args.rows)
     print(f"built a {args.rows:,}-photo catalog in {time.perf_counter() - t:.1f} s")
-    for _ in range(2):  # the second run has a warm OS file cache, like a real second launch
-        subprocess.run(
+    for _ in range(3):  # later runs have a warm OS file cache, like a real second launch
+        run = subprocess.run(
             [sys.executable, __file__, "--cold-start", str(library)],
             check=True,
+            capture_output=True,
+            text=True,
             env={**os.environ, "PHOTOAPP_LIBRARY": str(library)},
         )
+        for line in run.stdout.splitlines():
+            if line.startswith("RESULT "):
+                data["cold_starts"].append(json.loads(line[7:]))
+            else:
+                print(line)
+    data["load_average_after"] = os.getloadavg()[0]
+    print(f"results: {write_results('gui_model_100k', data)}")
     return 0
 
 

@@ -8,12 +8,11 @@ type (photoapp.core.errors), never by their text.
 
 from __future__ import annotations
 
-import html
 import os
 import time
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -34,6 +33,8 @@ from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import ModelUnavailable
 from photoapp.core.search.ranking import Filters
+from photoapp.gui.controllers.gallery_text import describe, empty_message
+from photoapp.gui.controllers.menus import build_menus
 from photoapp.gui.controllers.tag_undo import TagUndo
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
@@ -55,7 +56,7 @@ from photoapp.gui.views.scrubber import TimelineScrubber
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import ALL_PHOTOS, FAVOURITES, VIDEOS, VIEWS, FolderSidebar
-from photoapp.gui.views.sort_choice import SORT_WORDS, SortChoice, count_text
+from photoapp.gui.views.sort_choice import SortChoice
 from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
 from photoapp.gui.workers import error_text
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(style_sheet(self._dark))
         self.status = StatusMessages(self.statusBar(), self)  # every status-bar message goes through it
         self._build_widgets()
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self._restore_state()
         self.refresh_folders()
@@ -186,58 +187,6 @@ class MainWindow(QMainWindow):
         self.filters_button.setText(f"Filters ({active})" if active else "Filters")
         self.reload()
 
-    def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&Add folder…", self.add_folder_dialog, QKeySequence.StandardKey.Open)
-        self._action(file, "&Index now", self.engine.indexing.start, "F5")
-        settings = self._action(file, "&Settings…", self.open_settings)
-        settings.setShortcuts([QKeySequence("Ctrl+,"), QKeySequence(QKeySequence.StandardKey.Preferences)])
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo tag edit", self.tag_undo.undo, QKeySequence.StandardKey.Undo)
-        edit.addSeparator()
-        self._action(edit, "Select &all", self.gallery.selectAll, QKeySequence.StandardKey.SelectAll)
-        self._action(edit, "Copy &paths", self.copy_paths, "Ctrl+Shift+C")
-        self.tags_ui.build_menu(bar)
-        view = bar.addMenu("&View")
-        self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
-        larger = self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1))
-        larger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence(QKeySequence.StandardKey.ZoomIn)])
-        smaller = self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1))
-        smaller.setShortcuts([QKeySequence("Ctrl+-"), QKeySequence(QKeySequence.StandardKey.ZoomOut)])
-        self.square_action = self._action(view, "S&quare thumbnails", self.set_square)
-        self.square_action.setCheckable(True)
-        self.square_action.setToolTip("Crop every thumbnail to a square instead of keeping its shape")
-        self.problems_action = self._action(view, "&Problems…", self.show_problems)
-        self._action(view, "&Duplicates…", self.show_duplicates)
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(help_menu, "&About Photoapp", self.show_about)
-
-    def show_shortcuts(self):
-        from photoapp.gui.views.help_dialogs import shortcuts_dialog
-
-        dialog = shortcuts_dialog(self)
-        dialog.open()
-        return dialog
-
-    def show_about(self):
-        from photoapp import __version__
-        from photoapp.gui.views.help_dialogs import about_dialog
-
-        dialog = about_dialog(self, __version__)
-        dialog.open()
-        return dialog
-
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
         self.search_bar.similar_requested.connect(self.find_similar)
@@ -327,13 +276,13 @@ class MainWindow(QMainWindow):
             self.gallery.verticalScrollBar().setValue(offset)
         else:
             self.gallery.scrollToTop()
-        self.header.setText(self._describe(len(rows), rows))
+        self.header.setText(describe(self, len(rows), rows))
         if not self.sidebar.folders():
             self.stack.setCurrentWidget(self.empty)
         elif rows or self.tags_ui.album[0]:
             self.stack.setCurrentWidget(self.gallery_pane)
         else:
-            self.no_photos.show_message(*self._empty_message())
+            self.no_photos.show_message(*empty_message(self))
             self.stack.setCurrentWidget(self.no_photos)
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
@@ -357,42 +306,6 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         """Indexing runs or is about to start by itself, or an answer is on its way."""
         return self._indexing_armed or self.engine.busy
-
-    def _describe(self, n: int, rows=None) -> str:
-        if self.similar_to or self.query:
-            return count_text(
-                n,
-                getattr(rows, "total", n),
-                getattr(rows, "truncated", False),
-                self.query,
-                self.similar_to or "",
-                self.sort_choice.value(),
-                self._closest,
-            )
-        if self.tags_ui.album[0]:
-            return self.tags_ui.describe(n)
-        if n:
-            return f"{n:,} photos, {SORT_WORDS[self.sort_choice.value()]}"
-        return self._empty_message()[0]
-
-    def _empty_message(self) -> tuple[str, str]:
-        """(title, detail) of an empty gallery: why nothing is listed, and what to do."""
-        if self.similar_to or self.query:
-            what = f"“{html.escape(self.query)}”" if self.query else html.escape(os.path.basename(self.similar_to))
-            return (
-                f"No photos match {what} — <a href='closest'>show the closest anyway</a>",
-                "Esc goes back to all photos",
-            )
-        if self.filters_popup.span is not None or self.filters_popup.kind() is not None:
-            return "No photos match these filters", "Remove a filter above, or choose other dates in Filters"
-        folder = self.sidebar.current_folder()
-        if folder == VIDEOS:
-            return "No videos here", "Videos in your folders are listed here"
-        if self.engine.indexing.active or self._indexing_armed:
-            return "No photos yet — they appear here as they are indexed", ""
-        if folder not in VIEWS:
-            return f"No photos in {html.escape(os.path.basename(folder) or folder)}", ""
-        return "No photos in your folders yet", "Photoapp lists JPEG, PNG, HEIC, RAW files and videos"
 
     def _query_failed(self, error: Exception) -> None:
         self._query_banner = True

@@ -5,6 +5,7 @@ in settings.json, models by plain name and size, and the toy model's warning."""
 from __future__ import annotations
 
 from photoapp.config import DEFAULT_MODEL, TOY_MODEL, Settings
+from photoapp.gui.controllers.menus import show_about, show_shortcuts
 from photoapp.gui.views.settings_dialog import SettingsDialog
 
 
@@ -19,11 +20,11 @@ def test_edit_and_help_menus(make_window, indexed_library, wait):
     action(window, "Select &all").trigger()
     assert len(window.selected_paths()) == 36
     assert action(window, "&Undo tag edit").shortcut().toString() == "Ctrl+Z"
-    shortcuts = window.show_shortcuts()
+    shortcuts = show_shortcuts(window)
     text = shortcuts.text.toPlainText()
     assert "Ctrl+," in text and "Ctrl+=" in text and "Select all" in text
     shortcuts.close()
-    about = window.show_about()
+    about = show_about(window)
     text = about.text.toPlainText()
     assert "toy-clip" in text and "MIT" in text and "CLIP ViT-B/32" in text and "LGPL-3.0" in text
     about.close()
