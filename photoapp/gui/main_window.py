@@ -511,7 +511,8 @@ class MainWindow(QMainWindow):
             # never replaces a confirmation or a count the person is still reading; the check
             # at start that found nothing says nothing at all.
             news = detail["embedded"] or detail["failed"] or detail.get("removed")
-            if news or not self._run_is_quiet:
+            quiet, self._run_is_quiet = self._run_is_quiet, False  # only the run at start is quiet
+            if news or not quiet:
                 self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
         elif outcome == "cancelled":
             self.status.show("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.", 10_000)

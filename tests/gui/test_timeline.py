@@ -177,3 +177,22 @@ def test_day_keys_of_a_listing_match_one_by_one():
     start = datetime(2021, 3, 27, 20).timestamp()  # across a spring DST change in Europe
     takens = [start + k * 1800 for k in range(200)] + [None] + [start - k * 7200 for k in range(50)]
     assert day_keys(takens) == [day_key(t) for t in takens]
+
+
+def test_clicks_and_arrow_keys_follow_the_justified_layout(timeline, qtbot):
+    gallery, _ = timeline
+    model = gallery.model()
+    rect = gallery.visualRect(model.index(3))
+    assert gallery.indexAt(rect.center()).row() == 3
+    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert gallery.currentIndex().row() == 3 and gallery.selectionModel().isSelected(model.index(3))
+    qtbot.keyClick(gallery, Qt.Key.Key_Right)
+    assert gallery.currentIndex().row() == 4
+    line = gallery.layout_.line_of(4)
+    qtbot.keyClick(gallery, Qt.Key.Key_Down)
+    below = gallery.currentIndex().row()
+    assert gallery.layout_.line_of(below) == line + 1  # straight down, on the next row
+    qtbot.keyClick(gallery, Qt.Key.Key_End)
+    assert gallery.currentIndex().row() == model.rowCount() - 1
+    first, last = gallery.visible_rows()
+    assert first <= model.rowCount() - 1 <= last  # scrolled to it

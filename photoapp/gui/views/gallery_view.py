@@ -18,6 +18,7 @@ from photoapp.gui.layout.justified import GAP, HEADER_HEIGHT, Layout, justify
 MIN_THUMB, MAX_THUMB = 80, 400  # row height, px
 DAY_HEADERS_FROM = 260  # row height at which browsing groups by day rather than by month
 PAD = 8  # px around the content
+RELAYOUT_MS = 40  # resizes and row insertions closer than this lay out once
 THUMB_OVERSIZE = 1.4  # a thumbnail's longest side per px of row height (3:2 photos, a little crop)
 
 
@@ -50,7 +51,8 @@ class GalleryView(QAbstractItemView):
         # Coalesce scroll/resize bursts into one visible-range update per event-loop pass.
         self._range_timer = QTimer(self, singleShot=True, interval=0)
         self._range_timer.timeout.connect(self._emit_visible_rows)
-        self._relayout_timer = QTimer(self, singleShot=True, interval=0)
+        # A window being dragged wider resizes many times a second: lay out once it pauses.
+        self._relayout_timer = QTimer(self, singleShot=True, interval=RELAYOUT_MS)
         self._relayout_timer.timeout.connect(self.relayout)
         self.verticalScrollBar().valueChanged.connect(self._range_timer.start)
 
