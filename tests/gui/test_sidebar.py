@@ -88,3 +88,13 @@ def test_the_suggested_album_name_is_typed_over(qtbot):
     assert dialog.name() == "mountains"  # accepted as suggested
     qtbot.keyClicks(dialog.name_edit, "Peaks")
     assert dialog.name() == "Peaks"  # not "mountainsPeaks"
+
+
+def test_albums_show_cover_thumbnails(make_window, indexed_library, wait, qtbot):
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    sidebar = window.tags_ui.sidebar
+    wait.rows(window, lambda w: bool(sidebar.albums()))
+    items = [s.child(i) for s in sidebar.sections.values() for i in range(s.childCount())]
+    assert items and all(item.data(0, Qt.ItemDataRole.UserRole + 2) for item in items)  # each has a cover
+    qtbot.waitUntil(lambda: all(not item.icon(0).isNull() for item in items), timeout=30_000)

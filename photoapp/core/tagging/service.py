@@ -152,7 +152,8 @@ class Tags:
     def albums(self, smart_counts: bool = False) -> list[dict]:
         """The sidebar: every tag with its count and ``group`` ("taught": a tag taught from
         examples; "yours": one set by hand on some photo; "auto": the vocabulary's), then the
-        smart albums (with ``count`` when ``smart_counts``: each runs its search)."""
+        smart albums; with ``smart_counts`` (each smart album runs its search) every album
+        also gets a ``count`` and a ``cover`` ((path, mtime) of its first photo, or None)."""
         from photoapp.core.errors import PhotoappError
         from photoapp.core.tagging.rule import MANUAL
 
@@ -161,11 +162,19 @@ class Tags:
             {"name": t, "kind": "tag", "count": n, "group": _group(t, taught, yours)} for t, n in self.counts().items()
         ]
         smart = [{"name": a["name"], "kind": "smart", "query": a["query"]} for a in self.smart_albums()]
-        for album in smart if smart_counts else ():
+        if not smart_counts:
+            return tags + smart
+        firsts = {a["name"]: (self.tagger.album(a["name"]) or [None])[0] for a in tags}
+        for album in smart:
             try:
-                album["count"] = len(self.smart_album(album["name"]))
+                hits = self.smart_album(album["name"])
+                album["count"], firsts[album["name"]] = len(hits), hits[0].photo_id if hits else None
             except PhotoappError:  # nothing indexed yet, no model: the album is listed without a count
                 album["count"] = None
+        photos = self.catalog.photos_by_ids([i for i in firsts.values() if i is not None])
+        for album in tags + smart:  # the cover: the surest photo (path, mtime), for a thumbnail
+            first = photos.get(firsts.get(album["name"]))
+            album["cover"] = (first.path, first.mtime) if first else None
         return tags + smart
 
     # -- manual edits -------------------------------------------------------------------

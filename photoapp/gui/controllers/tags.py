@@ -27,6 +27,7 @@ class TagsUi:
         self.window = window
         self.service = window.engine.tags
         self.sidebar = AlbumsSidebar(window)
+        self.sidebar.set_thumbnails(window.thumbnails)  # album covers
         self.sidebar.album_selected.connect(self._album_selected)
         self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)

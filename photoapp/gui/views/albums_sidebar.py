@@ -9,7 +9,8 @@ always lands on the album that was under the pointer.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 SECTIONS = (("yours", "Your tags"), ("taught", "Taught tags"), ("auto", "Auto-tags"), ("smart", "Smart albums"))
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
+COVER_SIZE = 28  # px
 
 
 class AlbumsSidebar(QWidget):
@@ -112,12 +115,38 @@ class AlbumsSidebar(QWidget):
         item.setData(0, KIND_ROLE, album["kind"])
         item.setData(0, NAME_ROLE, album["name"])
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setData(0, COVER_ROLE, album.get("cover"))
+        self._show_cover(item)
         if smart:
             tip = f"Smart album: the photos that match “{album['query']}”, now and as photos arrive"
         else:
             why = {"yours": "you tagged", "taught": "tagged as you taught", "auto": "auto-tagged"}
             tip = f"{count:,} photos {why.get(album.get('group', ''), 'tagged')} “{album['name']}”"
         item.setToolTip(0, tip)
+
+    def set_thumbnails(self, loader) -> None:
+        """Covers come from the gallery's ThumbnailLoader (decoded off the GUI thread)."""
+        self.thumbnails = loader
+        loader.ready.connect(self._cover_ready)
+        self.tree.setIconSize(QSize(COVER_SIZE, COVER_SIZE))
+
+    def _show_cover(self, item: QTreeWidgetItem) -> None:
+        cover, loader = item.data(0, COVER_ROLE), getattr(self, "thumbnails", None)
+        if not cover or loader is None:
+            return
+        pixmap = loader.pixmap(cover[0], cover[1], COVER_SIZE * 2, keep=True)
+        if pixmap is not None and not pixmap.isNull():
+            side = min(pixmap.width(), pixmap.height())  # a square from the middle
+            square = pixmap.copy((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
+            item.setIcon(0, QIcon(square))
+
+    def _cover_ready(self, path: str) -> None:
+        for section in self.sections.values():
+            for i in range(section.childCount()):
+                item = section.child(i)
+                cover = item.data(0, COVER_ROLE)
+                if cover and cover[0] == path:
+                    self._show_cover(item)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave and self._pending is not None:
