@@ -98,3 +98,19 @@ def test_albums_show_cover_thumbnails(make_window, indexed_library, wait, qtbot)
     items = [s.child(i) for s in sidebar.sections.values() for i in range(s.childCount())]
     assert items and all(item.data(0, Qt.ItemDataRole.UserRole + 2) for item in items)  # each has a cover
     qtbot.waitUntil(lambda: all(not item.icon(0).isNull() for item in items), timeout=30_000)
+
+
+def test_rename_and_delete_a_tag(make_window, indexed_library, wait, qtbot, model_spec):
+    with Library(indexed_library, model=model_spec) as lib:
+        paths = [row[1] for row in lib.browse()[:3]]
+        lib.tags.add("holiday", paths)
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    names = lambda: {n: c for _k, n, c in window.tags_ui.sidebar.albums()}  # noqa: E731
+    qtbot.waitUntil(lambda: names().get("holiday") == "3", timeout=20_000)
+    window.tags_ui.rename_tag("holiday", "trip")
+    qtbot.waitUntil(lambda: names().get("trip") == "3" and "holiday" not in names(), timeout=20_000)
+    window.tags_ui.delete_tag("trip")
+    qtbot.waitUntil(lambda: "trip" not in names(), timeout=20_000)
+    with Library(indexed_library, model=model_spec) as lib:
+        assert all("trip" not in lib.photo(p)["tags"] and "holiday" not in lib.photo(p)["tags"] for p in paths)

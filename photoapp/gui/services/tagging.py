@@ -74,6 +74,29 @@ class TagService(QObject):
         """Teach ``name`` from example photos; ``on_done`` gets train()'s summary dict."""
         return self._write(lambda tags: tags.train(name, positive, list(negative)), on_done, on_failed)
 
+    def rename_tag(self, old: str, new: str, on_done=None, on_failed=None):
+        """Give the photos tagged ``old`` the tag ``new`` instead (by hand, so it holds);
+        ``on_done`` gets how many photos."""
+
+        def change(tags):
+            paths = tags.album(old)
+            if paths:
+                tags.add(new, paths)
+                tags.remove(old, paths)
+            return len(paths)
+
+        return self._write(change, on_done, on_failed)
+
+    def delete_tag(self, tag: str, on_done=None, on_failed=None):
+        """Take ``tag`` off every photo that has it (as a hand edit: auto-tagging does not put
+        it back on them); ``on_done`` gets how many photos."""
+
+        def change(tags):
+            paths = tags.album(tag)
+            return tags.remove(tag, paths) if paths else 0
+
+        return self._write(change, on_done, on_failed)
+
     def add_smart_album(self, name: str, query: str, on_done=None, on_failed=None):
         return self._write(lambda tags: tags.add_smart_album(name, query), on_done, on_failed)
 

@@ -34,6 +34,8 @@ class AlbumsSidebar(QWidget):
     album_selected = Signal(str, str)  # kind ("tag" | "smart", "" for none), name
     new_smart_album_requested = Signal()
     remove_smart_album_requested = Signal(str)
+    rename_tag_requested = Signal(str)
+    delete_tag_requested = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -203,9 +205,16 @@ class AlbumsSidebar(QWidget):
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
-        if item is None or item.data(0, KIND_ROLE) != "smart":
+        kind = item.data(0, KIND_ROLE) if item is not None else None
+        if not kind:
             return
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
-        menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+        if kind == "smart":
+            menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+        elif item.parent() is self.sections["taught"]:
+            menu.addAction("A taught tag changes with its examples (Tags ▸ Teach)").setEnabled(False)
+        else:
+            menu.addAction(f"Rename tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
+            menu.addAction(f"Delete tag “{name}”…", lambda: self.delete_tag_requested.emit(name))
         menu.popup(self.tree.viewport().mapToGlobal(pos))
