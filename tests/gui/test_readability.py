@@ -30,6 +30,15 @@ def test_every_text_role_meets_aa_on_its_background(dark):
     assert pal.color(QPalette.ColorRole.Base).lightness() < 128 if dark else True
 
 
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_duplicates_words_meet_aa(dark):
+    from photoapp.gui.views.duplicates_view import FATE_COLOURS
+
+    window = (DARK if dark else LIGHT)[QPalette.ColorRole.Window]
+    assert all(contrast(colour, window) >= AA for colour in FATE_COLOURS[dark])
+    assert contrast("#ffffff", "#1e7b3f") >= AA  # the "keep" badge
+
+
 def test_both_palettes_cover_the_same_roles():
     assert set(LIGHT) == set(DARK)
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoapp.core.units import human_size
+from photoapp.gui.palette import is_dark
 from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.views.compare_dialog import CompareDialog
 from photoapp.gui.workers import ProgressTask, error_text
@@ -50,12 +52,19 @@ TIER_HELP = {
     "similar": "different shots of one moment; check before removing any",
 }
 
-STYLE = """
-QFrame#dupeCard { border: 2px solid palette(mid); border-radius: 8px; }
-QFrame#dupeCard[keep="true"] { border: 3px solid #2e9d57; }
-QLabel#badge { color: white; background: #2e9d57; border-radius: 4px; padding: 1px 6px; }
-QLabel#fate { color: #b3412f; }
-QLabel#fate[keep="true"] { color: #2e9d57; font-weight: 600; }
+# (keep, trash) text colours per palette: each meets WCAG AA on its window (palette.py);
+# the badge is white on the light palette's green (5.3:1).
+FATE_COLOURS = {False: ("#1e7b3f", "#a5301f"), True: ("#5fd38a", "#ff8a7a")}
+
+
+def style(dark: bool) -> str:
+    keep, trash = FATE_COLOURS[dark]
+    return f"""
+QFrame#dupeCard {{ border: 2px solid palette(mid); border-radius: 8px; }}
+QFrame#dupeCard[keep="true"] {{ border: 3px solid {keep}; }}
+QLabel#badge {{ color: white; background: #1e7b3f; border-radius: 4px; padding: 1px 6px; }}
+QLabel#fate {{ color: {trash}; }}
+QLabel#fate[keep="true"] {{ color: {keep}; font-weight: 600; }}
 """
 
 
@@ -149,7 +158,7 @@ class DuplicatesDialog(QDialog):
         self._closed = False
         self.setWindowTitle("Duplicates — Photoapp")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(style(is_dark(QApplication.instance())))
         self._build()
         self.tier.currentIndexChanged.connect(lambda _i: self.refresh())
         self.list.currentRowChanged.connect(self.show_group)
