@@ -252,7 +252,9 @@ class GuiState:
     geometry: str | None = None  # Qt's saveGeometry(), base64
     thumb_size: int = 160
     folder: str = ""  # the sidebar's folder ("": all photos)
-    sort: str = "relevance"
+    sort: str = "relevance"  # how search results are ordered
+    browse_sort: str = "newest"  # how the timeline is ordered: newest | oldest | name
+    square: bool = False  # square crops instead of justified rows
 
 
 SECTIONS = {

@@ -514,21 +514,23 @@ class Library:
         self.indexes.save()
 
     # -- for the GUI: rows, albums, watching, media helpers --------------------------------
-    def browse(self, filters: Filters | None = None) -> list[tuple]:
-        """Every photo passing ``filters``, newest first: ``(id, path, mtime, taken, kind,
-        duration, companion)`` tuples, the cheap listing a gallery of 100,000 needs."""
+    def browse(self, filters: Filters | None = None, limit: int | None = None) -> list[tuple]:
+        """Every photo passing ``filters`` (the newest ``limit`` of them: a first screenful),
+        newest first: ``(id, path, mtime, taken, kind, duration, companion, aspect)`` tuples,
+        the cheap listing a gallery of 100,000 needs (``aspect``: width / height as
+        displayed, None when unknown)."""
         from photoapp.core.search.ranking import allowed_ids
         from photoapp.core.store.catalog import PhotoOrder
 
         allowed = allowed_ids(self.catalog, filters or Filters())
-        rows = self.catalog.browse_rows(order=PhotoOrder.NEWEST)
+        rows = self.catalog.browse_rows(order=PhotoOrder.NEWEST, limit=limit if allowed is None else None)
         media = self.catalog.media_of()  # videos and RAW files only: small
         plain = ("photo", None, None)
         return [
-            (i, path, mtime, taken, *media.get(i, plain))
-            for i, path, mtime, taken in rows
+            (i, path, mtime, taken, *media.get(i, plain), w / h if w and h else None)
+            for i, path, mtime, taken, w, h in rows
             if allowed is None or i in allowed
-        ]
+        ][:limit]
 
     def album_photos(self, name: str, filters: Filters | None = None, smart: bool = False) -> list[tuple]:
         """``(Photo, score or None)`` of a tag's album (most confident first) or, with

@@ -7,6 +7,8 @@ import sys
 
 from photoapp import APP_ID, APP_NAME
 
+CLOSE_WAIT_MS = 600  # closing the window ends the process within about a second
+
 
 def display_available() -> bool:
     """False on a Linux box with no X11/Wayland display (and no offscreen platform chosen)."""
@@ -19,6 +21,7 @@ def make_application(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from photoapp.gui.icon import app_icon
+    from photoapp.gui.palette import follow_system
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -26,6 +29,7 @@ def make_application(argv: list[str] | None = None):
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)  # matches photoapp.desktop (the Wayland app id)
     app.setWindowIcon(app_icon())
+    follow_system(app)  # light or dark, as the desktop is set
     return app
 
 
@@ -48,12 +52,24 @@ def run(
 
     engine = LibraryService(library, model=model, device=device)
     window = MainWindow(engine)
+    window.close_wait_ms = CLOSE_WAIT_MS
     window.show()
     if photos:
         window.open_files(photos)
-    if quit_after is not None:
-        return _run_briefly(app, window, quit_after)
-    return app.exec()
+    status = _run_briefly(app, window, quit_after) if quit_after is not None else app.exec()
+    if not window.stopped_cleanly:
+        _exit_now(status)
+    return status
+
+
+def _exit_now(status: int) -> None:
+    """End the process although a worker thread is still busy (a model still loading, a
+    batch being embedded): waiting for it would keep a closed app running for seconds. The
+    catalog is SQLite in WAL mode: committed batches are kept and the unfinished
+    transaction is rolled back at the next open; files are written by rename (atomic)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _run_briefly(app, window, seconds: float) -> int:

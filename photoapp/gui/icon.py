@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QIcon, QLinearGradient, QPainter, QPixmap, QPo
 
 def app_icon() -> QIcon:
     icon = QIcon()
-    for size in (16, 32, 64, 128, 256):
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):  # every size drawn: sharp at 125-200 %
         icon.addPixmap(draw_icon(size))
     return icon
 

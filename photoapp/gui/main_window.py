@@ -9,21 +9,22 @@ type (photoapp.core.errors), never by their text.
 from __future__ import annotations
 
 import os
+import time
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
-    QComboBox,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QSlider,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,38 +32,48 @@ from PySide6.QtWidgets import (
 from photoapp.config import GuiState
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import Library, ModelUnavailable
-from photoapp.core.search.ranking import Filters, parse_date
+from photoapp.core.search.ranking import Filters
+from photoapp.gui.controllers.gallery_text import describe, empty_message
+from photoapp.gui.controllers.menus import build_menus
 from photoapp.gui.controllers.people import PeopleUi
 from photoapp.gui.controllers.photo_actions import PhotoActions
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.icon import app_icon
+from photoapp.gui.layout.timeline import Sort, is_grouped
 from photoapp.gui.models.photo_list import PhotoListModel
+from photoapp.gui.palette import follow_system, is_dark
 from photoapp.gui.services.library import LibraryService
 from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.status import Priority, StatusMessages
-from photoapp.gui.style import STYLE_SHEET
+from photoapp.gui.style import style_sheet
 from photoapp.gui.views.banner import Banner
 from photoapp.gui.views.drops import dropped_folders
-from photoapp.gui.views.empty_state import EmptyState
-from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
+from photoapp.gui.views.empty_state import EmptyState, NoPhotos
+from photoapp.gui.views.filters_popup import FilterChips, FiltersPopup, span_times
+from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView, Grouping
 from photoapp.gui.views.model_status import ModelStatus
 from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.query_chips import QueryChips
+from photoapp.gui.views.scrubber import TimelineScrubber
 from photoapp.gui.views.search_bar import SearchBar
 from photoapp.gui.views.settings_dialog import SettingsDialog
-from photoapp.gui.views.sidebar import ALL_PHOTOS, FolderSidebar
-from photoapp.gui.views.sort_choice import SortChoice, count_text
+from photoapp.gui.views.sidebar import ALL_PHOTOS, FAVOURITES, VIDEOS, VIEWS, FolderSidebar
+from photoapp.gui.views.sort_choice import SortChoice
 from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
 from photoapp.gui.workers import error_text
 
+FIRST_SCREENFUL = 300  # photos listed first at start, before the whole library
 LIVE_REFRESH_MS = 2000  # while indexing, newly embedded photos appear at most this often
+CLOSE_WAIT_MS = 30_000  # in-process users (tests, scripts) wait for every thread; the app waits less
 
 
 class MainWindow(QMainWindow):
     def __init__(self, engine: LibraryService, parent=None):
         super().__init__(parent)
+        self._starting = True  # restoring the last session's choices: one listing, at the end
+        self.close_wait_ms, self.stopped_cleanly = CLOSE_WAIT_MS, False
         self.engine = engine
         self.thumbnails = ThumbnailLoader(engine.path, parent=self)
         self.model = PhotoListModel(self.thumbnails, self)
@@ -72,41 +83,49 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Photoapp")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
-        self.setStyleSheet(STYLE_SHEET)
+        follow_system(QApplication.instance())  # light or dark, as the desktop is set
+        self._dark = is_dark(QApplication.instance())
+        self.setStyleSheet(style_sheet(self._dark))
         self.status = StatusMessages(self.statusBar(), self)  # every status-bar message goes through it
         self._build_widgets()
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self.photo_actions = PhotoActions(self)  # trash, rotate, favourite, stars, selection bar, undo
         self.undo = self.photo_actions.undo
         self._restore_state()
         self.refresh_folders()
         self.sidebar.select(self._restore_folder)
-        self.tags_ui.refresh_albums()
+        self._starting = False
         self._indexing_armed = True  # indexing starts by itself, once the gallery is on screen
-        self.reload()
+        self._quiet_run = self._run_is_quiet = False
+        self.reload()  # first in the query thread's queue: the photos before the albums
+        self.tags_ui.refresh_albums()
         if engine.library.settings_problems:  # a damaged settings.json: which keys, what was kept
             self.banner.show_message(" ".join(engine.library.settings_problems))
 
     # -- construction ---------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.search_bar = SearchBar(self)
-        self.after_edit, self.before_edit = self._date_edit("from YYYY-MM"), self._date_edit("to YYYY-MM")
-        self.type_choice = QComboBox(self)  # photo / video / raw, like the CLI's --type
-        for text, kind in (("All types", None), ("Photos", "photo"), ("Videos", "video"), ("RAW", "raw")):
-            self.type_choice.addItem(text, kind)
-        self.type_choice.setToolTip("Show only photos, videos or camera RAW files")
+        self.filters_popup = FiltersPopup(self)
+        self.type_choice = self.filters_popup.type_choice
+        self.filters_button = QToolButton(self)
+        self.filters_button.setText("Filters")
+        self.filters_button.setToolTip("Show only some photos: by kind of file or by the dates they were taken")
+        self.filters_button.clicked.connect(self._open_filters)
         self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.size_slider.setRange(MIN_THUMB, MAX_THUMB)
-        self.size_slider.setFixedWidth(120)
-        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel)")
+        self.size_slider.setFixedWidth(100)
+        self.size_slider.setToolTip("Thumbnail size (Ctrl+wheel, Ctrl+= / Ctrl+−)")
+        self.size_slider.setAccessibleName("Thumbnail size")
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 4)
         top.addWidget(self.search_bar, 1)
         self.sort_choice = SortChoice(self)
         top.addWidget(self.sort_choice)
-        for widget in (self.type_choice, self.after_edit, self.before_edit, QLabel("Size", self), self.size_slider):
-            top.addWidget(widget)
+        top.addWidget(self.filters_button)
+        top.addWidget(self.size_slider)
+        self.chips = FilterChips(self.filters_popup, self)
+        self.chips.hide()
         self.header = QLabel(self)
         self.header.setObjectName("header")
         self.header.setContentsMargins(12, 2, 12, 2)
@@ -117,9 +136,19 @@ class MainWindow(QMainWindow):
         self.gallery.setModel(self.model)
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty = EmptyState(self)
+        self.no_photos = NoPhotos(self)
+        self.no_photos.link_activated.connect(self._show_closest)
         self.stack = QStackedWidget(self)
+        self.scrubber = TimelineScrubber(self.gallery, self)
+        self.gallery_pane = QWidget(self)  # the gallery with the timeline scrubber on its right edge
+        pane = QHBoxLayout(self.gallery_pane)
+        pane.setContentsMargins(0, 0, 0, 0)
+        pane.setSpacing(0)
+        pane.addWidget(self.gallery, 1)
+        pane.addWidget(self.scrubber)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.gallery)
+        self.stack.addWidget(self.gallery_pane)
+        self.stack.addWidget(self.no_photos)
         right = QWidget(self)
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -129,9 +158,13 @@ class MainWindow(QMainWindow):
         self.query_chips.chip_removed.connect(self._remove_chip)
         column.addWidget(self.query_chips)
         column.addWidget(self.banner)
-        column.addWidget(self.header)
+        header_row = QHBoxLayout()
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.addWidget(self.chips)
+        header_row.addWidget(self.header, 1)
+        column.addLayout(header_row)
         column.addWidget(self.stack, 1)
-        self.sidebar = FolderSidebar(self)
+        self.sidebar = FolderSidebar(self, favourites=True)  # Favourites: see ``filters``
         self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.tags_ui.left_pane(self.sidebar))
@@ -151,58 +184,37 @@ class MainWindow(QMainWindow):
         self.watch_indicator = WatchIndicator(self.engine.watch, self)
         self.statusBar().addPermanentWidget(self.watch_indicator)
 
-    def _date_edit(self, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setPlaceholderText(placeholder)
-        edit.setFixedWidth(100)
-        edit.setClearButtonEnabled(True)
-        edit.setToolTip("Date filter: YYYY, YYYY-MM or YYYY-MM-DD")
-        return edit
+    def _open_filters(self) -> None:
+        below = self.filters_button.mapToGlobal(self.filters_button.rect().bottomRight())
+        self.filters_popup.adjustSize()
+        self.filters_popup.move(below.x() - self.filters_popup.width(), below.y() + 2)
+        self.filters_popup.show()
+        self.filters_popup.date_text.setFocus()
 
-    def _action(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
-        action = menu.addAction(text)
-        action.triggered.connect(slot)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&Add folder…", self.add_folder_dialog, QKeySequence.StandardKey.Open)
-        self._action(file, "&Index now", self.engine.indexing.start, "F5")
-        self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.tags_ui.build_menu(bar)
-        view = bar.addMenu("&View")
-        self._action(view, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action(view, "Larger thumbnails", lambda: self.zoom_thumbnails(1), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Smaller thumbnails", lambda: self.zoom_thumbnails(-1), QKeySequence.StandardKey.ZoomOut)
-        self.problems_action = self._action(view, "&Problems…", self.show_problems)
-        self._action(view, "&Duplicates…", self.show_duplicates)
-        self._action(view, "&People", self.people_ui.show, "Ctrl+Shift+P")
+    def _filters_changed(self) -> None:
+        self.chips.refresh()
+        active = len(self.chips.chips)
+        self.filters_button.setText(f"Filters ({active})" if active else "Filters")
+        self.reload()
 
     def _connect(self) -> None:
         self.search_bar.query_changed.connect(self.set_query)
         self.search_bar.similar_requested.connect(self.find_similar)
         self.sort_choice.sort_changed.connect(lambda _sort: self.reload())
-        self.after_edit.editingFinished.connect(self.reload)
-        self.type_choice.currentIndexChanged.connect(lambda _i: self.reload())
-        self.before_edit.editingFinished.connect(self.reload)
+        self.filters_popup.changed.connect(self._filters_changed)
         self.size_slider.valueChanged.connect(self.set_thumb_size)
         self.gallery.zoom_requested.connect(self.zoom_thumbnails)
         self.gallery.visible_rows_changed.connect(self._visible_rows_changed)
         self.gallery.activated.connect(lambda index: self.open_viewer(index.row()))
         self.gallery.customContextMenuRequested.connect(self._context_menu)
-        self.sidebar.folder_selected.connect(lambda _folder: self.reload())
+        self.sidebar.folder_selected.connect(self._folder_selected)
         self.sidebar.add_requested.connect(self.add_folder_dialog)
         self.sidebar.remove_requested.connect(self.remove_folder)
         self.empty.add_requested.connect(self.add_folder_dialog)
         self.banner.action_triggered.connect(lambda key: self.open_settings() if key == "settings" else None)
         self.progress.pause_toggled.connect(self._pause_toggled)
         self.progress.cancel_requested.connect(self.engine.indexing.cancel)
-        self.engine.indexing.started.connect(self.progress.started)
+        self.engine.indexing.started.connect(self._index_started)
         self.engine.indexing.progress.connect(self._index_progress)
         self.engine.indexing.stopped.connect(self._index_stopped)
         self.engine.watch.changed.connect(self._folder_contents_changed)
@@ -212,32 +224,27 @@ class MainWindow(QMainWindow):
     # -- gallery contents -----------------------------------------------------------------------
     def filters(self) -> Filters:
         folder = self.sidebar.current_folder()
+        after, before = span_times(self.filters_popup.span)
+        kind = "video" if folder == VIDEOS else self.filters_popup.kind()
         filters = Filters(
-            folder if folder != ALL_PHOTOS else None,
-            self._date(self.after_edit, False),
-            self._date(self.before_edit, True),
-            self.type_choice.currentData(),
+            folder if folder not in VIEWS else None,
+            after,
+            before,
+            kind,
             people=self.people_ui.people(),
+            favourites=folder == FAVOURITES,  # the Favourites entry's filter
         )
         return self.photo_actions.narrow(filters)
-
-    @staticmethod
-    def _date(edit: QLineEdit, end: bool) -> float | None:
-        text = edit.text().strip()
-        try:
-            value = parse_date(text, end_of_day=end) if text else None
-        except ValueError:
-            value = None
-        edit.setStyleSheet("QLineEdit { color: #c0392b; }" if text and value is None else "")
-        return value
 
     def reload(self, keep_position: bool = False) -> None:
         """Ask the engine for the rows of the current view; the newest request wins."""
         self._serial += 1
         serial, filters = self._serial, self.filters()
-        done = lambda rows: self._show_rows(serial, rows, keep_position)  # noqa: E731
+        searching = bool(self.similar_to or self.query)
+        self.sort_choice.set_searching(searching)
         sort = self.sort_choice.value()
-        self.sort_choice.set_searching(bool(self.similar_to or self.query))
+        grouping = self._grouping(sort, searching)
+        done = lambda rows: self._show_rows(serial, rows, keep_position, grouping)  # noqa: E731
         search = self.engine.search
         if self.similar_to:
             search.similar(self.similar_to, filters, done, self._query_failed, sort=sort, cutoff=not self._closest)
@@ -246,21 +253,56 @@ class MainWindow(QMainWindow):
         elif self.tags_ui.album[0]:
             self.tags_ui.load_rows(filters, done, self._query_failed)
         else:
-            search.browse(filters, done, self._query_failed)
+            if not keep_position and sort == Sort.NEWEST and self.model.rowCount() == 0:
+                # A first screenful at once (the newest are listed first), then all of them.
+                first = lambda rows: self._show_first(serial, rows, grouping)  # noqa: E731
+                search.browse(filters, first, self._query_failed, sort=sort, limit=FIRST_SCREENFUL)
+                done = lambda rows: self._show_rows(serial, rows, True, grouping)  # noqa: E731
+            search.browse(filters, done, self._query_failed, sort=sort)
 
-    def _show_rows(self, serial: int, rows, keep_position: bool) -> None:
+    def _show_first(self, serial: int, rows, grouping: str) -> None:
+        if serial == self._serial and self.model.rowCount() == 0 and rows:
+            self.gallery.set_grouping(grouping, relayout=False)
+            self.model.set_rows(rows)
+            self.stack.setCurrentWidget(self.gallery_pane)
+
+    def _folder_selected(self, _folder: str) -> None:
+        """One selection at a time: a folder (or a view) replaces the album."""
+        if self._starting:
+            return
+        if self.tags_ui.album[0]:
+            self.tags_ui.sidebar.blockSignals(True)
+            self.tags_ui.sidebar.clear_selection()
+            self.tags_ui.sidebar.blockSignals(False)
+        self.reload()
+
+    def _grouping(self, sort: str, searching: bool) -> str:
+        """Date headers for rows in date order: by month (by day when large) while browsing,
+        by month for search results; none for best match, by name, or an album."""
+        if not is_grouped(sort) or (self.tags_ui.album[0] and not searching):
+            return Grouping.NONE
+        return Grouping.MONTH if searching else Grouping.AUTO
+
+    def _show_rows(self, serial: int, rows, keep_position: bool, grouping: str = Grouping.AUTO) -> None:
         if serial != self._serial:
             return  # an answer to a question the user has since replaced
         offset = self.gallery.verticalScrollBar().value()
+        self.gallery.set_grouping(grouping, relayout=False)  # the new rows are laid out once, below
         self.model.set_rows(rows)
         if keep_position:
-            QTimer.singleShot(0, lambda: self.gallery.verticalScrollBar().setValue(offset))
+            self.gallery.verticalScrollBar().setValue(offset)
         else:
             self.gallery.scrollToTop()
-        self.stack.setCurrentWidget(self.empty if not self.sidebar.folders() else self.gallery)
-        self.header.setText(self._describe(len(rows), rows))
+        self.header.setText(describe(self, len(rows), rows))
         searching = bool(self.query) and not self.similar_to
         self.query_chips.show_chips(getattr(rows, "chips", []) if searching else [], getattr(rows, "text", ""))
+        if not self.sidebar.folders():
+            self.stack.setCurrentWidget(self.empty)
+        elif rows or self.tags_ui.album[0]:
+            self.stack.setCurrentWidget(self.gallery_pane)
+        else:
+            self.no_photos.show_message(*empty_message(self))
+            self.stack.setCurrentWidget(self.no_photos)
         if self._indexing_armed:
             # Only now: loading the model (torch) competes for the GIL with the first listing.
             QTimer.singleShot(0, self._first_index_run)
@@ -273,34 +315,18 @@ class MainWindow(QMainWindow):
     def _first_index_run(self) -> None:
         if self._indexing_armed:  # armed until it has really started, so ``busy`` covers the wait
             self._indexing_armed = False
+            self._quiet_run = True  # the check at start speaks only if it finds changes
             self.engine.indexing.start()
+            self._quiet_run = False
+
+    def _index_started(self) -> None:
+        self._run_is_quiet = self._quiet_run
+        self.progress.started(quiet=self._quiet_run)
 
     @property
     def busy(self) -> bool:
         """Indexing runs or is about to start by itself, or an answer is on its way."""
         return self._indexing_armed or self.engine.busy
-
-    def _describe(self, n: int, rows=None) -> str:
-        if self.similar_to or self.query:
-            only_filters = bool(getattr(rows, "chips", None)) and not getattr(rows, "text", "")
-            return count_text(
-                n,
-                getattr(rows, "total", n),
-                getattr(rows, "truncated", False),
-                self.query,
-                self.similar_to or "",
-                "date" if only_filters and self.sort_choice.value() == "relevance" else self.sort_choice.value(),
-                self._closest,
-            )
-        if self.tags_ui.album[0]:
-            return self.tags_ui.describe(n)
-        if (person := self.people_ui.describe(n)) is not None:
-            return person
-        if n == 0 and self.filters().active:
-            return "No photos match these filters"
-        if n == 0 and self.engine.indexing.active:
-            return "No photos yet — they appear here as they are indexed"
-        return f"{n:,} photos, newest first" if n else "No photos match these filters"
 
     def _query_failed(self, error: Exception) -> None:
         self._query_banner = True
@@ -352,19 +378,23 @@ class MainWindow(QMainWindow):
     # -- thumbnails -----------------------------------------------------------------------------
     def set_thumb_size(self, size: int) -> None:
         self.gallery.set_thumb_size(size)
-        self.model.set_thumb_size(self.gallery.thumb_size)
+        self.model.set_thumb_size(self.gallery.thumbnail_size())
         if self.size_slider.value() != self.gallery.thumb_size:
             self.size_slider.setValue(self.gallery.thumb_size)
+
+    def set_square(self, square: bool) -> None:
+        self.gallery.set_square(bool(square))
+        self.square_action.setChecked(self.gallery.square)
 
     def zoom_thumbnails(self, steps: int) -> None:
         self.set_thumb_size(self.gallery.thumb_size + 20 * steps)
 
     def _visible_rows_changed(self, first: int, last: int) -> None:
         if first < 0:
-            self.thumbnails.set_visible([], self.gallery.thumb_size)
+            self.thumbnails.set_visible([], self.gallery.thumbnail_size())
             return
         rows = self.model.rows()[first : last + 1]
-        self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumb_size)
+        self.thumbnails.set_visible([r.path for r in rows], self.gallery.thumbnail_size())
 
     # -- viewer and context menu ------------------------------------------------------------------
     def open_viewer(self, row: int) -> ViewerPage | None:
@@ -518,9 +548,12 @@ class MainWindow(QMainWindow):
             return  # stopped to let a folder or settings change through; it restarts after
         if outcome == "finished":
             # A run that found nothing new (most runs restarted after a change) is no news: it
-            # never replaces a confirmation or a count the person is still reading.
-            news = detail["embedded"] or detail["failed"]
-            self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
+            # never replaces a confirmation or a count the person is still reading; the check
+            # at start that found nothing says nothing at all.
+            news = detail["embedded"] or detail["failed"] or detail.get("removed")
+            quiet, self._run_is_quiet = self._run_is_quiet, False  # only the run at start is quiet
+            if news or not quiet:
+                self.status.show(_report_text(detail), 10_000, Priority.NEWS if news else Priority.NO_NEWS)
         elif outcome == "cancelled":
             self.status.show("Indexing stopped — what was indexed is kept; File ▸ Index now resumes.", 10_000)
         else:
@@ -551,11 +584,20 @@ class MainWindow(QMainWindow):
         ProblemsDialog(self.engine.problems(), self).open()
 
     # -- settings and state -----------------------------------------------------------------------
-    def open_settings(self) -> None:
+    def open_settings(self) -> SettingsDialog:
         current = self.engine.settings()
-        dialog = SettingsDialog(self.engine.model_name, current.device, self, self.tags_ui.service.sensitivity())
-        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-            self.tags_ui.apply_sensitivity(dialog.sensitivity())
+        dialog = SettingsDialog(
+            self.engine.model_name, current.device, self, self.tags_ui.service.sensitivity(), settings=current
+        )
+        dialog.accepted.connect(lambda: self.apply_dialog(dialog))
+        dialog.open()
+        return dialog
+
+    def apply_dialog(self, dialog: SettingsDialog) -> None:
+        self.tags_ui.apply_sensitivity(dialog.sensitivity())
+        self.engine.apply_options(dialog.options(), lambda _r: self.engine.indexing.start(), self._mutation_failed)
+        current = self.engine.settings()
+        if dialog.model() != self.engine.model_name or dialog.device() != current.device:
             self.apply_settings(dialog.model(), dialog.device())
 
     def apply_settings(self, model: str, device: str) -> None:
@@ -572,7 +614,8 @@ class MainWindow(QMainWindow):
         self.size_slider.setValue(state.thumb_size)
         self.set_thumb_size(self.size_slider.value())
         self._restore_folder = state.folder or ALL_PHOTOS
-        self.sort_choice.set_value(state.sort)
+        self.set_square(state.square)
+        self.sort_choice.set_value(state.sort, state.browse_sort)
 
     def save_state(self) -> None:
         settings = self.engine.settings()  # freshly loaded: keep what the core wrote meanwhile
@@ -580,16 +623,34 @@ class MainWindow(QMainWindow):
             bytes(self.saveGeometry().toBase64()).decode(),
             self.gallery.thumb_size,
             self.sidebar.current_folder(),
-            self.sort_choice.value(),
+            self.sort_choice.search_value(),
+            browse_sort=self.sort_choice.browse_value(),
+            square=self.gallery.square,
         )
         settings.save(self.engine.path)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and is_dark(QApplication.instance()) != self._dark:
+            self._dark = is_dark(QApplication.instance())  # the desktop switched light/dark
+            self.setStyleSheet(style_sheet(self._dark))
+
     def closeEvent(self, event) -> None:
+        """Save the window's state and stop the engine. ``close_wait_ms`` bounds the wait for
+        work in flight (the app sets it low; see gui/app.py): an index run stops at its next
+        batch boundary; what is still running then (a model loading, a batch being embedded)
+        leaves ``stopped_cleanly`` False, and the app ends the process without it: committed
+        batches are in the catalog, the unfinished one is rolled back and redone next time."""
         if self.viewer is not None:
             self.viewer.leave()  # its decoding thread stops; the geometry saved is not full screen
+        self.hide()  # closed at once for the person, whatever is still stopping
         self.save_state()
-        self.thumbnails.shutdown()
-        self.engine.shutdown()
+        started = time.monotonic()
+        self.engine.indexing.cancel()  # first: the run starts stopping while the rest winds down
+        self.thumbnails.clear()  # queued decodes are dropped; running ones end meanwhile
+        stopped = self.engine.shutdown(self.close_wait_ms)
+        left = self.close_wait_ms - int((time.monotonic() - started) * 1000)
+        self.stopped_cleanly = self.thumbnails.shutdown(max(50, left)) and stopped
         super().closeEvent(event)
 
 

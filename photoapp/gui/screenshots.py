@@ -1,19 +1,26 @@
-"""Screenshots of the real window on a generated demo library, for looking at the GUI.
+"""Screenshots of the real window on a generated demo library: the README's pictures.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --out /tmp/gui-shots
+    python -m photoapp.gui.screenshots            # refreshes docs/screenshots/*.png
+    xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --all --out /tmp/gui-shots
 
-Saves progress.png (indexing, paused), gallery.png, search.png ("red circle"), search-by-date.png
-("red", newest first), search-none.png (nothing relevant), viewer.png,
-duplicates.png and compare.png (copies made in a "copies" folder next to the demo photos).
-Also usable with QT_QPA_PLATFORM=offscreen where no X server is installed.
+Saves gallery.png (the timeline: month headers, the year scrubber), search.png ("red
+circle", best match first) and settings.png into docs/screenshots (small palette PNGs, to be
+committed). The demo photos get dates spread over two years, so the timeline has months to
+show. ``--all`` adds progress.png (indexing, paused), search-by-date.png ("red", grouped by
+month), search-none.png (nothing relevant), viewer.png, duplicates.png and compare.png.
+Runs with QT_QPA_PLATFORM=offscreen where no X server is installed (the default here).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEMO_START = 1_704_067_200  # 1 January 2024: the demo photos are dated from here on
 
 
 def wait_until(app, condition, timeout: float = 60.0) -> bool:
@@ -33,6 +40,22 @@ def settle(app, window, seconds: float = 0.3) -> None:
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
+
+
+def date_photos(folder: Path) -> None:
+    """Spread the demo photos over two years (their file dates: the demo has no EXIF)."""
+    for i, path in enumerate(sorted(folder.iterdir())):
+        when = DEMO_START + (i * 5 + i % 3) * 86_400 + 10 * 3600  # every five days or so, at 10:00
+        os.utime(path, (when, when))
+
+
+def save_small(widget, path: Path) -> None:
+    """A palette PNG (256 colours): a few tens of KB, fine for flat UI and the demo's shapes."""
+    from PIL import Image
+
+    widget.grab().save(str(path))
+    with Image.open(path) as img:
+        img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def make_copies(source: Path, folder: Path) -> Path:
@@ -58,29 +81,34 @@ def shoot_duplicates(app, window, out: Path) -> None:
     dialog.list.setCurrentRow(near)
     wait_until(app, lambda: dialog.thumbnails.pending_count() == 0, 30)
     settle(app, window, 0.5)
-    dialog.grab().save(str(out / "duplicates.png"))
+    save_small(dialog, out / "duplicates.png")
     dialog.compare()
     if not wait_until(app, lambda: getattr(dialog, "compare_dialog", None) is not None, 60):
         print(f"compare did not open: {dialog.summary.text()}")
         dialog.close()
         return
     settle(app, window, 0.5)
-    dialog.compare_dialog.grab().save(str(out / "compare.png"))
+    save_small(dialog.compare_dialog, out / "compare.png")
     dialog.compare_dialog.close()
     dialog.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="/tmp/gui-shots", help="folder for the PNGs")
+    parser.add_argument("--out", default=str(DOCS), help="folder for the PNGs (default: docs/screenshots)")
     parser.add_argument("--model", default="toy", help="model for the demo library (default: the tiny toy model)")
-    parser.add_argument("--per-class", type=int, default=4, help="toy images per class")
+    parser.add_argument("--per-class", type=int, default=3, help="toy images per class")
     parser.add_argument("--photos", help="index this folder of photos too (e.g. real photographs)")
+    parser.add_argument("--all", action="store_true", help="every view, not only the README's three")
     args = parser.parse_args(argv)
+    from photoapp.gui.app import display_available
+
+    if not display_available():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no X server: Qt draws off screen
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from photoapp.gui.app import make_application
+    from photoapp.gui.app import make_application  # noqa: F811 - after the platform is chosen
     from photoapp.gui.main_window import MainWindow
     from photoapp.gui.services.library import LibraryService
     from photoapp.toy.domain import generate_library
@@ -88,56 +116,71 @@ def main(argv: list[str] | None = None) -> int:
     app = make_application()
     base = Path(tempfile.mkdtemp(prefix="photoapp-shots-"))
     generate_library(base / "demo-photos", per_class=args.per_class, seed=7)
-    copies = make_copies(Path(args.photos) if args.photos else base / "demo-photos", base / "copies")
+    date_photos(base / "demo-photos")
+    folders = [str(base / "demo-photos")] + ([args.photos] if args.photos else [])
+    if args.all:
+        folders.append(str(make_copies(Path(args.photos) if args.photos else base / "demo-photos", base / "copies")))
     engine = LibraryService(base / "library", model=args.model)
-    engine.library.add_folders([str(base / "demo-photos"), str(copies)] + ([args.photos] if args.photos else []))
+    engine.library.add_folders(folders)
     window = MainWindow(engine)
-    window.resize(1280, 800)
+    window.resize(1180, 740)
     window.show()
-
-    # Progress: pause the run as soon as it embeds, so the shot shows counts and controls.
-    wait_until(app, lambda: engine.indexing.active and window.progress.bar.value() > 0, 120)
-    window.progress.pause_button.setChecked(True)
-    window.reload(keep_position=True)  # show what is embedded so far without waiting for the live refresh
-    settle(app, window, 0.8)
-    window.grab().save(str(out / "progress.png"))
-    window.progress.pause_button.setChecked(False)
-    wait_until(app, lambda: not engine.indexing.active, 300)
+    if args.all:
+        shoot_progress(app, window, engine, out)
+    wait_until(app, lambda: not engine.indexing.active and window.model.rowCount() > 0, 300)
     wait_until(app, lambda: window.watch_indicator.state in ("watching", "polling"), 60)
-    wait_until(app, lambda: window.model.rowCount() > 0, 30)
+    window.reload()
+    wait_until(app, lambda: window.model.rowCount() > 0 and not window.busy, 60)
     settle(app, window, 1.0)
-    window.grab().save(str(out / "gallery.png"))
-
+    save_small(window, out / "gallery.png")
     window.search_bar.setText("red circle")
     window.set_query("red circle")
     wait_until(app, lambda: window.model.rowCount() and window.model.row_at(0).score is not None, 60)
     settle(app, window, 0.5)
-    window.grab().save(str(out / "search.png"))
+    save_small(window, out / "search.png")
+    settings = window.open_settings()
+    settle(app, window, 0.3)
+    save_small(settings, out / "settings.png")
+    settings.reject()
+    if args.all:
+        shoot_more(app, window, out)
+    window.close()
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+    return 0
+
+
+def shoot_progress(app, window, engine, out: Path) -> None:
+    """Pause the run as soon as it embeds, so the shot shows counts and controls."""
+    wait_until(app, lambda: engine.indexing.active and window.progress.bar.value() > 0, 120)
+    window.progress.pause_button.setChecked(True)
+    window.reload(keep_position=True)  # show what is embedded so far without waiting for the live refresh
+    settle(app, window, 0.8)
+    save_small(window, out / "progress.png")
+    window.progress.pause_button.setChecked(False)
+
+
+def shoot_more(app, window, out: Path) -> None:
     window.search_bar.setText("red")
     window.set_query("red")
-    window.sort_choice.setCurrentIndex(window.sort_choice.findData("date"))
+    window.sort_choice.setCurrentIndex(window.sort_choice.findData("newest"))
     wait_until(app, lambda: "newest first" in window.header.text(), 60)
     settle(app, window, 0.5)
-    window.grab().save(str(out / "search-by-date.png"))
+    save_small(window, out / "search-by-date.png")
     window.sort_choice.setCurrentIndex(window.sort_choice.findData("relevance"))
     window.search_bar.setText("a photo")  # the neutral prompt: nothing stands out
     window.set_query("a photo")
     wait_until(app, lambda: window.header.text().startswith("No photos"), 60)
     settle(app, window, 0.3)
-    window.grab().save(str(out / "search-none.png"))
+    save_small(window, out / "search-none.png")
     window.search_bar.setText("red circle")
     window.set_query("red circle")
     wait_until(app, lambda: window.model.rowCount() > 0, 60)
-
     viewer = window.open_viewer(0)
     wait_until(app, lambda: viewer.loading_done(), 30)
     settle(app, window, 0.3)
-    viewer.grab().save(str(out / "viewer.png"))
+    save_small(viewer, out / "viewer.png")
     viewer.leave()
     shoot_duplicates(app, window, out)
-    window.close()
-    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
-    return 0
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ def test_browse_lists_newest_first_with_what_a_row_shows(library):
     photos = {p.id: p for p in library.catalog.all_photos()}
     keys = [(-(photos[r[0]].taken or 0.0), -r[0]) for r in rows]
     assert keys == sorted(keys)  # newest first, then the latest added
-    for i, path, mtime, taken, kind, duration, companion in rows:
+    for i, path, mtime, taken, kind, duration, companion, aspect in rows:
         p = photos[i]
+        assert aspect == pytest.approx(p.width / p.height)  # the gallery lays rows out from it
         assert (path, mtime, taken, kind, duration, companion) == (
             p.path,
             p.mtime,

@@ -20,6 +20,7 @@ ALLOWED = {
     "photoapp.core.errors": None,  # the error types
     "photoapp.core.units": None,  # human_size
     "photoapp.core.search.ranking": {"Filters", "parse_date", "SearchHit", "Results"},  # value types
+    "photoapp.core.search.dates": {"DateSpan", "parse_date_range"},  # a value type and a pure parser
     "photoapp.toy.domain": {"generate_library"},  # screenshots.py's demo photos
     "photoapp.core.undo": {"UndoStack", "TagChange", "MarksChange", "TrashChange"},  # undoable changes (values)
 }

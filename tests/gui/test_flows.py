@@ -25,7 +25,7 @@ def test_add_folder_index_search_view_and_back(make_window, tmp_path, toy_folder
         window.add_folders([str(toy_folder)])
     assert stopped.args[0] == "finished" and stopped.args[1]["embedded"] == 36
     wait.rows(window, lambda w: w.model.rowCount() == 36)
-    assert window.stack.currentWidget() is window.gallery
+    assert window.stack.currentWidget() is window.gallery_pane
     assert window.sidebar.folders() == [str(toy_folder)]
 
     window.set_query("blue")  # the blue photos (and what looks blue enough): at least three

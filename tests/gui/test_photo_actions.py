@@ -143,7 +143,7 @@ def test_drag_out_gives_file_urls(make_window, indexed_library, wait, qtbot):
 
 def test_favourites_entry_and_rating_filter(make_window, indexed_library, wait, qtbot):
     from photoapp.core.library import Library
-    from photoapp.gui.controllers.photo_actions import FAVOURITES
+    from photoapp.gui.views.sidebar import FAVOURITES
 
     with Library(indexed_library) as lib:
         paths = [r[1] for r in lib.browse()]

@@ -16,7 +16,8 @@ def _searched(window, wait, query: str) -> list:
 def test_results_are_counted_and_sorted_by_date_or_name(make_window, indexed_library, wait, shipped_model, qtbot):
     window = make_window(indexed_library, model=shipped_model)
     wait.rows(window, lambda w: w.model.rowCount() == 36)
-    assert not window.sort_choice.isEnabled()  # browsing is always newest first
+    assert window.sort_choice.currentText() == "Newest first"  # browsing: a date order, never "Best match"
+    assert window.sort_choice.findData("relevance") < 0
 
     rows = _searched(window, wait, "red")
     names = [os.path.basename(r.path) for r in rows]
@@ -26,9 +27,10 @@ def test_results_are_counted_and_sorted_by_date_or_name(make_window, indexed_lib
     scores = [r.score for r in rows]
     assert scores == sorted(scores, reverse=True)
 
-    window.sort_choice.set_value("date")
-    window.sort_choice.sort_changed.emit("date")  # what picking it in the list does
-    wait.rows(window, lambda w: [r.taken for r in w.model.rows()] == sorted((r.taken for r in rows), reverse=True))
+    window.sort_choice.setCurrentIndex(window.sort_choice.findData("newest"))  # grouped by month, best first inside
+    wait.rows(window, lambda w: "newest first" in w.header.text())
+    months = [r.day // 100 for r in window.model.rows()]
+    assert months == sorted(months, reverse=True)
     assert {r.path for r in window.model.rows()} == {r.path for r in rows}  # the same photos, in time order
     assert "newest first" in window.header.text() and window.header.text().startswith("6 photos")
 

@@ -40,6 +40,7 @@ class SearchHit:
     companion: str | None = None  # a RAW+JPEG pair's RAW file
     mtime: float = 0.0  # the file's, as catalogued: what a thumbnail cache is keyed on
     duration: float | None = None  # videos: seconds
+    aspect: float | None = None  # width / height as displayed (None: unknown)
 
     def as_dict(self) -> dict:
         data = {"path": self.path, "score": round(float(self.score), 6), "taken": _iso(self.taken), "kind": self.kind}
@@ -281,6 +282,7 @@ def _hits(catalog: Catalog, keep: list[tuple[int, float]]) -> list[SearchHit]:
             photos[i].companion,
             photos[i].mtime,
             photos[i].duration,
+            photos[i].width / photos[i].height if photos[i].width and photos[i].height else None,
         )
         for i, s in keep
         if i in photos

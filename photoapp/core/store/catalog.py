@@ -644,9 +644,13 @@ class Catalog:
     def all_photos(self, order: PhotoOrder | str = "taken") -> list[Photo]:
         return self._photos(f"ORDER BY {_order_by(order)}")
 
-    def browse_rows(self, order: PhotoOrder | str = "taken") -> list[tuple[int, str, float, float | None]]:
-        """(id, path, mtime, taken) of every photo: the cheap listing a gallery of 100k needs."""
-        return self.db.execute(f"SELECT id, path, mtime, taken FROM photos ORDER BY {_order_by(order)}").fetchall()
+    def browse_rows(self, order: PhotoOrder | str = "taken", limit: int | None = None) -> list[tuple]:
+        """(id, path, mtime, taken, width, height) of every photo (the first ``limit``): the
+        cheap listing a gallery of 100k needs (the size as displayed, for justified rows)."""
+        sql = f"SELECT id, path, mtime, taken, width, height FROM photos ORDER BY {_order_by(order)}"
+        if limit is not None:
+            return self.db.execute(sql + " LIMIT ?", (max(0, int(limit)),)).fetchall()
+        return self.db.execute(sql).fetchall()
 
     def media_of(self) -> dict[int, tuple[str, float | None, str | None]]:
         """id -> (kind, duration, companion) of every photo that is not a plain photo

@@ -118,6 +118,10 @@ class TagStore:
         )
         return dict(rows.fetchall())
 
+    def tags_from(self, source: str) -> set[str]:
+        """Tags that at least one photo carries from ``source`` (e.g. the ones set by hand)."""
+        return {t for (t,) in self.db.execute("SELECT DISTINCT tag FROM photo_tags WHERE source=?", (source,))}
+
     def album(self, tag: str, sources: Sequence[str]) -> list[int]:
         """Photo ids carrying ``tag`` from ``sources``: manual ones first, then by confidence."""
         rows = self.db.execute(

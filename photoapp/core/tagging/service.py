@@ -150,10 +150,32 @@ class Tags:
     def of_photo(self, photo_id: int) -> list[dict]:
         return self.tagger.tags_of(photo_id)
 
-    def albums(self) -> list[dict]:
-        """The sidebar: every tag with its count, then the smart albums."""
-        tags = [{"name": t, "kind": "tag", "count": n} for t, n in self.counts().items()]
+    def albums(self, smart_counts: bool = False) -> list[dict]:
+        """The sidebar: every tag with its count and ``group`` ("taught": a tag taught from
+        examples; "yours": one set by hand on some photo; "auto": the vocabulary's), then the
+        smart albums; with ``smart_counts`` (each smart album runs its search) every album
+        also gets a ``count`` and a ``cover`` ((path, mtime) of its first photo, or None)."""
+        from photoapp.core.errors import PhotoappError
+        from photoapp.core.tagging.rule import MANUAL
+
+        taught, yours = set(self.probes.names()), self.store.tags_from(MANUAL)
+        tags = [
+            {"name": t, "kind": "tag", "count": n, "group": _group(t, taught, yours)} for t, n in self.counts().items()
+        ]
         smart = [{"name": a["name"], "kind": "smart", "query": a["query"]} for a in self.smart_albums()]
+        if not smart_counts:
+            return tags + smart
+        firsts = {a["name"]: (self.tagger.album(a["name"]) or [None])[0] for a in tags}
+        for album in smart:
+            try:
+                hits = self.smart_album(album["name"])
+                album["count"], firsts[album["name"]] = len(hits), hits[0].photo_id if hits else None
+            except PhotoappError:  # nothing indexed yet, no model: the album is listed without a count
+                album["count"] = None
+        photos = self.catalog.photos_by_ids([i for i in firsts.values() if i is not None])
+        for album in tags + smart:  # the cover: the surest photo (path, mtime), for a thumbnail
+            first = photos.get(firsts.get(album["name"]))
+            album["cover"] = (first.path, first.mtime) if first else None
         return tags + smart
 
     # -- manual edits -------------------------------------------------------------------
@@ -232,3 +254,7 @@ class Tags:
         if query is None:
             raise InvalidInput(f"no smart album named {name!r}")
         return smart_album_members(self._search, query, filters)
+
+
+def _group(tag: str, taught: set[str], yours: set[str]) -> str:
+    return "taught" if tag in taught else "yours" if tag in yours else "auto"

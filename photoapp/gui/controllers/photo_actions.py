@@ -23,7 +23,6 @@ from photoapp.gui.views.selection_bar import SelectionBar
 from photoapp.gui.workers import error_text
 
 TRASH_CONFIRM_ABOVE = 10  # Delete asks first only for more photos than this (it is undoable)
-FAVOURITES = "\x00favourites"  # the sidebar entry's value (never a folder path)
 
 
 class PhotoActions(QObject):
@@ -69,40 +68,23 @@ class PhotoActions(QObject):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
             self.gallery.addAction(action)
-        self.undo_action = QAction("&Undo", self.window)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(self.undo.undo)
-        edit = self.window.menuBar().addMenu("&Edit")
-        edit.addAction(self.undo_action)
-        edit.addSeparator()
-        select_all = edit.addAction("Select &all", self.gallery.selectAll)
-        select_all.setShortcut(QKeySequence.StandardKey.SelectAll)
-        select_all.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.gallery.addAction(select_all)
+        self.undo_action = self.window.undo_action  # Edit ▸ Undo (controllers/menus.py)
+        edit = self.window.edit_menu
         edit.addAction("Select &none", self.gallery.clearSelection)
-        self.window.menuBar().insertMenu(self.window.menuBar().actions()[1], edit)
 
     def _build_filters(self) -> None:
-        """A rating filter beside the type filter, and Favourites in the folder list."""
+        """A rating filter under the type filter in the Filters popover (Favourites is the
+        sidebar's own entry, views/sidebar.py)."""
         self.rating_choice = QComboBox(self.window)
         self.rating_choice.addItem("Any rating", None)
         for n in range(1, 6):
             self.rating_choice.addItem("★" * n + ("" if n == 5 else " or more"), n)
         self.rating_choice.setToolTip("Show only photos with at least this many stars")
-        type_choice = self.window.type_choice
-        top = next(
-            item.layout()
-            for item in (self.window.stack.parentWidget().layout().itemAt(i) for i in range(3))
-            if item.layout() is not None and item.layout().indexOf(type_choice) >= 0
-        )
-        top.insertWidget(top.indexOf(type_choice) + 1, self.rating_choice)
+        self.window.filters_popup.form.insertRow(1, "Rating", self.rating_choice)  # under "Show"
         self.rating_choice.currentIndexChanged.connect(lambda _i: self.window.reload())
-        self.window.sidebar.extra_entries = [("♥ Favourites", FAVOURITES)]
 
     def narrow(self, filters: Filters) -> Filters:
-        """The window's filters with the rating filter and the Favourites entry applied."""
-        if filters.folder == FAVOURITES:
-            filters.folder, filters.favourites = None, True
+        """The window's filters with the rating filter applied."""
         filters.min_rating = self.rating_choice.currentData()
         return filters
 

@@ -11,11 +11,12 @@ is the engine's TagService (gui/services/tagging.py).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMenu, QMenuBar, QSplitter, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.add_tag_dialog import AddTagDialog
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.sidebar import ALL_PHOTOS
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog, TeachDialog
 from photoapp.gui.workers import error_text
 
@@ -27,9 +28,12 @@ class TagsUi:
         self.window = window
         self.service = window.engine.tags
         self.sidebar = AlbumsSidebar(window)
+        self.sidebar.set_thumbnails(window.thumbnails)  # album covers
         self.sidebar.album_selected.connect(self._album_selected)
         self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
+        self.sidebar.rename_tag_requested.connect(self.ask_rename_tag)
+        self.sidebar.delete_tag_requested.connect(self.ask_delete_tag)
         self.service.changed.connect(self._tags_changed)
         self.teach_dialog: TeachDialog | None = None
         # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
@@ -87,6 +91,10 @@ class TagsUi:
 
     def _album_selected(self, kind: str, _name: str) -> None:
         window = self.window
+        if kind:  # one selection at a time: the album replaces the folder
+            window.sidebar.clear_selection()
+        else:
+            window.sidebar.select(ALL_PHOTOS, quiet=True)
         if kind and (window.query or window.similar_to):  # an album replaces the search
             window.search_bar.clear_query()
             window.query, window.similar_to = "", None
@@ -169,6 +177,29 @@ class TagsUi:
         if self.album == (SMART, name):
             self.sidebar.clear_selection()
         self.service.remove_smart_album(name, on_failed=self._failed)
+
+    def ask_rename_tag(self, name: str) -> None:
+        new, ok = QInputDialog.getText(self.window, "Rename tag", f"New name for “{name}”:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.rename_tag(name, new.strip())
+
+    def rename_tag(self, old: str, new: str) -> None:
+        done = lambda n: self.window.status.show(f"“{old}” is now “{new}” on {n:,} photos", 8000)  # noqa: E731
+        if self.album == (TAG, old):
+            self._select_later(TAG, new)
+        self.service.rename_tag(old, new, on_done=done, on_failed=self._failed)
+
+    def ask_delete_tag(self, name: str) -> None:
+        question = f"Take the tag “{name}” off every photo that has it?\nThe photos are not touched."
+        answer = QMessageBox.question(self.window, "Delete tag", question)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_tag(name)
+
+    def delete_tag(self, name: str) -> None:
+        if self.album == (TAG, name):
+            self.sidebar.clear_selection()
+        done = lambda n: self.window.status.show(f"“{name}” taken off {n:,} photos", 8000)  # noqa: E731
+        self.service.delete_tag(name, on_done=done, on_failed=self._failed)
 
     def _select_later(self, kind: str, name: str) -> None:
         """Select an album once the refreshed list (queued after this edit) has it."""

@@ -13,6 +13,8 @@ from typing import NamedTuple
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QTransform
 
+from photoapp.gui.layout.timeline import day_key
+
 PathRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 ThumbnailRole = Qt.ItemDataRole.UserRole + 3  # a QPixmap, or None while it is loading
@@ -30,6 +32,8 @@ class PhotoRow(NamedTuple):
     kind: str = "photo"  # photo | raw | video
     duration: float | None = None  # videos: seconds
     companion: str | None = None  # a RAW+JPEG pair's RAW file
+    aspect: float | None = None  # width / height as displayed (None: unknown, laid out as 3:2)
+    day: int = 0  # YYYYMMDD (local) it was taken, 0 when undated: the timeline's groups
 
 
 class PhotoListModel(QAbstractListModel):
@@ -161,12 +165,35 @@ def files_rows(paths: list[str]) -> tuple[list[PhotoRow], int]:
 
 def photo_row(photo, score: float | None = None) -> PhotoRow:
     """A gallery row for a catalog Photo."""
-    return PhotoRow(photo.id, photo.path, photo.mtime, photo.taken, score, photo.kind, photo.duration, photo.companion)
+    aspect = photo.width / photo.height if photo.width and photo.height else None
+    return PhotoRow(
+        photo.id,
+        photo.path,
+        photo.mtime,
+        photo.taken,
+        score,
+        photo.kind,
+        photo.duration,
+        photo.companion,
+        aspect,
+        day_key(photo.taken),
+    )
 
 
 def hit_row(hit) -> PhotoRow:
     """A gallery row for a search's SearchHit."""
-    return PhotoRow(hit.photo_id, hit.path, hit.mtime, hit.taken, hit.score, hit.kind, hit.duration, hit.companion)
+    return PhotoRow(
+        hit.photo_id,
+        hit.path,
+        hit.mtime,
+        hit.taken,
+        hit.score,
+        hit.kind,
+        hit.duration,
+        hit.companion,
+        hit.aspect,
+        day_key(hit.taken),
+    )
 
 
 def format_duration(seconds: float | None) -> str:

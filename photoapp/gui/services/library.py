@@ -162,6 +162,28 @@ class LibraryService(QObject):
         model = Library.canonical_model_name(model)
         return self.change(lambda: self._switch(model, device), on_done, on_failed)
 
+    def apply_options(self, options: dict, on_done, on_failed=None) -> Task:
+        """Record settings.json options (``{"section.key": value}``, as SettingsDialog.options
+        gives them) with the indexer and watcher stopped; the caller restarts them."""
+        return self.change(lambda: self._set_options(options), on_done, on_failed)
+
+    def _set_options(self, options: dict) -> None:
+        from photoapp.config import Settings
+
+        library = self.library
+        tags = {key[5:]: value for key, value in options.items() if key.startswith("tags.")}
+        current = library.tags.settings()
+        if any(getattr(current, key) != value for key, value in tags.items()):
+            library.tags.configure(**tags)  # re-tags (or writes sidecars) only when needed
+        settings = Settings.load(self.path)
+        for key, value in options.items():
+            if key.startswith("tags."):
+                continue
+            section, _, name = key.rpartition(".")
+            for target in (settings, library.settings):  # the file, and the open library's copy
+                setattr(getattr(target, section) if section else target, name, value)
+        settings.save(self.path)
+
     def _switch(self, model: str, device: str) -> None:
         """Record the choice in the library's settings and reopen the library with it."""
         from photoapp.config import Settings
@@ -198,7 +220,12 @@ class LibraryService(QObject):
             if hasattr(task, "cancel"):
                 task.cancel()  # a ProgressTask (finding duplicates) stops at its next check
         self.queries.clear()
-        stopped = self.indexing.pool.waitForDone(timeout_ms) and self.queries.waitForDone(timeout_ms)
+        import time
+
+        deadline = time.monotonic() + timeout_ms / 1000  # one budget for both pools
+        stopped = self.indexing.pool.waitForDone(timeout_ms) and self.queries.waitForDone(
+            max(0, int((deadline - time.monotonic()) * 1000))
+        )
         if stopped:
             self.library.close()
             self.reader.close()

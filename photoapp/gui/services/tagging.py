@@ -32,13 +32,16 @@ class TagService(QObject):
 
     # -- reads (query thread) -------------------------------------------------------------------
     def albums(self, on_done, on_failed=None):
-        """``[{"name", "kind", "count" (tags), "query" (smart)}]``: tags largest first, then smart albums."""
+        """``[{"name", "kind", "count", "group" (tags), "query" (smart)}]``: tags largest first,
+        then smart albums (counted: each runs its search, on the query thread)."""
 
         def done(albums: list[dict]) -> None:
             self._tag_names = sorted((a["name"] for a in albums if a["kind"] == TAG), key=str.lower)
             on_done(albums)
 
-        return self.engine.submit(lambda: self.engine.library.tags.albums(), on_done=done, on_failed=on_failed)
+        return self.engine.submit(
+            lambda: self.engine.library.tags.albums(smart_counts=True), on_done=done, on_failed=on_failed
+        )
 
     def album_rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
         return self.engine.submit(self._album_rows, kind, name, filters, on_done=on_done, on_failed=on_failed)
@@ -78,6 +81,29 @@ class TagService(QObject):
     def teach(self, name: str, positive: list[str], negative: list[str] = (), on_done=None, on_failed=None):
         """Teach ``name`` from example photos; ``on_done`` gets train()'s summary dict."""
         return self._write(lambda tags: tags.train(name, positive, list(negative)), on_done, on_failed)
+
+    def rename_tag(self, old: str, new: str, on_done=None, on_failed=None):
+        """Give the photos tagged ``old`` the tag ``new`` instead (by hand, so it holds);
+        ``on_done`` gets how many photos."""
+
+        def change(tags):
+            paths = tags.album(old)
+            if paths:
+                tags.add(new, paths)
+                tags.remove(old, paths)
+            return len(paths)
+
+        return self._write(change, on_done, on_failed)
+
+    def delete_tag(self, tag: str, on_done=None, on_failed=None):
+        """Take ``tag`` off every photo that has it (as a hand edit: auto-tagging does not put
+        it back on them); ``on_done`` gets how many photos."""
+
+        def change(tags):
+            paths = tags.album(tag)
+            return tags.remove(tag, paths) if paths else 0
+
+        return self._write(change, on_done, on_failed)
 
     def add_smart_album(self, name: str, query: str, on_done=None, on_failed=None):
         return self._write(lambda tags: tags.add_smart_album(name, query), on_done, on_failed)

@@ -59,18 +59,22 @@ class ThumbnailLoader(QObject):
         self._cache: OrderedDict[Key, QPixmap] = OrderedDict()
         self._pending: set[Key] = set()
         self._wanted: set[Key] = set()
+        self._kept: set[Key] = set()  # requests that scrolling never drops
         self._serial = 0
         self.broken = QPixmap()  # a null pixmap marks "cannot be read"
 
     # -- GUI thread -------------------------------------------------------------------------
-    def pixmap(self, path: str, mtime: float, size: int) -> QPixmap | None:
-        """The cached pixmap, or None after queueing a request (placeholder meanwhile)."""
+    def pixmap(self, path: str, mtime: float, size: int, keep: bool = False) -> QPixmap | None:
+        """The cached pixmap, or None after queueing a request (placeholder meanwhile).
+        ``keep``: wanted whatever the gallery scrolls to (an album's cover)."""
         key = (path, Library.thumbnail_bucket(size))
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
         self._wanted.add(key)
+        if keep:
+            self._kept = self._kept | {key}  # a new set: worker threads read it unlocked
         if key not in self._pending:
             self._pending.add(key)
             self._serial += 1
@@ -86,7 +90,7 @@ class ThumbnailLoader(QObject):
         return len(self._pending)
 
     def clear(self) -> None:
-        self._wanted = set()
+        self._wanted, self._kept = set(), set()
         self.pool.clear()
         self._pending.clear()
 
@@ -96,6 +100,7 @@ class ThumbnailLoader(QObject):
 
     def _on_loaded(self, key: Key, image: QImage) -> None:
         self._pending.discard(key)
+        self._kept = self._kept - {key}
         self._cache[key] = QPixmap.fromImage(image) if not image.isNull() else self.broken
         while len(self._cache) > self.capacity:
             self._cache.popitem(last=False)
@@ -106,4 +111,4 @@ class ThumbnailLoader(QObject):
 
     # -- any thread ----------------------------------------------------------------------------
     def is_wanted(self, key: Key) -> bool:
-        return key in self._wanted
+        return key in self._wanted or key in self._kept

@@ -1,12 +1,16 @@
-"""AlbumsSidebar: every tag as an album with its photo count, then the smart albums.
+"""AlbumsSidebar: every tag as an album with its photo count, in three sections (your tags,
+taught tags, auto-tags), then the smart albums with theirs.
 
-Choosing an album filters the gallery to it (within the chosen folder and dates);
-choosing it again, or Esc in the gallery, goes back to all photos.
+Choosing an album filters the gallery to it (within the chosen dates); choosing it again,
+or Esc in the gallery, goes back to all photos. Albums are listed by name, so a count that
+changes never moves one; and a new list waits while the pointer is over it, so a click
+always lands on the album that was under the pointer.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -19,14 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+SECTIONS = (("yours", "Your tags"), ("taught", "Taught tags"), ("auto", "Auto-tags"), ("smart", "Smart albums"))
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
+COVER_SIZE = 28  # px
 
 
 class AlbumsSidebar(QWidget):
     album_selected = Signal(str, str)  # kind ("tag" | "smart", "" for none), name
     new_smart_album_requested = Signal()
     remove_smart_album_requested = Signal(str)
+    rename_tag_requested = Signal(str)
+    delete_tag_requested = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -45,8 +54,11 @@ class AlbumsSidebar(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.itemClicked.connect(self._clicked)
-        self.tags_section = self._section("Tags")
-        self.smart_section = self._section("Smart albums")
+        self.sections = {group: self._section(title) for group, title in SECTIONS}
+        self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
+        self.smart_section = self.sections["smart"]
+        self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
+        self.tree.viewport().installEventFilter(self)
         self.empty_hint = QLabel("Tags appear here as photos are indexed.", self)
         self.empty_hint.setObjectName("hint")
         self.empty_hint.setWordWrap(True)
@@ -75,23 +87,19 @@ class AlbumsSidebar(QWidget):
 
     # -- contents -----------------------------------------------------------------------------
     def set_albums(self, albums: list[dict]) -> None:
-        """``albums`` as Tags.albums() gives them; keeps the current choice if it still exists."""
+        """``albums`` as Tags.albums() gives them; keeps the current choice if it still exists.
+        While the pointer is over the list, the new one waits until it leaves."""
+        if self.tree.viewport().underMouse():
+            self._pending = albums
+            return
+        self._pending = None
         self.tree.setUpdatesEnabled(False)
-        for section in (self.tags_section, self.smart_section):
+        for section in self.sections.values():
             section.takeChildren()
-        for album in albums:
-            smart = album["kind"] == "smart"
-            count = "" if smart else f"{album['count']:,}"
-            item = QTreeWidgetItem(self.smart_section if smart else self.tags_section, [album["name"], count])
-            item.setData(0, KIND_ROLE, album["kind"])
-            item.setData(0, NAME_ROLE, album["name"])
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(
-                0,
-                f"Smart album: “{album['query']}”" if smart else f"{album['count']:,} photos tagged “{album['name']}”",
-            )
-        self.smart_section.setHidden(self.smart_section.childCount() == 0)
-        self.tags_section.setHidden(self.tags_section.childCount() == 0)
+        for album in sorted(albums, key=lambda a: a["name"].casefold()):
+            self._add(album)
+        for section in self.sections.values():
+            section.setHidden(section.childCount() == 0)
         self.empty_hint.setVisible(not albums)
         self.tree.setUpdatesEnabled(True)
         kind, name = self._current
@@ -101,20 +109,67 @@ class AlbumsSidebar(QWidget):
         elif item is not None:
             self.tree.setCurrentItem(item)
 
+    def _add(self, album: dict) -> None:
+        smart = album["kind"] == "smart"
+        count = album.get("count")
+        section = self.smart_section if smart else self.sections.get(album.get("group", ""), self.tags_section)
+        item = QTreeWidgetItem(section, [album["name"], "" if count is None else f"{count:,}"])
+        item.setData(0, KIND_ROLE, album["kind"])
+        item.setData(0, NAME_ROLE, album["name"])
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setData(0, COVER_ROLE, album.get("cover"))
+        self._show_cover(item)
+        if smart:
+            tip = f"Smart album: the photos that match “{album['query']}”, now and as photos arrive"
+        else:
+            why = {"yours": "you tagged", "taught": "tagged as you taught", "auto": "auto-tagged"}
+            tip = f"{count:,} photos {why.get(album.get('group', ''), 'tagged')} “{album['name']}”"
+        item.setToolTip(0, tip)
+
+    def set_thumbnails(self, loader) -> None:
+        """Covers come from the gallery's ThumbnailLoader (decoded off the GUI thread)."""
+        self.thumbnails = loader
+        loader.ready.connect(self._cover_ready)
+        self.tree.setIconSize(QSize(COVER_SIZE, COVER_SIZE))
+
+    def _show_cover(self, item: QTreeWidgetItem) -> None:
+        cover, loader = item.data(0, COVER_ROLE), getattr(self, "thumbnails", None)
+        if not cover or loader is None:
+            return
+        pixmap = loader.pixmap(cover[0], cover[1], COVER_SIZE * 2, keep=True)
+        if pixmap is not None and not pixmap.isNull():
+            side = min(pixmap.width(), pixmap.height())  # a square from the middle
+            square = pixmap.copy((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
+            item.setIcon(0, QIcon(square))
+
+    def _cover_ready(self, path: str) -> None:
+        for section in self.sections.values():
+            for i in range(section.childCount()):
+                item = section.child(i)
+                cover = item.data(0, COVER_ROLE)
+                if cover and cover[0] == path:
+                    self._show_cover(item)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Leave and self._pending is not None:
+            self.set_albums(self._pending)  # the pointer left: now the list may change
+        return super().eventFilter(watched, event)
+
     def albums(self) -> list[tuple[str, str, str]]:
         """(kind, name, count text) of every listed album, in order (for tests)."""
         out = []
-        for section in (self.tags_section, self.smart_section):
+        for section in self.sections.values():
             for i in range(section.childCount()):
                 item = section.child(i)
                 out.append((item.data(0, KIND_ROLE), item.data(0, NAME_ROLE), item.text(1)))
         return out
 
     def _find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        section = self.smart_section if kind == "smart" else self.tags_section
-        for i in range(section.childCount()):
-            if section.child(i).data(0, NAME_ROLE) == name:
-                return section.child(i)
+        for section in self.sections.values():
+            for i in range(section.childCount()):
+                item = section.child(i)
+                if item.data(0, KIND_ROLE) == kind and item.data(0, NAME_ROLE) == name:
+                    return item
         return None
 
     # -- selection ----------------------------------------------------------------------------
@@ -150,9 +205,16 @@ class AlbumsSidebar(QWidget):
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
-        if item is None or item.data(0, KIND_ROLE) != "smart":
+        kind = item.data(0, KIND_ROLE) if item is not None else None
+        if not kind:
             return
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
-        menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+        if kind == "smart":
+            menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+        elif item.parent() is self.sections["taught"]:
+            menu.addAction("A taught tag changes with its examples (Tags ▸ Teach)").setEnabled(False)
+        else:
+            menu.addAction(f"Rename tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
+            menu.addAction(f"Delete tag “{name}”…", lambda: self.delete_tag_requested.emit(name))
         menu.popup(self.tree.viewport().mapToGlobal(pos))

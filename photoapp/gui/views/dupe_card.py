@@ -14,12 +14,19 @@ from photoapp.core.units import human_size
 
 THUMB = 150
 
-STYLE = """
-QFrame#dupeCard { border: 2px solid palette(mid); border-radius: 8px; }
-QFrame#dupeCard[keep="true"] { border: 3px solid #2e9d57; }
-QLabel#badge { color: white; background: #2e9d57; border-radius: 4px; padding: 1px 6px; }
-QLabel#fate { color: #b3412f; }
-QLabel#fate[keep="true"] { color: #2e9d57; font-weight: 600; }
+# (keep, trash) text colours per palette: each meets WCAG AA on its window (palette.py);
+# the badge is white on the light palette's green (5.3:1).
+FATE_COLOURS = {False: ("#1e7b3f", "#a5301f"), True: ("#5fd38a", "#ff8a7a")}
+
+
+def style(dark: bool) -> str:
+    keep, trash = FATE_COLOURS[dark]
+    return f"""
+QFrame#dupeCard {{ border: 2px solid palette(mid); border-radius: 8px; }}
+QFrame#dupeCard[keep="true"] {{ border: 3px solid {keep}; }}
+QLabel#badge {{ color: white; background: #1e7b3f; border-radius: 4px; padding: 1px 6px; }}
+QLabel#fate {{ color: {trash}; }}
+QLabel#fate[keep="true"] {{ color: {keep}; font-weight: 600; }}
 """
 
 

@@ -15,6 +15,7 @@ import os
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -32,9 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from photoapp.core.units import human_size
+from photoapp.gui.palette import is_dark
 from photoapp.gui.services.thumbnails import ThumbnailLoader
 from photoapp.gui.views.compare_dialog import CompareDialog
-from photoapp.gui.views.dupe_card import STYLE, THUMB, DupeCard
+from photoapp.gui.views.dupe_card import THUMB, DupeCard, style
 from photoapp.gui.workers import ProgressTask, error_text
 
 COMPARE_MAX = 4  # photos shown at 100 % at once: more would not fit side by side
@@ -67,7 +69,7 @@ class DuplicatesDialog(QDialog):
         self._closed = False
         self.setWindowTitle("Duplicates — Photoapp")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(style(is_dark(QApplication.instance())))
         self._build()
         self.tier.currentIndexChanged.connect(lambda _i: self.refresh())
         self.list.currentRowChanged.connect(self.show_group)

@@ -31,15 +31,24 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.cancel_button)
         self.hide()
 
-    def started(self) -> None:
+    def started(self, quiet: bool = False) -> None:
+        """A run starts. ``quiet`` (the check at every start): nothing shows until the run
+        finds photos to index, a model to download or prepare; a check of an unchanged
+        library stays silent."""
+        self.quiet = quiet
         self.pause_button.setChecked(False)
         self.pause_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
         self.bar.setRange(0, 0)  # busy until the first count arrives (model loading, scanning)
         self.label.setText("Preparing to index…")
-        self.show()
+        self.setVisible(not quiet)
 
     def update_progress(self, phase: str, done: int, total: int, eta: float | None) -> None:
+        if getattr(self, "quiet", False):
+            if phase == "scan" or not total:
+                return  # still only checking: nothing to say yet
+            self.quiet = False
+            self.show()  # the check found work: from now on it speaks
         if phase == "scan":
             self.bar.setRange(0, 0)
             self.label.setText(f"Looking for photos… {done:,} found")

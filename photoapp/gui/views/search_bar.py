@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from photoapp.gui.views.drops import dropped_paths
 
+PLACEHOLDER = "Search, e.g. “beach at sunset”"
 DEBOUNCE_MS = 350  # long enough not to search on every keystroke, short enough to feel live
 
 
@@ -18,10 +19,16 @@ class SearchBar(QLineEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setPlaceholderText("Search your photos, e.g. “red circle” or “beach at sunset”   (Ctrl+F)")
+        self.setPlaceholderText(PLACEHOLDER)
+        self.setToolTip(
+            "Describe what you look for, e.g. “red circle”, “beach at sunset”, “dog in the snow”.\n"
+            "Drop a photo here to find similar ones. Ctrl+F comes back here; Esc clears."
+        )
         self.setClearButtonEnabled(True)
         self.setAcceptDrops(True)
-        self.setMinimumWidth(320)
+        self.setAccessibleName("Search")
+        # Never narrower than its hint: at the window's minimum width the hint is still whole.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(PLACEHOLDER) + 48)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._fire)
         self.textEdited.connect(lambda _text: self._timer.start())

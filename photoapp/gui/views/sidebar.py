@@ -1,11 +1,11 @@
-"""FolderSidebar: "All photos" plus the library's folders, with add and remove buttons."""
+"""FolderSidebar: the Library section: All photos, Favourites, Videos, then the library's
+folders, with add and remove buttons."""
 
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 ALL_PHOTOS = ""  # the folder filter meaning "every folder"
+VIDEOS = "::videos"  # every folder, videos only
+FAVOURITES = "::favourites"  # every folder, favourites only (listed once the core has favourites)
+VIEWS = (ALL_PHOTOS, FAVOURITES, VIDEOS)  # entries that are not folders
 
 
 class FolderSidebar(QWidget):
@@ -25,8 +28,9 @@ class FolderSidebar(QWidget):
     add_requested = Signal()
     remove_requested = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, favourites: bool = False):
         super().__init__(parent)
+        self.favourites = favourites  # list the Favourites entry (the core can filter by it)
         self.list = QListWidget(self)
         self.list.setObjectName("folderList")
         self.list.setFrameShape(QListWidget.Shape.NoFrame)
@@ -49,52 +53,65 @@ class FolderSidebar(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        self.extra_entries: list[tuple[str, str]] = []  # (text, value) after "All photos": Favourites
         self.set_folders([])
 
     def set_folders(self, folders: list[str], counts: dict[str, int] | None = None) -> None:
         current = self.current_folder()
         self.list.blockSignals(True)
         self.list.clear()
-        self._add_item("All photos", ALL_PHOTOS, self.style().standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
-        for text, value in self.extra_entries:
-            self._add_item(text, value, QIcon())
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        style = self.style()
+        self._add_item("All photos", ALL_PHOTOS, style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon))
+        if self.favourites:
+            self._add_item("Favourites", FAVOURITES, style.standardIcon(QStyle.StandardPixmap.SP_DialogYesButton))
+        self._add_item("Videos", VIDEOS, style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         for folder in folders:
             item = self._add_item(os.path.basename(folder.rstrip(os.sep)) or folder, folder, icon)
             item.setToolTip(folder)
         self.list.blockSignals(False)
-        extras = [value for _, value in self.extra_entries]
-        self.select(current if current in folders or current in extras else ALL_PHOTOS)
+        self.select(current if current in folders or current in VIEWS else ALL_PHOTOS)
 
     def _add_item(self, text: str, folder: str, icon) -> QListWidgetItem:
         item = QListWidgetItem(icon, text, self.list)
         item.setData(Qt.ItemDataRole.UserRole, folder)
         return item
 
-    def select(self, folder: str) -> None:
+    def select(self, folder: str, quiet: bool = False) -> None:
+        """Select ``folder`` (or a view); ``quiet``: without ``folder_selected``."""
+        self.list.blockSignals(quiet)
         for i in range(self.list.count()):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) == folder:
                 self.list.setCurrentRow(i)
+                self.list.item(i).setSelected(True)
                 break
+        self.list.blockSignals(False)
         self._update_buttons()
 
     def current_folder(self) -> str:
+        """A folder path, or one of VIEWS (ALL_PHOTOS when nothing is selected: an album is)."""
         item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else ALL_PHOTOS
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None and item.isSelected() else ALL_PHOTOS
 
     def folders(self) -> list[str]:
-        first = 1 + len(self.extra_entries)
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(first, self.list.count())]
+        items = (self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count()))
+        return [folder for folder in items if folder not in VIEWS]
+
+    def clear_selection(self) -> None:
+        """Another list (an album) has the selection: none here, without a signal."""
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.clearSelection()
+        self.list.blockSignals(False)
+        self._update_buttons()
 
     def _current_changed(self, *_):
         self._update_buttons()
         self.folder_selected.emit(self.current_folder())
 
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(self.current_folder() in self.folders())
+        self.remove_button.setEnabled(self.current_folder() not in VIEWS)
 
     def _remove_clicked(self) -> None:
         folder = self.current_folder()
-        if folder in self.folders():
+        if folder not in VIEWS:
             self.remove_requested.emit(folder)

@@ -1,8 +1,9 @@
-"""SortChoice: how search results are ordered (best match, date, name), next to the
-search bar; and the header line that counts the results.
+"""SortChoice: how the gallery is ordered (newest or oldest first under date headers, by
+name; search results best match first too), next to the search bar; and the header line
+that counts the results.
 
 Results are only the photos the core's adaptive cut-off finds relevant (Library.search
-without ``k``), so they can be re-ordered by date or name and counted.
+without ``k``), so they can be grouped by date or ordered by name and counted.
 """
 
 from __future__ import annotations
@@ -13,36 +14,77 @@ import os
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox
 
-SORTS = (("relevance", "Best match"), ("date", "Newest first"), ("name", "Name A–Z"))
-SORT_WORDS = {"relevance": "best match first", "date": "newest first", "name": "by name"}
+from photoapp.gui.layout.timeline import BROWSE_SORTS, SEARCH_SORTS, Sort
+
+LABELS = {Sort.RELEVANCE: "Best match", Sort.NEWEST: "Newest first", Sort.OLDEST: "Oldest first", Sort.NAME: "Name A–Z"}
+SORT_WORDS = {
+    "relevance": "best match first",
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "name": "by name",
+}
+_OLD_NAMES = {"date": Sort.NEWEST}  # settings written before the timeline
 
 
 class SortChoice(QComboBox):
-    sort_changed = Signal(str)  # "relevance" | "date" | "name"
+    """Browsing: newest first, oldest first or by name. Searching: best match first too.
+    A choice made while browsing applies to searches as well; "best match" is kept for the
+    next search when browsing in between."""
+
+    sort_changed = Signal(str)  # a Sort value
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        for key, text in SORTS:
-            self.addItem(text, key)
-        self.setToolTip("Order of the search results")
-        self.currentIndexChanged.connect(lambda _i: self.sort_changed.emit(self.value()))
-        self.set_searching(False)
+        self._browse, self._search, self._searching = Sort.NEWEST, Sort.RELEVANCE, False
+        self._fill()
+        self.currentIndexChanged.connect(self._picked)
 
     def value(self) -> str:
-        return self.currentData()
+        return str(self._search if self._searching else self._browse)
 
-    def set_value(self, key: str) -> None:
+    def browse_value(self) -> str:
+        return str(self._browse)
+
+    def search_value(self) -> str:
+        return str(self._search)
+
+    def set_value(self, key: str, browse: str | None = None) -> None:
         """Set without ``sort_changed`` (restoring the saved choice is not a user's request)."""
-        index = self.findData(key)
-        if index >= 0:
-            self.blockSignals(True)
-            self.setCurrentIndex(index)
-            self.blockSignals(False)
+        key = _sort(key, Sort.RELEVANCE)
+        self._search = key
+        if browse is not None:
+            self._browse = _sort(browse, Sort.NEWEST)
+        elif key in BROWSE_SORTS:
+            self._browse = key
+        self._fill()
 
     def set_searching(self, searching: bool) -> None:
-        """Browsing is always newest first; the choice applies to search results."""
-        self.setEnabled(searching)
-        self.setToolTip("Order of the search results" if searching else "Search to choose the order of results")
+        if searching != self._searching:
+            self._searching = searching
+            self._fill()
+
+    def _fill(self) -> None:
+        self.blockSignals(True)
+        self.clear()
+        for key in SEARCH_SORTS if self._searching else BROWSE_SORTS:
+            self.addItem(LABELS[key], str(key))
+        self.setCurrentIndex(max(0, self.findData(self.value())))
+        self.blockSignals(False)
+        self.setToolTip("Order of the search results" if self._searching else "Order of the photos")
+
+    def _picked(self, _index: int) -> None:
+        key = Sort(self.currentData())
+        self._search = key
+        if not self._searching:
+            self._browse = key
+        self.sort_changed.emit(str(key))
+
+
+def _sort(key: str, default: Sort) -> Sort:
+    try:
+        return _OLD_NAMES.get(key) or Sort(key)
+    except ValueError:
+        return default
 
 
 def count_text(

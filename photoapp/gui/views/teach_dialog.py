@@ -115,12 +115,11 @@ class SmartAlbumDialog(QDialog):
         self.setWindowTitle("New smart album — Photoapp")
         self.query_edit = QLineEdit(query, self)
         self.query_edit.setPlaceholderText("what the photos show, e.g. “snow mountains”")
-        self.name_edit = QLineEdit(query, self)
-        self.name_edit.setPlaceholderText("album name")
+        # The suggested name is the field's placeholder, not its text: typing replaces it
+        # (a prefilled text would take the typing after it: "mountainsMountains").
+        self.name_edit = QLineEdit(self)
         self.query_edit.textChanged.connect(self._query_changed)
         self.name_edit.textChanged.connect(self._update)
-        self._name_follows = True  # the name mirrors the query until the user types one
-        self.name_edit.textEdited.connect(lambda _t: setattr(self, "_name_follows", False))
         note = QLabel(
             "A smart album is a saved search: it always shows the photos that match, including ones added later.", self
         )
@@ -139,18 +138,20 @@ class SmartAlbumDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         self.resize(440, self.sizeHint().height())
-        self._update()
+        self._query_changed(query)
 
     def _query_changed(self, text: str) -> None:
-        if self._name_follows:
-            self.name_edit.setText(text)
+        suggestion = text.strip()
+        self.name_edit.setPlaceholderText(suggestion or "album name")
         self._update()
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.name() and self.query()))
 
     def name(self) -> str:
-        return self.name_edit.text().strip()
+        """What was typed, or the suggestion the field shows."""
+        typed = self.name_edit.text().strip()
+        return typed or (self.name_edit.placeholderText() if self.query() else "")
 
     def query(self) -> str:
         return self.query_edit.text().strip()

@@ -21,8 +21,8 @@ class WatchIndicator(QLabel):
     def update_status(self, status) -> None:
         if status is None:
             self._fallback = ""
-            note = self.service.note
-            self._show("off", OFF, "○ Not watching folders", note or "Folders are watched once indexing has finished.")
+            note = self.service.note  # why it does not watch (a setting, a failure): worth saying
+            self._show("off", OFF, "○ Not watching folders" if note else "", note or "")
             return
         if status.message:
             self._fallback = status.message
@@ -32,7 +32,7 @@ class WatchIndicator(QLabel):
         if status.state == "failed":
             self._show("failed", ERROR, "● Watching stopped", status.message or "the folder watcher failed")
         elif status.state in ("starting", "reconciling"):
-            self._show("checking", BUSY, "◌ Checking folders for changes…", NATIVE_HELP)
+            self._show("checking", BUSY, "", NATIVE_HELP)  # quiet: it speaks when it finds changes
         elif status.state == "indexing":
             self._show("indexing", BUSY, f"● Adding changes from {where}…", NATIVE_HELP)
         elif status.state == "watching" and polling:
@@ -51,5 +51,5 @@ class WatchIndicator(QLabel):
 
     def _show(self, state: str, colour: str, text: str, tooltip: str) -> None:
         self.state = state
-        self.setText(f"<span style='color:{colour}'>{text[0]}</span>{text[1:]}")
+        self.setText(f"<span style='color:{colour}'>{text[0]}</span>{text[1:]}" if text else "")
         self.setToolTip(tooltip)

@@ -230,3 +230,22 @@ def test_shipped_vocabularies(tmp_path):
             np.linalg.norm(matrix, axis=1), 1, atol=1e-4
         )
         assert lib.tags.tagger.is_current()
+
+
+def test_albums_say_where_each_tag_comes_from(tmp_path):
+    """The sidebar's sections: a tag set by hand is "yours", the vocabulary's are "auto"."""
+    from PIL import Image
+
+    from photoapp.core.library import Library
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(folder / "a.jpg")
+    with Library(tmp_path / "lib", model="toy") as lib:
+        lib.index_folders([str(folder)])
+        lib.tags.add("holiday", [str(folder / "a.jpg")])
+        lib.tags.add_smart_album("reds", "red")
+        albums = {a["name"]: a for a in lib.tags.albums(smart_counts=True)}
+    assert albums["holiday"]["group"] == "yours" and albums["holiday"]["count"] == 1
+    assert all(a["group"] == "auto" for n, a in albums.items() if a["kind"] == "tag" and n != "holiday")
+    assert isinstance(albums["reds"]["count"], int)

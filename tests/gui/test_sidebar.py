@@ -1,0 +1,116 @@
+"""The sidebar: Library (All photos, Videos, folders; Favourites once the core filters by
+it), albums in three sections with counts, smart albums with counts, one selection at a
+time, lists that never change under the pointer, and a smart-album name you type over."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
+
+from photoapp.core.library import Library
+from photoapp.core.search.ranking import Filters
+from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.sidebar import VIDEOS
+from photoapp.gui.views.teach_dialog import SmartAlbumDialog
+
+
+def entries(window) -> list[str]:
+    return [window.sidebar.list.item(i).text() for i in range(window.sidebar.list.count())]
+
+
+def test_library_views_and_one_selection_at_a_time(make_window, indexed_library, toy_folder, wait, model_spec):
+    with Library(indexed_library, model=model_spec) as lib:
+        path = lib.browse()[0][1]
+        lib.tags.add("holiday", [path])
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    names = entries(window)
+    assert names[:2] == ["All photos", "Videos"] and names[2] == toy_folder.name
+    assert ("Favourites" in names) == ("favourite" in Filters.__dataclass_fields__)
+
+    window.sidebar.select(VIDEOS)
+    wait.rows(window, lambda w: w.stack.currentWidget() is w.no_photos)  # the toy library has no videos
+    assert window.filters().kind == "video" and "No videos" in window.no_photos.title.text()
+
+    wait.rows(window, lambda w: bool(w.tags_ui.sidebar.albums()))
+    window.tags_ui.sidebar.select("tag", "holiday")
+    wait.rows(window, lambda w: w.model.rowCount() == 1)
+    assert window.sidebar.list.selectedItems() == []  # the album has the selection, alone
+    window.sidebar.select(str(toy_folder))
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    assert window.tags_ui.album == ("", "") and window.tags_ui.sidebar.tree.selectedItems() == []
+
+
+def test_albums_in_sections_with_counts(qtbot):
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.set_albums(
+        [
+            {"name": "sky", "kind": "tag", "count": 30, "group": "auto"},
+            {"name": "holiday", "kind": "tag", "count": 2, "group": "yours"},
+            {"name": "my dog", "kind": "tag", "count": 12, "group": "taught"},
+            {"name": "beach", "kind": "tag", "count": 1_200, "group": "auto"},
+            {"name": "peaks", "kind": "smart", "query": "snowy mountains", "count": 7},
+        ]
+    )
+    sections = {
+        sidebar.sections[g].text(0): [
+            sidebar.sections[g].child(i).text(0) for i in range(sidebar.sections[g].childCount())
+        ]
+        for g in sidebar.sections
+    }
+    assert sections == {
+        "YOUR TAGS": ["holiday"],
+        "TAUGHT TAGS": ["my dog"],
+        "AUTO-TAGS": ["beach", "sky"],  # by name: a count that changes never moves an album
+        "SMART ALBUMS": ["peaks"],
+    }
+    assert ("smart", "peaks", "7") in sidebar.albums() and ("tag", "beach", "1,200") in sidebar.albums()
+
+
+def test_the_list_waits_while_the_pointer_is_over_it(qtbot):
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.set_albums([{"name": "a", "kind": "tag", "count": 1, "group": "auto"}])
+    viewport = sidebar.tree.viewport()
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)  # the pointer is over the list
+    sidebar.set_albums([{"name": n, "kind": "tag", "count": 1, "group": "auto"} for n in ("0", "a")])
+    assert [n for _k, n, _c in sidebar.albums()] == ["a"]  # nothing moved under the pointer
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
+    assert [n for _k, n, _c in sidebar.albums()] == ["0", "a"]
+
+
+def test_the_suggested_album_name_is_typed_over(qtbot):
+    dialog = SmartAlbumDialog("mountains")
+    qtbot.addWidget(dialog)
+    assert dialog.name_edit.text() == "" and dialog.name_edit.placeholderText() == "mountains"
+    assert dialog.name() == "mountains"  # accepted as suggested
+    qtbot.keyClicks(dialog.name_edit, "Peaks")
+    assert dialog.name() == "Peaks"  # not "mountainsPeaks"
+
+
+def test_albums_show_cover_thumbnails(make_window, indexed_library, wait, qtbot):
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    sidebar = window.tags_ui.sidebar
+    wait.rows(window, lambda w: bool(sidebar.albums()))
+    items = [s.child(i) for s in sidebar.sections.values() for i in range(s.childCount())]
+    assert items and all(item.data(0, Qt.ItemDataRole.UserRole + 2) for item in items)  # each has a cover
+    qtbot.waitUntil(lambda: all(not item.icon(0).isNull() for item in items), timeout=30_000)
+
+
+def test_rename_and_delete_a_tag(make_window, indexed_library, wait, qtbot, model_spec):
+    with Library(indexed_library, model=model_spec) as lib:
+        paths = [row[1] for row in lib.browse()[:3]]
+        lib.tags.add("holiday", paths)
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    names = lambda: {n: c for _k, n, c in window.tags_ui.sidebar.albums()}  # noqa: E731
+    qtbot.waitUntil(lambda: names().get("holiday") == "3", timeout=20_000)
+    window.tags_ui.rename_tag("holiday", "trip")
+    qtbot.waitUntil(lambda: names().get("trip") == "3" and "holiday" not in names(), timeout=20_000)
+    window.tags_ui.delete_tag("trip")
+    qtbot.waitUntil(lambda: "trip" not in names(), timeout=20_000)
+    with Library(indexed_library, model=model_spec) as lib:
+        assert all("trip" not in lib.photo(p)["tags"] and "holiday" not in lib.photo(p)["tags"] for p in paths)
