@@ -112,7 +112,7 @@ def _filters(args):
     folder = os.path.abspath(os.path.expanduser(args.folder)) if args.folder else None
     after = _date(args.after, end_of_day=False)
     before = _date(args.before, end_of_day=True)
-    return Filters(folder, after, before, args.kind, args.min_rating, args.favourites)
+    return Filters(folder, after, before, args.kind, min_rating=args.min_rating, favourites=args.favourites)
 
 
 def _date(text: str | None, end_of_day: bool) -> float | None:

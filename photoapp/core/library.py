@@ -24,6 +24,7 @@ from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
 from photoapp.core.media.folders import known_gone
 from photoapp.core.search import relevance
+from photoapp.core.search.people_names import person_resolver
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
 from photoapp.core.store import backups as catalog_backups
@@ -77,6 +78,8 @@ class Library:
         self.people = People(
             self.catalog, self.settings.faces, self._save_settings, self.warnings, changed=self._faces_renamed
         )
+        # Person names in the search bar, after dates and places (core/search/people_names.py).
+        self.searching.resolvers.append(person_resolver(self.people.store.names))
         self.indexing = Indexing(
             self.catalog,
             self.indexes,

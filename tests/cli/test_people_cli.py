@@ -63,6 +63,12 @@ def test_people_are_listed_named_and_searched(lib):
     hits = jrun(lib, "search", "--person", "kit harington")
     assert sorted(h["path"] for h in hits) == sorted(kit["photos"])
     assert jrun(lib, "people", "show", "Kit Harington")["photos"] == kit["photos"]
+    # The name in the search bar: a person filter (a chip), alone or with words
+    by_name = jrun(lib, "search", "kit harington")
+    assert sorted(h["path"] for h in by_name) == sorted(kit["photos"])
+    meaning = jrun(lib, "search", "Kit Harington outdoors", "--explain")
+    assert [(c["kind"], c["value"]) for c in meaning["chips"]] == [("person", kit["id"])]
+    assert meaning["text"] == "outdoors"
 
 
 def test_corrections_from_the_command_line(lib):

@@ -80,6 +80,10 @@ class Interpretation:
     def places(self) -> list[PlaceRef]:
         return [c.value for c in self.chips if c.kind == "place"]
 
+    @property
+    def people(self) -> list[int]:
+        return [c.value for c in self.chips if c.kind == "person"]
+
     def explain(self) -> str:
         """One line: 'red circle' + place: Paris + date: 2019."""
         parts = [f"text: {self.text!r}"] if self.text else ["every photo"]
@@ -136,6 +140,8 @@ def interpret(query: str, today: date, resolvers: Sequence[Resolver] = ()) -> In
 
 
 def _prepositions(kind: str) -> tuple[str, ...]:
+    if kind == "person":
+        return ("with", "and", "&")  # "Ada and Ben", "beach with Ada": the joining word goes too
     return PLACE_PREPOSITIONS if kind == "place" else DATE_PREPOSITIONS if kind == "date" else PLACE_PREPOSITIONS
 
 

@@ -105,6 +105,7 @@ class Search:
                 filters or Filters(),
                 dates=(*(filters.dates if filters else ()), *meaning.dates),
                 places=(*(filters.places if filters else ()), *meaning.places),
+                people=(*(filters.people if filters else ()), *meaning.people),
             )
             if not meaning.text:
                 results = listing(self.catalog, filters, k, sort)

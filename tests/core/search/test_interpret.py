@@ -98,3 +98,22 @@ def test_another_kind_of_name_joins_as_a_resolver(resolvers):
 
     meaning = interpret("Ana in Lisbon 2019", TODAY, [*resolvers, people])
     assert [c.kind for c in meaning.chips] == ["person", "place", "date"] and meaning.text == ""
+
+
+def test_person_names_join_the_search_bar():
+    """Named people (issue 27) are a resolver after dates and places: whole names, longest
+    first; a name that is an ordinary word needs a capital, "with", or to stand alone."""
+    from datetime import date
+
+    from photoapp.core.search.interpret import date_resolver, interpret
+    from photoapp.core.search.people_names import PersonResolver
+
+    people = PersonResolver({1: "Ada", 2: "Ben Okri", 3: "Rose"})
+    read = lambda q: interpret(q, date(2026, 12, 2), [date_resolver, people])  # noqa: E731
+    meaning = read("ada and Ben Okri at the beach 2019")
+    assert meaning.people == [1, 2] and meaning.text == "at the beach" and len(meaning.dates) == 1
+    assert read("rose garden").people == [] and read("rose garden").text == "rose garden"
+    assert read("Rose in the garden").people == [3]
+    assert read("picnic with rose").people == [3] and read("picnic with rose").text == "picnic"
+    assert read("rose").people == [3] and read("rose").text == ""
+    assert read("ben").people == []  # part of a name is not the name
