@@ -70,9 +70,7 @@ class People:
                 self.store.delete_all()
 
     def _has_face_data(self) -> bool:
-        return self.catalog.db.execute(
-            "SELECT EXISTS(SELECT 1 FROM face_scans) OR EXISTS(SELECT 1 FROM people)"
-        ).fetchone()[0]
+        return self.store.has_face_data()
 
     def set_enabled(self, enabled: bool) -> None:
         """Turn the face stage on or off; off deletes every face, person and name."""
@@ -99,7 +97,7 @@ class People:
             "stage": stage.name if stage else None,
             "photos_scanned": self.store.count_scanned(stage.name) if stage else 0,
             "photos": self.catalog.count_photos(),
-            "faces": self.catalog.db.execute("SELECT COUNT(*) FROM faces").fetchone()[0],
+            "faces": self.store.count_faces(),
             "people": len(people),
             "named": sum(1 for p in people if p["name"]),
         }
@@ -224,7 +222,7 @@ class People:
 
     def _user_owned(self, pid: int) -> None:
         """A person a user acted on: their automatic faces count as confirmed from now on."""
-        self.catalog.db.execute("UPDATE faces SET source='user' WHERE person_id=? AND source='auto'", (pid,))
+        self.store.confirm_faces_of(pid)
 
     def merge(self, into: int | str, other: int | str) -> dict:
         a, b = self.resolve(into), self.resolve(other)

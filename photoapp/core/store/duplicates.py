@@ -10,17 +10,11 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from photoapp.core.store.catalog import CatalogError
+from photoapp.core.store.table import TableStore
 
 
-class DuplicateStore:
+class DuplicateStore(TableStore):
     """The ``not_duplicates`` and ``trashed`` tables over the catalog's connection."""
-
-    def __init__(self, catalog):
-        self.catalog = catalog
-
-    @property
-    def db(self):
-        return self.catalog.db
 
     # -- "not duplicates" ---------------------------------------------------------------
     def dismissed(self) -> set[tuple[str, str]]:

@@ -5,10 +5,13 @@ What the rows mean (grouping, corrections) is decided in photoapp/core/faces."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+from photoapp.core.store.table import TableStore
+from photoapp.core.store.table import placeholders as _marks
 
 EMBEDDING_DIM = 128
 
@@ -51,22 +54,20 @@ class NewFace:
     rejected: tuple[int, ...] = ()  # people this face was rejected from, carried over
 
 
-def _marks(values: Sequence) -> str:
-    return ",".join("?" * len(values))
-
-
-class FaceStore:
+class FaceStore(TableStore):
     """Face tables over the catalog's connection; writes join the caller's transaction."""
 
-    def __init__(self, catalog):
-        self.catalog = catalog
+    def has_face_data(self) -> bool:
+        return bool(
+            self.db.execute("SELECT EXISTS(SELECT 1 FROM face_scans) OR EXISTS(SELECT 1 FROM people)").fetchone()[0]
+        )
 
-    @property
-    def db(self):
-        return self.catalog.db
+    def count_faces(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM faces").fetchone()[0]
 
-    def transaction(self):
-        return self.catalog.transaction()
+    def confirm_faces_of(self, person_id: int) -> None:
+        """A person a user acted on: their automatic faces count as the user's from now on."""
+        self.db.execute("UPDATE faces SET source='user' WHERE person_id=? AND source='auto'", (person_id,))
 
     # -- scans ----------------------------------------------------------------------------
     def unscanned_photos(self, stage: str, folder_ids: Iterable[int] | None = None) -> list:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photoapp.core.store.table import TableStore
+
 _SIGN = 1 << 63
 _COLUMNS = (
     "phash",
@@ -53,15 +55,8 @@ class Prints:
         return dict(zip(self.ids[ok].tolist(), values[ok].tolist()))
 
 
-class FingerprintStore:
+class FingerprintStore(TableStore):
     """The ``fingerprints`` table over the catalog's connection."""
-
-    def __init__(self, catalog):
-        self.catalog = catalog
-
-    @property
-    def db(self):
-        return self.catalog.db
 
     def put(self, items: Iterable[tuple[int, object]]) -> None:
         """Store (photo id, Fingerprint) items (call inside the caller's transaction)."""

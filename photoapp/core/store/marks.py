@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from photoapp.core.store.table import TableStore
+
 ROTATIONS = (0, 90, 180, 270)
 
 
@@ -28,15 +30,8 @@ class Marks(NamedTuple):
 NO_MARKS = Marks()
 
 
-class MarkStore:
+class MarkStore(TableStore):
     """The ``photo_marks`` table over the catalog's connection; writes join the caller's transaction."""
-
-    def __init__(self, catalog):
-        self.catalog = catalog
-
-    @property
-    def db(self):
-        return self.catalog.db
 
     def of(self, ids: Iterable[int]) -> dict[int, Marks]:
         """Marks of these photos (every id answered; NO_MARKS when it has none)."""

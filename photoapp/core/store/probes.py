@@ -8,16 +8,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from photoapp.core.store.table import TableStore
 
-class ProbeStore:
+
+class ProbeStore(TableStore):
     """Probe tables over the catalog's connection."""
-
-    def __init__(self, catalog):
-        self.catalog = catalog
-
-    @property
-    def db(self):
-        return self.catalog.db
 
     def names(self) -> list[str]:
         """Every taught tag (one with examples), by name."""

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from photoapp.core.store.table import TableStore
+from photoapp.core.store.table import placeholders as _marks
 
-def _marks(values: Sized) -> str:
-    return ",".join("?" * len(values))
 
-
-class TagStore:
+class TagStore(TableStore):
     """Tag tables over the catalog's connection; writes join the caller's transaction."""
-
-    def __init__(self, catalog):
-        self.catalog = catalog
-
-    @property
-    def db(self):
-        return self.catalog.db
-
-    def transaction(self):
-        return self.catalog.transaction()
 
     # -- vocabulary ---------------------------------------------------------------------
     def labels(self) -> list[tuple[str, str, list[str]]]:

@@ -181,7 +181,7 @@ def test_older_catalog_migrates_with_no_marks(tmp_path):
     Catalog(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP TABLE photo_marks")
-    db.execute("PRAGMA user_version=7")
+    db.execute("PRAGMA user_version=10")
     db.commit()
     db.close()
     cat = Catalog(path)
