@@ -38,11 +38,20 @@ def indexed_real(pristine, tmp_path):
 
 
 def _damage_pages(catalog) -> None:
-    """Overwrite three pages in the middle of the catalog file, as a failing disk would."""
-    size = os.path.getsize(catalog)
+    """Overwrite the embeddings' pages but their root, as a failing disk would (the
+    embeddings: what index brings back; the folders and photos stay readable, wherever the
+    tables the schema adds put them in the file)."""
+    import sqlite3
+
+    db = sqlite3.connect(catalog)
+    pages = [p for (p,) in db.execute("SELECT pageno FROM dbstat WHERE name='embeddings' ORDER BY pageno")]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    assert len(pages) >= 2, pages
     with open(catalog, "r+b") as fh:
-        fh.seek(size // 2 // 4096 * 4096)
-        fh.write(b"\xa5" * 3 * 4096)
+        for page in pages[1:]:
+            fh.seek((page - 1) * size)
+            fh.write(b"\xa5" * size)
 
 
 def _assert_one_damage_line(proc, words: str) -> None:

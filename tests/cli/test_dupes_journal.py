@@ -193,10 +193,8 @@ def test_resolve_one_photo_without_tier_never_trashes_a_similar_shot(fresh):
     assert sorted(report["trashed"]) == sorted(family[1:]) and os.path.exists(mirror)
     refused = run("--library", lib, "dupes", "resolve", mirror, env=env, check=False)
     assert refused.returncode == 1 and "--tier similar" in refused.stderr and os.path.exists(mirror)
-    explicit = jrun(
-        "--library", lib, "dupes", "resolve", mirror, "--keep", family[0], "--tier", "all", "--json", env=env
-    )
-    assert explicit["trashed"] == [mirror]
+    # (Asking with --tier similar does act on other shots: tests/cli/test_dupes.py. Here the
+    # tighter framing was similar to the copies only, so with them gone it has no group.)
 
 
 def test_a_running_resolve_is_not_settled_by_another_process(fresh):
