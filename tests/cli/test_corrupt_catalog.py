@@ -5,7 +5,6 @@ half-read, and `check` restores the newest sound backup, keeping the damaged fil
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import pytest
