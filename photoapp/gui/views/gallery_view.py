@@ -7,7 +7,7 @@ range are bisections over it: O(log n) per scroll step however many photos there
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem
 
@@ -40,6 +40,7 @@ class GalleryView(QAbstractItemView):
         self.layout_ = Layout()
         self.row_height, self.square, self.grouping = 180, False, Grouping.AUTO
         self._hover = -1
+        self._anchor = -1  # where a Shift+click range starts: the last photo clicked without Shift
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -142,7 +143,7 @@ class GalleryView(QAbstractItemView):
 
     def reset(self) -> None:
         super().reset()
-        self._hover = -1
+        self._hover, self._anchor = -1, -1
         self.layout_ = Layout()  # no anchor: a new listing starts at the top
         self.relayout()
 
@@ -299,6 +300,29 @@ class GalleryView(QAbstractItemView):
         else:
             self.updateGeometries()
         self._range_timer.start()
+
+    def mousePressEvent(self, event) -> None:
+        """Shift+click selects the photos from the last one clicked to this one in reading
+        order (Qt's default is the rectangle between them: odd on rows of unequal widths)."""
+        index = self.indexAt(event.position().toPoint())
+        mods = event.modifiers()
+        shift = event.button() == Qt.MouseButton.LeftButton and mods & Qt.KeyboardModifier.ShiftModifier
+        if shift and index.isValid() and 0 <= self._anchor < self.model().rowCount():
+            first, last = sorted((self._anchor, index.row()))
+            control = mods & Qt.KeyboardModifier.ControlModifier
+            flag = QItemSelectionModel.SelectionFlag
+            command = flag.Select if control else flag.ClearAndSelect
+            self.selectionModel().select(QItemSelection(self.model().index(first), self.model().index(last)), command)
+            anchor = self._anchor
+            self.selectionModel().setCurrentIndex(index, flag.NoUpdate)
+            self._anchor = anchor  # the next Shift+click still starts where this one did
+            return
+        super().mousePressEvent(event)
+
+    def currentChanged(self, current, previous) -> None:
+        super().currentChanged(current, previous)
+        if current.isValid():
+            self._anchor = current.row()
 
     def mouseMoveEvent(self, event) -> None:
         index = self.indexAt(event.position().toPoint())
