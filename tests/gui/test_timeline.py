@@ -218,3 +218,19 @@ def test_shift_click_selects_the_photos_between_in_reading_order(timeline, qtbot
     center = gallery.visualRect(model.index(start - 1)).center()
     qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, shift, center)
     assert sorted(i.row() for i in gallery.selectionModel().selectedIndexes()) == [start - 1, start]
+
+
+def test_a_photo_turned_a_quarter_takes_a_tall_place_in_its_row(timeline, qtbot):
+    """Turning a landscape photo with ] left it in its wide cell, cropped (found walking the window)."""
+    from photoapp.core.store.marks import Marks
+
+    gallery, _ = timeline
+    model = gallery.model()
+    photo = model.row_at(0).id
+    assert gallery.visualRect(model.index(0)).width() > gallery.visualRect(model.index(0)).height()  # 3:2, as listed
+    with qtbot.waitSignal(gallery.layout_changed):
+        model.set_marks({photo: Marks(rotation=90)})
+    assert gallery.visualRect(model.index(0)).width() < gallery.visualRect(model.index(0)).height()
+    with qtbot.waitSignal(gallery.layout_changed):
+        model.set_marks({photo: Marks(rotation=180)})  # upside down: as wide as before
+    assert gallery.visualRect(model.index(0)).width() > gallery.visualRect(model.index(0)).height()

@@ -99,7 +99,7 @@ class GalleryView(QAbstractItemView):
         if self.grouping != Grouping.NONE and rows:
             groups = timeline.groups([r.day for r in rows], by_day=self.by_day())
         width = max(MIN_THUMB, self.viewport().width() - 2 * PAD)
-        self.layout_ = justify([r.aspect for r in rows], width, self.row_height, GAP, groups, square=self.square)
+        self.layout_ = justify(model.aspects() if rows else [], width, self.row_height, GAP, groups, square=self.square)
         self.updateGeometries()
         if anchor >= 0:
             self.verticalScrollBar().setValue(self._top_of(anchor))
@@ -140,6 +140,7 @@ class GalleryView(QAbstractItemView):
     def setModel(self, model) -> None:
         super().setModel(model)
         model.modelReset.connect(self._range_timer.start)
+        model.shapes_changed.connect(self.relayout)
 
     def reset(self) -> None:
         super().reset()
