@@ -134,3 +134,18 @@ def test_a_click_on_an_entry_shows_it(qtbot):
         rect = sidebar.list.visualItemRect(sidebar.list.item(row))
         qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         assert seen[-1] == (wanted, wanted)
+
+
+def test_favourites_lists_the_favourites_and_says_when_there_are_none(make_window, indexed_library, wait, model_spec):
+    from photoapp.gui.views.sidebar import FAVOURITES
+
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    window.sidebar.select(FAVOURITES)
+    wait.rows(window, lambda w: w.stack.currentWidget() is w.no_photos)
+    assert "No favourites yet" in window.no_photos.title.text()  # not "No photos in your folders"
+    with Library(indexed_library, model=model_spec) as lib:
+        lib.marks.favourite([lib.browse()[0][1]], True)
+    window.reload()
+    wait.rows(window, lambda w: w.model.rowCount() == 1)
+    assert window.header.text() == "1 photo, newest first"

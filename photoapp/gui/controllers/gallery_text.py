@@ -6,8 +6,13 @@ from __future__ import annotations
 import html
 import os
 
-from photoapp.gui.views.sidebar import VIDEOS, VIEWS
+from photoapp.gui.views.sidebar import FAVOURITES, VIDEOS, VIEWS
 from photoapp.gui.views.sort_choice import SORT_WORDS, count_text
+
+
+def photos(n: int) -> str:
+    """'1 photo', '2 photos', '1,234 photos'."""
+    return f"{n:,} photo" if n == 1 else f"{n:,} photos"
 
 
 def describe(window, n: int, rows=None) -> str:
@@ -29,7 +34,7 @@ def describe(window, n: int, rows=None) -> str:
     if (person := window.people_ui.describe(n)) is not None:
         return person
     if n:
-        return f"{n:,} photos, {SORT_WORDS[window.sort_choice.value()]}"
+        return f"{photos(n)}, {SORT_WORDS[window.sort_choice.value()]}"
     return empty_message(window)[0]
 
 
@@ -46,6 +51,8 @@ def empty_message(window) -> tuple[str, str]:
     folder = window.sidebar.current_folder()
     if folder == VIDEOS:
         return "No videos here", "Videos in your folders are listed here"
+    if folder == FAVOURITES:
+        return "No favourites yet", "Press . on a photo (or ♥ Favourite) to list it here"
     if window.engine.indexing.active or window._indexing_armed:
         return "No photos yet — they appear here as they are indexed", ""
     if folder not in VIEWS:
