@@ -26,7 +26,7 @@ def describe(window, n: int, rows=None) -> str:
             getattr(rows, "truncated", False),
             window.query,
             window.similar_to or "",
-            "date" if only_filters and sort == "relevance" else sort,  # a query of dates/places only
+            "newest" if only_filters and sort == "relevance" else sort,  # a query of dates/places only
             window._closest,
         )
     if window.tags_ui.album[0]:
