@@ -46,7 +46,8 @@ def empty_message(window) -> tuple[str, str]:
             f"No photos match {what} — <a href='closest'>show the closest anyway</a>",
             "Esc goes back to all photos",
         )
-    if window.filters_popup.span is not None or window.filters_popup.kind() is not None:
+    popup = window.filters_popup
+    if popup.span is not None or popup.kind() is not None or popup.min_rating() is not None:
         return "No photos match these filters", "Remove a filter above, or choose other dates in Filters"
     folder = window.sidebar.current_folder()
     if folder == VIDEOS:
