@@ -234,3 +234,20 @@ def test_a_photo_turned_a_quarter_takes_a_tall_place_in_its_row(timeline, qtbot)
     with qtbot.waitSignal(gallery.layout_changed):
         model.set_marks({photo: Marks(rotation=180)})  # upside down: as wide as before
     assert gallery.visualRect(model.index(0)).width() > gallery.visualRect(model.index(0)).height()
+
+
+def test_shift_arrows_extend_the_selection_in_reading_order(timeline, qtbot):
+    gallery, _ = timeline
+    model = gallery.model()
+    layout = gallery.layout_
+    start = layout.items_of_line(0)[-1]  # the end of the first row
+    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=gallery.visualRect(model.index(start)).center())
+    qtbot.keyClick(gallery, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    below = gallery.currentIndex().row()
+    assert layout.line_of(below) == 1
+    selected = sorted(i.row() for i in gallery.selectionModel().selectedIndexes())
+    assert selected == list(range(start, below + 1))  # the end of row one and row two up to it
+    qtbot.keyClick(gallery, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert sorted(i.row() for i in gallery.selectionModel().selectedIndexes()) == list(range(start, below))
+    qtbot.keyClick(gallery, Qt.Key.Key_Right)  # an arrow without Shift: one photo, a new anchor
+    assert [i.row() for i in gallery.selectionModel().selectedIndexes()] == [below]

@@ -22,6 +22,18 @@ RELAYOUT_MS = 40  # resizes and row insertions closer than this lay out once
 THUMB_OVERSIZE = 1.4  # a thumbnail's longest side per px of row height (3:2 photos, a little crop)
 
 
+_MOVES = {
+    Qt.Key.Key_Left: QAbstractItemView.CursorAction.MoveLeft,
+    Qt.Key.Key_Right: QAbstractItemView.CursorAction.MoveRight,
+    Qt.Key.Key_Up: QAbstractItemView.CursorAction.MoveUp,
+    Qt.Key.Key_Down: QAbstractItemView.CursorAction.MoveDown,
+    Qt.Key.Key_Home: QAbstractItemView.CursorAction.MoveHome,
+    Qt.Key.Key_End: QAbstractItemView.CursorAction.MoveEnd,
+    Qt.Key.Key_PageUp: QAbstractItemView.CursorAction.MovePageUp,
+    Qt.Key.Key_PageDown: QAbstractItemView.CursorAction.MovePageDown,
+}
+
+
 class Grouping:
     NONE = "none"  # one run, no headers (best match first, by name)
     MONTH = "month"  # month headers (search results grouped by date)
@@ -309,16 +321,33 @@ class GalleryView(QAbstractItemView):
         mods = event.modifiers()
         shift = event.button() == Qt.MouseButton.LeftButton and mods & Qt.KeyboardModifier.ShiftModifier
         if shift and index.isValid() and 0 <= self._anchor < self.model().rowCount():
-            first, last = sorted((self._anchor, index.row()))
-            control = mods & Qt.KeyboardModifier.ControlModifier
-            flag = QItemSelectionModel.SelectionFlag
-            command = flag.Select if control else flag.ClearAndSelect
-            self.selectionModel().select(QItemSelection(self.model().index(first), self.model().index(last)), command)
-            anchor = self._anchor
-            self.selectionModel().setCurrentIndex(index, flag.NoUpdate)
-            self._anchor = anchor  # the next Shift+click still starts where this one did
+            self._select_to(index, add=bool(mods & Qt.KeyboardModifier.ControlModifier))
             return
         super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        """Shift+arrows (Home, End, Page keys) extend the selection in reading order too."""
+        action = _MOVES.get(event.key())
+        shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        if action is not None and shift and 0 <= self._anchor < self.model().rowCount():
+            target = self.moveCursor(action, event.modifiers())
+            if target.isValid():
+                self._select_to(target, add=False)
+                self.scrollTo(target)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _select_to(self, index: QModelIndex, add: bool) -> None:
+        """Select from the anchor to ``index`` (replacing the selection unless ``add``); the
+        anchor stays, so the next Shift+click or Shift+arrow starts where this one did."""
+        first, last = sorted((self._anchor, index.row()))
+        flag = QItemSelectionModel.SelectionFlag
+        selection = QItemSelection(self.model().index(first), self.model().index(last))
+        self.selectionModel().select(selection, flag.Select if add else flag.ClearAndSelect)
+        anchor = self._anchor
+        self.selectionModel().setCurrentIndex(index, flag.NoUpdate)
+        self._anchor = anchor
 
     def currentChanged(self, current, previous) -> None:
         super().currentChanged(current, previous)
