@@ -86,6 +86,7 @@ def test_groups_keeper_resolve_undo_dismiss_compare(make_window, qtbot, wait, du
     assert dialog.cards[0].fate.text() == "Goes to the trash" and dialog.cards[1].fate.text() == "Kept"
     dialog.resolve_button.click()
     qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=20_000)
+    assert "1 group ·" in dialog.summary.text()  # not "1 groups"
     assert sorted(os.listdir(dupes_folder)) == ["Aqua copy.jpg", "Aqua.jpg", "Dune small.jpg", "FreshFlower.jpg"]
     assert os.listdir(tmp_path / "xdg" / "Trash" / "files") == ["Dune.jpg"]
     assert dialog.undo_button.isEnabled()

@@ -153,9 +153,15 @@ def test_favourites_entry_and_rating_filter(make_window, indexed_library, wait, 
     window.sidebar.select(FAVOURITES)
     wait.rows(window, lambda w: w.model.rowCount() == 2)
     assert sorted(r.path for r in window.model.rows()) == sorted(paths[:2])
-    window.photo_actions.rating_choice.setCurrentIndex(3)  # 3 stars or more
+    window.filters_popup.rating_choice.setCurrentIndex(3)  # 3 stars or more
     wait.rows(window, lambda w: w.model.rowCount() == 1)
     assert window.model.row_at(0).path == paths[1]
+    # The rating filter shows as a chip and in the button's count (a walk found it hidden).
+    assert [c.text() for c in window.chips.chips] == ["Rating: ★★★ or more  ✕"]
+    assert window.filters_button.text() == "Filters (1)"
+    window.chips.chips[0].click()  # removed: both favourites again
+    wait.rows(window, lambda w: w.model.rowCount() == 2)
+    assert window.filters_button.text() == "Filters" and not window.chips.chips
 
 
 def test_open_files_browses_their_folder_indexed_or_not(make_window, indexed_library, wait, qtbot, tmp_path):

@@ -25,8 +25,8 @@ def test_library_views_and_one_selection_at_a_time(make_window, indexed_library,
     window = make_window(indexed_library)
     wait.rows(window, lambda w: w.model.rowCount() == 36)
     names = entries(window)
-    assert names[:2] == ["All photos", "Videos"] and names[2] == toy_folder.name
-    assert ("Favourites" in names) == ("favourite" in Filters.__dataclass_fields__)
+    assert names[:3] == ["All photos", "Favourites", "Videos"] and names[3] == toy_folder.name
+    assert "favourites" in Filters.__dataclass_fields__
 
     window.sidebar.select(VIDEOS)
     wait.rows(window, lambda w: w.stack.currentWidget() is w.no_photos)  # the toy library has no videos
@@ -114,3 +114,38 @@ def test_rename_and_delete_a_tag(make_window, indexed_library, wait, qtbot, mode
     qtbot.waitUntil(lambda: "trip" not in names(), timeout=20_000)
     with Library(indexed_library, model=model_spec) as lib:
         assert all("trip" not in lib.photo(p)["tags"] and "holiday" not in lib.photo(p)["tags"] for p in paths)
+
+
+def test_a_click_on_an_entry_shows_it(qtbot):
+    """Clicking Favourites (or a folder) with the mouse listed every photo: the entry read as
+    not yet selected when the window asked (found walking the window)."""
+    from photoapp.gui.views.sidebar import ALL_PHOTOS, FAVOURITES, FolderSidebar
+
+    sidebar = FolderSidebar(favourites=True)
+    qtbot.addWidget(sidebar)
+    sidebar.set_folders(["/photos/trips"])
+    sidebar.resize(240, 400)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    seen = []
+    sidebar.folder_selected.connect(lambda folder: seen.append((folder, sidebar.current_folder())))
+    for wanted in (FAVOURITES, "/photos/trips", ALL_PHOTOS):
+        row = [sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(sidebar.list.count())].index(wanted)
+        rect = sidebar.list.visualItemRect(sidebar.list.item(row))
+        qtbot.mouseClick(sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert seen[-1] == (wanted, wanted)
+
+
+def test_favourites_lists_the_favourites_and_says_when_there_are_none(make_window, indexed_library, wait, model_spec):
+    from photoapp.gui.views.sidebar import FAVOURITES
+
+    window = make_window(indexed_library)
+    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    window.sidebar.select(FAVOURITES)
+    wait.rows(window, lambda w: w.stack.currentWidget() is w.no_photos)
+    assert "No favourites yet" in window.no_photos.title.text()  # not "No photos in your folders"
+    with Library(indexed_library, model=model_spec) as lib:
+        lib.marks.favourite([lib.browse()[0][1]], True)
+    window.reload()
+    wait.rows(window, lambda w: w.model.rowCount() == 1)
+    assert window.header.text() == "1 photo, newest first"

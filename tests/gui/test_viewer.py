@@ -235,3 +235,23 @@ def test_info_panel_shows_a_real_photos_camera_and_hides_empty_rows(make_window,
     qtbot.mouseClick(viewer.canvas.next_button, Qt.MouseButton.LeftButton)
     assert viewer.row == 1 and viewer.canvas.prev_button.isEnabled()
     viewer.leave()
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_face_boxes_turn_with_the_photo(rotation):
+    """B on a photo turned with ] drew its face boxes where the face was before the turn
+    (found walking the window): the box must cover the same pixels once turned."""
+    from PIL import Image, ImageDraw
+
+    from photoapp.gui.views.image_canvas import turned_box
+
+    width, height, box = 300, 200, (0.1, 0.2, 0.3, 0.25)
+    image = Image.new("L", (width, height), 0)
+    x, y, w, h = box
+    ImageDraw.Draw(image).rectangle([x * width, y * height, (x + w) * width - 1, (y + h) * height - 1], fill=255)
+    turned = image.rotate(-rotation, expand=True)  # PIL turns counter-clockwise
+    tx, ty, tw, th = turned_box(box, rotation)
+    W, H = turned.size
+    inside = turned.crop((round(tx * W) + 1, round(ty * H) + 1, round((tx + tw) * W) - 1, round((ty + th) * H) - 1))
+    assert inside.getextrema() == (255, 255)  # all of the box is the face
+    assert turned.histogram()[255] <= (tw * W + 1) * (th * H + 1)  # and all of the face is in the box

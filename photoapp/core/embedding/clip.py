@@ -39,6 +39,8 @@ from photoapp.core.embedding.preprocess import PreprocessSpec, UnsupportedPrepro
 from photoapp.core.errors import InvalidInput
 
 PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
+# One model load at a time in the process: two threads importing transformers at once fail.
+_LOADING = threading.Lock()
 
 
 # int8 only pays off for wide layers; a tiny model (the 128-wide toy) stays in fp32.
@@ -125,7 +127,9 @@ class ClipEmbedder:
 
     def load(self) -> ClipEmbedder:
         with self._lock:
-            if not self._loaded:
+            if self._loaded:
+                return self
+            with _LOADING:  # transformers fails to import in two threads at once ("cannot import name")
                 if not self._load_exported():
                     self._load_torch()
                 self._loaded = True

@@ -7,6 +7,8 @@ index runs) or the library's active one. ``Embedders`` creates each model's embe
 
 from __future__ import annotations
 
+import threading
+
 from photoapp.config import DEFAULT_MODEL, Settings
 from photoapp.core.embedding import models as model_registry
 from photoapp.core.embedding.base import Embedder
@@ -41,16 +43,20 @@ class Embedders:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._by_model: dict[str, Embedder] = {}
+        # The window's first index run and its search-model preload ask at the same moment from
+        # two threads: one embedder (one copy in memory, one load under its own lock), never two.
+        self._lock = threading.Lock()
 
     def get(self, model: str) -> Embedder:
-        if model not in self._by_model:
-            from photoapp.core.embedding.clip import ClipEmbedder
+        with self._lock:
+            if model not in self._by_model:
+                from photoapp.core.embedding.clip import ClipEmbedder
 
-            self._by_model[model] = ClipEmbedder(
-                model_registry.resolve(model), self.settings.device, self.settings.precision
-            )
-        return self._by_model[model]
+                self._by_model[model] = ClipEmbedder(
+                    model_registry.resolve(model), self.settings.device, self.settings.precision
+                )
+            return self._by_model[model]
 
     def share(self, other: Embedders) -> None:
         """Use ``other``'s models (a watcher's Library beside the GUI's): one copy in memory."""
-        self._by_model = other._by_model
+        self._by_model, self._lock = other._by_model, other._lock

@@ -6,8 +6,13 @@ from __future__ import annotations
 import html
 import os
 
-from photoapp.gui.views.sidebar import VIDEOS, VIEWS
+from photoapp.gui.views.sidebar import FAVOURITES, VIDEOS, VIEWS
 from photoapp.gui.views.sort_choice import SORT_WORDS, count_text
+
+
+def photos(n: int) -> str:
+    """'1 photo', '2 photos', '1,234 photos'."""
+    return f"{n:,} photo" if n == 1 else f"{n:,} photos"
 
 
 def describe(window, n: int, rows=None) -> str:
@@ -21,7 +26,7 @@ def describe(window, n: int, rows=None) -> str:
             getattr(rows, "truncated", False),
             window.query,
             window.similar_to or "",
-            "date" if only_filters and sort == "relevance" else sort,  # a query of dates/places only
+            "newest" if only_filters and sort == "relevance" else sort,  # a query of dates/places only
             window._closest,
         )
     if window.tags_ui.album[0]:
@@ -29,7 +34,7 @@ def describe(window, n: int, rows=None) -> str:
     if (person := window.people_ui.describe(n)) is not None:
         return person
     if n:
-        return f"{n:,} photos, {SORT_WORDS[window.sort_choice.value()]}"
+        return f"{photos(n)}, {SORT_WORDS[window.sort_choice.value()]}"
     return empty_message(window)[0]
 
 
@@ -41,11 +46,14 @@ def empty_message(window) -> tuple[str, str]:
             f"No photos match {what} — <a href='closest'>show the closest anyway</a>",
             "Esc goes back to all photos",
         )
-    if window.filters_popup.span is not None or window.filters_popup.kind() is not None:
+    popup = window.filters_popup
+    if popup.span is not None or popup.kind() is not None or popup.min_rating() is not None:
         return "No photos match these filters", "Remove a filter above, or choose other dates in Filters"
     folder = window.sidebar.current_folder()
     if folder == VIDEOS:
         return "No videos here", "Videos in your folders are listed here"
+    if folder == FAVOURITES:
+        return "No favourites yet", "Press . on a photo (or ♥ Favourite) to list it here"
     if window.engine.indexing.active or window._indexing_armed:
         return "No photos yet — they appear here as they are indexed", ""
     if folder not in VIEWS:

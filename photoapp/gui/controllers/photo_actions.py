@@ -14,7 +14,7 @@ import os
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox
 
 from photoapp.core.search.ranking import Filters
 from photoapp.core.undo import TrashChange
@@ -37,7 +37,6 @@ class PhotoActions(QObject):
         self.service.changed.connect(self._changed)
         self._build_selection_bar()
         self._build_keys()
-        self._build_filters()
         self.gallery.setDragEnabled(True)  # drag photos out to other apps as files
         self.gallery.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.gallery.setDefaultDropAction(Qt.DropAction.CopyAction)
@@ -72,20 +71,9 @@ class PhotoActions(QObject):
         edit = self.window.edit_menu
         edit.addAction("Select &none", self.gallery.clearSelection)
 
-    def _build_filters(self) -> None:
-        """A rating filter under the type filter in the Filters popover (Favourites is the
-        sidebar's own entry, views/sidebar.py)."""
-        self.rating_choice = QComboBox(self.window)
-        self.rating_choice.addItem("Any rating", None)
-        for n in range(1, 6):
-            self.rating_choice.addItem("★" * n + ("" if n == 5 else " or more"), n)
-        self.rating_choice.setToolTip("Show only photos with at least this many stars")
-        self.window.filters_popup.form.insertRow(1, "Rating", self.rating_choice)  # under "Show"
-        self.rating_choice.currentIndexChanged.connect(lambda _i: self.window.reload())
-
     def narrow(self, filters: Filters) -> Filters:
         """The window's filters with the rating filter applied."""
-        filters.min_rating = self.rating_choice.currentData()
+        filters.min_rating = self.window.filters_popup.min_rating()
         return filters
 
     # -- the selection ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
+from photoapp.gui.controllers.gallery_text import photos
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.add_tag_dialog import AddTagDialog
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
@@ -50,7 +51,7 @@ class TagsUi:
         pane.addWidget(folders)
         pane.addWidget(self.sidebar)
         pane.setStretchFactor(1, 1)
-        pane.setSizes([200, 400])
+        pane.setSizes([300, 400])  # the three views and a few folders without scrolling (a walk found 3 rows)
         return pane
 
     def build_menu(self, bar: QMenuBar) -> QMenu:
@@ -80,8 +81,8 @@ class TagsUi:
         if not kind:
             return None
         if kind == SMART:
-            return f"{n:,} photos in the smart album <b>{name}</b> — Esc to go back"
-        return f"{n:,} photos tagged <b>{name}</b> — Esc to go back"
+            return f"{photos(n)} in the smart album <b>{name}</b> — Esc to go back"
+        return f"{photos(n)} tagged <b>{name}</b> — Esc to go back"
 
     def escape(self) -> bool:
         if not self.album[0]:

@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QTransform
 
 from photoapp.gui.layout.timeline import day_key
@@ -37,6 +37,8 @@ class PhotoRow(NamedTuple):
 
 
 class PhotoListModel(QAbstractListModel):
+    shapes_changed = Signal()  # a photo turned on its side or back: the rows are laid out again
+
     def __init__(self, thumbnails=None, parent=None):
         super().__init__(parent)
         self._rows: list[PhotoRow] = []
@@ -58,6 +60,14 @@ class PhotoListModel(QAbstractListModel):
     def rows(self) -> list[PhotoRow]:
         return self._rows
 
+    def aspects(self) -> list[float | None]:
+        """Width / height of each row as shown: a photo turned a quarter is as tall as it was wide."""
+        sideways = self._sideways()
+        return [1 / r.aspect if r.aspect and r.id in sideways else r.aspect for r in self._rows]
+
+    def _sideways(self) -> set[int]:
+        return {i for i, m in self.marks.items() if m.rotation in (90, 270)}
+
     def row_at(self, row: int) -> PhotoRow:
         return self._rows[row]
 
@@ -67,8 +77,12 @@ class PhotoListModel(QAbstractListModel):
         return self._row_of.get(path)
 
     def set_marks(self, marks: dict) -> None:
-        """Stars, hearts and rotations to show (id -> Marks); repaints what changed."""
+        """Stars, hearts and rotations to show (id -> Marks); repaints what changed, and says
+        when a photo turned on its side (its place in justified rows changes shape)."""
+        sideways = self._sideways()
         self.marks = marks
+        if self._sideways() != sideways:
+            self.shapes_changed.emit()
         self._turned.clear()
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1), [MarksRole, ThumbnailRole])

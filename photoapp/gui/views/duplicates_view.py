@@ -236,7 +236,9 @@ class DuplicatesDialog(QDialog):
         self.list.setUpdatesEnabled(True)
         total = sum(g.reclaim_bytes for g in self.groups if g.suggest_trash)
         self.summary.setText(
-            f"{len(self.groups):,} groups · {human_size(total)} to reclaim" if self.groups else "No duplicates found"
+            f"{len(self.groups):,} group{'' if len(self.groups) == 1 else 's'} · {human_size(total)} to reclaim"
+            if self.groups
+            else "No duplicates found"
         )
         if self.groups:
             self.list.setCurrentRow(min(row, len(self.groups) - 1))

@@ -77,6 +77,12 @@ class FiltersPopup(QFrame):
         for text, kind in KINDS:
             self.type_choice.addItem(text, kind)
         self.type_choice.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.rating_choice = QComboBox(self)  # at least this many stars, like the CLI's --min-rating
+        self.rating_choice.addItem("Any rating", None)
+        for n in range(1, 6):
+            self.rating_choice.addItem("★" * n + ("" if n == 5 else " or more"), n)
+        self.rating_choice.setToolTip("Show only photos with at least this many stars")
+        self.rating_choice.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.date_text = QLineEdit(self)
         self.date_text.setPlaceholderText(DATE_HINT)
         self.date_text.setClearButtonEnabled(True)
@@ -95,8 +101,9 @@ class FiltersPopup(QFrame):
         apply.clicked.connect(self.apply_typed)
         clear = QPushButton("Clear dates", self)
         clear.clicked.connect(self.clear_dates)
-        form = self.form = QFormLayout()  # the rating row is added by controllers/photo_actions.py
+        form = self.form = QFormLayout()
         form.addRow("Show", self.type_choice)
+        form.addRow("Rating", self.rating_choice)
         typed = QHBoxLayout()
         typed.addWidget(self.date_text, 1)
         typed.addWidget(apply)
@@ -121,6 +128,9 @@ class FiltersPopup(QFrame):
 
     def kind(self) -> str | None:
         return self.type_choice.currentData()
+
+    def min_rating(self) -> int | None:
+        return self.rating_choice.currentData()
 
     def _typed(self, text: str) -> None:
         span, why = read_dates(text)
@@ -167,6 +177,9 @@ class FiltersPopup(QFrame):
     def clear_kind(self) -> None:
         self.type_choice.setCurrentIndex(0)
 
+    def clear_rating(self) -> None:
+        self.rating_choice.setCurrentIndex(0)
+
 
 class FilterChips(QWidget):
     """One chip per active filter ("June 2008 ✕"); clicking it removes that filter."""
@@ -187,6 +200,8 @@ class FilterChips(QWidget):
             self._chip(f"Taken: {self.popup.span.label}", self.popup.clear_dates)
         if self.popup.kind() is not None:
             self._chip(f"Only {self.popup.type_choice.currentText().lower()}", self.popup.clear_kind)
+        if self.popup.min_rating() is not None:  # a forgotten rating filter hides photos: say so
+            self._chip(f"Rating: {self.popup.rating_choice.currentText()}", self.popup.clear_rating)
         self.setVisible(bool(self.chips))
 
     def _chip(self, text: str, remove) -> None:

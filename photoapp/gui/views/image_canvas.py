@@ -26,6 +26,19 @@ QToolButton#stepButton:disabled { color: rgba(255, 255, 255, 60); }
 """
 
 
+def turned_box(box: tuple[float, float, float, float], rotation: int) -> tuple[float, float, float, float]:
+    """A box ``(x, y, w, h)`` in fractions of the file's image, on the image turned
+    ``rotation`` degrees clockwise (a rotation mark: the face boxes turn with the photo)."""
+    x, y, w, h = box
+    if rotation == 90:
+        return 1 - y - h, x, h, w
+    if rotation == 180:
+        return 1 - x - w, 1 - y - h, w, h
+    if rotation == 270:
+        return y, 1 - x - w, h, w
+    return x, y, w, h
+
+
 class ImageCanvas(QWidget):
     zoom_changed = Signal(str)  # the zoom label's text: "Fit · 37 %" or "100 %"
 
@@ -38,6 +51,7 @@ class ImageCanvas(QWidget):
         self.note = ""
         self.faces: list[tuple[tuple[float, float, float, float], str]] = []  # (box, name) to outline
         self.show_faces = False  # the viewer's face-box toggle (B)
+        self.turn = 0  # degrees clockwise the shown pixmap is turned from the file (face boxes follow)
         self.claimed_keys: set[int] = set()  # keys the viewer handles: never a window shortcut
         self._drag_from: QPointF | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # click (or Tab) gives it the keys
@@ -157,7 +171,8 @@ class ImageCanvas(QWidget):
         painter.drawPixmap(QRectF(origin.x(), origin.y(), w, h), self.pixmap, QRectF(self.pixmap.rect()))
         if self.show_faces:
             painter.setPen(QPen(Qt.GlobalColor.yellow, 2))
-            for (x, y, bw, bh), name in self.faces:
+            for found, name in self.faces:
+                x, y, bw, bh = turned_box(found, self.turn)
                 box = QRectF(origin.x() + x * w, origin.y() + y * h, bw * w, bh * h)
                 painter.drawRect(box)
                 painter.drawText(box.adjusted(0, box.height() + 2, 60, box.height() + 20), name)

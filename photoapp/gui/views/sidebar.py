@@ -35,7 +35,9 @@ class FolderSidebar(QWidget):
         self.list.setObjectName("folderList")
         self.list.setFrameShape(QListWidget.Shape.NoFrame)
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.list.currentItemChanged.connect(self._current_changed)
+        # The selection, not the current item: a click makes the item current before it selects
+        # it, so on currentItemChanged every click still read as All photos (found walking the window).
+        self.list.itemSelectionChanged.connect(self._current_changed)
         title = QLabel("Library", self)
         title.setObjectName("sidebarTitle")
         self.add_button = QPushButton("Add folder…", self)

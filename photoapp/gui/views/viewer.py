@@ -266,6 +266,7 @@ class ViewerPage(QWidget):
         shown = pixmap
         if self._rotation and not pixmap.isNull():
             shown = pixmap.transformed(QTransform().rotate(self._rotation))
+        self.canvas.turn = self._rotation
         self.canvas.set_pixmap(shown, size, keep_view=keep_view)
 
     def _turn(self, rotation: int) -> None:
