@@ -32,7 +32,7 @@ def test_every_text_role_meets_aa_on_its_background(dark):
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_the_duplicates_words_meet_aa(dark):
-    from photoapp.gui.views.duplicates_view import FATE_COLOURS
+    from photoapp.gui.views.dupe_card import FATE_COLOURS
 
     window = (DARK if dark else LIGHT)[QPalette.ColorRole.Window]
     assert all(contrast(colour, window) >= AA for colour in FATE_COLOURS[dark])

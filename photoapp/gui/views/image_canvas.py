@@ -44,6 +44,7 @@ class ImageCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setMouseTracking(True)  # moves without a button show the previous/next buttons
         self.pixmap = QPixmap()
         self.source_size = QSize()  # the photo's size in its file (upright)
         self.zoom: float | None = None  # screen px per photo px; None = fit to window
@@ -185,6 +186,9 @@ class ImageCanvas(QWidget):
         self._drag_from = event.position()
 
     def mouseMoveEvent(self, event) -> None:
+        if not self.next_button.isVisible():  # a pointer already over the photo when it came
+            self.prev_button.show()
+            self.next_button.show()
         if self._drag_from is not None and self.zoom is not None:
             self.pan += event.position() - self._drag_from
             self._drag_from = event.position()
