@@ -35,6 +35,7 @@ from photoapp.core.embedding.architecture import quiet_transformers as _quiet_tr
 from photoapp.core.embedding.device import choose_device
 from photoapp.core.embedding.model_settings import ModelSettings
 from photoapp.core.embedding.models import ModelSource, ModelUnavailable, unsupported
+from photoapp.core.embedding.precision import default_precision
 from photoapp.core.embedding.preprocess import PreprocessSpec, UnsupportedPreprocessing, load_image_processor
 from photoapp.core.errors import InvalidInput
 
@@ -43,8 +44,6 @@ PRECISIONS = ("auto", "fp32", "fp16", "bf16", "int8")
 _LOADING = threading.Lock()
 
 
-# int8 only pays off for wide layers; a tiny model (the 128-wide toy) stays in fp32.
-INT8_MIN_WIDTH = 384
 # Reduced precision is kept only while embeddings stay this close to fp32 (first batch checked).
 MIN_COSINE = 0.99
 # Everyday queries the int8 text tower must reproduce (within MIN_COSINE) before it is used.
@@ -63,14 +62,6 @@ TEXT_PROBES = (
     "cat",
 )
 QUERY_CACHE_SIZE = 256
-
-
-def default_precision(device: str, vision_width: int | None = None) -> str:
-    """What "auto" means: fp16 on a GPU; int8 image tower on a CPU for full-size models.
-    bf16 is never chosen: without AVX-512 BF16/AMX a CPU emulates it (10x slower)."""
-    if device in ("cuda", "mps"):
-        return "fp16"
-    return "int8" if vision_width is None or vision_width >= INT8_MIN_WIDTH else "fp32"
 
 
 def _features(out):

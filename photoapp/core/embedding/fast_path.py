@@ -17,6 +17,7 @@ import numpy as np
 
 from photoapp.core.embedding import export_cache
 from photoapp.core.embedding.model_settings import ModelSettings
+from photoapp.core.embedding.precision import default_precision
 from photoapp.core.embedding.tokens import FastTokenizer, TransformersTokenizer
 
 Tokenize = Callable[[list[str]], dict[str, np.ndarray]]
@@ -57,8 +58,6 @@ def read_entry(folder: Path) -> Entry | None:
 
 def runnable(entry: Entry | None, precision: str) -> bool:
     """Whether ``entry`` alone runs the model at this precision ("auto" or "int8")."""
-    from photoapp.core.embedding.clip import default_precision
-
     if entry is None or precision not in ("auto", "int8"):
         return False
     if precision == "auto" and default_precision("cpu", entry.settings.vision_width) != "int8":
