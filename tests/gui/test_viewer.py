@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import QApplication
 
 from photoapp.core.units import human_size
@@ -229,8 +230,10 @@ def test_info_panel_shows_a_real_photos_camera_and_hides_empty_rows(make_window,
     # The on-screen previous/next buttons show while the pointer is over the photo, step
     # too, and are disabled at the ends.
     viewer.show_row(0)
-    qtbot.mouseMove(viewer.canvas, QPoint(5, 5))  # two places: a move event, wherever the pointer was
-    qtbot.mouseMove(viewer.canvas)
+    # The pointer enters the photo (sent to the widget: the platform's pointer may be held
+    # by whatever an earlier test left on screen).
+    centre = QPointF(viewer.canvas.rect().center())
+    QApplication.sendEvent(viewer.canvas, QEnterEvent(centre, centre, QPointF(viewer.canvas.mapToGlobal(centre))))
     qtbot.waitUntil(viewer.canvas.next_button.isVisible, timeout=20_000)
     assert not viewer.canvas.prev_button.isEnabled()
     qtbot.mouseClick(viewer.canvas.next_button, Qt.MouseButton.LeftButton)
