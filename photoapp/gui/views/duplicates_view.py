@@ -364,13 +364,20 @@ class DuplicatesDialog(QDialog):
             group.paths, keep.path, on_done=lambda report: self._resolved(row, report), on_failed=self._action_failed
         )
 
-    def _resolved(self, row: int, report: dict) -> None:
+    def _took(self, report: dict) -> bool:
+        """A resolve's report reached an open window: what went to the trash is undoable and
+        announced (the gallery reloads; the window's undo records it). False once closed."""
         if self._closed:
-            return
+            return False
         self.undoable = self.undoable or bool(report["trashed"])
         if report["trashed"]:
             self.changed.emit()
             self.trashed.emit(report)
+        return True
+
+    def _resolved(self, row: int, report: dict) -> None:
+        if not self._took(report):
+            return
         if report["skipped"]:
             lines = "\n".join(f"{os.path.basename(s['path'])}: {s['reason']}" for s in report["skipped"])
             QMessageBox.warning(self, "Duplicates", f"Some photos were left where they are:\n{lines}")
@@ -408,12 +415,8 @@ class DuplicatesDialog(QDialog):
         )
 
     def _applied_all(self, report: dict) -> None:
-        if self._closed:
+        if not self._took(report):
             return
-        self.undoable = self.undoable or bool(report["trashed"])
-        if report["trashed"]:
-            self.changed.emit()
-            self.trashed.emit(report)
         self.refresh()
         moved = len(report["trashed"])
         skipped = f"; {len(report['skipped'])} left in place" if report["skipped"] else ""
