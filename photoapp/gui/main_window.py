@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         if serial == self._serial and self.model.rowCount() == 0 and rows:
             self.gallery.set_grouping(grouping, relayout=False)
             self.model.set_rows(rows)
+            self.header.setText("")  # the count comes with the whole answer; never the last view's words
             self.stack.setCurrentWidget(self.gallery_pane)
 
     def _folder_selected(self, _folder: str) -> None:
