@@ -32,7 +32,7 @@ def test_add_folder_index_search_view_and_back(make_window, tmp_path, toy_folder
     wait.rows(window, lambda w: w.model.rowCount() >= 3 and w.model.row_at(0).score is not None)
     results = [r.path for r in window.model.rows()]
     viewer = window.open_viewer(0)
-    qtbot.waitUntil(viewer.loading_done, timeout=10_000)
+    qtbot.waitUntil(viewer.loading_done, timeout=60_000)
     assert not viewer.canvas.pixmap.isNull()
     qtbot.keyClick(viewer, Qt.Key.Key_Right)
     qtbot.keyClick(viewer, Qt.Key.Key_Right)

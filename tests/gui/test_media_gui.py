@@ -60,7 +60,7 @@ def test_gallery_shows_videos_and_pairs(make_window, media_library, wait, qtbot,
 
     # The viewer shows one photo for the pair and names both of its files.
     viewer = window.open_viewer(pair)
-    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    qtbot.waitUntil(viewer.loading_done, timeout=60_000)
     files = viewer.fields["Files"].text().replace("\u200b", "")
     assert "IMG_0042.jpg (JPEG)" in files and "IMG_0042.dng (RAW)" in files
     assert viewer.fields["Files"].isVisibleTo(viewer) and not viewer.fields["Duration"].isVisibleTo(viewer)

@@ -179,7 +179,7 @@ def test_open_files_browses_their_folder_indexed_or_not(make_window, indexed_lib
     assert known.photos == [str(folder / "p1.jpg")] and _photo_arguments(["search", "red"]) is None
     window = _window(make_window, indexed_library, wait, qtbot)
     viewer = window.open_files(known.photos)
-    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    qtbot.waitUntil(viewer.loading_done, timeout=60_000)
     assert [Path(r.path).name for r in viewer.rows] == ["p0.jpg", "p1.jpg", "p2.jpg"] and viewer.row == 1
     assert window.windowTitle() == "p1.jpg — Photoapp"
     for key in (Qt.Key.Key_Backspace, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Space, Qt.Key.Key_Space):
@@ -203,7 +203,7 @@ def test_delete_in_the_viewer_then_ctrl_z_leaves_the_photo_where_it_was(
     before = _sums(folder)
     window = _window(make_window, indexed_library, wait, qtbot)
     viewer = window.open_viewer(1)
-    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    qtbot.waitUntil(viewer.loading_done, timeout=60_000)
     path, count = viewer.current_path(), len(viewer.rows)
     with qtbot.waitSignal(window.engine.actions.changed, timeout=20_000):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Delete)
@@ -219,7 +219,7 @@ def test_viewer_turn_and_favourite_keys_show_and_undo(make_window, indexed_libra
     before = _sums(toy_folder)
     window = _window(make_window, indexed_library, wait, qtbot)
     viewer = window.open_viewer(0)
-    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    qtbot.waitUntil(viewer.loading_done, timeout=60_000)
     path = viewer.current_path()
     upright = viewer.canvas.pixmap.size().toTuple()
     for key in (Qt.Key.Key_BracketRight, Qt.Key.Key_Period):
