@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,7 +36,7 @@ from photoapp.gui.controllers.people import PeopleUi
 from photoapp.gui.controllers.photo_actions import PhotoActions
 from photoapp.gui.controllers.tags import TagsUi
 from photoapp.gui.controllers.viewing import ViewerUi
-from photoapp.gui.controllers.window_state import restore_state, save_state
+from photoapp.gui.controllers.window_state import fit_on_screen, restore_state, save_state
 from photoapp.gui.icon import app_icon
 from photoapp.gui.models.photo_list import PhotoListModel
 from photoapp.gui.palette import follow_system, is_dark
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.photo_actions = PhotoActions(self)  # trash, rotate, favourite, stars, selection bar, undo
         self.undo = self.photo_actions.undo
         folder = restore_state(self)
+        self._fitted = self.size()  # fitted on its screen again once shown (see showEvent)
         self.folders_ui.refresh()
         self.sidebar.select(folder)
         self._starting = False
@@ -324,6 +325,13 @@ class MainWindow(QMainWindow):
     # -- state (controllers/window_state.py) --------------------------------------------------------
     def save_state(self) -> None:
         save_state(self)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._fitted is not None:  # the frame (title bar) is known once shown: fit it again
+            fitted, self._fitted = self._fitted, None
+            if self.size() == fitted:  # a size the caller set since (tests, scripts) is kept
+                QTimer.singleShot(0, self, lambda: fit_on_screen(self))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
