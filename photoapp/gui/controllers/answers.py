@@ -9,7 +9,7 @@ longer asked. Failures arrive as exception objects and are told apart by type
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import Library, ModelUnavailable
@@ -29,6 +29,7 @@ class Answers:
         self.window = window
         self.serial = 0
         self.query_banner = False  # the banner shows a problem the last question ran into
+        self._reselect: set[str] = set()  # photos to select once the next answer lists them
 
     def filters(self) -> Filters:
         w = self.window
@@ -112,6 +113,27 @@ class Answers:
         if self.query_banner:
             w.banner.hide()  # the problem the last query reported is gone
             self.query_banner = False
+        if self._reselect:
+            self._select(self._reselect)
+            self._reselect = set()
+
+    def reselect(self, paths) -> None:
+        """Select these photos and scroll to them once the next answer lists them (photos
+        put back from the trash: the person sees where they came back)."""
+        self._reselect = set(paths)
+
+    def _select(self, paths: set[str]) -> None:
+        w = self.window
+        rows = [i for i, row in enumerate(w.model.rows()) if row.path in paths]
+        if not rows:
+            return  # not in this view (a filter leaves them out)
+        selection = QItemSelection()
+        for row in rows:
+            selection.select(w.model.index(row), w.model.index(row))
+        flags = QItemSelectionModel.SelectionFlag
+        w.gallery.selectionModel().setCurrentIndex(w.model.index(rows[0]), flags.NoUpdate)
+        w.gallery.selectionModel().select(selection, flags.ClearAndSelect)
+        w.gallery.scrollTo(w.model.index(rows[0]))
 
     def failed(self, error: Exception) -> None:
         w = self.window
