@@ -10,6 +10,7 @@ It holds no SQL and no tensors: every question goes to a service of the LibraryS
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -50,16 +51,17 @@ from photoapp.gui.views.empty_state import EmptyState, NoPhotos
 from photoapp.gui.views.filters_popup import FilterChips, FiltersPopup
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
 from photoapp.gui.views.model_status import ModelStatus
-from photoapp.gui.views.problems_dialog import ProblemsDialog
 from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.query_chips import QueryChips
 from photoapp.gui.views.scrubber import TimelineScrubber
 from photoapp.gui.views.search_bar import SearchBar
-from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.views.sidebar import FolderSidebar
 from photoapp.gui.views.sort_choice import SortChoice
-from photoapp.gui.views.viewer import ViewerPage
 from photoapp.gui.views.watch_indicator import WatchIndicator
+
+if TYPE_CHECKING:  # dialogs and the viewer are imported when first opened, not at start
+    from photoapp.gui.views.settings_dialog import SettingsDialog
+    from photoapp.gui.views.viewer import ViewerPage
 
 CLOSE_WAIT_MS = 30_000  # in-process users (tests, scripts) wait for every thread; the app waits less
 
@@ -320,6 +322,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_problems(self) -> None:
+        from photoapp.gui.views.problems_dialog import ProblemsDialog
+
         ProblemsDialog(self.engine.problems(), self).open()
 
     # -- state (controllers/window_state.py) --------------------------------------------------------

@@ -5,11 +5,14 @@ engine off the GUI thread; the sidebar and the gallery follow, and indexing star
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from photoapp.gui.views.settings_dialog import SettingsDialog
 from photoapp.gui.workers import error_text
+
+if TYPE_CHECKING:  # the dialog is imported when it is first opened, not at start
+    from photoapp.gui.views.settings_dialog import SettingsDialog
 
 
 class FoldersUi:
@@ -52,6 +55,8 @@ class FoldersUi:
 
     # -- settings ---------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
+        from photoapp.gui.views.settings_dialog import SettingsDialog
+
         w = self.window
         current = w.engine.settings()
         dialog = SettingsDialog(

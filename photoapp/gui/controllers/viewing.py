@@ -4,11 +4,13 @@ opens over the gallery and the gallery follows it; a video goes to the system's 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from photoapp.gui.views.viewer import ViewerPage
+if TYPE_CHECKING:  # the viewer is imported when a photo is first opened, not at start
+    from photoapp.gui.views.viewer import ViewerPage
 
 
 class ViewerUi:
@@ -17,6 +19,8 @@ class ViewerUi:
 
     def open(self, row: int) -> ViewerPage | None:
         """Show a photo in the viewer (a page of the window); a video opens in the system's player."""
+        from photoapp.gui.views.viewer import ViewerPage
+
         w = self.window
         if not 0 <= row < w.model.rowCount():
             return None
