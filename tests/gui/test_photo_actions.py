@@ -116,6 +116,10 @@ def test_delete_moves_to_the_trash_and_the_status_bar_undo_brings_it_back(
     qtbot.keyClick(window.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=20_000)
     _back_in_sight(window, qtbot, path)
+    # A refresh in place (the folder watcher indexing the file that came back) keeps the selection.
+    with qtbot.waitSignal(window.model.modelReset, timeout=20_000):
+        window.reload(keep_position=True)
+    assert window.selected_paths() == [path]
 
 
 def _in_sight(window, row: int) -> bool:

@@ -22,6 +22,7 @@ from photoapp.gui.views.sidebar import FAVOURITES, VIDEOS, VIEWS
 from photoapp.gui.workers import error_text
 
 FIRST_SCREENFUL = 300  # photos listed first at start, before the whole library
+KEEP_SELECTION_UP_TO = 5000  # a selection this size survives a refresh in place (Ctrl+A on 100k does not)
 
 
 class Answers:
@@ -91,6 +92,7 @@ class Answers:
         if serial != self.serial:
             return  # an answer to a question the user has since replaced
         offset = w.gallery.verticalScrollBar().value()
+        selected = self._selected() if keep_position else set()  # a refresh in place keeps it
         w.gallery.set_grouping(grouping, relayout=False)  # the new rows are laid out once, below
         w.model.set_rows(rows)
         if keep_position:
@@ -114,15 +116,25 @@ class Answers:
             w.banner.hide()  # the problem the last query reported is gone
             self.query_banner = False
         if self._reselect:
-            self._select(self._reselect)
+            self._select(self._reselect, scroll=True)
             self._reselect = set()
+        elif selected:
+            self._select(selected, scroll=False)
 
     def reselect(self, paths) -> None:
         """Select these photos and scroll to them once the next answer lists them (photos
         put back from the trash: the person sees where they came back)."""
         self._reselect = set(paths)
 
-    def _select(self, paths: set[str]) -> None:
+    def _selected(self) -> set[str]:
+        """The selected photos' paths (none past KEEP_SELECTION_UP_TO: too costly to keep)."""
+        w = self.window
+        selection = w.gallery.selectionModel()
+        if sum(r.height() for r in selection.selection()) > KEEP_SELECTION_UP_TO:
+            return set()
+        return {w.model.row_at(i.row()).path for i in selection.selectedIndexes()}
+
+    def _select(self, paths: set[str], scroll: bool) -> None:
         w = self.window
         rows = [i for i, row in enumerate(w.model.rows()) if row.path in paths]
         if not rows:
@@ -131,9 +143,10 @@ class Answers:
         for row in rows:
             selection.select(w.model.index(row), w.model.index(row))
         flags = QItemSelectionModel.SelectionFlag
-        w.gallery.selectionModel().setCurrentIndex(w.model.index(rows[0]), flags.NoUpdate)
+        if scroll:  # the photo put back is the current one, in sight
+            w.gallery.selectionModel().setCurrentIndex(w.model.index(rows[0]), flags.NoUpdate)
+            w.gallery.scrollTo(w.model.index(rows[0]))
         w.gallery.selectionModel().select(selection, flags.ClearAndSelect)
-        w.gallery.scrollTo(w.model.index(rows[0]))
 
     def failed(self, error: Exception) -> None:
         w = self.window
