@@ -22,6 +22,7 @@ T0 = time.perf_counter()  # before any heavy import: the cold-start clock
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -178,6 +179,13 @@ def start_once(library: Path, tree: Path | None, cached: bool, pycache: Path) ->
 
 def cold_starts(library: Path, against: str | None, rounds: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="photoapp-starts-"))
+    try:
+        return _cold_starts(library, against, rounds, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _cold_starts(library: Path, against: str | None, rounds: int, work: Path) -> dict:
     trees = {"this tree": None}
     if against:
         trees = {f"old ({against})": export_tree(against, work / "old"), "new (this tree)": None}
@@ -223,7 +231,10 @@ def main() -> int:
     build_catalog(library, args.rows)
     print(f"built a {args.rows:,}-photo catalog in {time.perf_counter() - t:.1f} s")
     data["against"] = args.against
-    data["cold_starts"] = cold_starts(library, args.against, args.rounds)
+    try:
+        data["cold_starts"] = cold_starts(library, args.against, args.rounds)
+    finally:
+        shutil.rmtree(library.parent, ignore_errors=True)  # the 30 MB catalog
     data["load_average_after"] = os.getloadavg()[0]
     print(f"results: {write_results('gui_model_100k', data)}")
     return 0
