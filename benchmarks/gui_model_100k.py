@@ -1,9 +1,16 @@
 """GUI at 100,000 photos: model reset, scroll/paint timing, and cold start to a usable window.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_model_100k.py [--rows 100000]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_model_100k.py [--rows 100000] [--against REV]
 
 Prints figures; not a timed test. The catalog is synthetic (rows only, no image files):
 thumbnails then fail fast, which isolates the cost of the model, view and delegate.
+
+Cold starts run in fresh processes, in two settings: with Python's bytecode cache (as an
+installed app has it: pip and the installers compile every module; the cache lives in a
+temporary folder, warmed by one uncounted start) and without it (PYTHONDONTWRITEBYTECODE, as
+on these development machines: every module is compiled at each start). ``--against REV``
+also starts the window of an earlier commit (``git archive REV photoapp resources``), turn
+about with this tree, so both meet the same load: old and new side by side in one run.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ T0 = time.perf_counter()  # before any heavy import: the cold-start clock
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -81,9 +89,11 @@ def bench_model_and_view(rows: int) -> dict:
         view.viewport().repaint()
         paints.append(time.perf_counter() - t)
     first, last = view.visible_rows()
+    scrolls = paints[1:]  # the first paint of the rows also loads the fonts and glyphs once
     print(
-        f"scroll+paint of a 1100x800 gallery ({last - first + 1} cells visible), 200 positions: "
-        f"median {ms(statistics.median(paints))}, max {ms(max(paints))}"
+        f"scroll+paint of a 1100x800 gallery ({last - first + 1} cells visible), 200 positions "
+        f"(load average {os.getloadavg()[0]:.1f}): first paint {ms(paints[0])} (fonts loaded once), then "
+        f"median {ms(statistics.median(scrolls))}, max {ms(max(scrolls))}"
     )
     t = time.perf_counter()
     for _ in range(1000):
@@ -94,7 +104,9 @@ def bench_model_and_view(rows: int) -> dict:
         "reset_and_layout_ms": round(reset * 1000, 1),
         "relayout_ms": round(relayout * 1000, 1),
         "paint_median_ms": round(statistics.median(paints) * 1000, 1),
-        "paint_max_ms": round(max(paints) * 1000, 1),
+        "paint_max_ms": round(max(paints) * 1000, 1),  # the first paint included
+        "first_paint_ms": round(paints[0] * 1000, 1),
+        "scroll_paint_max_ms": round(max(scrolls) * 1000, 1),
         "month_headers": len(view.layout_.headers),
     }
 
@@ -137,32 +149,92 @@ def cold_start(library: str) -> None:
     window.close()
 
 
+def export_tree(rev: str, into: Path) -> Path:
+    """The package and resources of commit ``rev``, to import instead of this tree's."""
+    root = Path(__file__).resolve().parents[1]
+    command = ["git", "archive", rev, "photoapp", "resources"]
+    archive = subprocess.run(command, cwd=root, check=True, capture_output=True)
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def start_once(library: Path, tree: Path | None, cached: bool, pycache: Path) -> dict:
+    """One cold start in a fresh process: of ``tree``'s code (None: this tree's)."""
+    env = {**os.environ, "PHOTOAPP_LIBRARY": str(library)}
+    env.pop("PYTHONPATH", None)
+    if tree is not None:  # found before the editable install's finder, which comes last
+        env["PYTHONPATH"] = str(tree)
+    if cached:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)  # never written into the source trees
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    run = subprocess.run(
+        [sys.executable, __file__, "--cold-start", str(library)], check=True, capture_output=True, text=True, env=env
+    )
+    result = next(json.loads(line[7:]) for line in run.stdout.splitlines() if line.startswith("RESULT "))
+    return {**result, "load_average": round(os.getloadavg()[0], 2)}
+
+
+def cold_starts(library: Path, against: str | None, rounds: int) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="photoapp-starts-"))
+    try:
+        return _cold_starts(library, against, rounds, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _cold_starts(library: Path, against: str | None, rounds: int, work: Path) -> dict:
+    trees = {"this tree": None}
+    if against:
+        trees = {f"old ({against})": export_tree(against, work / "old"), "new (this tree)": None}
+    out: dict = {}
+    for cached in (True, False):
+        setting = "bytecode cached" if cached else "no bytecode cache"
+        for tree in trees.values():
+            if cached:
+                start_once(library, tree, True, work / "pycache")  # warms the cache; not counted
+        for _ in range(rounds):  # turn about: old and new meet the same load
+            for name, tree in trees.items():
+                out.setdefault(setting, {}).setdefault(name, []).append(
+                    start_once(library, tree, cached, work / "pycache")
+                )
+        print(f"cold start, {setting} (seconds from interpreter start; median of {rounds}):")
+        for name, runs in out[setting].items():
+            usable = statistics.median(r["usable_s"] for r in runs)
+            shown = statistics.median(r["shown_s"] for r in runs)
+            listed = statistics.median(r["all_listed_s"] for r in runs)
+            loads = ", ".join(f"{r['load_average']:.1f}" for r in runs)
+            each = ", ".join(f"{r['usable_s']:.2f}" for r in runs)
+            print(
+                f"  {name:>22}: usable {usable:.2f} s (runs: {each}), "
+                f"shown {shown:.2f} s, all listed {listed:.2f} s; load average {loads}"
+            )
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3, help="cold starts per tree and setting")
+    parser.add_argument("--against", metavar="REV", help="also start the window of this commit, turn about")
     parser.add_argument("--cold-start", metavar="LIBRARY", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_start:
         cold_start(args.cold_start)
         return 0
-    data = {"rows": args.rows, "view": bench_model_and_view(args.rows), "cold_starts": []}
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    data = {"rows": args.rows, "view": bench_model_and_view(args.rows)}
     library = Path(tempfile.mkdtemp(prefix="photoapp-100k-")) / "library"
     t = time.perf_counter()
     build_catalog(library, args.rows)
     print(f"built a {args.rows:,}-photo catalog in {time.perf_counter() - t:.1f} s")
-    for _ in range(3):  # later runs have a warm OS file cache, like a real second launch
-        run = subprocess.run(
-            [sys.executable, __file__, "--cold-start", str(library)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PHOTOAPP_LIBRARY": str(library)},
-        )
-        for line in run.stdout.splitlines():
-            if line.startswith("RESULT "):
-                data["cold_starts"].append(json.loads(line[7:]))
-            else:
-                print(line)
+    data["against"] = args.against
+    try:
+        data["cold_starts"] = cold_starts(library, args.against, args.rounds)
+    finally:
+        shutil.rmtree(library.parent, ignore_errors=True)  # the 30 MB catalog
     data["load_average_after"] = os.getloadavg()[0]
     print(f"results: {write_results('gui_model_100k', data)}")
     return 0

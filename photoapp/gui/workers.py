@@ -9,10 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtCore import QObject, QRunnable, Signal
 from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:  # Pillow is imported where photos are decoded, not before the window shows
+    from PIL import Image
 
 
 def error_text(error: BaseException) -> str:

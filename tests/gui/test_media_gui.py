@@ -54,7 +54,9 @@ def test_gallery_shows_videos_and_pairs(make_window, media_library, wait, qtbot,
 
     # Double-click (activation) on a video hands it to the desktop's player; no viewer opens.
     opened = []
-    monkeypatch.setattr("photoapp.gui.main_window.QDesktopServices.openUrl", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(
+        "photoapp.gui.controllers.viewing.QDesktopServices.openUrl", lambda url: opened.append(url) or True
+    )
     assert window.open_viewer(video) is None
     assert opened == [QUrl.fromLocalFile(str(folder / "VID_0043.mp4"))] and window.viewer is None
 

@@ -102,6 +102,36 @@ def test_delete_moves_to_the_trash_and_the_status_bar_undo_brings_it_back(
     qtbot.mouseClick(window.undo.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=20_000)
     assert Path(path).exists() and window.model.row_of_path(path) is not None
+    _back_in_sight(window, qtbot, path)
+
+    # Ctrl+Z in the gallery, scrolled away from the photo: it comes back selected, in sight.
+    _select(qtbot, window, [2])
+    with qtbot.waitSignal(window.engine.actions.changed, timeout=20_000):
+        qtbot.keyClick(window.gallery, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: window.model.rowCount() == count - 1, timeout=20_000)
+    bar = window.gallery.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert bar.maximum() > 0 and not _in_sight(window, 2)  # the photo's place is out of sight
+    window.gallery.clearSelection()
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.model.rowCount() == count, timeout=20_000)
+    _back_in_sight(window, qtbot, path)
+    # A refresh in place (the folder watcher indexing the file that came back) keeps the selection.
+    with qtbot.waitSignal(window.model.modelReset, timeout=20_000):
+        window.reload(keep_position=True)
+    assert window.selected_paths() == [path]
+
+
+def _in_sight(window, row: int) -> bool:
+    rect = window.gallery.visualRect(window.model.index(row))
+    return window.gallery.viewport().rect().contains(rect)
+
+
+def _back_in_sight(window, qtbot, path: str) -> None:
+    """The photo put back is the gallery's selection and current photo, wholly in sight."""
+    qtbot.waitUntil(lambda: window.selected_paths() == [path], timeout=20_000)
+    row = window.model.row_of_path(path)
+    assert window.gallery.currentIndex().row() == row and _in_sight(window, row)
 
 
 def test_selection_bar_tag_dialog_and_undo_of_a_tag(make_window, indexed_library, wait, qtbot):

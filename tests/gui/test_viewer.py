@@ -259,3 +259,36 @@ def test_face_boxes_turn_with_the_photo(rotation):
     inside = turned.crop((round(tx * W) + 1, round(ty * H) + 1, round((tx + tw) * W) - 1, round((ty + th) * H) - 1))
     assert inside.getextrema() == (255, 255)  # all of the box is the face
     assert turned.histogram()[255] <= (tw * W + 1) * (th * H + 1)  # and all of the face is in the box
+
+
+def test_fit_never_enlarges_a_small_photo_and_fill_does_on_demand(make_window, tmp_path, qtbot):
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.new("RGB", (100, 80), "teal").save(folder / "a_small.jpg")
+    Image.new("RGB", (3000, 2000), "olive").save(folder / "b_large.jpg")
+    window = make_window(tmp_path / "library")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    viewer = window.open_files([str(folder / "a_small.jpg"), str(folder / "b_large.jpg")])
+    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    canvas, label = viewer.canvas, viewer.canvas.zoom_label
+    assert Path(viewer.current_path()).name == "a_small.jpg"
+    assert canvas.width() > 200 and canvas.height() > 160  # room to enlarge it twice over
+    assert label.text() == "Fit · 100 %" and canvas.scale() == 1.0  # was enlarged to fill the canvas
+
+    _press(qtbot, Qt.Key.Key_9)  # Fill, on demand: the photo covers the canvas
+    assert label.text().startswith("Fill · ") and canvas.scale() > 2
+    assert 100 * canvas.scale() >= canvas.width() and 80 * canvas.scale() >= canvas.height()
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton)  # a double-click goes back to Fit
+    assert label.text() == "Fit · 100 %"
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton)
+    assert label.text().startswith("Fill · ")
+
+    _press(qtbot, Qt.Key.Key_Right)  # a large photo: Fit shrinks it whole into the canvas
+    qtbot.waitUntil(lambda: Path(viewer.current_path()).name == "b_large.jpg" and viewer.loading_done())
+    assert label.text().startswith("Fit · ") and canvas.scale() < 1
+    shown = canvas.source_size * canvas.scale()
+    assert shown.width() <= canvas.width() and shown.height() <= canvas.height()
+    viewer.leave()

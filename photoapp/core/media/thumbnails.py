@@ -11,10 +11,10 @@ import hashlib
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
-
-from photoapp.core.media.decoding import DecodeError, load_rgb
+if TYPE_CHECKING:  # Pillow and the decoders are imported where a thumbnail is rendered or read:
+    from PIL import Image  # the window asks for ``bucket_for`` before its first paint
 
 # Cached sizes: a request is served from the smallest bucket at least as large, so a
 # slider drag does not re-render every photo at every pixel size.
@@ -38,6 +38,10 @@ def cache_path(library: Path, photo_path: str, mtime: float, size: int) -> Path:
 
 def render(photo_path: str | os.PathLike, size: int) -> Image.Image:
     """An upright RGB image whose longer side is at most ``size`` pixels."""
+    from PIL import Image
+
+    from photoapp.core.media.decoding import load_rgb
+
     img, _ = load_rgb(Path(photo_path), min_side=size)  # JPEG draft mode: decode at reduced scale
     img.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return img
@@ -46,8 +50,11 @@ def render(photo_path: str | os.PathLike, size: int) -> Image.Image:
 def load_or_render(library: Path, photo_path: str, mtime: float, size: int) -> Image.Image:
     """The cached thumbnail if present, else render it at the bucket size and cache it.
 
-    Raises DecodeError when the photo cannot be read (the caller shows a broken marker).
+    Raises DecodeError (core/media/decoding.py) when the photo cannot be read (the caller
+    shows a broken marker).
     """
+    from PIL import Image
+
     target = cache_path(library, photo_path, mtime, size)
     try:
         with Image.open(target) as cached:
@@ -72,4 +79,4 @@ def _store(target: Path, img: Image.Image) -> None:
         tmp.unlink(missing_ok=True)  # a read-only or full library disk only costs re-rendering
 
 
-__all__ = ["BUCKETS", "DecodeError", "bucket_for", "cache_dir", "cache_path", "load_or_render", "render"]
+__all__ = ["BUCKETS", "bucket_for", "cache_dir", "cache_path", "load_or_render", "render"]

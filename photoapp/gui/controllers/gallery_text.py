@@ -54,7 +54,7 @@ def empty_message(window) -> tuple[str, str]:
         return "No videos here", "Videos in your folders are listed here"
     if folder == FAVOURITES:
         return "No favourites yet", "Press . on a photo (or ♥ Favourite) to list it here"
-    if window.engine.indexing.active or window._indexing_armed:
+    if window.engine.indexing.active or window.indexing_ui.armed:
         return "No photos yet — they appear here as they are indexed", ""
     if folder not in VIEWS:
         return f"No photos in {html.escape(os.path.basename(folder) or folder)}", ""

@@ -35,6 +35,7 @@ class PhotoActions(QObject):
         window.statusBar().insertPermanentWidget(0, self.undo.widget)
         window.tags_ui.service.edited.connect(self.undo.record)  # tag edits, gallery or viewer
         self.service.changed.connect(self._changed)
+        self.undo.undone.connect(self._undone)
         self._build_selection_bar()
         self._build_keys()
         self.gallery.setDragEnabled(True)  # drag photos out to other apps as files
@@ -164,6 +165,12 @@ class PhotoActions(QObject):
                 )
 
         self.service.trash(paths, on_done=done, on_failed=self._failed)
+
+    def _undone(self, change) -> None:
+        """Photos back from the trash are selected and scrolled to in the gallery (the
+        listing that shows them again was asked for when the library had them back)."""
+        if change.kind == "trash":
+            self.window.answers.reselect(change.paths)
 
     def record_trash(self, report: dict) -> None:
         """A trash action made elsewhere (resolving duplicates): undoable from here too."""

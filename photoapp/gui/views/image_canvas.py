@@ -15,7 +15,8 @@ from PySide6.QtGui import QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
-MAX_FIT = 4.0  # small photos are enlarged up to 4x: a tiny image in a big black frame looks broken
+MAX_FIT = 1.0  # Fit never enlarges: a small photo shows at 100 % (Fill enlarges it, on demand)
+FILL = "fill"  # the zoom that fills the window (cropping the photo's edges), enlarging as needed
 
 OVERLAY_STYLE = """
 QLabel#zoomLabel { background: rgba(0, 0, 0, 150); color: white; border-radius: 6px; padding: 3px 8px; }
@@ -40,14 +41,14 @@ def turned_box(box: tuple[float, float, float, float], rotation: int) -> tuple[f
 
 
 class ImageCanvas(QWidget):
-    zoom_changed = Signal(str)  # the zoom label's text: "Fit · 37 %" or "100 %"
+    zoom_changed = Signal(str)  # the zoom label's text: "Fit · 37 %", "Fill · 250 %" or "100 %"
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMouseTracking(True)  # moves without a button show the previous/next buttons
         self.pixmap = QPixmap()
         self.source_size = QSize()  # the photo's size in its file (upright)
-        self.zoom: float | None = None  # screen px per photo px; None = fit to window
+        self.zoom: float | str | None = None  # screen px per photo px; None: fit; FILL: fill the window
         self.pan = QPointF(0, 0)
         self.note = ""
         self.faces: list[tuple[tuple[float, float, float, float], str]] = []  # (box, name) to outline
@@ -93,9 +94,18 @@ class ImageCanvas(QWidget):
         w, h = self.source_size.width(), self.source_size.height()
         return min(self.width() / w, self.height() / h, MAX_FIT)
 
+    def fill_scale(self) -> float:
+        """The scale at which the photo covers the whole canvas (above 100 % if it must)."""
+        if self.source_size.isEmpty():
+            return 1.0
+        w, h = self.source_size.width(), self.source_size.height()
+        return min(max(self.width() / w, self.height() / h), MAX_ZOOM)
+
     def scale(self) -> float:
         """Screen pixels per pixel of the photo's file."""
-        return self.fit_scale() if self.zoom is None else self.zoom
+        if self.zoom is None:
+            return self.fit_scale()
+        return self.fill_scale() if self.zoom == FILL else self.zoom
 
     def percent(self) -> int:
         return round(self.scale() * 100)
@@ -113,12 +123,19 @@ class ImageCanvas(QWidget):
         self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, self.scale() * factor))
         self._zoom_updated()
 
-    def set_zoom(self, zoom: float | None) -> None:
+    def set_zoom(self, zoom: float | str | None) -> None:
+        """A scale, None (fit: the whole photo, never above 100 %) or FILL (the window full)."""
         self.zoom, self.pan = zoom, QPointF(0, 0)
         self._zoom_updated()
 
+    def toggle_fill(self) -> None:
+        """Fit ⇄ Fill (double-click, or 9): a small or narrow photo fills the window on demand."""
+        self.set_zoom(None if self.zoom == FILL else FILL)
+
     def zoom_text(self) -> str:
-        return f"Fit · {self.percent()} %" if self.zoom is None else f"{self.percent()} %"
+        if self.zoom is None:
+            return f"Fit · {self.percent()} %"
+        return f"Fill · {self.percent()} %" if self.zoom == FILL else f"{self.percent()} %"
 
     def set_note(self, note: str) -> None:
         """Words before the zoom in the corner label ("▶ Slideshow"): seen even in full screen."""
@@ -193,6 +210,9 @@ class ImageCanvas(QWidget):
             self.pan += event.position() - self._drag_from
             self._drag_from = event.position()
             self.update()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.toggle_fill()
 
     def mouseReleaseEvent(self, event) -> None:
         self._drag_from = None

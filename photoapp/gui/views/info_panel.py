@@ -35,7 +35,7 @@ ROWS = (
     "Path",
 )
 _KEYS = (
-    "← → photos", "Space slideshow", "0 fit", "1 100 %", "+ − zoom", "F full screen", "I info", "B faces",
+    "← → photos", "Space slideshow", "0 fit", "9 fill", "1 100 %", "+ − zoom", "F full screen", "I info", "B faces",
     "[ ] turn", ". favourite", "Del trash", "Ctrl+Z undo", "Esc back",
 )  # fmt: skip
 HINT = "   ".join(k.replace(" ", "\u00a0") for k in _KEYS)  # a key and its word never part at a line end

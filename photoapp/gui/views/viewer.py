@@ -3,7 +3,8 @@
 The photo (ImageCanvas) has the keyboard focus when the viewer opens and whenever it is
 clicked; keys that other widgets do not use come up to the page, so they work wherever
 the focus is, except while typing a tag. ←/→ (and ↑/↓, Backspace) change photo, Space
-plays or pauses a slideshow, 0 fits, 1 shows 100 %, +/− zoom, F or F11 full screen, I
+plays or pauses a slideshow, 0 fits (never above 100 %), 9 (or a double-click) fills the
+window, 1 shows 100 %, +/− zoom, F or F11 full screen, I
 shows or hides the info panel, B the face boxes with names (People), [ and ] turn the
 photo, . marks it as a favourite, Delete moves it to the system trash, Ctrl+Z undoes the
 last change (a trashed photo comes back here too), Esc leaves full screen, then the
@@ -100,6 +101,7 @@ class ViewerPage(QWidget):
             Qt.Key.Key_Minus: lambda: zoom.zoom_by(1 / ZOOM_STEP),
             Qt.Key.Key_0: lambda: zoom.set_zoom(None),
             Qt.Key.Key_1: lambda: zoom.set_zoom(1.0),
+            Qt.Key.Key_9: zoom.toggle_fill,
             Qt.Key.Key_F: self.toggle_full_screen,
             Qt.Key.Key_F11: self.toggle_full_screen,
             Qt.Key.Key_I: self.toggle_panel,

@@ -121,3 +121,20 @@ def test_a_backup_that_does_not_fit_leaves_no_trace(tmp_path):
         backups.backup(cat)
     assert backups.backups(cat.path) == [] and os.listdir(backups.folder(cat.path)) == []
     assert cat.integrity_check() == [] and cat.count_embedded("toy") == 400
+
+
+def test_the_check_at_open_is_not_repeated_on_an_unchanged_file_but_damage_since_is_found(tmp_path, monkeypatch):
+    """The window opens the catalog twice at start: the second open skips the check the
+    first one made, as long as neither the file nor its write-ahead log changed."""
+    path = tmp_path / "catalog.sqlite3"
+    _filled(path).close()
+    Catalog(path).close()  # checked: the file changed since it was opened to be filled
+    checks = []
+    check = Catalog.quick_check
+    monkeypatch.setattr(Catalog, "quick_check", lambda cat: checks.append(cat.path) or check(cat))
+    Catalog(path).close()
+    assert checks == []  # unchanged since this process found it sound
+    _damage_middle(path)
+    with pytest.raises(CatalogDamaged, match="photoapp check"):
+        Catalog(path)
+    assert checks == [path]
