@@ -18,6 +18,8 @@ from photoapp.core.search.ranking import Filters
 from photoapp.core.store.catalog import MIGRATIONS, Catalog
 from photoapp.core.store.faces import FaceStore
 
+pytestmark = pytest.mark.faces  # tests of the face stage: it stays on (tests/conftest.py)
+
 pytest.importorskip("dlib")
 
 
