@@ -616,7 +616,8 @@ def _decode_one(item: _Work, spec, faces=None):
         images, info = load_for_model(item.entry.path, min_side=need)
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
-        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], read_shot(item.entry.path))
+        shot = info.shot if info.shot is not None else read_shot(item.entry.path)  # RAW, video: their own reader
+        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], shot)
         # Faces on the same picture (a video's: its poster frame).
         item.faces = look_for_faces(faces, images[len(images) // 2])
         if item.companion and (info.capture is None or info.camera is None or info.gps is None):
