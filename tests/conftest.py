@@ -167,3 +167,21 @@ def write_exif_jpeg(
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+class Snapshot:
+    """Folders built once for a module (photos, and the library that indexed them: its
+    catalog names photos by absolute path, so they stay where they were built) and put back
+    as they were before each test that uses them: tests that change a library share one
+    index run, yet none sees what another did (tests/cli/test_dupes_journal.py's pattern)."""
+
+    def __init__(self, base: Path, names: tuple[str, ...]):
+        self.base, self.names = base, names
+        for name in names:
+            shutil.copytree(base / name, base / f"snapshot-{name}", symlinks=True)
+
+    def restore(self) -> Path:
+        for name in self.names:
+            shutil.rmtree(self.base / name, ignore_errors=True)
+            shutil.copytree(self.base / f"snapshot-{name}", self.base / name, symlinks=True)
+        return self.base
