@@ -236,11 +236,19 @@ class WatchSettings:
     max_batch: int = 256  # files to embed per batch; the index is saved after each batch
 
 
+def faces_default() -> bool:
+    """Whether a library whose settings.json does not say starts with faces on: yes, unless
+    ``PHOTOAPP_FACES`` is 0/off/no/false (scripted runs and the test suite, where the face
+    stage would cost seconds an index run). A library's saved setting always wins."""
+    return os.environ.get("PHOTOAPP_FACES", "").strip().lower() not in ("0", "off", "no", "false")
+
+
 @dataclass
 class FaceSettings:
     """People (photoapp/core/faces): faces found while indexing, grouped into people."""
 
-    enabled: bool = True  # off: no face stage, and every face, person and name is deleted
+    # off: no face stage, and every face, person and name is deleted
+    enabled: bool = field(default_factory=faces_default)
     detector: str = "hog"  # hog (fast, frontal faces) | cnn (dlib's mmod: 3-14 s a photo on a CPU)
     min_faces: int = 3  # faces that must be mutually close before a new person starts
 

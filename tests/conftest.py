@@ -15,6 +15,31 @@ SHARED_PHOTOS = ROOT.parent / "shared" / "photos"
 SHARED_FACES = ROOT.parent / "shared" / "faces"
 
 
+# The face stage (dlib) costs seconds in every index run (its models load, each photo is
+# decoded larger and searched for faces): libraries made by tests start with faces off
+# (photoapp.config.faces_default), in this process and in the CLI processes tests start.
+# Tests of faces are marked ``@pytest.mark.faces`` and see the default users get.
+# ``PHOTOAPP_FACES=on pytest ...`` runs every test with faces on.
+os.environ.setdefault("PHOTOAPP_FACES", "off")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "faces: the test needs the face stage on (the default users get)")
+
+
+def _faces_as_users_get(request):
+    with pytest.MonkeyPatch.context() as patch:
+        if request.node.get_closest_marker("faces") is not None:
+            patch.delenv("PHOTOAPP_FACES", raising=False)
+        yield
+
+
+# Module scope for a module's pytestmark (its module-scoped libraries are indexed with faces
+# on), function scope for one marked test.
+_faces_module = pytest.fixture(autouse=True, scope="module", name="_faces_module")(_faces_as_users_get)
+_faces_test = pytest.fixture(autouse=True, name="_faces_test")(_faces_as_users_get)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Tests never touch the user's real library or model cache, and never go online."""
@@ -142,3 +167,21 @@ def write_exif_jpeg(
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+class Snapshot:
+    """Folders built once for a module (photos, and the library that indexed them: its
+    catalog names photos by absolute path, so they stay where they were built) and put back
+    as they were before each test that uses them: tests that change a library share one
+    index run, yet none sees what another did (tests/cli/test_dupes_journal.py's pattern)."""
+
+    def __init__(self, base: Path, names: tuple[str, ...]):
+        self.base, self.names = base, names
+        for name in names:
+            shutil.copytree(base / name, base / f"snapshot-{name}", symlinks=True)
+
+    def restore(self) -> Path:
+        for name in self.names:
+            shutil.rmtree(self.base / name, ignore_errors=True)
+            shutil.copytree(self.base / f"snapshot-{name}", self.base / name, symlinks=True)
+        return self.base

@@ -214,3 +214,22 @@ def test_an_unreadable_settings_file_is_moved_aside_never_overwritten(tmp_path):
     problems.clear()
     Settings.load(tmp_path, problems)
     assert "not a JSON object" in problems[0] and (tmp_path / "settings.json.bad.2").exists()
+
+
+def test_photoapp_faces_sets_the_default_and_a_saved_setting_wins(tmp_path, monkeypatch):
+    """PHOTOAPP_FACES=off (the test suite, scripted runs) starts a library with faces off;
+    what a library's settings.json says is kept whatever the environment says."""
+    import json
+
+    from photoapp.config import Settings
+
+    monkeypatch.delenv("PHOTOAPP_FACES", raising=False)
+    assert Settings.load(tmp_path).faces.enabled is True  # what users get
+    for off in ("0", "off", "No", "false"):
+        monkeypatch.setenv("PHOTOAPP_FACES", off)
+        assert Settings.load(tmp_path).faces.enabled is False
+    (tmp_path / "settings.json").write_text(json.dumps({"faces": {"enabled": True}}))
+    assert Settings.load(tmp_path).faces.enabled is True
+    monkeypatch.setenv("PHOTOAPP_FACES", "on")
+    (tmp_path / "settings.json").write_text(json.dumps({"faces": {"enabled": False}}))
+    assert Settings.load(tmp_path).faces.enabled is False

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+# What a new user gets: faces on, as by default.
+pytestmark = pytest.mark.faces
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "<!-- new-user commands"
 

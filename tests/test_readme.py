@@ -64,6 +64,7 @@ def test_quoted_figures_are_the_results_files(cells):
     assert machine == expected, what
 
 
+@pytest.mark.faces  # the defaults users get (faces.enabled follows PHOTOAPP_FACES)
 def test_every_setting_is_in_the_readme_with_its_default():
     rows = _rows((ROOT / "README.md").read_text(), "other ways to change it")
     table = {cells[0].strip("`"): cells[1] for cells in rows}

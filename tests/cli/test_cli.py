@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+from photoapp.toy.domain import generate_library
+from tests.conftest import Snapshot
+
 
 def run(*args, env=None, check=True):
     full_env = dict(os.environ, **(env or {}))
@@ -29,12 +32,21 @@ def jrun(*args, **kw):
     return json.loads(run(*args, **kw).stdout)
 
 
+@pytest.fixture(scope="module")
+def _indexed_once(tmp_path_factory):
+    """72 toy photos (toy_photos' set) indexed once for the module, and what index said."""
+    base = tmp_path_factory.mktemp("cli")
+    truth = generate_library(base / "photos", per_class=2, seed=11)
+    result = jrun("--library", base / "lib", "--model", "toy", "index", base / "photos", "--json")
+    return Snapshot(base, ("photos", "lib")), truth, result
+
+
 @pytest.fixture
-def indexed(tmp_path, toy_photos):
-    folder, truth = toy_photos
-    lib = tmp_path / "lib"
-    result = jrun("--library", lib, "--model", "toy", "index", folder, "--json")
-    return lib, folder, truth, result
+def indexed(_indexed_once):
+    """That library and its photos as they were indexed, for one test to change."""
+    snapshot, truth, result = _indexed_once
+    base = snapshot.restore()
+    return base / "lib", base / "photos", truth, result
 
 
 def test_index_json_and_incremental(indexed):

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 pytest.importorskip("dlib")
+pytestmark = pytest.mark.faces  # tests of the face stage: it stays on (tests/conftest.py)
 
 PHOTOS = [
     "obama-1080p.jpg",

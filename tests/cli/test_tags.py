@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+from photoapp.toy.domain import generate_library
+from tests.conftest import Snapshot
+
 
 def run(*args, check=True):
     proc = subprocess.run(
@@ -28,17 +31,26 @@ def jrun(*args):
     return json.loads(run(*args).stdout)
 
 
-@pytest.fixture
-def lib(tmp_path, toy_photos):
-    """A toy library whose vocabulary is the toy labels, set from a file before indexing."""
-    folder, truth = toy_photos
-    labels = tmp_path / "labels.txt"
+@pytest.fixture(scope="module")
+def _lib_once(tmp_path_factory):
+    """72 toy photos (toy_photos' set) in a library whose vocabulary is the toy labels, set
+    from a file before indexing: indexed once for the module."""
+    base = tmp_path_factory.mktemp("tags-cli")
+    truth = generate_library(base / "photos", per_class=2, seed=11)
+    labels = base / "labels.txt"
     labels.write_text("[Colours]\nred\ngreen\nblue\nyellow\npurple\norange\n[Shapes]\ncircle\nsquare\ntriangle\n")
-    library = tmp_path / "lib"
+    library = base / "lib"
     listed = jrun("--library", library, "--model", "toy", "labels", "set", labels, "--json")
     assert [x["name"] for x in listed][:2] == ["red", "green"] and listed[-1]["group"] == "Shapes"
-    run("--library", library, "--model", "toy", "index", folder, "--json")
-    return library, {str(p): c for p, c in truth.items()}
+    run("--library", library, "--model", "toy", "index", base / "photos", "--json")
+    return Snapshot(base, ("photos", "lib")), {str(p): c for p, c in truth.items()}
+
+
+@pytest.fixture
+def lib(_lib_once):
+    """That library and its photos as they were indexed, for one test to change."""
+    snapshot, truth = _lib_once
+    return snapshot.restore() / "lib", truth
 
 
 def test_tags_album_show_and_manual_edits(lib):

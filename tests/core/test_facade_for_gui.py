@@ -3,18 +3,31 @@ listing order, albums and media helpers, so photoapp/gui needs nothing else from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from photoapp.core.library import Library
 from photoapp.core.search.ranking import Filters
 from photoapp.core.store.catalog import PhotoOrder
+from photoapp.toy.domain import generate_library
+from tests.conftest import Snapshot
+
+
+@pytest.fixture(scope="module")
+def _indexed_once(tmp_path_factory):
+    """72 toy photos (toy_photos' set) indexed once for the module."""
+    base = tmp_path_factory.mktemp("facade")
+    generate_library(base / "photos", per_class=2, seed=11)
+    with Library(base / "library", model="toy") as lib:
+        lib.index_folders([str(base / "photos")])
+    return Snapshot(base, ("photos", "library"))
 
 
 @pytest.fixture
-def library(tmp_path, toy_photos):
-    folder, _truth = toy_photos
-    with Library(tmp_path / "library", model="toy") as lib:
-        lib.index_folders([str(folder)])
+def library(_indexed_once):
+    """That library and its photos as they were indexed, for one test to change."""
+    with Library(_indexed_once.restore() / "library", model="toy") as lib:
         yield lib
 
 
@@ -67,8 +80,8 @@ def test_search_hits_carry_the_rows_facts(library):
         )
 
 
-def test_albums_and_helpers(library, toy_photos):
-    folder, _truth = toy_photos
+def test_albums_and_helpers(library):
+    folder = Path(library.folders()[0])
     paths = sorted(str(p) for p in folder.iterdir())[:3]
     library.tags.add("holiday", paths)
     album = library.album_photos("holiday")

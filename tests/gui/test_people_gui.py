@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 pytest.importorskip("dlib")
+pytestmark = pytest.mark.faces  # tests of the face stage: it stays on (tests/conftest.py)
 
 OBAMA = ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg", "train_obama_obama.jpg"]
 

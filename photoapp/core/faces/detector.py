@@ -91,10 +91,22 @@ class FaceAnalyzer:
     def detector_name(self) -> str:
         return f"dlib-{self.detector}" + (f"-up{self.upsample}" if self.upsample else "")
 
+    def check(self) -> FaceAnalyzer:
+        """FacesUnavailable now, where dlib or a model file is missing (``load`` takes seconds)."""
+        if importlib.util.find_spec("dlib") is None:
+            raise FacesUnavailable("face recognition needs dlib (pip install dlib-bin)")
+        for key in ("landmarks", "embedding", *(("cnn",) if self.detector == "cnn" else ())):
+            _model_path(key)
+        return self
+
     def load(self) -> FaceAnalyzer:
         with self._lock:
             self._load_locked()
         return self
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
 
     def _load_locked(self):
         if self._loaded is None:

@@ -56,7 +56,7 @@ class People:
             from photoapp.core.faces.stage import FaceStage
 
             try:
-                self._stage = FaceStage(FaceAnalyzer(self.settings.detector)).load()
+                self._stage = FaceStage(FaceAnalyzer(self.settings.detector).check())  # loads when first used
             except FacesUnavailable as exc:
                 self.warnings.append(f"people: faces are not looked for: {exc}")
                 self._stage = None

@@ -9,6 +9,8 @@ about the earlier faces they overlap: name, removal, rejections (``carry``).
 
 from __future__ import annotations
 
+import threading
+
 from photoapp.core.faces.detector import DECODE_SIDE, FaceAnalyzer, Found
 from photoapp.core.store.faces import FaceRow, FaceStore, NewFace
 
@@ -26,10 +28,29 @@ class FaceStage:
         self.analyzer = analyzer
         self.name = f"{analyzer.detector_name}+{analyzer.model}"
         self.saved: set[int] = set()  # photos whose faces were found since ``take_saved``
+        self._loading: threading.Thread | None = None
 
     def load(self) -> FaceStage:
         self.analyzer.load()
         return self
+
+    def load_in_background(self) -> FaceStage:
+        """dlib's models take seconds to load (issue 30): an index run embeds its first batch
+        first; photos decoded before they are ``ready`` are left to the run's face pass."""
+        if not self.ready and self._loading is None:
+            self._loading = threading.Thread(target=self._load_quietly, name="face-models", daemon=True)
+            self._loading.start()
+        return self
+
+    def _load_quietly(self) -> None:
+        try:
+            self.analyzer.load()
+        except Exception:  # noqa: BLE001 - the face pass's analyze loads again and reports it per photo
+            pass
+
+    @property
+    def ready(self) -> bool:
+        return self.analyzer.loaded
 
     def analyze(self, image) -> list[Found]:
         return self.analyzer.analyze(image)

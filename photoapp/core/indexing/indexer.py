@@ -477,6 +477,8 @@ class Indexer(FacePass):
         for batch in self._decoded_batches(work):
             self._check_cancel()
             vectors = self._embed_batch([arr for _, arr, _ in batch])
+            if self.faces is not None:  # dlib's models load once the first batch is embedding (issue 30)
+                self.faces.load_in_background()
             self._store(batch, vectors)
             done += len(batch)
             self.progress("embed", done, total)
@@ -609,6 +611,8 @@ class Indexer(FacePass):
 def _decode_one(item: _Work, spec, faces=None):
     """Runs in a worker thread; any failure becomes a DecodeError for this one file."""
     item.started = time.monotonic()
+    if faces is not None and not faces.ready:
+        faces = None  # dlib's models still loading: the run's face pass looks at this photo (issue 30)
     try:
         if item.digest is None:
             item.digest = file_hash(item.entry.path)
@@ -616,7 +620,8 @@ def _decode_one(item: _Work, spec, faces=None):
         images, info = load_for_model(item.entry.path, min_side=need)
         # The duplicate finder's fingerprint, while the decoded picture is at hand (a
         # video's: its poster frame, the middle sample).
-        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], read_shot(item.entry.path))
+        shot = info.shot if info.shot is not None else read_shot(item.entry.path)  # RAW, video: their own reader
+        item.fingerprint = fingerprint.compute_or_none(images[len(images) // 2], shot)
         # Faces on the same picture (a video's: its poster frame).
         item.faces = look_for_faces(faces, images[len(images) // 2])
         if item.companion and (info.capture is None or info.camera is None or info.gps is None):

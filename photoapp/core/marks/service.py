@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from photoapp.core.errors import InvalidInput
 from photoapp.core.store.catalog import Catalog, Photo
+from photoapp.core.store.lookup import photos_at
 from photoapp.core.store.marks import ROTATIONS, Marks, MarkStore
 from photoapp.core.store.tags import TagStore
 
@@ -121,12 +122,4 @@ class PhotoMarks:
         return changed
 
     def _photos(self, paths: Iterable[str]) -> list[Photo]:
-        found = []
-        for raw in paths:
-            path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
-            photo = self.catalog.photo_at(path)
-            if photo is None:
-                raise InvalidInput(f"not in the library: {path}")
-            if photo not in found:
-                found.append(photo)
-        return found
+        return photos_at(self.catalog, paths)

@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from photoapp.core.embedding.preprocess import PreprocessSpec
 from photoapp.core.media.capture import exif_capture, pillow_position
+from photoapp.core.media.exif import shot_of
 from photoapp.core.media.formats import (  # noqa: F401
     PHOTO_EXTENSIONS,
     RAW_EXTENSIONS,
@@ -80,7 +81,11 @@ def read_info(img: Image.Image) -> PhotoInfo:
     if orientation in (5, 6, 7, 8):
         w, h = h, w
     taken = capture.timestamp if capture else None
-    return PhotoInfo(w, h, orientation, taken, camera, img.format, capture=capture, gps=gps)
+    try:  # the duplicate finder's burst facts, from the same EXIF (not read again from the file)
+        shot = shot_of(img.getexif())
+    except Exception:  # noqa: BLE001 - no burst evidence, nothing worse
+        shot = (None, None)
+    return PhotoInfo(w, h, orientation, taken, camera, img.format, capture=capture, gps=gps, shot=shot)
 
 
 def _open(source: BinaryIO, name: str = "") -> Image.Image:

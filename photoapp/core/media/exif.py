@@ -54,10 +54,14 @@ def read_shot(path: str | os.PathLike) -> tuple[float | None, str | None]:
         return None, None
     try:
         with Image.open(path) as img:
-            exif = img.getexif()
-            sub = exif.get_ifd(_EXIF_IFD)
+            return shot_of(img.getexif())
     except Exception:  # noqa: BLE001 - RAW, video or broken EXIF: no burst evidence, nothing worse
         return None, None
+
+
+def shot_of(exif: Image.Exif) -> tuple[float | None, str | None]:
+    """``read_shot``'s facts from EXIF already read (the indexer reads a photo's EXIF once)."""
+    sub = exif.get_ifd(_EXIF_IFD)
     when = None
     original = sub.get(_DATETIME_ORIGINAL)
     try:

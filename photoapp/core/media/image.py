@@ -129,6 +129,8 @@ class PhotoInfo:
     duration: float | None = None  # videos: seconds
     capture: CaptureTime | None = None  # when, with sub-seconds and zone (``taken`` is its timestamp)
     gps: tuple[float, float] | None = None  # where: (latitude, longitude), a valid position only
+    # (capture time, camera) for telling bursts (exif.shot_of); None where it was not read
+    shot: tuple[float | None, str | None] | None = None
 
 
 def parse_exif_date(value) -> float | None:

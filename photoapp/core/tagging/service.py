@@ -6,7 +6,6 @@ manual tag edits, tags taught from examples, and XMP sidecars. Paths in, plain d
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +17,7 @@ from photoapp.config import TagSettings
 from photoapp.core.embedding.base import Embedder
 from photoapp.core.errors import InvalidInput
 from photoapp.core.store.catalog import Catalog
+from photoapp.core.store.lookup import photos_at
 from photoapp.core.store.marks import MarkStore
 from photoapp.core.store.probes import ProbeStore
 from photoapp.core.store.tags import TagStore
@@ -197,14 +197,7 @@ class Tags:
         return len(changed)
 
     def _ids(self, paths: list[str]) -> list[int]:
-        ids = []
-        for raw in paths:
-            path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
-            photo = self.catalog.photo_at(path)
-            if photo is None:
-                raise InvalidInput(f"not in the library: {path}")
-            ids.append(photo.id)
-        return ids
+        return [photo.id for photo in photos_at(self.catalog, paths)]
 
     # -- taught tags --------------------------------------------------------------------
     def train(self, name: str, positive: list[str], negative: list[str] = ()) -> dict:

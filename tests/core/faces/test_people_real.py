@@ -18,6 +18,8 @@ from photoapp.core.search.ranking import Filters
 from photoapp.core.store.catalog import MIGRATIONS, Catalog
 from photoapp.core.store.faces import FaceStore
 
+pytestmark = pytest.mark.faces  # tests of the face stage: it stays on (tests/conftest.py)
+
 pytest.importorskip("dlib")
 
 
@@ -185,3 +187,25 @@ def test_a_photo_that_arrives_gets_its_faces_on_the_watchers_path(shared_faces, 
         report = lib.index_paths([str(arrived)])
         assert report.faces == 1
         assert str(arrived) in lib.people.person(person["id"])["photos"]
+
+
+def test_the_first_batch_embeds_before_the_face_models_load(shared_faces, tmp_path):
+    """Issue 30: dlib's models (seconds) load once the first batch is embedding, not before;
+    the photos decoded meanwhile are looked at by the run's face pass, so every photo is
+    still scanned in that run. A run with nothing new to embed or scan loads no model."""
+    from photoapp.core.store.faces import FaceStore
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    for name in ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg"]:
+        shutil.copy(shared_faces / "photos" / name, folder / name)
+    with Library(tmp_path / "lib", model="toy") as lib:
+        seen = []
+        real = lib.embedder.embed_pixels
+        lib.embedder.embed_pixels = lambda batch: (seen.append(lib.people.stage().ready), real(batch))[1]
+        report = lib.index_folders([str(folder)])
+        assert seen[0] is False and report.faces >= 3
+        assert FaceStore(lib.catalog).count_scanned(lib.people.stage().name) == 3
+    with Library(tmp_path / "lib", model="toy") as again:
+        again.index_folders()
+        assert again.people.stage().ready is False  # nothing to look at: dlib never loaded

@@ -11,6 +11,8 @@ from photoapp.core.library import Library
 from photoapp.core.tagging.regions import merge_regions, read_regions
 from photoapp.core.tagging.xmp import _NEW_PACKET, sidecar_path
 
+pytestmark = pytest.mark.faces  # tests of the face stage: it stays on (tests/conftest.py)
+
 pytest.importorskip("dlib")
 
 OBAMA = ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg", "train_obama_obama.jpg"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from fractions import Fraction
 
+import pytest
 from PIL import Image, TiffImagePlugin
 
 from photoapp.core.media.exif import describe_exif, read_exif
@@ -65,3 +66,18 @@ def test_time_zone_lens_and_broken_files(tmp_path):
     assert read_exif(tmp_path / "text.jpg") == {} and read_exif(tmp_path / "missing.jpg") == {}
     os.mkfifo(tmp_path / "fifo.jpg")  # opening it would block forever
     assert read_exif(tmp_path / "fifo.jpg") == {}
+
+
+def test_a_decoded_photo_carries_the_burst_facts_read_shot_gives(shared_photos, tmp_path):
+    """The indexer reads a photo's EXIF once: the decode's PhotoInfo.shot is what read_shot
+    gives from the file (time with sub-seconds, camera#serial), on real photos and a burst."""
+    from photoapp.core.media.decoding import load_for_model
+    from photoapp.core.media.exif import read_shot
+    from tests.core.duplicates.dupe_variants import burst_frames
+
+    photos = [*sorted(shared_photos.glob("*.jpg")), *burst_frames(shared_photos / "Garden.jpg", tmp_path)]
+    for path in photos:
+        _, info = load_for_model(path, min_side=224)
+        assert info.shot == read_shot(path), path.name
+    assert any(info.shot[0] is not None for info in [load_for_model(p)[1] for p in photos[:5]])  # some have a time
+    assert load_for_model(tmp_path / "burst 2.jpg")[1].shot[0] % 1 == pytest.approx(0.3)  # sub-seconds "30"
