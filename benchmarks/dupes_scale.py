@@ -13,6 +13,7 @@ and how many planted copies ended up grouped with their original.
 
 Writes benchmarks/results/dupes_scale.json (one entry per size).
     python benchmarks/dupes_scale.py --variants      # edits and traps on random halves of real photos
+    python benchmarks/dupes_scale.py --crops         # crops of each size found beside their originals
 """
 
 from __future__ import annotations
@@ -61,18 +62,21 @@ def synth(n: int, dim: int, seed: int = 0):
     turned = _turned(rng, phash, dhash, base, exact, near)
     shot_time = np.arange(n, dtype=np.float64) * 60.0  # a minute apart...
     shot_time[copies["similar"]] = shot_time[base[copies["similar"]]] + 1.5  # ...but a burst's frames
-    turned += (shot_time, ["Bench Camera#1"] * n, _windows(rng, phash, dhash, turned[3], base, near))
+    turned += (shot_time, ["Bench Camera#1"] * n, _windows(rng, phash, dhash, turned[3], base, exact, near))
     return digests, (phash, dhash, *turned), library_vectors(n, dim)
 
 
-def _windows(rng, phash, dhash, grids, base, near):
-    """Window hashes (see photoapp/core/duplicates/crops.py): random parts, except that a
-    tenth of the near copies are crops, whose whole-frame hashes (and colour grid) are one
-    of their original's parts (hashes a few bits off), so the crop search finds work."""
+def _windows(rng, phash, dhash, grids, base, exact, near):
+    """Window hashes (see photoapp/core/duplicates/crops.py): random parts, the same for an
+    exact copy and a bit off for a near one, except that a tenth of the near copies are
+    crops, whose whole-frame hashes (and colour grid) are one of their original's parts
+    (hashes a bit off), so the crop search finds work."""
     from photoapp.core.duplicates.colour import window
 
     n, k = len(phash), len(fingerprint.WINDOWS)
     parts = rng.integers(0, 2**63, (n, k, 2), dtype=np.int64).view(np.uint64)
+    parts[exact] = parts[base[exact]]
+    parts[near] = parts[base[near]] ^ (np.uint64(1) << rng.integers(0, 64, (len(near), k, 2)).astype(np.uint64))
     crops = near[rng.random(len(near)) < 0.1]
     which = rng.integers(0, k, len(crops))
     for arr, col in ((phash, 0), (dhash, 1)):
@@ -240,6 +244,40 @@ def run_variants(folder: Path | None, splits: int, seed: int) -> None:
     print("wrote", write_results("dupes_variants", {"photos": len(photos), "seed": seed, "halves": results}))
 
 
+CROP_CUTS = [(c, False) for c in (0.04, 0.08, 0.12, 0.16, 0.20, 0.24, 0.28)] + [
+    (c, True) for c in (0.05, 0.1, 0.15, 0.2)
+]
+
+
+def run_crops(folder: Path | None) -> None:
+    """Each crop (a share of each side cut, centred or all from the top-left corner) beside
+    its original, one kind of crop at a time beside every photo: found directly (no other
+    copies to chain through)? And does any group mix two photos?"""
+    from tests.core.duplicates.dupe_variants import half_decode, near_groups
+
+    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    found, mixed = {}, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for share, corner in CROP_CUTS:
+            name = f"{'corner' if corner else 'centre'} {round(share * 100)} %"
+            rows = []
+            for src in photos:
+                path = Path(tmp) / f"{src.stem}__{round(share * 100)}{'c' if corner else ''}.jpg"
+                img = half_decode(src)
+                w, h = img.size
+                dx, dy = round(w * share / 2), round(h * share / 2)
+                box = (2 * dx, 2 * dy, w, h) if corner else (dx, dy, w - dx, h - dy)
+                img.crop(box).save(path, quality=90)
+                rows += [(str(src), "original"), (str(path), name)]
+            for g in near_groups(rows):
+                stems = {Path(p).stem.split("__")[0] for p in g.paths}
+                mixed += len(stems) > 1
+                found[name] = found.get(name, 0) + (len(stems) == 1 and len(g.paths) == 2)
+            print(f"{name:<12} found {found.get(name, 0)}/{len(photos)}", flush=True)
+    print("groups mixing two photos:", mixed)
+    print("wrote", write_results("dupes_crops", {"photos": len(photos), "found": found, "groups_mixing_photos": mixed}))
+
+
 def _variant_scores(rows, groups) -> dict:
     """Per kind of edit: recall (the copy is grouped with its original) and precision (its
     group holds no other picture); per trap: how many were offered with the original."""
@@ -293,6 +331,7 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--variants", action="store_true", help="near tier per kind of edit and trap on real photos")
     parser.add_argument("--photos", type=Path, help="for --variants: a folder of *.jpg (default ../shared/photos)")
+    parser.add_argument("--crops", action="store_true", help="crops of each size beside their originals")
     parser.add_argument("--splits", type=int, default=5, help="for --variants: random splits into two halves")
     parser.add_argument("--seed", type=int, default=0, help="for --variants: seed of the first split")
     parser.add_argument(
@@ -304,6 +343,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.variants:
         run_variants(args.photos, args.splits, args.seed)
+        return
+    if args.crops:
+        run_crops(args.photos)
         return
     sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))

@@ -115,7 +115,8 @@ def with_exif(src: Path, dst: Path) -> None:
     dst.write_bytes(data[:2] + segment + data[2:])
 
 
-def _half(src: Path) -> Image.Image:
+def half_decode(src: Path) -> Image.Image:
+    """The photo decoded at half size (JPEG DCT scaling), as the variants are made from."""
     img = Image.open(src)
     img.draft("RGB", (img.width // 2, img.height // 2))
     return img.convert("RGB")
@@ -135,7 +136,7 @@ def make_family(src: Path, folder: Path, edits: tuple[str, ...] | None = None) -
     out = [(original, "original"), (folder / f"{stem}_copy.jpg", "copy"), (folder / f"{stem}_exif.jpg", "exif")]
     shutil.copyfile(src, out[1][0])
     with_exif(src, out[2][0])
-    half = _half(src)
+    half = half_decode(src)
     for name in edits if edits is not None else EDITS:
         edit, options = EDITS[name]
         path = folder / f"{stem}_{name}.{'png' if name == 'png' else 'webp' if name == 'webp' else 'jpg'}"
@@ -146,7 +147,7 @@ def make_family(src: Path, folder: Path, edits: tuple[str, ...] | None = None) -
 
 def make_traps(src: Path, folder: Path) -> list[tuple[Path, str]]:
     """(path, trap) of the colourways of ``src``: each is a different picture."""
-    half = _half(src)
+    half = half_decode(src)
     out = []
     for name, turn in TRAPS.items():
         path = folder / f"{src.stem}_{name}.jpg"
