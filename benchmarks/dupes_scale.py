@@ -12,7 +12,8 @@ and how many planted copies ended up grouped with their original.
     python benchmarks/dupes_scale.py -n 20000 --dim 256
 
 Writes benchmarks/results/dupes_scale.json (one entry per size).
-    python benchmarks/dupes_scale.py --variants      # thresholds on the real-photo variants
+    python benchmarks/dupes_scale.py --variants      # edits and traps on random halves of real photos
+    python benchmarks/dupes_scale.py --crops         # crops of each size found beside their originals
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from fixtures import cached_index, fill_catalog, library_vectors, planted_copies
 from photoapp.core.duplicates import finder as duplicates  # noqa: E402
 from photoapp.core.duplicates import near as near_tier  # noqa: E402
 from photoapp.core.duplicates.finder import DupeSettings, Tier  # noqa: E402
+from photoapp.core.media import fingerprint  # noqa: E402
 from photoapp.core.store.catalog import Catalog  # noqa: E402
 from photoapp.core.store.fingerprints import FingerprintStore  # noqa: E402
 from photoapp.core.store.vector_index import HnswParams  # noqa: E402
@@ -60,8 +62,31 @@ def synth(n: int, dim: int, seed: int = 0):
     turned = _turned(rng, phash, dhash, base, exact, near)
     shot_time = np.arange(n, dtype=np.float64) * 60.0  # a minute apart...
     shot_time[copies["similar"]] = shot_time[base[copies["similar"]]] + 1.5  # ...but a burst's frames
-    turned += (shot_time, ["Bench Camera#1"] * n)
+    turned += (shot_time, ["Bench Camera#1"] * n, _windows(rng, phash, dhash, turned[3], base, exact, near))
     return digests, (phash, dhash, *turned), library_vectors(n, dim)
+
+
+def _windows(rng, phash, dhash, grids, base, exact, near):
+    """Window hashes (see photoapp/core/duplicates/crops.py): random parts, the same for an
+    exact copy and a bit off for a near one, except that a tenth of the near copies are
+    crops, whose whole-frame hashes (and colour grid) are one of their original's parts
+    (hashes a bit off), so the crop search finds work."""
+    from photoapp.core.duplicates.colour import window
+
+    n, k = len(phash), len(fingerprint.WINDOWS)
+    parts = rng.integers(0, 2**63, (n, k, 2), dtype=np.int64).view(np.uint64)
+    parts[exact] = parts[base[exact]]
+    parts[near] = parts[base[near]] ^ (np.uint64(1) << rng.integers(0, 64, (len(near), k, 2)).astype(np.uint64))
+    crops = near[rng.random(len(near)) < 0.1]
+    which = rng.integers(0, k, len(crops))
+    for arr, col in ((phash, 0), (dhash, 1)):
+        flip = np.uint64(1) << rng.integers(0, 64, len(crops)).astype(np.uint64)
+        arr[crops] = parts[base[crops], which, col] ^ flip
+    for i, k in zip(crops.tolist(), which.tolist()):
+        lab = window(fingerprint.grid_array(grids[base[i]]), fingerprint.WINDOWS[k])
+        lab[..., 0] /= 2
+        grids[i] = np.clip(np.round(lab), -128, 127).astype(np.int8).tobytes()
+    return [parts[i].astype("<u8").tobytes() for i in range(n)]
 
 
 def _turned(rng, phash, dhash, base, exact, near):
@@ -116,8 +141,8 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
         large = duplicates.at_scale(len(fp))
-        guard = near_tier.guard_for(store.colours, fp.ids, fp.turn)
-        as_is = dataclasses.replace(fp, turn=np.full(len(fp), -1))  # the search before issue 28
+        guard = near_tier.guard_for(store.colours, fp.ids, fp.turn, (fp.phash, fp.dhash, fp.windows))
+        as_is = dataclasses.replace(fp, turn=np.full(len(fp), -1), windows=None)  # the search before issue 28
         timed(
             "  (for comparison: near pairs as is, no turn, no colours)",
             rows,
@@ -177,36 +202,80 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
     }
 
 
-def run_variants(folder: Path | None) -> None:
+def run_variants(folder: Path | None, splits: int, seed: int) -> None:
     """Precision and recall of the exact + near tiers per kind of edit, and how many traps
-    (colourways, toy shapes of other colours and places) are offered, on two halves of the
-    photos: the thresholds were set on generated variants of shared/photos; any other
-    folder of photos (--photos) checks them on pictures they have never seen."""
+    (colourways, toy shapes of other colours and places) are offered, on random halves of
+    the photos (``splits`` times two halves, each grouped on its own): nothing is tuned to
+    one half. Any other folder of photos (--photos) checks the rules on pictures they have
+    never seen."""
     from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps, prints_of, toy_traps
 
     photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = []  # (path, picture id, kind, photo number or -1 for a toy)
+        for k, src in enumerate(photos):
+            rows += [(str(p), k, kind, k) for p, kind in make_family(src, Path(tmp))]
+            rows += [(str(p), f"{k}-{kind}", kind, k) for p, kind in make_traps(src, Path(tmp))]
+        rows += [(str(p), f"toy{n}", kind, -1) for n, (p, kind) in enumerate(toy_traps(Path(tmp) / "toys"))]
+        cat, fps = catalogue([r[0] for r in rows])
     results = {}
-    for half, chosen in (("even", photos[::2]), ("odd", photos[1::2])):
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = []  # (path, picture id, kind)
-            for k, src in enumerate(chosen):
-                rows += [(str(p), k, kind) for p, kind in make_family(src, Path(tmp))]
-                rows += [(str(p), f"{k}-{kind}", kind) for p, kind in make_traps(src, Path(tmp))]
-            rows += [(str(p), f"toy{n}", kind) for n, (p, kind) in enumerate(toy_traps(Path(tmp) / "toys"))]
-            cat, fps = catalogue([r[0] for r in rows])
-            prints, colours = prints_of(cat, fps)
-            # A family here is 25 files (original, 2 byte copies, 22 edits): past the default
+    for split in range(splits):
+        order = np.random.default_rng(seed + split).permutation(len(photos))
+        for name, half in (("A", order[: len(photos) // 2]), ("B", order[len(photos) // 2 :])):
+            chosen = set(half.tolist()) | {-1}
+            keep = [i for i, r in enumerate(rows) if r[3] in chosen]
+            photos_half = [cat[i] for i in keep]
+            prints, colours = prints_of(photos_half, [fps[i] for i in keep])
+            # A family here is 30 files (original, 2 byte copies, 27 edits): past the default
             # group cap of 24, which only guards against chains of look-alikes.
             s = DupeSettings(group_cap=32)
             start = time.perf_counter()
-            guard = near_tier.guard_for(colours, prints.ids, prints.turn)
-            pairs = duplicates.exact_pairs(cat) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard)
-            groups = duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), {p.id: p for p in cat})
+            guard = near_tier.guard_for(colours, prints.ids, prints.turn, (prints.phash, prints.dhash, prints.windows))
+            pairs = duplicates.exact_pairs(photos_half)
+            pairs += duplicates.near_pairs(
+                prints, s.near_max_bits, None, colours, guard, {p.id: p for p in photos_half}
+            )
+            groups = duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), {p.id: p for p in photos_half})
             seconds = time.perf_counter() - start
-            results[half] = _variant_scores(rows, [g.paths for g in groups])
-            results[half]["grouping_s"] = round(seconds, 3)
+            score = _variant_scores([rows[i][:3] for i in keep], [g.paths for g in groups])
+            results[f"{split}{name}"] = {"photos": sorted(photos[i].name for i in half), **score}
+            results[f"{split}{name}"]["grouping_s"] = round(seconds, 3)
     _print_variants(results, len(photos))
-    print("wrote", write_results("dupes_variants", {"photos": len(photos), "halves": results}))
+    print("wrote", write_results("dupes_variants", {"photos": len(photos), "seed": seed, "halves": results}))
+
+
+CROP_CUTS = [(c, False) for c in (0.04, 0.08, 0.12, 0.16, 0.20, 0.24, 0.28)] + [
+    (c, True) for c in (0.05, 0.1, 0.15, 0.2)
+]
+
+
+def run_crops(folder: Path | None) -> None:
+    """Each crop (a share of each side cut, centred or all from the top-left corner) beside
+    its original, one kind of crop at a time beside every photo: found directly (no other
+    copies to chain through)? And does any group mix two photos?"""
+    from tests.core.duplicates.dupe_variants import half_decode, near_groups
+
+    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    found, mixed = {}, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for share, corner in CROP_CUTS:
+            name = f"{'corner' if corner else 'centre'} {round(share * 100)} %"
+            rows = []
+            for src in photos:
+                path = Path(tmp) / f"{src.stem}__{round(share * 100)}{'c' if corner else ''}.jpg"
+                img = half_decode(src)
+                w, h = img.size
+                dx, dy = round(w * share / 2), round(h * share / 2)
+                box = (2 * dx, 2 * dy, w, h) if corner else (dx, dy, w - dx, h - dy)
+                img.crop(box).save(path, quality=90)
+                rows += [(str(src), "original"), (str(path), name)]
+            for g in near_groups(rows):
+                stems = {Path(p).stem.split("__")[0] for p in g.paths}
+                mixed += len(stems) > 1
+                found[name] = found.get(name, 0) + (len(stems) == 1 and len(g.paths) == 2)
+            print(f"{name:<12} found {found.get(name, 0)}/{len(photos)}", flush=True)
+    print("groups mixing two photos:", mixed)
+    print("wrote", write_results("dupes_crops", {"photos": len(photos), "found": found, "groups_mixing_photos": mixed}))
 
 
 def _variant_scores(rows, groups) -> dict:
@@ -243,15 +312,17 @@ def _variant_scores(rows, groups) -> dict:
 
 
 def _print_variants(results: dict, n: int) -> None:
-    print(f"{n} photos in two halves; per half every photo, its edits and its traps")
-    kinds = list(results["even"]["edits"])
-    print(f"{'edit':<14} " + " ".join(f"{h + ' P':>8} {h + ' R':>8}" for h in results))
-    for k in kinds:
-        print(
-            f"{k:<14} "
-            + " ".join(f"{r['edits'][k]['precision']:8.3f} {r['edits'][k]['recall']:8.3f}" for r in results.values())
-        )
-    print("traps offered:", {h: r["traps_offered"] for h, r in results.items()})
+    halves = list(results)
+    print(f"{n} photos, {len(halves)} random halves ({', '.join(halves)}); per half every photo, its edits, its traps")
+    print("recall per half (precision where below 1)")
+    for k in results[halves[0]]["edits"]:
+        cells = []
+        for h in halves:
+            e = results[h]["edits"][k]
+            cells.append(f"{e['recall']:.2f}" + (f"/P{e['precision']:.2f}" if e["precision"] < 1 else ""))
+        print(f"{k:<14} " + " ".join(f"{c:>5}" for c in cells))
+    for trap in results[halves[0]]["traps_offered"]:
+        print(f"offered {trap:<8} " + " ".join(f"{results[h]['traps_offered'][trap]:>5}" for h in halves))
 
 
 def main() -> None:
@@ -260,6 +331,9 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--variants", action="store_true", help="near tier per kind of edit and trap on real photos")
     parser.add_argument("--photos", type=Path, help="for --variants: a folder of *.jpg (default ../shared/photos)")
+    parser.add_argument("--crops", action="store_true", help="crops of each size beside their originals")
+    parser.add_argument("--splits", type=int, default=5, help="for --variants: random splits into two halves")
+    parser.add_argument("--seed", type=int, default=0, help="for --variants: seed of the first split")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -268,7 +342,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.variants:
-        run_variants(args.photos)
+        run_variants(args.photos, args.splits, args.seed)
+        return
+    if args.crops:
+        run_crops(args.photos)
         return
     sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))

@@ -291,7 +291,7 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
                 for i in range(n)
             ),
         )
-        # (phash, dhash), or also (turn phash, turn dhash, pose, grids, shot times, cameras)
+        # (phash, dhash), or also (turn phash, turn dhash, pose, grids, shot times, cameras[, windows])
         if hashes is not None:
             phash, dhash, *turned = hashes
             FingerprintStore(cat).put(
@@ -311,6 +311,7 @@ def fill_catalog(cat, vectors: np.ndarray, model: str, digests=None, hashes=None
                         0.9,
                         float(turned[4][i]),
                         turned[5][i],
+                        turned[6][i] if len(turned) > 6 else None,
                         version=fingerprint.VERSION,
                     ),
                 )

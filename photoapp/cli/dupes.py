@@ -12,7 +12,7 @@ from photoapp.core.units import human_size
 
 DUPES_HELP = """\
 Duplicates in tiers: exact (same bytes), near (the same picture resized, recompressed,
-converted, slightly cropped, recoloured, grayscale, mirrored or rotated), similar (other
+converted, cropped, recoloured, grayscale, mirrored or rotated), similar (other
 shots of the same moment: bursts; never suggested for the trash).
 
   photoapp dupes [--tier exact|near|similar|all]       list groups; --tier near shows exact + near

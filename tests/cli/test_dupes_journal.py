@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def indexed_once(shared_photos, tmp_path_factory):
     """Garden.jpg, an exact copy, an EXIF copy and a half-size export (one near group), a
-    tighter framing of Garden (a quarter cropped: only *similar* to it; a mirrored copy is
-    an edited copy since issue 28) and Storm.jpg; "holiday" given by hand to the
+    tighter framing of Garden (a quarter of the width and an eighth of the height cut: a
+    recomposition, only *similar* to it; a mirrored copy, or a crop keeping the proportions,
+    is an edited copy since issue 28) and Storm.jpg; "holiday" given by hand to the
     half-size export. Indexed once, then each test starts from a copy of this state."""
     base = tmp_path_factory.mktemp("journal")
     folder = base / "photos"
@@ -41,7 +42,7 @@ def indexed_once(shared_photos, tmp_path_factory):
             extra.unlink()
     garden = Image.open(shared_photos / "Garden.jpg").convert("RGB")
     w, h = garden.size
-    garden.crop((w // 8, h // 8, w - w // 8, h - h // 8)).save(folder / "tighter.jpg", quality=90)
+    garden.crop((w // 8, h // 16, w - w // 8, h - h // 16)).save(folder / "tighter.jpg", quality=90)
     shutil.copy2(shared_photos / "Storm.jpg", folder / "Storm.jpg")
     with Library(base / "lib", model="toy") as lib:
         lib.index_folders([str(folder)])

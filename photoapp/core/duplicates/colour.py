@@ -8,11 +8,17 @@ in colour when:
 - either is grayscale (rms chroma below ``NEUTRAL``): it has no colour to disagree with;
 - one is toned (sepia: its chroma is a function of its lightness, tone share below
   ``TONED``) and the other clearly is not (``COLOURED``): a toned print of the photo;
-- otherwise their overall hue (the mean chroma's angle, where both have one) is within
-  ``MAX_HUE_TURN`` degrees, and their chroma layouts (each cell's chroma less the mean)
-  correlate at ``MIN_LAYOUT`` at least, where both have one. A saturation change scales
-  chroma and a white-balance change shifts it, which moves neither much; a hue turn
-  rotates every cell's chroma, which moves both.
+- otherwise their mean chroma, with the saturation scaled out (half on each side: the
+  answer does not depend on which photo is first), is within ``MAX_SHIFT``, their overall
+  hue (the mean chroma's angle, where both have one) within ``MAX_HUE_TURN`` degrees, and
+  their chroma layouts (each cell's chroma less the mean) correlate at ``MIN_LAYOUT`` at
+  least, where both have one. A saturation change scales chroma and a white-balance change
+  shifts it, which moves neither much; a hue turn rotates every cell's chroma, which moves
+  both.
+
+A pair can only say so much: a pale single-hue picture (bare wood) turned 60° moves no more
+than its cool white balance does. The grouping therefore asks for a consensus
+(``near.ColourGuard.consensus``): a photo joins a family only if it agrees with most of it.
 
 The numbers were chosen on generated edits and colourways of half of shared/photos and
 checked on the other half (benchmarks/dupes_scale.py --variants, docs/duplicates.md).
@@ -31,6 +37,7 @@ SCALES = (0.4, 2.5)  # saturation changes a copy may have
 MAX_SHIFT = 10.0  # how far a white-balance change moves the mean chroma (CIELAB units)
 HUE_GATE = 6.0  # mean chroma from which a picture has an overall hue
 MAX_HUE_TURN = 60.0  # degrees between the overall hues of two copies, whatever their strength
+SAME = 3.0  # rms colour difference (CIELAB a*b* per cell) of copies with unedited colours
 LAYOUT_GATE = 3.0  # rms chroma about the mean from which a picture has a chroma layout
 MIN_LAYOUT = 0.85  # correlation of the chroma layouts of two copies
 
@@ -68,8 +75,10 @@ def agree_colours(a: Colours, b: Colours) -> tuple[bool, str]:
         return True, "" if neutral_a and neutral_b else "grayscale version"
     if (a.tone < TONED and b.tone > COLOURED) or (b.tone < TONED and a.tone > COLOURED):
         return True, "toned version"
-    scale = min(max(b.rms / a.rms, SCALES[0]), SCALES[1])
-    if abs(b.mean - scale * a.mean) > MAX_SHIFT:
+    # Saturation scaled out half on each side (the geometric mean of the two): the same
+    # answer whichever photo is A.
+    scale = np.sqrt(min(max(b.rms / a.rms, SCALES[0]), SCALES[1]))
+    if abs(b.mean / scale - scale * a.mean) > MAX_SHIFT:
         return False, ""
     if min(abs(a.mean), abs(b.mean)) >= HUE_GATE and abs(np.angle(b.mean / a.mean, deg=True)) > MAX_HUE_TURN:
         return False, ""
@@ -78,6 +87,29 @@ def agree_colours(a: Colours, b: Colours) -> tuple[bool, str]:
         if corr < MIN_LAYOUT:
             return False, ""
     return True, ""
+
+
+def shift(a: Colours, b: Colours) -> float:
+    """How far the colours moved between two aligned pictures: the rms over the cells of
+    the a*b* difference. Re-encodes, resizes, turns and crops stay below ``SAME`` (about a
+    just noticeable difference); colour edits and colourways move further."""
+    return _rms(b.z - a.z)
+
+
+def window(grid: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The colour grid of a part of the picture (left, top, right, bottom as shares of its
+    sides), resampled from the whole picture's grid: what a crop to that part would show."""
+    cells = grid.shape[0]
+
+    def axis(lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        at = np.clip(lo * cells + (np.arange(cells) + 0.5) * (hi - lo) - 0.5, 0, cells - 1)
+        base = np.minimum(np.floor(at).astype(int), cells - 2)
+        return base, base + 1, (at - base)[:, None]
+
+    r0, r1, fr = axis(box[1], box[3])
+    c0, c1, fc = axis(box[0], box[2])
+    rows = grid[r0] * (1 - fr[..., None]) + grid[r1] * fr[..., None]
+    return rows[:, c0] * (1 - fc[None]) + rows[:, c1] * fc[None]
 
 
 def _rms(z: np.ndarray) -> float:

@@ -40,7 +40,7 @@ from enum import StrEnum
 import numpy as np
 
 from photoapp.config import DupeSettings
-from photoapp.core.duplicates import keeper, near
+from photoapp.core.duplicates import colour, keeper, near
 from photoapp.core.duplicates.near import ColourSource
 from photoapp.core.store.catalog import Photo
 from photoapp.core.store.duplicates import DuplicateStore
@@ -66,6 +66,7 @@ class Pair:
     score: float  # exact: 1; near: bits apart (lower is closer); similar: cosine
     reason: str
     weak: bool = False  # near through a grayscale or toned copy: linked after the others
+    shift: float = 0.0  # near: how far the colours moved (rms CIELAB a*b* per cell; see colour.shift)
 
 
 @dataclass
@@ -134,13 +135,40 @@ def at_scale(photos: int) -> bool:
 
 
 def near_pairs(
-    prints: Prints, max_bits: int, neighbours=None, colours: ColourSource | None = None, guard=None
+    prints: Prints,
+    max_bits: int,
+    neighbours=None,
+    colours: ColourSource | None = None,
+    guard=None,
+    photos: dict[int, Photo] | None = None,
 ) -> list[Pair]:
-    """Near pairs (see ``near``): the same picture as the photos stand or turned, with
-    structure and colour agreeing. Pass ``guard`` (``near.guard_for``) on to ``link``."""
+    """Near pairs (see ``near``): the same picture as the photos stand, turned or cropped,
+    with structure and colour agreeing. Pass ``guard`` (``near.guard_for``) on to ``link``;
+    ``photos`` (by id) give the proportions a crop must keep."""
     turned = (prints.turn_phash, prints.turn_dhash, prints.turn)
-    found = near.near_pairs(prints.ids, prints.phash, prints.dhash, max_bits, neighbours, colours, turned, guard)
-    return [Pair(f.a, f.b, Tier.NEAR, float(f.bits), f.reason, f.weak) for f in found]
+    found = near.near_pairs(
+        prints.ids,
+        prints.phash,
+        prints.dhash,
+        max_bits,
+        neighbours,
+        colours,
+        turned,
+        guard,
+        prints.windows,
+        None if photos is None else aspects(prints.ids, photos),
+    )
+    return [Pair(f.a, f.b, Tier.NEAR, float(f.bits), f.reason, f.weak, f.shift) for f in found]
+
+
+def aspects(ids: np.ndarray, photos: dict[int, Photo]) -> np.ndarray:
+    """Width / height of each photo (nan where unknown), in ``ids`` order."""
+    out = np.full(len(ids), np.nan)
+    for k, i in enumerate(ids.tolist()):
+        p = photos.get(i)
+        if p is not None and p.width and p.height:
+            out[k] = p.width / p.height
+    return out
 
 
 def knn(index, ids: np.ndarray, vectors: np.ndarray, s: DupeSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -240,23 +268,34 @@ def _duration(seconds: float) -> str:
 def link(pairs: list[Pair], cap: int, guard: near.ColourGuard | None = None) -> dict[int, tuple[Tier, list[Pair]]]:
     """Capped transitive closure: root id -> (loosest tier used, the edges that joined it).
 
-    With ``guard``, a near edge joins two groups only when their first members with colours
-    of their own (the closest copies, linked first) agree, and the weak edges (through a
-    grayscale or toned copy, which agrees with a photo and with its colourway alike) come
-    after the others, to the largest group first: such a copy joins the family of the photo
-    it most likely came from, never a colourway through it."""
-    order = sorted(pairs, key=lambda p: (TIERS.index(p.tier), p.weak, p.score if p.tier == Tier.NEAR else -p.score))
+    Exact edges first, then near ones, then similar ones, closest first. With ``guard``,
+    the near edges come in three rounds: between photos whose colours are the same
+    (``colour.SAME``: re-encodes, resizes, turns, crops), closest first, so that each
+    family's core forms; then the colour-edited ones, those touching the largest groups
+    first (an edit joins the family of its original before it can pair with another
+    picture, such as its original's colourway); then the weak ones (through a grayscale or
+    toned copy, which agrees with a photo and with its colourway alike), largest group
+    first, each such copy once. Every near edge joins two groups only when their colours
+    agree by consensus (``near.ColourGuard.consensus``)."""
     union = _Union(cap, guard)
-    weak = []
-    for pair in order:
-        if pair.weak and guard is not None:
-            weak.append(pair)
-            continue
-        if weak:  # the first similar pair: the weak near ones go before it
-            union.add_weak(weak)
-            weak = []
-        union.add(pair)
-    union.add_weak(weak)
+
+    def closest(p: Pair):
+        return p.score if p.tier == Tier.NEAR else -p.score
+
+    if guard is None:
+        for pair in sorted(pairs, key=lambda p: (TIERS.index(p.tier), closest(p))):
+            union.add(pair)
+    else:
+        tier = {t: [p for p in pairs if p.tier == t] for t in TIERS}
+        for pair in sorted(tier[Tier.EXACT], key=closest):
+            union.add(pair)
+        strong = [p for p in tier[Tier.NEAR] if not p.weak]
+        for pair in sorted((p for p in strong if p.shift < colour.SAME), key=closest):
+            union.add(pair)
+        union.add_largest_first([p for p in strong if p.shift >= colour.SAME])
+        union.add_weak([p for p in tier[Tier.NEAR] if p.weak])
+        for pair in sorted(tier[Tier.SIMILAR], key=closest):
+            union.add(pair)
     return {root: (TIERS[union.tier[root]], group_edges) for root, group_edges in union.edges.items()}
 
 
@@ -278,14 +317,22 @@ class _Union:
             x = self.parent[x]
         return x
 
-    def add_weak(self, pairs: list[Pair]) -> None:
-        """Weak near pairs, those touching the largest groups first (then the closest). A
-        grayscale or toned photo still on its own gets one try: its most likely family
-        (which may be full), never the next best, a colourway."""
+    def _largest_first(self, pairs: list[Pair]) -> list[Pair]:
+        """Pairs touching the largest groups (as they stand now) first, then the closest."""
         biggest = {id(p): max(self.size.get(self.find(p.a), 1), self.size.get(self.find(p.b), 1)) for p in pairs}
+        return sorted(pairs, key=lambda p: (-biggest[id(p)], p.score))
+
+    def add_largest_first(self, pairs: list[Pair]) -> None:
+        for pair in self._largest_first(pairs):
+            self.add(pair)
+
+    def add_weak(self, pairs: list[Pair]) -> None:
+        """Weak near pairs, largest groups first. A grayscale or toned photo still on its
+        own gets one try: its most likely family (which may be full), never the next best,
+        a colourway."""
         tried: set[int] = set()
-        for pair in sorted(pairs, key=lambda p: (-biggest[id(p)], p.score)):
-            alone = [x for x in (pair.a, pair.b) if self.find(x) not in self.size and not self.guard.anchor(x)]
+        for pair in self._largest_first(pairs):
+            alone = [x for x in (pair.a, pair.b) if self.find(x) not in self.size and not self.guard.own_colours(x)]
             if any(x in tried or self.guard.ambiguous(x) for x in alone):
                 continue
             tried.update(alone)
@@ -300,8 +347,10 @@ class _Union:
             return
         anchors = [self._anchors(r) for r in (ra, rb)]
         guarded = pair.tier == Tier.NEAR and self.guard is not None and anchors[0] and anchors[1]
-        if guarded and not self.guard.compatible(anchors[0][0], anchors[1][0]):
-            return
+        if guarded:
+            few, many = sorted(anchors, key=len)
+            if not self.guard.consensus(few, many):
+                return
         if self.size.get(ra, 1) < self.size.get(rb, 1):
             ra, rb = rb, ra
             anchors.reverse()
@@ -309,7 +358,9 @@ class _Union:
         self.size[ra] = joined
         self.tier[ra] = max(self.tier.get(ra, 0), self.tier.get(rb, 0), TIERS.index(pair.tier))
         self.edges[ra] = self.edges.get(ra, []) + self.edges.pop(rb, []) + [pair]
-        self.anchors[ra] = (anchors[0] or anchors[1])[:1]  # the larger group's colours lead
+        # Through a grayscale or toned copy the larger group's colours lead alone (the copy
+        # agrees with any colouring); otherwise both groups' anchors count from now on.
+        self.anchors[ra] = (anchors[0] or anchors[1]) if pair.weak else anchors[0] + anchors[1]
         self.anchors.pop(rb, None)
 
     def _anchors(self, root: int) -> list[int]:
@@ -359,9 +410,10 @@ def find(catalog, index, model: str, settings: DupeSettings, tiers=TIERS) -> lis
     edges = _no_edges()
     if Tier.SIMILAR in tiers or (Tier.NEAR in tiers and large):
         edges = knn(index, *catalog.embeddings(model), settings)
-    guard = near.guard_for(store.colours, prints.ids, prints.turn)
+    guard = near.guard_for(store.colours, prints.ids, prints.turn, (prints.phash, prints.dhash, prints.windows))
     if Tier.NEAR in tiers:
-        pairs += near_pairs(prints, settings.near_max_bits, edges[:2] if large else None, store.colours, guard)
+        neighbours = edges[:2] if large else None
+        pairs += near_pairs(prints, settings.near_max_bits, neighbours, store.colours, guard, photos)
     if Tier.SIMILAR in tiers:
         shots = Shots(
             prints.known(prints.shot_time),

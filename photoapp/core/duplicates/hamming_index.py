@@ -86,3 +86,42 @@ def unique_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _empty():
     z = np.zeros(0, dtype=np.int64)
     return z, z.copy(), z.copy()
+
+
+def pairs_between(
+    queries: np.ndarray, codes: np.ndarray, radius: int, flips: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(q, i, distance) for every query code and code within ``radius`` of it (indices into
+    ``queries`` and ``codes``), by the same chunk lookups as ``pairs_within``: ``codes`` are
+    bucketed, each query probes the buckets within ``radius // 4`` (or ``flips``) bits."""
+    queries, codes = np.asarray(queries, dtype=np.uint64), np.asarray(codes, dtype=np.uint64)
+    if not len(queries) or not len(codes):
+        return _empty()
+    masks = _flip_masks(radius // CHUNKS if flips is None else min(flips, radius // CHUNKS))
+    found: list[np.ndarray] = []
+    step = max(1, _BLOCK // (len(masks) * 4))
+    for c in range(CHUNKS):
+        shift = np.uint64(c * CHUNK_BITS)
+        keys = ((codes >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        starts = np.searchsorted(keys[order], np.arange((1 << CHUNK_BITS) + 1))
+        qkeys = ((queries >> shift) & np.uint64(0xFFFF)).astype(np.int64)
+        for begin in range(0, len(queries), step):
+            end = min(len(queries), begin + step)
+            probe = (qkeys[begin:end, None] ^ masks[None, :]).ravel()
+            lo = starts[probe]
+            counts = starts[probe + 1] - lo
+            total = int(counts.sum())
+            if not total:
+                continue
+            src = np.repeat(np.repeat(np.arange(begin, end), len(masks)), counts)
+            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            dst = order[np.repeat(lo, counts) + offsets]
+            near = popcount(queries[src] ^ codes[dst]) <= radius
+            if near.any():
+                found.append(src[near] * len(codes) + dst[near])
+    if not found:
+        return _empty()
+    key = np.unique(np.concatenate(found))
+    q, i = key // len(codes), key % len(codes)
+    return q, i, popcount(queries[q] ^ codes[i])

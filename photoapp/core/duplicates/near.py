@@ -7,6 +7,9 @@ one turned like the second). Photos with identical hash pairs share one code: wi
 code, and between two codes, only photos whose colours agree are paired (a colourway has
 the very same grey hashes as its original).
 
+A crop that cuts more than ``max_bits`` forgives is found by the hashes of the part of the
+original it kept (``crops``), its colours compared with that part's.
+
 Candidates never come from all pairs (see ``hamming_index``); at scale (``flips=0``),
 structure candidates are shared 16-bit chunks plus each photo's nearest neighbours in the
 vector index, and turned copies come from the neighbours alone (a mirrored photo embeds
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photoapp.core.duplicates import colour, hamming_index
+from photoapp.core.duplicates import colour, crops, hamming_index
 from photoapp.core.media import fingerprint
 
 # Turned copies are searched within this radius (or ``max_bits`` if smaller): mirrored,
@@ -41,6 +44,7 @@ class Found:
     bits: int  # pHash + dHash bits apart (lower is closer)
     reason: str
     weak: bool = False  # agrees in colour only as a grayscale or toned version
+    shift: float = 0.0  # how far the colours moved (``colour.shift``)
 
 
 def near_pairs(
@@ -52,13 +56,17 @@ def near_pairs(
     colours: ColourSource | None = None,
     turned: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     guard: ColourGuard | None = None,
+    windows: np.ndarray | None = None,
+    aspects: np.ndarray | None = None,
 ) -> list[Found]:
     """Near pairs of photos ``ids`` with hashes ``phash``/``dhash``; ``turned`` gives the
     canonical-pose hashes and pose of each (pose -1: not yet computed), ``colours`` their
     colour grids (without: structure alone decides). Given ``neighbours`` (photo id pairs
     from the vector index; for libraries too large for the exact search) the structure
     search only probes shared chunks and the neighbours are checked too. ``guard`` (see
-    ``guard_for``) receives the colours fetched, for the grouping."""
+    ``guard_for``) receives the colours fetched, for the grouping. ``windows`` (the parts'
+    hashes, see ``crops``) adds crops the whole-frame hashes do not forgive, where the
+    ``aspects`` (width / height per photo, nan unknown) allow."""
     if len(ids) < 2:
         return []
     check = _ColourCheck(colours) if guard is None else guard.check
@@ -72,11 +80,70 @@ def near_pairs(
         seen = {(min(p.a, p.b), max(p.a, p.b)) for p in pairs}
         more = _expand(ids[has], found, check, poses=pose[has])
         pairs += [p for p in more if (min(p.a, p.b), max(p.a, p.b)) not in seen]
+    if windows is not None:
+        pairs += _crop_pairs(ids, phash, dhash, windows, max_bits, neighbours, check, pairs, aspects)
     return pairs
 
 
-def guard_for(colours: ColourSource | None, ids: np.ndarray, turn: np.ndarray) -> ColourGuard:
-    return ColourGuard(_ColourCheck(colours), {int(i): int(t) for i, t in zip(ids, turn) if t >= 0})
+def _crop_pairs(ids, phash, dhash, windows, max_bits, neighbours, check: _ColourCheck, pairs, aspects) -> list[Found]:
+    """Crops (see ``crops``) whose colours agree with the part kept. Only pairs whose whole
+    frames differ by more than ``max_bits``: where the whole frames match, the colours of
+    the whole frames decide (a colourway of a nearly grey photo must not pass as a crop)."""
+    seen = {(min(p.a, p.b), max(p.a, p.b)) for p in pairs}
+    index = None
+    if neighbours is not None:  # photo ids -> rows
+        order = np.argsort(ids)
+        at = [np.clip(np.searchsorted(ids[order], x), 0, len(ids) - 1) for x in neighbours]
+        ok = (ids[order[at[0]]] == neighbours[0]) & (ids[order[at[1]]] == neighbours[1])
+        index = (order[at[0]][ok], order[at[1]][ok])
+    whole, crop, window, dp, dd = crops.crop_pairs(phash, dhash, windows, index, aspects=aspects)
+    found = []
+    todo = [
+        (int(ids[w]), int(ids[c]), int(k), int(p), int(d))
+        for w, c, k, p, d in zip(whole.tolist(), crop.tolist(), window.tolist(), dp.tolist(), dd.tolist())
+        if (min(int(ids[w]), int(ids[c])), max(int(ids[w]), int(ids[c]))) not in seen
+        and (int(phash[w]) ^ int(phash[c])).bit_count() + (int(dhash[w]) ^ int(dhash[c])).bit_count() > max_bits
+    ]
+    check.fetch(sorted({x for t in todo for x in t[:2]}))
+    for a, b, k, p, d in todo:
+        key = (min(a, b), max(a, b))
+        if key in seen:
+            continue
+        agree, how = check.part(a, b, k)
+        if not agree:
+            continue
+        seen.add(key)
+        words = ", ".join([crops.describe(k)] + ([how] if how else []))
+        reason = f"same picture, {words} (perceptual hashes {p}+{d} of 128 bits apart)"
+        found.append(Found(a, b, p + d, reason, bool(how), check.shift(a, b, 0, k)))
+    return found
+
+
+def guard_for(colours: ColourSource | None, ids: np.ndarray, turn: np.ndarray, hashes=None) -> ColourGuard:
+    """The grouping's colour guard; ``hashes`` (pHash, dHash, windows of ``ids``) lets it
+    compare a crop with the part of its original it kept."""
+    turns = {int(i): int(t) for i, t in zip(ids, turn) if t >= 0}
+    return ColourGuard(_ColourCheck(colours), turns, None if hashes is None else _Parts(ids, *hashes))
+
+
+class _Parts:
+    """Which part of one photo another is a crop of, judged by their hashes."""
+
+    def __init__(self, ids: np.ndarray, phash: np.ndarray, dhash: np.ndarray, windows: np.ndarray | None):
+        self.row = {int(i): k for k, i in enumerate(ids)}
+        self.phash, self.dhash, self.windows = phash, dhash, windows
+
+    def kept(self, a: int, b: int) -> int | None:
+        """The part of A that B is a crop of (its closest part within ``CROP_MAX_BITS``)."""
+        if self.windows is None or a not in self.row or b not in self.row:
+            return None
+        ra, rb = self.row[a], self.row[b]
+        parts = self.windows[ra]
+        if not parts.any():
+            return None
+        bits = fingerprint.popcount(parts[:, 0] ^ self.phash[rb]) + fingerprint.popcount(parts[:, 1] ^ self.dhash[rb])
+        k = int(np.argmin(bits))
+        return k if bits[k] <= crops.CROP_MAX_BITS else None
 
 
 def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
@@ -178,7 +245,8 @@ def _pair(ids, i: int, j: int, p: int, d: int, check: _ColourCheck, poses) -> Fo
     words = [fingerprint.describe_pose(turn)] if turn else []
     words += [how] if how else []
     hashes = "identical perceptual hashes" if p == d == 0 else f"perceptual hashes {p}+{d} of 128 bits apart"
-    return Found(a, b, p + d, f"same picture{', ' if words else ''}{', '.join(words)} ({hashes})", bool(how))
+    reason = f"same picture{', ' if words else ''}{', '.join(words)} ({hashes})"
+    return Found(a, b, p + d, reason, bool(how), check.shift(a, b, turn))
 
 
 class ColourGuard:
@@ -187,13 +255,27 @@ class ColourGuard:
     anchor is its first member with colours of its own; two groups join only when their
     anchors agree (as they stand, or turned)."""
 
-    def __init__(self, check: _ColourCheck, turns: dict[int, int]):
-        self.check, self.turns = check, turns
+    def __init__(self, check: _ColourCheck, turns: dict[int, int], parts: _Parts | None = None):
+        self.check, self.turns, self.parts = check, turns, parts
 
     def anchor(self, photo_id: int) -> bool:
+        """Whether the photo has colours to compare (not grayscale): it counts in
+        ``consensus``."""
+        known = self.check.colours(photo_id, 0)
+        return known is not None and known.rms >= colour.NEUTRAL
+
+    def own_colours(self, photo_id: int) -> bool:
         """Whether the photo has colours of its own (not grayscale, not toned)."""
         known = self.check.colours(photo_id, 0)
         return known is not None and known.rms >= colour.NEUTRAL and known.tone > colour.TONED
+
+    def consensus(self, newcomers: list[int], members: list[int]) -> bool:
+        """Whether every anchor of the group joining (``newcomers``) agrees with more than
+        half of the anchors of the group it joins (``members``). A group's colouring is
+        the one most of its members show: every copy of a photo agrees with the photo and
+        with most other copies, while a colourway may agree with one of them (a cool
+        white balance of a pale wood is as green as the wood turned 60°), never with most."""
+        return all(2 * sum(self.compatible(x, y) for y in members) > len(members) for x in newcomers)
 
     def ambiguous(self, photo_id: int) -> bool:
         """A grayscale or toned photo whose structure also matched a photo its colours
@@ -202,10 +284,20 @@ class ColourGuard:
         return photo_id in self.check.rejected
 
     def compatible(self, a: int, b: int) -> bool:
+        """Whether two photos agree in colour as they stand, turned, or one as a crop of
+        the other (the part its hashes say it kept)."""
         if self.check(a, b, 0)[0]:
             return True
         ta, tb = self.turns.get(a, -1), self.turns.get(b, -1)
-        return ta >= 0 and tb >= 0 and self.check(a, b, fingerprint.relative_pose(ta, tb))[0]
+        if ta >= 0 and tb >= 0 and self.check(a, b, fingerprint.relative_pose(ta, tb))[0]:
+            return True
+        if self.parts is None:
+            return False
+        for x, y in ((a, b), (b, a)):
+            k = self.parts.kept(x, y)
+            if k is not None and self.check.part(x, y, k)[0]:
+                return True
+        return False
 
 
 class _ColourCheck:
@@ -230,6 +322,25 @@ class _ColourCheck:
             grid, tone = self.known[photo_id]
             self._turned[key] = colour.colours(fingerprint.apply_pose(grid, turn), tone)
         return self._turned[key]
+
+    def part(self, a: int, b: int, window: int) -> tuple[bool, str]:
+        """Whether photo B, a crop of part ``window`` of photo A, agrees in colour with it."""
+        kept = self._part(a, window)
+        if kept is None or b not in self.known:
+            return True, ""
+        return colour.agree_colours(kept, self.colours(b, 0))
+
+    def _part(self, photo_id: int, window: int) -> colour.Colours | None:
+        if photo_id not in self.known:
+            return None
+        grid, tone = self.known[photo_id]
+        return colour.colours(colour.window(grid, fingerprint.WINDOWS[window]), tone)
+
+    def shift(self, a: int, b: int, turn: int, window: int | None = None) -> float:
+        """``colour.shift`` between A (turned, or its part ``window``) and B; 0 unknown."""
+        ca = self.colours(a, turn) if window is None else self._part(a, window)
+        cb = self.colours(b, 0)
+        return 0.0 if ca is None or cb is None else colour.shift(ca, cb)
 
     def __call__(self, a: int, b: int, turn: int) -> tuple[bool, str]:
         ca, cb = self.colours(a, turn), self.colours(b, 0)

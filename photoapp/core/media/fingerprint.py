@@ -8,6 +8,10 @@
   how one photo turns into the other.
 - ``grid``: an 8x8 grid of mean CIELAB colours (192 bytes): the colour layout that grey
   hashes cannot see (a colourway with its hues turned has the same grey layout).
+- ``windows``: pHash and dHash of parts of the photo (``WINDOWS``: its centre and its
+  corners at several scales). A crop of the photo, seen whole, hashes like the window it
+  kept, so a crop that cuts far more than the full-frame radius allows is still found
+  (photoapp/core/duplicates/crops.py).
 - ``sharpness`` (variance of the Laplacian) and ``exposure`` (share of the tones neither
   crushed nor blown, 0..1): for choosing a burst's keeper.
 - ``shot_time``/``camera``: when (EXIF time with sub-seconds) and with which camera (model
@@ -30,7 +34,22 @@ import numpy as np
 # the same picture arrives full size. Decoders must deliver at least this short side.
 MIN_SIDE = 128
 GRID = 8  # colour grid cells per side
-VERSION = 2  # fingerprints of version 1 (before migration 10) lack the turn hashes and grid
+VERSION = 3  # version 1 (before migration 10) lacks the turn hashes and grid, 2 (before 14) the windows
+
+
+def _windows() -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) as shares of the width and height: the centre kept at 90,
+    84, 78 and 72 % of each side, and each corner at 90, 84 and 78 %. A crop lands within
+    about 3 % of a side of one of them: 0-14 bits from its hashes on shared/photos (crops
+    8-28 % centred, 10-20 % from a corner), where distinct photos are 33+ bits apart."""
+    out = [((1 - s) / 2, (1 - s) / 2, (1 + s) / 2, (1 + s) / 2) for s in (0.9, 0.84, 0.78, 0.72)]
+    for s in (0.9, 0.84, 0.78):
+        m = 1 - s
+        out += [(0, 0, s, s), (m, 0, 1, s), (0, m, s, 1), (m, m, 1, 1)]
+    return out
+
+
+WINDOWS = _windows()
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,7 @@ class Fingerprint:
     exposure: float | None = None
     shot_time: float | None = None  # seconds (naive local EXIF time), with sub-seconds
     camera: str | None = None  # "model#serial", or the model alone
+    windows: bytes | None = None  # per ``WINDOWS``: pHash, dHash as little-endian uint64
     version: int = 1  # what ``compute`` makes: VERSION
 
 
@@ -135,8 +155,30 @@ def compute(img, shot: tuple[float | None, str | None] = (None, None)) -> Finger
         *colour_facts(reduced),
         exposure(grey),
         *shot,
+        window_hashes(grey),
         VERSION,
     )
+
+
+def window_hashes(grey) -> bytes:
+    """pHash and dHash of each of ``WINDOWS`` of a grey image (as ``_phash``/``_dhash``
+    would hash that part of it cut out and saved). The parts are cut from a 128 x 128 copy
+    (box filter): the hashes look at 32 x 32 pixels of a part, and 16 full-size resizes
+    would cost more than the rest of the fingerprint."""
+    from PIL import Image
+
+    side = 4 * 32
+    base = grey.resize((side, side), Image.Resampling.BOX) if grey.size != (side, side) else grey
+    out = []
+    for left, top, right, bottom in WINDOWS:
+        part = base.crop((round(left * side), round(top * side), round(right * side), round(bottom * side)))
+        out += [_phash(np.asarray(part.resize((32, 32), _LANCZOS()), dtype=np.float64)), _dhash(part)]
+    return np.array(out, dtype=np.uint64).astype("<u8").tobytes()
+
+
+def windows_array(blob: bytes) -> np.ndarray:
+    """Stored window hashes as uint64 (len(WINDOWS), 2): pHash, dHash."""
+    return np.frombuffer(blob, dtype="<u8").astype(np.uint64).reshape(-1, 2)
 
 
 def compute_or_none(img, shot=(None, None)) -> Fingerprint | None:

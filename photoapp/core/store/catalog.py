@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 14
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -292,6 +292,13 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX photo_marks_rating ON photo_marks(rating);
     CREATE INDEX photo_marks_favourite ON photo_marks(favourite);
     """,
+    # Crops (core/duplicates/crops.py, issue 28): pHash + dHash of 16 parts of each photo
+    # (its centre and corners at several scales), 256 bytes. Rows before it (fingerprint
+    # version 2) lack them; the duplicate finder recomputes them from the file, without
+    # re-embedding.
+    14: """
+    ALTER TABLE fingerprints ADD COLUMN windows BLOB;
+    """,
 }
 
 PHOTO_COLUMNS = (
@@ -546,7 +553,9 @@ class Catalog:
             with self.transaction():
                 version = self._schema_version()
                 if version < SCHEMA_VERSION:
-                    for statement in _sql_statements(MIGRATIONS[version + 1]):
+                    # A number may be unused on a branch (each capability is given its own
+                    # number; they are renumbered consecutively when merged): nothing to do.
+                    for statement in _sql_statements(MIGRATIONS.get(version + 1, "")):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={version + 1}")
 

@@ -11,6 +11,7 @@ import numpy as np
 from photoapp.core.store.table import TableStore
 
 _SIGN = 1 << 63
+WINDOWS = 16  # parts hashed per photo: len(photoapp.core.media.fingerprint.WINDOWS)
 _COLUMNS = (
     "phash",
     "dhash",
@@ -24,6 +25,7 @@ _COLUMNS = (
     "exposure",
     "shot_time",
     "camera",
+    "windows",
 )
 
 
@@ -45,6 +47,7 @@ class Prints:
     exposure: np.ndarray  # float, nan where unknown
     shot_time: np.ndarray  # float, nan where unknown
     camera: list[str | None]
+    windows: np.ndarray | None = None  # (photos, len(WINDOWS), 2) uint64: parts' pHash, dHash; 0: unknown
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -53,6 +56,15 @@ class Prints:
         """Photo id -> value, where the value is known (not nan)."""
         ok = ~np.isnan(values)
         return dict(zip(self.ids[ok].tolist(), values[ok].tolist()))
+
+
+def windows_of(blobs: list) -> np.ndarray:
+    """Stored window hashes (or None) as one (photos, WINDOWS, 2) uint64 array (zeros for
+    a photo without them)."""
+    size = WINDOWS * 16
+    empty = bytes(size)
+    data = b"".join(bytes(b) if b is not None and len(b) == size else empty for b in blobs)
+    return np.frombuffer(data, dtype="<u8").astype(np.uint64).reshape(len(blobs), WINDOWS, 2)
 
 
 class FingerprintStore(TableStore):
@@ -77,6 +89,7 @@ class FingerprintStore(TableStore):
                     fp.exposure,
                     fp.shot_time,
                     fp.camera,
+                    fp.windows,
                 )
                 for pid, fp in items
             ),
@@ -88,8 +101,9 @@ class FingerprintStore(TableStore):
         row = list(row) + [None] * (len(_COLUMNS) - len(row))
         if row[3] is None:
             row[3] = 1
-        if isinstance(row[7], str):  # a JSON snapshot keeps the grid as hex
-            row[7] = bytes.fromhex(row[7])
+        for k in (7, 12):  # a JSON snapshot keeps the grid and the windows as hex
+            if isinstance(row[k], str):
+                row[k] = bytes.fromhex(row[k])
         self.db.execute(
             f"INSERT OR REPLACE INTO fingerprints(photo_id, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(_COLUMNS)})",
             (photo_id, *row),
@@ -103,8 +117,9 @@ class FingerprintStore(TableStore):
         if not found:
             return None
         found = list(found)
-        if found[7] is not None:
-            found[7] = bytes(found[7]).hex()
+        for k in (7, 12):
+            if found[k] is not None:
+                found[k] = bytes(found[k]).hex()
         return tuple(found)
 
     def copy(self, source_id: int, target_id: int) -> None:
@@ -119,7 +134,7 @@ class FingerprintStore(TableStore):
         """Every fingerprinted photo's hashes and facts (not the colour grids: ``colours``)."""
         rows = self.db.execute(
             "SELECT photo_id, phash, dhash, COALESCE(turn_phash, 0), COALESCE(turn_dhash, 0), COALESCE(turn, -1), "
-            "sharpness, exposure, shot_time, camera FROM fingerprints ORDER BY photo_id"
+            "sharpness, exposure, shot_time, camera, windows FROM fingerprints ORDER BY photo_id"
         ).fetchall()
         arr = np.array([r[:6] for r in rows], dtype=np.int64).reshape(len(rows), 6)
         real = np.array([[np.nan if v is None else v for v in r[6:9]] for r in rows], dtype=np.float64)
@@ -135,6 +150,7 @@ class FingerprintStore(TableStore):
             real[:, 1],
             real[:, 2],
             [r[9] for r in rows],
+            windows_of([r[10] for r in rows]),
         )
 
     def colours(self, ids: list[int]) -> dict[int, tuple[bytes, float]]:

@@ -89,9 +89,14 @@ EDITS: dict[str, tuple[Edit, dict]] = {
     ),
     "crop8": (_crop(0.08), {"quality": 90}),
     "crop_corner5": (_crop(0.05, corner=True), {"quality": 90}),
+    "crop12": (_crop(0.12), {"quality": 90}),
+    "crop16": (_crop(0.16), {"quality": 90}),
+    "crop20": (_crop(0.20), {"quality": 90}),
+    "crop_corner10": (_crop(0.10, corner=True), {"quality": 90}),
+    "crop_corner15": (_crop(0.15, corner=True), {"quality": 90}),
 }
 FILE_EDITS = ("copy", "exif")  # byte copies: the exact tier
-CROPS = ("crop8", "crop_corner5")  # measured, not promised (see docs/duplicates.md)
+CROPS = ("crop8", "crop_corner5", "crop12", "crop16", "crop20", "crop_corner10", "crop_corner15")
 TRAPS: dict[str, Edit] = {
     "hue60": hue_turn(60),
     "hue120": hue_turn(120),
@@ -110,7 +115,8 @@ def with_exif(src: Path, dst: Path) -> None:
     dst.write_bytes(data[:2] + segment + data[2:])
 
 
-def _half(src: Path) -> Image.Image:
+def half_decode(src: Path) -> Image.Image:
+    """The photo decoded at half size (JPEG DCT scaling), as the variants are made from."""
     img = Image.open(src)
     img.draft("RGB", (img.width // 2, img.height // 2))
     return img.convert("RGB")
@@ -130,7 +136,7 @@ def make_family(src: Path, folder: Path, edits: tuple[str, ...] | None = None) -
     out = [(original, "original"), (folder / f"{stem}_copy.jpg", "copy"), (folder / f"{stem}_exif.jpg", "exif")]
     shutil.copyfile(src, out[1][0])
     with_exif(src, out[2][0])
-    half = _half(src)
+    half = half_decode(src)
     for name in edits if edits is not None else EDITS:
         edit, options = EDITS[name]
         path = folder / f"{stem}_{name}.{'png' if name == 'png' else 'webp' if name == 'webp' else 'jpg'}"
@@ -141,7 +147,7 @@ def make_family(src: Path, folder: Path, edits: tuple[str, ...] | None = None) -
 
 def make_traps(src: Path, folder: Path) -> list[tuple[Path, str]]:
     """(path, trap) of the colourways of ``src``: each is a different picture."""
-    half = _half(src)
+    half = half_decode(src)
     out = []
     for name, turn in TRAPS.items():
         path = folder / f"{src.stem}_{name}.jpg"
@@ -230,7 +236,7 @@ def prints_of(photos: list[Photo], fps: list[fingerprint.Fingerprint]):
     """(Prints, colour source) as the catalog would give them for ``catalogue``'s output."""
     import numpy as np
 
-    from photoapp.core.store.fingerprints import Prints
+    from photoapp.core.store.fingerprints import Prints, windows_of
 
     def column(name, dtype, missing):
         return np.array([missing if getattr(f, name) is None else getattr(f, name) for f in fps], dtype=dtype)
@@ -246,6 +252,7 @@ def prints_of(photos: list[Photo], fps: list[fingerprint.Fingerprint]):
         column("exposure", np.float64, np.nan),
         column("shot_time", np.float64, np.nan),
         [f.camera for f in fps],
+        windows_of([f.windows for f in fps]),
     )
     grids = {p.id: (f.grid, f.tone) for p, f in zip(photos, fps) if f.grid is not None}
     return prints, lambda ids: {i: grids[i] for i in ids if i in grids}
@@ -281,3 +288,36 @@ def copy_and_burst_folder(shared: Path, folder: Path, edits: dict[str, Edit]) ->
         edit(dune).save(folder / f"dune {name}.jpg", quality=90)
     burst_frames(shared / "Garden.jpg", folder)
     return folder
+
+
+def near_groups(rows: list[tuple[str, str]], settings=None):
+    """The exact + near groups of the files ``rows`` (path, kind), as ``duplicates.find``
+    would form them (colour guard, crops and their proportions)."""
+    from photoapp.config import DupeSettings
+    from photoapp.core.duplicates import finder, near
+
+    photos, fps = catalogue([p for p, _ in rows])
+    prints, colours = prints_of(photos, fps)
+    guard = near.guard_for(colours, prints.ids, prints.turn, (prints.phash, prints.dhash, prints.windows))
+    s = settings or DupeSettings()
+    by_id = {p.id: p for p in photos}
+    pairs = finder.exact_pairs(photos) + finder.near_pairs(prints, s.near_max_bits, None, colours, guard, by_id)
+    return finder.build_groups(finder.link(pairs, s.group_cap, guard), by_id)
+
+
+def old_catalog(path: Path, version: int, fingerprint_row: str) -> None:
+    """A catalog as Photoapp left it at schema ``version``: one photo (/p/a.jpg, id 1) and
+    its fingerprint (``fingerprint_row``: "(columns) VALUES (...)")."""
+    import sqlite3
+
+    from photoapp.core.store import catalog as catalog_module
+
+    db = sqlite3.connect(path)
+    for step in range(1, version + 1):
+        for statement in catalog_module._sql_statements(catalog_module.MIGRATIONS.get(step, "")):
+            db.execute(statement)
+    db.execute("INSERT INTO photos(id, path, size, mtime, hash, added) VALUES (1, '/p/a.jpg', 1, 0, 'h', 0)")
+    db.execute(f"INSERT INTO fingerprints{fingerprint_row}")
+    db.execute(f"PRAGMA user_version={version}")
+    db.commit()
+    db.close()

@@ -13,7 +13,7 @@ from photoapp.core.media import fingerprint
 from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store.catalog import Catalog
 from photoapp.core.store.fingerprints import FingerprintStore
-from tests.core.duplicates.dupe_variants import copy_and_burst_folder, hue_turn, toy_traps
+from tests.core.duplicates.dupe_variants import copy_and_burst_folder, hue_turn, old_catalog, toy_traps
 
 
 def _folder(shared_photos, tmp_path):
@@ -56,15 +56,7 @@ def test_an_older_catalog_migrates_and_gets_new_fingerprints_without_reembedding
 
 def test_schema_7_catalog_migrates_to_10(tmp_path):
     path = tmp_path / "catalog.sqlite3"
-    db = sqlite3.connect(path)
-    for version in range(1, 8):
-        for statement in catalog_module._sql_statements(catalog_module.MIGRATIONS[version]):
-            db.execute(statement)
-    db.execute("INSERT INTO photos(id, path, size, mtime, hash, added) VALUES (1, '/p/a.jpg', 1, 0, 'h', 0)")
-    db.execute("INSERT INTO fingerprints(photo_id, phash, dhash, sharpness) VALUES (1, -5, 7, 12.5)")
-    db.execute("PRAGMA user_version=7")
-    db.commit()
-    db.close()
+    old_catalog(path, 7, "(photo_id, phash, dhash, sharpness) VALUES (1, -5, 7, 12.5)")
     cat = Catalog(path)
     assert cat.db.execute("PRAGMA user_version").fetchone()[0] == catalog_module.SCHEMA_VERSION
     store = FingerprintStore(cat)

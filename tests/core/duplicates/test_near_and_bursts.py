@@ -12,13 +12,13 @@ import pytest
 from PIL import Image
 
 from photoapp.config import DupeSettings
-from photoapp.core.duplicates import colour, keeper, near
+from photoapp.core.duplicates import colour, keeper
 from photoapp.core.duplicates import finder as duplicates
 from photoapp.core.duplicates.finder import Pair, Shots, Tier
 from photoapp.core.media import fingerprint
 from photoapp.core.media.exif import read_shot
 from photoapp.core.store.catalog import Photo
-from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps, prints_of, toy_traps
+from tests.core.duplicates.dupe_variants import make_family, make_traps, near_groups, toy_traps
 
 # Colourful photos of the odd half of shared/photos (the thresholds were chosen on the even half).
 COLOURFUL = ("Dune.jpg", "LadyBird.jpg", "Picture_1A_by_freespace.jpg", "umang_by_Abhishek_Mudgal.jpg")
@@ -26,12 +26,7 @@ EDITS = ("half", "mirror", "rot90", "rot180", "rot270", "mirror_q60", "grey", "s
 
 
 def _groups(rows: list[tuple[str, str]]):
-    photos, fps = catalogue([p for p, _ in rows])
-    prints, colours = prints_of(photos, fps)
-    guard = near.guard_for(colours, prints.ids, prints.turn)
-    s = DupeSettings()
-    pairs = duplicates.exact_pairs(photos) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard)
-    return duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), {p.id: p for p in photos})
+    return near_groups(rows)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import pytest
 from photoapp.core.errors import InvalidInput
 from photoapp.core.library import Library
 from photoapp.core.search.ranking import Filters
+from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store.catalog import SCHEMA_VERSION, Catalog
 from photoapp.core.store.marks import Marks
 from photoapp.core.tagging import xmp_marks
@@ -178,9 +179,10 @@ def test_undo_stack_reverts_every_kind_of_change(library, xdg_trash):
 
 def test_older_catalog_migrates_with_no_marks(tmp_path):
     path = tmp_path / "c.sqlite3"
-    Catalog(path).close()
-    db = sqlite3.connect(path)
-    db.execute("DROP TABLE photo_marks")
+    db = sqlite3.connect(path)  # a catalog as schema 10 left it (later migrations not applied)
+    for version in range(1, 11):
+        for statement in catalog_module._sql_statements(catalog_module.MIGRATIONS[version]):
+            db.execute(statement)
     db.execute("PRAGMA user_version=10")
     db.commit()
     db.close()
