@@ -33,7 +33,7 @@ def made_up_faces(n: int, seed: int = 27, known: float = 0.0):
     rng = np.random.default_rng(seed)
     people = max(1, int(n * 2 / 3) // 30)
     centres = rng.normal(scale=0.85 / 16, size=(people, 128))
-    twins = rng.choice(people, size=people // 10, replace=False)  # lookalikes: a centre near another's
+    twins = rng.choice(people, size=people // 20 * 2, replace=False)  # lookalike pairs: a centre near another
     centres[twins[1::2]] = centres[twins[::2]] + rng.normal(scale=0.45 / 16, size=(len(twins[1::2]), 128))
     who = np.concatenate([rng.integers(0, people, size=int(n * 2 / 3)), -np.ones(n - int(n * 2 / 3), int)])
     spread = rng.uniform(0.3, 0.5, size=n) / 16
