@@ -8,6 +8,8 @@ import shutil
 import pytest
 from PySide6.QtCore import Qt
 
+from photoapp.gui.views.albums_sidebar import NAMED_ROLE
+
 pytest.importorskip("dlib")
 
 OBAMA = ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg", "train_obama_obama.jpg"]
@@ -45,11 +47,12 @@ def test_sidebar_people_filter_and_follow_the_people_page(qtbot, make_window, tw
     assert not section.isHidden()
     assert all(not section.child(i).icon(0).isNull() for i in range(2))  # the round face crops
     assert sidebar.tree.indexOfTopLevelItem(section) == 0  # above the tags
+    assert [section.child(i).data(0, NAMED_ROLE) for i in range(2)] == [True, False]  # Rename… / Name this person…
 
     # Choosing the unnamed person lists their photos (Filters(people=...)), until Esc.
     unnamed = section.child(1)
     sidebar.tree.itemClicked.emit(unnamed, 0)
-    shown = lambda: window.model.rowCount() == 4 and "of <b>Unnamed</b>" in window.header.text()  # noqa: E731
+    shown = lambda: window.model.rowCount() == 4 and "someone not named yet" in window.header.text()  # noqa: E731
     qtbot.waitUntil(shown, timeout=60_000)
     assert {r.path.rsplit("/", 1)[-1] for r in window.model.rows()} == set(OBAMA)
     person = int(unnamed.data(0, Qt.ItemDataRole.UserRole + 1))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 
 PERSON = "person"  # the sidebar album kind of a person; its name is the person's id
 SECTION = "people"
+UNNAMED = "Unnamed"
 
 
 def entries(people) -> list[dict]:
@@ -25,8 +26,8 @@ def entries(people) -> list[dict]:
         n, name = person["photo_count"], person["name"]
         photos = f"{n:,} photo" + ("" if n == 1 else "s")
         tip = f"{name}: {photos}" if name else f"Someone not named yet: {photos} — right-click to name them"
-        label = name or "Unnamed"
-        out.append({"kind": PERSON, "name": str(person["id"]), "label": label, "count": n, "icon": crop, "tip": tip})
+        album = {"kind": PERSON, "name": str(person["id"]), "label": name or UNNAMED, "count": n, "tip": tip}
+        out.append(album | {"icon": crop, "named": bool(name)})
     return out
 
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
 from photoapp.gui.controllers.gallery_text import photos
-from photoapp.gui.controllers.people_sidebar import PERSON
+from photoapp.gui.controllers.people_sidebar import PERSON, UNNAMED
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.add_tag_dialog import AddTagDialog
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
@@ -87,7 +87,11 @@ class TagsUi:
         if not kind:
             return None
         if kind == PERSON:
-            return f"{photos(n)} of <b>{html.escape(self.sidebar.current_label())}</b> — Esc to go back"
+            label = self.sidebar.current_label()
+            if label == UNNAMED:
+                who = "someone not named yet (right-click them under People to name them)"
+                return f"{photos(n)} of {who} — Esc to go back"
+            return f"{photos(n)} of <b>{html.escape(label)}</b> — Esc to go back"
         if kind == SMART:
             return f"{photos(n)} in the smart album <b>{name}</b> — Esc to go back"
         return f"{photos(n)} tagged <b>{name}</b> — Esc to go back"

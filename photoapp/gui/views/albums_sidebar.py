@@ -34,6 +34,7 @@ SECTIONS = (
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
+NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
 COVER_SIZE = 28  # px
 
 
@@ -149,6 +150,7 @@ class AlbumsSidebar(QWidget):
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setData(0, COVER_ROLE, album.get("cover"))
         self._show_cover(item)
+        item.setData(0, NAMED_ROLE, album.get("named"))
         if album.get("icon") is not None:
             item.setIcon(0, QIcon(QPixmap.fromImage(album["icon"])))
         if album.get("tip"):
@@ -253,7 +255,8 @@ class AlbumsSidebar(QWidget):
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
         if kind == "person":
-            menu.addAction(f"Name “{item.text(0)}”…", lambda: self.name_person_requested.emit(name))
+            text = f"Rename “{item.text(0)}”…" if item.data(0, NAMED_ROLE) else "Name this person…"
+            menu.addAction(text, lambda: self.name_person_requested.emit(name))
         elif kind == "smart":
             menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
         elif item.parent() is self.sections["taught"]:
