@@ -21,7 +21,9 @@ Nothing compares every face with every other: each face looks at its nearest fac
 HNSW graph (core/faces/neighbours.py), and a decision is taken from them only when the
 k-th distance proves that no face further away could change it (else more neighbours, then
 every face, for that face alone). ``exact=True`` compares all pairs (the reference the tests
-and benchmarks/people_scale.py hold the graph to).
+and benchmarks/people_scale.py hold the graph to); by default all pairs are compared below
+GRAPH_FROM faces, where that is faster (benchmarks/people_scale.py: 3.8 s against 6.4 s at
+10,000 faces, 121 s against 65 s at 50,000).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ CHUNK = 1024  # faces compared at a time: memory stays bounded however large the
 NEAR_K, NEAR_MAX = 32, 512  # neighbours looked at for cliques: first, and at most (a clique's size)
 SCORE_K = (32, 256)  # nearest members looked at to score people for a face, then if unsure
 MEASURED = 256  # a person up to this many members is measured whole when near a face
+GRAPH_FROM = 25_000  # faces from which the graph is faster than every pair
 UNSURE = object()  # a decision the nearest members cannot prove
 
 
@@ -85,11 +88,12 @@ def _members(faces: list[Face]) -> dict[int, list[int]]:
     return members
 
 
-def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool = False) -> Plan:
+def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool | None = None) -> Plan:
     """What to change: free faces that join people, and the new people to start."""
     out = Plan()
     if not faces:
         return out
+    exact = len(faces) < GRAPH_FROM if exact is None else exact
     members = _members(faces)
     pool = [i for i, f in enumerate(faces) if f.free and f.person_id is None]
     joined = _joins(faces, vectors, pool, members, th, exact)
@@ -269,7 +273,7 @@ def _cliques(faces, vectors, pool, th, exact=False) -> list[list[int]]:
 
 
 def suggestions(
-    faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool = False
+    faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool | None = None
 ) -> list[tuple[int, int, float]]:
     """(face id, person id, distance) for unknown faces near a person they could belong to:
     the person whose nearest members (mean of up to 3) are closest, within ``suggest``, not
@@ -291,6 +295,7 @@ def suggestions(
             return (p, best) if best <= th.suggest else None
         return None if bound >= th.suggest else UNSURE
 
+    exact = len(faces) < GRAPH_FROM if exact is None else exact
     chosen = _Scores(faces, vectors, members, exact).decide(pool, choose)
     out = [(faces[i].id, c[0], float(c[1])) for i, c in chosen.items() if c is not None]
     return sorted(out, key=lambda s: s[2])
