@@ -60,6 +60,7 @@ def test_albums_in_sections_with_counts(qtbot):
         for g in sidebar.sections
     }
     assert sections == {
+        "PEOPLE": [],  # filled on its own (set_section)
         "YOUR TAGS": ["holiday"],
         "TAUGHT TAGS": ["my dog"],
         "AUTO-TAGS": ["beach", "sky"],  # by name: a count that changes never moves an album
@@ -79,6 +80,28 @@ def test_the_list_waits_while_the_pointer_is_over_it(qtbot):
     viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
     QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
     assert [n for _k, n, _c in sidebar.albums()] == ["0", "a"]
+
+
+def test_a_section_filled_on_its_own_stays_through_album_lists(qtbot):
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    people = [{"kind": "person", "name": "7", "label": "Ada", "count": 3}, {"kind": "person", "name": "9", "count": 5}]
+    sidebar.set_section("people", people)
+    sidebar.set_albums([{"name": "sky", "kind": "tag", "count": 2, "group": "auto"}])
+    assert sidebar.albums() == [("person", "7", "3"), ("person", "9", "5"), ("tag", "sky", "2")]  # in the order given
+    assert sidebar.sections["people"].child(0).text(0) == "Ada"
+    sidebar.select("person", "7")
+    assert sidebar.current() == ("person", "7") and sidebar.current_label() == "Ada"
+    sidebar.set_albums([])  # the tags went: the people stay, and so does the choice
+    assert sidebar.current() == ("person", "7") and not sidebar.empty_hint.isVisibleTo(sidebar)
+    viewport = sidebar.tree.viewport()
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    sidebar.set_section("people", people[1:])
+    assert sidebar.albums()[0] == ("person", "7", "3")  # nothing moves under the pointer
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
+    assert sidebar.albums() == [("person", "9", "5")]
+    assert sidebar.current() == ("", "")  # the chosen person is gone
 
 
 def test_the_suggested_album_name_is_typed_over(qtbot):

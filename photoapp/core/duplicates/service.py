@@ -35,6 +35,7 @@ from photoapp.core.errors import LibraryError
 from photoapp.core.media import fingerprint
 from photoapp.core.store.catalog import Catalog, CatalogError, Photo
 from photoapp.core.store.duplicates import DuplicateStore
+from photoapp.core.store.faces import FaceStore
 from photoapp.core.store.fingerprints import FingerprintStore
 from photoapp.core.store.indexes import IndexRegistry
 from photoapp.core.store.marks import Marks, MarkStore
@@ -308,6 +309,7 @@ class Duplicates:
             "embeddings": vectors,
             "tags": tags,
             "marks": marks,
+            "faces": FaceStore(self.catalog).snapshot(photo.id),  # with their people: names survive the trash
         }
 
     def _merge_tags(self, photo_id: int, keeper_id: int) -> list[list]:
@@ -410,6 +412,7 @@ class Duplicates:
                 self.tag_rows.mark_sidecars_dirty([pid])  # its sidecar may have been left behind or lost
             if record.get("marks"):  # stars, heart, rotation (journal rows before them have none)
                 MarkStore(self.catalog).put([(pid, Marks(*record["marks"]))])
+            FaceStore(self.catalog).put_back(pid, record.get("faces", []))
         self._unmerge(record["keeper_id"], record.get("merged", []))
         blob = record["embeddings"].get(self.model())
         if blob is not None:

@@ -16,6 +16,14 @@ So:
 - Faces that fit nobody stay unknown (suggestions offer them to the nearest person).
 - A pass joins faces to the members the people had when it started: faces that joined in
   this pass do not pull in more (no chains within a run).
+
+Nothing compares every face with every other: each face looks at its nearest faces in an
+HNSW graph (core/faces/neighbours.py), and a decision is taken from them only when the
+k-th distance proves that no face further away could change it (else more neighbours, then
+every face, for that face alone). ``exact=True`` compares all pairs (the reference the tests
+and benchmarks/people_scale.py hold the graph to); by default all pairs are compared below
+GRAPH_FROM faces, where that is faster (benchmarks/people_scale.py: 3.8 s against 6.4 s at
+10,000 faces, 121 s against 65 s at 50,000).
 """
 
 from __future__ import annotations
@@ -59,6 +67,11 @@ class Plan:
 
 
 CHUNK = 1024  # faces compared at a time: memory stays bounded however large the library
+NEAR_K, NEAR_MAX = 32, 512  # neighbours looked at for cliques: first, and at most (a clique's size)
+SCORE_K = (32, 256)  # nearest members looked at to score people for a face, then if unsure
+MEASURED = 256  # a person up to this many members is measured whole when near a face
+GRAPH_FROM = 25_000  # faces from which the graph is faster than every pair
+UNSURE = object()  # a decision the nearest members cannot prove
 
 
 def distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,22 +88,23 @@ def _members(faces: list[Face]) -> dict[int, list[int]]:
     return members
 
 
-def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) -> Plan:
+def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool | None = None) -> Plan:
     """What to change: free faces that join people, and the new people to start."""
     out = Plan()
     if not faces:
         return out
+    exact = len(faces) < GRAPH_FROM if exact is None else exact
     members = _members(faces)
     pool = [i for i, f in enumerate(faces) if f.free and f.person_id is None]
-    joined = _joins(faces, vectors, pool, members, th)
+    joined = _joins(faces, vectors, pool, members, th, exact)
     out.joins += [(faces[i].id, p) for i, p in joined.items()]
     pool = [i for i in pool if i not in joined]
-    cliques = _cliques(faces, vectors, pool, th)
+    cliques = _cliques(faces, vectors, pool, th, exact)
     in_clique = {i for c in cliques for i in c}
     pool = [i for i in pool if i not in in_clique]
     # Faces that were near a new person's first faces join it (anchored on those only).
     new_members = {-(n + 1): c for n, c in enumerate(cliques)}
-    later = _joins(faces, vectors, pool, members | new_members, th)
+    later = _joins(faces, vectors, pool, members | new_members, th, exact)
     groups = [list(c) for c in cliques]
     for i, p in later.items():
         if p < 0:
@@ -101,9 +115,9 @@ def plan(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) 
     return out
 
 
-def _person_scores(faces, vectors, rows, members, people, excluded=None) -> tuple[np.ndarray, np.ndarray]:
+def _person_scores(faces, vectors, rows, members, people) -> tuple[np.ndarray, np.ndarray]:
     """For faces ``rows`` and each of ``people``: the mean distance to the person's 3 nearest
-    members and the nearest one (inf for the people ``excluded(face index)`` names)."""
+    members and the nearest one (every member measured)."""
     cols = np.concatenate([members[p] for p in people])
     bounds = np.cumsum([0] + [len(members[p]) for p in people])
     d = distances(vectors[rows], vectors[cols])
@@ -114,57 +128,132 @@ def _person_scores(faces, vectors, rows, members, people, excluded=None) -> tupl
         top = np.sort(part, axis=1)[:, :3] if part.shape[1] > 3 else np.sort(part, axis=1)
         scores[:, k] = top.mean(axis=1)
         nearest[:, k] = top[:, 0]
-    if excluded is not None:
-        column = {p: k for k, p in enumerate(people)}
-        for r, i in enumerate(rows):
-            for p in excluded(i):
-                if p in column:
-                    scores[r, column[p]] = nearest[r, column[p]] = np.inf
     return scores, nearest
 
 
-def _joins(faces, vectors, pool, members, th) -> dict[int, int]:
+class _Scores:
+    """People scored for faces: the mean distance to each person's nearest members (up to 3)
+    and the nearest one. ``decide(rows, choose)`` calls ``choose(face index, seen, bound)``
+    with ``seen`` {person: (score, nearest)} for the people among the face's nearest members
+    and ``bound``, below which no other person scores; ``choose`` answers UNSURE when those
+    cannot settle it, and the face is asked again with more members, then with every person."""
+
+    def __init__(self, faces, vectors, members, exact: bool):
+        self.faces, self.vectors, self.members, self.people = faces, vectors, members, list(members)
+        self.nearest = None
+        self.unsure = 0  # faces that needed every person (benchmarks/people_scale.py reports it)
+        if not exact:
+            from photoapp.core.faces.neighbours import Nearest
+
+            self.cols = np.concatenate([members[p] for p in self.people])
+            self.owner = np.repeat(np.arange(len(self.people)), [len(members[p]) for p in self.people])
+            self.nearest = Nearest(vectors[self.cols])
+
+    def decide(self, rows: list[int], choose) -> dict[int, object]:
+        out: dict[int, object] = {}
+        todo = list(rows)
+        for k in SCORE_K if self.nearest is not None else ():
+            unsure = []
+            for start in range(0, len(todo), CHUNK):
+                chunk = todo[start : start + CHUNK]
+                labels, dists = self.nearest.query(self.vectors[chunk], k)
+                whole = k >= self.nearest.n  # every member seen: nothing unseen
+                for r, i in enumerate(chunk):
+                    bound = np.inf if whole else float(dists[r, -1]) - 1e-6  # the graph's distances are float32
+                    answer = choose(i, self._seen(i, labels[r]), bound)
+                    if answer is UNSURE:
+                        unsure.append(i)
+                    else:
+                        out[i] = answer
+            todo = unsure
+        self.unsure = len(todo)
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            scores, nearest = _person_scores(self.faces, self.vectors, chunk, self.members, self.people)
+            for r, i in enumerate(chunk):
+                seen = {p: (float(scores[r, k]), float(nearest[r, k])) for k, p in enumerate(self.people)}
+                out[i] = choose(i, seen, np.inf)
+        return out
+
+    def _seen(self, i: int, labels: np.ndarray) -> dict[int, tuple[float, float]]:
+        """Scores of the people among the face's nearest members: every member of a person up
+        to MEASURED members is measured (the graph may miss one), a larger person's nearest
+        members are the graph's; distances in float64, as every-pair scores have them."""
+        near: dict[int, list[int]] = {}
+        for label in labels:
+            near.setdefault(int(self.owner[label]), []).append(int(self.cols[label]))
+        seen = {}
+        for k, found in near.items():
+            p = self.people[k]
+            whole = len(self.members[p]) <= MEASURED or (len(found) < 3 and len(found) < len(self.members[p]))
+            ds = np.sort(distances(self.vectors[[i]], self.vectors[self.members[p] if whole else found])[0])[:3]
+            seen[p] = (float(ds.mean()), float(ds[0]))
+        return seen
+
+
+def _join_choice(seen: dict, bound: float, th: Thresholds):
+    """(person, score) the face may join, None, or UNSURE (see _Scores)."""
+    ranked = sorted(seen.items(), key=lambda item: item[1][0])
+    if not ranked:
+        return None if bound >= th.join else UNSURE
+    p, (best, nearest) = ranked[0]
+    second = ranked[1][1][0] if len(ranked) > 1 else np.inf
+    if best <= bound:  # the best of all people (no unseen one scores below ``bound``)
+        if best > th.join or nearest > th.join_nearest or second - best < th.margin:
+            return None
+        return (p, best) if bound - best >= th.margin else UNSURE  # an unseen one within the margin?
+    return None if bound >= th.join else UNSURE
+
+
+def _joins(faces, vectors, pool, members, th, exact=False) -> dict[int, int]:
     """Free faces (indices) -> the person each joins."""
     if not pool or not members:
         return {}
-    people = list(members)
     photos_of = {p: {faces[i].photo_id for i in idx} for p, idx in members.items()}
     wanted: dict[tuple[int, int], tuple[float, int]] = {}  # (photo, person) -> best (score, face)
-    for start in range(0, len(pool), CHUNK):
-        rows = pool[start : start + CHUNK]
-        scores, nearest = _person_scores(faces, vectors, rows, members, people)
-        for r, i in enumerate(rows):
-            order = np.argsort(scores[r])
-            best = order[0]
-            p = people[best]
-            second = scores[r, order[1]] if len(order) > 1 else np.inf
-            if (
-                scores[r, best] > th.join
-                or nearest[r, best] > th.join_nearest
-                or second - scores[r, best] < th.margin
-                or p in faces[i].rejected
-                or faces[i].photo_id in photos_of[p]
-            ):
-                continue
-            key = (faces[i].photo_id, p)
-            if key not in wanted or scores[r, best] < wanted[key][0]:
-                wanted[key] = (float(scores[r, best]), i)
+    chosen = _Scores(faces, vectors, members, exact).decide(pool, lambda _i, seen, bound: _join_choice(seen, bound, th))
+    for i in pool:
+        if chosen[i] is None:
+            continue
+        p, score = chosen[i]
+        if p in faces[i].rejected or faces[i].photo_id in photos_of[p]:
+            continue
+        key = (faces[i].photo_id, p)
+        if key not in wanted or score < wanted[key][0]:
+            wanted[key] = (score, i)
     return {i: p for (_, p), (_, i) in wanted.items()}
 
 
-def _cliques(faces, vectors, pool, th) -> list[list[int]]:
+def _near(vectors, photo, core, exact) -> list[dict[int, float]]:
+    """For each vector: the others within ``core`` from other photos (with distances). From the
+    graph: at most NEAR_MAX of them (the nearest), which only ever makes a clique smaller."""
+    near: list[dict[int, float]] = []
+    if exact:
+        for start in range(0, len(vectors), CHUNK):
+            d = distances(vectors[start : start + CHUNK], vectors)
+            for r, row in enumerate(d):
+                close = np.flatnonzero((row <= core) & (photo != photo[start + r]))
+                near.append({int(j): float(row[j]) for j in close})
+        return near
+    from photoapp.core.faces.neighbours import Nearest
+
+    found = Nearest(vectors).within(vectors, core, NEAR_K, NEAR_MAX)
+    for k, (idx, d) in enumerate(found):
+        keep = photo[idx] != photo[k]
+        near.append(dict(zip(idx[keep].tolist(), d[keep].tolist(), strict=True)))
+    for k, others in enumerate(near):  # a pair the graph found from one side only counts both ways
+        for j, d in others.items():
+            near[j].setdefault(k, d)
+    return near
+
+
+def _cliques(faces, vectors, pool, th, exact=False) -> list[list[int]]:
     """Groups of ``min_faces`` or more large faces from distinct photos, all mutually within ``core``."""
     starters = [i for i in pool if faces[i].px >= th.min_start_px]
     if len(starters) < th.min_faces:
         return []
     photo = np.array([faces[i].photo_id for i in starters])
-    near: list[dict[int, float]] = []  # for each starter: the others within ``core``, by distance
-    for start in range(0, len(starters), CHUNK):
-        d = distances(vectors[starters[start : start + CHUNK]], vectors[starters])
-        for r, row in enumerate(d):
-            k = start + r
-            close = np.flatnonzero((row <= th.core) & (photo != photo[k]))
-            near.append({int(j): float(row[j]) for j in close})
+    near = _near(vectors[starters], photo, th.core, exact)  # for each starter: the others within ``core``
     order = sorted(
         range(len(starters)), key=lambda k: (-len(near[k]), np.mean(list(near[k].values())) if near[k] else 9)
     )
@@ -183,7 +272,9 @@ def _cliques(faces, vectors, pool, th) -> list[list[int]]:
     return out
 
 
-def suggestions(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds()) -> list[tuple[int, int, float]]:
+def suggestions(
+    faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresholds(), exact: bool | None = None
+) -> list[tuple[int, int, float]]:
     """(face id, person id, distance) for unknown faces near a person they could belong to:
     the person whose nearest members (mean of up to 3) are closest, within ``suggest``, not
     rejected for the face, without a face in the face's photo already. Nearest first."""
@@ -191,21 +282,20 @@ def suggestions(faces: list[Face], vectors: np.ndarray, th: Thresholds = Thresho
     pool = [i for i, f in enumerate(faces) if f.person_id is None]
     if not pool or not members:
         return []
-    people = list(members)
     in_photo: dict[int, set[int]] = {}  # photo -> the people it shows already
     for p, idx in members.items():
         for i in idx:
             in_photo.setdefault(faces[i].photo_id, set()).add(p)
 
-    def excluded(i: int) -> set[int]:
-        return set(faces[i].rejected) | in_photo.get(faces[i].photo_id, set())
+    def choose(i: int, seen: dict, bound: float):
+        excluded = faces[i].rejected | in_photo.get(faces[i].photo_id, set())
+        allowed = [(score, p) for p, (score, _) in seen.items() if p not in excluded]
+        best, p = min(allowed, default=(np.inf, None))
+        if best <= bound:  # the nearest of all allowed people
+            return (p, best) if best <= th.suggest else None
+        return None if bound >= th.suggest else UNSURE
 
-    out = []
-    for start in range(0, len(pool), CHUNK):
-        rows = pool[start : start + CHUNK]
-        scores, _ = _person_scores(faces, vectors, rows, members, people, excluded)
-        for r, i in enumerate(rows):
-            k = int(np.argmin(scores[r]))
-            if scores[r, k] <= th.suggest:
-                out.append((faces[i].id, people[k], float(scores[r, k])))
+    exact = len(faces) < GRAPH_FROM if exact is None else exact
+    chosen = _Scores(faces, vectors, members, exact).decide(pool, choose)
+    out = [(faces[i].id, c[0], float(c[1])) for i, c in chosen.items() if c is not None]
     return sorted(out, key=lambda s: s[2])

@@ -4,6 +4,7 @@ What the rows mean (grouping, corrections) is decided in photoapp/core/faces."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -258,3 +259,78 @@ class FaceStore(TableStore):
                 face = FaceRow(*r[:-1])
                 out.setdefault(face.photo_id, []).append((face, r[-1]))
         return out
+
+    # -- photos that leave the catalog and come back -----------------------------------------
+    def snapshot(self, photo_id: int) -> list[dict]:
+        """The photo's faces whole, as JSON-able dicts (what ``put_back`` takes): box, embedding,
+        landmarks, detector and model, the stage that found them, their person (id, when it was
+        created, name), how they got it, and the people they were rejected from."""
+        rows = self.db.execute(
+            "SELECT f.id, f.x, f.y, f.w, f.h, f.px, f.score, f.landmarks, f.embedding, f.detector, f.model, "
+            "f.person_id, f.source, pe.created, pe.name, s.stage FROM faces f "
+            "LEFT JOIN people pe ON pe.id = f.person_id LEFT JOIN face_scans s ON s.photo_id = f.photo_id "
+            "WHERE f.photo_id=? ORDER BY f.id",
+            (photo_id,),
+        ).fetchall()
+        rejected = self.db.execute(
+            "SELECT r.face_id, pe.id, pe.created, pe.name FROM face_rejections r JOIN people pe ON pe.id = r.person_id "
+            f"WHERE r.face_id IN ({_marks(rows)})",
+            [r[0] for r in rows],
+        ).fetchall()
+        out = []
+        for fid, x, y, w, h, px, score, lm, emb, detector, model, pid, source, created, name, stage in rows:
+            out.append(
+                {
+                    "box": [x, y, w, h],
+                    "px": px,
+                    "score": score,
+                    "landmarks": base64.b64encode(lm).decode(),
+                    "embedding": base64.b64encode(emb).decode(),
+                    "detector": detector,
+                    "model": model,
+                    "stage": stage,
+                    "person": [pid, created, name] if pid is not None else None,
+                    "source": source,
+                    "rejected": [[p, c, n] for f, p, c, n in rejected if f == fid],
+                }
+            )
+        return out
+
+    def put_back(self, photo_id: int, faces: list[dict]) -> int:
+        """Faces ``snapshot`` took, on the photo they belong to again (a photo that came back
+        under another id): each goes to its person when that person is still there (same id
+        and creation time), else to the person of its name (a new one when nobody has it);
+        an unnamed person that is gone leaves the face unknown for grouping. Only a photo
+        without faces yet gets them. Returns the faces put back."""
+        if not faces or self.db.execute("SELECT 1 FROM faces WHERE photo_id=? LIMIT 1", (photo_id,)).fetchone():
+            return 0
+        new = []
+        for f in faces:
+            person = self._kept_person(f["person"])
+            face = NewFace(
+                tuple(f["box"]),
+                f["px"],
+                f["score"],
+                np.frombuffer(base64.b64decode(f["landmarks"]), np.float32).reshape(-1, 2),
+                np.frombuffer(base64.b64decode(f["embedding"]), np.float32),
+                f["detector"],
+                f["model"],
+                person,
+                "auto" if f["person"] and person is None else f["source"],  # an unnamed person gone: unknown
+                tuple(p for p in (self._kept_person(r) for r in f["rejected"]) if p is not None),
+            )
+            new.append(face)
+        self.replace(photo_id, faces[0]["stage"] or "", new)
+        return len(new)
+
+    def _kept_person(self, kept: list | None) -> int | None:
+        if not kept:
+            return None
+        pid, created, name = kept
+        row = self.db.execute("SELECT created FROM people WHERE id=?", (pid,)).fetchone()
+        if row is not None and row[0] == created:
+            return pid
+        if not name:
+            return None
+        ids = self.people_named(name)
+        return ids[0] if ids else self.add_person(name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from photoapp.gui.controllers.people_sidebar import PeopleSidebar
 from photoapp.gui.services.people import PeopleService
 from photoapp.gui.views.people_view import PeopleView
 from photoapp.gui.workers import error_text
@@ -33,11 +34,15 @@ class PeopleUi:
         v.enabled_requested.connect(self.set_enabled)
         s.changed.connect(self._changed)
         self.names: dict[int, str] = {}  # from the last answers: the gallery header names the person
-        self.shown: int | None = None  # the person whose photos fill the gallery
+        self.shown: int | None = None  # a person not in the sidebar (hidden) whose photos fill the gallery
+        self.sidebar = PeopleSidebar(self)  # People in the albums sidebar
 
     # -- the gallery ------------------------------------------------------------------------------
     def people(self) -> tuple[int, ...]:
-        """The gallery's person filter (Filters.people)."""
+        """The gallery's person filter (Filters.people): the sidebar's person, else ``shown``."""
+        chosen = self.sidebar.chosen()
+        if chosen is not None:
+            return (chosen,)
         return (self.shown,) if self.shown is not None else ()
 
     def describe(self, n: int) -> str | None:
@@ -53,9 +58,12 @@ class PeopleUi:
         return True
 
     def show_photos(self, person_id: int) -> None:
-        self.shown = person_id
+        """The person's photos in the gallery: chosen in the sidebar when listed there."""
         self.window.pages.setCurrentWidget(self.window.splitter)
-        self.window.reload()
+        self.shown = None
+        if not self.sidebar.select(person_id):  # selecting reloads the gallery (TagsUi)
+            self.shown = person_id
+            self.window.reload()
 
     def show(self) -> None:
         self.window.pages.setCurrentWidget(self.view)

@@ -10,10 +10,13 @@ is the engine's TagService (gui/services/tagging.py).
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
 from photoapp.gui.controllers.gallery_text import photos
+from photoapp.gui.controllers.people_sidebar import PERSON, UNNAMED
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.add_tag_dialog import AddTagDialog
 from photoapp.gui.views.albums_sidebar import AlbumsSidebar
@@ -74,12 +77,21 @@ class TagsUi:
 
     def load_rows(self, filters, on_done, on_failed) -> None:
         kind, name = self.album
-        self.service.album_rows(kind, name, filters, on_done, on_failed)
+        if kind == PERSON:  # the window's filters carry the person (PeopleUi.people)
+            self.window.engine.search.browse(filters, on_done, on_failed, sort=self.window.sort_choice.value())
+        else:
+            self.service.album_rows(kind, name, filters, on_done, on_failed)
 
     def describe(self, n: int) -> str | None:
         kind, name = self.album
         if not kind:
             return None
+        if kind == PERSON:
+            label = self.sidebar.current_label()
+            if label == UNNAMED:
+                who = "someone not named yet (right-click them under People to name them)"
+                return f"{photos(n)} of {who} — Esc to go back"
+            return f"{photos(n)} of <b>{html.escape(label)}</b> — Esc to go back"
         if kind == SMART:
             return f"{photos(n)} in the smart album <b>{name}</b> — Esc to go back"
         return f"{photos(n)} tagged <b>{name}</b> — Esc to go back"

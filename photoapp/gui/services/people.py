@@ -8,6 +8,9 @@ as tag edits do (services/tagging.py), and emit ``changed`` when done.
 
 from __future__ import annotations
 
+import functools
+import os
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath
 
@@ -106,7 +109,17 @@ class PeopleService(QObject):
 
 def face_crop(path: str, box, size: int = CROP) -> QImage:
     """A round crop of the face ``box`` (fractions of the upright photo); a grey disc when
-    the photo cannot be read."""
+    the photo cannot be read. Kept for the next ask while the file is unchanged: the sidebar
+    and the People page ask for every person's again after each change."""
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        stamp = None
+    return _face_crop(path, tuple(box), size, stamp)
+
+
+@functools.lru_cache(maxsize=512)  # 512 crops of 96 px: ~19 MB
+def _face_crop(path: str, box: tuple, size: int, _stamp: int | None) -> QImage:
     out = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     out.fill(Qt.GlobalColor.transparent)
     try:

@@ -1,5 +1,6 @@
 """AlbumsSidebar: every tag as an album with its photo count, in three sections (your tags,
-taught tags, auto-tags), then the smart albums with theirs.
+taught tags, auto-tags), then the smart albums with theirs. Above them, People: round face
+crops with photo counts, filled on its own (``set_section``).
 
 Choosing an album filters the gallery to it (within the chosen dates); choosing it again,
 or Esc in the gallery, goes back to all photos. Albums are listed by name, so a count that
@@ -10,7 +11,7 @@ always lands on the album that was under the pointer.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -23,19 +24,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SECTIONS = (("yours", "Your tags"), ("taught", "Taught tags"), ("auto", "Auto-tags"), ("smart", "Smart albums"))
+SECTIONS = (
+    ("people", "People"),
+    ("yours", "Your tags"),
+    ("taught", "Taught tags"),
+    ("auto", "Auto-tags"),
+    ("smart", "Smart albums"),
+)
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
+NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
 COVER_SIZE = 28  # px
 
 
 class AlbumsSidebar(QWidget):
-    album_selected = Signal(str, str)  # kind ("tag" | "smart", "" for none), name
+    album_selected = Signal(str, str)  # kind ("tag" | "smart" | "person", "" for none), name
     new_smart_album_requested = Signal()
     remove_smart_album_requested = Signal(str)
     rename_tag_requested = Signal(str)
     delete_tag_requested = Signal(str)
+    name_person_requested = Signal(str)  # a person's id (as the name of a "person" album)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,6 +67,8 @@ class AlbumsSidebar(QWidget):
         self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
+        self._own: dict[str, list[dict]] = {}  # sections filled on their own (set_section), pending or not
+        self._own_pending: set[str] = set()
         self.tree.viewport().installEventFilter(self)
         self.empty_hint = QLabel("Tags appear here as photos are indexed.", self)
         self.empty_hint.setObjectName("hint")
@@ -94,13 +105,32 @@ class AlbumsSidebar(QWidget):
             return
         self._pending = None
         self.tree.setUpdatesEnabled(False)
-        for section in self.sections.values():
-            section.takeChildren()
+        for group, section in self.sections.items():
+            if group not in self._own:
+                section.takeChildren()
         for album in sorted(albums, key=lambda a: a["name"].casefold()):
             self._add(album)
+        self._settle()
+
+    def set_section(self, group: str, albums: list[dict]) -> None:
+        """Fill one section on its own, in the order given (``albums`` as for set_albums, plus
+        "label": the text shown when it is not the name, "icon": a QImage); set_albums leaves it
+        alone from then on. Waits, as set_albums does, while the pointer is over the list."""
+        self._own[group] = albums
+        if self.tree.viewport().underMouse():
+            self._own_pending.add(group)
+            return
+        self._own_pending.discard(group)
+        self.tree.setUpdatesEnabled(False)
+        self.sections[group].takeChildren()
+        for album in albums:
+            self._add(album, group)
+        self._settle()
+
+    def _settle(self) -> None:
         for section in self.sections.values():
             section.setHidden(section.childCount() == 0)
-        self.empty_hint.setVisible(not albums)
+        self.empty_hint.setVisible(not any(s.childCount() for s in self.sections.values()))
         self.tree.setUpdatesEnabled(True)
         kind, name = self._current
         item = self._find(kind, name)
@@ -109,17 +139,23 @@ class AlbumsSidebar(QWidget):
         elif item is not None:
             self.tree.setCurrentItem(item)
 
-    def _add(self, album: dict) -> None:
+    def _add(self, album: dict, group: str = "") -> None:
         smart = album["kind"] == "smart"
         count = album.get("count")
-        section = self.smart_section if smart else self.sections.get(album.get("group", ""), self.tags_section)
-        item = QTreeWidgetItem(section, [album["name"], "" if count is None else f"{count:,}"])
+        section = self.smart_section if smart else self.sections.get(group or album.get("group", ""), self.tags_section)
+        label = album.get("label", album["name"])
+        item = QTreeWidgetItem(section, [label, "" if count is None else f"{count:,}"])
         item.setData(0, KIND_ROLE, album["kind"])
         item.setData(0, NAME_ROLE, album["name"])
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setData(0, COVER_ROLE, album.get("cover"))
         self._show_cover(item)
-        if smart:
+        item.setData(0, NAMED_ROLE, album.get("named"))
+        if album.get("icon") is not None:
+            item.setIcon(0, QIcon(QPixmap.fromImage(album["icon"])))
+        if album.get("tip"):
+            tip = album["tip"]
+        elif smart:
             tip = f"Smart album: the photos that match “{album['query']}”, now and as photos arrive"
         else:
             why = {"yours": "you tagged", "taught": "tagged as you taught", "auto": "auto-tagged"}
@@ -151,8 +187,11 @@ class AlbumsSidebar(QWidget):
                     self._show_cover(item)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Leave and self._pending is not None:
-            self.set_albums(self._pending)  # the pointer left: now the list may change
+        if event.type() == QEvent.Type.Leave:  # the pointer left: now the list may change
+            if self._pending is not None:
+                self.set_albums(self._pending)
+            for group in list(self._own_pending):
+                self.set_section(group, self._own[group])
         return super().eventFilter(watched, event)
 
     def albums(self) -> list[tuple[str, str, str]]:
@@ -175,6 +214,11 @@ class AlbumsSidebar(QWidget):
     # -- selection ----------------------------------------------------------------------------
     def current(self) -> tuple[str, str]:
         return self._current
+
+    def current_label(self) -> str:
+        """The text the current album is listed with."""
+        item = self._find(*self._current) if self._current[0] else None
+        return item.text(0) if item is not None else self._current[1]
 
     def select(self, kind: str, name: str) -> None:
         item = self._find(kind, name) if kind else None
@@ -210,7 +254,10 @@ class AlbumsSidebar(QWidget):
             return
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
-        if kind == "smart":
+        if kind == "person":
+            text = f"Rename “{item.text(0)}”…" if item.data(0, NAMED_ROLE) else "Name this person…"
+            menu.addAction(text, lambda: self.name_person_requested.emit(name))
+        elif kind == "smart":
             menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
         elif item.parent() is self.sections["taught"]:
             menu.addAction("A taught tag changes with its examples (Tags ▸ Teach)").setEnabled(False)

@@ -113,3 +113,56 @@ def test_names_found_in_free_text():
     assert find_names("Ada and Ben", names) == ([1, 2], "")
     assert find_names("ada lovelace 2019", names) == ([3], "2019")
     assert find_names("Adam at the beach", names) == ([], "Adam at the beach")
+
+
+def _library(n: int, known: float, seed: int = 5):
+    """Faces shaped like dlib's: people ~30 faces each (a face ~0.3-0.5 from the others of
+    its person), people ~0.85 apart, lookalike pairs ~0.6, a third strangers; ``known`` of
+    the people's faces already assigned."""
+    rng = np.random.default_rng(seed)
+    people = n * 2 // 3 // 30
+    centres = rng.normal(scale=0.85 / 16, size=(people, 128))
+    centres[1::10] = centres[::10][: len(centres[1::10])] + rng.normal(scale=0.45 / 16, size=(len(centres[1::10]), 128))
+    who = np.concatenate([rng.integers(0, people, n * 2 // 3), -np.ones(n - n * 2 // 3, int)])
+    base = np.where((who >= 0)[:, None], centres[np.maximum(who, 0)], rng.normal(scale=0.85 / 16, size=(n, 128)))
+    vectors = base + rng.normal(size=(n, 128)) * rng.uniform(0.3, 0.5, (n, 1)) / 16
+    photo = rng.permutation(n) // 2
+    faces = []
+    for i in range(n):
+        person = int(who[i]) + 1 if who[i] >= 0 and rng.random() < known else None
+        faces.append(grouping.Face(i, int(photo[i]), float(rng.choice([40.0, 120.0])), person, person is None))
+    return faces, vectors
+
+
+def test_the_neighbour_graph_takes_the_same_decisions_as_every_pair():
+    for known in (0.0, 0.7):  # a library's first index; a later one
+        faces, vectors = _library(2400, known)
+        graph, pairs = grouping.plan(faces, vectors, exact=False), grouping.plan(faces, vectors, exact=True)
+        assert sorted(graph.joins) == sorted(pairs.joins)
+        assert sorted(map(sorted, graph.new_people)) == sorted(map(sorted, pairs.new_people))
+        assert len(pairs.new_people) > 40 if known == 0 else len(pairs.joins) > 400  # decisions were taken
+        offered = grouping.suggestions(faces, vectors, exact=False)
+        assert [(f, p) for f, p, _ in offered] == [
+            (f, p) for f, p, _ in grouping.suggestions(faces, vectors, exact=True)
+        ]
+
+
+def test_a_face_the_nearest_members_cannot_settle_is_compared_with_everyone():
+    # A person of 300 faces close around the face, and another person just farther: the
+    # nearest 32, then 256 members are all the first person's, and a second person within
+    # the margin could hide behind them: the face is measured against everyone, and joins the
+    # first only because the second is (just) beyond the margin.
+    centre = RNG.normal(size=128) * 0.1
+    big = [_around(centre, 0.2) for _ in range(300)]
+    other = [_around(centre + _around(np.zeros(128), 0.25), 0.1) for _ in range(3)]
+    face = _around(centre, 0.05)
+    faces, vectors = _faces(big + other + [face], people=[1] * 300 + [2] * 3 + [None])
+    members = grouping._members(faces)
+    scores = grouping._Scores(faces, vectors, members, exact=False)
+    chosen = scores.decide([303], lambda _i, seen, bound: grouping._join_choice(seen, bound, grouping.Thresholds()))
+    assert scores.unsure == 1 and chosen[303][0] == 1
+    exact = grouping._Scores(faces, vectors, members, exact=True)
+    assert chosen == exact.decide(
+        [303], lambda _i, seen, bound: grouping._join_choice(seen, bound, grouping.Thresholds())
+    )
+    assert grouping.plan(faces, vectors, exact=False).joins == grouping.plan(faces, vectors, exact=True).joins
