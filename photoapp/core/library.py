@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
 from photoapp.core.media.folders import known_gone
 from photoapp.core.search import relevance
+from photoapp.core.search.dates import DateSpan, same_day
 from photoapp.core.search.people_names import person_resolver
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
@@ -264,6 +266,38 @@ class Library:
     def place_counts(self) -> list[dict]:
         """Countries and their cities with photo counts, most photos first (``photoapp places``)."""
         return self.places.counts()
+
+    def place_tree(self) -> list[dict]:
+        """Countries by name with their cities, photo counts and covers (the sidebar's Places)."""
+        return self.places.tree()
+
+    def positions(self) -> list[tuple[int, float, float]]:
+        """(id, lat, lon) of every GPS-tagged photo (the world map's markers)."""
+        return PlaceStore(self.catalog).positions()
+
+    # -- on this day ----------------------------------------------------------------------
+    def on_this_day_filter(self, day: date | None = None) -> Filters:
+        """Photos taken on ``day``'s month and day (default today) in earlier years."""
+        day = day or date.today()
+        first = PlaceStore(self.catalog).first_year()
+        spans = same_day(day, first) if first is not None else ()
+        return Filters(dates=spans or (DateSpan(day, day),))  # an empty span: no photo
+
+    def on_this_day(self, day: date | None = None) -> dict:
+        """``{"date", "photos", "years": [{"year", "years_ago", "photos": [{"path", "taken"}]}]}``,
+        newest year first, each year's photos in the order they were taken."""
+        day = day or date.today()
+        rows = self.browse(self.on_this_day_filter(day))
+        local = {c.photo_id: c.local for c in self.captures([r[0] for r in rows]).values()}
+        years: dict[int, list] = {}
+        for photo_id, path, *_ in sorted(rows, key=lambda r: local.get(r[0]) or ""):
+            taken = local.get(photo_id) or ""
+            years.setdefault(int(taken[:4]), []).append({"path": path, "taken": taken})
+        return {
+            "date": day.isoformat(),
+            "photos": len(rows),
+            "years": [{"year": y, "years_ago": day.year - y, "photos": years[y]} for y in sorted(years, reverse=True)],
+        }
 
     # -- tags -----------------------------------------------------------------------------
     @property
