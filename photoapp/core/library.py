@@ -255,6 +255,14 @@ class Library:
         refs = [r for r in self.searching.place_resolver().by_name.get(fold(name), ()) if r.kind != "elsewhere"]
         return tuple(refs) or (PlaceRef("elsewhere", name, ""),)
 
+    @staticmethod
+    def place_ref(kind: str, name: str, country_code: str):
+        """A filter value (``Filters(places=(...,))``) for one held city, region or country
+        (a country's name is its code), as the sidebar's Places chooses them."""
+        from photoapp.core.search.interpret import PlaceRef
+
+        return PlaceRef(kind, name, country_code)
+
     def paths_in_places(self, refs: tuple, paths: list[str]) -> list[str]:
         """``paths`` (in their order) of the photos taken in any of the places ``refs``."""
         from photoapp.core.search.ranking import allowed_ids
@@ -274,6 +282,21 @@ class Library:
     def positions(self) -> list[tuple[int, float, float]]:
         """(id, lat, lon) of every GPS-tagged photo (the world map's markers)."""
         return PlaceStore(self.catalog).positions()
+
+    @staticmethod
+    def world_outlines() -> list:
+        """Every country's outline rings as (n, 2) arrays of lon, lat (Natural Earth, offline)."""
+        from photoapp.core.places.world import countries
+
+        return [ring for country in countries() for ring in country.rings]
+
+    @staticmethod
+    def cluster_positions(lat, lon, cell: float, view=None) -> list:
+        """The map's markers: Cluster(lat, lon, count, box) per grid cell of ``cell`` degrees
+        (photoapp/core/places/clusters.py); ``Filters(area=cluster.box)`` lists its photos."""
+        from photoapp.core.places.clusters import cluster
+
+        return cluster(lat, lon, cell, view)
 
     # -- on this day ----------------------------------------------------------------------
     def on_this_day_filter(self, day: date | None = None) -> Filters:

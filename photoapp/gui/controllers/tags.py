@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
+from photoapp.gui.controllers import places
 from photoapp.gui.controllers.gallery_text import photos
 from photoapp.gui.services.tagging import SMART, TAG
 from photoapp.gui.views.add_tag_dialog import AddTagDialog
@@ -30,6 +31,7 @@ class TagsUi:
         self.service = window.engine.tags
         self.sidebar = AlbumsSidebar(window)
         self.sidebar.set_thumbnails(window.thumbnails)  # album covers
+        self.places = places.PlacesUi(window, self.sidebar)  # "On this day", Places, the world map
         self.sidebar.album_selected.connect(self._album_selected)
         self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
@@ -71,15 +73,21 @@ class TagsUi:
 
     def refresh_albums(self) -> None:
         self.service.albums(self.sidebar.set_albums, lambda _error: None)  # nothing tagged yet is no error
+        self.places.refresh()
 
     def load_rows(self, filters, on_done, on_failed) -> None:
         kind, name = self.album
-        self.service.album_rows(kind, name, filters, on_done, on_failed)
+        if kind in places.KINDS:
+            self.places.load_rows(kind, name, filters, on_done, on_failed)
+        else:
+            self.service.album_rows(kind, name, filters, on_done, on_failed)
 
     def describe(self, n: int) -> str | None:
         kind, name = self.album
         if not kind:
             return None
+        if kind in places.KINDS:
+            return self.places.describe(kind, name, n)
         if kind == SMART:
             return f"{photos(n)} in the smart album <b>{name}</b> — Esc to go back"
         return f"{photos(n)} tagged <b>{name}</b> — Esc to go back"

@@ -23,7 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SECTIONS = (("yours", "Your tags"), ("taught", "Taught tags"), ("auto", "Auto-tags"), ("smart", "Smart albums"))
+SECTIONS = (
+    ("memories", "On this day"),
+    ("yours", "Your tags"),
+    ("taught", "Taught tags"),
+    ("auto", "Auto-tags"),
+    ("smart", "Smart albums"),
+    ("place", "Places"),
+)
+# Sections another controller fills (views/places_tree.py), not set_albums: their items may
+# nest (country -> city) and have no tag menu.
+FILLED_ELSEWHERE = ("memories", "place")
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
@@ -94,11 +104,12 @@ class AlbumsSidebar(QWidget):
             return
         self._pending = None
         self.tree.setUpdatesEnabled(False)
-        for section in self.sections.values():
+        tag_sections = [s for group, s in self.sections.items() if group not in FILLED_ELSEWHERE]
+        for section in tag_sections:
             section.takeChildren()
         for album in sorted(albums, key=lambda a: a["name"].casefold()):
             self._add(album)
-        for section in self.sections.values():
+        for section in tag_sections:
             section.setHidden(section.childCount() == 0)
         self.empty_hint.setVisible(not albums)
         self.tree.setUpdatesEnabled(True)
@@ -143,12 +154,18 @@ class AlbumsSidebar(QWidget):
             item.setIcon(0, QIcon(square))
 
     def _cover_ready(self, path: str) -> None:
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                cover = item.data(0, COVER_ROLE)
-                if cover and cover[0] == path:
-                    self._show_cover(item)
+        for item in self._items():
+            cover = item.data(0, COVER_ROLE)
+            if cover and cover[0] == path:
+                self._show_cover(item)
+
+    def _items(self):
+        """Every album item of every section, nested ones (a country's cities) included."""
+        stack = [s.child(i) for s in reversed(list(self.sections.values())) for i in reversed(range(s.childCount()))]
+        while stack:
+            item = stack.pop()
+            yield item
+            stack += [item.child(i) for i in reversed(range(item.childCount()))]
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave and self._pending is not None:
@@ -157,19 +174,12 @@ class AlbumsSidebar(QWidget):
 
     def albums(self) -> list[tuple[str, str, str]]:
         """(kind, name, count text) of every listed album, in order (for tests)."""
-        out = []
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                out.append((item.data(0, KIND_ROLE), item.data(0, NAME_ROLE), item.text(1)))
-        return out
+        return [(i.data(0, KIND_ROLE), i.data(0, NAME_ROLE), i.text(1)) for i in self._items() if i.data(0, KIND_ROLE)]
 
     def _find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                if item.data(0, KIND_ROLE) == kind and item.data(0, NAME_ROLE) == name:
-                    return item
+        for item in self._items():
+            if item.data(0, KIND_ROLE) == kind and item.data(0, NAME_ROLE) == name:
+                return item
         return None
 
     # -- selection ----------------------------------------------------------------------------
@@ -206,7 +216,7 @@ class AlbumsSidebar(QWidget):
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
         kind = item.data(0, KIND_ROLE) if item is not None else None
-        if not kind:
+        if not kind or kind not in ("tag", "smart"):
             return
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)

@@ -1,0 +1,91 @@
+"""The albums sidebar's "On this day" and "Places" sections (views/albums_sidebar.py):
+countries by name, each with its cities, photo counts and a cover; the world map entry;
+the area last chosen on the map. Items are albums of kinds ``memories``, ``place`` and
+``area`` (names from gui/services/places.py), so choosing one filters the gallery the way
+choosing a tag does, and choosing it again or Esc goes back to all photos."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItem
+
+from photoapp.gui.services.places import AREA, MEMORIES, PLACE, place_key
+from photoapp.gui.views.albums_sidebar import COVER_ROLE, KIND_ROLE, NAME_ROLE, AlbumsSidebar
+
+MAP_ROLE = Qt.ItemDataRole.UserRole + 3  # the "World map" entry: opens the map, filters nothing
+TODAY = "today"
+
+
+def _item(parent: QTreeWidgetItem, text: str, count: int | None, kind: str | None, name: str, tip: str):
+    item = QTreeWidgetItem(parent, [text, "" if count is None else f"{count:,}"])
+    item.setData(0, KIND_ROLE, kind)
+    item.setData(0, NAME_ROLE, name)
+    item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    item.setToolTip(0, tip)
+    return item
+
+
+def _photos(n: int) -> str:
+    return "1 photo" if n == 1 else f"{n:,} photos"
+
+
+def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | None = None) -> None:
+    """Fill the Places section from ``Library.place_tree()``; keeps which countries were
+    open, the area item and the current choice (cleared if its place is gone)."""
+    section = sidebar.sections[PLACE]
+    children = [section.child(i) for i in range(section.childCount())]
+    opened = {c.data(0, NAME_ROLE) for c in children if c.isExpanded()}
+    area = next((c for c in children if c.data(0, KIND_ROLE) == AREA), None)
+    section.takeChildren()
+    world = _item(section, "World map…", None, None, "", "Every GPS-tagged photo on a map of the world")
+    world.setData(0, MAP_ROLE, True)
+    if area is not None:
+        section.addChild(area)
+    for country in countries:
+        cc, name = country["country_code"], country["country"]
+        tip = f"{_photos(country['photos'])} taken in {name}"
+        item = _item(section, name, country["photos"], PLACE, place_key(cc), tip)
+        item.setData(0, COVER_ROLE, country.get("cover"))
+        sidebar._show_cover(item)
+        for city in country["cities"]:
+            tip = f"{_photos(city['photos'])} taken in {city['city']}, {name}"
+            child = _item(item, city["city"], city["photos"], PLACE, place_key(cc, city["city"]), tip)
+            child.setData(0, COVER_ROLE, city.get("cover"))
+            sidebar._show_cover(child)
+        item.setExpanded(place_key(cc) in opened)
+    section.setHidden(not countries and area is None)
+    _keep_choice(sidebar)
+
+
+def set_memories(sidebar: AlbumsSidebar, count: int) -> None:
+    """The "On this day" entry, shown only when earlier years have photos from today's date."""
+    section = sidebar.sections[MEMORIES]
+    section.takeChildren()
+    if count:
+        _item(section, "This day in earlier years", count, MEMORIES, TODAY, f"{_photos(count)} taken on this date")
+    section.setHidden(not count)
+    _keep_choice(sidebar)
+
+
+def choose_area(sidebar: AlbumsSidebar, name: str, count: int) -> None:
+    """Show the area chosen on the map as an item of Places and choose it."""
+    section = sidebar.sections[PLACE]
+    for i in reversed(range(section.childCount())):
+        if section.child(i).data(0, KIND_ROLE) == AREA:
+            section.takeChild(i)
+    tip = "The photos inside the box or marker chosen on the map"
+    item = _item(section, "Area chosen on the map", count, AREA, name, tip)
+    section.removeChild(item)
+    section.insertChild(1, item)  # under "World map…"
+    section.setHidden(False)
+    sidebar.select(AREA, name)
+
+
+def _keep_choice(sidebar: AlbumsSidebar) -> None:
+    kind, name = sidebar.current()
+    if kind in (PLACE, AREA, MEMORIES):
+        item = sidebar._find(kind, name)
+        if item is None:
+            sidebar.clear_selection()
+        else:
+            sidebar.tree.setCurrentItem(item)
