@@ -40,7 +40,7 @@ def countries(path: Path | None = None) -> tuple[Country, ...]:
     for geometry in data["objects"]["countries"]["geometries"]:
         kind, parts = geometry.get("type"), geometry.get("arcs") or []
         polygons = parts if kind == "MultiPolygon" else [parts] if kind == "Polygon" else []
-        rings = tuple(ring_points(arcs, ring) for polygon in polygons for ring in polygon)
+        rings = tuple(r for polygon in polygons for ring in polygon for r in across_date_line(ring_points(arcs, ring)))
         out.append(Country((geometry.get("properties") or {}).get("name", ""), rings))
     return tuple(out)
 
@@ -62,3 +62,21 @@ def ring_points(arcs: list[np.ndarray], ring: list[int]) -> np.ndarray:
         points = arcs[index] if index >= 0 else arcs[~index][::-1]
         pieces.append(points if n == 0 else points[1:])  # the shared end point once
     return np.concatenate(pieces) if pieces else np.zeros((0, 2))
+
+
+def across_date_line(ring: np.ndarray) -> list[np.ndarray]:
+    """A ring that crosses the date line (Russia's Chukotka, Fiji) jumps from 180 to -180 and
+    back, which drawn as is strokes and fills a band across the whole world. Its longitudes
+    are made continuous (past 180 or -180), and a copy shifted by 360 degrees draws the part
+    that shows on the map's other edge."""
+    step = np.diff(ring[:, 0])
+    shift = np.concatenate([[0.0], np.cumsum(np.where(step < -180, 360.0, np.where(step > 180, -360.0, 0.0)))])
+    if not shift.any():
+        return [ring]
+    ring = ring + np.stack([shift, np.zeros_like(shift)], axis=1)
+    out = [ring]
+    if ring[:, 0].max() > 180:
+        out.append(ring - (360.0, 0.0))
+    if ring[:, 0].min() < -180:
+        out.append(ring + (360.0, 0.0))
+    return out

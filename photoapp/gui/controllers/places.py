@@ -30,13 +30,13 @@ class PlacesUi:
         self.service.sidebar(self._set_sidebar, lambda _error: None)  # no places yet is no error
 
     def _set_sidebar(self, answer) -> None:
-        countries, memories = answer
+        countries, memories, cover = answer
         self.labels = {place_key(c["country_code"]): c["country"] for c in countries}
         for c in countries:
             cc, country = c["country_code"], c["country"]
             self.labels.update({place_key(cc, t["city"]): f"{t['city']}, {country}" for t in c["cities"]})
         set_places(self.sidebar, countries)
-        set_memories(self.sidebar, memories)
+        set_memories(self.sidebar, memories, cover)
         if self.page is not None and self.page.isVisible():
             self.service.positions(lambda p: self.page.set_positions(*p))
 

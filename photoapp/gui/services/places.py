@@ -41,11 +41,13 @@ class PlacesService(QObject):
         self.engine = engine
 
     def sidebar(self, on_done, on_failed=None):
-        """(places tree, on-this-day photo count) for the sidebar, on the query thread."""
+        """(places tree, on-this-day photo count, its cover (path, mtime) or None) for the
+        sidebar, on the query thread."""
 
         def read():
             lib = self.engine.library
-            return lib.place_tree(), lib.on_this_day()["photos"]
+            memories = lib.browse(lib.on_this_day_filter())  # newest first
+            return lib.place_tree(), len(memories), (memories[0][1], memories[0][2]) if memories else None
 
         return self.engine.submit(read, on_done=on_done, on_failed=on_failed)
 

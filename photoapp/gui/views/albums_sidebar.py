@@ -65,6 +65,8 @@ class AlbumsSidebar(QWidget):
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.itemClicked.connect(self._clicked)
         self.sections = {group: self._section(title) for group, title in SECTIONS}
+        for group in FILLED_ELSEWHERE:
+            self.sections[group].setHidden(True)  # until their controller has something to show
         self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTreeWidgetItem
 
 from photoapp.gui.services.places import AREA, MEMORIES, PLACE, place_key
 from photoapp.gui.views.albums_sidebar import COVER_ROLE, KIND_ROLE, NAME_ROLE, AlbumsSidebar
+from photoapp.gui.views.world_map import world_icon
 
 MAP_ROLE = Qt.ItemDataRole.UserRole + 3  # the "World map" entry: opens the map, filters nothing
 TODAY = "today"
@@ -39,6 +40,7 @@ def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | N
     section.takeChildren()
     world = _item(section, "World map…", None, None, "", "Every GPS-tagged photo on a map of the world")
     world.setData(0, MAP_ROLE, True)
+    world.setIcon(0, world_icon())
     if area is not None:
         section.addChild(area)
     for country in countries:
@@ -57,12 +59,15 @@ def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | N
     _keep_choice(sidebar)
 
 
-def set_memories(sidebar: AlbumsSidebar, count: int) -> None:
+def set_memories(sidebar: AlbumsSidebar, count: int, cover: tuple | None = None) -> None:
     """The "On this day" entry, shown only when earlier years have photos from today's date."""
     section = sidebar.sections[MEMORIES]
     section.takeChildren()
     if count:
-        _item(section, "This day in earlier years", count, MEMORIES, TODAY, f"{_photos(count)} taken on this date")
+        tip = f"{_photos(count)} taken on this date in earlier years"
+        item = _item(section, "This day in earlier years", count, MEMORIES, TODAY, tip)
+        item.setData(0, COVER_ROLE, cover)
+        sidebar._show_cover(item)
     section.setHidden(not count)
     _keep_choice(sidebar)
 

@@ -35,10 +35,7 @@ class WorldMap(QWidget):
         self.setMinimumSize(320, 200)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.land = QPainterPath()
-        self.land.setFillRule(Qt.FillRule.WindingFill)
-        for ring in Library.world_outlines():
-            self.land.addPolygon([QPointF(x, -y) for x, y in ring.tolist()])
+        self.land = _land()
         self.lat = np.zeros(0)
         self.lon = np.zeros(0)
         self.center = QPointF(10.0, -25.0)  # (lon, -lat) at the middle of the widget
@@ -254,3 +251,35 @@ def marker_radius(count: int) -> float:
 
 def _short(n: int) -> str:
     return f"{n:,}" if n < 1000 else f"{n / 1000:.0f}k" if n < 100_000 else f"{n // 1000}k"
+
+
+def world_icon(side: int = 56):
+    """A small picture of the world's land (the sidebar's "World map…" entry)."""
+    from PySide6.QtGui import QIcon, QPixmap
+
+    pixmap = QPixmap(side, side)
+    pixmap.fill(OCEAN)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    s = side / 360.0
+    painter.translate(0, side / 2 - 10 * s)
+    painter.scale(s, s * 1.6)  # taller than plate carrée: the land fills the square
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#7a9a6a"))
+    painter.translate(180, 0)
+    painter.drawPath(_land())
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _land() -> QPainterPath:
+    global _LAND
+    if _LAND is None:
+        _LAND = QPainterPath()
+        _LAND.setFillRule(Qt.FillRule.WindingFill)
+        for ring in Library.world_outlines():
+            _LAND.addPolygon([QPointF(x, -y) for x, y in ring.tolist()])
+    return _LAND
+
+
+_LAND: QPainterPath | None = None
