@@ -37,9 +37,19 @@ def cluster(
     cols = np.floor((lon + 180.0) / cell).astype(np.int64)
     width = int(np.ceil(360.0 / cell)) + 2
     keys = rows * width + cols
-    unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    mean_lat = np.bincount(inverse, weights=lat) / counts
-    mean_lon = np.bincount(inverse, weights=lon) / counts
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span <= max(4 * keys.size, 1 << 20):  # few cells: count straight into them (no sort)
+        shifted = keys - low
+        counts = np.bincount(shifted, minlength=span)
+        unique = np.flatnonzero(counts)
+        sum_lat = np.bincount(shifted, weights=lat, minlength=span)[unique]
+        sum_lon = np.bincount(shifted, weights=lon, minlength=span)[unique]
+        counts, unique = counts[unique], unique + low
+    else:
+        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        sum_lat, sum_lon = np.bincount(inverse, weights=lat), np.bincount(inverse, weights=lon)
+    mean_lat, mean_lon = sum_lat / counts, sum_lon / counts
     out = []
     for key, n, y, x in zip(unique.tolist(), counts.tolist(), mean_lat.tolist(), mean_lon.tolist()):
         r, c = divmod(key, width)

@@ -30,7 +30,7 @@ def _photos(n: int) -> str:
     return "1 photo" if n == 1 else f"{n:,} photos"
 
 
-def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | None = None) -> None:
+def set_places(sidebar: AlbumsSidebar, countries: list[dict]) -> None:
     """Fill the Places section from ``Library.place_tree()``; keeps which countries were
     open, the area item and the current choice (cleared if its place is gone)."""
     section = sidebar.sections[PLACE]
@@ -38,6 +38,10 @@ def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | N
     opened = {c.data(0, NAME_ROLE) for c in children if c.isExpanded()}
     area = next((c for c in children if c.data(0, KIND_ROLE) == AREA), None)
     section.takeChildren()
+    section.setHidden(not countries and area is None)
+    if section.isHidden():
+        _keep_choice(sidebar)  # no GPS-tagged photo: the map stays in the View menu
+        return
     world = _item(section, "World map…", None, None, "", "Every GPS-tagged photo on a map of the world")
     world.setData(0, MAP_ROLE, True)
     world.setIcon(0, world_icon())
@@ -55,7 +59,6 @@ def set_places(sidebar: AlbumsSidebar, countries: list[dict], positions: int | N
             child.setData(0, COVER_ROLE, city.get("cover"))
             sidebar._show_cover(child)
         item.setExpanded(place_key(cc) in opened)
-    section.setHidden(not countries and area is None)
     _keep_choice(sidebar)
 
 
@@ -65,7 +68,7 @@ def set_memories(sidebar: AlbumsSidebar, count: int, cover: tuple | None = None)
     section.takeChildren()
     if count:
         tip = f"{_photos(count)} taken on this date in earlier years"
-        item = _item(section, "This day in earlier years", count, MEMORIES, TODAY, tip)
+        item = _item(section, "Earlier years", count, MEMORIES, TODAY, tip)
         item.setData(0, COVER_ROLE, cover)
         sidebar._show_cover(item)
     section.setHidden(not count)
@@ -80,6 +83,7 @@ def choose_area(sidebar: AlbumsSidebar, name: str, count: int) -> None:
             section.takeChild(i)
     tip = "The photos inside the box or marker chosen on the map"
     item = _item(section, "Area chosen on the map", count, AREA, name, tip)
+    item.setIcon(0, world_icon())
     section.removeChild(item)
     section.insertChild(1, item)  # under "World map…"
     section.setHidden(False)

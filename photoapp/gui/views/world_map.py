@@ -46,6 +46,7 @@ class WorldMap(QWidget):
         self._press_center = QPointF()
         self._box: QRectF | None = None  # the box being drawn, in widget pixels
         self._dragged = False
+        self._sprites: dict = {}
 
     # -- data ---------------------------------------------------------------------------------
     def set_positions(self, lat: np.ndarray, lon: np.ndarray) -> None:
@@ -134,17 +135,22 @@ class WorldMap(QWidget):
     # -- drawing ------------------------------------------------------------------------------
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), OCEAN)
         s = self._scale()
         painter.save()
         painter.translate(self.width() / 2, self.height() / 2)
         painter.scale(s, s)
         painter.translate(-self.center.x(), -self.center.y())
+        # The land is filled without antialiasing (an antialiased fill of the whole world costs
+        # 45 ms a frame; this 7) and its outline then drawn antialiased, which hides the steps.
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(LAND)
+        painter.drawPath(self.land)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pen = QPen(BORDER, 0.8)
         pen.setCosmetic(True)
         painter.setPen(pen)
-        painter.setBrush(LAND)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.land)
         painter.restore()
         self._draw_markers(painter)
@@ -155,22 +161,41 @@ class WorldMap(QWidget):
         painter.end()
 
     def _draw_markers(self, painter: QPainter) -> None:
-        font = QFont(self.font())
-        font.setBold(True)
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        painter.setFont(font)
-        painter.setPen(QPen(MARKER_EDGE, 1.5))
-        painter.setBrush(MARKER)
         bounds = QRectF(self.rect()).adjusted(-30, -30, 30, 30)
         for c in self.clusters():
             at = self.to_screen(c.lon, c.lat)
-            if not bounds.contains(at):
-                continue
-            r = marker_radius(c.count)
-            painter.drawEllipse(at, r, r)
-            if c.count > 1:
-                square = QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r)
-                painter.drawText(square, Qt.AlignmentFlag.AlignCenter, _short(c.count))
+            if bounds.contains(at):
+                sprite = self._sprite(c.count)
+                half = QPointF(sprite.width(), sprite.height()) / 2 / sprite.devicePixelRatio()
+                painter.drawPixmap(at - half, sprite)
+
+    def _sprite(self, count: int):
+        """A marker drawn once per label and reused (text drawing is the costly part of a frame)."""
+        from PySide6.QtGui import QPixmap
+
+        label, r = _short(count) if count > 1 else "", marker_radius(count)
+        sprites, key = self._sprites, (label, int(r))
+        if key not in sprites:
+            ratio = self.devicePixelRatioF()
+            side = int(2 * r + 4)
+            pixmap = QPixmap(int(side * ratio), int(side * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(MARKER_EDGE, 1.5))
+            p.setBrush(MARKER)
+            center = QPointF(side / 2, side / 2)
+            p.drawEllipse(center, r, r)
+            if label:
+                font = QFont(self.font())
+                font.setBold(True)
+                font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+                p.setFont(font)
+                p.drawText(QRectF(0, 0, side, side), Qt.AlignmentFlag.AlignCenter, label)
+            p.end()
+            sprites[key] = pixmap
+        return sprites[key]
 
     def marker_at(self, point: QPointF):
         """The cluster whose marker is under ``point`` (the nearest if several), or None."""
