@@ -121,3 +121,28 @@ def test_the_world_map_markers_and_a_drawn_box_filter_the_gallery(make_window, p
     assert window.pages.currentWidget() is page  # nothing chosen
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.splitter
+
+
+def test_places_wait_while_the_pointer_is_over_the_list(qtbot):
+    """A refill of Places (after an index run) under the pointer moved the list, and a
+    click meant for "World map…" chose a tag (found driving the window)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+    from photoapp.gui.views.places_tree import set_memories, set_places
+
+    def country(cc, name, n):
+        return {"country_code": cc, "country": name, "photos": n, "cover": None, "cities": []}
+
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    set_places(sidebar, [country("PT", "Portugal", 1)])
+    viewport = sidebar.tree.viewport()
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    set_places(sidebar, [country("AT", "Austria", 2), country("PT", "Portugal", 1)])
+    set_memories(sidebar, 3)
+    assert [(k, n) for k, n, _ in sidebar.albums()] == [("place", "PT")]  # nothing moved under the pointer
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
+    assert [(k, n) for k, n, _ in sidebar.albums()] == [("memories", "today"), ("place", "AT"), ("place", "PT")]

@@ -6,7 +6,7 @@ choosing a tag does, and choosing it again or Esc goes back to all photos."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from photoapp.gui.services.places import AREA, MEMORIES, PLACE, place_key
@@ -30,9 +30,39 @@ def _photos(n: int) -> str:
     return "1 photo" if n == 1 else f"{n:,} photos"
 
 
+class _PointerWait(QObject):
+    """Holds refills that arrived while the pointer was over the list, as the sidebar does
+    for its tags: a click always lands on the entry that was under the pointer."""
+
+    def __init__(self, viewport):
+        super().__init__(viewport)
+        self.pending: dict = {}
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Leave and self.pending:
+            pending, self.pending = self.pending, {}
+            for fill in pending.values():
+                fill()
+        return False
+
+
+def _when_pointer_away(sidebar: AlbumsSidebar, key: str, fill) -> bool:
+    """True (and ``fill`` kept for later) while the pointer is over the list."""
+    viewport = sidebar.tree.viewport()
+    if not viewport.underMouse():
+        return False
+    waiter = viewport.findChild(_PointerWait) or _PointerWait(viewport)
+    waiter.pending[key] = fill
+    return True
+
+
 def set_places(sidebar: AlbumsSidebar, countries: list[dict]) -> None:
     """Fill the Places section from ``Library.place_tree()``; keeps which countries were
-    open, the area item and the current choice (cleared if its place is gone)."""
+    open, the area item and the current choice (cleared if its place is gone). While the
+    pointer is over the list, the new one waits until it leaves."""
+    if _when_pointer_away(sidebar, PLACE, lambda: set_places(sidebar, countries)):
+        return
     section = sidebar.sections[PLACE]
     children = [section.child(i) for i in range(section.childCount())]
     opened = {c.data(0, NAME_ROLE) for c in children if c.isExpanded()}
@@ -64,6 +94,8 @@ def set_places(sidebar: AlbumsSidebar, countries: list[dict]) -> None:
 
 def set_memories(sidebar: AlbumsSidebar, count: int, cover: tuple | None = None) -> None:
     """The "On this day" entry, shown only when earlier years have photos from today's date."""
+    if _when_pointer_away(sidebar, MEMORIES, lambda: set_memories(sidebar, count, cover)):
+        return
     section = sidebar.sections[MEMORIES]
     section.takeChildren()
     if count:

@@ -279,20 +279,26 @@ def _short(n: int) -> str:
 
 
 def world_icon(side: int = 56):
-    """A small picture of the world's land (the sidebar's "World map…" entry)."""
+    """A small globe (the sidebar's "World map…" entry): drawn, not decoded from the map data,
+    so filling the sidebar never reads the shapes on the GUI thread."""
     from PySide6.QtGui import QIcon, QPixmap
 
     pixmap = QPixmap(side, side)
-    pixmap.fill(OCEAN)
+    pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    s = side / 360.0
-    painter.translate(0, side / 2 - 10 * s)
-    painter.scale(s, s * 1.6)  # taller than plate carrée: the land fills the square
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#7a9a6a"))
-    painter.translate(180, 0)
-    painter.drawPath(_land())
+    r = side / 2 - 2
+    center = QPointF(side / 2, side / 2)
+    painter.setPen(QPen(QColor("#5b7f95"), side / 28))
+    painter.setBrush(OCEAN)
+    painter.drawEllipse(center, r, r)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for k in (0.35, 0.75):  # meridians
+        painter.drawEllipse(center, r * k, r)
+    painter.drawLine(QPointF(center.x(), 2), QPointF(center.x(), side - 2))
+    for y in (-0.5, 0.0, 0.5):  # parallels
+        half = r * math.sqrt(1 - y * y)
+        painter.drawLine(QPointF(center.x() - half, center.y() + y * r), QPointF(center.x() + half, center.y() + y * r))
     painter.end()
     return QIcon(pixmap)
 
