@@ -114,7 +114,7 @@ def choose_area(sidebar: AlbumsSidebar, name: str, count: int) -> None:
         if section.child(i).data(0, KIND_ROLE) == AREA:
             section.takeChild(i)
     tip = "The photos inside the box or marker chosen on the map"
-    item = _item(section, "Area chosen on the map", count, AREA, name, tip)
+    item = _item(section, "Map area", count, AREA, name, tip)
     item.setIcon(0, world_icon())
     section.removeChild(item)
     section.insertChild(1, item)  # under "World map…"
