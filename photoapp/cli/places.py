@@ -17,6 +17,12 @@ def add_parsers(sub) -> None:
         "positions, named offline from GeoNames data), most photos first. Search them with "
         '"photoapp search Lisbon", "beach in Portugal" or --place.',
     )
+    p.add_argument(
+        "--area",
+        metavar="S,W,N,E",
+        help="instead, the photos whose GPS position lies in this box (degrees: south, west, north, east; "
+        "west > east crosses the date line), newest first: what the world map's box or marker shows",
+    )
     add_json_flag(p)
     p = sub.add_parser(
         "onthisday",
@@ -49,7 +55,32 @@ def cmd_onthisday(args) -> int:
     return 0
 
 
+def parse_area(text: str) -> tuple[float, float, float, float]:
+    """ "S,W,N,E" in degrees; a wrong box is an InvalidInput (one line, no traceback)."""
+    try:
+        south, west, north, east = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"--area must be four numbers S,W,N,E (degrees), not {text!r}") from None
+    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):
+        raise InvalidInput(f"--area {text!r} is not a box: -90 <= S <= N <= 90 and W, E within -180..180")
+    return south, west, north, east
+
+
+def cmd_area(args) -> int:
+    from photoapp.core.search.ranking import Filters
+
+    area = parse_area(args.area)
+    with open_library(args) as lib:
+        rows = lib.browse(Filters(area=area))
+        gps = {r[0]: r[1:] for r in lib.positions()}
+    data = [{"path": r[1], "taken": r[3], "gps": list(gps.get(r[0], ()))} for r in rows]
+    emit(args, data, lambda photos: print("\n".join(p["path"] for p in photos) or "no photos taken in that area"))
+    return 0
+
+
 def cmd_places(args) -> int:
+    if args.area:
+        return cmd_area(args)
     with open_library(args) as lib:
         lib.update_places()  # photos indexed before places existed, or new geocoder data
         data = lib.place_counts()

@@ -4,13 +4,12 @@ it filter the gallery too. Generated photos carrying EXIF times and GPS position
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from tests.places_media import photo
+from tests.places_media import gallery_names, indexed_library
 
 PARIS, LOUVRE, LISBON = (48.8584, 2.2945), (48.8606, 2.3376), (38.7139, -9.1394)
 
@@ -22,21 +21,20 @@ def _earlier(day: date) -> date:
 
 @pytest.fixture
 def placed_library(tmp_path, model_spec):
-    from photoapp.core.library import Library
-
     memory = _earlier(date.today())
-    photo(tmp_path / "p" / "eiffel.jpg", colour=(220, 30, 30), taken="2019:06:14 15:22:01", gps=PARIS)
-    photo(tmp_path / "p" / "louvre.jpg", colour=(200, 60, 30), taken="2020:07:01 10:00:00", gps=LOUVRE)
-    photo(tmp_path / "p" / "lisbon.jpg", colour=(30, 60, 220), taken=f"{memory:%Y:%m:%d} 12:00:00", gps=LISBON)
-    photo(tmp_path / "p" / "plain.jpg", colour=(30, 170, 30), taken="2021:01:01 10:00:00")
-    path = tmp_path / "library"
-    with Library(path, model=model_spec) as lib:
-        lib.index_folders([str(tmp_path / "p")])
-    return path
+    return indexed_library(
+        tmp_path,
+        model_spec,
+        {
+            "eiffel.jpg": {"colour": (220, 30, 30), "taken": "2019:06:14 15:22:01", "gps": PARIS},
+            "louvre.jpg": {"colour": (200, 60, 30), "taken": "2020:07:01 10:00:00", "gps": LOUVRE},
+            "lisbon.jpg": {"colour": (30, 60, 220), "taken": f"{memory:%Y:%m:%d} 12:00:00", "gps": LISBON},
+            "plain.jpg": {"colour": (30, 170, 30), "taken": "2021:01:01 10:00:00"},
+        },
+    )
 
 
-def _names(window) -> set[str]:
-    return {os.path.basename(r.path) for r in window.model.rows()}
+_names = gallery_names
 
 
 def _click(qtbot, sidebar, kind, name):
