@@ -306,6 +306,16 @@ class Library:
         spans = same_day(day, first) if first is not None else ()
         return Filters(dates=spans or (DateSpan(day, day),))  # an empty span: no photo
 
+    def on_this_day_count(self, day: date | None = None) -> tuple[int, tuple | None]:
+        """How many photos "On this day" holds and its cover ((path, mtime) of the newest),
+        cheaply (no listing of the library: the sidebar asks after every index run)."""
+        from photoapp.core.search.ranking import allowed_ids
+
+        ids = allowed_ids(self.catalog, self.on_this_day_filter(day)) or set()
+        photos = self.catalog.photos_by_ids(ids).values()
+        newest = max(photos, key=lambda p: (p.taken or 0, p.id), default=None)
+        return len(ids), (newest.path, newest.mtime) if newest else None
+
     def on_this_day(self, day: date | None = None) -> dict:
         """``{"date", "photos", "years": [{"year", "years_ago", "photos": [{"path", "taken"}]}]}``,
         newest year first, each year's photos in the order they were taken."""

@@ -41,7 +41,7 @@ class TagsUi:
         self.teach_dialog: TeachDialog | None = None
         # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
         self._live = QTimer(window, singleShot=True, interval=LIVE_ALBUMS_MS)
-        self._live.timeout.connect(self.refresh_albums)
+        self._live.timeout.connect(self._refresh_tags)  # places are named at the end of a run
         window.engine.indexing.progress.connect(
             lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start()
         )
@@ -72,8 +72,11 @@ class TagsUi:
         return self.sidebar.current()
 
     def refresh_albums(self) -> None:
-        self.service.albums(self.sidebar.set_albums, lambda _error: None)  # nothing tagged yet is no error
+        self._refresh_tags()
         self.places.refresh()
+
+    def _refresh_tags(self) -> None:
+        self.service.albums(self.sidebar.set_albums, lambda _error: None)  # nothing tagged yet is no error
 
     def load_rows(self, filters, on_done, on_failed) -> None:
         kind, name = self.album

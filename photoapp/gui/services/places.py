@@ -46,8 +46,7 @@ class PlacesService(QObject):
 
         def read():
             lib = self.engine.library
-            memories = lib.browse(lib.on_this_day_filter())  # newest first
-            return lib.place_tree(), len(memories), (memories[0][1], memories[0][2]) if memories else None
+            return lib.place_tree(), *lib.on_this_day_count()
 
         return self.engine.submit(read, on_done=on_done, on_failed=on_failed)
 

@@ -99,7 +99,10 @@ def test_on_this_day_lists_earlier_years_newest_first(library):
         (2020, 6, ["lisbon.jpg"]),
         (2019, 7, ["eiffel.jpg"]),
     ]  # not 4 December (home.jpg at midnight), not this year's photo
+    count, cover = library.on_this_day_count(date(2026, 12, 3))  # the sidebar's entry: count and newest photo
+    assert count == 2 and cover[0].endswith("lisbon.jpg")
     assert library.on_this_day(date(2026, 7, 9))["photos"] == 0
+    assert library.on_this_day_count(date(2026, 7, 9)) == (0, None)
     assert library.on_this_day(date(2027, 2, 28))["years"][0]["year"] == 2016  # 29 Feb comes on the 28th
 
 
