@@ -119,6 +119,9 @@ def test_the_world_map_markers_and_a_drawn_box_filter_the_gallery(make_window, p
     assert window.pages.currentWidget() is page  # nothing chosen
     qtbot.mouseClick(page.back_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentWidget() is window.splitter
+    window.tags_ui.places.show_map()
+    qtbot.keyClick(world, Qt.Key.Key_Escape)  # Esc on the map: back to the photos
+    assert window.pages.currentWidget() is window.splitter
 
 
 def test_places_wait_while_the_pointer_is_over_the_list(qtbot):

@@ -3,12 +3,12 @@ the whole world, how to choose photos) and a line for a library without position
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from photoapp.gui.views.world_map import WorldMap
 
-HINT = "Scroll to zoom · drag to move · click a marker, or Shift+drag a box, to show those photos"
+HINT = "Scroll to zoom · drag to move · click a marker, or Shift+drag a box, to show those photos · Esc: back"
 
 
 class MapPage(QWidget):
@@ -41,6 +41,12 @@ class MapPage(QWidget):
         layout.setContentsMargins(8, 6, 8, 8)
         layout.addLayout(bar)
         layout.addWidget(self.map, 1)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.back_requested.emit()  # Esc goes back to the photos
+        else:
+            super().keyPressEvent(event)
 
     def set_positions(self, lat, lon) -> None:
         self.map.set_positions(lat, lon)
