@@ -236,7 +236,7 @@ class WorldMap(QWidget):
         if self._press is None:
             marker = self.marker_at(event.position())
             self.setCursor(Qt.CursorShape.PointingHandCursor if marker else Qt.CursorShape.OpenHandCursor)
-            self.setToolTip(f"{marker.count:,} photos here: click to show them" if marker else "")
+            self.setToolTip(marker_tip(marker.count) if marker else "")
             return
         delta = event.position() - self._press
         self._dragged = self._dragged or abs(delta.x()) + abs(delta.y()) > 4
@@ -268,6 +268,10 @@ class WorldMap(QWidget):
         south, west, north, east = box
         inside = (self.lat >= south) & (self.lat <= north) & (self.lon >= west) & (self.lon <= east)
         self.area_chosen.emit(box, int(inside.sum()))
+
+
+def marker_tip(count: int) -> str:
+    return "1 photo here: click to show it" if count == 1 else f"{count:,} photos here: click to show them"
 
 
 def marker_radius(count: int) -> float:
