@@ -64,7 +64,9 @@ def test_places_and_on_this_day_in_the_sidebar_filter_the_gallery(make_window, p
 
     _click(qtbot, sidebar, "place", "FR\tParis")
     wait.rows(window, lambda w: _names(w) == {"eiffel.jpg", "louvre.jpg"})
-    assert "taken in <b>Paris, France</b>" in window.header.text()
+    assert "taken in <b>Paris, France</b>, newest first" in window.header.text()
+    assert [r.path.rsplit("/", 1)[-1] for r in window.model.rows()] == ["louvre.jpg", "eiffel.jpg"]
+    assert window.gallery.grouping != "none"  # date headers, as when browsing
     _click(qtbot, sidebar, "place", "PT")  # a country
     wait.rows(window, lambda w: _names(w) == {"lisbon.jpg"})
     _click(qtbot, sidebar, "place", "PT")  # again: all photos

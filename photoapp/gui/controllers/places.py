@@ -13,6 +13,7 @@ from datetime import date
 from photoapp.gui.controllers.gallery_text import photos
 from photoapp.gui.services.places import AREA, MEMORIES, PLACE, PlacesService, area_key, place_key
 from photoapp.gui.views.places_tree import MAP_ROLE, choose_area, set_memories, set_places
+from photoapp.gui.views.sort_choice import SORT_WORDS
 
 KINDS = (PLACE, AREA, MEMORIES)
 
@@ -42,15 +43,17 @@ class PlacesUi:
 
     # -- the gallery ------------------------------------------------------------------------------
     def load_rows(self, kind: str, name: str, filters, on_done, on_failed) -> None:
-        self.service.rows(kind, name, filters, on_done, on_failed)
+        self.service.rows(kind, name, filters, self.window.sort_choice.value(), on_done, on_failed)
 
     def describe(self, kind: str, name: str, n: int) -> str:
+        order = SORT_WORDS.get(self.window.sort_choice.value(), "")
         if kind == PLACE:
-            return f"{photos(n)} taken in <b>{html.escape(self.labels.get(name, name))}</b> — Esc to go back"
-        if kind == AREA:
-            return f"{photos(n)} in the area chosen on the map — Esc to go back"
-        day = date.today()
-        return f"{photos(n)} taken on <b>{day.day} {day:%B}</b> in earlier years, newest first — Esc to go back"
+            what = f"taken in <b>{html.escape(self.labels.get(name, name))}</b>"
+        elif kind == AREA:
+            what = "in the area chosen on the map"
+        else:
+            what = f"taken on <b>{date.today().day} {date.today():%B}</b> in earlier years"
+        return f"{photos(n)} {what}, {order} — Esc to go back"
 
     # -- the map ----------------------------------------------------------------------------------
     def show_map(self):

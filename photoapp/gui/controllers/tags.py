@@ -71,6 +71,12 @@ class TagsUi:
     def album(self) -> tuple[str, str]:
         return self.sidebar.current()
 
+    @property
+    def dated(self) -> bool:
+        """The album lists photos by date (a place, a map area, On this day): the gallery
+        shows date headers and follows the sort choice, as when browsing."""
+        return self.album[0] in places.KINDS
+
     def refresh_albums(self) -> None:
         self._refresh_tags()
         self.places.refresh()

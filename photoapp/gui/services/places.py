@@ -62,13 +62,13 @@ class PlacesService(QObject):
 
         return self.engine.submit(read, on_done=on_done, on_failed=on_failed)
 
-    def rows(self, kind: str, name: str, filters: Filters, on_done, on_failed=None):
-        """The gallery rows of a place, a map area, or this day in earlier years, newest first."""
+    def rows(self, kind: str, name: str, filters: Filters, sort: str, on_done, on_failed=None):
+        """The gallery rows of a place, a map area, or this day in earlier years, in ``sort`` order."""
 
         def read():
             narrowed = filters_for(kind, name, filters)
             if kind == MEMORIES:
                 narrowed = replace(filters, dates=self.engine.library.on_this_day_filter().dates)
-            return self.engine.search._browse(narrowed)
+            return self.engine.search._browse(narrowed, sort)
 
         return self.engine.submit(read, on_done=on_done, on_failed=on_failed)
