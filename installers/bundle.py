@@ -32,6 +32,7 @@ DATA_DIRS = {
     ],
     "resources/labels": ["*.txt"],  # every vocabulary: the default one, the toy model's
     "resources/captions": ["*.txt"],  # the caption banks (photoapp/core/embedding/bank.py)
+    "resources/maps": ["countries-110m.json", "SOURCE.md"],  # the world map's land (Natural Earth, 108 kB)
     "resources/icons": [f"photoapp-{size}.png" for size in (16, 24, 32, 48, 64, 128, 256, 512)],
 }
 

@@ -37,3 +37,21 @@ def photo(path: Path, colour=(120, 90, 80), size=(64, 48), **exif) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, colour).save(path, exif=exif_for(**exif))
     return path
+
+
+def indexed_library(root: Path, model: str, photos: dict[str, dict]) -> Path:
+    """A library at ``root/library`` of the photos ``{name: photo() keywords}`` made in
+    ``root/p`` and indexed with ``model``."""
+    from photoapp.core.library import Library
+
+    for name, kw in photos.items():
+        photo(root / "p" / name, **kw)
+    path = root / "library"
+    with Library(path, model=model) as lib:
+        lib.index_folders([str(root / "p")])
+    return path
+
+
+def gallery_names(window) -> set[str]:
+    """The file names the window's gallery lists."""
+    return {Path(r.path).name for r in window.model.rows()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from photoapp.core.indexing.folders import FolderRegistry
 from photoapp.core.indexing.service import Indexing
 from photoapp.core.media.folders import known_gone
 from photoapp.core.search import relevance
+from photoapp.core.search.dates import DateSpan, same_day
 from photoapp.core.search.people_names import person_resolver
 from photoapp.core.search.ranking import Filters, Results
 from photoapp.core.search.service import Search
@@ -253,6 +255,14 @@ class Library:
         refs = [r for r in self.searching.place_resolver().by_name.get(fold(name), ()) if r.kind != "elsewhere"]
         return tuple(refs) or (PlaceRef("elsewhere", name, ""),)
 
+    @staticmethod
+    def place_ref(kind: str, name: str, country_code: str):
+        """A filter value (``Filters(places=(...,))``) for one held city, region or country
+        (a country's name is its code), as the sidebar's Places chooses them."""
+        from photoapp.core.search.interpret import PlaceRef
+
+        return PlaceRef(kind, name, country_code)
+
     def paths_in_places(self, refs: tuple, paths: list[str]) -> list[str]:
         """``paths`` (in their order) of the photos taken in any of the places ``refs``."""
         from photoapp.core.search.ranking import allowed_ids
@@ -264,6 +274,63 @@ class Library:
     def place_counts(self) -> list[dict]:
         """Countries and their cities with photo counts, most photos first (``photoapp places``)."""
         return self.places.counts()
+
+    def place_tree(self) -> list[dict]:
+        """Countries by name with their cities, photo counts and covers (the sidebar's Places)."""
+        return self.places.tree()
+
+    def positions(self) -> list[tuple[int, float, float]]:
+        """(id, lat, lon) of every GPS-tagged photo (the world map's markers)."""
+        return PlaceStore(self.catalog).positions()
+
+    @staticmethod
+    def world_outlines() -> list:
+        """Every country's outline rings as (n, 2) arrays of lon, lat (Natural Earth, offline)."""
+        from photoapp.core.places.world import countries
+
+        return [ring for country in countries() for ring in country.rings]
+
+    @staticmethod
+    def cluster_positions(lat, lon, cell: float, view=None) -> list:
+        """The map's markers: Cluster(lat, lon, count, box) per grid cell of ``cell`` degrees
+        (photoapp/core/places/clusters.py); ``Filters(area=cluster.box)`` lists its photos."""
+        from photoapp.core.places.clusters import cluster
+
+        return cluster(lat, lon, cell, view)
+
+    # -- on this day ----------------------------------------------------------------------
+    def on_this_day_filter(self, day: date | None = None) -> Filters:
+        """Photos taken on ``day``'s month and day (default today) in earlier years."""
+        day = day or date.today()
+        first = PlaceStore(self.catalog).first_year()
+        spans = same_day(day, first) if first is not None else ()
+        return Filters(dates=spans or (DateSpan(day, day),))  # an empty span: no photo
+
+    def on_this_day_count(self, day: date | None = None) -> tuple[int, tuple | None]:
+        """How many photos "On this day" holds and its cover ((path, mtime) of the newest),
+        cheaply (no listing of the library: the sidebar asks after every index run)."""
+        from photoapp.core.search.ranking import allowed_ids
+
+        ids = allowed_ids(self.catalog, self.on_this_day_filter(day)) or set()
+        photos = self.catalog.photos_by_ids(ids).values()
+        newest = max(photos, key=lambda p: (p.taken or 0, p.id), default=None)
+        return len(ids), (newest.path, newest.mtime) if newest else None
+
+    def on_this_day(self, day: date | None = None) -> dict:
+        """``{"date", "photos", "years": [{"year", "years_ago", "photos": [{"path", "taken"}]}]}``,
+        newest year first, each year's photos in the order they were taken."""
+        day = day or date.today()
+        rows = self.browse(self.on_this_day_filter(day))
+        local = {c.photo_id: c.local for c in self.captures([r[0] for r in rows]).values()}
+        years: dict[int, list] = {}
+        for photo_id, path, *_ in sorted(rows, key=lambda r: local.get(r[0]) or ""):
+            taken = local.get(photo_id) or ""
+            years.setdefault(int(taken[:4]), []).append({"path": path, "taken": taken})
+        return {
+            "date": day.isoformat(),
+            "photos": len(rows),
+            "years": [{"year": y, "years_ago": day.year - y, "photos": years[y]} for y in sorted(years, reverse=True)],
+        }
 
     # -- tags -----------------------------------------------------------------------------
     @property

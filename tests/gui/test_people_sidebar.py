@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 
 from photoapp.gui.views.albums_sidebar import NAMED_ROLE
 
+pytestmark = pytest.mark.faces  # the face stage stays on for these tests (tests/conftest.py)
+
 pytest.importorskip("dlib")
 
 OBAMA = ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg", "train_obama_obama.jpg"]

@@ -7,24 +7,23 @@ import os
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.places_media import photo
+from tests.places_media import gallery_names, indexed_library
 
 
 @pytest.fixture
 def placed_library(tmp_path, model_spec):
-    from photoapp.core.library import Library
+    return indexed_library(
+        tmp_path,
+        model_spec,
+        {
+            "paris.jpg": {"colour": (220, 30, 30), "taken": "2019:06:14 15:22:01", "gps": (48.8584, 2.2945)},
+            "nice.jpg": {"colour": (30, 60, 220), "taken": "2020:07:01 10:00:00", "gps": (43.6961, 7.2719)},
+            "plain.jpg": {"colour": (30, 170, 30), "taken": "2021:01:01 10:00:00"},
+        },
+    )
 
-    photo(tmp_path / "p" / "paris.jpg", colour=(220, 30, 30), taken="2019:06:14 15:22:01", gps=(48.8584, 2.2945))
-    photo(tmp_path / "p" / "nice.jpg", colour=(30, 60, 220), taken="2020:07:01 10:00:00", gps=(43.6961, 7.2719))
-    photo(tmp_path / "p" / "plain.jpg", colour=(30, 170, 30), taken="2021:01:01 10:00:00")
-    path = tmp_path / "library"
-    with Library(path, model=model_spec) as lib:
-        lib.index_folders([str(tmp_path / "p")])
-    return path
 
-
-def _names(window) -> set[str]:
-    return {os.path.basename(r.path) for r in window.model.rows()}
+_names = gallery_names
 
 
 def test_a_place_in_the_search_bar_is_a_removable_chip(make_window, placed_library, wait, qtbot):

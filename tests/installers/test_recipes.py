@@ -89,6 +89,7 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
     } <= shipped
     assert {f"resources/labels/{p.name}" for p in (ROOT / "resources" / "labels").glob("*.txt")} <= shipped
     assert {"resources/captions/bank.txt", "resources/captions/toy.txt"} <= shipped
+    assert {"resources/maps/countries-110m.json", "resources/maps/SOURCE.md"} <= shipped  # the world map, offline
     assert not any(s.endswith((".bin", ".pt", ".pth")) for s in shipped)  # no real weights, no pickles
     assert "transformers.models.clip.modeling_clip" in analysis.kwargs["hiddenimports"]
     assert {"rawpy", "av", "exifread"} <= set(analysis.kwargs["hiddenimports"])  # RAW files and videos

@@ -99,3 +99,21 @@ class Places:
             entry["cities"] = sorted(entry["cities"].values(), key=lambda c: (-c["photos"], c["city"] or ""))
             out.append(entry)
         return out
+
+    def tree(self) -> list[dict]:
+        """The sidebar's Places: countries by name, each with its photo count, cover
+        ((path, mtime) of the newest photo taken there) and cities by name with theirs.
+        Photos that name no town (at sea) count for their country only."""
+        countries: dict[str, dict] = {}
+        for cc, country, city, n, path, mtime, taken in self.store.covers():
+            entry = countries.setdefault(cc, {"country": country or cc, "country_code": cc, "photos": 0, "cities": []})
+            entry["photos"] += n
+            if taken >= entry.get("_taken", -1.0):
+                entry["_taken"], entry["cover"] = taken, (path, mtime)
+            if city:
+                entry["cities"].append({"city": city, "photos": n, "cover": (path, mtime)})
+        out = sorted(countries.values(), key=lambda e: e["country"].casefold())
+        for entry in out:
+            entry.pop("_taken")
+            entry["cities"].sort(key=lambda c: c["city"].casefold())
+        return out

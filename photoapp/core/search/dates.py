@@ -262,3 +262,24 @@ def _relative(words, i, today, strict):
             span = _season_span(year - 1, unit)  # January: this winter began last December
         return replace(span, label=label), 2
     return None
+
+
+def same_day(today: date, first_year: int) -> tuple[DateSpan, ...]:
+    """ "On this day": ``today``'s month and day in every year from ``first_year`` to last
+    year, newest first. On 28 February of a common year, 29 February of leap years too (it
+    would never come otherwise); on 29 February, only the leap years have that day."""
+    spans = []
+    for year in range(today.year - 1, max(first_year, FIRST_YEAR) - 1, -1):
+        try:
+            start = today.replace(year=year)
+        except ValueError:
+            continue  # 29 February in a common year
+        end = start + timedelta(days=1)
+        if (today.month, today.day) == (2, 28) and not _leap(today.year) and _leap(year):
+            end += timedelta(days=1)
+        spans.append(DateSpan(start, end, label=str(year)))
+    return tuple(spans)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

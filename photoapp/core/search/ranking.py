@@ -86,10 +86,13 @@ class Filters:
     people: tuple[int, ...] = ()  # only photos showing every one of these people (person ids)
     min_rating: int | None = None  # only photos with at least this many stars (1-5)
     favourites: bool = False  # only photos marked as favourites
+    # Only photos whose GPS position lies in this box: (south, west, north, east) in degrees,
+    # west > east across the date line (the world map's chosen area or marker).
+    area: tuple[float, float, float, float] | None = None
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.folder, self.after, self.before, self.kind)) or bool(
+        return any(v is not None for v in (self.folder, self.after, self.before, self.kind, self.area)) or bool(
             self.dates or self.places or self.people or self.min_rating or self.favourites
         )
 
@@ -127,10 +130,13 @@ def allowed_ids(catalog: Catalog, filters: Filters) -> set[int] | None:
     ids = None
     if any(v is not None for v in (filters.folder, filters.after, filters.before, filters.kind)):
         ids = catalog.filtered_ids(prefix, filters.after, filters.before, filters.kind)
-    if filters.dates or filters.places:
+    if filters.dates or filters.places or filters.area:
         from photoapp.core.store.places import PlaceFilter, PlaceStore
 
         store = PlaceStore(catalog)
+        if filters.area:
+            inside = store.ids_in_area(*filters.area)
+            ids = inside if ids is None else ids & inside
         if filters.dates:
             spans = set().union(*(store.ids_between(d.start, d.end, d.months) for d in filters.dates))
             ids = spans if ids is None else ids & spans

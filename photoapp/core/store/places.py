@@ -134,6 +134,30 @@ class PlaceStore:
             ids.update(r[0] for r in rows)
         return ids
 
+    def positions(self) -> list[tuple[int, float, float]]:
+        """(id, lat, lon) of every photo with a position (what the world map draws)."""
+        return self.db.execute("SELECT id, lat, lon FROM photos WHERE lat IS NOT NULL").fetchall()
+
+    def ids_in_area(self, south: float, west: float, north: float, east: float) -> set[int]:
+        """Photos whose position lies in the box, edges included; ``west`` > ``east`` is a box
+        across the date line (from 170 to -170)."""
+        lon = "(lon >= ? AND lon <= ?)" if west <= east else "(lon >= ? OR lon <= ?)"
+        rows = self.db.execute(
+            f"SELECT id FROM photos WHERE lat IS NOT NULL AND lat >= ? AND lat <= ? AND {lon}",
+            (south, north, west, east),
+        )
+        return {r[0] for r in rows}
+
+    def covers(self) -> list[tuple[str, str, str | None, int, str, float]]:
+        """(country code, country, city, photos, cover path, cover mtime) per held city of
+        each country (city None: photos named no town, e.g. at sea); the cover is the newest
+        photo taken there."""
+        return self.db.execute(
+            "SELECT pl.country_code, pl.country, pl.city, COUNT(*), p.path, p.mtime, MAX(COALESCE(p.taken, 0)) "
+            "FROM places pl JOIN photos p ON p.id = pl.photo_id WHERE pl.country_code IS NOT NULL "
+            "GROUP BY pl.country_code, pl.city"
+        ).fetchall()
+
     # -- names -----------------------------------------------------------------------------
     def put_names(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         """(name as typed, kind, held name, country code): "lisboa" names the city "Lisbon", PT."""
@@ -152,6 +176,11 @@ class PlaceStore:
         return (a[0] * 1_000_003 + a[1], b[0] * 1_000_003 + b[1])
 
     # -- dates -----------------------------------------------------------------------------
+    def first_year(self) -> int | None:
+        """The year of the earliest wall-clock capture time, or None with none."""
+        row = self.db.execute("SELECT MIN(taken_local) FROM photos WHERE taken_local IS NOT NULL").fetchone()
+        return int(row[0][:4]) if row and row[0] else None
+
     def ids_between(self, start: date | None, end: date | None, months: tuple[int, ...] = ()) -> set[int]:
         """Photos whose wall-clock capture day is in [start, end) and in ``months`` (any year)."""
         where, args = ["taken_local IS NOT NULL"], []

@@ -83,7 +83,7 @@ class Answers:
     def grouping(self, sort: str, searching: bool) -> str:
         """Date headers for rows in date order: by month (by day when large) while browsing,
         by month for search results; none for best match, by name, or an album."""
-        if not is_grouped(sort) or (self.window.tags_ui.album[0] and not searching):
+        if not is_grouped(sort) or (self.window.tags_ui.album[0] and not searching and not self.window.tags_ui.dated):
             return Grouping.NONE
         return Grouping.MONTH if searching else Grouping.AUTO
 

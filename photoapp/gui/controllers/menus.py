@@ -45,6 +45,7 @@ def build_menus(window) -> None:
     window.problems_action = _action(view, "&Problems…", window.show_problems)
     _action(view, "&Duplicates…", window.show_duplicates)
     _action(view, "&People", lambda: window.people_ui.show(), "Ctrl+Shift+P")
+    _action(view, "World &map", lambda: window.tags_ui.places.show_map(), "Ctrl+Shift+M")
     help_menu = bar.addMenu("&Help")
     _action(help_menu, "&Keyboard shortcuts", lambda: show_shortcuts(window), "F1")
     _action(help_menu, "&About Photoapp", lambda: show_about(window))

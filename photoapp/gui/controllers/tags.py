@@ -15,6 +15,7 @@ import html
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QMessageBox, QSplitter, QWidget
 
+from photoapp.gui.controllers import places
 from photoapp.gui.controllers.gallery_text import photos
 from photoapp.gui.controllers.people_sidebar import PERSON, UNNAMED
 from photoapp.gui.services.tagging import SMART, TAG
@@ -33,6 +34,7 @@ class TagsUi:
         self.service = window.engine.tags
         self.sidebar = AlbumsSidebar(window)
         self.sidebar.set_thumbnails(window.thumbnails)  # album covers
+        self.places = places.PlacesUi(window, self.sidebar)  # "On this day", Places, the world map
         self.sidebar.album_selected.connect(self._album_selected)
         self.sidebar.new_smart_album_requested.connect(self.new_smart_album)
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
@@ -42,7 +44,7 @@ class TagsUi:
         self.teach_dialog: TeachDialog | None = None
         # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
         self._live = QTimer(window, singleShot=True, interval=LIVE_ALBUMS_MS)
-        self._live.timeout.connect(self.refresh_albums)
+        self._live.timeout.connect(self._refresh_tags)  # places are named at the end of a run
         window.engine.indexing.progress.connect(
             lambda phase, done, *_: phase == "embed" and done and not self._live.isActive() and self._live.start()
         )
@@ -72,13 +74,25 @@ class TagsUi:
     def album(self) -> tuple[str, str]:
         return self.sidebar.current()
 
+    @property
+    def dated(self) -> bool:
+        """The album lists photos by date (a place, a map area, On this day): the gallery
+        shows date headers and follows the sort choice, as when browsing."""
+        return self.album[0] in places.KINDS
+
     def refresh_albums(self) -> None:
+        self._refresh_tags()
+        self.places.refresh()
+
+    def _refresh_tags(self) -> None:
         self.service.albums(self.sidebar.set_albums, lambda _error: None)  # nothing tagged yet is no error
 
     def load_rows(self, filters, on_done, on_failed) -> None:
         kind, name = self.album
         if kind == PERSON:  # the window's filters carry the person (PeopleUi.people)
             self.window.engine.search.browse(filters, on_done, on_failed, sort=self.window.sort_choice.value())
+        elif kind in places.KINDS:
+            self.places.load_rows(kind, name, filters, on_done, on_failed)
         else:
             self.service.album_rows(kind, name, filters, on_done, on_failed)
 
@@ -92,6 +106,8 @@ class TagsUi:
                 who = "someone not named yet (right-click them under People to name them)"
                 return f"{photos(n)} of {who} — Esc to go back"
             return f"{photos(n)} of <b>{html.escape(label)}</b> — Esc to go back"
+        if kind in places.KINDS:
+            return self.places.describe(kind, name, n)
         if kind == SMART:
             return f"{photos(n)} in the smart album <b>{name}</b> — Esc to go back"
         return f"{photos(n)} tagged <b>{name}</b> — Esc to go back"

@@ -25,12 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 SECTIONS = (
+    ("memories", "On this day"),
     ("people", "People"),
     ("yours", "Your tags"),
     ("taught", "Taught tags"),
     ("auto", "Auto-tags"),
     ("smart", "Smart albums"),
+    ("place", "Places"),
 )
+# Sections another controller fills (views/places_tree.py), not set_albums: their items may
+# nest (country -> city) and have no tag menu.
+FILLED_ELSEWHERE = ("memories", "place")
 KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
@@ -64,6 +69,8 @@ class AlbumsSidebar(QWidget):
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.itemClicked.connect(self._clicked)
         self.sections = {group: self._section(title) for group, title in SECTIONS}
+        for group in FILLED_ELSEWHERE:
+            self.sections[group].setHidden(True)  # until their controller has something to show
         self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
@@ -106,7 +113,7 @@ class AlbumsSidebar(QWidget):
         self._pending = None
         self.tree.setUpdatesEnabled(False)
         for group, section in self.sections.items():
-            if group not in self._own:
+            if group not in self._own and group not in FILLED_ELSEWHERE:
                 section.takeChildren()
         for album in sorted(albums, key=lambda a: a["name"].casefold()):
             self._add(album)
@@ -128,7 +135,9 @@ class AlbumsSidebar(QWidget):
         self._settle()
 
     def _settle(self) -> None:
-        for section in self.sections.values():
+        for group, section in self.sections.items():
+            if group in FILLED_ELSEWHERE:
+                continue  # the places tree shows and hides its own sections
             section.setHidden(section.childCount() == 0)
         self.empty_hint.setVisible(not any(s.childCount() for s in self.sections.values()))
         self.tree.setUpdatesEnabled(True)
@@ -179,12 +188,18 @@ class AlbumsSidebar(QWidget):
             item.setIcon(0, QIcon(square))
 
     def _cover_ready(self, path: str) -> None:
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                cover = item.data(0, COVER_ROLE)
-                if cover and cover[0] == path:
-                    self._show_cover(item)
+        for item in self._items():
+            cover = item.data(0, COVER_ROLE)
+            if cover and cover[0] == path:
+                self._show_cover(item)
+
+    def _items(self):
+        """Every album item of every section, nested ones (a country's cities) included."""
+        stack = [s.child(i) for s in reversed(list(self.sections.values())) for i in reversed(range(s.childCount()))]
+        while stack:
+            item = stack.pop()
+            yield item
+            stack += [item.child(i) for i in reversed(range(item.childCount()))]
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave:  # the pointer left: now the list may change
@@ -196,19 +211,12 @@ class AlbumsSidebar(QWidget):
 
     def albums(self) -> list[tuple[str, str, str]]:
         """(kind, name, count text) of every listed album, in order (for tests)."""
-        out = []
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                out.append((item.data(0, KIND_ROLE), item.data(0, NAME_ROLE), item.text(1)))
-        return out
+        return [(i.data(0, KIND_ROLE), i.data(0, NAME_ROLE), i.text(1)) for i in self._items() if i.data(0, KIND_ROLE)]
 
     def _find(self, kind: str, name: str) -> QTreeWidgetItem | None:
-        for section in self.sections.values():
-            for i in range(section.childCount()):
-                item = section.child(i)
-                if item.data(0, KIND_ROLE) == kind and item.data(0, NAME_ROLE) == name:
-                    return item
+        for item in self._items():
+            if item.data(0, KIND_ROLE) == kind and item.data(0, NAME_ROLE) == name:
+                return item
         return None
 
     # -- selection ----------------------------------------------------------------------------
@@ -250,7 +258,7 @@ class AlbumsSidebar(QWidget):
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
         kind = item.data(0, KIND_ROLE) if item is not None else None
-        if not kind:
+        if not kind or kind not in ("tag", "smart"):
             return
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)

@@ -56,6 +56,12 @@ ATTRIBUTIONS = (
         "the countries and cities of GPS-tagged photos",
     ),
     (
+        "World map land (Natural Earth 1:110m countries, resources/maps)",
+        "naturalearthdata.com, as packaged by world-atlas (ISC, Mike Bostock)",
+        "public domain",
+        "the world map (View ▸ World map)",
+    ),
+    (
         "dlib and its face models",
         "Davis King (dlib-bin, face-recognition-models): detector, 5-point landmarks, face embeddings",
         "Boost / CC0",

@@ -10,6 +10,8 @@ import pytest
 
 from photoapp.core.library import Library
 
+pytestmark = pytest.mark.faces  # the face stage stays on for these tests (tests/conftest.py)
+
 pytest.importorskip("dlib")
 
 OBAMA = ["obama-1080p.jpg", "obama3.jpg", "test_obama1.jpg", "train_obama_obama.jpg", "train_obama_obama2.jpg"]
