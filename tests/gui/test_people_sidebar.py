@@ -48,7 +48,8 @@ def test_sidebar_people_filter_and_follow_the_people_page(qtbot, make_window, tw
     section = sidebar.sections["people"]
     assert not section.isHidden()
     assert all(not section.child(i).icon(0).isNull() for i in range(2))  # the round face crops
-    assert sidebar.tree.indexOfTopLevelItem(section) == 0  # above the tags
+    tree = sidebar.tree
+    assert tree.indexOfTopLevelItem(section) < tree.indexOfTopLevelItem(sidebar.sections["yours"])  # above the tags
     assert [section.child(i).data(0, NAMED_ROLE) for i in range(2)] == [True, False]  # Rename… / Name this person…
 
     # Choosing the unnamed person lists their photos (Filters(people=...)), until Esc.

@@ -34,7 +34,7 @@ import numpy as np
 # the same picture arrives full size. Decoders must deliver at least this short side.
 MIN_SIDE = 128
 GRID = 8  # colour grid cells per side
-VERSION = 3  # version 1 (before migration 10) lacks the turn hashes and grid, 2 (before 14) the windows
+VERSION = 3  # version 1 (before migration 10) lacks the turn hashes and grid, 2 (before 12) the windows
 
 
 def _windows() -> list[tuple[float, float, float, float]]:

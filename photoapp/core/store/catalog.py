@@ -19,7 +19,7 @@ import numpy as np
 
 from photoapp.core.errors import PhotoappError
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 12
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -296,7 +296,7 @@ MIGRATIONS: dict[int, str] = {
     # (its centre and corners at several scales), 256 bytes. Rows before it (fingerprint
     # version 2) lack them; the duplicate finder recomputes them from the file, without
     # re-embedding.
-    14: """
+    12: """
     ALTER TABLE fingerprints ADD COLUMN windows BLOB;
     """,
 }
