@@ -23,8 +23,8 @@ Tags and how they are assigned.
   photoapp tags                        every tag (each is an album) with its photo count
   photoapp tags train NAME --positive P1 P2 P3 [--negative N1 ...]
                                        teach a tag from at least 3 example photos
-  photoapp tags rename OLD NEW         rename a tag; a taught tag moves whole (examples, photos),
-                                       and merges into a hand or auto tag already called NEW
+  photoapp tags rename OLD NEW         rename a tag (its photos join a tag already called NEW);
+                                       a taught tag moves whole, with its examples
   photoapp tags forget NAME            forget a taught tag: its examples go and so does the tag
                                        on the photos it tagged (tags you gave by hand stay)
   photoapp tags settings [--sensitivity 0..1] [--max-tags N] [--xmp on|off] [--auto on|off]

@@ -49,6 +49,7 @@ class AlbumsSidebar(QWidget):
     remove_smart_album_requested = Signal(str)
     rename_tag_requested = Signal(str)
     delete_tag_requested = Signal(str)
+    forget_taught_requested = Signal(str)  # a taught tag: its examples go too
     name_person_requested = Signal(str)  # a person's id (as the name of a "person" album)
 
     def __init__(self, parent=None):
@@ -74,6 +75,7 @@ class AlbumsSidebar(QWidget):
         self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
+        self._select_after: tuple[str, str] | None = None  # an album chosen in that list
         self._own: dict[str, list[dict]] = {}  # sections filled on their own (set_section), pending or not
         self._own_pending: set[str] = set()
         self.tree.viewport().installEventFilter(self)
@@ -118,6 +120,9 @@ class AlbumsSidebar(QWidget):
         for album in sorted(albums, key=lambda a: a["name"].casefold()):
             self._add(album)
         self._settle()
+        wanted, self._select_after = self._select_after, None
+        if wanted is not None:
+            self.select(*wanted)
 
     def set_section(self, group: str, albums: list[dict]) -> None:
         """Fill one section on its own, in the order given (``albums`` as for set_albums, plus
@@ -230,6 +235,9 @@ class AlbumsSidebar(QWidget):
 
     def select(self, kind: str, name: str) -> None:
         item = self._find(kind, name) if kind else None
+        if item is None and kind and self._pending is not None:
+            self._select_after = (kind, name)  # it is in the list that waits for the pointer to leave
+            return
         if item is None:
             self.clear_selection()
             return
@@ -257,9 +265,15 @@ class AlbumsSidebar(QWidget):
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
-        kind = item.data(0, KIND_ROLE) if item is not None else None
-        if not kind or kind not in ("tag", "smart"):
-            return
+        menu = self.menu_for(item) if item is not None else None
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def menu_for(self, item: QTreeWidgetItem) -> QMenu | None:
+        """The right-click menu of an album (None for a heading, a place or a memory)."""
+        kind = item.data(0, KIND_ROLE)
+        if kind not in ("tag", "smart", "person"):
+            return None
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
         if kind == "person":
@@ -268,8 +282,9 @@ class AlbumsSidebar(QWidget):
         elif kind == "smart":
             menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
         elif item.parent() is self.sections["taught"]:
-            menu.addAction("A taught tag changes with its examples (Tags ▸ Teach)").setEnabled(False)
+            menu.addAction(f"Rename taught tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
+            menu.addAction(f"Delete taught tag “{name}”…", lambda: self.forget_taught_requested.emit(name))
         else:
             menu.addAction(f"Rename tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
             menu.addAction(f"Delete tag “{name}”…", lambda: self.delete_tag_requested.emit(name))
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        return menu
