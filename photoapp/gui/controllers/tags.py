@@ -214,13 +214,11 @@ class TagsUi:
             self.rename_tag(name, new.strip())
 
     def rename_tag(self, old: str, new: str) -> None:
-        selected = self.album == (TAG, old)
-
         def done(result: dict) -> None:
             merged = " (merged with the tag already there)" if result["merged"] else ""
             self.window.status.show(f"“{old}” is now “{result['tag']}”{merged}: {result['photos']:,} photos", 8000)
-            if selected:  # the album follows its new name
-                self._select_later(TAG, result["tag"])
+            if self.album == (TAG, old):  # the album follows its new name (before the gallery reloads)
+                self.sidebar.rename_current(result["tag"])
 
         self.service.rename_tag(old, new, on_done=done, on_failed=self._failed)
 

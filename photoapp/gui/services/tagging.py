@@ -115,9 +115,9 @@ class TagService(QObject):
                 return change(lib.tags)
 
         def done(result):
-            self.changed.emit()
-            if on_done is not None:
+            if on_done is not None:  # first: a renamed album takes its new name before the reload
                 on_done(result)
+            self.changed.emit()
 
         return self.engine.submit(run, on_done=done, on_failed=on_failed)
 

@@ -10,8 +10,8 @@ always lands on the album that was under the pointer.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +41,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
 NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
 COVER_SIZE = 28  # px
+POINTER_CHECK_MS = 250  # while a new list waits: is the pointer still over the list?
 
 
 class AlbumsSidebar(QWidget):
@@ -76,6 +77,9 @@ class AlbumsSidebar(QWidget):
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
         self._select_after: tuple[str, str] | None = None  # an album chosen in that list
+        self._flushing = False
+        self._pointer_check = QTimer(self, interval=POINTER_CHECK_MS)
+        self._pointer_check.timeout.connect(self._check_pointer)
         self._own: dict[str, list[dict]] = {}  # sections filled on their own (set_section), pending or not
         self._own_pending: set[str] = set()
         self.tree.viewport().installEventFilter(self)
@@ -109,7 +113,7 @@ class AlbumsSidebar(QWidget):
     def set_albums(self, albums: list[dict]) -> None:
         """``albums`` as Tags.albums() gives them; keeps the current choice if it still exists.
         While the pointer is over the list, the new one waits until it leaves."""
-        if self.tree.viewport().underMouse():
+        if self._pointer_over():
             self._pending = albums
             return
         self._pending = None
@@ -129,7 +133,7 @@ class AlbumsSidebar(QWidget):
         "label": the text shown when it is not the name, "icon": a QImage); set_albums leaves it
         alone from then on. Waits, as set_albums does, while the pointer is over the list."""
         self._own[group] = albums
-        if self.tree.viewport().underMouse():
+        if self._pointer_over():
             self._own_pending.add(group)
             return
         self._own_pending.discard(group)
@@ -208,11 +212,34 @@ class AlbumsSidebar(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave:  # the pointer left: now the list may change
+            self._flush()
+        return super().eventFilter(watched, event)
+
+    def _pointer_over(self) -> bool:
+        """Whether the pointer is over the list (a new list waits); while one waits, the
+        pointer is also looked for now and then: after a modal dialog (Rename…, Delete…)
+        Qt may never send the viewport its Leave (found driving the window under Xvfb)."""
+        if self._flushing or not self.tree.viewport().underMouse():
+            return False
+        self._pointer_check.start()
+        return True
+
+    def _check_pointer(self) -> None:
+        viewport = self.tree.viewport()
+        if not viewport.rect().contains(viewport.mapFromGlobal(QCursor.pos())):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Show the lists that waited for the pointer to leave."""
+        self._pointer_check.stop()
+        self._flushing = True
+        try:
             if self._pending is not None:
                 self.set_albums(self._pending)
             for group in list(self._own_pending):
                 self.set_section(group, self._own[group])
-        return super().eventFilter(watched, event)
+        finally:
+            self._flushing = False
 
     def albums(self) -> list[tuple[str, str, str]]:
         """(kind, name, count text) of every listed album, in order (for tests)."""
@@ -243,6 +270,16 @@ class AlbumsSidebar(QWidget):
             return
         self.tree.setCurrentItem(item)
         self._set_current(kind, name)
+
+    def rename_current(self, name: str) -> None:
+        """The chosen album was renamed: it shows, and stays chosen, under its new name at
+        once (no new choice is signalled: the gallery reloads with the edit)."""
+        kind, old = self._current
+        item = self._find(kind, old) if kind else None
+        if item is not None:
+            item.setText(0, name)
+            item.setData(0, NAME_ROLE, name)
+            self._current = (kind, name)
 
     def clear_selection(self) -> None:
         self.tree.clearSelection()
