@@ -23,6 +23,10 @@ Tags and how they are assigned.
   photoapp tags                        every tag (each is an album) with its photo count
   photoapp tags train NAME --positive P1 P2 P3 [--negative N1 ...]
                                        teach a tag from at least 3 example photos
+  photoapp tags rename OLD NEW         rename a tag (its photos join a tag already called NEW);
+                                       a taught tag moves whole, with its examples
+  photoapp tags forget NAME            forget a taught tag: its examples go and so does the tag
+                                       on the photos it tagged (tags you gave by hand stay)
   photoapp tags settings [--sensitivity 0..1] [--max-tags N] [--xmp on|off] [--auto on|off]
 """
 
@@ -42,8 +46,9 @@ def add_parsers(sub) -> None:
         description=TAGS_HELP,
         formatter_class=raw,
     )
-    p.add_argument("action", choices=["list", "train", "settings"], nargs="?", default="list")
-    p.add_argument("name", nargs="?", metavar="NAME", help="for train: the tag to teach")
+    p.add_argument("action", choices=["list", "train", "rename", "forget", "settings"], nargs="?", default="list")
+    p.add_argument("name", nargs="?", metavar="NAME", help="for train: the tag to teach; rename, forget: the tag")
+    p.add_argument("new", nargs="?", metavar="NEW", help="for rename: its new name")
     p.add_argument("--positive", nargs="+", default=[], metavar="PATH", help="example photos (at least 3)")
     p.add_argument("--negative", nargs="+", default=[], metavar="PATH", help="counter-example photos")
     p.add_argument("--sensitivity", type=float, help="0 (fewest tags) .. 1 (most tags); default 0.5")
@@ -106,6 +111,12 @@ def cmd_tags(args) -> int:
                     f"{d['photos']} photos carry it ({d['seconds']:.3f}s)"
                 ),
             )
+        elif args.action == "rename":
+            data = lib.tags.rename(need(args.name, "OLD"), need(args.new, "NEW"))
+            emit(args, data, _print_renamed)
+        elif args.action == "forget":
+            data = lib.tags.forget_taught(need(args.name, "NAME"))
+            emit(args, data, _print_forgotten)
         elif args.action == "settings":
             s = lib.tags.configure(args.sensitivity, args.max_tags, _onoff(args.xmp), _onoff(args.auto))
             data = asdict(s) | {"threshold": round(s.threshold, 4)}
@@ -118,6 +129,16 @@ def cmd_tags(args) -> int:
                 lambda d: [print(f"{n:6d}  {t}") for t, n in d.items()] or (None if d else print("no tags yet")),
             )
     return 0
+
+
+def _print_renamed(d: dict) -> None:
+    merged = f" (merged with the tag {d['tag']!r} already there)" if d["merged"] else ""
+    print(f"renamed {d['was']!r} to {d['tag']!r}{merged}: {d['photos']} photos carry it")
+
+
+def _print_forgotten(d: dict) -> None:
+    kept = f"; {d['kept']} photos keep it, given by hand" if d["kept"] else ""
+    print(f"forgot the taught tag {d['tag']!r}: taken off {d['untagged']} photos{kept}")
 
 
 def cmd_tag(args) -> int:

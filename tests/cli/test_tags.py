@@ -108,3 +108,39 @@ def test_errors_are_one_line(lib, tmp_path):
     assert proc.returncode == 1 and "not in the library" in proc.stderr
     proc = run("--library", library, "labels", "set", tmp_path / "missing.txt", check=False)
     assert proc.returncode == 1 and "cannot read label file" in proc.stderr
+
+
+def test_rename_and_forget_a_taught_tag(lib):
+    library, truth = lib
+    reds = sorted(p for p, c in truth.items() if c.colour == "red")
+    jrun("--library", library, "tags", "train", "reddish", "--positive", *reds[:4], "--json")
+    jrun("--library", library, "tag", "add", "reddish", reds[4], "--json")  # by hand: an example that stays
+    renamed = jrun("--library", library, "tags", "rename", "reddish", "crimson", "--json")
+    assert renamed["tag"] == "crimson" and renamed["was"] == "reddish" and renamed["merged"] is False
+    album = {a["path"] for a in jrun("--library", library, "album", "crimson", "--json")}
+    assert set(reds[:5]) <= album and len(album) == renamed["photos"]
+    assert "reddish" not in jrun("--library", library, "tags", "--json")
+
+    human = run("--library", library, "tags", "forget", "crimson").stdout
+    assert human.startswith("forgot the taught tag 'crimson': taken off ") and "1 photos keep it" in human
+    assert [a["path"] for a in jrun("--library", library, "album", "crimson", "--json")] == [reds[4]]
+    proc = run("--library", library, "tags", "forget", "crimson", check=False)
+    assert proc.returncode == 1 and proc.stderr == "photoapp: error: no taught tag named 'crimson'\n"
+
+
+def test_rename_errors_are_one_line(lib):
+    library, truth = lib
+    reds = sorted(p for p, c in truth.items() if c.colour == "red")
+    jrun("--library", library, "tags", "train", "reddish", "--positive", *reds[:3], "--json")
+    jrun("--library", library, "tags", "train", "rosy", "--positive", *reds[3:6], "--json")
+    for args, says in [
+        (("rename", "reddish", "rosy"), "'rosy' is already a taught tag: choose another name"),
+        (("rename", "reddish", " "), "empty tag name"),
+        (("rename", "reddish"), "missing NEW"),
+        (("rename", "nothing", "something"), "no tag named 'nothing'"),
+        (("forget",), "missing NAME"),
+    ]:
+        proc = run("--library", library, "tags", *args, "--json", check=False)
+        assert proc.returncode == 1 and proc.stderr == f"photoapp: error: {says}\n", (args, proc.stderr)
+    merged = run("--library", library, "tags", "rename", "reddish", "red").stdout  # an auto-tag's name
+    assert merged.startswith("renamed 'reddish' to 'red' (merged with the tag 'red' already there): ")

@@ -33,6 +33,20 @@ class ProbeStore(TableStore):
     def forget_examples(self, name: str) -> None:
         self.db.execute("DELETE FROM probe_examples WHERE probe=?", (name,))
 
+    def rename(self, old: str, new: str) -> None:
+        """Move a taught tag's examples, its trained probe and the examples kept for photos
+        that left the catalog (store/keepsakes.py) to ``new`` (joins the caller's transaction)."""
+        self.db.execute("UPDATE probe_examples SET probe=? WHERE probe=?", (new, old))
+        self.db.execute("UPDATE OR REPLACE probes SET name=? WHERE name=?", (new, old))
+        self.db.execute("UPDATE OR REPLACE keepsakes SET name=? WHERE kind='example' AND name=?", (new, old))
+
+    def forget(self, name: str) -> None:
+        """Drop a taught tag's examples, its probe and its kept examples, so that neither
+        indexing nor a returning file brings it back (joins the caller's transaction)."""
+        self.forget_examples(name)
+        self.db.execute("DELETE FROM probes WHERE name=?", (name,))
+        self.db.execute("DELETE FROM keepsakes WHERE kind='example' AND name=?", (name,))
+
     def save(self, name: str, model: str, weights: np.ndarray, bias: float, threshold: float) -> None:
         with self.catalog.transaction():
             self.db.execute(

@@ -12,6 +12,9 @@ import numpy as np
 from photoapp.core.store.table import TableStore
 from photoapp.core.store.table import placeholders as _marks
 
+# How strong a row's source is where two meet (core/tagging/rule.py names the sources).
+_RANK = "(CASE {} WHEN 'manual' THEN 3 WHEN 'rejected' THEN 2 WHEN 'probe' THEN 1 ELSE 0 END)"
+
 
 class TagStore(TableStore):
     """Tag tables over the catalog's connection; writes join the caller's transaction."""
@@ -119,6 +122,30 @@ class TagStore(TableStore):
             (tag, *sources),
         )
         return [pid for (pid,) in rows]
+
+    def rename_tag(self, old: str, new: str, sources: Sequence[str]) -> set[int]:
+        """Move the ``old`` rows from ``sources`` to ``new`` (joins the caller's transaction).
+        Where a photo has both, the stronger row stays (manual > rejected > taught > auto):
+        a tag given by hand under either name holds. Returns the ids of the photos moved."""
+        marks, args = _marks(sources), (old, *sources)
+        moved = {
+            p for (p,) in self.db.execute(f"SELECT photo_id FROM photo_tags WHERE tag=? AND source IN ({marks})", args)
+        }
+        self.db.execute(
+            "DELETE FROM photo_tags WHERE tag=? AND EXISTS (SELECT 1 FROM photo_tags x WHERE "
+            f"x.photo_id = photo_tags.photo_id AND x.tag=? AND x.source IN ({marks}) "
+            f"AND {_RANK.format('x.source')} > {_RANK.format('photo_tags.source')})",
+            (new, *args),
+        )
+        self.db.execute(f"UPDATE OR IGNORE photo_tags SET tag=? WHERE tag=? AND source IN ({marks})", (new, *args))
+        self.db.execute(f"DELETE FROM photo_tags WHERE tag=? AND source IN ({marks})", args)  # the weaker of a pair
+        return moved
+
+    def delete_tag(self, tag: str, source: str) -> set[int]:
+        """Delete every ``tag`` row from ``source``; returns the ids of the photos that had one."""
+        ids = {p for (p,) in self.db.execute("SELECT photo_id FROM photo_tags WHERE tag=? AND source=?", (tag, source))}
+        self.db.execute("DELETE FROM photo_tags WHERE tag=? AND source=?", (tag, source))
+        return ids
 
     def tagged_ids(self, source: str | None = None) -> list[int]:
         """Ids of photos with any tag row (from ``source`` only, if given)."""

@@ -188,9 +188,35 @@ class Probes:
     def add_examples(self, name: str, ids: list[int], positive: bool) -> None:
         self.store.add_examples(name, ids, positive)
 
-    def forget(self, name: str) -> None:
+    def drop_examples(self, name: str) -> None:
         """Drop a taught tag's examples (a failed first lesson leaves nothing behind)."""
         self.store.forget_examples(name)
+
+    def rename(self, old: str, new: str) -> set[int]:
+        """Move taught tag ``old`` whole to ``new`` in one transaction: its examples and
+        counter-examples, its probe, and its rows of ``photo_tags`` (the photos it tagged and
+        the hand tags and removals that made its examples); returns the photos moved."""
+        from photoapp.core.tagging.rule import MANUAL, PROBE, REJECTED
+
+        with self.catalog.transaction():
+            self.store.rename(old, new)
+            moved = self.tagger.store.rename_tag(old, new, (PROBE, MANUAL, REJECTED))
+            self.tagger.store.mark_sidecars_dirty(moved)  # with the change: a crash cannot split them
+        self._loaded.pop(old, None)
+        return moved
+
+    def forget(self, name: str) -> set[int]:
+        """Forget taught tag ``name`` in one transaction: its examples, its probe and the
+        tags it gave; tags set or removed by hand under that name stay. Returns the photos
+        it was taken off."""
+        from photoapp.core.tagging.rule import PROBE
+
+        with self.catalog.transaction():
+            self.store.forget(name)
+            untagged = self.tagger.store.delete_tag(name, PROBE)
+            self.tagger.store.mark_sidecars_dirty(untagged)
+        self._loaded.pop(name, None)
+        return untagged
 
     def teach(self, name: str) -> tuple[int, set[int]]:
         """(Re)train ``name`` from its examples and tag the whole library with it;
@@ -219,7 +245,9 @@ class Probes:
                 continue
             scores = probe.scores(vectors)
             wanted = {(int(i), name): float(p) for i, p in zip(ids, scores) if p >= probe.threshold}
-            changed |= self.tagger.write_source(ids, wanted, PROBE, only_tag=name)
+            with self.catalog.transaction():  # the tag may have been renamed or forgotten meanwhile
+                if self.store.model_of(name) is not None:  # (by the window, on its own connection)
+                    changed |= self.tagger.write_source(ids, wanted, PROBE, only_tag=name)
         return changed
 
     def retrain_stale(self) -> set[int]:

@@ -216,7 +216,7 @@ class Tags:
             tagged, changed = self.probes.teach(name)
         except ValueError:
             if is_new:  # a failed first lesson leaves no half-made tag behind
-                self.probes.forget(name)
+                self.probes.drop_examples(name)
             raise
         self._sidecars(changed)
         positives, negatives = self.probes.examples(name)
@@ -228,6 +228,54 @@ class Tags:
             "seconds": round(time.perf_counter() - start, 4),
             "source": PROBE,
         }
+
+    def rename_taught(self, old: str, new: str) -> dict:
+        """Rename taught tag ``old``: its examples, probe and tags move to ``new`` in one
+        transaction (nothing is retrained). A ``new`` that is a hand or auto tag is merged
+        with it (where a photo has both, a hand-given tag holds); a taught one is refused."""
+        old, new = self._new_name(old, new)
+        taught = self.probes.names()
+        if old not in taught:
+            raise InvalidInput(f"no taught tag named {old!r}")
+        if new in taught:
+            raise InvalidInput(f"{new!r} is already a taught tag: choose another name")
+        merged = new in self.counts()
+        moved = self.probes.rename(old, new)
+        self._sidecars(moved)
+        return {"tag": new, "was": old, "photos": len(self.tagger.album(new)), "moved": len(moved), "merged": merged}
+
+    def forget_taught(self, name: str) -> dict:
+        """Forget taught tag ``name``: its examples and probe go, and so does the tag on the
+        photos it gave it to; tags given by hand under that name stay (``kept``)."""
+        name = " ".join(name.split())
+        if name not in self.probes.names():
+            raise InvalidInput(f"no taught tag named {name!r}")
+        untagged = self.probes.forget(name)
+        self._sidecars(untagged)
+        return {"tag": name, "untagged": len(untagged), "kept": len(self.tagger.album(name))}
+
+    def rename(self, old: str, new: str) -> dict:
+        """Rename any tag: a taught one with ``rename_taught``; any other by hand (its photos
+        get ``new`` as a hand tag and lose ``old``, so auto-tagging does not put it back)."""
+        old, new = self._new_name(old, new)
+        if old in self.probes.names():
+            return self.rename_taught(old, new)
+        paths = self.album(old) if old in self.counts() else []
+        if not paths:
+            raise InvalidInput(f"no tag named {old!r}")
+        merged = new in self.counts()
+        self.add(new, paths)
+        self.remove(old, paths)
+        return {"tag": new, "was": old, "photos": len(self.tagger.album(new)), "moved": len(paths), "merged": merged}
+
+    @staticmethod
+    def _new_name(old: str, new: str) -> tuple[str, str]:
+        old, new = " ".join(old.split()), " ".join(new.split())
+        if not new:
+            raise InvalidInput("empty tag name")
+        if new == old:
+            raise InvalidInput(f"the tag is already named {new!r}")
+        return old, new
 
     # -- smart albums -------------------------------------------------------------------
     def add_smart_album(self, name: str, query: str) -> None:

@@ -40,6 +40,7 @@ class TagsUi:
         self.sidebar.remove_smart_album_requested.connect(self.remove_smart_album)
         self.sidebar.rename_tag_requested.connect(self.ask_rename_tag)
         self.sidebar.delete_tag_requested.connect(self.ask_delete_tag)
+        self.sidebar.forget_taught_requested.connect(self.ask_forget_taught)
         self.service.changed.connect(self._tags_changed)
         self.teach_dialog: TeachDialog | None = None
         # While indexing, photos are tagged as they are embedded: counts follow every few seconds.
@@ -213,9 +214,12 @@ class TagsUi:
             self.rename_tag(name, new.strip())
 
     def rename_tag(self, old: str, new: str) -> None:
-        done = lambda n: self.window.status.show(f"“{old}” is now “{new}” on {n:,} photos", 8000)  # noqa: E731
-        if self.album == (TAG, old):
-            self._select_later(TAG, new)
+        def done(result: dict) -> None:
+            merged = " (merged with the tag already there)" if result["merged"] else ""
+            self.window.status.show(f"“{old}” is now “{result['tag']}”{merged}: {result['photos']:,} photos", 8000)
+            if self.album == (TAG, old):  # the album follows its new name (before the gallery reloads)
+                self.sidebar.rename_current(result["tag"])
+
         self.service.rename_tag(old, new, on_done=done, on_failed=self._failed)
 
     def ask_delete_tag(self, name: str) -> None:
@@ -229,6 +233,24 @@ class TagsUi:
             self.sidebar.clear_selection()
         done = lambda n: self.window.status.show(f"“{name}” taken off {n:,} photos", 8000)  # noqa: E731
         self.service.delete_tag(name, on_done=done, on_failed=self._failed)
+
+    def ask_forget_taught(self, name: str) -> None:
+        question = (
+            f"Delete the taught tag “{name}”?\nIts examples are forgotten and the photos it tagged are "
+            "untagged; tags you gave by hand stay. The photos are not touched."
+        )
+        answer = QMessageBox.question(self.window, "Delete taught tag", question)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.forget_taught(name)
+
+    def forget_taught(self, name: str) -> None:
+        def done(result: dict) -> None:
+            kept = f"; {result['kept']:,} keep it, given by hand" if result["kept"] else ""
+            self.window.status.show(f"“{name}” forgotten: taken off {result['untagged']:,} photos{kept}", 8000)
+
+        if self.album == (TAG, name):
+            self.sidebar.clear_selection()
+        self.service.forget_taught(name, on_done=done, on_failed=self._failed)
 
     def _select_later(self, kind: str, name: str) -> None:
         """Select an album once the refreshed list (queued after this edit) has it."""

@@ -83,17 +83,15 @@ class TagService(QObject):
         return self._write(lambda tags: tags.train(name, positive, list(negative)), on_done, on_failed)
 
     def rename_tag(self, old: str, new: str, on_done=None, on_failed=None):
-        """Give the photos tagged ``old`` the tag ``new`` instead (by hand, so it holds);
-        ``on_done`` gets how many photos."""
+        """Rename tag ``old`` (core Tags.rename: a taught tag moves whole, with its examples;
+        any other is given to its photos by hand under the new name); ``on_done`` gets the
+        rename's summary (``tag``, ``photos``, ``merged``)."""
+        return self._write(lambda tags: tags.rename(old, new), on_done, on_failed)
 
-        def change(tags):
-            paths = tags.album(old)
-            if paths:
-                tags.add(new, paths)
-                tags.remove(old, paths)
-            return len(paths)
-
-        return self._write(change, on_done, on_failed)
+    def forget_taught(self, name: str, on_done=None, on_failed=None):
+        """Forget taught tag ``name`` (its examples, and the tag on the photos it tagged; hand
+        tags stay); ``on_done`` gets ``{"tag", "untagged", "kept"}``."""
+        return self._write(lambda tags: tags.forget_taught(name), on_done, on_failed)
 
     def delete_tag(self, tag: str, on_done=None, on_failed=None):
         """Take ``tag`` off every photo that has it (as a hand edit: auto-tagging does not put
@@ -117,9 +115,9 @@ class TagService(QObject):
                 return change(lib.tags)
 
         def done(result):
-            self.changed.emit()
-            if on_done is not None:
+            if on_done is not None:  # first: a renamed album takes its new name before the reload
                 on_done(result)
+            self.changed.emit()
 
         return self.engine.submit(run, on_done=done, on_failed=on_failed)
 

@@ -10,8 +10,8 @@ always lands on the album that was under the pointer.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +41,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
 NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
 COVER_SIZE = 28  # px
+POINTER_CHECK_MS = 250  # while a new list waits: is the pointer still over the list?
 
 
 class AlbumsSidebar(QWidget):
@@ -49,6 +50,7 @@ class AlbumsSidebar(QWidget):
     remove_smart_album_requested = Signal(str)
     rename_tag_requested = Signal(str)
     delete_tag_requested = Signal(str)
+    forget_taught_requested = Signal(str)  # a taught tag: its examples go too
     name_person_requested = Signal(str)  # a person's id (as the name of a "person" album)
 
     def __init__(self, parent=None):
@@ -74,6 +76,10 @@ class AlbumsSidebar(QWidget):
         self.tags_section = self.sections["yours"]  # where a tag of unknown group goes
         self.smart_section = self.sections["smart"]
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
+        self._select_after: tuple[str, str] | None = None  # an album chosen in that list
+        self._flushing = False
+        self._pointer_check = QTimer(self, interval=POINTER_CHECK_MS)
+        self._pointer_check.timeout.connect(self._check_pointer)
         self._own: dict[str, list[dict]] = {}  # sections filled on their own (set_section), pending or not
         self._own_pending: set[str] = set()
         self.tree.viewport().installEventFilter(self)
@@ -107,7 +113,7 @@ class AlbumsSidebar(QWidget):
     def set_albums(self, albums: list[dict]) -> None:
         """``albums`` as Tags.albums() gives them; keeps the current choice if it still exists.
         While the pointer is over the list, the new one waits until it leaves."""
-        if self.tree.viewport().underMouse():
+        if self._pointer_over():
             self._pending = albums
             return
         self._pending = None
@@ -118,13 +124,16 @@ class AlbumsSidebar(QWidget):
         for album in sorted(albums, key=lambda a: a["name"].casefold()):
             self._add(album)
         self._settle()
+        wanted, self._select_after = self._select_after, None
+        if wanted is not None:
+            self.select(*wanted)
 
     def set_section(self, group: str, albums: list[dict]) -> None:
         """Fill one section on its own, in the order given (``albums`` as for set_albums, plus
         "label": the text shown when it is not the name, "icon": a QImage); set_albums leaves it
         alone from then on. Waits, as set_albums does, while the pointer is over the list."""
         self._own[group] = albums
-        if self.tree.viewport().underMouse():
+        if self._pointer_over():
             self._own_pending.add(group)
             return
         self._own_pending.discard(group)
@@ -203,11 +212,34 @@ class AlbumsSidebar(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Leave:  # the pointer left: now the list may change
+            self._flush()
+        return super().eventFilter(watched, event)
+
+    def _pointer_over(self) -> bool:
+        """Whether the pointer is over the list (a new list waits); while one waits, the
+        pointer is also looked for now and then: after a modal dialog (Rename…, Delete…)
+        Qt may never send the viewport its Leave (found driving the window under Xvfb)."""
+        if self._flushing or not self.tree.viewport().underMouse():
+            return False
+        self._pointer_check.start()
+        return True
+
+    def _check_pointer(self) -> None:
+        viewport = self.tree.viewport()
+        if not viewport.rect().contains(viewport.mapFromGlobal(QCursor.pos())):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Show the lists that waited for the pointer to leave."""
+        self._pointer_check.stop()
+        self._flushing = True
+        try:
             if self._pending is not None:
                 self.set_albums(self._pending)
             for group in list(self._own_pending):
                 self.set_section(group, self._own[group])
-        return super().eventFilter(watched, event)
+        finally:
+            self._flushing = False
 
     def albums(self) -> list[tuple[str, str, str]]:
         """(kind, name, count text) of every listed album, in order (for tests)."""
@@ -230,11 +262,24 @@ class AlbumsSidebar(QWidget):
 
     def select(self, kind: str, name: str) -> None:
         item = self._find(kind, name) if kind else None
+        if item is None and kind and self._pending is not None:
+            self._select_after = (kind, name)  # it is in the list that waits for the pointer to leave
+            return
         if item is None:
             self.clear_selection()
             return
         self.tree.setCurrentItem(item)
         self._set_current(kind, name)
+
+    def rename_current(self, name: str) -> None:
+        """The chosen album was renamed: it shows, and stays chosen, under its new name at
+        once (no new choice is signalled: the gallery reloads with the edit)."""
+        kind, old = self._current
+        item = self._find(kind, old) if kind else None
+        if item is not None:
+            item.setText(0, name)
+            item.setData(0, NAME_ROLE, name)
+            self._current = (kind, name)
 
     def clear_selection(self) -> None:
         self.tree.clearSelection()
@@ -257,9 +302,15 @@ class AlbumsSidebar(QWidget):
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
-        kind = item.data(0, KIND_ROLE) if item is not None else None
-        if not kind or kind not in ("tag", "smart"):
-            return
+        menu = self.menu_for(item) if item is not None else None
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def menu_for(self, item: QTreeWidgetItem) -> QMenu | None:
+        """The right-click menu of an album (None for a heading, a place or a memory)."""
+        kind = item.data(0, KIND_ROLE)
+        if kind not in ("tag", "smart", "person"):
+            return None
         name = item.data(0, NAME_ROLE)
         menu = QMenu(self)
         if kind == "person":
@@ -268,8 +319,9 @@ class AlbumsSidebar(QWidget):
         elif kind == "smart":
             menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
         elif item.parent() is self.sections["taught"]:
-            menu.addAction("A taught tag changes with its examples (Tags ▸ Teach)").setEnabled(False)
+            menu.addAction(f"Rename taught tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
+            menu.addAction(f"Delete taught tag “{name}”…", lambda: self.forget_taught_requested.emit(name))
         else:
             menu.addAction(f"Rename tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
             menu.addAction(f"Delete tag “{name}”…", lambda: self.delete_tag_requested.emit(name))
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        return menu
