@@ -229,7 +229,9 @@ EXCLUDED_MODULES = [
 # transformers' __init__ names every one of its ~450 architectures (for type checkers), so
 # the analysis would collect them all: ship only the model code that Photoapp loads, plus
 # the packages transformers itself imports while loading it (tests/installers checks that).
-KEPT_TRANSFORMERS_MODELS = {"auto", *SUPPORTED_MODEL_TYPES, "aimv2", "encoder_decoder"}
+# The tokenizer packages (TOKENIZER_MODEL_TYPES) are kept too: excluding them while naming them
+# as hidden imports left SigLIP2's Gemma tokenizer out ("Hidden import ... not found").
+KEPT_TRANSFORMERS_MODELS = {"auto", *SUPPORTED_MODEL_TYPES, *TOKENIZER_MODEL_TYPES, "aimv2", "encoder_decoder"}
 
 
 def excluded_modules() -> list[str]:
@@ -276,6 +278,10 @@ DROPPED_BINARIES = [
     "*/egldeviceintegrations/*",
     "*/plugins/generic/*",
     "*libQt6EglF[Ss]*",
+    # The CUDA runtime that a ctypes.CDLL("libcudart.so") in transformers and onnxruntime finds
+    # in the build machine's CUDA toolkit (0.7 MB; nothing in a CPU bundle loads it). A CUDA
+    # torch's own copy (nvidia/cuda_runtime/lib/libcudart.so.12) has another path and stays.
+    "libcudart.so",
 ]
 # Data that the hooks collect but the app does not read.
 DROPPED_DATA = [

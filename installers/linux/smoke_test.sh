@@ -6,7 +6,10 @@
 #
 # Checks: `photoapp --version`; `photoapp --model toy demo --no-gui` indexes and searches
 # with the shipped tiny model; a DNG (with its JPEG) and an MP4 index through the bundled
-# rawpy and PyAV; `photoapp labels list` reads the shipped vocabulary; the GUI
+# rawpy and PyAV; a GPS-tagged photo and video are placed (New York, Paris) with the bundled
+# GeoNames data; the face stage runs on generated photos (HOG, and the CNN detector: zero
+# faces, no crash) from the bundled dlib and its three CC0 model files, and the 68-point iBUG
+# model is nowhere in the bundle; `photoapp labels list` reads the shipped vocabulary; the GUI
 # opens its window offscreen and closes cleanly; install.sh installs and uninstalls into
 # a temporary prefix, and the installed command runs through its symlink. Exits non-zero
 # on the first failure.
@@ -52,11 +55,16 @@ pass "photoapp search 'blue square' on the demo library: ${hits%%$'\n'*}"
 # environment's Python (pidng, PyAV; tests/media.py), then read only by the bundle.
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 mkdir -p "$T/camera"
+mkdir -p "$T/faces"
 (cd "$ROOT" && "$PYTHON" -c "
 import sys; from pathlib import Path; from tests.media import toy_frames, write_dng, write_video
+from tests.places_media import exif_for
 out = Path(sys.argv[1]); frames = toy_frames(n=16)
-frames[0].save(out / 'IMG_0042.jpg', quality=90); write_dng(toy_frames('red', 'circle', n=1)[0], out / 'IMG_0050.dng')
-write_video(out / 'VID_0043.mp4', frames, location='+48.8584+002.2945/')" "$T/camera") || fail "could not make the test DNG and MP4 (run ./setup.sh)"
+frames[0].save(out / 'IMG_0042.jpg', quality=90, exif=exif_for(taken='2024:05:01 12:00:00', gps=(40.7580, -73.9855)))
+write_dng(toy_frames('red', 'circle', n=1)[0], out / 'IMG_0050.dng')
+write_video(out / 'VID_0043.mp4', frames, location='+48.8584+002.2945/')
+toy_frames('green', 'square', n=1, size=(800, 600))[0].save(Path(sys.argv[2]) / 'IMG_0100.jpg', quality=90)
+" "$T/camera" "$T/faces") || fail "could not make the test photos, DNG and MP4 (run ./setup.sh)"
 clean "$APP/photoapp" --library "$T/camera-lib" --model toy index "$T/camera" --json > "$T/camera.json" 2> "$T/camera.err" \
   || { cat "$T/camera.err" >&2; fail "photoapp index of a DNG and an MP4 exited non-zero"; }
 grep -q '"embedded": 3' "$T/camera.json" && grep -q '"failed": 0' "$T/camera.json" \
@@ -69,6 +77,33 @@ place=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy show --json 
   || fail "photoapp show of the GPS-tagged video exited non-zero"
 [[ "$place" == *'"city": "Paris"'* ]] || fail "the bundled geocoder did not name the video's place: $place"
 pass "a GPS-tagged video placed in Paris through the bundled GeoNames data"
+place=$(clean "$APP/photoapp" --library "$T/camera-lib" --model toy show --json "$T/camera/IMG_0042.jpg") \
+  || fail "photoapp show of the GPS-tagged photo exited non-zero"
+[[ "$place" == *'"city": "New York"'* ]] || fail "the bundled geocoder did not name the photo's place (Times Square): $place"
+pass "a GPS-tagged photo at Times Square placed in New York"
+
+# People: dlib and only the three CC0 files of face-recognition-models; never the 68-point
+# iBUG model (its licence excludes commercial use).
+for model in shape_predictor_5_face_landmarks.dat mmod_human_face_detector.dat dlib_face_recognition_resnet_model_v1.dat; do
+  [ -s "$APP/_internal/resources/face-models/$model" ] || fail "the bundle lacks the face model $model"
+done
+ibug=$(find "$APP" -iname '*shape_predictor_68*' | head -n1)
+[ -z "$ibug" ] || fail "the bundle carries the 68-point iBUG model: ${ibug#"$APP/"}"
+ls "$APP"/_internal/_dlib_pybind11*.so > /dev/null 2>&1 || fail "the bundle lacks dlib (_dlib_pybind11)"
+# The camera library above ran the face stage (HOG, on by default) on its 3 files: no face
+# on generated pictures, and no "faces are not looked for" warning.
+! grep -q "faces are not looked for" "$T/camera.err" || { cat "$T/camera.err" >&2; fail "the face stage did not run"; }
+faces=$(clean "$APP/photoapp" --library "$T/camera-lib" people settings --json) || fail "photoapp people settings exited non-zero"
+[[ "$faces" == *'"photos_scanned": 3'* && "$faces" == *'"faces": 0'* ]] || fail "the HOG face stage did not look at the 3 files: $faces"
+# The CNN detector loads the third file (mmod).
+clean "$APP/photoapp" --library "$T/cnn-lib" --model toy people settings --detector cnn --json > /dev/null \
+  || fail "photoapp people settings --detector cnn exited non-zero"
+clean "$APP/photoapp" --library "$T/cnn-lib" --model toy index "$T/faces" --json > "$T/cnn.json" 2> "$T/cnn.err" \
+  || { cat "$T/cnn.err" >&2; fail "photoapp index with the CNN face detector exited non-zero"; }
+faces=$(clean "$APP/photoapp" --library "$T/cnn-lib" people settings --json) || fail "photoapp people settings exited non-zero"
+[[ "$faces" == *'"stage": "dlib-cnn+dlib-resnet-v1"'* && "$faces" == *'"photos_scanned": 1'* && "$faces" == *'"faces": 0'* ]] \
+  || { cat "$T/cnn.err" >&2; fail "the CNN face stage did not look at the photo: $faces"; }
+pass "people: dlib and the 3 CC0 face models bundled (no 68-point iBUG model); HOG and CNN face stages ran, 0 faces on generated photos"
 
 # int8 on the CPU runs on the bundled ONNX Runtime: the towers are exported and quantised
 # into the user cache once, and the index run uses them (not torch's fallback).

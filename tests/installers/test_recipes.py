@@ -51,10 +51,17 @@ class FakeAnalysis(Recorder):
             ("PySide6/Qt/plugins/platforms/libqeglfs.so", "/x", "BINARY"),
             ("PySide6/Qt/lib/libQt6EglFsKmsSupport.so.6", "/x", "BINARY"),
             ("PySide6/Qt/plugins/platforms/libqoffscreen.so", "/x", "BINARY"),
+            # A ctypes name (transformers, onnxruntime) found in the build machine's CUDA
+            # toolkit, and a CUDA torch's own runtime (kept: that torch cannot load without it).
+            ("libcudart.so", "/usr/local/cuda/lib/libcudart.so", "BINARY"),
+            ("nvidia/cuda_runtime/lib/libcudart.so.12", "/x", "BINARY"),
         ]
         self.datas = [(dest, src, "DATA") for src, dest in kwargs["datas"]] + [
             ("torch/include/ATen/ATen.h", "/x", "DATA"),
             ("PySide6/Qt/translations/qtbase_de.qm", "/x", "DATA"),
+            # What pyinstaller-hooks-contrib's face_recognition_models hook would collect.
+            ("face_recognition_models/models/shape_predictor_68_face_landmarks.dat", "/x", "DATA"),
+            ("face_recognition_models/models/shape_predictor_5_face_landmarks.dat", "/x", "DATA"),
         ]
 
 
@@ -99,8 +106,11 @@ def test_spec_builds_the_expected_app_on_each_platform(platform, monkeypatch, tm
         "torch/lib/libtorch_cpu.so",
         "torch/bin/torch_shm_manager",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "nvidia/cuda_runtime/lib/libcudart.so.12",
     ]
     assert not any(d[0].startswith("torch/include") for d in analysis.datas)
+    assert not any("shape_predictor_68" in d[0] for d in analysis.datas)  # iBUG 300-W: never shipped
+    assert "face_recognition_models/models/shape_predictor_5_face_landmarks.dat" in {d[0] for d in analysis.datas}
 
     exes = {e.kwargs["name"]: e.kwargs for e in made["EXE"]}
     collect = made["COLLECT"][0]
@@ -266,6 +276,10 @@ from photoapp.gui import app, main_window
 ClipEmbedder(resolve("toy", download=False), device="cpu").embed_texts(["red circle"])
 import huggingface_hub, hf_xet, send2trash, platformdirs, pillow_heif, imagehash  # download, trash, HEIC, hashes
 import rawpy, av, exifread  # camera RAW, videos, RAW metadata
+from photoapp.core.places import geocoder, service as places  # places (issue 26)
+from scipy.spatial import cKDTree
+from photoapp.core.faces import detector, grouping, neighbours, service as faces, stage  # people (issue 27)
+import dlib
 json.dump(sorted(sys.modules), sys.stdout)
 """
 
@@ -285,3 +299,12 @@ def test_nothing_the_app_imports_is_excluded():
     assert "transformers.models.bert" in excluded  # the filter is live
     clashes = [m for m in imported for x in excluded if m == x or m.startswith(x + ".")]
     assert not clashes, f"excluded from the bundle but imported: {clashes[:10]}"
+
+
+def test_no_hidden_import_is_excluded():
+    """PyInstaller drops an excluded module even when it is named as a hidden import (it only
+    logs "Hidden import ... not found"): SigLIP2's Gemma tokenizer was lost that way."""
+    excluded = bundle.excluded_modules()
+    assert "transformers.models.gemma2" in excluded  # the filter is live next to the kept gemma
+    clashes = [h for h in bundle.hidden_imports() for x in excluded if h == x or h.startswith(x + ".")]
+    assert not clashes, f"hidden imports that the bundle excludes: {clashes}"
