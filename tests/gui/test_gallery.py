@@ -12,7 +12,8 @@ from photoapp.gui.models.photo_list import PathRole, PhotoListModel, PhotoRow, S
 
 def test_rows_are_sorted_by_date_newest_first(make_window, indexed_library, wait):
     window = make_window(indexed_library)
-    wait.rows(window, lambda w: w.model.rowCount() == 36)
+    # the first screenful comes before the whole answer, and the header with the whole answer
+    wait.rows(window, lambda w: w.model.rowCount() == 36 and w.header.text().startswith("36 photos"))
     taken = [row.taken for row in window.model.rows()]
     assert taken == sorted(taken, reverse=True)
     assert len(set(taken)) == 36  # the fixture gave every photo its own date
