@@ -4,9 +4,9 @@ this tree, side by side in one run (issue 30: target 1.5 s).
     python benchmarks/index_start.py [--base REV] [--runs 5] [--cache /tmp/photoapp-bench]
 
 The ViT-B/32 folder with random weights of benchmarks/cli_search.py (its int8 towers in the
-export cache under --cache) embeds; one library, with faces on as users have them. ``--base``
+export cache under --cache) embeds; faces on as users have them. ``--base``
 (default: the merge base with main) is checked out with ``git archive`` into a temporary
-folder; each run indexes 8 new 2 MP photos once with the old code and once with this tree,
+folder; each tree indexes into a library of its own (a newer schema locks older code out); each run indexes 8 new 2 MP photos once with the old code and once with this tree,
 interleaved, so both see the same load (os.getloadavg() is recorded before each pair). Both
 run with byte-code cached (PYTHONPYCACHEPREFIX), as an installed copy does; one warm-up run
 each is left out. Prints a table and writes benchmarks/results/index_start.json.
@@ -71,9 +71,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         trees = {"old": checkout(base, tmp / "old"), "new": ROOT}
-        lib = tmp / "lib"
+        # One library per tree: a newer tree migrates its catalog to a schema the older
+        # code refuses to open.
+        libs = {name: tmp / f"lib-{name}" for name in trees}
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PHOTOAPP_FACES")}
-        env |= {"PHOTOAPP_ONNX_DIR": str(args.cache / "onnx-cli"), "PHOTOAPP_LIBRARY": str(lib)}
+        env |= {"PHOTOAPP_ONNX_DIR": str(args.cache / "onnx-cli")}
         env |= {"PYTHONPYCACHEPREFIX": str(tmp / "pyc")}
         runs: dict[str, list[dict]] = {"old": [], "new": []}
         loads = []
@@ -82,7 +84,7 @@ def main() -> None:
             for name, tree in trees.items():
                 folder = tmp / f"new-{name}-{i}"
                 new_photos(folder, 8, seed=100 + 2 * i + (name == "new"))
-                argv = ["--library", str(lib), "--model", str(model), "index", "-q", str(folder)]
+                argv = ["--library", str(libs[name]), "--model", str(model), "index", "-q", str(folder)]
                 result = index_once(tree, argv, env, tmp / f"{name}{i}.json")
                 if i:
                     runs[name].append(result)
