@@ -4,12 +4,13 @@ this tree, side by side in one run (issue 30: target 1.5 s).
     python benchmarks/index_start.py [--base REV] [--runs 5] [--cache /tmp/photoapp-bench]
 
 The ViT-B/32 folder with random weights of benchmarks/cli_search.py (its int8 towers in the
-export cache under --cache) embeds; faces on as users have them. ``--base``
-(default: the merge base with main) is checked out with ``git archive`` into a temporary
-folder; each tree indexes into a library of its own (a newer schema locks older code out); each run indexes 8 new 2 MP photos once with the old code and once with this tree,
-interleaved, so both see the same load (os.getloadavg() is recorded before each pair). Both
-run with byte-code cached (PYTHONPYCACHEPREFIX), as an installed copy does; one warm-up run
-each is left out. Prints a table and writes benchmarks/results/index_start.json.
+export cache under --cache) embeds; faces on as users have them. ``--base`` (default: the
+merge base with main) is checked out with ``git archive`` into a temporary folder; each tree
+indexes into a library of its own (a newer schema locks older code out). Each run indexes 8
+new 2 MP photos once with the old code and once with this tree, interleaved, so both see
+the same load (os.getloadavg() is recorded before each pair). Both run with byte-code cached
+(PYTHONPYCACHEPREFIX), as an installed copy does; one warm-up run each is left out.
+Prints a table and writes benchmarks/results/index_start.json.
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ from photoapp.gui.views.drops import dropped_folders
 from photoapp.gui.views.empty_state import EmptyState, NoPhotos
 from photoapp.gui.views.filters_popup import FilterChips, FiltersPopup
 from photoapp.gui.views.gallery_view import MAX_THUMB, MIN_THUMB, GalleryView
+from photoapp.gui.views.memories_strip import MemoriesStrip
 from photoapp.gui.views.model_status import ModelStatus
 from photoapp.gui.views.progress_panel import ProgressPanel
 from photoapp.gui.views.query_chips import QueryChips
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.header.setObjectName("header")
         self.header.setContentsMargins(12, 2, 12, 2)
         self.banner = Banner(self)
+        self.memories_strip = MemoriesStrip(self)  # "On this day" atop the timeline (controllers/places.py)
         self.gallery = GalleryView(self)
         self.gallery.setModel(self.model)
         self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
         self.query_chips = QueryChips(self)  # how the search bar read dates and places
         column.addWidget(self.query_chips)
         column.addWidget(self.banner)
+        column.addWidget(self.memories_strip)
         header_row = QHBoxLayout()
         header_row.setContentsMargins(0, 0, 0, 0)
         header_row.addWidget(self.chips)

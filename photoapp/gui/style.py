@@ -15,6 +15,8 @@ QLabel#header {{ color: {hint}; padding: 4px 12px; }}
 QLabel#sidebarTitle {{ font-weight: 600; padding: 2px 4px 6px 4px; }}
 QFrame#banner {{ background: {banner_back}; border: 1px solid #e8c66a; border-radius: 6px; margin: 4px 10px; }}
 QFrame#banner QLabel {{ color: {banner_text}; }}
+QFrame#memories {{ background: palette(alternate-base); border: 1px solid palette(midlight); border-radius: 6px;
+    margin: 4px 10px; }}
 QFrame#viewerPanel {{ border-left: 1px solid palette(mid); }}
 QLabel#caption {{ color: {hint}; font-size: 11px; text-transform: uppercase; margin-top: 8px; }}
 QLabel#hint {{ color: {hint}; font-size: 11px; }}

@@ -149,3 +149,47 @@ def test_places_wait_while_the_pointer_is_over_the_list(qtbot):
     viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
     QApplication.sendEvent(viewport, QEvent(QEvent.Type.Leave))
     assert [(k, n) for k, n, _ in sidebar.albums()] == [("memories", "today"), ("place", "AT"), ("place", "PT")]
+
+
+def test_on_this_day_tops_the_timeline_while_browsing(make_window, placed_library, wait, qtbot):
+    window = make_window(placed_library)
+    strip = window.memories_strip
+    wait.rows(window, lambda w: w.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: strip.isVisible(), timeout=20_000)  # all photos, a photo of this date in 2016
+    assert "1 photo taken on" in strip.label.text() and "in earlier years" in strip.label.text()
+    assert strip.cover_photo[0].endswith("lisbon.jpg")
+    qtbot.waitUntil(lambda: strip.cover.pixmap() is not None and not strip.cover.pixmap().isNull(), timeout=20_000)
+
+    qtbot.mouseClick(strip.show_button, Qt.MouseButton.LeftButton)  # "Show": the sidebar's album
+    wait.rows(window, lambda w: _names(w) == {"lisbon.jpg"})
+    assert window.tags_ui.album[0] == "memories" and "in earlier years" in window.header.text()
+    assert not strip.isVisible()  # an album is shown, not the timeline
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Escape)
+    wait.rows(window, lambda w: w.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: strip.isVisible(), timeout=10_000)
+
+    window.search_bar.setText("red")  # a search hides it
+    window.set_query("red")
+    qtbot.waitUntil(lambda: not strip.isVisible(), timeout=20_000)
+    window.set_query("")
+    qtbot.waitUntil(lambda: strip.isVisible(), timeout=20_000)
+
+    qtbot.mouseClick(strip.close_button, Qt.MouseButton.LeftButton)  # ✕: away until tomorrow
+    assert not strip.isVisible()
+    window.reload()
+    wait.rows(window, lambda w: w.model.rowCount() == 4)
+    assert not strip.isVisible()
+    assert window.tags_ui.sidebar._find("memories", "today") is not None  # still in the sidebar
+
+
+def test_no_strip_without_photos_of_this_date(make_window, tmp_path, model_spec, wait, qtbot):
+    other = date.today().replace(year=2016, day=1) if date.today().day != 1 else date.today().replace(year=2016, day=2)
+    library = indexed_library(
+        tmp_path, model_spec, {"a.jpg": {"colour": (220, 30, 30), "taken": f"{other:%Y:%m:%d} 12:00:00", "gps": PARIS}}
+    )
+    window = make_window(library)
+    wait.rows(window, lambda w: w.model.rowCount() == 1)
+    sidebar = window.tags_ui.sidebar
+    qtbot.waitUntil(lambda: sidebar._find("place", "FR") is not None, timeout=20_000)  # the places answer came
+    assert sidebar.sections["memories"].isHidden()
+    assert window.memories_strip.count == 0 and not window.memories_strip.isVisible()

@@ -100,6 +100,8 @@ class Answers:
         else:
             w.gallery.scrollToTop()
         w.header.setText(describe(w, len(rows), rows))
+        browsing = not (w.query or w.similar_to or w.tags_ui.album[0] or self.filters().active)
+        w.memories_strip.set_browsing(browsing)  # "On this day" tops the timeline, not an answer
         searching = bool(w.query) and not w.similar_to
         w.query_chips.show_chips(getattr(rows, "chips", []) if searching else [], getattr(rows, "text", ""))
         if not w.sidebar.folders():

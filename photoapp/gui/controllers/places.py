@@ -12,7 +12,8 @@ from datetime import date
 
 from photoapp.gui.controllers.gallery_text import photos
 from photoapp.gui.services.places import AREA, MEMORIES, PLACE, PlacesService, area_key, place_key
-from photoapp.gui.views.places_tree import MAP_ROLE, choose_area, set_memories, set_places
+from photoapp.gui.views.memories_strip import COVER
+from photoapp.gui.views.places_tree import MAP_ROLE, TODAY, choose_area, set_memories, set_places
 from photoapp.gui.views.sort_choice import SORT_WORDS
 
 KINDS = (PLACE, AREA, MEMORIES)
@@ -26,6 +27,9 @@ class PlacesUi:
         self.page = None  # the map page, made when first shown
         self.labels: dict[str, str] = {}  # place key -> "Paris, France" (the header)
         sidebar.tree.itemClicked.connect(lambda item, _col: item.data(0, MAP_ROLE) and self.show_map())
+        self.strip = window.memories_strip  # "On this day" atop the timeline
+        self.strip.open_requested.connect(lambda: sidebar.select(MEMORIES, TODAY))
+        window.thumbnails.ready.connect(self._thumbnail_ready)
 
     def refresh(self) -> None:
         self.service.sidebar(self._set_sidebar, lambda _error: None)  # no places yet is no error
@@ -38,8 +42,15 @@ class PlacesUi:
             self.labels.update({place_key(cc, t["city"]): f"{t['city']}, {country}" for t in c["cities"]})
         set_places(self.sidebar, countries)
         set_memories(self.sidebar, memories, cover)
+        self.strip.set_memories(memories, cover)
+        self._thumbnail_ready(cover[0] if cover else "")
         if self.page is not None and self.page.isVisible():
             self.service.positions(lambda p: self.page.set_positions(*p))
+
+    def _thumbnail_ready(self, path: str) -> None:
+        cover = self.strip.cover_photo
+        if cover and cover[0] == path:  # the strip's cover, decoded off the GUI thread
+            self.strip.set_cover(self.window.thumbnails.pixmap(cover[0], cover[1], COVER * 2, keep=True))
 
     # -- the gallery ------------------------------------------------------------------------------
     def load_rows(self, kind: str, name: str, filters, on_done, on_failed) -> None:
