@@ -25,6 +25,7 @@ class MemoriesStrip(QFrame):
         self.cover.setFixedSize(COVER, COVER)
         self.cover.setScaledContents(False)
         self.label = QLabel(self)
+        self.label.setWordWrap(True)  # never widens the window (narrow laptop screens)
         self.show_button = QPushButton("Show", self)
         self.show_button.setToolTip("Show the photos taken on this date in earlier years")
         self.show_button.clicked.connect(self.open_requested)
