@@ -3,11 +3,13 @@
     python -m photoapp.gui.screenshots            # refreshes docs/screenshots/*.png
     xvfb-run -a -s "-screen 0 1400x900x24" python -m photoapp.gui.screenshots --all --out /tmp/gui-shots
 
-Saves gallery.png (the timeline: month headers, the year scrubber), search.png ("red
-circle", best match first) and settings.png into docs/screenshots (small palette PNGs, to be
+Saves gallery.png (the timeline: month headers, the year scrubber, On this day),
+search.png ("red circle", best match first), map.png (the world map with the photos as
+markers) and settings.png into docs/screenshots (small palette PNGs, to be
 committed). The demo photos get dates spread over two years, so the timeline has months to
-show. ``--all`` adds progress.png (indexing, paused), search-by-date.png ("red", grouped by
-month), search-none.png (nothing relevant), viewer.png, duplicates.png and compare.png.
+show, and GPS positions in seven cities. ``--all`` adds progress.png (indexing, paused),
+search-by-date.png ("red", grouped by month), search-none.png (nothing relevant),
+viewer.png, duplicates.png and compare.png.
 Runs with QT_QPA_PLATFORM=offscreen where no X server is installed (the default here).
 """
 
@@ -47,6 +49,48 @@ def date_photos(folder: Path) -> None:
     for i, path in enumerate(sorted(folder.iterdir())):
         when = DEMO_START + (i * 5 + i % 3) * 86_400 + 10 * 3600  # every five days or so, at 10:00
         os.utime(path, (when, when))
+
+
+# Where the demo photos were "taken" (for the map and Places): a few cities on three continents.
+DEMO_PLACES = (
+    (48.8584, 2.2945),  # Paris
+    (38.7139, -9.1394),  # Lisbon
+    (41.8902, 12.4922),  # Rome
+    (40.7580, -73.9855),  # New York
+    (35.6586, 139.7454),  # Tokyo
+    (-33.8568, 151.2153),  # Sydney
+    (51.5007, -0.1246),  # London
+)
+
+
+def place_photos(folder: Path) -> None:
+    """Give the demo's JPEGs an EXIF capture time (their file date; two of them today's date
+    in earlier years, for "On this day") and a GPS position, so Places and the world map
+    have something to show. Only these generated demo photos are rewritten."""
+    from datetime import date, datetime
+
+    from PIL import Image
+
+    def dms(value: float) -> tuple[float, float, float]:
+        value = abs(value)
+        d, m = int(value), int((abs(value) - int(value)) * 60)
+        return (d, m, round((value - d - m / 60) * 3600, 4))
+
+    today = date.today()
+    jpegs = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".jpg", ".jpeg")]
+    for i, path in enumerate(jpegs):
+        when = datetime.fromtimestamp(path.stat().st_mtime)
+        if i < 2:
+            when = when.replace(year=today.year - 1 - i, month=today.month, day=min(today.day, 28))
+        lat, lon = DEMO_PLACES[i % len(DEMO_PLACES)]
+        exif = Image.Exif()
+        exif[0x8769] = {0x9003: when.strftime("%Y:%m:%d %H:%M:%S")}
+        exif[0x8825] = {1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)}
+        with Image.open(path) as img:
+            img.load()
+            img.save(path, exif=exif, quality=92)
+        stamp = when.timestamp()
+        os.utime(path, (stamp, stamp))
 
 
 def save_small(widget, path: Path) -> None:
@@ -117,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     base = Path(tempfile.mkdtemp(prefix="photoapp-shots-"))
     generate_library(base / "demo-photos", per_class=args.per_class, seed=7)
     date_photos(base / "demo-photos")
+    place_photos(base / "demo-photos")
     folders = [str(base / "demo-photos")] + ([args.photos] if args.photos else [])
     if args.all:
         folders.append(str(make_copies(Path(args.photos) if args.photos else base / "demo-photos", base / "copies")))
@@ -138,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     wait_until(app, lambda: window.model.rowCount() and window.model.row_at(0).score is not None, 60)
     settle(app, window, 0.5)
     save_small(window, out / "search.png")
+    shoot_map(app, window, out)
     settings = window.open_settings()
     settle(app, window, 0.3)
     save_small(settings, out / "settings.png")
@@ -147,6 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     window.close()
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
     return 0
+
+
+def shoot_map(app, window, out: Path) -> None:
+    """The world map with the demo's photos as markers, then back to the gallery."""
+    places = window.tags_ui.places
+    page = places.show_map()
+    wait_until(app, lambda: page.map.lat.size > 0, 60)
+    page.map.show_world()
+    settle(app, window, 0.5)
+    save_small(window, out / "map.png")
+    window.pages.setCurrentWidget(window.splitter)
 
 
 def shoot_progress(app, window, engine, out: Path) -> None:
