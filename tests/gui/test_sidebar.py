@@ -173,3 +173,22 @@ def test_favourites_lists_the_favourites_and_says_when_there_are_none(make_windo
     # the first photos are shown before the whole answer; the header comes with the whole answer
     wait.rows(window, lambda w: w.header.text() == "1 photo, newest first")
     assert window.model.rowCount() == 1
+
+
+def test_two_folders_of_one_name_are_told_apart(qtbot):
+    """Two folders named "photos" showed as two identical "photos" entries (found walking the
+    window with /work/shared/photos and /work/shared/faces/photos); each shows as much of its
+    path as tells it apart, the others their own name."""
+    from photoapp.gui.views.sidebar import FolderSidebar
+
+    sidebar = FolderSidebar()
+    qtbot.addWidget(sidebar)
+    folders = ["/work/shared/faces/photos", "/work/shared/photos", "/home/a/2019/trip", "/home/b/2019/trip", "/tmp/geo"]
+    sidebar.set_folders(folders)
+    shown = {
+        sidebar.list.item(i).data(Qt.ItemDataRole.UserRole): sidebar.list.item(i).text()
+        for i in range(sidebar.list.count())
+    }
+    assert [shown[f] for f in folders] == ["faces/photos", "shared/photos", "a/2019/trip", "b/2019/trip", "geo"]
+    tips = [sidebar.list.item(i).toolTip() for i in range(sidebar.list.count())]
+    assert "/work/shared/faces/photos" in tips  # the whole path on hover
