@@ -40,6 +40,9 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
 NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
+# The "World map…" entry (views/places_tree.py): opens the map, filters nothing. Every role is
+# defined here, so no two share a number (a named person opened the map when they did).
+MAP_ROLE = Qt.ItemDataRole.UserRole + 4
 COVER_SIZE = 28  # px
 POINTER_CHECK_MS = 250  # while a new list waits: is the pointer still over the list?
 
