@@ -5,11 +5,11 @@ time, lists that never change under the pointer, and a smart-album name you type
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from photoapp.core.library import Library
 from photoapp.core.search.ranking import Filters
-from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.albums_sidebar import NAME_ROLE, AlbumsSidebar
 from photoapp.gui.views.sidebar import VIDEOS
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog
 
@@ -210,3 +210,25 @@ def test_a_name_given_from_the_menu_shows_though_the_pointer_is_still_there(qtbo
     menu = sidebar.menu_for(sidebar.sections["people"].child(0))
     menu.actions()[0].trigger()  # "Name this person…"
     assert sidebar.sections["people"].child(0).text(0) == "Bea"
+
+
+def test_a_right_click_leaves_the_chosen_album_highlighted(qtbot):
+    """A right-click highlighted the entry under it and the highlight stayed after the menu
+    closed, over another album's photos (found walking the window)."""
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.resize(260, 400)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    sidebar.set_albums([{"name": n, "kind": "tag", "count": 1, "group": "yours"} for n in ("beach", "lamps")])
+    sidebar.select("tag", "beach")
+    lamps = sidebar._find("tag", "lamps")
+    pos = sidebar.tree.visualItemRect(lamps).center()
+    qtbot.mousePress(sidebar.tree.viewport(), Qt.MouseButton.RightButton, pos=pos)  # Qt highlights "lamps"
+    qtbot.mouseRelease(sidebar.tree.viewport(), Qt.MouseButton.RightButton, pos=pos)
+    sidebar.tree.customContextMenuRequested.emit(pos)  # as the right-click asks
+    menu = sidebar.findChildren(QMenu)[-1]
+    assert [a.text() for a in menu.actions()][0].startswith("Rename tag “lamps”")
+    menu.hide()  # closed without choosing
+    assert sidebar.current() == ("tag", "beach")
+    assert [i.data(0, NAME_ROLE) for i in sidebar.tree.selectedItems()] == ["beach"]

@@ -308,11 +308,27 @@ class AlbumsSidebar(QWidget):
             self._current = (kind, name)
             self.album_selected.emit(kind, name)
 
-    def _context_menu(self, pos) -> None:
+    def _context_menu(self, pos) -> QMenu | None:
         item = self.tree.itemAt(pos)
         menu = self.menu_for(item) if item is not None else None
         if menu is not None:
+            # The right-click highlighted the entry without choosing it; once the menu goes,
+            # the highlight goes back to what the gallery shows (walk: "lamps" stayed lit over
+            # Ada's photos, and a click on Ada then read as "again: all photos").
+            menu.aboutToHide.connect(self._show_current)
             menu.popup(self.tree.viewport().mapToGlobal(pos))
+        else:
+            self._show_current()
+        return menu
+
+    def _show_current(self) -> None:
+        """Highlight the chosen album, or nothing; no signal (nothing new is chosen)."""
+        item = self._find(*self._current) if self._current[0] else None
+        if item is None:
+            self.tree.clearSelection()
+            self.tree.setCurrentItem(None)
+        else:
+            self.tree.setCurrentItem(item)
 
     def _edit(self, signal, name: str):
         """A menu action that emits ``signal`` with ``name``, after which the lists show at once."""
