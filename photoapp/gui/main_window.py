@@ -153,11 +153,14 @@ class MainWindow(QMainWindow):
         column.addWidget(self.query_chips)
         column.addWidget(self.banner)
         column.addWidget(self.memories_strip)
-        header_row = QHBoxLayout()
+        self.header_row = QWidget(self)  # the count line; the selection bar takes its place
+        header_row = QHBoxLayout(self.header_row)
         header_row.setContentsMargins(0, 0, 0, 0)
         header_row.addWidget(self.chips)
         header_row.addWidget(self.header, 1)
-        column.addLayout(header_row)
+        self.header_slot = QStackedWidget(self)  # as tall as the taller of the two: no photo moves
+        self.header_slot.addWidget(self.header_row)
+        column.addWidget(self.header_slot)
         column.addWidget(self.stack, 1)
         self.sidebar = FolderSidebar(self, favourites=True)  # Favourites: see ``filters``
         self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag

@@ -28,6 +28,7 @@ def test_edit_and_help_menus(make_window, indexed_library, wait):
     text = about.text.toPlainText()
     assert "toy-clip" in text and "MIT" in text and "CLIP ViT-B/32" in text and "LGPL-3.0" in text
     assert "GeoNames" in text and "CC BY 4.0" in text and "dlib" in text  # data and models that ship
+    assert "FFmpeg" in text and "LibRaw" in text and "libheif" in text  # the decoders' bundled libraries (walk)
     about.close()
 
 

@@ -97,3 +97,21 @@ def test_faces_off_from_the_people_page_deletes_people(qtbot, make_window, faces
         ui.view.enabled_box.click()
     qtbot.waitUntil(lambda: ui.view.grid.count() == 0 and not ui.view.enabled_box.isChecked(), timeout=60_000)
     assert window.engine.settings().faces.enabled is False
+
+
+def test_the_info_panel_names_the_people_in_the_photo(faces_library, model_spec):
+    """The viewer's info panel said where and when but not who: the names showed only on the
+    face boxes (B) (found walking the window); a People row names them, and counts the faces
+    nobody has named yet."""
+    from photoapp.core.library import Library
+    from photoapp.gui.models.photo_list import PhotoRow
+    from photoapp.gui.views.info_panel import describe
+
+    with Library(faces_library, model=model_spec) as lib:
+        path = next(p for _id, p, *_ in lib.browse() if p.endswith("obama3.jpg"))
+        before = lib.photo(path)
+        lib.people.name(before["faces"][0]["person"], "Ada")
+        info = lib.photo(path)
+    row = PhotoRow(info["id"], path, info["mtime"], info["taken"], None)
+    assert describe(row, before, {})["People"] == "1 face not named yet"
+    assert describe(row, info, {})["People"] == "Ada"

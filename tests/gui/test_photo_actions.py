@@ -264,3 +264,17 @@ def test_viewer_turn_and_favourite_keys_show_and_undo(make_window, indexed_libra
     assert _marks(indexed_library, [path])[path] == Marks()
     assert viewer.canvas.pixmap.size().toTuple() == upright and viewer.row == 0
     assert _sums(toy_folder) == before
+
+
+def test_the_selection_bar_takes_the_header_line_and_moves_no_photo(make_window, indexed_library, wait, qtbot):
+    """The "N selected" bar was inserted above the gallery, so the first click pushed every
+    photo down under the pointer (found walking the window); it shows in the header line's
+    place, and the count line comes back when the selection goes."""
+    window = _window(make_window, indexed_library, wait, qtbot)
+    top = window.stack.mapTo(window, window.stack.rect().topLeft()).y()
+    _click(qtbot, window, 0)
+    assert window.photo_actions.bar.isVisible() and not window.header.isVisible()
+    assert window.stack.mapTo(window, window.stack.rect().topLeft()).y() == top  # nothing moved
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Escape)
+    assert not window.photo_actions.bar.isVisible() and window.header.isVisible()
+    assert window.stack.mapTo(window, window.stack.rect().topLeft()).y() == top

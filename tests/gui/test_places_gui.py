@@ -35,11 +35,14 @@ def test_a_place_in_the_search_bar_is_a_removable_chip(make_window, placed_libra
     assert [b.text() for b in window.query_chips.buttons] == ["place: Paris  ✕"]
     assert window.query_chips.text_label.text() == "every photo"
     assert "newest first" in window.header.text()  # a place alone: every photo from there, by date
+    assert window.sort_choice.currentText() == "Newest first"  # the box says so too, not "Best match" (walk)
+    assert window.sort_choice.search_value() == "relevance"  # the choice itself is kept for word searches
 
     qtbot.mouseClick(window.query_chips.buttons[0], Qt.MouseButton.LeftButton)  # undo: Paris is a word again
     assert window.search_bar.text() == 'photos from "Paris"' and window.query == 'photos from "Paris"'
     wait.rows(window, lambda w: not w.query_chips.isVisible(), timeout=30_000)
     wait.idle(window)
+    assert window.sort_choice.currentText() == "Best match"  # words again: ranked by the model
 
     window.set_query("2020")  # a year alone: every photo of that year
     wait.rows(window, lambda w: _names(w) == {"nice.jpg"} and w.query_chips.isVisible())

@@ -194,3 +194,26 @@ def test_no_strip_without_photos_of_this_date(make_window, tmp_path, model_spec,
     qtbot.waitUntil(lambda: sidebar._find("place", "FR") is not None, timeout=20_000)  # the places answer came
     assert sidebar.sections["memories"].isHidden()
     assert window.memories_strip.count == 0 and not window.memories_strip.isVisible()
+
+
+def test_a_click_on_a_named_person_does_not_open_the_world_map(make_window, placed_library, wait, qtbot):
+    """The sidebar marked a named person and the "World map…" entry with one item role, so a
+    click on Ada opened the world map over her photos (found walking the window)."""
+    window = make_window(placed_library)
+    sidebar = window.tags_ui.sidebar
+    wait.rows(window, lambda w: w.model.rowCount() == 4)
+    qtbot.waitUntil(lambda: any(k == "place" for k, _, _ in sidebar.albums()), timeout=20_000)
+    sidebar.set_section("people", [{"kind": "person", "name": "7", "label": "Ada", "count": 1, "named": True}])
+    _click(qtbot, sidebar, "person", "7")
+    qtbot.waitUntil(lambda: window.tags_ui.album == ("person", "7"))
+    assert window.pages.currentWidget() is window.splitter  # the gallery, not the map
+    section = sidebar.sections["place"]
+    world = next(section.child(i) for i in range(section.childCount()) if section.child(i).text(0) == "World map…")
+    _click_item(qtbot, sidebar, world)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is not window.splitter)  # the entry itself still opens it
+
+
+def _click_item(qtbot, sidebar, item):
+    sidebar.tree.scrollToItem(item)
+    rect = sidebar.tree.visualItemRect(item)
+    qtbot.mouseClick(sidebar.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

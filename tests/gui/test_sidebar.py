@@ -5,11 +5,11 @@ time, lists that never change under the pointer, and a smart-album name you type
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from photoapp.core.library import Library
 from photoapp.core.search.ranking import Filters
-from photoapp.gui.views.albums_sidebar import AlbumsSidebar
+from photoapp.gui.views.albums_sidebar import NAME_ROLE, AlbumsSidebar
 from photoapp.gui.views.sidebar import VIDEOS
 from photoapp.gui.views.teach_dialog import SmartAlbumDialog
 
@@ -173,3 +173,62 @@ def test_favourites_lists_the_favourites_and_says_when_there_are_none(make_windo
     # the first photos are shown before the whole answer; the header comes with the whole answer
     wait.rows(window, lambda w: w.header.text() == "1 photo, newest first")
     assert window.model.rowCount() == 1
+
+
+def test_two_folders_of_one_name_are_told_apart(qtbot):
+    """Two folders named "photos" showed as two identical "photos" entries (found walking the
+    window with /work/shared/photos and /work/shared/faces/photos); each shows as much of its
+    path as tells it apart, the others their own name."""
+    from photoapp.gui.views.sidebar import FolderSidebar
+
+    sidebar = FolderSidebar()
+    qtbot.addWidget(sidebar)
+    folders = ["/work/shared/faces/photos", "/work/shared/photos", "/home/a/2019/trip", "/home/b/2019/trip", "/tmp/geo"]
+    sidebar.set_folders(folders)
+    shown = {
+        sidebar.list.item(i).data(Qt.ItemDataRole.UserRole): sidebar.list.item(i).text()
+        for i in range(sidebar.list.count())
+    }
+    assert [shown[f] for f in folders] == ["faces/photos", "shared/photos", "a/2019/trip", "b/2019/trip", "geo"]
+    tips = [sidebar.list.item(i).toolTip() for i in range(sidebar.list.count())]
+    assert "/work/shared/faces/photos" in tips  # the whole path on hover
+
+
+def test_a_name_given_from_the_menu_shows_though_the_pointer_is_still_there(qtbot):
+    """A list waits while the pointer is over it, but not the one that follows the user's own
+    right-click action: the person named "Bea" read "Unnamed" until the pointer moved away
+    (found walking the window). Lists that merely arrive still wait."""
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.set_section("people", [{"kind": "person", "name": "9", "label": "Unnamed", "count": 4, "named": False}])
+    viewport = sidebar.tree.viewport()
+    viewport.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)  # the pointer is over the list
+    sidebar.set_section("people", [{"kind": "person", "name": "9", "label": "Cy", "count": 4}])
+    assert sidebar.sections["people"].child(0).text(0) == "Unnamed"  # an update from elsewhere waits
+    named = [{"kind": "person", "name": "9", "label": "Bea", "count": 4, "named": True}]
+    sidebar.name_person_requested.connect(lambda _pid: sidebar.set_section("people", named))  # as the service answers
+    menu = sidebar.menu_for(sidebar.sections["people"].child(0))
+    menu.actions()[0].trigger()  # "Name this person…"
+    assert sidebar.sections["people"].child(0).text(0) == "Bea"
+
+
+def test_a_right_click_leaves_the_chosen_album_highlighted(qtbot):
+    """A right-click highlighted the entry under it and the highlight stayed after the menu
+    closed, over another album's photos (found walking the window)."""
+    sidebar = AlbumsSidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.resize(260, 400)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    sidebar.set_albums([{"name": n, "kind": "tag", "count": 1, "group": "yours"} for n in ("beach", "lamps")])
+    sidebar.select("tag", "beach")
+    lamps = sidebar._find("tag", "lamps")
+    pos = sidebar.tree.visualItemRect(lamps).center()
+    qtbot.mousePress(sidebar.tree.viewport(), Qt.MouseButton.RightButton, pos=pos)  # Qt highlights "lamps"
+    qtbot.mouseRelease(sidebar.tree.viewport(), Qt.MouseButton.RightButton, pos=pos)
+    sidebar.tree.customContextMenuRequested.emit(pos)  # as the right-click asks
+    menu = sidebar.findChildren(QMenu)[-1]
+    assert [a.text() for a in menu.actions()][0].startswith("Rename tag “lamps”")
+    menu.hide()  # closed without choosing
+    assert sidebar.current() == ("tag", "beach")
+    assert [i.data(0, NAME_ROLE) for i in sidebar.tree.selectedItems()] == ["beach"]

@@ -292,3 +292,28 @@ def test_fit_never_enlarges_a_small_photo_and_fill_does_on_demand(make_window, t
     shown = canvas.source_size * canvas.scale()
     assert shown.width() <= canvas.width() and shown.height() <= canvas.height()
     viewer.leave()
+
+
+def test_fit_and_100_percent_count_screen_pixels_on_a_scaled_screen(make_window, tmp_path, qtbot):
+    """On a screen scaled to 125 % (QT_SCALE_FACTOR=1.25, found walking the window), Fit drew a
+    small photo 1.25 times its size while saying "100 %": the zoom counted logical pixels.
+    The canvas's own device pixel ratio is set to 1.25 here (the offscreen screen has 1)."""
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.new("RGB", (100, 80), "teal").save(folder / "small.jpg")
+    window = make_window(tmp_path / "library")
+    viewer = window.open_files([str(folder / "small.jpg")])
+    qtbot.waitUntil(viewer.loading_done, timeout=20_000)
+    canvas = viewer.canvas
+    canvas.devicePixelRatioF = lambda: 1.25  # what Qt reports on a 125 % screen
+    canvas.set_zoom(None)
+    assert canvas.zoom_label.text() == "Fit · 100 %"
+    assert canvas.photo_rect().width() == 80 and canvas.photo_rect().height() == 64  # 100 x 80 device pixels
+    canvas.set_zoom(1.0)  # the 1 key: one photo pixel on one screen pixel
+    assert canvas.photo_rect().width() == 80
+    canvas.set_zoom("fill")
+    shown = canvas.photo_rect()
+    assert shown.width() >= canvas.width() - 0.01 and shown.height() >= canvas.height() - 0.01  # covers it
+    viewer.leave()

@@ -14,7 +14,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 from photoapp.core.errors import NotIndexed
 from photoapp.core.library import Library, ModelUnavailable
 from photoapp.core.search.ranking import Filters
-from photoapp.gui.controllers.gallery_text import describe, empty_message
+from photoapp.gui.controllers.gallery_text import describe, empty_message, listed_order
 from photoapp.gui.layout.timeline import Sort, is_grouped
 from photoapp.gui.views.filters_popup import span_times
 from photoapp.gui.views.gallery_view import Grouping
@@ -102,6 +102,7 @@ class Answers:
         w.header.setText(describe(w, len(rows), rows))
         browsing = not (w.query or w.similar_to or w.tags_ui.album[0] or self.filters().active)
         w.memories_strip.set_browsing(browsing)  # "On this day" tops the timeline, not an answer
+        w.sort_choice.show_order(listed_order(w, rows))
         searching = bool(w.query) and not w.similar_to
         w.query_chips.show_chips(getattr(rows, "chips", []) if searching else [], getattr(rows, "text", ""))
         if not w.sidebar.folders():

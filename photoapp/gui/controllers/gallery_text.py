@@ -15,18 +15,25 @@ def photos(n: int) -> str:
     return f"{n:,} photo" if n == 1 else f"{n:,} photos"
 
 
+def listed_order(window, rows=None) -> str:
+    """The order the rows are in: the chosen one, but newest first for a search of only
+    places, dates or people (nothing to rank them by)."""
+    sort = window.sort_choice.value()
+    only_filters = bool(getattr(rows, "chips", None)) and not getattr(rows, "text", "")
+    searching = bool(window.similar_to or window.query)
+    return "newest" if searching and only_filters and sort == "relevance" else sort
+
+
 def describe(window, n: int, rows=None) -> str:
     """The header line above the gallery: what is listed and in which order."""
     if window.similar_to or window.query:
-        only_filters = bool(getattr(rows, "chips", None)) and not getattr(rows, "text", "")
-        sort = window.sort_choice.value()
         return count_text(
             n,
             getattr(rows, "total", n),
             getattr(rows, "truncated", False),
             window.query,
             window.similar_to or "",
-            "newest" if only_filters and sort == "relevance" else sort,  # a query of dates/places only
+            listed_order(window, rows),
             window._closest,
         )
     if window.tags_ui.album[0]:

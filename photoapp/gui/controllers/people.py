@@ -119,7 +119,8 @@ class PeopleUi:
         return answer == QMessageBox.StandardButton.Yes
 
     def name(self, person_id: int) -> None:
-        name, ok = QInputDialog.getText(self.window, "Name", "Who is this?")
+        # Rename starts from the name it has, to correct a letter or two.
+        name, ok = QInputDialog.getText(self.window, "Name", "Who is this?", text=self.names.get(person_id, ""))
         if ok and name.strip():
             self.service.name(person_id, name.strip(), on_failed=self._failed)
 

@@ -46,9 +46,10 @@ class PhotoActions(QObject):
 
     # -- construction ---------------------------------------------------------------------------
     def _build_selection_bar(self) -> None:
+        # In the header line's place, not above the gallery: the first click pushed every photo
+        # down under the pointer (found walking the window).
         self.bar = SelectionBar(self.window)
-        column = self.window.stack.parentWidget().layout()
-        column.insertWidget(column.indexOf(self.window.stack), self.bar)
+        self.window.header_slot.addWidget(self.bar)
         self.bar.action.connect(self._bar_action)
         self.gallery.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
@@ -83,7 +84,9 @@ class PhotoActions(QObject):
 
     def _selection_changed(self, *_args) -> None:
         ranges = self.gallery.selectionModel().selection()  # ranges: cheap after Ctrl+A on 100,000
-        self.bar.set_count(sum(r.height() for r in ranges))
+        n = sum(r.height() for r in ranges)
+        self.bar.set_count(n)
+        self.window.header_slot.setCurrentWidget(self.bar if n else self.window.header_row)
 
     def eventFilter(self, watched, event) -> bool:
         escape = event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape

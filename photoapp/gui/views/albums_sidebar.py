@@ -40,6 +40,9 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 COVER_ROLE = Qt.ItemDataRole.UserRole + 2  # (path, mtime) of the album's cover photo
 NAMED_ROLE = Qt.ItemDataRole.UserRole + 3  # a person album: whether the person has a name
+# The "World map…" entry (views/places_tree.py): opens the map, filters nothing. Every role is
+# defined here, so no two share a number (a named person opened the map when they did).
+MAP_ROLE = Qt.ItemDataRole.UserRole + 4
 COVER_SIZE = 28  # px
 POINTER_CHECK_MS = 250  # while a new list waits: is the pointer still over the list?
 
@@ -78,6 +81,10 @@ class AlbumsSidebar(QWidget):
         self._pending: list[dict] | None = None  # a list that arrived while the pointer was over it
         self._select_after: tuple[str, str] | None = None  # an album chosen in that list
         self._flushing = False
+        # A right-click action was taken: the lists that follow it (a person named, a tag
+        # renamed) show at once, though the pointer is still over the list (walk: the name
+        # typed stayed "Unnamed" until the pointer moved away); until the pointer leaves.
+        self._edited = False
         self._pointer_check = QTimer(self, interval=POINTER_CHECK_MS)
         self._pointer_check.timeout.connect(self._check_pointer)
         self._own: dict[str, list[dict]] = {}  # sections filled on their own (set_section), pending or not
@@ -219,7 +226,7 @@ class AlbumsSidebar(QWidget):
         """Whether the pointer is over the list (a new list waits); while one waits, the
         pointer is also looked for now and then: after a modal dialog (Rename…, Delete…)
         Qt may never send the viewport its Leave (found driving the window under Xvfb)."""
-        if self._flushing or not self.tree.viewport().underMouse():
+        if self._flushing or self._edited or not self.tree.viewport().underMouse():
             return False
         self._pointer_check.start()
         return True
@@ -232,6 +239,7 @@ class AlbumsSidebar(QWidget):
     def _flush(self) -> None:
         """Show the lists that waited for the pointer to leave."""
         self._pointer_check.stop()
+        self._edited = False
         self._flushing = True
         try:
             if self._pending is not None:
@@ -300,11 +308,36 @@ class AlbumsSidebar(QWidget):
             self._current = (kind, name)
             self.album_selected.emit(kind, name)
 
-    def _context_menu(self, pos) -> None:
+    def _context_menu(self, pos) -> QMenu | None:
         item = self.tree.itemAt(pos)
         menu = self.menu_for(item) if item is not None else None
         if menu is not None:
+            # The right-click highlighted the entry without choosing it; once the menu goes,
+            # the highlight goes back to what the gallery shows (walk: "lamps" stayed lit over
+            # Ada's photos, and a click on Ada then read as "again: all photos").
+            menu.aboutToHide.connect(self._show_current)
             menu.popup(self.tree.viewport().mapToGlobal(pos))
+        else:
+            self._show_current()
+        return menu
+
+    def _show_current(self) -> None:
+        """Highlight the chosen album, or nothing; no signal (nothing new is chosen)."""
+        item = self._find(*self._current) if self._current[0] else None
+        if item is None:
+            self.tree.clearSelection()
+            self.tree.setCurrentItem(None)
+        else:
+            self.tree.setCurrentItem(item)
+
+    def _edit(self, signal, name: str):
+        """A menu action that emits ``signal`` with ``name``, after which the lists show at once."""
+
+        def run() -> None:
+            self._edited = True
+            signal.emit(name)
+
+        return run
 
     def menu_for(self, item: QTreeWidgetItem) -> QMenu | None:
         """The right-click menu of an album (None for a heading, a place or a memory)."""
@@ -315,13 +348,13 @@ class AlbumsSidebar(QWidget):
         menu = QMenu(self)
         if kind == "person":
             text = f"Rename “{item.text(0)}”…" if item.data(0, NAMED_ROLE) else "Name this person…"
-            menu.addAction(text, lambda: self.name_person_requested.emit(name))
+            menu.addAction(text, self._edit(self.name_person_requested, name))
         elif kind == "smart":
-            menu.addAction(f"Remove smart album “{name}”", lambda: self.remove_smart_album_requested.emit(name))
+            menu.addAction(f"Remove smart album “{name}”", self._edit(self.remove_smart_album_requested, name))
         elif item.parent() is self.sections["taught"]:
-            menu.addAction(f"Rename taught tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
-            menu.addAction(f"Delete taught tag “{name}”…", lambda: self.forget_taught_requested.emit(name))
+            menu.addAction(f"Rename taught tag “{name}”…", self._edit(self.rename_tag_requested, name))
+            menu.addAction(f"Delete taught tag “{name}”…", self._edit(self.forget_taught_requested, name))
         else:
-            menu.addAction(f"Rename tag “{name}”…", lambda: self.rename_tag_requested.emit(name))
-            menu.addAction(f"Delete tag “{name}”…", lambda: self.delete_tag_requested.emit(name))
+            menu.addAction(f"Rename tag “{name}”…", self._edit(self.rename_tag_requested, name))
+            menu.addAction(f"Delete tag “{name}”…", self._edit(self.delete_tag_requested, name))
         return menu

@@ -61,6 +61,20 @@ ATTRIBUTIONS = (
         "public domain",
         "the world map (View ▸ World map)",
     ),
+    # Decoders whose wheels ship their C libraries (walk: About named none of them).
+    (
+        "FFmpeg (through PyAV)",
+        "FFmpeg developers; PyAV (BSD-3) ships it in its wheels, with x264 and x265 (GPL-2.0+)",
+        "LGPL-2.1+",
+        "videos",
+    ),
+    ("LibRaw (through rawpy)", "LibRaw LLC; rawpy (MIT) builds it in", "LGPL-2.1 / CDDL-1.0", "camera RAW files"),
+    (
+        "libheif, libde265 (through pillow-heif)",
+        "Struktur AG, Dirk Farin; pillow-heif (BSD-3) ships them in its wheels, with x265 (GPL-2.0+)",
+        "LGPL-3.0",
+        "HEIC/HEIF photos",
+    ),
     (
         "dlib and its face models",
         "Davis King (dlib-bin, face-recognition-models): detector, 5-point landmarks, face embeddings",

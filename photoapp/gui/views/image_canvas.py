@@ -88,21 +88,26 @@ class ImageCanvas(QWidget):
             self.zoom, self.pan = None, QPointF(0, 0)
         self._zoom_updated()
 
+    def _ratio(self) -> float:
+        """Device pixels per logical pixel (1.25 on a screen scaled to 125 %)."""
+        return self.devicePixelRatioF() or 1.0
+
     def fit_scale(self) -> float:
         if self.source_size.isEmpty():
             return 1.0
-        w, h = self.source_size.width(), self.source_size.height()
-        return min(self.width() / w, self.height() / h, MAX_FIT)
+        w, h, r = self.source_size.width(), self.source_size.height(), self._ratio()
+        return min(self.width() * r / w, self.height() * r / h, MAX_FIT)
 
     def fill_scale(self) -> float:
         """The scale at which the photo covers the whole canvas (above 100 % if it must)."""
         if self.source_size.isEmpty():
             return 1.0
-        w, h = self.source_size.width(), self.source_size.height()
-        return min(max(self.width() / w, self.height() / h), MAX_ZOOM)
+        w, h, r = self.source_size.width(), self.source_size.height(), self._ratio()
+        return min(max(self.width() * r / w, self.height() * r / h), MAX_ZOOM)
 
     def scale(self) -> float:
-        """Screen pixels per pixel of the photo's file."""
+        """Screen (device) pixels per pixel of the photo's file: on a screen scaled to 125 %,
+        Fit enlarged a small photo 1.25 times while saying 100 % (walk, QT_SCALE_FACTOR=1.25)."""
         if self.zoom is None:
             return self.fit_scale()
         return self.fill_scale() if self.zoom == FILL else self.zoom
@@ -178,15 +183,21 @@ class ImageCanvas(QWidget):
         self.next_button.hide()
         super().leaveEvent(event)
 
+    def photo_rect(self) -> QRectF:
+        """Where the photo is drawn, in the widget's (logical) coordinates."""
+        s = self.scale() / self._ratio()
+        w, h = self.source_size.width() * s, self.source_size.height() * s
+        origin = QPointF((self.width() - w) / 2, (self.height() - h) / 2) + self.pan
+        return QRectF(origin.x(), origin.y(), w, h)
+
     def paintEvent(self, event) -> None:
         if self.pixmap.isNull():
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        s = self.scale()
-        w, h = self.source_size.width() * s, self.source_size.height() * s
-        origin = QPointF((self.width() - w) / 2, (self.height() - h) / 2) + self.pan
-        painter.drawPixmap(QRectF(origin.x(), origin.y(), w, h), self.pixmap, QRectF(self.pixmap.rect()))
+        shown = self.photo_rect()
+        origin, w, h = shown.topLeft(), shown.width(), shown.height()
+        painter.drawPixmap(shown, self.pixmap, QRectF(self.pixmap.rect()))
         if self.show_faces:
             painter.setPen(QPen(Qt.GlobalColor.yellow, 2))
             for found, name in self.faces:

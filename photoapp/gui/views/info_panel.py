@@ -23,6 +23,7 @@ ROWS = (
     "Files",
     "Taken",
     "Place",
+    "People",
     "Duration",
     "Camera",
     "Lens",
@@ -107,6 +108,8 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
         if gps:
             where += ("\n" if where else "") + f"{gps[0]:.5f}, {gps[1]:.5f}"
         values["Place"] = where
+    if people := who(info.get("faces") or []):
+        values["People"] = people
     if "Camera" not in values and info.get("camera"):  # a RAW's camera, read by the indexer
         values["Camera"] = info["camera"]
     if photo.companion:  # a RAW+JPEG pair: one photo, two files
@@ -121,6 +124,15 @@ def describe(photo: PhotoRow, info: dict, camera: dict[str, str]) -> dict[str, s
     if any(marks):
         values["Marked"] = "   ".join(m for m in marks if m)
     return values
+
+
+def who(faces: list[dict]) -> str:
+    """ "Ada, Bea, 1 face not named yet": the people on a photo, as its face boxes name them."""
+    names = list(dict.fromkeys(f["name"] for f in faces if f.get("name")))
+    unnamed = sum(1 for f in faces if not f.get("name"))
+    if unnamed:
+        names.append(f"{unnamed} face{'s' if unnamed != 1 else ''} not named yet")
+    return ", ".join(names)
 
 
 def breakable(text: str) -> str:

@@ -10,10 +10,9 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from photoapp.gui.services.places import AREA, MEMORIES, PLACE, place_key
-from photoapp.gui.views.albums_sidebar import COVER_ROLE, KIND_ROLE, NAME_ROLE, AlbumsSidebar
+from photoapp.gui.views.albums_sidebar import COVER_ROLE, KIND_ROLE, MAP_ROLE, NAME_ROLE, AlbumsSidebar
 from photoapp.gui.views.world_map import world_icon
 
-MAP_ROLE = Qt.ItemDataRole.UserRole + 3  # the "World map" entry: opens the map, filters nothing
 TODAY = "today"
 
 

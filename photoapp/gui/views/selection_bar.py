@@ -1,4 +1,4 @@
-"""SelectionBar: "N selected" and the actions on the selected photos, above the gallery
+"""SelectionBar: "N selected" and the actions on the selected photos, in the header line's place
 while photos are selected (Esc or ✕ clears the selection)."""
 
 from __future__ import annotations
@@ -46,9 +46,7 @@ class SelectionBar(QWidget):
             stars.addAction("★" * n if n else "No rating", lambda _checked=False, n=n: self.action.emit(f"rate:{n}"))
         self.buttons["rate"].setMenu(stars)
         self.buttons["rate"].setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.hide()
 
     def set_count(self, n: int) -> None:
         self.count.setText(f"{n:,} selected")
-        self.buttons["similar"].setEnabled(n == 1)
-        self.setVisible(n > 0)
+        self.buttons["similar"].setEnabled(n == 1)  # shown by the window in its header line's place

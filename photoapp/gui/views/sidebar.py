@@ -3,8 +3,6 @@ folders, with add and remove buttons."""
 
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,6 +19,22 @@ ALL_PHOTOS = ""  # the folder filter meaning "every folder"
 VIDEOS = "::videos"  # every folder, videos only
 FAVOURITES = "::favourites"  # every folder, favourites only (listed once the core has favourites)
 VIEWS = (ALL_PHOTOS, FAVOURITES, VIDEOS)  # entries that are not folders
+
+
+def folder_labels(folders: list[str]) -> list[str]:
+    """The names the sidebar shows: each folder's own name, and where two share it (two
+    "photos" folders, found walking the window), as many parent folders as tell them apart:
+    "faces/photos" and "shared/photos"."""
+    parts = [[p for p in folder.replace("\\", "/").split("/") if p] or [folder] for folder in folders]
+    depth = [1] * len(parts)
+    while True:
+        labels = ["/".join(p[-d:]) for p, d in zip(parts, depth, strict=True)]
+        clashes = {label for label in labels if labels.count(label) > 1}
+        grow = [i for i, label in enumerate(labels) if label in clashes and depth[i] < len(parts[i])]
+        if not grow:
+            return labels
+        for i in grow:
+            depth[i] += 1
 
 
 class FolderSidebar(QWidget):
@@ -67,8 +81,8 @@ class FolderSidebar(QWidget):
             self._add_item("Favourites", FAVOURITES, style.standardIcon(QStyle.StandardPixmap.SP_DialogYesButton))
         self._add_item("Videos", VIDEOS, style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
-        for folder in folders:
-            item = self._add_item(os.path.basename(folder.rstrip(os.sep)) or folder, folder, icon)
+        for folder, label in zip(folders, folder_labels(folders), strict=True):
+            item = self._add_item(label, folder, icon)
             item.setToolTip(folder)
         self.list.blockSignals(False)
         self.select(current if current in folders or current in VIEWS else ALL_PHOTOS)

@@ -63,6 +63,14 @@ class SortChoice(QComboBox):
             self._searching = searching
             self._fill()
 
+    def show_order(self, key: str) -> None:
+        """Show ``key`` as the order of what is listed, without changing the choice: a search of
+        only places, dates or people lists newest first under "Best match" (walk: the box said
+        "Best match" above "newest first"). The next answer shows the choice again."""
+        self.blockSignals(True)
+        self.setCurrentIndex(max(0, self.findData(key)))
+        self.blockSignals(False)
+
     def _fill(self) -> None:
         self.blockSignals(True)
         self.clear()
