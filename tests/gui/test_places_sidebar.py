@@ -158,6 +158,8 @@ def test_on_this_day_tops_the_timeline_while_browsing(make_window, placed_librar
     qtbot.waitUntil(lambda: strip.isVisible(), timeout=20_000)  # all photos, a photo of this date in 2016
     assert "1 photo taken on" in strip.label.text() and "in earlier years" in strip.label.text()
     assert strip.cover_photo[0].endswith("lisbon.jpg")
+    today = date.today()
+    assert window.tags_ui.sidebar._find("memories", "today").text(0) == f"{today.day} {today:%B}"  # "3 December"
     assert window.minimumSizeHint().width() <= 1000  # the strip never widens the window
     qtbot.waitUntil(lambda: strip.cover.pixmap() is not None and not strip.cover.pixmap().isNull(), timeout=20_000)
 

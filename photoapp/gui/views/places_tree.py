@@ -6,6 +6,8 @@ choosing a tag does, and choosing it again or Esc goes back to all photos."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
@@ -99,7 +101,8 @@ def set_memories(sidebar: AlbumsSidebar, count: int, cover: tuple | None = None)
     section.takeChildren()
     if count:
         tip = f"{_photos(count)} taken on this date in earlier years"
-        item = _item(section, "Earlier years", count, MEMORIES, TODAY, tip)
+        today = date.today()
+        item = _item(section, f"{today.day} {today:%B}", count, MEMORIES, TODAY, tip)  # "3 December"
         item.setData(0, COVER_ROLE, cover)
         sidebar._show_cover(item)
     section.setHidden(not count)
