@@ -76,6 +76,25 @@ def test_hamming_search_equals_brute_force():
     assert np.array_equal(d, dist[i, j])
 
 
+def test_hamming_search_equals_brute_force_with_crowded_buckets():
+    """Codes whose chunks take few values: many codes share a bucket and neighbouring
+    buckets, where each pair of buckets is probed once (from the lower key)."""
+    rng = np.random.default_rng(8)
+    values = rng.integers(0, 1 << 16, size=(4, 6))
+    codes = np.zeros(2000, dtype=np.uint64)
+    for c in range(4):
+        chunk = values[c][rng.integers(0, 6, 2000)] ^ (1 << rng.integers(0, 16, 2000)) * (rng.random(2000) < 0.5)
+        codes |= chunk.astype(np.uint64) << np.uint64(16 * c)
+    uniq, _ = hamming_index.unique_codes(codes)
+    dist = fingerprint.popcount(uniq[:, None] ^ uniq[None, :])
+    for radius in (7, 11):
+        i, j, d = hamming_index.pairs_within(uniq, radius)
+        bi, bj = np.nonzero(np.triu(dist <= radius, 1))
+        assert set(zip(i.tolist(), j.tolist())) == set(zip(bi.tolist(), bj.tolist())), radius
+        assert np.array_equal(d, dist[i, j])
+        assert len(bi) > 1000
+
+
 def test_shared_chunk_probe_finds_every_pair_with_a_common_chunk():
     rng = np.random.default_rng(4)
     codes = rng.integers(0, 2**63, size=800, dtype=np.int64).view(np.uint64) << np.uint64(1)
