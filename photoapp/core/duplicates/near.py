@@ -265,9 +265,10 @@ class ColourGuard:
         return known is not None and known.rms >= colour.NEUTRAL
 
     def own_colours(self, photo_id: int) -> bool:
-        """Whether the photo has colours of its own (not grayscale, not toned, not a sepia print)."""
+        """Whether the photo has colours of its own: not grayscale, not a sepia print (a
+        single-hue photo, a green meadow, has its own: its colourways must not take its prints)."""
         known = self.check.colours(photo_id, 0)
-        return known is not None and known.rms >= colour.NEUTRAL and known.tone > colour.TONED and not known.sepia
+        return known is not None and known.rms >= colour.NEUTRAL and not known.sepia
 
     def consensus(self, newcomers: list[int], members: list[int]) -> bool:
         """Whether every anchor of the group joining (``newcomers``) agrees with more than

@@ -60,3 +60,17 @@ def test_a_saturated_orange_object_is_not_a_sepia_print():
     img = Image.new("RGB", (256, 256), "white")
     img.paste((240, 140, 30), (60, 60, 200, 200))
     assert not _colours(img).sepia
+
+
+def test_a_print_beside_a_photo_and_its_colourways_alone_joins_none_of_them(shared_photos, tmp_path):
+    """No family to outvote a colourway: the sepia print agrees with the meadow and with its
+    colourways alike, so it joins none; beside the meadow alone it joins it."""
+    family = make_family(shared_photos / "GreenMeadow.jpg", tmp_path, ("sepia",))
+    original, sepia = str(family[0][0]), next(str(p) for p, k in family if k == "sepia")
+    traps = [(str(p), k) for p, k in make_traps(shared_photos / "GreenMeadow.jpg", tmp_path)]
+    groups = near_groups([(original, "original"), (sepia, "sepia"), *traps])
+    offered = {path for g in groups for path in g.paths}
+    assert not any(path in offered for path, _ in traps), [g.paths for g in groups]
+    assert [sorted(g.paths) for g in near_groups([(original, "original"), (sepia, "sepia")])] == [
+        sorted([original, sepia])
+    ]
