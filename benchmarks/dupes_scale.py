@@ -142,6 +142,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
         large = duplicates.at_scale(len(fp))
+        repeat = 1 if large else 2  # past the exact search the near stages take a minute each
         guard = near_tier.guard_for(store.colours, fp.ids, fp.turn, (fp.phash, fp.dhash, fp.windows))
         as_is = dataclasses.replace(fp, turn=np.full(len(fp), -1), windows=None)  # the search before issue 28
         timed(
@@ -151,7 +152,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
             as_is,
             s.near_max_bits,
             edges[:2] if large else None,
-            repeat=2,
+            repeat=repeat,
         )
         near = timed(
             f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'}, as is + turned, colours)",
@@ -162,7 +163,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
             edges[:2] if large else None,
             store.colours,
             guard,
-            repeat=2,
+            repeat=repeat,
         )
         shots = duplicates.Shots(fp.known(fp.shot_time), {int(i): c for i, c in zip(fp.ids, fp.camera) if c})
         similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, shots, s)

@@ -72,7 +72,7 @@ def near_pairs(
     check = _ColourCheck(colours) if guard is None else guard.check
     found = _search(ids, phash, dhash, max_bits, neighbours, chunks=True)
     pairs = _expand(ids, found, check, poses=None)
-    if turned is not None:
+    if turned is not None and (turned[2] >= 0).sum() > 1:  # photos with turned hashes (version 2+)
         tp, td, pose = turned
         has = pose >= 0
         radius = min(max_bits, TURNED_MAX_BITS)
@@ -191,6 +191,8 @@ class _Members:
 
 def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
     """Photo id pairs -> pairs (i < j) of unique-code indices; photos without one dropped."""
+    if not len(ids):
+        return set()
     order = np.argsort(ids)
     sorted_ids = ids[order]
 

@@ -140,6 +140,22 @@ def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
     assert at_scale == exact
 
 
+def test_near_tier_at_scale_without_turned_hashes_yet():
+    """A large library whose fingerprints predate the turned hashes (pose -1 everywhere:
+    catalogued before migration 10, not refreshed yet) still gets its near pairs from the
+    vector index's neighbours: the turned search has nothing to search and is skipped (it
+    raised an IndexError on the empty set at 1,000,000 photos)."""
+    rng = np.random.default_rng(6)
+    n = 50
+    ids = np.arange(1, n + 1)
+    ph, dh = (rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) for _ in range(2))
+    ph[1], dh[1] = ph[0] ^ np.uint64(0b101), dh[0] ^ np.uint64(0b11)
+    none = np.zeros(n, np.uint64), np.zeros(n, np.uint64), np.full(n, -1)
+    neighbours = (np.array([1, 3]), np.array([2, 4]))
+    found = near.near_pairs(ids, ph, dh, DupeSettings().near_max_bits, neighbours, turned=none)
+    assert {frozenset((p.a, p.b)) for p in found} == {frozenset((1, 2))}
+
+
 def test_groups_are_transitive_but_capped():
     chain = [Pair(k, k + 1, Tier.NEAR, 4.0, "chain") for k in range(1, 100)]
     linked = duplicates.link(chain, cap=10)
