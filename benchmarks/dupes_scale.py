@@ -14,6 +14,7 @@ and how many planted copies ended up grouped with their original.
 Writes benchmarks/results/dupes_scale.json (one entry per size).
     python benchmarks/dupes_scale.py --variants      # edits and traps on random halves of real photos
     python benchmarks/dupes_scale.py --crops         # crops of each size found beside their originals
+    python benchmarks/dupes_scale.py --small         # one photo, one edit, its colourways: found? offered?
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
         exact = timed("exact pairs (hash buckets)", rows, duplicates.exact_pairs, list(photos.values()))
         edges = timed("k-NN of every photo (HNSW)", rows, duplicates.knn, index, ids, vecs, s)
         large = duplicates.at_scale(len(fp))
+        repeat = 1 if large else 2  # past the exact search the near stages take a minute each
         guard = near_tier.guard_for(store.colours, fp.ids, fp.turn, (fp.phash, fp.dhash, fp.windows))
         as_is = dataclasses.replace(fp, turn=np.full(len(fp), -1), windows=None)  # the search before issue 28
         timed(
@@ -150,7 +152,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
             as_is,
             s.near_max_bits,
             edges[:2] if large else None,
-            repeat=2,
+            repeat=repeat,
         )
         near = timed(
             f"near pairs ({'shared chunks + k-NN' if large else 'multi-index Hamming'}, as is + turned, colours)",
@@ -161,7 +163,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
             edges[:2] if large else None,
             store.colours,
             guard,
-            repeat=2,
+            repeat=repeat,
         )
         shots = duplicates.Shots(fp.known(fp.shot_time), {int(i): c for i, c in zip(fp.ids, fp.camera) if c})
         similar = timed("similar pairs (from the k-NN)", rows, duplicates.similar_pairs, edges, shots, s)
@@ -242,6 +244,52 @@ def run_variants(folder: Path | None, splits: int, seed: int) -> None:
             results[f"{split}{name}"]["grouping_s"] = round(seconds, 3)
     _print_variants(results, len(photos))
     print("wrote", write_results("dupes_variants", {"photos": len(photos), "seed": seed, "halves": results}))
+
+
+def run_small(folder: Path | None) -> None:
+    """The smallest libraries that can go wrong: for every photo and every kind of edit, a
+    library of the original, that one edit and the photo's 3 colourways. No family to
+    outvote a colourway: is the edit found, and is a colourway offered?"""
+    from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps
+
+    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = []  # (path, photo number, kind)
+        for k, src in enumerate(photos):
+            rows += [(str(p), k, kind) for p, kind in make_family(src, Path(tmp)) + make_traps(src, Path(tmp))]
+        cat, fps = catalogue([r[0] for r in rows])
+    kinds = [k for k in dict.fromkeys(r[2] for r in rows) if k != "original" and not k.startswith("hue")]
+    found, offered = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0)
+    for k in range(len(photos)):
+        family = [i for i, r in enumerate(rows) if r[1] == k]
+        original = next(i for i in family if rows[i][2] == "original")
+        traps = [i for i in family if rows[i][2].startswith("hue")]
+        for kind in kinds:
+            edit = next(i for i in family if rows[i][2] == kind)
+            keep = [original, edit, *traps]
+            groups = _near_groups([cat[i] for i in keep], [fps[i] for i in keep])
+            group_of = {path: g for g, group in enumerate(groups) for path in group}
+            found[kind] += group_of.get(rows[edit][0], -1) == group_of.get(rows[original][0], -2)
+            offered[kind] += sum(rows[t][0] in group_of for t in traps)
+    n = len(photos)
+    for kind in kinds:
+        print(f"{kind:<14} found {found[kind]:>2}/{n}   colourways offered {offered[kind]}/{3 * n}")
+    total = sum(offered.values())
+    print(f"colourways offered in all: {total} of {3 * n * len(kinds)}")
+    result = {"photos": n, "found": found, "colourways_offered": offered, "colourways_offered_total": total}
+    print("wrote", write_results("dupes_small", result))
+
+
+def _near_groups(photos: list, fps: list) -> list[list[str]]:
+    """Exact + near groups (paths) of these catalogued photos, as ``duplicates.find`` forms them."""
+    from tests.core.duplicates.dupe_variants import prints_of
+
+    prints, colours = prints_of(photos, fps)
+    s = DupeSettings()
+    by_id = {p.id: p for p in photos}
+    guard = near_tier.guard_for(colours, prints.ids, prints.turn, (prints.phash, prints.dhash, prints.windows))
+    pairs = duplicates.exact_pairs(photos) + duplicates.near_pairs(prints, s.near_max_bits, None, colours, guard, by_id)
+    return [g.paths for g in duplicates.build_groups(duplicates.link(pairs, s.group_cap, guard), by_id)]
 
 
 CROP_CUTS = [(c, False) for c in (0.04, 0.08, 0.12, 0.16, 0.20, 0.24, 0.28)] + [
@@ -332,6 +380,7 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true", help="near tier per kind of edit and trap on real photos")
     parser.add_argument("--photos", type=Path, help="for --variants: a folder of *.jpg (default ../shared/photos)")
     parser.add_argument("--crops", action="store_true", help="crops of each size beside their originals")
+    parser.add_argument("--small", action="store_true", help="libraries of one photo, one edit and its colourways")
     parser.add_argument("--splits", type=int, default=5, help="for --variants: random splits into two halves")
     parser.add_argument("--seed", type=int, default=0, help="for --variants: seed of the first split")
     parser.add_argument(
@@ -346,6 +395,9 @@ def main() -> None:
         return
     if args.crops:
         run_crops(args.photos)
+        return
+    if args.small:
+        run_small(args.photos)
         return
     sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))

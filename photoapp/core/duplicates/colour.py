@@ -8,6 +8,10 @@ in colour when:
 - either is grayscale (rms chroma below ``NEUTRAL``): it has no colour to disagree with;
 - one is toned (sepia: its chroma is a function of its lightness, tone share below
   ``TONED``) and the other clearly is not (``COLOURED``): a toned print of the photo;
+- either is a sepia print (``sepia``: its chroma follows its lightness, in the brown to
+  cream hues sepia toning gives, and no cell strongly coloured): a sepia print of a
+  single-hue photo (a green meadow) is a single-hue picture of another hue, as a colourway
+  of it is; only the sepia hues tell the print from the colourway;
 - otherwise their mean chroma, with the saturation scaled out (half on each side: the
   answer does not depend on which photo is first), is within ``MAX_SHIFT``, their overall
   hue (the mean chroma's angle, where both have one) within ``MAX_HUE_TURN`` degrees, and
@@ -40,6 +44,14 @@ MAX_HUE_TURN = 60.0  # degrees between the overall hues of two copies, whatever 
 SAME = 3.0  # rms colour difference (CIELAB a*b* per cell) of copies with unedited colours
 LAYOUT_GATE = 3.0  # rms chroma about the mean from which a picture has a chroma layout
 MIN_LAYOUT = 0.85  # correlation of the chroma layouts of two copies
+# A sepia print: the tints sepia toning gives, from dark brown to cream. PIL's colorize
+# sepia puts shared/photos at CIELAB hue 68-82 degrees, the classic sepia matrix at 85-102
+# (brighter prints are yellower); no cell past a toning's strength (both stay below 38
+# units of chroma per cell; an orange or yellow object on a plain ground reaches 60+); and
+# a tone share below SEPIA_TONE (the matrix's clipping lifts it to 0.025 on most photos).
+SEPIA_HUES = (55.0, 105.0)
+SEPIA_CHROMA = 45.0
+SEPIA_TONE = 0.03
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class Colours:
     layout: np.ndarray  # chroma less the mean
     layout_rms: float
     tone: float
+    sepia: bool  # a sepia print (see ``SEPIA_HUES``)
 
 
 def colours(grid: np.ndarray, tone: float) -> Colours:
@@ -59,7 +72,14 @@ def colours(grid: np.ndarray, tone: float) -> Colours:
     z = (grid[..., 1] + 1j * grid[..., 2]).ravel()
     mean = complex(z.mean())
     layout = z - mean
-    return Colours(z, mean, _rms(z), layout, _rms(layout), tone)
+    rms = _rms(z)
+    sepia = (
+        rms >= NEUTRAL
+        and tone < SEPIA_TONE
+        and SEPIA_HUES[0] <= float(np.angle(mean, deg=True)) <= SEPIA_HUES[1]
+        and float(np.abs(z).max()) < SEPIA_CHROMA
+    )
+    return Colours(z, mean, rms, layout, _rms(layout), tone, bool(sepia))
 
 
 def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) -> tuple[bool, str]:
@@ -74,6 +94,10 @@ def agree_colours(a: Colours, b: Colours) -> tuple[bool, str]:
     if neutral_a or neutral_b:
         return True, "" if neutral_a and neutral_b else "grayscale version"
     if (a.tone < TONED and b.tone > COLOURED) or (b.tone < TONED and a.tone > COLOURED):
+        return True, "toned version"
+    if a.sepia or b.sepia:
+        # A sepia print of the other (or two prints toned a little differently): the
+        # structure alone decides, as for a grayscale one.
         return True, "toned version"
     # Saturation scaled out half on each side (the geometric mean of the two): the same
     # answer whichever photo is A.

@@ -329,14 +329,34 @@ class _Union:
     def add_weak(self, pairs: list[Pair]) -> None:
         """Weak near pairs, largest groups first. A grayscale or toned photo still on its
         own gets one try: its most likely family (which may be full), never the next best,
-        a colourway."""
+        a colourway. Where two or more groups with colours are equally likely (a photo and
+        its colourway, each on its own), it joins none."""
         tried: set[int] = set()
+        tied = self._tied(pairs)
         for pair in self._largest_first(pairs):
             alone = [x for x in (pair.a, pair.b) if self.find(x) not in self.size and not self.guard.own_colours(x)]
-            if any(x in tried or self.guard.ambiguous(x) for x in alone):
+            if any(x in tried or x in tied or self.guard.ambiguous(x) for x in alone):
                 continue
             tried.update(alone)
             self.add(pair)
+
+    def _tied(self, pairs: list[Pair]) -> set[int]:
+        """Photos without colours of their own, still alone, whose weak pairs reach more
+        than one largest group with colours (the groups stand apart: their colours differ)."""
+        reach: dict[int, dict[int, int]] = {}
+        for pair in pairs:
+            for x, y in ((pair.a, pair.b), (pair.b, pair.a)):
+                if self.find(x) in self.size or self.guard.own_colours(x):
+                    continue
+                root = self.find(y)
+                if root in self.size or self.guard.own_colours(y):
+                    reach.setdefault(x, {})[root] = self.size.get(root, 1)
+        tied = set()
+        for x, sizes in reach.items():
+            top = max(sizes.values())
+            if sum(size == top for size in sizes.values()) > 1:
+                tied.add(x)
+        return tied
 
     def add(self, pair: Pair) -> None:
         ra, rb = self.find(pair.a), self.find(pair.b)

@@ -60,21 +60,34 @@ def pairs_within(codes: np.ndarray, radius: int, flips: int | None = None) -> tu
 
 
 def _probe(codes, keys, masks, order, starts, begin, end, radius) -> list[np.ndarray]:
-    """Pairs (as i * n + j, i < j) within ``radius`` among the candidates of codes begin..end."""
-    query = (keys[begin:end, None] ^ masks[None, :]).ravel()
+    """Pairs (as i * n + j, i < j) within ``radius`` among the candidates of codes begin..end.
+
+    Two buckets whose keys differ by a mask are probed once, from the lower key (a code's
+    own bucket from itself, keeping i < j): half the candidates of probing both ways."""
+    own = keys[begin:end, None]
+    query = own ^ masks[None, :]
+    upward = query >= own
+    rows = np.broadcast_to(np.arange(begin, end, dtype=np.int64)[:, None], query.shape)[upward]
+    src, dst = _expand(rows, query[upward], order, starts)
+    near = popcount(codes[src] ^ codes[dst]) <= radius
+    src, dst = src[near], dst[near]
+    # A code meets itself in its own bucket, and every other code there from both ends.
+    keep = (keys[src] != keys[dst]) | (src < dst)
+    src, dst = src[keep], dst[keep]
+    return [np.minimum(src, dst) * len(codes) + np.maximum(src, dst)] if len(src) else []
+
+
+def _expand(rows: np.ndarray, query: np.ndarray, order: np.ndarray, starts: np.ndarray):
+    """(row, code index) for every code in bucket ``query[k]`` of each ``rows[k]``."""
     lo = starts[query]
     counts = starts[query + 1] - lo
     total = int(counts.sum())
     if not total:
-        return []
-    src = np.repeat(np.arange(begin, end), len(masks))
-    src = np.repeat(src, counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    dst = order[np.repeat(lo, counts) + offsets]
-    keep = src < dst
-    src, dst = src[keep], dst[keep]
-    near = popcount(codes[src] ^ codes[dst]) <= radius
-    return [src[near] * len(codes) + dst[near]] if near.any() else []
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # position of each candidate in ``order``: its bucket's start plus its rank within it
+    ends = np.cumsum(counts)
+    at = np.arange(total, dtype=np.int64) - np.repeat(ends - counts - lo, counts)
+    return np.repeat(rows, counts), order[at]
 
 
 def unique_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,14 +122,8 @@ def pairs_between(
         for begin in range(0, len(queries), step):
             end = min(len(queries), begin + step)
             probe = (qkeys[begin:end, None] ^ masks[None, :]).ravel()
-            lo = starts[probe]
-            counts = starts[probe + 1] - lo
-            total = int(counts.sum())
-            if not total:
-                continue
-            src = np.repeat(np.repeat(np.arange(begin, end), len(masks)), counts)
-            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            dst = order[np.repeat(lo, counts) + offsets]
+            rows = np.repeat(np.arange(begin, end, dtype=np.int64), len(masks))
+            src, dst = _expand(rows, probe, order, starts)
             near = popcount(queries[src] ^ codes[dst]) <= radius
             if near.any():
                 found.append(src[near] * len(codes) + dst[near])

@@ -72,7 +72,7 @@ def near_pairs(
     check = _ColourCheck(colours) if guard is None else guard.check
     found = _search(ids, phash, dhash, max_bits, neighbours, chunks=True)
     pairs = _expand(ids, found, check, poses=None)
-    if turned is not None:
+    if turned is not None and (turned[2] >= 0).sum() > 1:  # photos with turned hashes (version 2+)
         tp, td, pose = turned
         has = pose >= 0
         radius = min(max_bits, TURNED_MAX_BITS)
@@ -191,6 +191,8 @@ class _Members:
 
 def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
     """Photo id pairs -> pairs (i < j) of unique-code indices; photos without one dropped."""
+    if not len(ids):
+        return set()
     order = np.argsort(ids)
     sorted_ids = ids[order]
 
@@ -265,9 +267,10 @@ class ColourGuard:
         return known is not None and known.rms >= colour.NEUTRAL
 
     def own_colours(self, photo_id: int) -> bool:
-        """Whether the photo has colours of its own (not grayscale, not toned)."""
+        """Whether the photo has colours of its own: not grayscale, not a sepia print (a
+        single-hue photo, a green meadow, has its own: its colourways must not take its prints)."""
         known = self.check.colours(photo_id, 0)
-        return known is not None and known.rms >= colour.NEUTRAL and known.tone > colour.TONED
+        return known is not None and known.rms >= colour.NEUTRAL and not known.sepia
 
     def consensus(self, newcomers: list[int], members: list[int]) -> bool:
         """Whether every anchor of the group joining (``newcomers``) agrees with more than

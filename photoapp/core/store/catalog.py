@@ -641,7 +641,8 @@ class Catalog:
     # -- photos -------------------------------------------------------------------------
     def _photos(self, where: str = "", args: Iterable = ()) -> list[Photo]:
         sql = f"SELECT {', '.join(PHOTO_COLUMNS)} FROM photos {where}"
-        return [Photo(*row) for row in self.db.execute(sql, tuple(args))]
+        # fetchall: one call for all rows (row-by-row iteration pays the damage check per row)
+        return [Photo(*row) for row in self.db.execute(sql, tuple(args)).fetchall()]
 
     def photo_by_path(self, path: str) -> Photo | None:
         found = self._photos("WHERE path=?", (path,))

@@ -51,6 +51,14 @@ def _sepia(img: Image.Image) -> Image.Image:
     return ImageOps.colorize(img.convert("L"), (30, 18, 8), (255, 240, 200), mid=(160, 110, 60))
 
 
+def _sepia_matrix(img: Image.Image) -> Image.Image:
+    """The classic sepia matrix (as many editors and web filters apply it): clips in the
+    highlights, so brighter prints turn yellower."""
+    a = np.asarray(img, dtype=np.float64)
+    m = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]])
+    return Image.fromarray(np.clip(a @ m.T, 0, 255).astype(np.uint8))
+
+
 def hue_turn(degrees: float) -> Edit:
     """A colourway: every hue turned by ``degrees`` (the same layout of lights and darks)."""
 
@@ -94,6 +102,7 @@ EDITS: dict[str, tuple[Edit, dict]] = {
     "crop20": (_crop(0.20), {"quality": 90}),
     "crop_corner10": (_crop(0.10, corner=True), {"quality": 90}),
     "crop_corner15": (_crop(0.15, corner=True), {"quality": 90}),
+    "sepia_matrix": (_sepia_matrix, {"quality": 90}),
 }
 FILE_EDITS = ("copy", "exif")  # byte copies: the exact tier
 CROPS = ("crop8", "crop_corner5", "crop12", "crop16", "crop20", "crop_corner10", "crop_corner15")

@@ -76,6 +76,25 @@ def test_hamming_search_equals_brute_force():
     assert np.array_equal(d, dist[i, j])
 
 
+def test_hamming_search_equals_brute_force_with_crowded_buckets():
+    """Codes whose chunks take few values: many codes share a bucket and neighbouring
+    buckets, where each pair of buckets is probed once (from the lower key)."""
+    rng = np.random.default_rng(8)
+    values = rng.integers(0, 1 << 16, size=(4, 6))
+    codes = np.zeros(2000, dtype=np.uint64)
+    for c in range(4):
+        chunk = values[c][rng.integers(0, 6, 2000)] ^ (1 << rng.integers(0, 16, 2000)) * (rng.random(2000) < 0.5)
+        codes |= chunk.astype(np.uint64) << np.uint64(16 * c)
+    uniq, _ = hamming_index.unique_codes(codes)
+    dist = fingerprint.popcount(uniq[:, None] ^ uniq[None, :])
+    for radius in (7, 11):
+        i, j, d = hamming_index.pairs_within(uniq, radius)
+        bi, bj = np.nonzero(np.triu(dist <= radius, 1))
+        assert set(zip(i.tolist(), j.tolist())) == set(zip(bi.tolist(), bj.tolist())), radius
+        assert np.array_equal(d, dist[i, j])
+        assert len(bi) > 1000
+
+
 def test_shared_chunk_probe_finds_every_pair_with_a_common_chunk():
     rng = np.random.default_rng(4)
     codes = rng.integers(0, 2**63, size=800, dtype=np.int64).view(np.uint64) << np.uint64(1)
@@ -119,6 +138,22 @@ def test_near_tier_at_scale_takes_candidates_from_the_vector_index(monkeypatch):
     at_scale = {(p.a, p.b) for p in near.near_pairs(ids, ph, dh, settings.near_max_bits, edges[:2])}
     assert chunks_only < exact and len(chunks_only) < 0.9 * len(exact)
     assert at_scale == exact
+
+
+def test_near_tier_at_scale_without_turned_hashes_yet():
+    """A large library whose fingerprints predate the turned hashes (pose -1 everywhere:
+    catalogued before migration 10, not refreshed yet) still gets its near pairs from the
+    vector index's neighbours: the turned search has nothing to search and is skipped (it
+    raised an IndexError on the empty set at 1,000,000 photos)."""
+    rng = np.random.default_rng(6)
+    n = 50
+    ids = np.arange(1, n + 1)
+    ph, dh = (rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) for _ in range(2))
+    ph[1], dh[1] = ph[0] ^ np.uint64(0b101), dh[0] ^ np.uint64(0b11)
+    none = np.zeros(n, np.uint64), np.zeros(n, np.uint64), np.full(n, -1)
+    neighbours = (np.array([1, 3]), np.array([2, 4]))
+    found = near.near_pairs(ids, ph, dh, DupeSettings().near_max_bits, neighbours, turned=none)
+    assert {frozenset((p.a, p.b)) for p in found} == {frozenset((1, 2))}
 
 
 def test_groups_are_transitive_but_capped():
