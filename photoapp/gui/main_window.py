@@ -156,11 +156,14 @@ class MainWindow(QMainWindow):
         self.header_row = QWidget(self)  # the count line; the selection bar takes its place
         header_row = QHBoxLayout(self.header_row)
         header_row.setContentsMargins(0, 0, 0, 0)
-        header_row.addWidget(self.chips)
         header_row.addWidget(self.header, 1)
         self.header_slot = QStackedWidget(self)  # as tall as the taller of the two: no photo moves
         self.header_slot.addWidget(self.header_row)
-        column.addWidget(self.header_slot)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.chips)  # active filters stay in sight while photos are selected
+        line.addWidget(self.header_slot, 1)
+        column.addLayout(line)
         column.addWidget(self.stack, 1)
         self.sidebar = FolderSidebar(self, favourites=True)  # Favourites: see ``filters``
         self.tags_ui = TagsUi(self)  # albums sidebar, Tags menu, teach a tag

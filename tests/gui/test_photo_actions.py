@@ -6,6 +6,7 @@ stay byte-identical through stars, favourites and rotation (checksums)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -278,3 +279,17 @@ def test_the_selection_bar_takes_the_header_line_and_moves_no_photo(make_window,
     qtbot.keyClick(window.gallery, Qt.Key.Key_Escape)
     assert not window.photo_actions.bar.isVisible() and window.header.isVisible()
     assert window.stack.mapTo(window, window.stack.rect().topLeft()).y() == top
+
+
+def test_active_filters_stay_in_sight_while_photos_are_selected(make_window, indexed_library, wait, qtbot):
+    """The selection bar takes the count line's place, not the filter chips': a filter in use
+    is never out of sight (issue 25)."""
+    window = _window(make_window, indexed_library, wait, qtbot)
+    n = window.model.rowCount()
+    taken = datetime.fromtimestamp(window.model.row_at(0).taken)
+    window.filters_popup.date_text.setText(f"{taken:%B %Y}")  # the month the photos were taken: all of them
+    assert window.filters_popup.apply_typed()
+    wait.rows(window, lambda w: w.model.rowCount() == n and w.chips.isVisible())
+    _click(qtbot, window, 0)
+    assert window.photo_actions.bar.isVisible() and not window.header.isVisible()
+    assert window.chips.isVisible() and window.chips.chips[0].text().startswith("Taken:")
