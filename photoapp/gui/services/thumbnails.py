@@ -112,3 +112,9 @@ class ThumbnailLoader(QObject):
     # -- any thread ----------------------------------------------------------------------------
     def is_wanted(self, key: Key) -> bool:
         return key in self._wanted or key in self._kept
+
+
+def centre_square(pixmap):
+    """The largest square from the middle of ``pixmap`` (an album's or a strip's cover)."""
+    side = min(pixmap.width(), pixmap.height())
+    return pixmap.copy((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoapp.gui.services.thumbnails import centre_square
+
 SECTIONS = (
     ("memories", "On this day"),
     ("people", "People"),
@@ -199,9 +201,7 @@ class AlbumsSidebar(QWidget):
             return
         pixmap = loader.pixmap(cover[0], cover[1], COVER_SIZE * 2, keep=True)
         if pixmap is not None and not pixmap.isNull():
-            side = min(pixmap.width(), pixmap.height())  # a square from the middle
-            square = pixmap.copy((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
-            item.setIcon(0, QIcon(square))
+            item.setIcon(0, QIcon(centre_square(pixmap)))
 
     def _cover_ready(self, path: str) -> None:
         for item in self._items():

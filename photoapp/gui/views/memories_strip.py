@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
+from photoapp.gui.services.thumbnails import centre_square
+
 COVER = 40  # px, the cover's side
 
 
@@ -62,11 +64,8 @@ class MemoriesStrip(QFrame):
     def set_cover(self, pixmap: QPixmap | None) -> None:
         if pixmap is None or pixmap.isNull():
             return
-        side = min(pixmap.width(), pixmap.height())  # a square from the middle
-        square = pixmap.copy((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
-        self.cover.setPixmap(
-            square.scaled(COVER, COVER, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        )
+        smooth = Qt.TransformationMode.SmoothTransformation
+        self.cover.setPixmap(centre_square(pixmap).scaled(COVER, COVER, Qt.AspectRatioMode.KeepAspectRatio, smooth))
 
     def set_browsing(self, browsing: bool) -> None:
         """Whether the gallery shows all photos, unfiltered (the timeline itself)."""
