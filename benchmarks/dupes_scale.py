@@ -204,7 +204,7 @@ def run_scale(n: int, dim: int, cache: Path) -> dict:
     }
 
 
-def run_variants(folder: Path | None, splits: int, seed: int) -> None:
+def run_variants(folder: Path | None, splits: int, seed: int, out: str = "dupes_variants") -> None:
     """Precision and recall of the exact + near tiers per kind of edit, and how many traps
     (colourways, toy shapes of other colours and places) are offered, on random halves of
     the photos (``splits`` times two halves, each grouped on its own): nothing is tuned to
@@ -212,7 +212,7 @@ def run_variants(folder: Path | None, splits: int, seed: int) -> None:
     never seen."""
     from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps, prints_of, toy_traps
 
-    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    photos = _photos(folder)
     with tempfile.TemporaryDirectory() as tmp:
         rows = []  # (path, picture id, kind, photo number or -1 for a toy)
         for k, src in enumerate(photos):
@@ -220,6 +220,7 @@ def run_variants(folder: Path | None, splits: int, seed: int) -> None:
             rows += [(str(p), f"{k}-{kind}", kind, k) for p, kind in make_traps(src, Path(tmp))]
         rows += [(str(p), f"toy{n}", kind, -1) for n, (p, kind) in enumerate(toy_traps(Path(tmp) / "toys"))]
         cat, fps = catalogue([r[0] for r in rows])
+    rows, cat, fps = _without_grey_colourways(rows, cat, fps, photos, number=3)
     results = {}
     for split in range(splits):
         order = np.random.default_rng(seed + split).permutation(len(photos))
@@ -243,21 +244,43 @@ def run_variants(folder: Path | None, splits: int, seed: int) -> None:
             results[f"{split}{name}"] = {"photos": sorted(photos[i].name for i in half), **score}
             results[f"{split}{name}"]["grouping_s"] = round(seconds, 3)
     _print_variants(results, len(photos))
-    print("wrote", write_results("dupes_variants", {"photos": len(photos), "seed": seed, "halves": results}))
+    result = {"photos": len(photos), "folder": str(folder or "shared/photos"), "seed": seed, "halves": results}
+    print("wrote", write_results(out, result))
 
 
-def run_small(folder: Path | None) -> None:
+def _photos(folder: Path | None) -> list[Path]:
+    """The JPEG photos of ``folder`` (default ../shared/photos): the byte copies made of
+    each are named .jpg, and one of them gets an EXIF block, a JPEG segment."""
+    folder = folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos"
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg"))
+
+
+def _without_grey_colourways(rows: list, cat: list, fps: list, photos: list[Path], number: int):
+    """Rows (and their photos, fingerprints) less the colourways of photos without colour:
+    a hue turn of a black-and-white photo is the same picture, not a trap. ``number``: the
+    column of a row that holds its photo's number."""
+    from tests.core.duplicates.dupe_variants import has_colour
+
+    grey = {r[number] for r, fp in zip(rows, fps) if r[2] == "original" and not has_colour(fp)}
+    if grey:
+        print("colourways left out (no colour to turn):", ", ".join(photos[k].name for k in sorted(grey)))
+    keep = [i for i, r in enumerate(rows) if not (r[2].startswith("hue") and r[number] in grey)]
+    return [rows[i] for i in keep], [cat[i] for i in keep], [fps[i] for i in keep]
+
+
+def run_small(folder: Path | None, out: str = "dupes_small") -> None:
     """The smallest libraries that can go wrong: for every photo and every kind of edit, a
     library of the original, that one edit and the photo's 3 colourways. No family to
     outvote a colourway: is the edit found, and is a colourway offered?"""
     from tests.core.duplicates.dupe_variants import catalogue, make_family, make_traps
 
-    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    photos = _photos(folder)
     with tempfile.TemporaryDirectory() as tmp:
         rows = []  # (path, photo number, kind)
         for k, src in enumerate(photos):
             rows += [(str(p), k, kind) for p, kind in make_family(src, Path(tmp)) + make_traps(src, Path(tmp))]
         cat, fps = catalogue([r[0] for r in rows])
+    rows, cat, fps = _without_grey_colourways(rows, cat, fps, photos, number=1)
     kinds = [k for k in dict.fromkeys(r[2] for r in rows) if k != "original" and not k.startswith("hue")]
     found, offered = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0)
     for k in range(len(photos)):
@@ -271,13 +294,13 @@ def run_small(folder: Path | None) -> None:
             group_of = {path: g for g, group in enumerate(groups) for path in group}
             found[kind] += group_of.get(rows[edit][0], -1) == group_of.get(rows[original][0], -2)
             offered[kind] += sum(rows[t][0] in group_of for t in traps)
-    n = len(photos)
+    n, colourways = len(photos), sum(r[2].startswith("hue") for r in rows)
     for kind in kinds:
-        print(f"{kind:<14} found {found[kind]:>2}/{n}   colourways offered {offered[kind]}/{3 * n}")
+        print(f"{kind:<14} found {found[kind]:>2}/{n}   colourways offered {offered[kind]}/{colourways}")
     total = sum(offered.values())
-    print(f"colourways offered in all: {total} of {3 * n * len(kinds)}")
+    print(f"colourways offered in all: {total} of {colourways * len(kinds)}")
     result = {"photos": n, "found": found, "colourways_offered": offered, "colourways_offered_total": total}
-    print("wrote", write_results("dupes_small", result))
+    print("wrote", write_results(out, result))
 
 
 def _near_groups(photos: list, fps: list) -> list[list[str]]:
@@ -297,13 +320,13 @@ CROP_CUTS = [(c, False) for c in (0.04, 0.08, 0.12, 0.16, 0.20, 0.24, 0.28)] + [
 ]
 
 
-def run_crops(folder: Path | None) -> None:
+def run_crops(folder: Path | None, out: str = "dupes_crops") -> None:
     """Each crop (a share of each side cut, centred or all from the top-left corner) beside
     its original, one kind of crop at a time beside every photo: found directly (no other
     copies to chain through)? And does any group mix two photos?"""
     from tests.core.duplicates.dupe_variants import half_decode, near_groups
 
-    photos = sorted((folder or Path(__file__).resolve().parent.parent.parent / "shared" / "photos").glob("*.jpg"))
+    photos = _photos(folder)
     found, mixed = {}, 0
     with tempfile.TemporaryDirectory() as tmp:
         for share, corner in CROP_CUTS:
@@ -323,7 +346,7 @@ def run_crops(folder: Path | None) -> None:
                 found[name] = found.get(name, 0) + (len(stems) == 1 and len(g.paths) == 2)
             print(f"{name:<12} found {found.get(name, 0)}/{len(photos)}", flush=True)
     print("groups mixing two photos:", mixed)
-    print("wrote", write_results("dupes_crops", {"photos": len(photos), "found": found, "groups_mixing_photos": mixed}))
+    print("wrote", write_results(out, {"photos": len(photos), "found": found, "groups_mixing_photos": mixed}))
 
 
 def _variant_scores(rows, groups) -> dict:
@@ -384,6 +407,9 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=5, help="for --variants: random splits into two halves")
     parser.add_argument("--seed", type=int, default=0, help="for --variants: seed of the first split")
     parser.add_argument(
+        "--out", help="for --variants, --small, --crops: results file name (default dupes_variants, _small, _crops)"
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         default=Path(tempfile.gettempdir()) / "photoapp-bench",
@@ -391,13 +417,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.variants:
-        run_variants(args.photos, args.splits, args.seed)
+        run_variants(args.photos, args.splits, args.seed, args.out or "dupes_variants")
         return
     if args.crops:
-        run_crops(args.photos)
+        run_crops(args.photos, args.out or "dupes_crops")
         return
     if args.small:
-        run_small(args.photos)
+        run_small(args.photos, args.out or "dupes_small")
         return
     sizes = [run_scale(int(n), args.dim, args.cache) for n in args.n.split(",")]
     print("wrote", write_results("dupes_scale", {"sizes": sizes}))

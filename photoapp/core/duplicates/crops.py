@@ -10,9 +10,9 @@ The pair's colours are then compared as for any near pair, on the original's col
 resampled to that part (``colour.window``).
 
 Candidates come from shared hash chunks (``hamming_index.pairs_between``), with one flip per
-16-bit chunk up to ``EXACT_LIMIT`` photos, and with none past it (plus, in libraries too
-large for the exact near search, each photo's nearest neighbours in the vector index,
-checked part by part).
+16-bit chunk up to ``EXACT_LIMIT`` photos, and with none past it; in libraries too large
+for the exact near search (given the vector index's neighbours) from each photo's nearest
+neighbours alone, checked part by part: a crop embeds close to its original.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import numpy as np
 from photoapp.core.duplicates import hamming_index
 from photoapp.core.media import fingerprint
 
-# pHash + dHash bits between a crop and the part of the original it kept, each hash within
-# half of it: 7 bits per hash needs one flip per 16-bit chunk (17 probes) in the search.
+# pHash + dHash bits between a crop and the part of the original it kept; the search probes
+# each hash within half of it: 7 bits per hash needs one flip per 16-bit chunk (17 probes).
 CROP_MAX_BITS = 14
 # Every part keeps the photo's proportions (the same share of each side), so a crop found
 # by them has its original's aspect ratio, within this (log) tolerance for rounding. Two
@@ -32,7 +32,7 @@ CROP_MAX_BITS = 14
 MAX_ASPECT_CHANGE = 0.02
 # Up to here the parts are searched with one flip per chunk; past it (16 parts per photo
 # make 16 times the queries) only parts sharing a whole 16-bit chunk of either hash with a
-# photo are candidates, plus the vector index's neighbours where given.
+# photo are candidates (and given the vector index's neighbours, only they).
 EXACT_LIMIT = 20_000
 
 
@@ -48,23 +48,28 @@ def crop_pairs(
     ``crop`` is the part ``window`` of photo ``whole``, the closest such part per pair.
 
     ``windows`` is (photos, len(WINDOWS), 2) uint64, zero for a photo without them;
-    ``neighbours`` (index pairs) are checked too; with them, or past ``EXACT_LIMIT``
-    photos, the chunk search has no flips. ``aspects`` (width / height, nan where unknown)
-    rule out pairs framed differently (``MAX_ASPECT_CHANGE``)."""
+    given ``neighbours`` (index pairs: libraries too large for the exact near search) only
+    they are checked; past ``EXACT_LIMIT`` photos the chunk search has no flips.
+    ``aspects`` (width / height, nan where unknown) rule out pairs framed differently
+    (``MAX_ASPECT_CHANGE``)."""
     n, k = windows.shape[:2]
-    has = np.nonzero(windows.reshape(n, -1).any(axis=1))[0]
-    parts = windows[has].reshape(-1, 2)
-    owner = np.repeat(has, k)
-    slot = np.tile(np.arange(k), len(has))
-    flips = None if neighbours is None and n <= EXACT_LIMIT else 0
-    found: set[tuple[int, int]] = set()
-    for col, full in ((0, phash), (1, dhash)):
-        q, i, _ = hamming_index.pairs_between(parts[:, col], full, max_bits // 2, flips)
-        found.update(zip(q.tolist(), i.tolist()))
-    q, i = (np.array(x, dtype=np.int64) for x in zip(*found)) if found else (np.zeros(0, np.int64),) * 2
-    whole, crop, window = owner[q], i, slot[q]
-    if neighbours is not None and len(neighbours[0]):
-        whole, crop, window = _neighbour_parts(windows, phash, dhash, neighbours, (whole, crop, window))
+    if neighbours is not None:
+        # Too many photos for a search of their parts (16 queries per photo, each meeting a
+        # crowded bucket per chunk: 134 of 198 CPU s of the near tier at 1M): each photo's
+        # nearest neighbours in the vector index are checked part by part instead.
+        whole, crop, window = _neighbour_parts(windows, phash, dhash, neighbours, max_bits)
+    else:
+        has = np.nonzero(windows.reshape(n, -1).any(axis=1))[0]
+        parts = windows[has].reshape(-1, 2)
+        owner = np.repeat(has, k)
+        slot = np.tile(np.arange(k), len(has))
+        flips = None if n <= EXACT_LIMIT else 0
+        found: set[tuple[int, int]] = set()
+        for col, full in ((0, phash), (1, dhash)):
+            q, i, _ = hamming_index.pairs_between(parts[:, col], full, max_bits // 2, flips)
+            found.update(zip(q.tolist(), i.tolist()))
+        q, i = (np.array(x, dtype=np.int64) for x in zip(*found)) if found else (np.zeros(0, np.int64),) * 2
+        whole, crop, window = owner[q], i, slot[q]
     dp = fingerprint.popcount(windows[whole, window, 0] ^ phash[crop])
     dd = fingerprint.popcount(windows[whole, window, 1] ^ dhash[crop])
     # Both hashes must agree on their own (each within half the radius): a picture with
@@ -82,14 +87,25 @@ def crop_pairs(
     return whole[first], crop[first], window[first], dp[first], dd[first]
 
 
-def _neighbour_parts(windows, phash, dhash, neighbours, found):
-    """``found`` plus every part of each neighbour pair, both ways (filtered by the caller)."""
+def _neighbour_parts(windows, phash, dhash, neighbours, max_bits: int, block: int = 200_000):
+    """(whole, crop, window) for every part of either photo of each neighbour pair whose
+    hashes are each within half of ``max_bits`` of the other photo's whole frame."""
     a, b = (np.asarray(x, dtype=np.int64) for x in neighbours)
-    k = windows.shape[1]
-    whole = np.concatenate([np.repeat(a, k), np.repeat(b, k)])
-    crop = np.concatenate([np.repeat(b, k), np.repeat(a, k)])
-    window = np.tile(np.arange(k), 2 * len(a))
-    return (np.concatenate([found[0], whole]), np.concatenate([found[1], crop]), np.concatenate([found[2], window]))
+    wholes, crops = np.concatenate([a, b]), np.concatenate([b, a])
+    has = windows.reshape(len(windows), -1).any(axis=1)  # a photo without part hashes yet: none
+    wholes, crops = wholes[has[wholes]], crops[has[wholes]]
+    found = []
+    for start in range(0, len(wholes), block):  # bounded memory: 16 parts x 2 hashes per pair
+        w, c = wholes[start : start + block], crops[start : start + block]
+        parts = windows[w]
+        dp = fingerprint.popcount(parts[:, :, 0] ^ phash[c, None])
+        dd = fingerprint.popcount(parts[:, :, 1] ^ dhash[c, None])
+        ok = (dp <= max_bits // 2) & (dd <= max_bits // 2)
+        row, slot = np.nonzero(ok)
+        found.append((w[row], c[row], slot))
+    if not found:
+        return (np.zeros(0, np.int64),) * 3
+    return tuple(np.concatenate([f[i] for f in found]).astype(np.int64) for i in range(3))
 
 
 def describe(window: int) -> str:

@@ -133,8 +133,10 @@ class _Parts:
         self.row = {int(i): k for k, i in enumerate(ids)}
         self.phash, self.dhash, self.windows = phash, dhash, windows
 
-    def kept(self, a: int, b: int) -> int | None:
-        """The part of A that B is a crop of (its closest part within ``CROP_MAX_BITS``)."""
+    def kept(self, a: int, b: int) -> tuple[int, bool] | None:
+        """The part of A that B may be a crop of (its closest part within ``CROP_MAX_BITS``),
+        and whether B is closer to that part than to A's whole frame (a crop; a recoloured
+        copy of A has A's very structure)."""
         if self.windows is None or a not in self.row or b not in self.row:
             return None
         ra, rb = self.row[a], self.row[b]
@@ -143,7 +145,12 @@ class _Parts:
             return None
         bits = fingerprint.popcount(parts[:, 0] ^ self.phash[rb]) + fingerprint.popcount(parts[:, 1] ^ self.dhash[rb])
         k = int(np.argmin(bits))
-        return k if bits[k] <= crops.CROP_MAX_BITS else None
+        if bits[k] > crops.CROP_MAX_BITS:
+            return None
+        whole = (int(self.phash[ra]) ^ int(self.phash[rb])).bit_count() + (
+            int(self.dhash[ra]) ^ int(self.dhash[rb])
+        ).bit_count()
+        return k, bool(bits[k] < whole)
 
 
 def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
@@ -152,24 +159,26 @@ def _search(ids, phash, dhash, max_bits, neighbours, chunks: bool):
     uniq, inverse = np.unique(combo, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     members = _Members(inverse, len(uniq))
-    found: set[tuple[int, int]] = set()
+    found: list[tuple[np.ndarray, np.ndarray]] = []
     if chunks:
         half = max_bits // 2
         flips = None if neighbours is None else 0
         # The two searches are independent and numpy releases the GIL in their heavy parts:
         # one thread each uses both cores of a small machine.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for i, j, _ in pool.map(lambda c: hamming_index.pairs_within(uniq[:, c], half, flips), (0, 1)):
-                found.update(zip(i.tolist(), j.tolist()))
+            searched = pool.map(lambda c: hamming_index.pairs_within(uniq[:, c], half, flips), (0, 1))
+            found += [(i, j) for i, j, _ in searched]
     if neighbours is not None:
-        found.update(_unique_pairs(ids, inverse, *neighbours))
-    if not found:
-        return members, (np.zeros(0, np.int64),) * 4
-    ui, uj = (np.array(x, dtype=np.int64) for x in zip(*found))
+        found.append(_code_pairs(ids, inverse, *neighbours))
+    ui = np.concatenate([f[0] for f in found]).astype(np.int64) if found else np.zeros(0, np.int64)
+    uj = np.concatenate([f[1] for f in found]).astype(np.int64) if found else np.zeros(0, np.int64)
     dp = fingerprint.popcount(uniq[ui, 0] ^ uniq[uj, 0])
     dd = fingerprint.popcount(uniq[ui, 1] ^ uniq[uj, 1])
+    # Distance first (it rejects nearly every k-NN pair), then each code pair once.
     ok = dp + dd <= max_bits
-    return members, (ui[ok], uj[ok], dp[ok], dd[ok])
+    ui, uj, dp, dd = ui[ok], uj[ok], dp[ok], dd[ok]
+    _, first = np.unique(ui * len(uniq) + uj, return_index=True)
+    return members, (ui[first], uj[first], dp[first], dd[first])
 
 
 class _Members:
@@ -189,10 +198,11 @@ class _Members:
         return np.nonzero(self.counts > 1)[0].tolist()
 
 
-def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray) -> set[tuple[int, int]]:
-    """Photo id pairs -> pairs (i < j) of unique-code indices; photos without one dropped."""
+def _code_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray):
+    """Photo id pairs -> pairs (i < j) of unique-code indices, as two arrays; photos without
+    one dropped."""
     if not len(ids):
-        return set()
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = np.argsort(ids)
     sorted_ids = ids[order]
 
@@ -202,7 +212,7 @@ def _unique_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np
 
     a, b = unique_index(src), unique_index(dst)
     keep = (a >= 0) & (b >= 0) & (a != b)
-    return set(zip(np.minimum(a, b)[keep].tolist(), np.maximum(a, b)[keep].tolist()))
+    return np.minimum(a, b)[keep], np.maximum(a, b)[keep]
 
 
 def _expand(ids, found, check: _ColourCheck, poses) -> list[Found]:
@@ -297,8 +307,8 @@ class ColourGuard:
         if self.parts is None:
             return False
         for x, y in ((a, b), (b, a)):
-            k = self.parts.kept(x, y)
-            if k is not None and self.check.part(x, y, k)[0]:
+            kept = self.parts.kept(x, y)
+            if kept is not None and self.check.part(x, y, *kept)[0]:
                 return True
         return False
 
@@ -326,12 +336,15 @@ class _ColourCheck:
             self._turned[key] = colour.colours(fingerprint.apply_pose(grid, turn), tone)
         return self._turned[key]
 
-    def part(self, a: int, b: int, window: int) -> tuple[bool, str]:
-        """Whether photo B, a crop of part ``window`` of photo A, agrees in colour with it."""
+    def part(self, a: int, b: int, window: int, crop: bool = True) -> tuple[bool, str]:
+        """Whether photo B, a crop of part ``window`` of photo A, agrees in colour with it.
+        The part's grid is resampled from A's, smoother than a crop's own: a crop's layout
+        is held to ``colour.MIN_LAYOUT_PART``; a photo as close to A's whole frame as to
+        the part (``crop`` false) to the rule of whole copies."""
         kept = self._part(a, window)
         if kept is None or b not in self.known:
             return True, ""
-        return colour.agree_colours(kept, self.colours(b, 0))
+        return colour.agree_colours(kept, self.colours(b, 0), colour.MIN_LAYOUT_PART if crop else colour.MIN_LAYOUT)
 
     def _part(self, photo_id: int, window: int) -> colour.Colours | None:
         if photo_id not in self.known:

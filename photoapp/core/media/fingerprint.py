@@ -277,12 +277,27 @@ def grid_array(blob: bytes) -> np.ndarray:
     return lab
 
 
+_SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+_WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
+
+
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
+    return lab_of_linear(np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4))
+
+
+def lab_of_linear(lin: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of linear sRGB values (..., 3)."""
+    xyz = np.clip(lin @ _SRGB_TO_XYZ.T / _WHITE, 0, None)
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def linear_of_lab(lab: np.ndarray) -> np.ndarray:
+    """Linear sRGB values (..., 3) of CIELAB (D65) colours, out-of-gamut ones clipped at 0."""
+    fy = (lab[..., 0] + 16) / 116
+    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
+    xyz = np.where(f > 0.2069, f**3, (f - 16 / 116) / 7.787) * _WHITE
+    return np.clip(xyz @ np.linalg.inv(_SRGB_TO_XYZ).T, 0, None)
 
 
 def exposure(grey) -> float:

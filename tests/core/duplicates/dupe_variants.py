@@ -113,6 +113,14 @@ TRAPS: dict[str, Edit] = {
 }
 
 
+def has_colour(fp: fingerprint.Fingerprint) -> bool:
+    """Whether a photo has colours a hue turn changes: its colourways of a black-and-white
+    (or nearly grey) photo are the same picture, not traps."""
+    from photoapp.core.duplicates import colour
+
+    return colour.colours(fingerprint.grid_array(fp.grid), fp.tone).rms >= colour.NEUTRAL
+
+
 def with_exif(src: Path, dst: Path) -> None:
     """The same JPEG bytes with an EXIF block added: identical pixels, different file (the
     original is then its EXIF-stripped copy)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoapp.core.duplicates import colour, crops, hamming_index
+from photoapp.core.duplicates import colour, crops, hamming_index, near
 from photoapp.core.media import fingerprint
 from photoapp.core.store import catalog as catalog_module
 from photoapp.core.store import fingerprints as fingerprint_store
@@ -105,6 +105,50 @@ def test_cross_search_equals_brute_force():
     assert (d == dist[q, i]).all()
 
 
+def test_a_crop_is_compared_with_its_part_on_a_looser_layout_rule(shared_photos, tmp_path):
+    """The part's colour grid is resampled from the original's 8x8 grid: smoother than the
+    crop's own, so their chroma layouts correlate less than two whole copies' do
+    (Dragonfly's 20 % centre crop: 0.82 against the 0.85 whole copies need)."""
+    rows = [(str(p), k) for p, k in make_family(shared_photos / "Dragonfly_by_Bolly.jpg", tmp_path, ("crop20",))]
+    rows = [r for r in rows if r[1] in ("original", "crop20")]
+    groups = _groups(rows)
+    assert [sorted(g.paths) for g in groups] == [sorted(p for p, _ in rows)]
+    assert "cropped to the centre" in groups[0].pairs[0].reason
+
+
+def test_only_a_crop_is_held_to_the_looser_layout_rule_of_parts():
+    """The grouping compares a photo with the part of another its hashes are closest to;
+    only a photo closer to that part than to the whole frame (a crop) gets the looser
+    layout rule: a recoloured copy (a colourway has the very same grey structure) is held
+    to the rule of whole copies."""
+    rng = np.random.default_rng(3)
+    phash, dhash = (rng.integers(0, 2**63, 3, dtype=np.int64).view(np.uint64) for _ in range(2))
+    windows = rng.integers(0, 2**63, (3, len(fingerprint.WINDOWS), 2), dtype=np.int64).view(np.uint64)
+    windows[0, 0] = phash[0] ^ np.uint64(0b111), dhash[0] ^ np.uint64(0b11)  # part 0 is 5 bits from the whole
+    phash[1], dhash[1] = phash[0] ^ np.uint64(1 << 60), dhash[0]  # photo 1: the whole frame, 1 bit off
+    phash[2], dhash[2] = windows[0, 4, 0], windows[0, 4, 1] ^ np.uint64(1)  # photo 2: part 4, 1 bit off
+    parts = near._Parts(np.array([10, 11, 12]), phash, dhash, windows)
+    assert parts.kept(10, 11) == (0, False)
+    assert parts.kept(10, 12) == (4, True)
+    # On colours: a layout correlating at 0.80 with the part's passes for a crop only.
+    grid = np.zeros((8, 8, 3))
+    grid[..., 0] = 60
+    grid[..., 1] = np.linspace(-20, 20, 64).reshape(8, 8)
+    grid[..., 2] = 10 + 15 * np.sin(np.arange(64) / 5).reshape(8, 8)
+    part = colour.window(grid, fingerprint.WINDOWS[0])
+    layout = lambda g: (g[..., 1] + 1j * g[..., 2]) - (g[..., 1] + 1j * g[..., 2]).mean()  # noqa: E731
+    noise = layout(rng.normal(0, 1, (8, 8, 3)))
+    noise -= np.vdot(layout(part), noise).real / np.vdot(layout(part), layout(part)).real * layout(part)
+    noise *= 0.75 * np.linalg.norm(layout(part)) / np.linalg.norm(noise)  # correlation 1 / sqrt(1 + 0.75^2) = 0.8
+    crop = part.copy()
+    crop[..., 1] += noise.real
+    crop[..., 2] += noise.imag
+    check = near._ColourCheck(None)
+    check.known = {1: (grid, 0.3), 2: (crop, 0.3)}
+    assert check.part(1, 2, 0, crop=True) == (True, "")
+    assert check.part(1, 2, 0, crop=False) == (False, "")
+
+
 def test_crop_search_finds_a_planted_crop_by_hashes_and_by_neighbours():
     rng = np.random.default_rng(8)
     n, k = 50, len(fingerprint.WINDOWS)
@@ -118,6 +162,22 @@ def test_crop_search_finds_a_planted_crop_by_hashes_and_by_neighbours():
         assert (dp + dd).tolist() == [1]
     assert crops.describe(9) == "cropped to the top-right 84 %"
     assert crops.describe(1) == "cropped to the centre 84 %"
+
+
+def test_crop_search_by_neighbours_looks_both_ways_and_skips_photos_without_parts():
+    """At scale only the vector index's neighbour pairs are checked, part by part, whichever
+    photo of a pair is the crop; a photo fingerprinted before the part hashes (all zero)
+    has no parts, so a nearly blank frame (hashes of few bits) is no crop of it."""
+    rng = np.random.default_rng(9)
+    n, k = 20, len(fingerprint.WINDOWS)
+    phash, dhash = (rng.integers(0, 2**63, n, dtype=np.int64).view(np.uint64) for _ in range(2))
+    windows = rng.integers(0, 2**63, (n, k, 2), dtype=np.int64).view(np.uint64)
+    phash[7], dhash[7] = windows[3, 2, 0], windows[3, 2, 1] ^ np.uint64(1 << 40)  # photo 7 is part 2 of photo 3
+    windows[11] = 0
+    phash[12], dhash[12] = np.uint64(0b101), np.uint64(0)
+    neighbours = (np.array([7, 11, 5]), np.array([3, 12, 6]))
+    whole, crop, window, dp, dd = crops.crop_pairs(phash, dhash, windows, neighbours)
+    assert list(zip(whole.tolist(), crop.tolist(), window.tolist(), (dp + dd).tolist())) == [(3, 7, 2, 1)]
 
 
 def test_schema_11_catalog_migrates_and_its_fingerprints_are_due_again(tmp_path):
