@@ -68,7 +68,7 @@ SEPIA_TONE = 0.03
 # colour (rms chroma >= 6); colourways (hues turned 30-180 degrees) 4.7 and up, except a
 # pale single-hue photo (bare wood: 0.9-1.8), which no per-pair rule tells from its white
 # balance (see ``near.ColourGuard.consensus``). The gains keep a red toy shape from
-# passing as an orange one (that needs green x2).
+# passing as an orange one (that needs green x2 or more).
 WB_RESIDUAL = 1.5
 WB_GAINS = (0.55, 1.8)
 

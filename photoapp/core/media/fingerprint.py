@@ -278,6 +278,7 @@ def grid_array(blob: bytes) -> np.ndarray:
 
 
 _SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+_XYZ_TO_SRGB = np.linalg.inv(_SRGB_TO_XYZ)
 _WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
 
 
@@ -297,7 +298,7 @@ def linear_of_lab(lab: np.ndarray) -> np.ndarray:
     fy = (lab[..., 0] + 16) / 116
     f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
     xyz = np.where(f > 0.2069, f**3, (f - 16 / 116) / 7.787) * _WHITE
-    return np.clip(xyz @ np.linalg.inv(_SRGB_TO_XYZ).T, 0, None)
+    return np.clip(xyz @ _XYZ_TO_SRGB.T, 0, None)
 
 
 def exposure(grey) -> float:
