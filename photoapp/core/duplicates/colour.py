@@ -31,6 +31,7 @@ checked on the other half (benchmarks/dupes_scale.py --variants, docs/duplicates
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -84,7 +85,13 @@ class Colours:
     layout_rms: float
     tone: float
     sepia: bool  # a sepia print (see ``SEPIA_HUES``)
-    linear: np.ndarray  # linear RGB per cell (cells, 3): for ``white_balanced``
+    lab: np.ndarray  # L, a*, b* per cell (cells, 3)
+
+    @cached_property
+    def linear(self) -> np.ndarray:
+        """Linear RGB per cell (cells, 3), for ``white_balanced``: converted only for the
+        few pairs the chroma rule refuses (it is 40 % of the cost of ``colours``)."""
+        return linear_of_lab(self.lab)
 
 
 def colours(grid: np.ndarray, tone: float) -> Colours:
@@ -99,8 +106,7 @@ def colours(grid: np.ndarray, tone: float) -> Colours:
         and SEPIA_HUES[0] <= float(np.angle(mean, deg=True)) <= SEPIA_HUES[1]
         and float(np.abs(z).max()) < SEPIA_CHROMA
     )
-    linear = linear_of_lab(grid.reshape(-1, 3))
-    return Colours(z, mean, rms, layout, _rms(layout), tone, bool(sepia), linear)
+    return Colours(z, mean, rms, layout, _rms(layout), tone, bool(sepia), grid.reshape(-1, 3))
 
 
 def agree(grid_a: np.ndarray, tone_a: float, grid_b: np.ndarray, tone_b: float) -> tuple[bool, str]:

@@ -64,11 +64,12 @@ def crop_pairs(
         owner = np.repeat(has, k)
         slot = np.tile(np.arange(k), len(has))
         flips = None if n <= EXACT_LIMIT else 0
-        found: set[tuple[int, int]] = set()
-        for col, full in ((0, phash), (1, dhash)):
-            q, i, _ = hamming_index.pairs_between(parts[:, col], full, max_bits // 2, flips)
-            found.update(zip(q.tolist(), i.tolist()))
-        q, i = (np.array(x, dtype=np.int64) for x in zip(*found)) if found else (np.zeros(0, np.int64),) * 2
+        found = [
+            hamming_index.pairs_between(parts[:, col], full, max_bits // 2, flips)[:2]
+            for col, full in ((0, phash), (1, dhash))
+        ]
+        key = np.unique(np.concatenate([q * n + i for q, i in found]))  # a pair found by both hashes once
+        q, i = key // n, key % n
         whole, crop, window = owner[q], i, slot[q]
     dp = fingerprint.popcount(windows[whole, window, 0] ^ phash[crop])
     dd = fingerprint.popcount(windows[whole, window, 1] ^ dhash[crop])

@@ -91,11 +91,10 @@ def _crop_pairs(ids, phash, dhash, windows, max_bits, neighbours, check: _Colour
     the whole frames decide (a colourway of a nearly grey photo must not pass as a crop)."""
     seen = {(min(p.a, p.b), max(p.a, p.b)) for p in pairs}
     index = None
-    if neighbours is not None:  # photo ids -> rows
-        order = np.argsort(ids)
-        at = [np.clip(np.searchsorted(ids[order], x), 0, len(ids) - 1) for x in neighbours]
-        ok = (ids[order[at[0]]] == neighbours[0]) & (ids[order[at[1]]] == neighbours[1])
-        index = (order[at[0]][ok], order[at[1]][ok])
+    if neighbours is not None:
+        a, b = _rows(ids, neighbours[0]), _rows(ids, neighbours[1])
+        ok = (a >= 0) & (b >= 0)
+        index = (a[ok], b[ok])
     whole, crop, window, dp, dd = crops.crop_pairs(phash, dhash, windows, index, aspects=aspects)
     found = []
     todo = [
@@ -201,18 +200,20 @@ class _Members:
 def _code_pairs(ids: np.ndarray, inverse: np.ndarray, src: np.ndarray, dst: np.ndarray):
     """Photo id pairs -> pairs (i < j) of unique-code indices, as two arrays; photos without
     one dropped."""
-    if not len(ids):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = np.argsort(ids)
-    sorted_ids = ids[order]
-
-    def unique_index(photo_ids):
-        at = np.clip(np.searchsorted(sorted_ids, photo_ids), 0, len(ids) - 1)
-        return np.where(sorted_ids[at] == photo_ids, inverse[order[at]], -1)
-
-    a, b = unique_index(src), unique_index(dst)
+    rows = _rows(ids, src), _rows(ids, dst)
+    a, b = (np.where(r >= 0, inverse[r], -1) for r in rows)
     keep = (a >= 0) & (b >= 0) & (a != b)
     return np.minimum(a, b)[keep], np.maximum(a, b)[keep]
+
+
+def _rows(ids: np.ndarray, photo_ids: np.ndarray) -> np.ndarray:
+    """The row in ``ids`` of each photo id, -1 where it is not there."""
+    photo_ids = np.asarray(photo_ids)
+    if not len(ids):
+        return np.full(len(photo_ids), -1, np.int64)
+    order = np.argsort(ids)
+    at = np.clip(np.searchsorted(ids[order], photo_ids), 0, len(ids) - 1)
+    return np.where(ids[order[at]] == photo_ids, order[at], -1)
 
 
 def _expand(ids, found, check: _ColourCheck, poses) -> list[Found]:
